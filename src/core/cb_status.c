@@ -1,0 +1,49 @@
+#include "cb_status.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static _Thread_local char cb__msg[1024];
+static _Thread_local char cb__where[256];
+static _Thread_local cb_status cb__last = CB_OK;
+
+const char *cb_status_str(cb_status s) {
+  switch (s) {
+  case CB_OK: return "ok";
+  case CB_ERR_ARG: return "invalid argument";
+  case CB_ERR_IO: return "i/o error";
+  case CB_ERR_FORMAT: return "malformed input";
+  case CB_ERR_CONFIG: return "configuration error";
+  case CB_ERR_NOMEM: return "out of memory";
+  case CB_ERR_NUMERIC: return "numerical error";
+  case CB_ERR_UNSUPPORTED: return "unsupported";
+  case CB_ERR_MPI: return "MPI error";
+  case CB_ERR_INTERRUPTED: return "interrupted";
+  case CB_ERR_INTERNAL: return "internal error";
+  }
+  return "unknown status";
+}
+
+cb_status cb_error_set(cb_status s, const char *file, int line, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(cb__msg, sizeof cb__msg, fmt, ap);
+  va_end(ap);
+  /* Keep the message on one line whatever the caller passed in. */
+  for (char *p = cb__msg; *p; ++p)
+    if (*p == '\n' || *p == '\r') *p = ' ';
+  snprintf(cb__where, sizeof cb__where, "%s:%d", file ? file : "?", line);
+  cb__last = s;
+  return s;
+}
+
+const char *cb_error_message(void) { return cb__msg; }
+const char *cb_error_where(void) { return cb__where; }
+cb_status cb_error_status(void) { return cb__last; }
+
+void cb_error_clear(void) {
+  cb__msg[0] = '\0';
+  cb__where[0] = '\0';
+  cb__last = CB_OK;
+}

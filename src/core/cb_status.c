@@ -47,3 +47,24 @@ void cb_error_clear(void) {
   cb__where[0] = '\0';
   cb__last = CB_OK;
 }
+
+cb_status cb_error_prefix(const char *fmt, ...) {
+  char prefix[512], old[sizeof cb__msg];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(prefix, sizeof prefix, fmt, ap);
+  va_end(ap);
+  memcpy(old, cb__msg, sizeof old);
+  size_t np = strlen(prefix), room = sizeof cb__msg - 1;
+  if (np > room) np = room;
+  memcpy(cb__msg, prefix, np);
+  size_t at = np;
+  for (const char *q = ": "; *q && at < room; ++q) cb__msg[at++] = *q;
+  size_t no = strlen(old);
+  if (no > room - at) no = room - at;
+  memcpy(cb__msg + at, old, no);
+  cb__msg[at + no] = '\0';
+  for (char *p = cb__msg; *p; ++p)
+    if (*p == '\n' || *p == '\r') *p = ' ';
+  return cb__last;
+}

@@ -30,6 +30,10 @@ const char *cb_status_str(cb_status s);
 cb_status cb_error_set(cb_status s, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Prefixes the current message with a formatted context and ": ", keeping
+ * its status and location; returns the status. */
+cb_status cb_error_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Message of the last error on this thread ("" when none). */
 const char *cb_error_message(void);
 /* "src/io/x.c:42" of the last error on this thread ("" when none). */

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages cortexbench needs (idempotent).
+# As root: apt-get installs whatever is missing. Otherwise: prints the exact
+# apt-get line to run and exits 1. Usage: scripts/deps.sh [build|test|all]
+set -euo pipefail
+
+BUILD_PKGS=(build-essential cmake pkg-config
+  libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
+  libopenblas-dev liblapacke-dev libcurl4-openssl-dev check
+  libinih-dev libjansson-dev libpng-dev)
+# Tests: h5py/numpy read what cortexbench writes (interoperability checks).
+TEST_PKGS=(python3 python3-numpy python3-h5py)
+
+what=${1:-all}
+case "$what" in
+  build) pkgs=("${BUILD_PKGS[@]}") ;;
+  test|all) pkgs=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}") ;;
+  *) echo "usage: scripts/deps.sh [build|test|all]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+line="apt-get install -y --no-install-recommends ${missing[*]}"
+if [[ $(id -u) -ne 0 ]]; then
+  echo "cortexbench: missing Debian packages; run as root:" >&2
+  echo "  apt-get update && $line" >&2
+  exit 1
+fi
+echo "cortexbench: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,96 @@
+#include "cb_extract.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_fs.h"
+#include "cb_image.h"
+
+cb_status cb_extract_resolve_layers(const cb_model *m, const char *const *names, int n_names, int **idx,
+                                    int *n_idx) {
+  int n = n_names > 0 ? n_names : cb_model_n_layers(m);
+  int *out = malloc((size_t)(n > 0 ? n : 1) * sizeof *out);
+  if (!out) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  for (int i = 0; i < n; ++i) {
+    if (n_names > 0) {
+      out[i] = cb_model_find_layer(m, names[i]);
+      if (out[i] < 0) {
+        char known[1024] = "";
+        size_t used = 0;
+        for (int j = 0; j < cb_model_n_layers(m) && used + 2 < sizeof known; ++j)
+          used += (size_t)snprintf(known + used, sizeof known - used, "%s%s", j ? ", " : "",
+                                   cb_model_layer_name(m, j));
+        free(out);
+        return CB_ERROR(CB_ERR_ARG, "model '%s' has no layer '%s' (layers: %s)", cb_model_get_info(m)->name,
+                        names[i], known);
+      }
+    } else {
+      out[i] = i;
+    }
+  }
+  *idx = out;
+  *n_idx = n;
+  return CB_OK;
+}
+
+static int64_t layer_features(const cb_model *m, int l) {
+  int c, h, w;
+  cb_model_layer_shape(m, l, &c, &h, &w);
+  return (int64_t)c * h * w;
+}
+
+cb_status cb_extract_block(cb_model *m, const cb_stimulus_set *set, double stimulus_degrees, int64_t start,
+                           int64_t count, int batch, const int *idx, int n_idx, float **out) {
+  cb_status st = CB_OK;
+  const cb_model_info *info = cb_model_get_info(m);
+  const int64_t in_size = (int64_t)info->in_c * info->in_h * info->in_w;
+  if (info->in_c != 3) return CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s' takes %d channels; only RGB input is supported", info->name, info->in_c);
+  if (batch < 1) batch = 1;
+  float *x = NULL;             /* (batch, 3, in_h, in_w) */
+  float **bout = NULL;         /* (n_idx) views into out[k] for the batch */
+  uint8_t *rgb = NULL;
+  for (int k = 0; k < n_idx; ++k) out[k] = NULL;
+  x = malloc((size_t)batch * (size_t)in_size * sizeof *x);
+  bout = calloc((size_t)(n_idx > 0 ? n_idx : 1), sizeof *bout);
+  CB_ALLOC_GOTO(x, st, fail);
+  CB_ALLOC_GOTO(bout, st, fail);
+  for (int k = 0; k < n_idx; ++k) {
+    out[k] = malloc((size_t)(count > 0 ? count : 1) * (size_t)layer_features(m, idx[k]) * sizeof(float));
+    CB_ALLOC_GOTO(out[k], st, fail);
+  }
+  cb_preprocess pp;
+  memset(&pp, 0, sizeof pp);
+  pp.out_h = info->in_h;
+  pp.out_w = info->in_w;
+  memcpy(pp.mean, info->mean, sizeof pp.mean);
+  memcpy(pp.std, info->std, sizeof pp.std);
+  pp.model_degrees = info->visual_degrees;
+  pp.stimulus_degrees = stimulus_degrees > 0 ? stimulus_degrees : info->visual_degrees;
+  for (int64_t b0 = 0; b0 < count; b0 += batch) {
+    int nb = (int)(count - b0 < batch ? count - b0 : batch);
+    for (int i = 0; i < nb; ++i) {
+      char path[CB_PATH_MAX];
+      int h = 0, w = 0;
+      CB_CHECK_GOTO(cb_stimulus_set_file_path(set, (int)(start + b0 + i), path, sizeof path), st, fail);
+      CB_CHECK_GOTO(cb_image_read_png(path, &rgb, &h, &w), st, fail);
+      CB_CHECK_GOTO(cb_image_preprocess(rgb, h, w, &pp, x + (size_t)i * (size_t)in_size), st, fail);
+      free(rgb);
+      rgb = NULL;
+    }
+    for (int k = 0; k < n_idx; ++k) bout[k] = out[k] + (size_t)b0 * (size_t)layer_features(m, idx[k]);
+    CB_CHECK_GOTO(cb_model_forward(m, x, nb, idx, n_idx, bout), st, fail);
+  }
+  free(x);
+  free(bout);
+  return CB_OK;
+fail:
+  free(rgb);
+  free(x);
+  free(bout);
+  for (int k = 0; k < n_idx; ++k) {
+    free(out[k]);
+    out[k] = NULL;
+  }
+  return st;
+}

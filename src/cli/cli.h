@@ -1,0 +1,45 @@
+/* cli.h - subcommands of the cortexbench executable. Each returns a status
+ * that every rank agrees on; main prints the error once, on rank 0. */
+#ifndef CB_CLI_H
+#define CB_CLI_H
+
+#include "cb_par.h"
+#include "cb_status.h"
+
+typedef cb_status (*cb_cmd_fn)(cb_par *p, int argc, char **argv);
+
+cb_status cb_cmd_run(cb_par *p, int argc, char **argv);
+cb_status cb_cmd_activations(cb_par *p, int argc, char **argv);
+cb_status cb_cmd_score(cb_par *p, int argc, char **argv);
+cb_status cb_cmd_leaderboard(cb_par *p, int argc, char **argv);
+cb_status cb_cmd_list(cb_par *p, int argc, char **argv);
+cb_status cb_cmd_generate(cb_par *p, int argc, char **argv);
+cb_status cb_cmd_version(cb_par *p, int argc, char **argv);
+
+/* Set by a subcommand that printed its --help (exit 0, nothing else). */
+extern int cb_cli_help_shown;
+
+/* Usage error: records the message and returns CB_ERR_ARG. */
+#define CB_USAGE(...) CB_ERROR(CB_ERR_ARG, __VA_ARGS__)
+
+/* Runs fn on rank 0 only (the others wait) and agrees on the status. */
+cb_status cb_cli_on_rank0(cb_par *p, cb_status (*fn)(void *), void *arg);
+
+/* Run header: versions, ranks, threads, BLAS core (warns when OpenBLAS
+ * picked a generic core on a CPU with AVX2/AVX-512). Rank 0 prints. */
+void cb_cli_print_header(cb_par *p, int blas_threads);
+/* "SkylakeX", "Haswell", "Prescott", … */
+const char *cb_cli_blas_core(void);
+
+/* getopt_long wrapper: silences getopt's own messages and turns an unknown
+ * option or a missing value into a one-line usage error. Returns the option
+ * character, -1 at the end, or 0 with *st set on error. */
+int cb_cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts, const void *longopts,
+                  cb_status *st);
+
+/* Strict parsers for option values; errors name the option. */
+cb_status cb_cli_parse_int(const char *opt, const char *v, long lo, long hi, long *out);
+cb_status cb_cli_parse_u64(const char *opt, const char *v, unsigned long long *out);
+cb_status cb_cli_parse_double(const char *opt, const char *v, double *out);
+
+#endif

@@ -1,0 +1,98 @@
+/* cortexbench - command-line entry point. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_log.h"
+#include "cb_par.h"
+#include "cb_version.h"
+#include "cli.h"
+
+int cb_cli_help_shown = 0;
+
+typedef struct command {
+  const char *name;
+  cb_cmd_fn fn;
+  const char *summary;
+} command;
+
+static const command commands[] = {
+    {"run", cb_cmd_run, "run a suite (CONFIG): datasets -> activations -> scores -> leaderboard"},
+    {"activations", cb_cmd_activations, "compute layer activations of a model on a stimulus set"},
+    {"score", cb_cmd_score, "score one layer's activations against a neural assembly"},
+    {"leaderboard", cb_cmd_leaderboard, "rank models from a directory of score files"},
+    {"list", cb_cmd_list, "list models, benchmarks or datasets"},
+    {"generate", cb_cmd_generate, "write a synthetic dataset (stimuli + assembly)"},
+    {"version", cb_cmd_version, "print versions of cortexbench and its libraries"},
+};
+static const int n_commands = (int)(sizeof commands / sizeof commands[0]);
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "usage: cortexbench [-q|-v] <command> [options]\n"
+          "       mpirun -n N cortexbench run CONFIG   (every command runs under mpirun)\n\n"
+          "commands:\n");
+  for (int i = 0; i < n_commands; ++i) fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+  fprintf(f,
+          "\nglobal options:\n"
+          "  -q, --quiet     only errors and results\n"
+          "  -v, --verbose   debug messages, and source locations in error messages\n"
+          "  -h, --help      this help; `cortexbench <command> --help` for a command\n"
+          "\nexit status: 0 success, 1 error, 2 usage error.\n");
+}
+
+int main(int argc, char **argv) {
+  int argi = 1, verbose = 0;
+  for (; argi < argc && argv[argi][0] == '-'; ++argi) {
+    const char *a = argv[argi];
+    if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+      cb_log_set_level(CB_LOG_WARN);
+    } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+      cb_log_set_level(CB_LOG_DEBUG);
+      verbose = 1;
+    } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      usage(stdout);
+      return 0;
+    } else if (!strcmp(a, "--version")) {
+      printf("cortexbench %s\n", CB_VERSION);
+      return 0;
+    } else {
+      fprintf(stderr, "cortexbench: error: unknown option '%s'\n", a);
+      usage(stderr);
+      return 2;
+    }
+  }
+  if (argi >= argc) {
+    usage(stderr);
+    return 2;
+  }
+  const command *cmd = NULL;
+  for (int i = 0; i < n_commands; ++i)
+    if (!strcmp(argv[argi], commands[i].name)) cmd = &commands[i];
+  if (!cmd) {
+    fprintf(stderr, "cortexbench: error: unknown command '%s' (see cortexbench --help)\n", argv[argi]);
+    return 2;
+  }
+  cb_par *par = NULL;
+  if (cb_par_init(&argc, &argv, &par) != CB_OK) {
+    fprintf(stderr, "cortexbench %s: error: %s\n", cmd->name, cb_error_message());
+    return 1;
+  }
+  /* getopt_long in the subcommand sees argv[0] = command name. */
+  optind = 1;
+  cb_status st = cmd->fn(par, argc - argi, argv + argi);
+  int rc = 0;
+  if (st != CB_OK) {
+    if (cb_par_rank(par) == 0) {
+      if (verbose)
+        fprintf(stderr, "cortexbench %s: error: %s (at %s)\n", cmd->name, cb_error_message(), cb_error_where());
+      else
+        fprintf(stderr, "cortexbench %s: error: %s\n", cmd->name, cb_error_message());
+    }
+    rc = st == CB_ERR_ARG ? 2 : (st == CB_ERR_INTERRUPTED ? 3 : 1);
+  }
+  fflush(stdout);
+  cb_par_destroy(&par);
+  return rc;
+}

@@ -1,0 +1,421 @@
+/* cb_activations.c - serial reader and writer of activations files. */
+#include "cb_activations.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <hdf5.h>
+
+#include "cb_fs.h"
+#include "cb_strbuf.h"
+
+typedef struct h5_quiet {
+  H5E_auto2_t func;
+  void *data;
+} h5_quiet;
+
+static void quiet_begin(h5_quiet *q) {
+  H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+static void quiet_end(const h5_quiet *q) { H5Eset_auto2(H5E_DEFAULT, q->func, q->data); }
+
+static void h5close(hid_t *id, herr_t (*fn)(hid_t)) {
+  if (*id >= 0) fn(*id);
+  *id = -1;
+}
+
+static void free_strings(char **s, int64_t n) {
+  if (s == NULL) return;
+  for (int64_t i = 0; i < n; ++i) free(s[i]);
+  free(s);
+}
+
+static cb_status open_read(const char *path, hid_t *out) {
+  struct stat st;
+  if (path == NULL) return CB_ERROR(CB_ERR_ARG, "activations path is NULL");
+  if (stat(path, &st) != 0) return CB_ERROR(CB_ERR_IO, "%s: cannot open (%s)", path, strerror(errno));
+  if (S_ISDIR(st.st_mode)) return CB_ERROR(CB_ERR_IO, "%s: is a directory, not a file", path);
+  if (H5Fis_hdf5(path) <= 0) return CB_ERROR(CB_ERR_FORMAT, "%s: not an HDF5 file", path);
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl >= 0) H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl >= 0 ? fapl : H5P_DEFAULT);
+  if (fapl >= 0) H5Pclose(fapl);
+  if (f < 0) return CB_ERROR(CB_ERR_FORMAT, "%s: cannot open as HDF5 (truncated or corrupt file)", path);
+  *out = f;
+  return CB_OK;
+}
+
+/* n strings (fixed or vlen) from a dataset (is_attr = 0) or attribute. */
+static cb_status read_strings(hid_t obj, int is_attr, int64_t n, const char *path, const char *what,
+                              char ***out) {
+  cb_status st = CB_OK;
+  hid_t ft = is_attr ? H5Aget_type(obj) : H5Dget_type(obj), mt = -1, sp = -1;
+  char **s = NULL, **raw = NULL, *buf = NULL;
+  if (ft < 0 || H5Tget_class(ft) != H5T_STRING) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: %s is not a string", path, what);
+    goto done;
+  }
+  s = calloc((size_t)(n > 0 ? n : 1), sizeof *s);
+  CB_ALLOC_GOTO(s, st, done);
+  mt = H5Tcopy(H5T_C_S1);
+  if (H5Tis_variable_str(ft) > 0) {
+    H5Tset_size(mt, H5T_VARIABLE);
+    H5Tset_cset(mt, H5Tget_cset(ft));
+    raw = calloc((size_t)(n > 0 ? n : 1), sizeof *raw);
+    CB_ALLOC_GOTO(raw, st, done);
+    if ((is_attr ? H5Aread(obj, mt, raw) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw)) < 0) {
+      st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read %s (truncated or corrupt file)", path, what);
+      goto done;
+    }
+    for (int64_t i = 0; i < n; ++i) s[i] = cb_strdup(raw[i] ? raw[i] : "");
+    sp = is_attr ? H5Aget_space(obj) : H5Dget_space(obj);
+    H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, raw);
+    for (int64_t i = 0; i < n; ++i) CB_ALLOC_GOTO(s[i], st, done);
+  } else {
+    size_t sz = H5Tget_size(ft);
+    if (sz == 0) sz = 1;
+    H5Tset_size(mt, sz);
+    H5Tset_strpad(mt, H5T_STR_NULLPAD);
+    buf = calloc((size_t)(n > 0 ? n : 1), sz);
+    CB_ALLOC_GOTO(buf, st, done);
+    if ((is_attr ? H5Aread(obj, mt, buf) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf)) < 0) {
+      st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read %s (truncated or corrupt file)", path, what);
+      goto done;
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      const char *p = buf + (size_t)i * sz;
+      size_t len = 0;
+      while (len < sz && p[len] != '\0') ++len;
+      s[i] = malloc(len + 1);
+      CB_ALLOC_GOTO(s[i], st, done);
+      memcpy(s[i], p, len);
+      s[i][len] = '\0';
+    }
+  }
+  *out = s;
+  s = NULL;
+done:
+  free_strings(s, n);
+  free(raw);
+  free(buf);
+  h5close(&sp, H5Sclose);
+  h5close(&mt, H5Tclose);
+  h5close(&ft, H5Tclose);
+  return st;
+}
+
+/* Scalar string attribute; "" when absent. */
+static cb_status read_attr_text(hid_t obj, const char *name, const char *path, char **out) {
+  if (H5Aexists(obj, name) <= 0) {
+    *out = cb_strdup("");
+    return *out ? CB_OK : CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  }
+  hid_t at = H5Aopen(obj, name, H5P_DEFAULT);
+  if (at < 0) return CB_ERROR(CB_ERR_FORMAT, "%s: cannot open attribute '%s'", path, name);
+  char what[128];
+  snprintf(what, sizeof what, "attribute '%s'", name);
+  char **v = NULL;
+  cb_status st = read_strings(at, 1, 1, path, what, &v);
+  H5Aclose(at);
+  if (st != CB_OK) return st;
+  *out = v[0];
+  free(v);
+  return CB_OK;
+}
+
+typedef struct link_list {
+  char **names; /* (n) */
+  int n, cap;
+} link_list;
+
+static herr_t collect(hid_t g, const char *name, const H5L_info_t *info, void *op) {
+  (void)g;
+  (void)info;
+  link_list *l = op;
+  if (l->n == l->cap) {
+    int cap = l->cap ? 2 * l->cap : 16;
+    char **nn = realloc(l->names, (size_t)cap * sizeof *nn);
+    if (nn == NULL) return -1;
+    l->names = nn;
+    l->cap = cap;
+  }
+  l->names[l->n] = cb_strdup(name);
+  if (l->names[l->n] == NULL) return -1;
+  l->n++;
+  return 0;
+}
+
+void cb_activations_destroy(cb_activations **pa) {
+  if (pa == NULL || *pa == NULL) return;
+  cb_activations *a = *pa;
+  free(a->model);
+  free(a->version);
+  free_strings(a->stimulus_id, a->n);
+  free_strings(a->layer_names, a->n_layers);
+  free(a->features);
+  free(a);
+  *pa = NULL;
+}
+
+static cb_status open_body(hid_t f, const char *path, cb_activations *a) {
+  cb_status st = CB_OK;
+  hid_t d = -1, g = -1, sp = -1, gcpl = -1;
+  link_list l = {0};
+  CB_CHECK(read_attr_text(f, "model", path, &a->model));
+  CB_CHECK(read_attr_text(f, "cortexbench_version", path, &a->version));
+  if (H5Lexists(f, "stimulus_id", H5P_DEFAULT) <= 0 || (d = H5Dopen2(f, "stimulus_id", H5P_DEFAULT)) < 0)
+    return CB_ERROR(CB_ERR_FORMAT, "%s: no /stimulus_id dataset (not an activations file?)", path);
+  sp = H5Dget_space(d);
+  hsize_t n = 0;
+  if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 1 || H5Sget_simple_extent_dims(sp, &n, NULL) < 0) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: /stimulus_id is not 1-D", path);
+    goto done;
+  }
+  h5close(&sp, H5Sclose);
+  CB_CHECK_GOTO(read_strings(d, 0, (int64_t)n, path, "/stimulus_id", &a->stimulus_id), st, done);
+  a->n = (int64_t)n;
+  h5close(&d, H5Dclose);
+
+  if (H5Lexists(f, "layers", H5P_DEFAULT) <= 0 || (g = H5Gopen2(f, "layers", H5P_DEFAULT)) < 0) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: no /layers group (not an activations file?)", path);
+    goto done;
+  }
+  H5_index_t idx = H5_INDEX_NAME;
+  unsigned flags = 0;
+  gcpl = H5Gget_create_plist(g);
+  if (gcpl >= 0 && H5Pget_link_creation_order(gcpl, &flags) >= 0 && (flags & H5P_CRT_ORDER_INDEXED))
+    idx = H5_INDEX_CRT_ORDER;
+  hsize_t pos = 0;
+  if (H5Literate(g, idx, H5_ITER_INC, &pos, collect, &l) < 0) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot list /layers (truncated or corrupt file)", path);
+    goto done;
+  }
+  a->features = calloc((size_t)(l.n > 0 ? l.n : 1), sizeof *a->features);
+  CB_ALLOC_GOTO(a->features, st, done);
+  for (int i = 0; i < l.n; ++i) {
+    d = H5Dopen2(g, l.names[i], H5P_DEFAULT);
+    hsize_t dims[2] = {0, 0};
+    sp = d >= 0 ? H5Dget_space(d) : -1;
+    if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 2 || H5Sget_simple_extent_dims(sp, dims, NULL) < 0 ||
+        dims[0] != n) {
+      st = CB_ERROR(CB_ERR_FORMAT, "%s: layer '%s' is not a (%llu, features) dataset", path, l.names[i],
+                    (unsigned long long)n);
+      goto done;
+    }
+    a->features[i] = (int64_t)dims[1];
+    h5close(&sp, H5Sclose);
+    h5close(&d, H5Dclose);
+  }
+  a->layer_names = l.names;
+  a->n_layers = l.n;
+  l.names = NULL;
+  l.n = 0;
+done:
+  free_strings(l.names, l.n);
+  h5close(&gcpl, H5Pclose);
+  h5close(&sp, H5Sclose);
+  h5close(&d, H5Dclose);
+  h5close(&g, H5Gclose);
+  return st;
+}
+
+cb_status cb_activations_open(const char *path, cb_activations **out) {
+  if (out == NULL) return CB_ERROR(CB_ERR_ARG, "cb_activations_open: out is NULL");
+  h5_quiet q;
+  quiet_begin(&q);
+  hid_t f = -1;
+  cb_activations *a = NULL;
+  cb_status st = open_read(path, &f);
+  if (st == CB_OK) {
+    a = calloc(1, sizeof *a);
+    st = a ? open_body(f, path, a) : CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  }
+  h5close(&f, H5Fclose);
+  quiet_end(&q);
+  if (st != CB_OK) {
+    cb_activations_destroy(&a);
+    return st;
+  }
+  *out = a;
+  return CB_OK;
+}
+
+static cb_status unknown_layer(const cb_activations *a, const char *path, const char *layer) {
+  cb_strbuf b = {0};
+  int shown = a->n_layers < 30 ? a->n_layers : 30;
+  for (int i = 0; i < shown; ++i)
+    if (cb_strbuf_printf(&b, "%s%s", i ? ", " : "", a->layer_names[i]) != CB_OK) break;
+  if (shown < a->n_layers) cb_strbuf_printf(&b, ", ... %d more", a->n_layers - shown);
+  cb_status st = CB_ERROR(CB_ERR_ARG, "%s: no layer '%s' (layers: %s)", path, layer,
+                          a->n_layers == 0 ? "none" : (b.data ? b.data : "?"));
+  cb_strbuf_free(&b);
+  return st;
+}
+
+cb_status cb_activations_read_layer(const cb_activations *a, const char *path, const char *layer, float **X,
+                                    int64_t *features) {
+  if (a == NULL || path == NULL || layer == NULL || X == NULL || features == NULL)
+    return CB_ERROR(CB_ERR_ARG, "cb_activations_read_layer: NULL argument");
+  int li = -1;
+  for (int i = 0; i < a->n_layers; ++i)
+    if (strcmp(a->layer_names[i], layer) == 0) li = i;
+  if (li < 0) return unknown_layer(a, path, layer);
+  h5_quiet q;
+  quiet_begin(&q);
+  hid_t f = -1, g = -1, d = -1, sp = -1;
+  float *buf = NULL;
+  cb_status st = open_read(path, &f);
+  if (st != CB_OK) goto done;
+  g = H5Gopen2(f, "layers", H5P_DEFAULT);
+  d = g >= 0 ? H5Dopen2(g, layer, H5P_DEFAULT) : -1;
+  if (d < 0) {
+    st = unknown_layer(a, path, layer);
+    goto done;
+  }
+  hsize_t dims[2] = {0, 0};
+  sp = H5Dget_space(d);
+  if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 2 || H5Sget_simple_extent_dims(sp, dims, NULL) < 0 ||
+      (int64_t)dims[0] != a->n) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: layer '%s' is not a (%lld, features) dataset", path, layer, (long long)a->n);
+    goto done;
+  }
+  hid_t t = H5Dget_type(d);
+  H5T_class_t cls = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+  if (t >= 0) H5Tclose(t);
+  if (cls != H5T_FLOAT && cls != H5T_INTEGER) {
+    st = CB_ERROR(CB_ERR_UNSUPPORTED, "%s: layer '%s' is not numeric", path, layer);
+    goto done;
+  }
+  size_t count = (size_t)(dims[0] * dims[1]);
+  buf = malloc((count > 0 ? count : 1) * sizeof *buf);
+  CB_ALLOC_GOTO(buf, st, done);
+  if (count > 0 && H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read layer '%s' (truncated or corrupt file)", path, layer);
+    goto done;
+  }
+  *X = buf;
+  *features = (int64_t)dims[1];
+  buf = NULL;
+done:
+  free(buf);
+  h5close(&sp, H5Sclose);
+  h5close(&d, H5Dclose);
+  h5close(&g, H5Gclose);
+  h5close(&f, H5Fclose);
+  quiet_end(&q);
+  return st;
+}
+
+static herr_t write_vlen_attr(hid_t obj, const char *name, const char *value) {
+  hid_t t = H5Tcopy(H5T_C_S1), sp = H5Screate(H5S_SCALAR), at = -1;
+  herr_t e = -1;
+  if (t >= 0 && sp >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 && H5Tset_cset(t, H5T_CSET_UTF8) >= 0) {
+    at = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+    if (at >= 0) e = H5Awrite(at, t, &value);
+  }
+  h5close(&at, H5Aclose);
+  h5close(&sp, H5Sclose);
+  h5close(&t, H5Tclose);
+  return e;
+}
+
+static cb_status write_body(hid_t f, const char *path, const char *model, const char *version, int64_t n,
+                            const char *const *stimulus_id, int n_layers, const char *const *layer_names,
+                            const float *const *X, const int64_t *features) {
+  cb_status st = CB_OK;
+  hid_t t = -1, sp = -1, d = -1, g = -1, gcpl = -1;
+  const char **ids = NULL;
+#define H5TRY(expr, what)                                                                   \
+  do {                                                                                      \
+    if ((expr) < 0) {                                                                       \
+      st = CB_ERROR(CB_ERR_IO, "%s: cannot write %s (HDF5 error; disk full?)", path, what); \
+      goto done;                                                                            \
+    }                                                                                       \
+  } while (0)
+  H5TRY(write_vlen_attr(f, "model", model ? model : ""), "attribute 'model'");
+  H5TRY(write_vlen_attr(f, "cortexbench_version", version ? version : ""), "attribute 'cortexbench_version'");
+  ids = malloc((size_t)n * sizeof *ids);
+  CB_ALLOC_GOTO(ids, st, done);
+  for (int64_t i = 0; i < n; ++i) ids[i] = stimulus_id[i] ? stimulus_id[i] : "";
+  hsize_t hn = (hsize_t)n;
+  H5TRY(t = H5Tcopy(H5T_C_S1), "/stimulus_id");
+  H5TRY(H5Tset_size(t, H5T_VARIABLE), "/stimulus_id");
+  H5TRY(H5Tset_cset(t, H5T_CSET_UTF8), "/stimulus_id");
+  H5TRY(sp = H5Screate_simple(1, &hn, NULL), "/stimulus_id");
+  H5TRY(d = H5Dcreate2(f, "stimulus_id", t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/stimulus_id");
+  H5TRY(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, ids), "/stimulus_id");
+  h5close(&d, H5Dclose);
+  h5close(&sp, H5Sclose);
+
+  H5TRY(gcpl = H5Pcreate(H5P_GROUP_CREATE), "/layers");
+  H5TRY(H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "/layers");
+  H5TRY(g = H5Gcreate2(f, "layers", H5P_DEFAULT, gcpl, H5P_DEFAULT), "/layers");
+  for (int l = 0; l < n_layers; ++l) {
+    hsize_t dims[2] = {(hsize_t)n, (hsize_t)features[l]};
+    H5TRY(sp = H5Screate_simple(2, dims, NULL), layer_names[l]);
+    H5TRY(d = H5Dcreate2(g, layer_names[l], H5T_IEEE_F32LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+          layer_names[l]);
+    if (features[l] > 0) H5TRY(H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, X[l]), layer_names[l]);
+    h5close(&d, H5Dclose);
+    h5close(&sp, H5Sclose);
+  }
+#undef H5TRY
+done:
+  free(ids);
+  h5close(&d, H5Dclose);
+  h5close(&sp, H5Sclose);
+  h5close(&g, H5Gclose);
+  h5close(&gcpl, H5Pclose);
+  h5close(&t, H5Tclose);
+  return st;
+}
+
+cb_status cb_activations_write(const char *path, const char *model, const char *version, int64_t n,
+                               const char *const *stimulus_id, int n_layers, const char *const *layer_names,
+                               const float *const *X, const int64_t *features) {
+  if (path == NULL || stimulus_id == NULL || n < 1 || n_layers < 0 ||
+      (n_layers > 0 && (layer_names == NULL || X == NULL || features == NULL)))
+    return CB_ERROR(CB_ERR_ARG, "%s: invalid arguments for an activations file (n = %lld, %d layers)",
+                    path ? path : "(null)", (long long)n, n_layers);
+  for (int l = 0; l < n_layers; ++l) {
+    const char *nm = layer_names[l];
+    if (nm == NULL || nm[0] == '\0' || strchr(nm, '/') || strcmp(nm, ".") == 0)
+      return CB_ERROR(CB_ERR_ARG, "%s: layer name '%s' is not allowed (empty, '.' or contains '/')", path,
+                      nm ? nm : "(null)");
+    if (features[l] < 0 || (features[l] > 0 && X[l] == NULL))
+      return CB_ERROR(CB_ERR_ARG, "%s: layer '%s' has no data", path, nm);
+    for (int k = 0; k < l; ++k)
+      if (strcmp(layer_names[k], nm) == 0) return CB_ERROR(CB_ERR_ARG, "%s: layer '%s' appears twice", path, nm);
+  }
+  char dir[CB_PATH_MAX], tmp[CB_PATH_MAX];
+  cb_path_dirname(path, dir, sizeof dir);
+  CB_CHECK(cb_mkdirs(dir));
+  CB_CHECK(cb_path_temp(path, tmp, sizeof tmp));
+  h5_quiet q;
+  quiet_begin(&q);
+  cb_status st = CB_OK;
+  hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fcpl >= 0) H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  if (fapl >= 0) H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
+  hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl >= 0 ? fcpl : H5P_DEFAULT, fapl >= 0 ? fapl : H5P_DEFAULT);
+  h5close(&fcpl, H5Pclose);
+  h5close(&fapl, H5Pclose);
+  if (f < 0) {
+    st = CB_ERROR(CB_ERR_IO, "%s: cannot create temporary file %s", path, tmp);
+    goto done;
+  }
+  st = write_body(f, path, model, version, n, stimulus_id, n_layers, layer_names, X, features);
+  herr_t e = H5Fclose(f);
+  f = -1;
+  if (st == CB_OK && e < 0) st = CB_ERROR(CB_ERR_IO, "%s: cannot finish writing (disk full?)", path);
+  if (st == CB_OK) st = cb_file_commit(tmp, path);
+done:
+  h5close(&f, H5Fclose);
+  if (st != CB_OK) remove(tmp);
+  quiet_end(&q);
+  return st;
+}

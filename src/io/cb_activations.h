@@ -1,0 +1,40 @@
+/* cb_activations.h - the activations file contract (serial reader and writer).
+ *
+ *   /stimulus_id         vlen UTF-8 strings (n)
+ *   /layers/<layer>      float32 (n, features), features in C order of (channels, height, width)
+ *   root attributes      model, cortexbench_version (strings, fixed or vlen)
+ *
+ * Layer names must be valid HDF5 link names: non-empty, no '/', not "." .
+ * The parallel writer lives in src/par and writes the same layout.
+ */
+#ifndef CB_ACTIVATIONS_H
+#define CB_ACTIVATIONS_H
+
+#include <stdint.h>
+
+#include "cb_status.h"
+
+typedef struct cb_activations {
+  char *model, *version;  /* "" when the attribute is absent */
+  int64_t n;
+  char **stimulus_id;     /* (n) */
+  int n_layers;
+  char **layer_names;     /* (n_layers) sorted by HDF5 link creation order if tracked, else name order */
+  int64_t *features;      /* (n_layers) second dimension of each layer dataset */
+} cb_activations;
+
+/* Reads metadata only (attributes, stimulus ids, layer names and shapes). */
+cb_status cb_activations_open(const char *path, cb_activations **out);
+/* Reads one layer as float32; *X is (n, *features), the caller frees it. An
+ * unknown layer gives CB_ERR_ARG "F.h5: no layer 'x' (layers: a, b, …)". */
+cb_status cb_activations_read_layer(const cb_activations *a, const char *path, const char *layer,
+                                    float **X /* (n, features) */, int64_t *features);
+void cb_activations_destroy(cb_activations **a);
+/* Writes the whole file atomically (temp + rename; parent directories made).
+ * X[l] is (n, features[l]). Link creation order is tracked so that readers
+ * list layers in the order given. */
+cb_status cb_activations_write(const char *path, const char *model, const char *version, int64_t n,
+                               const char *const *stimulus_id, int n_layers, const char *const *layer_names,
+                               const float *const *X /* per layer (n, features[l]) */, const int64_t *features);
+
+#endif

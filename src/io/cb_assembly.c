@@ -1,0 +1,1061 @@
+/* cb_assembly.c - BrainIO netCDF-4 assemblies through the HDF5 C API.
+ *
+ * A netCDF-4 file is an HDF5 file in which every netCDF dimension is a
+ * dimension-scale dataset and every variable refers to its dimensions through
+ * the DIMENSION_LIST attribute (H5DS). Reading finds the presentation/neuroid/
+ * time_bin scales, the 1-D coordinate variables attached to them and the one
+ * numeric variable laid out on (presentation, neuroid[, time_bin]).
+ */
+#include "cb_assembly.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#include "cb_fs.h"
+#include "cb_strbuf.h"
+#include "cb_version.h"
+
+static const char *const DIM_NAMES[3] = {"presentation", "neuroid", "time_bin"};
+#define NC_DIM_TEXT "This is a netCDF dimension but not a netCDF variable."
+#define CHUNK_BYTES ((int64_t)4 << 20)
+
+/* ------------------------------------------------------------------------ */
+/* HDF5 helpers                                                              */
+
+typedef struct h5_quiet {
+  H5E_auto2_t func;
+  void *data;
+} h5_quiet;
+
+/* Silences HDF5's own error stack printing; our one-line message is enough. */
+static void quiet_begin(h5_quiet *q) {
+  H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+static void quiet_end(const h5_quiet *q) { H5Eset_auto2(H5E_DEFAULT, q->func, q->data); }
+
+static void h5close(hid_t *id, herr_t (*fn)(hid_t)) {
+  if (*id >= 0) fn(*id);
+  *id = -1;
+}
+
+/* Opens `path` read-only with clear messages for the usual failures. */
+static cb_status open_h5_read(const char *path, hid_t *out) {
+  struct stat st;
+  if (path == NULL) return CB_ERROR(CB_ERR_ARG, "assembly path is NULL");
+  if (stat(path, &st) != 0) return CB_ERROR(CB_ERR_IO, "%s: cannot open (%s)", path, strerror(errno));
+  if (S_ISDIR(st.st_mode)) return CB_ERROR(CB_ERR_IO, "%s: is a directory, not a file", path);
+  FILE *fp = fopen(path, "rb");
+  if (fp == NULL) return CB_ERROR(CB_ERR_IO, "%s: cannot open (%s)", path, strerror(errno));
+  unsigned char magic[4] = {0};
+  size_t got = fread(magic, 1, 4, fp);
+  fclose(fp);
+  if (got == 4 && magic[0] == 'C' && magic[1] == 'D' && magic[2] == 'F')
+    return CB_ERROR(CB_ERR_UNSUPPORTED, "%s: netCDF-3 classic file; only netCDF-4 (HDF5) assemblies are supported",
+                    path);
+  if (H5Fis_hdf5(path) <= 0) return CB_ERROR(CB_ERR_FORMAT, "%s: not an HDF5/netCDF-4 file", path);
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl >= 0) H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl >= 0 ? fapl : H5P_DEFAULT);
+  if (fapl >= 0) H5Pclose(fapl);
+  if (f < 0) return CB_ERROR(CB_ERR_FORMAT, "%s: cannot open as HDF5 (truncated or corrupt file)", path);
+  *out = f;
+  return CB_OK;
+}
+
+/* Reads `n` strings (fixed-length or variable-length) from a dataset or an
+ * attribute. NULL strings become "". */
+static cb_status read_strings(hid_t obj, int is_attr, int64_t n, const char *path, const char *what,
+                              char ***out) {
+  cb_status st = CB_OK;
+  hid_t ft = -1, mt = -1, sp = -1;
+  char **s = NULL, **raw = NULL, *buf = NULL;
+  ft = is_attr ? H5Aget_type(obj) : H5Dget_type(obj);
+  if (ft < 0 || H5Tget_class(ft) != H5T_STRING) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: %s is not a string", path, what);
+    goto done;
+  }
+  s = calloc((size_t)(n > 0 ? n : 1), sizeof *s);
+  CB_ALLOC_GOTO(s, st, done);
+  htri_t var = H5Tis_variable_str(ft);
+  mt = H5Tcopy(H5T_C_S1);
+  if (var > 0) {
+    H5Tset_size(mt, H5T_VARIABLE);
+    H5Tset_cset(mt, H5Tget_cset(ft));
+    raw = calloc((size_t)(n > 0 ? n : 1), sizeof *raw);
+    CB_ALLOC_GOTO(raw, st, done);
+    herr_t e = is_attr ? H5Aread(obj, mt, raw) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw);
+    if (e < 0) {
+      st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read %s (truncated or corrupt file)", path, what);
+      goto done;
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      s[i] = cb_strdup(raw[i] ? raw[i] : "");
+      if (s[i] == NULL) break;
+    }
+    sp = is_attr ? H5Aget_space(obj) : H5Dget_space(obj);
+    H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, raw);
+    for (int64_t i = 0; i < n; ++i) CB_ALLOC_GOTO(s[i], st, done);
+  } else {
+    size_t sz = H5Tget_size(ft);
+    if (sz == 0) sz = 1;
+    H5Tset_size(mt, sz);
+    H5Tset_strpad(mt, H5T_STR_NULLPAD);
+    H5Tset_cset(mt, H5Tget_cset(ft));
+    buf = calloc((size_t)(n > 0 ? n : 1), sz);
+    CB_ALLOC_GOTO(buf, st, done);
+    herr_t e = is_attr ? H5Aread(obj, mt, buf) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+    if (e < 0) {
+      st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read %s (truncated or corrupt file)", path, what);
+      goto done;
+    }
+    int spacepad = H5Tget_strpad(ft) == H5T_STR_SPACEPAD;
+    for (int64_t i = 0; i < n; ++i) {
+      const char *p = buf + (size_t)i * sz;
+      size_t len = 0;
+      while (len < sz && p[len] != '\0') ++len;
+      while (spacepad && len > 0 && p[len - 1] == ' ') --len;
+      s[i] = malloc(len + 1);
+      CB_ALLOC_GOTO(s[i], st, done);
+      memcpy(s[i], p, len);
+      s[i][len] = '\0';
+    }
+  }
+  *out = s;
+  s = NULL;
+done:
+  if (s) {
+    for (int64_t i = 0; i < n; ++i) free(s[i]);
+    free(s);
+  }
+  free(raw);
+  free(buf);
+  h5close(&sp, H5Sclose);
+  h5close(&mt, H5Tclose);
+  h5close(&ft, H5Tclose);
+  return st;
+}
+
+/* Scalar string attribute `name` of `obj`; *out = NULL when absent. */
+static cb_status read_string_attr(hid_t obj, const char *name, const char *path, char **out) {
+  *out = NULL;
+  if (H5Aexists(obj, name) <= 0) return CB_OK;
+  hid_t at = H5Aopen(obj, name, H5P_DEFAULT);
+  if (at < 0) return CB_ERROR(CB_ERR_FORMAT, "%s: cannot open attribute '%s'", path, name);
+  hid_t sp = H5Aget_space(at);
+  hssize_t np = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+  if (sp >= 0) H5Sclose(sp);
+  char **v = NULL;
+  cb_status st = CB_OK;
+  if (np < 1) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: attribute '%s' is empty", path, name);
+  } else {
+    char what[300];
+    snprintf(what, sizeof what, "attribute '%s'", name);
+    st = read_strings(at, 1, np, path, what, &v);
+  }
+  H5Aclose(at);
+  if (st != CB_OK) return st;
+  *out = v[0];
+  for (hssize_t i = 1; i < np; ++i) free(v[i]);
+  free(v);
+  return CB_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* In-memory assembly                                                        */
+
+static void coord_free(cb_coord *c, int64_t len) {
+  free(c->name);
+  if (c->s) {
+    for (int64_t i = 0; i < len; ++i) free(c->s[i]);
+    free(c->s);
+  }
+  free(c->v);
+  memset(c, 0, sizeof *c);
+}
+
+static int64_t dim_len(const cb_assembly *a, int dim) {
+  return dim == 0 ? a->n_pres : dim == 1 ? a->n_neuroid : a->n_time;
+}
+
+cb_status cb_assembly_create(int64_t n_pres, int64_t n_neuroid, int64_t n_time, cb_assembly **out) {
+  if (out == NULL) return CB_ERROR(CB_ERR_ARG, "cb_assembly_create: out is NULL");
+  if (n_pres < 1 || n_neuroid < 1 || n_time < 1)
+    return CB_ERROR(CB_ERR_ARG, "assembly shape (%lld, %lld, %lld) must be positive", (long long)n_pres,
+                    (long long)n_neuroid, (long long)n_time);
+  if ((double)n_pres * (double)n_neuroid * (double)n_time > (double)(SIZE_MAX / sizeof(double)))
+    return CB_ERROR(CB_ERR_ARG, "assembly shape (%lld, %lld, %lld) is too large", (long long)n_pres,
+                    (long long)n_neuroid, (long long)n_time);
+  cb_status st = CB_OK;
+  cb_assembly *a = calloc(1, sizeof *a);
+  CB_ALLOC_GOTO(a, st, fail);
+  a->n_pres = n_pres;
+  a->n_neuroid = n_neuroid;
+  a->n_time = n_time;
+  size_t n = (size_t)(n_pres * n_neuroid * n_time);
+  a->data = malloc(n * sizeof *a->data);
+  CB_ALLOC_GOTO(a->data, st, fail);
+  for (size_t i = 0; i < n; ++i) a->data[i] = NAN;
+  a->identifier = cb_strdup("");
+  a->stimulus_set_identifier = cb_strdup("");
+  CB_ALLOC_GOTO(a->identifier, st, fail);
+  CB_ALLOC_GOTO(a->stimulus_set_identifier, st, fail);
+  *out = a;
+  return CB_OK;
+fail:
+  cb_assembly_destroy(&a);
+  return st;
+}
+
+void cb_assembly_destroy(cb_assembly **pa) {
+  if (pa == NULL || *pa == NULL) return;
+  cb_assembly *a = *pa;
+  for (int i = 0; i < a->n_coords; ++i) coord_free(&a->coords[i], dim_len(a, a->coords[i].dim));
+  free(a->coords);
+  free(a->data);
+  free(a->identifier);
+  free(a->stimulus_set_identifier);
+  free(a->source);
+  free(a);
+  *pa = NULL;
+}
+
+const cb_coord *cb_assembly_coord(const cb_assembly *a, const char *name) {
+  if (a == NULL || name == NULL) return NULL;
+  for (int i = 0; i < a->n_coords; ++i)
+    if (strcmp(a->coords[i].name, name) == 0) return &a->coords[i];
+  return NULL;
+}
+
+static cb_status check_new_coord(const cb_assembly *a, int dim, const char *name) {
+  if (a == NULL || name == NULL) return CB_ERROR(CB_ERR_ARG, "add coord: assembly or name is NULL");
+  if (dim < 0 || dim > 2) return CB_ERROR(CB_ERR_ARG, "coordinate '%s': dimension %d is not 0, 1 or 2", name, dim);
+  if (name[0] == '\0' || strchr(name, '/') || strcmp(name, "data") == 0 || strcmp(name, DIM_NAMES[0]) == 0 ||
+      strcmp(name, DIM_NAMES[1]) == 0 || strcmp(name, DIM_NAMES[2]) == 0)
+    return CB_ERROR(CB_ERR_ARG, "coordinate name '%s' is not allowed", name);
+  if (cb_assembly_coord(a, name)) return CB_ERROR(CB_ERR_ARG, "coordinate '%s' already exists", name);
+  return CB_OK;
+}
+
+static cb_status push_coord(cb_assembly *a, cb_coord *c) {
+  cb_coord *nc = realloc(a->coords, (size_t)(a->n_coords + 1) * sizeof *nc);
+  if (nc == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  a->coords = nc;
+  a->coords[a->n_coords++] = *c;
+  return CB_OK;
+}
+
+cb_status cb_assembly_add_string_coord(cb_assembly *a, int dim, const char *name, const char *const *values) {
+  CB_CHECK(check_new_coord(a, dim, name));
+  if (values == NULL) return CB_ERROR(CB_ERR_ARG, "coordinate '%s': values are NULL", name);
+  int64_t len = dim_len(a, dim);
+  cb_status st = CB_OK;
+  cb_coord c = {0};
+  c.dim = dim;
+  c.is_string = 1;
+  c.name = cb_strdup(name);
+  CB_ALLOC_GOTO(c.name, st, fail);
+  c.s = calloc((size_t)len, sizeof *c.s);
+  CB_ALLOC_GOTO(c.s, st, fail);
+  for (int64_t i = 0; i < len; ++i) {
+    c.s[i] = cb_strdup(values[i] ? values[i] : "");
+    CB_ALLOC_GOTO(c.s[i], st, fail);
+  }
+  CB_CHECK_GOTO(push_coord(a, &c), st, fail);
+  return CB_OK;
+fail:
+  coord_free(&c, len);
+  return st;
+}
+
+cb_status cb_assembly_add_number_coord(cb_assembly *a, int dim, const char *name, const double *values) {
+  CB_CHECK(check_new_coord(a, dim, name));
+  if (values == NULL) return CB_ERROR(CB_ERR_ARG, "coordinate '%s': values are NULL", name);
+  int64_t len = dim_len(a, dim);
+  cb_status st = CB_OK;
+  cb_coord c = {0};
+  c.dim = dim;
+  c.name = cb_strdup(name);
+  CB_ALLOC_GOTO(c.name, st, fail);
+  c.v = malloc((size_t)len * sizeof *c.v);
+  CB_ALLOC_GOTO(c.v, st, fail);
+  memcpy(c.v, values, (size_t)len * sizeof *c.v);
+  CB_CHECK_GOTO(push_coord(a, &c), st, fail);
+  return CB_OK;
+fail:
+  coord_free(&c, len);
+  return st;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reading                                                                   */
+
+typedef struct name_list {
+  char **names; /* (n) */
+  int n, cap;
+} name_list;
+
+static herr_t collect_name(hid_t g, const char *name, const H5L_info_t *info, void *op) {
+  (void)g;
+  name_list *l = op;
+  if (info->type != H5L_TYPE_HARD) return 0;
+  if (l->n == l->cap) {
+    int cap = l->cap ? 2 * l->cap : 16;
+    char **nn = realloc(l->names, (size_t)cap * sizeof *nn);
+    if (nn == NULL) return -1;
+    l->names = nn;
+    l->cap = cap;
+  }
+  l->names[l->n] = cb_strdup(name);
+  if (l->names[l->n] == NULL) return -1;
+  l->n++;
+  return 0;
+}
+
+static void name_list_free(name_list *l) {
+  for (int i = 0; i < l->n; ++i) free(l->names[i]);
+  free(l->names);
+  memset(l, 0, sizeof *l);
+}
+
+/* Lists the links of group `g` in creation order when tracked, else by name. */
+static cb_status list_links(hid_t g, const char *path, name_list *l) {
+  H5_index_t idx = H5_INDEX_NAME;
+  hid_t gcpl = H5Gget_create_plist(g);
+  unsigned flags = 0;
+  if (gcpl >= 0 && H5Pget_link_creation_order(gcpl, &flags) >= 0 && (flags & H5P_CRT_ORDER_INDEXED))
+    idx = H5_INDEX_CRT_ORDER;
+  if (gcpl >= 0) H5Pclose(gcpl);
+  hsize_t pos = 0;
+  if (H5Literate(g, idx, H5_ITER_INC, &pos, collect_name, l) < 0) {
+    name_list_free(l);
+    return CB_ERROR(CB_ERR_FORMAT, "%s: cannot list the file's contents (truncated or corrupt file)", path);
+  }
+  return CB_OK;
+}
+
+static herr_t first_scale_name(hid_t did, unsigned dim, hid_t dsid, void *op) {
+  (void)did;
+  (void)dim;
+  char *buf = op;
+  ssize_t len = H5Iget_name(dsid, buf, 256);
+  return len > 0 ? 1 : -1;
+}
+
+/* Index (0..2) of the netCDF dimension attached to axis `axis` of `d`, -1 when
+ * none or another dimension. */
+static int axis_dim(hid_t d, unsigned axis) {
+  char name[256] = {0};
+  int idx = 0;
+  if (H5DSget_num_scales(d, axis) <= 0) return -1;
+  if (H5DSiterate_scales(d, axis, &idx, first_scale_name, name) <= 0) return -1;
+  const char *base = strrchr(name, '/');
+  base = base ? base + 1 : name;
+  for (int k = 0; k < 3; ++k)
+    if (strcmp(base, DIM_NAMES[k]) == 0) return k;
+  return -1;
+}
+
+static int is_numeric(hid_t d) {
+  hid_t t = H5Dget_type(d);
+  H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+  if (t >= 0) H5Tclose(t);
+  return c == H5T_INTEGER || c == H5T_FLOAT;
+}
+
+static int is_string_type(hid_t d) {
+  hid_t t = H5Dget_type(d);
+  H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+  if (t >= 0) H5Tclose(t);
+  return c == H5T_STRING;
+}
+
+/* Rank and shape (up to 3 axes) of a dataset; rank -1 on error. */
+static int ds_shape(hid_t d, hsize_t dims[3]) {
+  hid_t sp = H5Dget_space(d);
+  if (sp < 0) return -1;
+  int r = H5Sget_simple_extent_ndims(sp);
+  if (r >= 0 && r <= 3) H5Sget_simple_extent_dims(sp, dims, NULL);
+  H5Sclose(sp);
+  return r;
+}
+
+static cb_status read_coord(hid_t d, const char *path, const char *name, int dim, int64_t len, cb_coord *c) {
+  c->dim = dim;
+  c->name = cb_strdup(name);
+  if (c->name == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  if (is_string_type(d)) {
+    char what[300];
+    snprintf(what, sizeof what, "coordinate '%s'", name);
+    c->is_string = 1;
+    return read_strings(d, 0, len, path, what, &c->s);
+  }
+  if (!is_numeric(d))
+    return CB_ERROR(CB_ERR_UNSUPPORTED, "%s: coordinate '%s' has an unsupported type (not a number or string)",
+                    path, name);
+  c->v = malloc((size_t)(len > 0 ? len : 1) * sizeof *c->v);
+  if (c->v == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  if (H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, c->v) < 0)
+    return CB_ERROR(CB_ERR_FORMAT, "%s: cannot read coordinate '%s' (truncated or corrupt file)", path, name);
+  return CB_OK;
+}
+
+typedef struct read_ctx {
+  const char *path;
+  hid_t f;
+  name_list names;
+  int64_t scale_len[3]; /* (3) -1 when the dimension is absent */
+} read_ctx;
+
+/* Finds the data variable; *which = index in ctx->names, *rank = 2 or 3. */
+static cb_status find_data_var(read_ctx *x, int *which, int *rank, hsize_t dims[3]) {
+  int found = -1, n_found = 0, data_idx = -1, bad_type = -1;
+  hsize_t fd[3] = {0, 0, 0};
+  int frank = 0;
+  for (int i = 0; i < x->names.n; ++i) {
+    hid_t d = H5Dopen2(x->f, x->names.names[i], H5P_DEFAULT);
+    if (d < 0) continue;
+    hsize_t sh[3] = {0, 0, 0};
+    int r = ds_shape(d, sh);
+    if ((r == 2 || r == 3) && H5DSis_scale(d) <= 0) {
+      int ok = 1;
+      for (int k = 0; k < r; ++k) ok = ok && axis_dim(d, (unsigned)k) == k;
+      if (ok && !is_numeric(d)) {
+        bad_type = i;
+      } else if (ok) {
+        ++n_found;
+        if (found < 0 || strcmp(x->names.names[i], "data") == 0) {
+          found = i;
+          frank = r;
+          memcpy(fd, sh, sizeof fd);
+        }
+        if (strcmp(x->names.names[i], "data") == 0) data_idx = i;
+      }
+    }
+    H5Dclose(d);
+  }
+  if (n_found == 0 && bad_type >= 0)
+    return CB_ERROR(CB_ERR_UNSUPPORTED, "%s: data variable '%s' has an unsupported type (not numeric)", x->path,
+                    x->names.names[bad_type]);
+  if (n_found == 0)
+    return CB_ERROR(CB_ERR_FORMAT, "%s: no data variable (a numeric presentation x neuroid [x time_bin] dataset)",
+                    x->path);
+  if (n_found > 1 && data_idx < 0)
+    return CB_ERROR(CB_ERR_FORMAT, "%s: %d candidate data variables and none is named 'data'", x->path, n_found);
+  *which = found;
+  *rank = frank;
+  memcpy(dims, fd, sizeof fd);
+  return CB_OK;
+}
+
+static cb_status read_body(read_ctx *x, cb_assembly **out) {
+  cb_status st = CB_OK;
+  cb_assembly *a = NULL;
+  hid_t d = -1;
+  for (int k = 0; k < 3; ++k) x->scale_len[k] = -1;
+  CB_CHECK(list_links(x->f, x->path, &x->names));
+
+  /* Dimension scales. */
+  for (int i = 0; i < x->names.n; ++i) {
+    for (int k = 0; k < 3; ++k) {
+      if (strcmp(x->names.names[i], DIM_NAMES[k]) != 0) continue;
+      d = H5Dopen2(x->f, x->names.names[i], H5P_DEFAULT);
+      hsize_t sh[3] = {0, 0, 0};
+      if (d >= 0 && ds_shape(d, sh) == 1) x->scale_len[k] = (int64_t)sh[0];
+      h5close(&d, H5Dclose);
+    }
+  }
+  for (int k = 0; k < 2; ++k)
+    if (x->scale_len[k] < 0)
+      return CB_ERROR(CB_ERR_FORMAT, "%s: no netCDF dimension '%s' (not a BrainIO assembly?)", x->path,
+                      DIM_NAMES[k]);
+
+  int which = -1, rank = 0;
+  hsize_t dims[3] = {0, 0, 0};
+  CB_CHECK(find_data_var(x, &which, &rank, dims));
+  const char *dname = x->names.names[which];
+  if (dims[0] < 1 || dims[1] < 1 || (rank == 3 && dims[2] < 1))
+    return CB_ERROR(CB_ERR_FORMAT, "%s: data variable '%s' is empty", x->path, dname);
+  CB_CHECK(cb_assembly_create((int64_t)dims[0], (int64_t)dims[1], rank == 3 ? (int64_t)dims[2] : 1, &a));
+  a->source = cb_strdup(x->path);
+  CB_ALLOC_GOTO(a->source, st, fail);
+
+  d = H5Dopen2(x->f, dname, H5P_DEFAULT);
+  if (d < 0 || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a->data) < 0) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read data variable '%s' (truncated or corrupt file)", x->path, dname);
+    goto fail;
+  }
+
+  /* Identifiers: root attributes, else those promoted onto the data variable. */
+  const char *id_names[2] = {"identifier", "stimulus_set_identifier"};
+  char **id_dst[2] = {&a->identifier, &a->stimulus_set_identifier};
+  for (int k = 0; k < 2; ++k) {
+    char *v = NULL;
+    CB_CHECK_GOTO(read_string_attr(x->f, id_names[k], x->path, &v), st, fail);
+    if (v == NULL) CB_CHECK_GOTO(read_string_attr(d, id_names[k], x->path, &v), st, fail);
+    if (v != NULL) {
+      free(*id_dst[k]);
+      *id_dst[k] = v;
+    }
+  }
+  h5close(&d, H5Dclose);
+
+  /* Coordinates: 1-D variables attached to one of our dimensions. */
+  for (int i = 0; i < x->names.n; ++i) {
+    if (i == which) continue;
+    const char *name = x->names.names[i];
+    d = H5Dopen2(x->f, name, H5P_DEFAULT);
+    if (d < 0) continue; /* a group or something else: not a variable */
+    hsize_t sh[3] = {0, 0, 0};
+    int r = ds_shape(d, sh), dim = -1;
+    if (r == 1) {
+      if (H5DSis_scale(d) > 0) {
+        /* A dimension that is also a netCDF (coordinate) variable. */
+        char *nm = NULL;
+        CB_CHECK_GOTO(read_string_attr(d, "NAME", x->path, &nm), st, fail);
+        int pure = nm != NULL && strncmp(nm, NC_DIM_TEXT, strlen(NC_DIM_TEXT)) == 0;
+        free(nm);
+        for (int k = 0; k < 3 && !pure; ++k)
+          if (strcmp(name, DIM_NAMES[k]) == 0) dim = k;
+      } else {
+        dim = axis_dim(d, 0);
+      }
+    }
+    if (dim == 2 && rank == 2) dim = -1; /* no time axis in the data: ignore time coords */
+    if (dim >= 0) {
+      int64_t want = dim_len(a, dim);
+      if ((int64_t)sh[0] != want) {
+        st = CB_ERROR(CB_ERR_FORMAT, "%s: coordinate '%s' has length %lld but dimension '%s' has %lld", x->path,
+                      name, (long long)sh[0], DIM_NAMES[dim], (long long)want);
+        goto fail;
+      }
+      if (cb_assembly_coord(a, name) == NULL) {
+        cb_coord c = {0};
+        st = read_coord(d, x->path, name, dim, want, &c);
+        if (st == CB_OK) st = push_coord(a, &c);
+        if (st != CB_OK) {
+          coord_free(&c, want);
+          goto fail;
+        }
+      }
+    }
+    h5close(&d, H5Dclose);
+  }
+
+  const cb_coord *sid = cb_assembly_coord(a, "stimulus_id");
+  if (sid == NULL) sid = cb_assembly_coord(a, "image_id");
+  if (sid == NULL || sid->dim != CB_DIM_PRESENTATION) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: missing stimulus_id (or image_id) presentation coordinate", x->path);
+    goto fail;
+  }
+  *out = a;
+  return CB_OK;
+fail:
+  h5close(&d, H5Dclose);
+  cb_assembly_destroy(&a);
+  return st;
+}
+
+cb_status cb_assembly_read(const char *path, cb_assembly **out) {
+  if (out == NULL) return CB_ERROR(CB_ERR_ARG, "cb_assembly_read: out is NULL");
+  h5_quiet q;
+  quiet_begin(&q);
+  read_ctx x;
+  memset(&x, 0, sizeof x);
+  x.path = path;
+  x.f = -1;
+  cb_status st = open_h5_read(path, &x.f);
+  if (st == CB_OK) st = read_body(&x, out);
+  name_list_free(&x.names);
+  h5close(&x.f, H5Fclose);
+  quiet_end(&q);
+  return st;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Writing                                                                   */
+
+/* Scalar fixed-length ASCII string attribute (netCDF NC_CHAR style). */
+static herr_t write_fixed_attr(hid_t obj, const char *name, const char *value) {
+  size_t len = strlen(value);
+  if (len == 0) return 0;
+  hid_t t = H5Tcopy(H5T_C_S1), sp = H5Screate(H5S_SCALAR), at = -1;
+  herr_t e = -1;
+  if (t >= 0 && sp >= 0 && H5Tset_size(t, len) >= 0 && H5Tset_strpad(t, H5T_STR_NULLTERM) >= 0) {
+    at = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+    if (at >= 0) e = H5Awrite(at, t, value);
+  }
+  h5close(&at, H5Aclose);
+  h5close(&sp, H5Sclose);
+  h5close(&t, H5Tclose);
+  return e;
+}
+
+static herr_t write_int32_attr(hid_t obj, const char *name, const int *v, hsize_t n, int scalar) {
+  hid_t sp = scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, NULL), at = -1;
+  herr_t e = -1;
+  if (sp >= 0) at = H5Acreate2(obj, name, H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+  if (at >= 0) e = H5Awrite(at, H5T_NATIVE_INT, v);
+  h5close(&at, H5Aclose);
+  h5close(&sp, H5Sclose);
+  return e;
+}
+
+static hid_t make_dcpl(void) {
+  hid_t p = H5Pcreate(H5P_DATASET_CREATE);
+  if (p >= 0) H5Pset_attr_creation_order(p, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  return p;
+}
+
+/* All values finite integers within +-2^53: store as int64. */
+static int all_integral(const double *v, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    if (!isfinite(v[i]) || v[i] != floor(v[i]) || fabs(v[i]) > 9007199254740992.0) return 0;
+  return 1;
+}
+
+static cb_status validate_for_write(const char *path, const cb_assembly *a) {
+  if (path == NULL || a == NULL) return CB_ERROR(CB_ERR_ARG, "cb_assembly_write: path or assembly is NULL");
+  if (a->n_pres < 1 || a->n_neuroid < 1 || a->n_time < 1 || a->data == NULL)
+    return CB_ERROR(CB_ERR_ARG, "%s: assembly to write is empty", path);
+  for (int i = 0; i < a->n_coords; ++i) {
+    const cb_coord *c = &a->coords[i];
+    if (c->name == NULL || c->name[0] == '\0' || strchr(c->name, '/') || c->dim < 0 || c->dim > 2 ||
+        strcmp(c->name, "data") == 0 || strcmp(c->name, DIM_NAMES[0]) == 0 || strcmp(c->name, DIM_NAMES[1]) == 0 ||
+        strcmp(c->name, DIM_NAMES[2]) == 0)
+      return CB_ERROR(CB_ERR_ARG, "%s: coordinate %d has an invalid name or dimension", path, i);
+    if (c->is_string ? c->s == NULL : c->v == NULL)
+      return CB_ERROR(CB_ERR_ARG, "%s: coordinate '%s' has no values", path, c->name);
+    for (int j = 0; j < i; ++j)
+      if (strcmp(a->coords[j].name, c->name) == 0)
+        return CB_ERROR(CB_ERR_ARG, "%s: coordinate '%s' appears twice", path, c->name);
+  }
+  return CB_OK;
+}
+
+/* Chunk shape: whole array when it fits in CHUNK_BYTES, else halve the
+ * largest axis until it does. */
+static void choose_chunks(const hsize_t dims[3], hsize_t ch[3]) {
+  for (int k = 0; k < 3; ++k) ch[k] = dims[k];
+  while ((int64_t)(ch[0] * ch[1] * ch[2] * sizeof(double)) > CHUNK_BYTES) {
+    int big = 0;
+    for (int k = 1; k < 3; ++k)
+      if (ch[k] > ch[big]) big = k;
+    ch[big] = (ch[big] + 1) / 2;
+  }
+}
+
+static cb_status write_body(hid_t f, const char *path, const cb_assembly *a) {
+  cb_status st = CB_OK;
+  hid_t scales[3] = {-1, -1, -1}, d = -1, sp = -1, dcpl = -1, t = -1;
+  char **vs = NULL;
+  int64_t lens[3] = {a->n_pres, a->n_neuroid, a->n_time};
+#define H5TRY(expr, what)                                                                \
+  do {                                                                                   \
+    if ((expr) < 0) {                                                                    \
+      st = CB_ERROR(CB_ERR_IO, "%s: cannot write %s (HDF5 error; disk full?)", path, what); \
+      goto done;                                                                         \
+    }                                                                                    \
+  } while (0)
+
+  /* Dimensions: scales with no data, as netCDF-C writes them. */
+  for (int k = 0; k < 3; ++k) {
+    hsize_t n = (hsize_t)lens[k];
+    char text[128];
+    snprintf(text, sizeof text, "%s%10lld", NC_DIM_TEXT, (long long)lens[k]);
+    H5TRY(sp = H5Screate_simple(1, &n, NULL), "dimension");
+    H5TRY(dcpl = make_dcpl(), "dimension");
+    H5TRY(scales[k] = H5Dcreate2(f, DIM_NAMES[k], H5T_IEEE_F32BE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+          DIM_NAMES[k]);
+    H5TRY(H5DSset_scale(scales[k], text), DIM_NAMES[k]);
+    H5TRY(write_int32_attr(scales[k], "_Netcdf4Dimid", &k, 1, 1), DIM_NAMES[k]);
+    h5close(&dcpl, H5Pclose);
+    h5close(&sp, H5Sclose);
+  }
+
+  /* Data variable. */
+  {
+    hsize_t dims[3] = {(hsize_t)a->n_pres, (hsize_t)a->n_neuroid, (hsize_t)a->n_time}, ch[3];
+    choose_chunks(dims, ch);
+    double fill = NAN;
+    H5TRY(sp = H5Screate_simple(3, dims, NULL), "data");
+    H5TRY(dcpl = make_dcpl(), "data");
+    H5TRY(H5Pset_chunk(dcpl, 3, ch), "data");
+    H5TRY(H5Pset_shuffle(dcpl), "data");
+    H5TRY(H5Pset_deflate(dcpl, 4), "data");
+    H5TRY(H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill), "data");
+    H5TRY(d = H5Dcreate2(f, "data", H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT), "data");
+    H5TRY(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a->data), "data");
+    for (unsigned k = 0; k < 3; ++k) H5TRY(H5DSattach_scale(d, scales[k], k), "data dimensions");
+    int ids[3] = {0, 1, 2};
+    H5TRY(write_int32_attr(d, "_Netcdf4Coordinates", ids, 3, 0), "data attributes");
+    hsize_t one = 1;
+    hid_t fsp = H5Screate_simple(1, &one, NULL);
+    hid_t at = fsp >= 0 ? H5Acreate2(d, "_FillValue", H5T_IEEE_F64LE, fsp, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    herr_t e = at >= 0 ? H5Awrite(at, H5T_NATIVE_DOUBLE, &fill) : -1;
+    h5close(&at, H5Aclose);
+    h5close(&fsp, H5Sclose);
+    H5TRY(e, "data attributes");
+    if (a->n_coords > 0) {
+      cb_strbuf b = {0};
+      for (int i = 0; i < a->n_coords; ++i)
+        if (cb_strbuf_printf(&b, "%s%s", i ? " " : "", a->coords[i].name) != CB_OK) {
+          cb_strbuf_free(&b);
+          st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+          goto done;
+        }
+      e = write_fixed_attr(d, "coordinates", b.data);
+      cb_strbuf_free(&b);
+      H5TRY(e, "data attributes");
+    }
+    if (a->identifier) H5TRY(write_fixed_attr(d, "identifier", a->identifier), "data attributes");
+    if (a->stimulus_set_identifier)
+      H5TRY(write_fixed_attr(d, "stimulus_set_identifier", a->stimulus_set_identifier), "data attributes");
+    h5close(&d, H5Dclose);
+    h5close(&dcpl, H5Pclose);
+    h5close(&sp, H5Sclose);
+  }
+
+  /* Coordinates. */
+  for (int i = 0; i < a->n_coords; ++i) {
+    const cb_coord *c = &a->coords[i];
+    int64_t n = lens[c->dim];
+    hsize_t hn = (hsize_t)n;
+    H5TRY(sp = H5Screate_simple(1, &hn, NULL), c->name);
+    H5TRY(dcpl = make_dcpl(), c->name);
+    if (c->is_string) {
+      H5TRY(t = H5Tcopy(H5T_C_S1), c->name);
+      H5TRY(H5Tset_size(t, H5T_VARIABLE), c->name);
+      H5TRY(H5Tset_cset(t, H5T_CSET_UTF8), c->name);
+      vs = malloc((size_t)n * sizeof *vs);
+      CB_ALLOC_GOTO(vs, st, done);
+      for (int64_t j = 0; j < n; ++j) vs[j] = c->s[j] ? c->s[j] : (char *)"";
+      H5TRY(d = H5Dcreate2(f, c->name, t, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT), c->name);
+      H5TRY(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, vs), c->name);
+      free(vs);
+      vs = NULL;
+      h5close(&t, H5Tclose);
+    } else {
+      hid_t ft = all_integral(c->v, n) ? H5T_STD_I64LE : H5T_IEEE_F64LE;
+      H5TRY(d = H5Dcreate2(f, c->name, ft, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT), c->name);
+      H5TRY(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, c->v), c->name);
+    }
+    H5TRY(H5DSattach_scale(d, scales[c->dim], 0), c->name);
+    H5TRY(write_int32_attr(d, "_Netcdf4Coordinates", &c->dim, 1, 0), c->name);
+    h5close(&d, H5Dclose);
+    h5close(&dcpl, H5Pclose);
+    h5close(&sp, H5Sclose);
+  }
+
+  /* Global attributes. */
+  char props[128];
+  unsigned maj = 0, min = 0, rel = 0;
+  H5get_libversion(&maj, &min, &rel);
+  snprintf(props, sizeof props, "version=2,cortexbench=%s,hdf5=%u.%u.%u", CB_VERSION, maj, min, rel);
+  H5TRY(write_fixed_attr(f, "_NCProperties", props), "global attributes");
+  if (a->identifier) H5TRY(write_fixed_attr(f, "identifier", a->identifier), "global attributes");
+  if (a->stimulus_set_identifier)
+    H5TRY(write_fixed_attr(f, "stimulus_set_identifier", a->stimulus_set_identifier), "global attributes");
+#undef H5TRY
+done:
+  free(vs);
+  h5close(&t, H5Tclose);
+  h5close(&d, H5Dclose);
+  h5close(&dcpl, H5Pclose);
+  h5close(&sp, H5Sclose);
+  for (int k = 0; k < 3; ++k) h5close(&scales[k], H5Dclose);
+  return st;
+}
+
+cb_status cb_assembly_write(const char *path, const cb_assembly *a) {
+  CB_CHECK(validate_for_write(path, a));
+  char dir[CB_PATH_MAX], tmp[CB_PATH_MAX];
+  cb_path_dirname(path, dir, sizeof dir);
+  CB_CHECK(cb_mkdirs(dir));
+  CB_CHECK(cb_path_temp(path, tmp, sizeof tmp));
+  h5_quiet q;
+  quiet_begin(&q);
+  cb_status st = CB_OK;
+  hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS), f = -1;
+  if (fcpl >= 0) {
+    H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+    H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  }
+  if (fapl >= 0) {
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST);
+    H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
+  }
+  f = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl >= 0 ? fcpl : H5P_DEFAULT, fapl >= 0 ? fapl : H5P_DEFAULT);
+  h5close(&fcpl, H5Pclose);
+  h5close(&fapl, H5Pclose);
+  if (f < 0) {
+    st = CB_ERROR(CB_ERR_IO, "%s: cannot create temporary file %s", path, tmp);
+    goto done;
+  }
+  st = write_body(f, path, a);
+  herr_t e = H5Fclose(f);
+  f = -1;
+  if (st == CB_OK && e < 0) st = CB_ERROR(CB_ERR_IO, "%s: cannot finish writing (disk full?)", path);
+  if (st == CB_OK) st = cb_file_commit(tmp, path);
+done:
+  h5close(&f, H5Fclose);
+  if (st != CB_OK) remove(tmp);
+  quiet_end(&q);
+  return st;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Stimulus-level view                                                       */
+
+void cb_neural_destroy(cb_neural **pn) {
+  if (pn == NULL || *pn == NULL) return;
+  cb_neural *n = *pn;
+  for (int i = 0; n->stimulus_id && i < n->n_stim; ++i) free(n->stimulus_id[i]);
+  for (int i = 0; n->labels && i < n->n_stim; ++i) free(n->labels[i]);
+  for (int i = 0; n->neuroid_id && i < n->n_neuroid; ++i) free(n->neuroid_id[i]);
+  free(n->stimulus_id);
+  free(n->labels);
+  free(n->neuroid_id);
+  free(n->reps);
+  free(n->mean);
+  free(n);
+  *pn = NULL;
+}
+
+/* Value i of a coordinate as text (numbers with %.17g); newly allocated. */
+static char *coord_text(const cb_coord *c, int64_t i) {
+  if (c->is_string) return cb_strdup(c->s[i] ? c->s[i] : "");
+  char buf[64];
+  snprintf(buf, sizeof buf, "%.17g", c->v[i]);
+  return cb_strdup(buf);
+}
+
+static uint64_t hash_str(const char *s) {
+  uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+  for (; *s; ++s) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  return h;
+}
+
+typedef struct pres_key {
+  int s;      /* stimulus index */
+  double r;   /* repetition value (0 when no repetition coord) */
+  int64_t p;  /* presentation index */
+} pres_key;
+
+static int cmp_pres(const void *x, const void *y) {
+  const pres_key *a = x, *b = y;
+  if (a->s != b->s) return a->s < b->s ? -1 : 1;
+  int an = isnan(a->r), bn = isnan(b->r);
+  if (an != bn) return an ? 1 : -1;
+  if (!an && a->r != b->r) return a->r < b->r ? -1 : 1;
+  return (a->p > b->p) - (a->p < b->p);
+}
+
+cb_status cb_neural_from_assembly(const cb_assembly *a, const char *region, double t0, double t1,
+                                  const char *stratify, cb_neural **out) {
+  if (a == NULL || out == NULL) return CB_ERROR(CB_ERR_ARG, "cb_neural_from_assembly: NULL argument");
+  const char *src = a->source ? a->source : (a->identifier && a->identifier[0] ? a->identifier : "assembly");
+  cb_status st = CB_OK;
+  cb_neural *n = NULL;
+  int64_t *nsel = NULL, *tsel = NULL, *stim_first = NULL;
+  int *sidx = NULL, *table = NULL, *count = NULL;
+  char **ids = NULL;
+  pres_key *keys = NULL;
+  int64_t n_nsel = 0, n_tsel = 0, P = a->n_pres, nstim = 0;
+
+  const cb_coord *sc = cb_assembly_coord(a, "stimulus_id");
+  if (sc == NULL || sc->dim != CB_DIM_PRESENTATION) sc = cb_assembly_coord(a, "image_id");
+  if (sc == NULL || sc->dim != CB_DIM_PRESENTATION)
+    return CB_ERROR(CB_ERR_FORMAT, "%s: missing stimulus_id (or image_id) presentation coordinate", src);
+  const cb_coord *lc = NULL;
+  if (stratify) {
+    lc = cb_assembly_coord(a, stratify);
+    if (lc == NULL || lc->dim != CB_DIM_PRESENTATION)
+      return CB_ERROR(CB_ERR_ARG, "%s: no presentation coordinate '%s' to stratify by", src, stratify);
+  }
+
+  /* Neuroids. */
+  nsel = malloc((size_t)a->n_neuroid * sizeof *nsel);
+  CB_ALLOC_GOTO(nsel, st, done);
+  if (region == NULL) {
+    for (int64_t j = 0; j < a->n_neuroid; ++j) nsel[n_nsel++] = j;
+  } else {
+    const cb_coord *rc = cb_assembly_coord(a, "region");
+    if (rc == NULL || rc->dim != CB_DIM_NEUROID) {
+      st = CB_ERROR(CB_ERR_ARG, "%s: region '%s' asked but the assembly has no neuroid coordinate 'region'", src,
+                    region);
+      goto done;
+    }
+    for (int64_t j = 0; j < a->n_neuroid; ++j) {
+      char *txt = coord_text(rc, j);
+      CB_ALLOC_GOTO(txt, st, done);
+      if (strcmp(txt, region) == 0) nsel[n_nsel++] = j;
+      free(txt);
+    }
+    if (n_nsel == 0) {
+      char *first = coord_text(rc, 0);
+      st = CB_ERROR(CB_ERR_ARG, "%s: no neuroid has region '%s' (first neuroid's region: '%s')", src, region,
+                    first ? first : "?");
+      free(first);
+      goto done;
+    }
+  }
+  if (n_nsel > 0x7fffffff) {
+    st = CB_ERROR(CB_ERR_UNSUPPORTED, "%s: too many neuroids", src);
+    goto done;
+  }
+
+  /* Time bins. */
+  tsel = malloc((size_t)a->n_time * sizeof *tsel);
+  CB_ALLOC_GOTO(tsel, st, done);
+  if (isnan(t0) && isnan(t1)) {
+    for (int64_t t = 0; t < a->n_time; ++t) tsel[n_tsel++] = t;
+  } else {
+    const cb_coord *cs = cb_assembly_coord(a, "time_bin_start"), *ce = cb_assembly_coord(a, "time_bin_end");
+    if (cs == NULL || ce == NULL || cs->is_string || ce->is_string || cs->dim != CB_DIM_TIME_BIN ||
+        ce->dim != CB_DIM_TIME_BIN) {
+      st = CB_ERROR(CB_ERR_FORMAT, "%s: time window asked but no numeric time_bin_start/time_bin_end coordinates",
+                    src);
+      goto done;
+    }
+    for (int64_t t = 0; t < a->n_time; ++t)
+      if ((isnan(t0) || cs->v[t] >= t0) && (isnan(t1) || ce->v[t] <= t1)) tsel[n_tsel++] = t;
+    if (n_tsel == 0) {
+      st = CB_ERROR(CB_ERR_ARG, "%s: no time bin lies within [%g, %g)", src, t0, t1);
+      goto done;
+    }
+  }
+
+  /* Stimuli in order of first appearance (open-addressing hash of ids). */
+  ids = calloc((size_t)P, sizeof *ids);
+  sidx = malloc((size_t)P * sizeof *sidx);
+  stim_first = malloc((size_t)P * sizeof *stim_first);
+  int64_t cap = 16;
+  while (cap < 2 * P) cap *= 2;
+  table = malloc((size_t)cap * sizeof *table);
+  CB_ALLOC_GOTO(ids, st, done);
+  CB_ALLOC_GOTO(sidx, st, done);
+  CB_ALLOC_GOTO(stim_first, st, done);
+  CB_ALLOC_GOTO(table, st, done);
+  for (int64_t i = 0; i < cap; ++i) table[i] = -1;
+  for (int64_t p = 0; p < P; ++p) {
+    ids[p] = coord_text(sc, p);
+    CB_ALLOC_GOTO(ids[p], st, done);
+    uint64_t h = hash_str(ids[p]) & (uint64_t)(cap - 1);
+    while (table[h] >= 0 && strcmp(ids[stim_first[table[h]]], ids[p]) != 0) h = (h + 1) & (uint64_t)(cap - 1);
+    if (table[h] < 0) {
+      if (nstim >= 0x7fffffff) {
+        st = CB_ERROR(CB_ERR_UNSUPPORTED, "%s: too many stimuli", src);
+        goto done;
+      }
+      table[h] = (int)nstim;
+      stim_first[nstim++] = p;
+    }
+    sidx[p] = table[h];
+  }
+
+  /* Repetition order. */
+  const cb_coord *rep = cb_assembly_coord(a, "repetition");
+  if (rep && (rep->is_string || rep->dim != CB_DIM_PRESENTATION)) rep = NULL;
+  keys = malloc((size_t)P * sizeof *keys);
+  count = calloc((size_t)nstim, sizeof *count);
+  CB_ALLOC_GOTO(keys, st, done);
+  CB_ALLOC_GOTO(count, st, done);
+  int max_rep = 0;
+  for (int64_t p = 0; p < P; ++p) {
+    keys[p].s = sidx[p];
+    keys[p].r = rep ? rep->v[p] : 0.0;
+    keys[p].p = p;
+    if (++count[sidx[p]] > max_rep) max_rep = count[sidx[p]];
+  }
+  qsort(keys, (size_t)P, sizeof *keys, cmp_pres);
+
+  n = calloc(1, sizeof *n);
+  CB_ALLOC_GOTO(n, st, done);
+  n->n_stim = (int)nstim;
+  n->n_rep = max_rep;
+  n->n_neuroid = (int)n_nsel;
+  int64_t J = n_nsel, R = max_rep;
+  n->stimulus_id = calloc((size_t)nstim, sizeof *n->stimulus_id);
+  n->neuroid_id = calloc((size_t)J, sizeof *n->neuroid_id);
+  n->reps = malloc((size_t)(nstim * R * J) * sizeof *n->reps);
+  n->mean = malloc((size_t)(nstim * J) * sizeof *n->mean);
+  CB_ALLOC_GOTO(n->stimulus_id, st, done);
+  CB_ALLOC_GOTO(n->neuroid_id, st, done);
+  CB_ALLOC_GOTO(n->reps, st, done);
+  CB_ALLOC_GOTO(n->mean, st, done);
+  for (int64_t s = 0; s < nstim; ++s) {
+    n->stimulus_id[s] = ids[stim_first[s]];
+    ids[stim_first[s]] = NULL;
+  }
+  if (lc) {
+    n->labels = calloc((size_t)nstim, sizeof *n->labels);
+    CB_ALLOC_GOTO(n->labels, st, done);
+    for (int64_t s = 0; s < nstim; ++s) {
+      n->labels[s] = coord_text(lc, stim_first[s]);
+      CB_ALLOC_GOTO(n->labels[s], st, done);
+    }
+  }
+  const cb_coord *nc = cb_assembly_coord(a, "neuroid_id");
+  if (nc && nc->dim != CB_DIM_NEUROID) nc = NULL;
+  for (int64_t j = 0; j < J; ++j) {
+    if (nc) {
+      n->neuroid_id[j] = coord_text(nc, nsel[j]);
+    } else {
+      char buf[32];
+      snprintf(buf, sizeof buf, "%lld", (long long)nsel[j]);
+      n->neuroid_id[j] = cb_strdup(buf);
+    }
+    CB_ALLOC_GOTO(n->neuroid_id[j], st, done);
+  }
+
+  /* reps[s, k, j] = mean over the selected bins of data[p, nsel[j], t]. */
+  for (int64_t i = 0; i < nstim * R * J; ++i) n->reps[i] = NAN;
+  for (int64_t i = 0, k = 0; i < P; ++i, ++k) {
+    if (i > 0 && keys[i].s != keys[i - 1].s) k = 0;
+    const double *row = a->data + keys[i].p * a->n_neuroid * a->n_time;
+    double *dst = n->reps + ((int64_t)keys[i].s * R + k) * J;
+    for (int64_t j = 0; j < J; ++j) {
+      double acc = 0.0;
+      for (int64_t t = 0; t < n_tsel; ++t) acc += row[nsel[j] * a->n_time + tsel[t]];
+      dst[j] = acc / (double)n_tsel;
+    }
+  }
+  for (int64_t s = 0; s < nstim; ++s)
+    for (int64_t j = 0; j < J; ++j) {
+      double acc = 0.0;
+      int64_t cnt = 0;
+      for (int64_t k = 0; k < R; ++k) {
+        double v = n->reps[(s * R + k) * J + j];
+        if (!isnan(v)) {
+          acc += v;
+          ++cnt;
+        }
+      }
+      n->mean[s * J + j] = cnt ? acc / (double)cnt : NAN;
+    }
+  *out = n;
+  n = NULL;
+done:
+  if (ids)
+    for (int64_t p = 0; p < P; ++p) free(ids[p]);
+  free(ids);
+  free(nsel);
+  free(tsel);
+  free(stim_first);
+  free(sidx);
+  free(table);
+  free(count);
+  free(keys);
+  cb_neural_destroy(&n);
+  return st;
+}

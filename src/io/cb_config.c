@@ -1,0 +1,439 @@
+#include "cb_config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_fs.h"
+#include "cb_strbuf.h"
+
+#define SEED_UNSET UINT64_MAX
+
+typedef enum { SEC_NONE, SEC_SUITE, SEC_DATASET, SEC_MODEL, SEC_BENCHMARK } sec_kind;
+
+typedef struct parse_state {
+  cb_config *cfg;
+  char dir[CB_PATH_MAX];
+  char cur_section[256];
+  sec_kind kind;
+  int index;
+  int suite_seen;
+  cb_status st;
+} parse_state;
+
+static cb_status fail(parse_state *ps, cb_status s) {
+  ps->st = s;
+  return s;
+}
+
+static int parse_u64(const char *v, uint64_t *out) {
+  if (!*v || *v == '-') return 0;
+  char *end;
+  errno = 0;
+  unsigned long long x = strtoull(v, &end, 10);
+  if (errno || *end || x == SEED_UNSET) return 0;
+  *out = (uint64_t)x;
+  return 1;
+}
+
+static int parse_int(const char *v, int lo, int hi, int *out) {
+  char *end;
+  errno = 0;
+  long x = strtol(v, &end, 10);
+  if (errno || *end || !*v || x < lo || x > hi) return 0;
+  *out = (int)x;
+  return 1;
+}
+
+static int parse_double(const char *v, double *out) {
+  char *end;
+  errno = 0;
+  double x = strtod(v, &end);
+  if (errno || *end || !*v || !isfinite(x)) return 0;
+  *out = x;
+  return 1;
+}
+
+cb_status cb_parse_time_bin(const char *s, double *t0, double *t1) {
+  const char *colon = strchr(s, ':');
+  if (!colon) return CB_ERROR(CB_ERR_ARG, "time bin '%s': expected START:END in ms", s);
+  char a[64], b[64];
+  size_t la = (size_t)(colon - s);
+  if (la == 0 || la >= sizeof a || strlen(colon + 1) >= sizeof b)
+    return CB_ERROR(CB_ERR_ARG, "time bin '%s': expected START:END in ms", s);
+  memcpy(a, s, la);
+  a[la] = '\0';
+  snprintf(b, sizeof b, "%s", colon + 1);
+  if (!parse_double(a, t0) || !parse_double(b, t1) || !(*t1 > *t0))
+    return CB_ERROR(CB_ERR_ARG, "time bin '%s': expected START:END with START < END", s);
+  return CB_OK;
+}
+
+static cb_status set_str(char **dst, const char *v) {
+  free(*dst);
+  *dst = cb_strdup(v);
+  return *dst ? CB_OK : CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration");
+}
+
+static cb_status set_path(parse_state *ps, char **dst, const char *v) {
+  char buf[CB_PATH_MAX];
+  CB_CHECK(cb_path_join(buf, sizeof buf, ps->dir, v));
+  return set_str(dst, buf);
+}
+
+#define BAD_VALUE(ps, key, what, v)                                                                \
+  fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] key '%s': expected %s, got '%s'", ps->cfg->path,      \
+                    ps->cur_section, key, what, v))
+
+static cb_status on_suite(parse_state *ps, const char *k, const char *v) {
+  cb_config *c = ps->cfg;
+  if (!strcmp(k, "name")) {
+    for (const char *p = v; *p; ++p)
+      if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.'))
+        return BAD_VALUE(ps, k, "a name of letters, digits, '-', '_', '.'", v);
+    return set_str(&c->suite, v);
+  }
+  if (!strcmp(k, "seed")) return parse_u64(v, &c->seed) ? CB_OK : BAD_VALUE(ps, k, "a non-negative integer", v);
+  if (!strcmp(k, "batch")) return parse_int(v, 1, 4096, &c->batch) ? CB_OK : BAD_VALUE(ps, k, "an integer in [1, 4096]", v);
+  return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] unknown key '%s'", c->path, ps->cur_section, k));
+}
+
+static cb_status on_dataset(parse_state *ps, cb_cfg_dataset *d, const char *k, const char *v) {
+  if (!strcmp(k, "generator")) return set_str(&d->generator, v);
+  if (!strcmp(k, "stimuli")) return set_path(ps, &d->stimuli, v);
+  if (!strcmp(k, "assembly")) return set_path(ps, &d->assembly, v);
+  if (!strcmp(k, "seed")) return parse_u64(v, &d->seed) ? CB_OK : BAD_VALUE(ps, k, "a non-negative integer", v);
+  if (!strcmp(k, "stimulus_degrees"))
+    return parse_double(v, &d->stimulus_degrees) && d->stimulus_degrees > 0 ? CB_OK
+                                                                            : BAD_VALUE(ps, k, "a positive number", v);
+  return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] unknown key '%s'", ps->cfg->path, ps->cur_section, k));
+}
+
+static cb_status on_model(parse_state *ps, cb_cfg_model *m, const char *k, const char *v) {
+  if (!strcmp(k, "zoo")) return set_str(&m->zoo, v);
+  if (!strcmp(k, "seed")) return parse_u64(v, &m->seed) ? CB_OK : BAD_VALUE(ps, k, "a non-negative integer", v);
+  if (!strcmp(k, "layers")) {
+    cb_strlist_free(&m->layers);
+    m->n_layers = 0;
+    if (!strcmp(v, "all")) return CB_OK;
+    CB_CHECK(cb_strlist_split(v, ',', &m->layers, &m->n_layers));
+    if (m->n_layers == 0) return BAD_VALUE(ps, k, "a comma-separated list of layer names or 'all'", v);
+    return CB_OK;
+  }
+  return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] unknown key '%s'", ps->cfg->path, ps->cur_section, k));
+}
+
+static cb_status on_benchmark(parse_state *ps, cb_cfg_benchmark *b, const char *k, const char *v) {
+  if (!strcmp(k, "dataset")) return set_str(&b->dataset, v);
+  if (!strcmp(k, "region")) return set_str(&b->region, v);
+  if (!strcmp(k, "metric")) {
+    if (strcmp(v, "pls") != 0) return BAD_VALUE(ps, k, "one of: pls", v);
+    return set_str(&b->metric, v);
+  }
+  if (!strcmp(k, "stratify")) return set_str(&b->stratify, v);
+  if (!strcmp(k, "ceiling")) {
+    if (strcmp(v, "internal") && strcmp(v, "none")) return BAD_VALUE(ps, k, "internal or none", v);
+    return set_str(&b->ceiling, v);
+  }
+  if (!strcmp(k, "normalise")) {
+    if (strcmp(v, "r2/c") && strcmp(v, "(r/c)^2") && strcmp(v, "r/c"))
+      return BAD_VALUE(ps, k, "r2/c, (r/c)^2 or r/c", v);
+    return set_str(&b->normalise, v);
+  }
+  if (!strcmp(k, "time_bin")) {
+    if (cb_parse_time_bin(v, &b->t0, &b->t1) != CB_OK) return BAD_VALUE(ps, k, "START:END in ms", v);
+    return CB_OK;
+  }
+  if (!strcmp(k, "splits")) return parse_int(v, 1, 1000, &b->splits) ? CB_OK : BAD_VALUE(ps, k, "an integer in [1, 1000]", v);
+  if (!strcmp(k, "components"))
+    return parse_int(v, 1, 10000, &b->components) ? CB_OK : BAD_VALUE(ps, k, "an integer in [1, 10000]", v);
+  if (!strcmp(k, "train_fraction"))
+    return parse_double(v, &b->train_fraction) && b->train_fraction > 0 && b->train_fraction < 1
+               ? CB_OK
+               : BAD_VALUE(ps, k, "a number in (0, 1)", v);
+  if (!strcmp(k, "seed")) return parse_u64(v, &b->seed) ? CB_OK : BAD_VALUE(ps, k, "a non-negative integer", v);
+  return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] unknown key '%s'", ps->cfg->path, ps->cur_section, k));
+}
+
+/* Grows an array of structs by one zeroed element. */
+static void *grow(void *arr, int n, size_t elem) {
+  unsigned char *p = realloc(arr, (size_t)(n + 1) * elem);
+  if (p) memset(p + (size_t)n * elem, 0, elem);
+  return p;
+}
+
+static cb_status begin_section(parse_state *ps, const char *section) {
+  cb_config *c = ps->cfg;
+  snprintf(ps->cur_section, sizeof ps->cur_section, "%s", section);
+  if (!strcmp(section, "suite")) {
+    if (ps->suite_seen) return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: section [suite] appears twice", c->path));
+    ps->suite_seen = 1;
+    ps->kind = SEC_SUITE;
+    return CB_OK;
+  }
+  const char *space = strchr(section, ' ');
+  if (!space || !space[1]) {
+    return fail(ps, CB_ERROR(CB_ERR_CONFIG,
+                             "%s: unknown section [%s] (expected [suite], [dataset ID], [model NAME], [benchmark ID])",
+                             c->path, section));
+  }
+  char kind[32];
+  size_t kl = (size_t)(space - section);
+  if (kl >= sizeof kind) kl = sizeof kind - 1;
+  memcpy(kind, section, kl);
+  kind[kl] = '\0';
+  const char *name = space + 1;
+  while (*name == ' ') ++name;
+  for (const char *p = name; *p; ++p)
+    if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.'))
+      return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s]: name '%s' may only hold letters, digits, '-', '_', '.'",
+                               c->path, section, name));
+  if (!strcmp(kind, "dataset")) {
+    for (int i = 0; i < c->n_datasets; ++i)
+      if (!strcmp(c->datasets[i].id, name))
+        return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: section [%s] appears twice", c->path, section));
+    cb_cfg_dataset *d = grow(c->datasets, c->n_datasets, sizeof *d);
+    if (!d) return fail(ps, CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration"));
+    c->datasets = d;
+    d = &c->datasets[c->n_datasets];
+    d->seed = SEED_UNSET;
+    d->stimulus_degrees = NAN;
+    ps->index = c->n_datasets++;
+    ps->kind = SEC_DATASET;
+    return set_str(&d->id, name);
+  }
+  if (!strcmp(kind, "model")) {
+    for (int i = 0; i < c->n_models; ++i)
+      if (!strcmp(c->models[i].name, name))
+        return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: section [%s] appears twice", c->path, section));
+    cb_cfg_model *m = grow(c->models, c->n_models, sizeof *m);
+    if (!m) return fail(ps, CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration"));
+    c->models = m;
+    m = &c->models[c->n_models];
+    m->seed = SEED_UNSET;
+    ps->index = c->n_models++;
+    ps->kind = SEC_MODEL;
+    return set_str(&m->name, name);
+  }
+  if (!strcmp(kind, "benchmark")) {
+    for (int i = 0; i < c->n_benchmarks; ++i)
+      if (!strcmp(c->benchmarks[i].id, name))
+        return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: section [%s] appears twice", c->path, section));
+    cb_cfg_benchmark *b = grow(c->benchmarks, c->n_benchmarks, sizeof *b);
+    if (!b) return fail(ps, CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration"));
+    c->benchmarks = b;
+    b = &c->benchmarks[c->n_benchmarks];
+    b->t0 = b->t1 = NAN;
+    b->splits = 10;
+    b->components = 25;
+    b->train_fraction = 0.9;
+    b->seed = SEED_UNSET;
+    ps->index = c->n_benchmarks++;
+    ps->kind = SEC_BENCHMARK;
+    return set_str(&b->id, name);
+  }
+  return fail(ps, CB_ERROR(CB_ERR_CONFIG,
+                           "%s: unknown section [%s] (expected [suite], [dataset ID], [model NAME], [benchmark ID])",
+                           c->path, section));
+}
+
+/* Finds the section registered by the pre-scan. */
+static int select_section(parse_state *ps, const char *section) {
+  cb_config *c = ps->cfg;
+  snprintf(ps->cur_section, sizeof ps->cur_section, "%s", section);
+  if (!strcmp(section, "suite")) {
+    ps->kind = SEC_SUITE;
+    return 1;
+  }
+  const char *name = strchr(section, ' ');
+  if (!name) return 0;
+  while (*name == ' ') ++name;
+  if (!strncmp(section, "dataset ", 8)) {
+    for (int i = 0; i < c->n_datasets; ++i)
+      if (!strcmp(c->datasets[i].id, name)) return ps->kind = SEC_DATASET, ps->index = i, 1;
+  } else if (!strncmp(section, "model ", 6)) {
+    for (int i = 0; i < c->n_models; ++i)
+      if (!strcmp(c->models[i].name, name)) return ps->kind = SEC_MODEL, ps->index = i, 1;
+  } else if (!strncmp(section, "benchmark ", 10)) {
+    for (int i = 0; i < c->n_benchmarks; ++i)
+      if (!strcmp(c->benchmarks[i].id, name)) return ps->kind = SEC_BENCHMARK, ps->index = i, 1;
+  }
+  return 0;
+}
+
+static int on_entry(void *user, const char *section, const char *key, const char *value) {
+  parse_state *ps = user;
+  if (ps->st != CB_OK) return 0;
+  if (!section[0]) {
+    fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: key '%s' outside any section", ps->cfg->path, key));
+    return 0;
+  }
+  if (strcmp(section, ps->cur_section) != 0 && !select_section(ps, section)) {
+    fail(ps, CB_ERROR(CB_ERR_INTERNAL, "%s: section [%s] was not registered", ps->cfg->path, section));
+    return 0;
+  }
+  cb_status s = CB_OK;
+  cb_config *c = ps->cfg;
+  switch (ps->kind) {
+  case SEC_SUITE: s = on_suite(ps, key, value); break;
+  case SEC_DATASET: s = on_dataset(ps, &c->datasets[ps->index], key, value); break;
+  case SEC_MODEL: s = on_model(ps, &c->models[ps->index], key, value); break;
+  case SEC_BENCHMARK: s = on_benchmark(ps, &c->benchmarks[ps->index], key, value); break;
+  case SEC_NONE: s = CB_ERROR(CB_ERR_INTERNAL, "no section"); break;
+  }
+  if (s != CB_OK) {
+    ps->st = s;
+    return 0;
+  }
+  return 1;
+}
+
+/* libinih never reports a section without keys, but "[model pixels]" alone
+ * is a complete model entry: register every section header first, in file
+ * order, then let libinih deliver the keys. */
+static cb_status prescan_sections(parse_state *ps, const char *text) {
+  const char *p = text;
+  while (*p) {
+    const char *eol = strchr(p, '\n');
+    size_t len = eol ? (size_t)(eol - p) : strlen(p);
+    const char *a = p, *b = p + len;
+    while (a < b && isspace((unsigned char)*a)) ++a;
+    if (a < b && *a == '[') {
+      const char *close = memchr(a, ']', (size_t)(b - a));
+      if (close) {
+        char sec[256];
+        const char *s0 = a + 1, *s1 = close;
+        while (s0 < s1 && isspace((unsigned char)*s0)) ++s0;
+        while (s1 > s0 && isspace((unsigned char)s1[-1])) --s1;
+        size_t sl = (size_t)(s1 - s0);
+        if (sl >= sizeof sec) return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: section name too long", ps->cfg->path));
+        memcpy(sec, s0, sl);
+        sec[sl] = '\0';
+        CB_CHECK(begin_section(ps, sec));
+      }
+    }
+    if (!eol) break;
+    p = eol + 1;
+  }
+  ps->kind = SEC_NONE;
+  ps->cur_section[0] = '\0';
+  return CB_OK;
+}
+
+/* Checks what no single key can: required keys, references, defaults
+ * (the [suite] seed is the default seed of every other section). */
+static cb_status validate(cb_config *c) {
+  for (int i = 0; i < c->n_datasets; ++i)
+    if (c->datasets[i].seed == SEED_UNSET) c->datasets[i].seed = c->seed;
+  for (int i = 0; i < c->n_models; ++i)
+    if (c->models[i].seed == SEED_UNSET) c->models[i].seed = c->seed;
+  for (int i = 0; i < c->n_benchmarks; ++i)
+    if (c->benchmarks[i].seed == SEED_UNSET) c->benchmarks[i].seed = c->seed;
+  if (c->n_models == 0) return CB_ERROR(CB_ERR_CONFIG, "%s: no [model NAME] section", c->path);
+  if (c->n_benchmarks == 0) return CB_ERROR(CB_ERR_CONFIG, "%s: no [benchmark ID] section", c->path);
+  for (int i = 0; i < c->n_datasets; ++i) {
+    cb_cfg_dataset *d = &c->datasets[i];
+    int files = (d->stimuli != NULL) + (d->assembly != NULL);
+    if (d->generator && files)
+      return CB_ERROR(CB_ERR_CONFIG, "%s: [dataset %s] give either 'generator' or 'stimuli' + 'assembly', not both",
+                      c->path, d->id);
+    if (!d->generator && files != 2)
+      return CB_ERROR(CB_ERR_CONFIG, "%s: [dataset %s] missing key '%s'", c->path, d->id,
+                      d->stimuli ? "assembly" : (d->assembly ? "stimuli" : "generator"));
+  }
+  for (int i = 0; i < c->n_models; ++i)
+    if (!c->models[i].zoo && set_str(&c->models[i].zoo, c->models[i].name) != CB_OK) return CB_ERR_NOMEM;
+  for (int i = 0; i < c->n_benchmarks; ++i) {
+    cb_cfg_benchmark *b = &c->benchmarks[i];
+    if (!b->dataset) return CB_ERROR(CB_ERR_CONFIG, "%s: [benchmark %s] missing key 'dataset'", c->path, b->id);
+    if (!cb_config_dataset(c, b->dataset))
+      return CB_ERROR(CB_ERR_CONFIG, "%s: [benchmark %s] key 'dataset': no [dataset %s] section", c->path, b->id,
+                      b->dataset);
+    if (!b->metric && set_str(&b->metric, "pls") != CB_OK) return CB_ERR_NOMEM;
+    if (!b->ceiling && set_str(&b->ceiling, "internal") != CB_OK) return CB_ERR_NOMEM;
+    if (!b->normalise && set_str(&b->normalise, "r2/c") != CB_OK) return CB_ERR_NOMEM;
+  }
+  return CB_OK;
+}
+
+cb_status cb_config_read(const char *path, cb_config **out) {
+  cb_status st = CB_OK;
+  parse_state ps;
+  memset(&ps, 0, sizeof ps);
+  char *text = NULL;
+  CB_CHECK(cb_file_read_all(path, &text, NULL));
+  cb_config *c = calloc(1, sizeof *c);
+  CB_ALLOC_GOTO(c, st, done);
+  c->path = cb_strdup(path);
+  c->suite = cb_strdup("default");
+  c->seed = 1;
+  c->batch = 32;
+  CB_ALLOC_GOTO(c->path, st, done);
+  CB_ALLOC_GOTO(c->suite, st, done);
+  if (strlen(text) == 0) {
+    st = CB_ERROR(CB_ERR_CONFIG, "%s: empty configuration file", path);
+    goto done;
+  }
+  ps.cfg = c;
+  cb_path_dirname(path, ps.dir, sizeof ps.dir);
+  CB_CHECK_GOTO(prescan_sections(&ps, text), st, done);
+  int line = ini_parse_string(text, on_entry, &ps);
+  if (ps.st != CB_OK) {
+    st = ps.st;
+    goto done;
+  }
+  if (line != 0) {
+    st = CB_ERROR(CB_ERR_CONFIG, "%s:%d: syntax error (expected [section] or key = value)", path, line);
+    goto done;
+  }
+  CB_CHECK_GOTO(validate(c), st, done);
+  *out = c;
+  c = NULL;
+done:
+  free(text);
+  cb_config_destroy(&c);
+  return st;
+}
+
+const cb_cfg_dataset *cb_config_dataset(const cb_config *c, const char *id) {
+  for (int i = 0; i < c->n_datasets; ++i)
+    if (!strcmp(c->datasets[i].id, id)) return &c->datasets[i];
+  return NULL;
+}
+
+void cb_config_destroy(cb_config **cp) {
+  if (!cp || !*cp) return;
+  cb_config *c = *cp;
+  for (int i = 0; i < c->n_datasets; ++i) {
+    free(c->datasets[i].id);
+    free(c->datasets[i].generator);
+    free(c->datasets[i].stimuli);
+    free(c->datasets[i].assembly);
+  }
+  for (int i = 0; i < c->n_models; ++i) {
+    free(c->models[i].name);
+    free(c->models[i].zoo);
+    cb_strlist_free(&c->models[i].layers);
+  }
+  for (int i = 0; i < c->n_benchmarks; ++i) {
+    cb_cfg_benchmark *b = &c->benchmarks[i];
+    free(b->id);
+    free(b->dataset);
+    free(b->region);
+    free(b->metric);
+    free(b->stratify);
+    free(b->ceiling);
+    free(b->normalise);
+  }
+  free(c->datasets);
+  free(c->models);
+  free(c->benchmarks);
+  free(c->path);
+  free(c->suite);
+  free(c);
+  *cp = NULL;
+}

@@ -1,0 +1,69 @@
+/* cb_config.h - the suite configuration (INI, read with libinih).
+ *
+ *   [suite]            name, seed, batch
+ *   [dataset ID]       generator + seed  |  stimuli + assembly (+ stimulus_degrees)
+ *   [model NAME]       zoo, seed, layers
+ *   [benchmark ID]     dataset, region, metric, time_bin, stratify, splits,
+ *                      train_fraction, seed, components, ceiling, normalise
+ *
+ * Unknown sections and keys, wrong types, missing required keys, duplicate
+ * sections and dangling references are errors naming file, section and key.
+ * Relative paths are resolved against the directory of the config file.
+ */
+#ifndef CB_CONFIG_H
+#define CB_CONFIG_H
+
+#include <stdint.h>
+
+#include "cb_status.h"
+
+typedef struct cb_cfg_dataset {
+  char *id;
+  char *generator;         /* synthetic generator name, or NULL */
+  char *stimuli;           /* stimulus-set CSV (resolved path), or NULL */
+  char *assembly;          /* assembly .nc (resolved path), or NULL */
+  uint64_t seed;
+  double stimulus_degrees; /* NaN: from the generator / unknown */
+} cb_cfg_dataset;
+
+typedef struct cb_cfg_model {
+  char *name;
+  char *zoo;               /* zoo builder name (defaults to the section name) */
+  uint64_t seed;
+  int n_layers;            /* 0: every layer of the model */
+  char **layers;           /* (n_layers) */
+} cb_cfg_model;
+
+typedef struct cb_cfg_benchmark {
+  char *id;
+  char *dataset;           /* id of a [dataset] section */
+  char *region;            /* NULL: every neuroid */
+  char *metric;            /* "pls" */
+  char *stratify;          /* presentation coordinate, or NULL */
+  char *ceiling;           /* "internal" or "none" */
+  char *normalise;         /* "r2/c", "(r/c)^2", "r/c" */
+  double t0, t1;           /* time window in ms; NaN: all bins */
+  int splits, components;
+  double train_fraction;
+  uint64_t seed;
+} cb_cfg_benchmark;
+
+typedef struct cb_config {
+  char *path;
+  char *suite;             /* [suite] name */
+  uint64_t seed;
+  int batch;
+  int n_datasets, n_models, n_benchmarks;
+  cb_cfg_dataset *datasets;     /* (n_datasets) in file order */
+  cb_cfg_model *models;         /* (n_models) in file order */
+  cb_cfg_benchmark *benchmarks; /* (n_benchmarks) in file order */
+} cb_config;
+
+cb_status cb_config_read(const char *path, cb_config **out);
+void cb_config_destroy(cb_config **c);
+const cb_cfg_dataset *cb_config_dataset(const cb_config *c, const char *id);
+
+/* Parses "START:END" (ms) into t0, t1. */
+cb_status cb_parse_time_bin(const char *s, double *t0, double *t1);
+
+#endif

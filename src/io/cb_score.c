@@ -1,0 +1,198 @@
+/* cb_score.c - score JSON via jansson. */
+#include "cb_score.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_fs.h"
+
+void cb_score_free(cb_score *s) {
+  if (!s) return;
+  free(s->per_split);
+  s->per_split = NULL;
+  s->n_splits = 0;
+}
+
+/* ---- write -------------------------------------------------------------- */
+
+/* A JSON number, or null for NaN/Inf. */
+static json_t *number_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
+/* Adds `value` (reference stolen) under `key`; NULL value = failure. */
+static cb_status put(const char *path, json_t *obj, const char *key, json_t *value) {
+  if (!value) return CB_ERROR(CB_ERR_ARG, "%s: cannot encode key '%s' (invalid UTF-8 or out of memory)", path, key);
+  if (json_object_set_new(obj, key, value) != 0)
+    return CB_ERROR(CB_ERR_NOMEM, "%s: cannot add key '%s' to the JSON object", path, key);
+  return CB_OK;
+}
+
+cb_status cb_score_write_json(const char *path, const cb_score *s) {
+  if (!s) return CB_ERROR(CB_ERR_ARG, "%s: no score to write", path);
+  if (s->n_splits < 0 || (s->n_splits > 0 && !s->per_split))
+    return CB_ERROR(CB_ERR_ARG, "%s: invalid per-split scores (n_splits = %d)", path, s->n_splits);
+  cb_status st = CB_OK;
+  char *text = NULL;
+  json_t *root = json_object();
+  CB_ALLOC_GOTO(root, st, done);
+  CB_CHECK_GOTO(put(path, root, "model", json_string(s->model)), st, done);
+  CB_CHECK_GOTO(put(path, root, "layer", json_string(s->layer)), st, done);
+  CB_CHECK_GOTO(put(path, root, "benchmark", json_string(s->benchmark)), st, done);
+  CB_CHECK_GOTO(put(path, root, "metric", json_string(s->metric)), st, done);
+  CB_CHECK_GOTO(put(path, root, "raw", number_or_null(s->raw)), st, done);
+  CB_CHECK_GOTO(put(path, root, "ceiling", number_or_null(s->ceiling)), st, done);
+  CB_CHECK_GOTO(put(path, root, "score", number_or_null(s->score)), st, done);
+  CB_CHECK_GOTO(put(path, root, "error", number_or_null(s->error)), st, done);
+  CB_CHECK_GOTO(put(path, root, "n_splits", json_integer(s->n_splits)), st, done);
+  {
+    json_t *arr = json_array();
+    CB_CHECK_GOTO(put(path, root, "per_split", arr), st, done);
+    for (int i = 0; i < s->n_splits; ++i)
+      if (json_array_append_new(arr, number_or_null(s->per_split[i])) != 0) {
+        st = CB_ERROR(CB_ERR_NOMEM, "%s: cannot build per_split array", path);
+        goto done;
+      }
+  }
+  if (s->seed <= (uint64_t)INT64_MAX) {
+    CB_CHECK_GOTO(put(path, root, "seed", json_integer((json_int_t)s->seed)), st, done);
+  } else {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%" PRIu64, s->seed);
+    CB_CHECK_GOTO(put(path, root, "seed", json_string(buf)), st, done);
+  }
+  text = json_dumps(root, JSON_PRESERVE_ORDER | JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+  CB_ALLOC_GOTO(text, st, done);
+  {
+    size_t n = strlen(text);
+    char *nl = realloc(text, n + 2);
+    CB_ALLOC_GOTO(nl, st, done);
+    text = nl;
+    text[n] = '\n';
+    text[n + 1] = '\0';
+    CB_CHECK_GOTO(cb_file_write_atomic(path, text, n + 1), st, done);
+  }
+done:
+  free(text);
+  json_decref(root);
+  return st;
+}
+
+/* ---- read --------------------------------------------------------------- */
+
+static cb_status get_string(const char *path, json_t *root, const char *key, char *dst, size_t cap) {
+  json_t *v = json_object_get(root, key);
+  if (!v) return CB_ERROR(CB_ERR_FORMAT, "%s: missing key '%s'", path, key);
+  if (!json_is_string(v)) return CB_ERROR(CB_ERR_FORMAT, "%s: key '%s' is not a string", path, key);
+  size_t n = json_string_length(v);
+  if (n >= cap || strlen(json_string_value(v)) != n)
+    return CB_ERROR(CB_ERR_FORMAT, "%s: key '%s' is longer than %zu bytes or contains NUL", path, key, cap - 1);
+  memcpy(dst, json_string_value(v), n + 1);
+  return CB_OK;
+}
+
+/* Number or null (-> NaN). */
+static cb_status as_number(const char *path, json_t *v, const char *key, double *dst) {
+  if (json_is_null(v)) {
+    *dst = NAN;
+    return CB_OK;
+  }
+  if (!json_is_number(v)) return CB_ERROR(CB_ERR_FORMAT, "%s: key '%s' is not a number or null", path, key);
+  *dst = json_number_value(v);
+  return CB_OK;
+}
+
+static cb_status get_number(const char *path, json_t *root, const char *key, double *dst) {
+  json_t *v = json_object_get(root, key);
+  if (!v) return CB_ERROR(CB_ERR_FORMAT, "%s: missing key '%s'", path, key);
+  return as_number(path, v, key, dst);
+}
+
+static cb_status get_seed(const char *path, json_t *root, uint64_t *dst) {
+  json_t *v = json_object_get(root, "seed");
+  if (!v) return CB_ERROR(CB_ERR_FORMAT, "%s: missing key 'seed'", path);
+  if (json_is_integer(v) && json_integer_value(v) >= 0) {
+    *dst = (uint64_t)json_integer_value(v);
+    return CB_OK;
+  }
+  if (json_is_string(v)) {
+    const char *s = json_string_value(v);
+    char *end = NULL;
+    if (s[0] >= '0' && s[0] <= '9') {
+      unsigned long long u = strtoull(s, &end, 10);
+      if (*end == '\0') {
+        *dst = (uint64_t)u;
+        return CB_OK;
+      }
+    }
+  }
+  return CB_ERROR(CB_ERR_FORMAT, "%s: key 'seed' is not a non-negative integer", path);
+}
+
+cb_status cb_score_read_json(const char *path, cb_score *out) {
+  cb_status st = CB_OK;
+  json_error_t jerr;
+  cb_score s;
+  memset(&s, 0, sizeof s);
+  json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+  if (!root) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return CB_ERROR(CB_ERR_IO, "%s: cannot open", path);
+    fclose(f);
+    return CB_ERROR(CB_ERR_FORMAT, "%s:%d: invalid JSON (%s)", path, jerr.line, jerr.text);
+  }
+  if (!json_is_object(root)) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: top level is not a JSON object", path);
+    goto fail;
+  }
+  CB_CHECK_GOTO(get_string(path, root, "model", s.model, sizeof s.model), st, fail);
+  CB_CHECK_GOTO(get_string(path, root, "layer", s.layer, sizeof s.layer), st, fail);
+  CB_CHECK_GOTO(get_string(path, root, "benchmark", s.benchmark, sizeof s.benchmark), st, fail);
+  CB_CHECK_GOTO(get_string(path, root, "metric", s.metric, sizeof s.metric), st, fail);
+  CB_CHECK_GOTO(get_number(path, root, "raw", &s.raw), st, fail);
+  CB_CHECK_GOTO(get_number(path, root, "ceiling", &s.ceiling), st, fail);
+  CB_CHECK_GOTO(get_number(path, root, "score", &s.score), st, fail);
+  CB_CHECK_GOTO(get_number(path, root, "error", &s.error), st, fail);
+  {
+    json_t *v = json_object_get(root, "n_splits");
+    if (!v) {
+      st = CB_ERROR(CB_ERR_FORMAT, "%s: missing key 'n_splits'", path);
+      goto fail;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > INT32_MAX) {
+      st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'n_splits' is not a non-negative integer", path);
+      goto fail;
+    }
+    s.n_splits = (int)json_integer_value(v);
+  }
+  {
+    json_t *arr = json_object_get(root, "per_split");
+    if (!arr) {
+      st = CB_ERROR(CB_ERR_FORMAT, "%s: missing key 'per_split'", path);
+      goto fail;
+    }
+    if (!json_is_array(arr)) {
+      st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'per_split' is not an array", path);
+      goto fail;
+    }
+    if (json_array_size(arr) != (size_t)s.n_splits) {
+      st = CB_ERROR(CB_ERR_FORMAT, "%s: 'per_split' has %zu entries but n_splits is %d", path, json_array_size(arr),
+                    s.n_splits);
+      goto fail;
+    }
+    s.per_split = malloc((size_t)(s.n_splits > 0 ? s.n_splits : 1) * sizeof *s.per_split);
+    CB_ALLOC_GOTO(s.per_split, st, fail);
+    for (int i = 0; i < s.n_splits; ++i)
+      CB_CHECK_GOTO(as_number(path, json_array_get(arr, (size_t)i), "per_split", &s.per_split[i]), st, fail);
+  }
+  CB_CHECK_GOTO(get_seed(path, root, &s.seed), st, fail);
+  json_decref(root);
+  *out = s;
+  return CB_OK;
+fail:
+  cb_score_free(&s);
+  json_decref(root);
+  return st;
+}

@@ -1,0 +1,36 @@
+/* cb_score.h - score files, the contract between benchmark runs and reports.
+ *
+ * One JSON object per (model, layer, benchmark), keys in this order:
+ *   model, layer, benchmark, metric (strings), raw, ceiling, score, error
+ *   (numbers), n_splits (integer), per_split (array of n_splits numbers),
+ *   seed (non-negative integer).
+ * Numbers are written with 17 significant digits so doubles round-trip
+ * bit-exactly. NaN (and +-Inf) is not valid JSON: non-finite values are
+ * written as null, and null reads back as NaN. Seeds above INT64_MAX are
+ * written as a decimal string (the reader accepts both forms). Unknown keys
+ * are ignored by the reader, so files may carry extra fields.
+ */
+#ifndef CB_SCORE_H
+#define CB_SCORE_H
+
+#include <stdint.h>
+
+#include "cb_status.h"
+
+typedef struct cb_score {
+  char model[128], layer[256], benchmark[128], metric[64];
+  double raw, ceiling, score, error;
+  int n_splits;
+  double *per_split; /* (n_splits) owned */
+  uint64_t seed;
+} cb_score;
+
+/* Writes one score atomically (temp file + rename; parent dirs created). */
+cb_status cb_score_write_json(const char *path, const cb_score *s);
+/* Reads a score file; errors name the file and the missing or mistyped key.
+ * *out is overwritten only on success (free it with cb_score_free). */
+cb_status cb_score_read_json(const char *path, cb_score *out);
+/* Frees per_split and sets it to NULL, n_splits to 0. NULL-safe. */
+void cb_score_free(cb_score *s);
+
+#endif

@@ -1,0 +1,413 @@
+/* cb_stimuli.c - BrainIO stimulus-set CSV reader/writer. */
+#include "cb_stimuli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_fs.h"
+#include "cb_strbuf.h"
+
+/* ---- CSV tokenizer ------------------------------------------------------ */
+
+/* All records of a CSV file. Field strings are owned by the table. */
+typedef struct csv_table {
+  int n_rows;
+  int *row_start; /* (n_rows + 1) index of each row's first field in `fields` */
+  int *row_line;  /* (n_rows) 1-based line on which the record starts */
+  int n_fields;
+  char **fields; /* (n_fields) */
+  int cap_rows, cap_fields;
+} csv_table;
+
+static void csv_free(csv_table *t) {
+  for (int i = 0; i < t->n_fields; ++i) free(t->fields[i]);
+  free(t->fields);
+  free(t->row_start);
+  free(t->row_line);
+  memset(t, 0, sizeof *t);
+}
+
+static cb_status csv_push_field(csv_table *t, const char *s, size_t len) {
+  if (t->n_fields == t->cap_fields) {
+    int cap = t->cap_fields ? 2 * t->cap_fields : 64;
+    char **nf = realloc(t->fields, (size_t)cap * sizeof *nf);
+    if (!nf) return CB_ERROR(CB_ERR_NOMEM, "out of memory parsing CSV");
+    t->fields = nf;
+    t->cap_fields = cap;
+  }
+  char *f = malloc(len + 1);
+  if (!f) return CB_ERROR(CB_ERR_NOMEM, "out of memory parsing CSV");
+  memcpy(f, s, len);
+  f[len] = '\0';
+  t->fields[t->n_fields++] = f;
+  return CB_OK;
+}
+
+/* Opens a new row whose first field will be the next pushed field. */
+static cb_status csv_begin_row(csv_table *t, int line) {
+  if (t->n_rows + 1 >= t->cap_rows) {
+    int cap = t->cap_rows ? 2 * t->cap_rows : 64;
+    int *ns = realloc(t->row_start, (size_t)(cap + 1) * sizeof *ns);
+    if (!ns) return CB_ERROR(CB_ERR_NOMEM, "out of memory parsing CSV");
+    t->row_start = ns;
+    int *nl = realloc(t->row_line, (size_t)cap * sizeof *nl);
+    if (!nl) return CB_ERROR(CB_ERR_NOMEM, "out of memory parsing CSV");
+    t->row_line = nl;
+    t->cap_rows = cap;
+  }
+  t->row_start[t->n_rows] = t->n_fields;
+  t->row_line[t->n_rows] = line;
+  t->n_rows++;
+  t->row_start[t->n_rows] = t->n_fields;
+  return CB_OK;
+}
+
+static int csv_row_len(const csv_table *t, int r) { return t->row_start[r + 1] - t->row_start[r]; }
+static char **csv_row(const csv_table *t, int r) { return t->fields + t->row_start[r]; }
+
+/* RFC 4180 parse of text[0..len). Empty lines are skipped. */
+static cb_status csv_parse(const char *path, const char *text, size_t len, csv_table *t) {
+  cb_status st = CB_OK;
+  cb_strbuf field = {0};
+  size_t i = 0;
+  int line = 1;
+  if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB && (unsigned char)text[2] == 0xBF)
+    i = 3;
+  while (i < len) {
+    /* Start of a record. Skip blank lines. */
+    if (text[i] == '\n' || text[i] == '\r') {
+      if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n') ++i;
+      ++i;
+      ++line;
+      continue;
+    }
+    CB_CHECK_GOTO(csv_begin_row(t, line), st, done);
+    for (;;) { /* one field per iteration */
+      field.len = 0;
+      if (field.data) field.data[0] = '\0';
+      if (i < len && text[i] == '"') {
+        int qline = line;
+        ++i;
+        for (;;) {
+          if (i >= len) {
+            st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: unterminated quoted field", path, qline);
+            goto done;
+          }
+          if (text[i] == '"') {
+            if (i + 1 < len && text[i + 1] == '"') {
+              CB_CHECK_GOTO(cb_strbuf_append(&field, "\""), st, done);
+              i += 2;
+              continue;
+            }
+            ++i;
+            break;
+          }
+          if (text[i] == '\n') ++line;
+          char c[2] = {text[i], '\0'};
+          if (c[0] == '\0') {
+            st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: NUL byte in text", path, line);
+            goto done;
+          }
+          CB_CHECK_GOTO(cb_strbuf_append(&field, c), st, done);
+          ++i;
+        }
+        if (i < len && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
+          st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: unexpected character after a closing quote", path, line);
+          goto done;
+        }
+      } else {
+        size_t j = i;
+        while (j < len && text[j] != ',' && text[j] != '\n' && text[j] != '\r') {
+          if (text[j] == '"') {
+            st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: quote inside an unquoted field", path, line);
+            goto done;
+          }
+          if (text[j] == '\0') {
+            st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: NUL byte in text", path, line);
+            goto done;
+          }
+          ++j;
+        }
+        CB_CHECK_GOTO(csv_push_field(t, text + i, j - i), st, done);
+        t->row_start[t->n_rows] = t->n_fields;
+        i = j;
+        goto after_field;
+      }
+      CB_CHECK_GOTO(csv_push_field(t, field.data ? field.data : "", field.len), st, done);
+      t->row_start[t->n_rows] = t->n_fields;
+    after_field:
+      if (i < len && text[i] == ',') {
+        ++i;
+        continue;
+      }
+      /* End of record: newline or end of text. */
+      if (i < len) {
+        if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n') ++i;
+        ++i;
+        ++line;
+      }
+      break;
+    }
+  }
+done:
+  cb_strbuf_free(&field);
+  return st;
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* 1 when `name` is a relative path that stays inside its base directory. */
+static int filename_is_safe(const char *name) {
+  if (name[0] == '\0' || name[0] == '/' || name[0] == '\\') return 0;
+  int depth = 0;
+  const char *p = name;
+  while (*p) {
+    const char *q = p;
+    while (*q && *q != '/') ++q;
+    size_t n = (size_t)(q - p);
+    if (n == 2 && p[0] == '.' && p[1] == '.') {
+      if (--depth < 0) return 0;
+    } else if (n > 0 && !(n == 1 && p[0] == '.')) {
+      ++depth;
+    }
+    p = *q ? q + 1 : q;
+  }
+  return 1;
+}
+
+typedef struct id_ref {
+  const char *id;
+  int row;
+} id_ref;
+
+static int cmp_id_ref(const void *a, const void *b) {
+  const id_ref *x = a, *y = b;
+  int c = strcmp(x->id, y->id);
+  if (c) return c;
+  return (x->row > y->row) - (x->row < y->row);
+}
+
+/* ---- public API --------------------------------------------------------- */
+
+cb_status cb_stimulus_set_create(int n, int n_meta, const char *const *meta_names, cb_stimulus_set **out) {
+  cb_status st = CB_OK;
+  if (n < 0 || n_meta < 0 || (n_meta > 0 && !meta_names))
+    return CB_ERROR(CB_ERR_ARG, "stimulus set: invalid size n=%d n_meta=%d", n, n_meta);
+  cb_stimulus_set *s = calloc(1, sizeof *s);
+  CB_ALLOC_GOTO(s, st, fail);
+  s->n = n;
+  s->n_meta = n_meta;
+  s->base_dir = cb_strdup(".");
+  CB_ALLOC_GOTO(s->base_dir, st, fail);
+  s->stimulus_id = calloc((size_t)n + 1, sizeof *s->stimulus_id);
+  CB_ALLOC_GOTO(s->stimulus_id, st, fail);
+  s->filename = calloc((size_t)n + 1, sizeof *s->filename);
+  CB_ALLOC_GOTO(s->filename, st, fail);
+  s->meta_names = calloc((size_t)n_meta + 1, sizeof *s->meta_names);
+  CB_ALLOC_GOTO(s->meta_names, st, fail);
+  for (int j = 0; j < n_meta; ++j) {
+    s->meta_names[j] = cb_strdup(meta_names[j] ? meta_names[j] : "");
+    CB_ALLOC_GOTO(s->meta_names[j], st, fail);
+  }
+  s->meta = calloc((size_t)n * (size_t)n_meta + 1, sizeof *s->meta);
+  CB_ALLOC_GOTO(s->meta, st, fail);
+  *out = s;
+  return CB_OK;
+fail:
+  cb_stimulus_set_destroy(&s);
+  return st;
+}
+
+void cb_stimulus_set_destroy(cb_stimulus_set **sp) {
+  if (!sp || !*sp) return;
+  cb_stimulus_set *s = *sp;
+  if (s->stimulus_id)
+    for (int i = 0; i < s->n; ++i) free(s->stimulus_id[i]);
+  if (s->filename)
+    for (int i = 0; i < s->n; ++i) free(s->filename[i]);
+  if (s->meta_names)
+    for (int j = 0; j < s->n_meta; ++j) free(s->meta_names[j]);
+  if (s->meta)
+    for (size_t k = 0; k < (size_t)s->n * (size_t)s->n_meta; ++k) free(s->meta[k]);
+  free(s->stimulus_id);
+  free(s->filename);
+  free(s->meta_names);
+  free(s->meta);
+  free(s->path);
+  free(s->base_dir);
+  free(s);
+  *sp = NULL;
+}
+
+cb_status cb_stimulus_set_read(const char *csv_path, cb_stimulus_set **out) {
+  cb_status st = CB_OK;
+  char *text = NULL;
+  size_t len = 0;
+  csv_table t = {0};
+  cb_stimulus_set *s = NULL;
+  int *meta_col = NULL;
+  id_ref *refs = NULL;
+
+  CB_CHECK_GOTO(cb_file_read_all(csv_path, &text, &len), st, done);
+  CB_CHECK_GOTO(csv_parse(csv_path, text, len, &t), st, done);
+  if (t.n_rows == 0) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: empty stimulus CSV (no header)", csv_path);
+    goto done;
+  }
+  int ncol = csv_row_len(&t, 0);
+  char **hdr = csv_row(&t, 0);
+  int col_id = -1, col_legacy = -1, col_file = -1;
+  for (int c = 0; c < ncol; ++c) {
+    for (int d = 0; d < c; ++d)
+      if (strcmp(hdr[c], hdr[d]) == 0) {
+        st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: duplicate column '%s'", csv_path, t.row_line[0], hdr[c]);
+        goto done;
+      }
+    if (strcmp(hdr[c], "stimulus_id") == 0) col_id = c;
+    if (strcmp(hdr[c], "image_id") == 0) col_legacy = c;
+    if (strcmp(hdr[c], "filename") == 0) col_file = c;
+  }
+  if (col_id < 0) col_id = col_legacy; /* legacy BrainIO name */
+  if (col_id < 0) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: missing required column 'stimulus_id' (or 'image_id')", csv_path);
+    goto done;
+  }
+  if (col_file < 0) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: missing required column 'filename'", csv_path);
+    goto done;
+  }
+  int n = t.n_rows - 1, n_meta = ncol - 2;
+  meta_col = malloc((size_t)(n_meta > 0 ? n_meta : 1) * sizeof *meta_col);
+  CB_ALLOC_GOTO(meta_col, st, done);
+  {
+    const char **names = (const char **)malloc((size_t)(n_meta > 0 ? n_meta : 1) * sizeof *names);
+    CB_ALLOC_GOTO(names, st, done);
+    int k = 0;
+    for (int c = 0; c < ncol; ++c) {
+      if (c == col_id || c == col_file) continue;
+      meta_col[k] = c;
+      names[k++] = hdr[c];
+    }
+    st = cb_stimulus_set_create(n, n_meta, names, &s);
+    free((void *)names);
+    if (st != CB_OK) goto done;
+  }
+  for (int r = 1; r <= n; ++r) {
+    char **row = csv_row(&t, r);
+    int line = t.row_line[r];
+    if (csv_row_len(&t, r) != ncol) {
+      st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: row has %d fields, header has %d", csv_path, line, csv_row_len(&t, r),
+                    ncol);
+      goto done;
+    }
+    if (row[col_id][0] == '\0') {
+      st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: empty stimulus id", csv_path, line);
+      goto done;
+    }
+    if (!filename_is_safe(row[col_file])) {
+      st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: filename '%s' is empty, absolute or leaves the stimulus directory",
+                    csv_path, line, row[col_file]);
+      goto done;
+    }
+    int i = r - 1;
+    /* Move the strings out of the table (the table frees NULL harmlessly). */
+    s->stimulus_id[i] = row[col_id];
+    row[col_id] = NULL;
+    s->filename[i] = row[col_file];
+    row[col_file] = NULL;
+    for (int k = 0; k < n_meta; ++k) {
+      s->meta[(size_t)i * (size_t)n_meta + (size_t)k] = row[meta_col[k]];
+      row[meta_col[k]] = NULL;
+    }
+  }
+  refs = malloc((size_t)(n > 0 ? n : 1) * sizeof *refs);
+  CB_ALLOC_GOTO(refs, st, done);
+  for (int i = 0; i < n; ++i) refs[i] = (id_ref){s->stimulus_id[i], i};
+  qsort(refs, (size_t)n, sizeof *refs, cmp_id_ref);
+  for (int i = 1; i < n; ++i)
+    if (strcmp(refs[i].id, refs[i - 1].id) == 0) {
+      st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: duplicate stimulus id '%s' (first on line %d)", csv_path,
+                    t.row_line[refs[i].row + 1], refs[i].id, t.row_line[refs[i - 1].row + 1]);
+      goto done;
+    }
+  s->path = cb_strdup(csv_path);
+  CB_ALLOC_GOTO(s->path, st, done);
+  {
+    char dir[CB_PATH_MAX];
+    cb_path_dirname(csv_path, dir, sizeof dir);
+    free(s->base_dir);
+    s->base_dir = cb_strdup(dir);
+    CB_ALLOC_GOTO(s->base_dir, st, done);
+  }
+  *out = s;
+  s = NULL;
+done:
+  cb_stimulus_set_destroy(&s);
+  free(refs);
+  free(meta_col);
+  csv_free(&t);
+  free(text);
+  return st;
+}
+
+static cb_status csv_put(cb_strbuf *b, const char *v, int last) {
+  if (!v) v = "";
+  if (strpbrk(v, ",\"\r\n") || (v[0] == ' ' || (v[0] && v[strlen(v) - 1] == ' '))) {
+    CB_CHECK(cb_strbuf_append(b, "\""));
+    for (const char *p = v; *p; ++p) {
+      char c[2] = {*p, '\0'};
+      CB_CHECK(cb_strbuf_append(b, *p == '"' ? "\"\"" : c));
+    }
+    CB_CHECK(cb_strbuf_append(b, "\""));
+  } else {
+    CB_CHECK(cb_strbuf_append(b, v));
+  }
+  return cb_strbuf_append(b, last ? "\n" : ",");
+}
+
+cb_status cb_stimulus_set_write(const char *csv_path, const cb_stimulus_set *s) {
+  cb_status st = CB_OK;
+  cb_strbuf b = {0};
+  if (!s) return CB_ERROR(CB_ERR_ARG, "%s: no stimulus set to write", csv_path);
+  CB_CHECK_GOTO(csv_put(&b, "stimulus_id", 0), st, done);
+  CB_CHECK_GOTO(csv_put(&b, "filename", s->n_meta == 0), st, done);
+  for (int j = 0; j < s->n_meta; ++j) CB_CHECK_GOTO(csv_put(&b, s->meta_names[j], j == s->n_meta - 1), st, done);
+  for (int i = 0; i < s->n; ++i) {
+    if (!s->stimulus_id[i] || !s->stimulus_id[i][0]) {
+      st = CB_ERROR(CB_ERR_ARG, "%s: stimulus %d has no id", csv_path, i);
+      goto done;
+    }
+    CB_CHECK_GOTO(csv_put(&b, s->stimulus_id[i], 0), st, done);
+    CB_CHECK_GOTO(csv_put(&b, s->filename[i], s->n_meta == 0), st, done);
+    for (int j = 0; j < s->n_meta; ++j)
+      CB_CHECK_GOTO(csv_put(&b, s->meta[(size_t)i * (size_t)s->n_meta + (size_t)j], j == s->n_meta - 1), st, done);
+  }
+  CB_CHECK_GOTO(cb_file_write_atomic(csv_path, b.data, b.len), st, done);
+done:
+  cb_strbuf_free(&b);
+  return st;
+}
+
+const char *cb_stimulus_set_meta(const cb_stimulus_set *s, int i, const char *column) {
+  if (!s || i < 0 || i >= s->n || !column) return NULL;
+  for (int j = 0; j < s->n_meta; ++j)
+    if (strcmp(s->meta_names[j], column) == 0) return s->meta[(size_t)i * (size_t)s->n_meta + (size_t)j];
+  return NULL;
+}
+
+int cb_stimulus_set_find(const cb_stimulus_set *s, const char *stimulus_id) {
+  if (!s || !stimulus_id) return -1;
+  for (int i = 0; i < s->n; ++i)
+    if (s->stimulus_id[i] && strcmp(s->stimulus_id[i], stimulus_id) == 0) return i;
+  return -1;
+}
+
+cb_status cb_stimulus_set_file_path(const cb_stimulus_set *s, int i, char *out, size_t n) {
+  if (!s || i < 0 || i >= s->n)
+    return CB_ERROR(CB_ERR_ARG, "%s: stimulus index %d out of range", s && s->path ? s->path : "stimulus set", i);
+  const char *name = s->filename[i];
+  if (!name || !filename_is_safe(name))
+    return CB_ERROR(CB_ERR_FORMAT, "%s: filename '%s' of stimulus '%s' is not a safe relative path",
+                    s->path ? s->path : "stimulus set", name ? name : "", s->stimulus_id[i] ? s->stimulus_id[i] : "");
+  return cb_path_join(out, n, s->base_dir ? s->base_dir : ".", name);
+}

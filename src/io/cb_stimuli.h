@@ -1,0 +1,47 @@
+/* cb_stimuli.h - stimulus sets in BrainIO's CSV form.
+ *
+ * The CSV has a header row; the columns stimulus_id (legacy name: image_id)
+ * and filename are required, every other column is kept as string metadata.
+ * Quoting follows RFC 4180: fields may be enclosed in double quotes, inside
+ * which commas, newlines and doubled quotes ("") are literal. A UTF-8 BOM and
+ * CRLF line ends are accepted; blank lines are skipped.
+ *
+ * Files are resolved relative to base_dir, by default the directory holding
+ * the CSV. Filenames must be relative and must not leave base_dir via "..".
+ */
+#ifndef CB_STIMULI_H
+#define CB_STIMULI_H
+
+#include <stddef.h>
+
+#include "cb_status.h"
+
+typedef struct cb_stimulus_set {
+  char *path;         /* the CSV (NULL for a set built in memory) */
+  char *base_dir;     /* directory files are resolved against */
+  int n;              /* stimuli */
+  char **stimulus_id; /* (n) */
+  char **filename;    /* (n) as written in the CSV */
+  int n_meta;
+  char **meta_names; /* (n_meta) other columns, in CSV order */
+  char **meta;       /* (n, n_meta) row-major values */
+} cb_stimulus_set;
+
+/* Reads and validates a stimulus CSV. Errors name the file (and the line). */
+cb_status cb_stimulus_set_read(const char *csv_path, cb_stimulus_set **out);
+/* Writes the header "stimulus_id,filename,<meta...>" and one row per
+ * stimulus, quoting fields when needed; atomic (temp file + rename). */
+cb_status cb_stimulus_set_write(const char *csv_path, const cb_stimulus_set *s);
+/* Empty set of n stimuli with the given metadata columns (names copied).
+ * All string slots are NULL: fill them with cb_strdup. base_dir is ".". */
+cb_status cb_stimulus_set_create(int n, int n_meta, const char *const *meta_names, cb_stimulus_set **out);
+/* Value of metadata `column` for stimulus i; NULL if no such column or i out of range. */
+const char *cb_stimulus_set_meta(const cb_stimulus_set *s, int i, const char *column);
+/* Index of a stimulus id, -1 when absent (linear search). */
+int cb_stimulus_set_find(const cb_stimulus_set *s, const char *stimulus_id);
+/* Full path of stimulus i's file: base_dir joined with its filename. This
+ * is the one place that maps a filename to storage. */
+cb_status cb_stimulus_set_file_path(const cb_stimulus_set *s, int i, char *out, size_t n);
+void cb_stimulus_set_destroy(cb_stimulus_set **s);
+
+#endif

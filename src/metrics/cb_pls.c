@@ -1,0 +1,269 @@
+/* cb_pls.c - PLS2 regression (NIPALS, regression-mode deflation), scikit-learn PLSRegression semantics. */
+#include "cb_pls.h"
+
+#include <cblas.h>
+#include <float.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cb_pls {
+  int p, q;        /* features, targets */
+  int n_comp;      /* components fitted */
+  double *x_mean;  /* (p) */
+  double *y_mean;  /* (q) */
+  double *coef;    /* (p, q) */
+};
+
+void cb_pls_destroy(cb_pls **m) {
+  if (m == NULL || *m == NULL) return;
+  free((*m)->x_mean);
+  free((*m)->y_mean);
+  free((*m)->coef);
+  free(*m);
+  *m = NULL;
+}
+
+const double *cb_pls_coef(const cb_pls *m, int *p, int *q) {
+  if (p) *p = m->p;
+  if (q) *q = m->q;
+  return m->coef;
+}
+
+int cb_pls_n_components(const cb_pls *m) { return m->n_comp; }
+
+/* Column means of A (n, c) into mean (c), then A -= mean. */
+static void centre_columns(double *A /* (n, c) */, int n, int c, double *mean /* (c) */) {
+  memset(mean, 0, sizeof *mean * (size_t)c);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < c; ++j) mean[j] += A[(size_t)i * c + j];
+  for (int j = 0; j < c; ++j) mean[j] /= n;
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < c; ++j) A[(size_t)i * c + j] -= mean[j];
+}
+
+static cb_status check_finite(const double *A /* (n, c) */, int n, int c, const char *name) {
+  for (size_t i = 0; i < (size_t)n * c; ++i)
+    if (!isfinite(A[i]))
+      return CB_ERROR(CB_ERR_NUMERIC, "PLS fit: %s has a non-finite value at row %zu, column %zu", name,
+                      i / (size_t)c, i % (size_t)c);
+  return CB_OK;
+}
+
+/* pinv (k, k) of M (k, k) as scipy.linalg.pinv: singular values below k * eps * max(s) are dropped.
+ * M is destroyed. */
+static cb_status pinv_square(double *M /* (k, k) */, int k, double *pinv /* (k, k) */) {
+  cb_status st = CB_OK;
+  double *s = malloc(sizeof *s * (size_t)k);
+  double *U = malloc(sizeof *U * (size_t)k * k);
+  double *VT = malloc(sizeof *VT * (size_t)k * k);
+  double *superb = malloc(sizeof *superb * (size_t)(k > 1 ? k : 2));
+  CB_ALLOC_GOTO(s, st, done);
+  CB_ALLOC_GOTO(U, st, done);
+  CB_ALLOC_GOTO(VT, st, done);
+  CB_ALLOC_GOTO(superb, st, done);
+  lapack_int info = LAPACKE_dgesvd(LAPACK_ROW_MAJOR, 'S', 'S', k, k, M, k, s, U, k, VT, k, superb);
+  if (info != 0) {
+    st = CB_ERROR(CB_ERR_NUMERIC, "PLS fit: SVD of P'W (%dx%d) failed (LAPACK info %d)", k, k, (int)info);
+    goto done;
+  }
+  double cutoff = (double)k * DBL_EPSILON * s[0];
+  for (int l = 0; l < k; ++l) {
+    double inv = s[l] > cutoff ? 1.0 / s[l] : 0.0;
+    for (int j = 0; j < k; ++j) U[(size_t)j * k + l] *= inv; /* U diag(1/s) */
+  }
+  /* pinv = V diag(1/s) U' = VT' (U diag(1/s))' */
+  cblas_dgemm(CblasRowMajor, CblasTrans, CblasTrans, k, k, k, 1.0, VT, k, U, k, 0.0, pinv, k);
+done:
+  free(superb);
+  free(VT);
+  free(U);
+  free(s);
+  return st;
+}
+
+cb_status cb_pls_fit_inplace(double *X, double *Y, int n, int p, int q, int n_components, int max_iter,
+                             double tol, cb_pls **out) {
+  cb_status st = CB_OK;
+  cb_pls *m = NULL;
+  double *Wt = NULL, *Pt = NULL, *Qt = NULL, *w = NULL, *w_old = NULL, *t = NULL, *u = NULL, *c = NULL;
+  double *M = NULL, *Minv = NULL, *R = NULL;
+  const double eps = DBL_EPSILON;
+
+  if (X == NULL || Y == NULL || out == NULL) return CB_ERROR(CB_ERR_ARG, "PLS fit: NULL argument");
+  if (n < 2) return CB_ERROR(CB_ERR_NUMERIC, "PLS fit: needs at least 2 samples, got %d", n);
+  if (p < 1 || q < 1) return CB_ERROR(CB_ERR_ARG, "PLS fit: empty X (%d features) or Y (%d targets)", p, q);
+  if (n_components < 1 || n_components > p)
+    return CB_ERROR(CB_ERR_ARG, "PLS fit: n_components must be in [1, %d] (number of features), got %d", p,
+                    n_components);
+  if (max_iter < 1 || !(tol >= 0.0))
+    return CB_ERROR(CB_ERR_ARG, "PLS fit: max_iter must be >= 1 and tol >= 0 (got %d, %g)", max_iter, tol);
+  CB_CHECK(check_finite(X, n, p, "X"));
+  CB_CHECK(check_finite(Y, n, q, "Y"));
+
+  const int k = n_components;
+  m = calloc(1, sizeof *m);
+  CB_ALLOC_GOTO(m, st, done);
+  m->p = p;
+  m->q = q;
+  m->x_mean = malloc(sizeof *m->x_mean * (size_t)p);
+  m->y_mean = malloc(sizeof *m->y_mean * (size_t)q);
+  m->coef = calloc((size_t)p * q, sizeof *m->coef);
+  Wt = calloc((size_t)k * p, sizeof *Wt); /* (k, p) x weights, one row per component */
+  Pt = calloc((size_t)k * p, sizeof *Pt); /* (k, p) x loadings */
+  Qt = calloc((size_t)k * q, sizeof *Qt); /* (k, q) y loadings */
+  w = malloc(sizeof *w * (size_t)p);
+  w_old = malloc(sizeof *w_old * (size_t)p);
+  t = malloc(sizeof *t * (size_t)n);
+  u = malloc(sizeof *u * (size_t)n);
+  c = malloc(sizeof *c * (size_t)q);
+  CB_ALLOC_GOTO(m->x_mean, st, done);
+  CB_ALLOC_GOTO(m->y_mean, st, done);
+  CB_ALLOC_GOTO(m->coef, st, done);
+  CB_ALLOC_GOTO(Wt, st, done);
+  CB_ALLOC_GOTO(Pt, st, done);
+  CB_ALLOC_GOTO(Qt, st, done);
+  CB_ALLOC_GOTO(w, st, done);
+  CB_ALLOC_GOTO(w_old, st, done);
+  CB_ALLOC_GOTO(t, st, done);
+  CB_ALLOC_GOTO(u, st, done);
+  CB_ALLOC_GOTO(c, st, done);
+
+  centre_columns(X, n, p, m->x_mean);
+  centre_columns(Y, n, q, m->y_mean);
+
+  int used = 0;
+  for (int comp = 0; comp < k; ++comp) {
+    /* columns of the Y residual that are all ~0 become exactly 0; start from the first non-zero one */
+    int j0 = -1;
+    for (int j = 0; j < q; ++j) {
+      int small = 1, nonzero = 0;
+      for (int i = 0; i < n; ++i) {
+        double a = fabs(Y[(size_t)i * q + j]);
+        small &= (a < 10.0 * eps);
+        nonzero |= (a > eps);
+      }
+      if (small)
+        for (int i = 0; i < n; ++i) Y[(size_t)i * q + j] = 0.0;
+      else if (j0 < 0 && nonzero)
+        j0 = j;
+    }
+    if (j0 < 0) break; /* Y residual is constant: fewer components */
+    for (int i = 0; i < n; ++i) u[i] = Y[(size_t)i * q + j0];
+
+    /* power method for the first singular vectors of X'Y */
+    for (int j = 0; j < p; ++j) w_old[j] = 100.0;
+    for (int it = 0; it < max_iter; ++it) {
+      double uu = cblas_ddot(n, u, 1, u, 1);
+      cblas_dgemv(CblasRowMajor, CblasTrans, n, p, 1.0 / uu, X, p, u, 1, 0.0, w, 1); /* w = X'u / u'u */
+      double nw = sqrt(cblas_ddot(p, w, 1, w, 1)) + eps;
+      cblas_dscal(p, 1.0 / nw, w, 1);
+      cblas_dgemv(CblasRowMajor, CblasNoTrans, n, p, 1.0, X, p, w, 1, 0.0, t, 1); /* t = X w */
+      double tt = cblas_ddot(n, t, 1, t, 1);
+      cblas_dgemv(CblasRowMajor, CblasTrans, n, q, 1.0 / tt, Y, q, t, 1, 0.0, c, 1); /* c = Y't / t't */
+      double cc = cblas_ddot(q, c, 1, c, 1);
+      cblas_dgemv(CblasRowMajor, CblasNoTrans, n, q, 1.0 / (cc + eps), Y, q, c, 1, 0.0, u, 1); /* u = Yc/c'c */
+      double diff = 0.0;
+      for (int j = 0; j < p; ++j) diff += (w[j] - w_old[j]) * (w[j] - w_old[j]);
+      if (diff < tol || q == 1) break;
+      memcpy(w_old, w, sizeof *w * (size_t)p);
+    }
+
+    /* sign convention: the largest |w| entry is positive */
+    int imax = 0;
+    for (int j = 1; j < p; ++j)
+      if (fabs(w[j]) > fabs(w[imax])) imax = j;
+    double sign = w[imax] > 0 ? 1.0 : (w[imax] < 0 ? -1.0 : 0.0);
+    cblas_dscal(p, sign, w, 1);
+
+    /* scores, loadings and regression-mode deflation */
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, n, p, 1.0, X, p, w, 1, 0.0, t, 1);
+    double tt = cblas_ddot(n, t, 1, t, 1);
+    double *pl = Pt + (size_t)comp * p, *ql = Qt + (size_t)comp * q;
+    cblas_dgemv(CblasRowMajor, CblasTrans, n, p, 1.0 / tt, X, p, t, 1, 0.0, pl, 1);
+    cblas_dger(CblasRowMajor, n, p, -1.0, t, 1, pl, 1, X, p);
+    cblas_dgemv(CblasRowMajor, CblasTrans, n, q, 1.0 / tt, Y, q, t, 1, 0.0, ql, 1);
+    cblas_dger(CblasRowMajor, n, q, -1.0, t, 1, ql, 1, Y, q);
+    memcpy(Wt + (size_t)comp * p, w, sizeof *w * (size_t)p);
+    used = comp + 1;
+  }
+  m->n_comp = used;
+
+  if (used > 0) {
+    /* coef = W pinv(P'W) Q' ; the unused components are all-zero and drop out */
+    const int ku = used;
+    M = malloc(sizeof *M * (size_t)ku * ku);
+    Minv = malloc(sizeof *Minv * (size_t)ku * ku);
+    R = malloc(sizeof *R * (size_t)p * ku);
+    CB_ALLOC_GOTO(M, st, done);
+    CB_ALLOC_GOTO(Minv, st, done);
+    CB_ALLOC_GOTO(R, st, done);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ku, ku, p, 1.0, Pt, p, Wt, p, 0.0, M, ku);
+    CB_CHECK_GOTO(pinv_square(M, ku, Minv), st, done);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, p, ku, ku, 1.0, Wt, p, Minv, ku, 0.0, R, ku);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, p, q, ku, 1.0, R, ku, Qt, q, 0.0, m->coef, q);
+    for (size_t i = 0; i < (size_t)p * q; ++i)
+      if (!isfinite(m->coef[i])) {
+        st = CB_ERROR(CB_ERR_NUMERIC, "PLS fit: non-finite coefficients (degenerate X, e.g. constant)");
+        goto done;
+      }
+  }
+  *out = m;
+  m = NULL;
+
+done:
+  free(R);
+  free(Minv);
+  free(M);
+  free(c);
+  free(u);
+  free(t);
+  free(w_old);
+  free(w);
+  free(Qt);
+  free(Pt);
+  free(Wt);
+  cb_pls_destroy(&m);
+  return st;
+}
+
+cb_status cb_pls_fit(const double *X, const double *Y, int n, int p, int q, int n_components, int max_iter,
+                     double tol, cb_pls **out) {
+  if (X == NULL || Y == NULL) return CB_ERROR(CB_ERR_ARG, "PLS fit: NULL argument");
+  if (n < 0 || p < 0 || q < 0) return CB_ERROR(CB_ERR_ARG, "PLS fit: negative size");
+  cb_status st = CB_OK;
+  double *Xc = malloc(sizeof *Xc * ((size_t)n * p + 1));
+  double *Yc = malloc(sizeof *Yc * ((size_t)n * q + 1));
+  CB_ALLOC_GOTO(Xc, st, done);
+  CB_ALLOC_GOTO(Yc, st, done);
+  memcpy(Xc, X, sizeof *Xc * (size_t)n * p);
+  memcpy(Yc, Y, sizeof *Yc * (size_t)n * q);
+  st = cb_pls_fit_inplace(Xc, Yc, n, p, q, n_components, max_iter, tol, out);
+done:
+  free(Yc);
+  free(Xc);
+  return st;
+}
+
+#define PLS_PRED_BLOCK 64
+
+cb_status cb_pls_predict(const cb_pls *m, const double *X, int nrow, double *Yhat) {
+  if (m == NULL || X == NULL || Yhat == NULL) return CB_ERROR(CB_ERR_ARG, "PLS predict: NULL argument");
+  if (nrow < 0) return CB_ERROR(CB_ERR_ARG, "PLS predict: negative number of rows %d", nrow);
+  const int p = m->p, q = m->q;
+  int bs = nrow < PLS_PRED_BLOCK ? nrow : PLS_PRED_BLOCK;
+  if (bs == 0) return CB_OK;
+  double *buf = malloc(sizeof *buf * (size_t)bs * p); /* (bs, p) centred rows */
+  if (buf == NULL) return CB_ERROR(CB_ERR_NOMEM, "PLS predict: out of memory");
+  for (int r0 = 0; r0 < nrow; r0 += bs) {
+    int nb = nrow - r0 < bs ? nrow - r0 : bs;
+    for (int i = 0; i < nb; ++i)
+      for (int j = 0; j < p; ++j) buf[(size_t)i * p + j] = X[(size_t)(r0 + i) * p + j] - m->x_mean[j];
+    double *Yb = Yhat + (size_t)r0 * q;
+    for (int i = 0; i < nb; ++i) memcpy(Yb + (size_t)i * q, m->y_mean, sizeof *Yb * (size_t)q);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nb, q, p, 1.0, buf, p, m->coef, q, 1.0, Yb, q);
+  }
+  free(buf);
+  return CB_OK;
+}

@@ -1,0 +1,25 @@
+/* cb_splits.h - train/test splits of stimuli for cross-validation. */
+#ifndef CB_SPLITS_H
+#define CB_SPLITS_H
+
+#include <stdint.h>
+
+#include "cb_status.h"
+
+typedef struct cb_splits {
+  int n_splits, n, n_train, n_test; /* every split has the same sizes */
+  int *train;                       /* (n_splits, n_train) stimulus indices, ascending */
+  int *test;                        /* (n_splits, n_test) stimulus indices, ascending */
+} cb_splits;
+
+/* Stratified shuffle splits with the semantics of scikit-learn's StratifiedShuffleSplit (not its RNG):
+ * n_test = ceil((1 - train_fraction) n) (1e-9 slack against rounding), n_train = n - n_test; each class
+ * contributes floor or ceil of its proportional share to train (ties of the remainders broken at random),
+ * the rest of its stimuli to test. labels == NULL: plain shuffle splits (a single class).
+ * Pure function of (n, labels, n_splits, train_fraction, seed). CB_ERR_NUMERIC when n < 2, when n_train or
+ * n_test would be smaller than the number of classes, or when n < n_splits; CB_ERR_ARG on other bad input. */
+cb_status cb_splits_stratified_shuffle(int n, const int *labels /* (n) class ids >= 0 or NULL */, int n_splits,
+                                       double train_fraction, uint64_t seed, cb_splits **out);
+void cb_splits_destroy(cb_splits **s);
+
+#endif

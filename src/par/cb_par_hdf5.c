@@ -1,0 +1,138 @@
+/* Collective HDF5 writes (MPI-IO driver). */
+#include <hdf5.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cb_fs.h"
+#include "cb_par.h"
+#include "cb_version.h"
+
+/* Needs the communicator, which only cb_par.c sees: expose a getter here. */
+MPI_Comm cb__par_comm(const cb_par *p);
+
+static cb_status write_string_attr(hid_t obj, const char *name, const char *value, const char *path) {
+  hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, strlen(value) + 1);
+  H5Tset_strpad(type, H5T_STR_NULLTERM);
+  H5Tset_cset(type, H5T_CSET_ASCII); /* as netCDF/xarray write attributes */
+  hid_t space = H5Screate(H5S_SCALAR);
+  hid_t attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+  herr_t rc = attr >= 0 ? H5Awrite(attr, type, value) : -1;
+  if (attr >= 0) H5Aclose(attr);
+  H5Sclose(space);
+  H5Tclose(type);
+  if (rc < 0) return CB_ERROR(CB_ERR_IO, "%s: cannot write attribute '%s'", path, name);
+  return CB_OK;
+}
+
+/* Phase 1, all ranks: create the file and the layer datasets, write rows. */
+static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int64_t n, int n_layers,
+                              const char *const *names, const int64_t *features, int64_t start, int64_t count,
+                              const float *const *X) {
+  cb_status st = CB_OK;
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), file = -1, group = -1, dxpl = -1, lcpl = -1, gcpl = -1;
+  H5Pset_fapl_mpio(fapl, cb__par_comm(p), MPI_INFO_NULL);
+  file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  if (file < 0) {
+    st = CB_ERROR(CB_ERR_IO, "%s: cannot create (parallel HDF5)", final);
+    goto done;
+  }
+  lcpl = H5Pcreate(H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group(lcpl, 1);
+  /* Track creation order so readers list layers in model order. */
+  gcpl = H5Pcreate(H5P_GROUP_CREATE);
+  H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  group = H5Gcreate2(file, "layers", lcpl, gcpl, H5P_DEFAULT);
+  if (group < 0) {
+    st = CB_ERROR(CB_ERR_IO, "%s: cannot create group /layers", final);
+    goto done;
+  }
+  dxpl = H5Pcreate(H5P_DATASET_XFER);
+  H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
+  for (int l = 0; l < n_layers; ++l) {
+    hsize_t dims[2] = {(hsize_t)n, (hsize_t)features[l]};
+    hid_t fspace = H5Screate_simple(2, dims, NULL);
+    hid_t dset = H5Dcreate2(group, names[l], H5T_NATIVE_FLOAT, fspace, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t off[2] = {(hsize_t)start, 0}, cnt[2] = {(hsize_t)count, (hsize_t)features[l]};
+    hid_t mspace = H5Screate_simple(2, cnt[0] ? cnt : dims, NULL);
+    if (count > 0) {
+      H5Sselect_hyperslab(fspace, H5S_SELECT_SET, off, NULL, cnt, NULL);
+    } else {
+      H5Sselect_none(fspace);
+      H5Sselect_none(mspace);
+    }
+    herr_t rc = dset >= 0 ? H5Dwrite(dset, H5T_NATIVE_FLOAT, mspace, fspace, dxpl, count > 0 ? X[l] : NULL) : -1;
+    if (dset >= 0) H5Dclose(dset);
+    H5Sclose(mspace);
+    H5Sclose(fspace);
+    if (rc < 0 && st == CB_OK) st = CB_ERROR(CB_ERR_IO, "%s: cannot write layer '%s'", final, names[l]);
+  }
+done:
+  if (dxpl >= 0) H5Pclose(dxpl);
+  if (lcpl >= 0) H5Pclose(lcpl);
+  if (gcpl >= 0) H5Pclose(gcpl);
+  if (group >= 0) H5Gclose(group);
+  if (file >= 0 && H5Fclose(file) < 0 && st == CB_OK) st = CB_ERROR(CB_ERR_IO, "%s: close failed", final);
+  H5Pclose(fapl);
+  return st;
+}
+
+/* Phase 2, rank 0 alone: variable-length strings cannot be written
+ * collectively, so the ids and attributes are added serially. */
+static cb_status write_metadata(const char *tmp, const char *final, const char *model, int64_t n,
+                                const char *const *ids) {
+  cb_status st = CB_OK;
+  hid_t file = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
+  if (file < 0) return CB_ERROR(CB_ERR_IO, "%s: cannot reopen to add metadata", final);
+  hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, H5T_VARIABLE);
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  hsize_t dims[1] = {(hsize_t)n};
+  hid_t space = H5Screate_simple(1, dims, NULL);
+  hid_t dset = H5Dcreate2(file, "stimulus_id", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  if (dset < 0 || H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ids) < 0)
+    st = CB_ERROR(CB_ERR_IO, "%s: cannot write /stimulus_id", final);
+  if (dset >= 0) H5Dclose(dset);
+  H5Sclose(space);
+  H5Tclose(type);
+  if (st == CB_OK) st = write_string_attr(file, "model", model, final);
+  if (st == CB_OK) st = write_string_attr(file, "cortexbench_version", CB_VERSION, final);
+  if (H5Fclose(file) < 0 && st == CB_OK) st = CB_ERROR(CB_ERR_IO, "%s: close failed", final);
+  return st;
+}
+
+cb_status cb_par_write_activations(cb_par *p, const char *path, const char *model, int64_t n,
+                                   const char *const *stimulus_id, int n_layers, const char *const *layer_names,
+                                   const int64_t *features, int64_t start, int64_t count, const float *const *X) {
+  char tmp[CB_PATH_MAX], dir[CB_PATH_MAX];
+  cb_status st = CB_OK;
+  for (int l = 0; l < n_layers; ++l)
+    if (strchr(layer_names[l], '/') || !strcmp(layer_names[l], ".") || !layer_names[l][0])
+      return CB_ERROR(CB_ERR_ARG, "%s: layer name '%s' cannot be stored (contains '/' or is empty)", path,
+                      layer_names[l]);
+  if (cb_par_rank(p) == 0) {
+    cb_path_dirname(path, dir, sizeof dir);
+    st = cb_mkdirs(dir);
+    if (st == CB_OK) st = cb_path_temp(path, tmp, sizeof tmp);
+  }
+  CB_CHECK(cb_par_agree(p, st));
+  MPI_Bcast(tmp, (int)sizeof tmp, MPI_CHAR, 0, cb__par_comm(p));
+
+  H5E_auto2_t old_func;
+  void *old_data;
+  H5Eget_auto2(H5E_DEFAULT, &old_func, &old_data);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  st = write_layers(p, tmp, path, n, n_layers, layer_names, features, start, count, X);
+  st = cb_par_agree(p, st);
+  if (st == CB_OK && cb_par_rank(p) == 0) {
+    st = write_metadata(tmp, path, model, n, stimulus_id);
+    if (st == CB_OK) st = cb_file_commit(tmp, path);
+  }
+  st = cb_par_agree(p, st);
+  if (st != CB_OK && cb_par_rank(p) == 0) unlink(tmp);
+  H5Eset_auto2(H5E_DEFAULT, old_func, old_data);
+  return st;
+}

@@ -1,0 +1,41 @@
+#include "cb_par_pipeline.h"
+
+#include <stdlib.h>
+
+#include "cb_extract.h"
+
+cb_status cb_par_activations(cb_par *p, cb_model *m, const char *model_name, const cb_stimulus_set *set, double stimulus_degrees,
+                             int batch, const int *layers, int n_layers, const char *out_path, cb_timers *t) {
+  cb_status st = CB_OK;
+  int64_t start, count;
+  cb_par_block(set->n, cb_par_rank(p), cb_par_size(p), &start, &count);
+  float **X = calloc((size_t)(n_layers > 0 ? n_layers : 1), sizeof *X);       /* per layer (count, features) */
+  int64_t *features = calloc((size_t)(n_layers > 0 ? n_layers : 1), sizeof *features); /* (n_layers) */
+  const char **names = calloc((size_t)(n_layers > 0 ? n_layers : 1), sizeof *names);   /* (n_layers) */
+  if (!X || !features || !names) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  for (int l = 0; st == CB_OK && l < n_layers; ++l) {
+    int c, h, w;
+    cb_model_layer_shape(m, layers[l], &c, &h, &w);
+    features[l] = (int64_t)c * h * w;
+    names[l] = cb_model_layer_name(m, layers[l]);
+  }
+  cb_timers_start(t, "activations");
+  if (st == CB_OK)
+    st = cb_extract_block(m, set, stimulus_degrees, start, count, batch, layers, n_layers, X);
+  cb_timers_stop(t, "activations");
+  cb_timers_count(t, "activations", st == CB_OK ? (long)count : 0);
+  st = cb_par_agree(p, st);
+  if (st == CB_OK) {
+    cb_timers_start(t, "write activations");
+    st = cb_par_write_activations(p, out_path, model_name, set->n,
+                                  (const char *const *)set->stimulus_id, n_layers, names, features, start, count,
+                                  (const float *const *)X);
+    cb_timers_stop(t, "write activations");
+  }
+  if (X)
+    for (int l = 0; l < n_layers; ++l) free(X[l]);
+  free(X);
+  free(features);
+  free(names);
+  return st;
+}

@@ -1,0 +1,18 @@
+/* cb_par_pipeline.h - distributed drivers of the pipeline stages: each
+ * calls a sequential kernel from src/bench on this rank's share of the
+ * work and combines the results collectively. */
+#ifndef CB_PAR_PIPELINE_H
+#define CB_PAR_PIPELINE_H
+
+#include "cb_nn.h"
+#include "cb_par.h"
+#include "cb_stimuli.h"
+#include "cb_timer.h"
+
+/* Activations of `layers` (indices into the model) for every stimulus of
+ * `set`: rank r computes the r-th contiguous block of stimuli, then all
+ * ranks write `out_path` collectively (atomic). Collective. */
+cb_status cb_par_activations(cb_par *p, cb_model *m, const char *model_name, const cb_stimulus_set *set, double stimulus_degrees,
+                             int batch, const int *layers, int n_layers, const char *out_path, cb_timers *t);
+
+#endif

@@ -1,0 +1,199 @@
+/* Unit tests for src/io/cb_activations: round trip, layer order, messages. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+
+#include "cb_activations.h"
+#include "cb_fs.h"
+
+static char g_dir[64];
+
+static void make_dir(void) {
+  strcpy(g_dir, "/tmp/cbactXXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(g_dir));
+}
+
+static void remove_dir(void) {
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
+  ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(test_round_trip_and_order) {
+  make_dir();
+  char path[256];
+  snprintf(path, sizeof path, "%s/deep/acts.h5", g_dir);
+  float zeta[3 * 4], alpha[3 * 2];
+  for (int i = 0; i < 12; ++i) zeta[i] = (float)i * 0.5f - 3.0f;
+  for (int i = 0; i < 6; ++i) alpha[i] = (float)(100 + i);
+  const char *ids[] = {"im0", "im1", "im\xc3\xa9"}; /* UTF-8 survives */
+  const char *names[] = {"zeta", "alpha"};
+  const float *X[] = {zeta, alpha};
+  int64_t feat[] = {4, 2};
+  ck_assert_int_eq(cb_activations_write(path, "alexnet", "0.1.0", 3, ids, 2, names, X, feat), CB_OK);
+
+  cb_activations *a = NULL;
+  ck_assert_int_eq(cb_activations_open(path, &a), CB_OK);
+  ck_assert_str_eq(a->model, "alexnet");
+  ck_assert_str_eq(a->version, "0.1.0");
+  ck_assert_int_eq(a->n, 3);
+  ck_assert_str_eq(a->stimulus_id[2], "im\xc3\xa9");
+  ck_assert_int_eq(a->n_layers, 2);
+  ck_assert_str_eq(a->layer_names[0], "zeta"); /* creation order, not name order */
+  ck_assert_str_eq(a->layer_names[1], "alpha");
+  ck_assert_int_eq(a->features[0], 4);
+  ck_assert_int_eq(a->features[1], 2);
+
+  float *Y = NULL;
+  int64_t f = 0;
+  ck_assert_int_eq(cb_activations_read_layer(a, path, "zeta", &Y, &f), CB_OK);
+  ck_assert_int_eq(f, 4);
+  for (int i = 0; i < 12; ++i) ck_assert(Y[i] == zeta[i]);
+  free(Y);
+  ck_assert_int_eq(cb_activations_read_layer(a, path, "alpha", &Y, &f), CB_OK);
+  ck_assert_int_eq(f, 2);
+  for (int i = 0; i < 6; ++i) ck_assert(Y[i] == alpha[i]);
+  free(Y);
+  Y = NULL;
+
+  ck_assert_int_eq(cb_activations_read_layer(a, path, "x", &Y, &f), CB_ERR_ARG);
+  char want[512];
+  snprintf(want, sizeof want, "%s: no layer 'x' (layers: zeta, alpha)", path);
+  ck_assert_str_eq(cb_error_message(), want);
+  ck_assert_ptr_null(Y);
+  cb_activations_destroy(&a);
+  cb_activations_destroy(&a);
+
+  /* Invalid layer names and duplicates are refused, nothing is left behind. */
+  const char *slash[] = {"features/0"};
+  ck_assert_int_eq(cb_activations_write(path, "m", "v", 3, ids, 1, slash, X, feat), CB_ERR_ARG);
+  const char *dup[] = {"a", "a"};
+  ck_assert_int_eq(cb_activations_write(path, "m", "v", 3, ids, 2, dup, X, feat), CB_ERR_ARG);
+  ck_assert_int_eq(cb_activations_open(path, &a), CB_OK); /* the old file is intact */
+  ck_assert_str_eq(a->model, "alexnet");
+  cb_activations_destroy(&a);
+  remove_dir();
+}
+END_TEST
+
+/* A file written by another tool: fixed-length attributes and ids, no
+ * creation-order tracking, so layers come in name order. */
+START_TEST(test_foreign_file_name_order) {
+  make_dir();
+  char path[256];
+  snprintf(path, sizeof path, "%s/foreign.h5", g_dir);
+  hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, 3);
+  hsize_t n = 2, dims[2] = {2, 1};
+  hid_t sp = H5Screate_simple(1, &n, NULL);
+  hid_t d = H5Dcreate2(f, "stimulus_id", t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, "ab\0cd\0");
+  H5Dclose(d);
+  H5Sclose(sp);
+  sp = H5Screate(H5S_SCALAR);
+  H5Tset_size(t, 5);
+  hid_t at = H5Acreate2(f, "model", t, sp, H5P_DEFAULT, H5P_DEFAULT);
+  H5Awrite(at, t, "vgg16");
+  H5Aclose(at);
+  H5Sclose(sp);
+  H5Tclose(t);
+  hid_t g = H5Gcreate2(f, "layers", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  sp = H5Screate_simple(2, dims, NULL);
+  double v[2] = {1.5, -2.5};
+  const char *order[] = {"b", "a"};
+  for (int i = 0; i < 2; ++i) {
+    d = H5Dcreate2(g, order[i], H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
+    H5Dclose(d);
+  }
+  H5Sclose(sp);
+  H5Gclose(g);
+  H5Fclose(f);
+
+  cb_activations *a = NULL;
+  ck_assert_int_eq(cb_activations_open(path, &a), CB_OK);
+  ck_assert_str_eq(a->model, "vgg16");
+  ck_assert_str_eq(a->version, "");
+  ck_assert_str_eq(a->stimulus_id[1], "cd");
+  ck_assert_int_eq(a->n_layers, 2);
+  ck_assert_str_eq(a->layer_names[0], "a");
+  ck_assert_str_eq(a->layer_names[1], "b");
+  float *Y = NULL;
+  int64_t feat = 0;
+  ck_assert_int_eq(cb_activations_read_layer(a, path, "b", &Y, &feat), CB_OK);
+  ck_assert_int_eq(feat, 1);
+  ck_assert(Y[0] == 1.5f && Y[1] == -2.5f);
+  free(Y);
+  cb_activations_destroy(&a);
+  remove_dir();
+}
+END_TEST
+
+START_TEST(test_errors) {
+  make_dir();
+  char path[256];
+  cb_activations *a = NULL;
+  snprintf(path, sizeof path, "%s/none.h5", g_dir);
+  ck_assert_int_eq(cb_activations_open(path, &a), CB_ERR_IO);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), path));
+  snprintf(path, sizeof path, "%s/text.h5", g_dir);
+  ck_assert_int_eq(cb_file_write_atomic(path, "not hdf5 at all\n", 16), CB_OK);
+  ck_assert_int_eq(cb_activations_open(path, &a), CB_ERR_FORMAT);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), path));
+  ck_assert_ptr_null(strchr(cb_error_message(), '\n'));
+  ck_assert_ptr_null(a);
+
+  /* An HDF5 file that is not an activations file. */
+  snprintf(path, sizeof path, "%s/empty.h5", g_dir);
+  hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  H5Fclose(f);
+  ck_assert_int_eq(cb_activations_open(path, &a), CB_ERR_FORMAT);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "stimulus_id"));
+
+  /* Truncated copy of a valid file. */
+  char good[256], trunc[256];
+  snprintf(good, sizeof good, "%s/good.h5", g_dir);
+  snprintf(trunc, sizeof trunc, "%s/trunc.h5", g_dir);
+  static float big[64 * 256];
+  for (int i = 0; i < 64 * 256; ++i) big[i] = (float)i;
+  const char *ids[64];
+  char buf[64][8];
+  for (int i = 0; i < 64; ++i) {
+    snprintf(buf[i], sizeof buf[i], "s%d", i);
+    ids[i] = buf[i];
+  }
+  const char *names[] = {"fc"};
+  const float *X[] = {big};
+  int64_t feat[] = {256};
+  ck_assert_int_eq(cb_activations_write(good, "m", "v", 64, ids, 1, names, X, feat), CB_OK);
+  char *content = NULL;
+  size_t len = 0;
+  ck_assert_int_eq(cb_file_read_all(good, &content, &len), CB_OK);
+  ck_assert_int_eq(cb_file_write_atomic(trunc, content, len / 2), CB_OK);
+  free(content);
+  cb_status st = cb_activations_open(trunc, &a);
+  ck_assert(st == CB_ERR_FORMAT || st == CB_ERR_IO);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), trunc));
+  ck_assert_ptr_null(a);
+  remove_dir();
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("activations");
+  TCase *tc = tcase_create("activations");
+  tcase_add_test(tc, test_round_trip_and_order);
+  tcase_add_test(tc, test_foreign_file_name_order);
+  tcase_add_test(tc, test_errors);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,4 +1,5 @@
 /* cortexbench run CONFIG: datasets -> activations -> scores -> leaderboard. */
+#include <cblas.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -343,7 +344,13 @@ cb_status cb_cmd_run(cb_par *p, int argc, char **argv) {
   if (st != CB_OK) goto done;
   st = stage_activations(&r);
   if (st != CB_OK) goto done;
+  /* Scores use one BLAS thread per rank: threaded dot products and
+   * matrix-vector products sum in an order that depends on the thread
+   * count, and scores must be bitwise identical whatever the number of
+   * ranks. Ranks split the scoring tasks instead. */
+  openblas_set_num_threads(1);
   st = stage_scores(&r);
+  openblas_set_num_threads(threads);
   if (st != CB_OK) goto done;
   cb_timers_start(r.t, "leaderboard");
   st = cb_cli_on_rank0(p, leaderboard_on_rank0, &r);

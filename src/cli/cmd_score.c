@@ -1,4 +1,5 @@
 /* cortexbench score: one layer against one assembly. */
+#include <cblas.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -91,7 +92,8 @@ cb_status cb_cmd_score(cb_par *p, int argc, char **argv) {
   if (!layer) return CB_USAGE("score: missing --layer");
   if (!assembly) return CB_USAGE("score: missing --assembly");
   if (!out) return CB_USAGE("score: missing --out");
-  cb_par_set_blas_threads(p);
+  /* One thread: the same bits as `run`, whatever the rank count. */
+  openblas_set_num_threads(1);
   st = CB_OK;
   if (cb_par_rank(p) == 0) {
     cb_bench *b = NULL;

@@ -14,6 +14,7 @@
 #include "cb_leaderboard.h"
 #include "cb_log.h"
 #include "cb_par_pipeline.h"
+#include "cb_partition.h"
 #include "cb_strbuf.h"
 #include "cli.h"
 
@@ -44,6 +45,7 @@ typedef struct run_ctx {
   /* per model: layer names to score */
   int *n_layers;                 /* (n_models) */
   char ***layers;                /* (n_models) each (n_layers[m]) */
+  int64_t **features;            /* (n_models) each (n_layers[m]) features per stimulus */
   cb_timers *t;
 } run_ctx;
 
@@ -119,9 +121,14 @@ static cb_status stage_activations(run_ctx *r) {
     if (st == CB_OK) {
       r->n_layers[m] = n_idx;
       r->layers[m] = calloc((size_t)n_idx + 1, sizeof(char *));
-      if (!r->layers[m]) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
-      for (int l = 0; st == CB_OK && l < n_idx; ++l)
+      r->features[m] = calloc((size_t)n_idx + 1, sizeof(int64_t));
+      if (!r->layers[m] || !r->features[m]) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+      for (int l = 0; st == CB_OK && l < n_idx; ++l) {
+        int ch, h, w;
+        cb_model_layer_shape(model, idx[l], &ch, &h, &w);
+        r->features[m][l] = (int64_t)ch * h * w;
         if (!(r->layers[m][l] = cb_strdup(cb_model_layer_name(model, idx[l])))) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+      }
     }
     for (int d = 0; st == CB_OK && d < c->n_datasets; ++d) {
       if (!r->used[d]) continue;
@@ -173,16 +180,30 @@ static void params_from_config(const cb_cfg_benchmark *b, cb_bench_params *p) {
   p->seed = b->seed;
 }
 
-/* Tasks (benchmark, model, layer) in a fixed order; task k runs on rank
- * k mod size. Each score is written atomically by the rank computing it. */
+/* Tasks (benchmark, model, layer) in a fixed order, assigned to ranks by
+ * estimated cost (features per stimulus x stimuli), largest first to the
+ * least-loaded rank; every rank computes the same assignment. Each score
+ * is written atomically by the rank computing it. */
 static cb_status stage_scores(run_ctx *r) {
   cb_config *c = r->cfg;
   cb_status st = CB_OK;
   const int rank = cb_par_rank(r->p), size = cb_par_size(r->p);
-  long k = 0, n_tasks = 0;
+  int k = 0, n_tasks = 0;
   for (int b = 0; b < c->n_benchmarks; ++b)
     for (int m = 0; m < c->n_models; ++m) n_tasks += r->n_layers[m];
-  cb_print0("scoring: %ld tasks (benchmark x model x layer) over %d rank%s\n", n_tasks, size, size > 1 ? "s" : "");
+  double *cost = malloc((size_t)(n_tasks > 0 ? n_tasks : 1) * sizeof *cost); /* (n_tasks) */
+  int *owner = malloc((size_t)(n_tasks > 0 ? n_tasks : 1) * sizeof *owner);  /* (n_tasks) */
+  if (!cost || !owner) {
+    free(cost);
+    free(owner);
+    return cb_par_agree(r->p, CB_ERROR(CB_ERR_NOMEM, "out of memory"));
+  }
+  for (int b = 0; b < c->n_benchmarks; ++b)
+    for (int m = 0; m < c->n_models; ++m)
+      for (int l = 0; l < r->n_layers[m]; ++l) cost[k++] = (double)r->features[m][l];
+  cb_partition_lpt(cost, n_tasks, size, owner);
+  k = 0;
+  cb_print0("scoring: %d tasks (benchmark x model x layer) over %d rank%s\n", n_tasks, size, size > 1 ? "s" : "");
   for (int b = 0; st == CB_OK && b < c->n_benchmarks; ++b) {
     const cb_cfg_benchmark *cb = &c->benchmarks[b];
     int d = dataset_index(c, cb->dataset);
@@ -193,7 +214,7 @@ static cb_status stage_scores(run_ctx *r) {
       cb_activations *acts = NULL;
       char act_path[CB_PATH_MAX];
       for (int l = 0; st == CB_OK && l < r->n_layers[m]; ++l, ++k) {
-        if (k % size != rank) continue;
+        if (owner[k] != rank) continue;
         char out[CB_PATH_MAX];
         cb_score score;
         memset(&score, 0, sizeof score);
@@ -223,6 +244,8 @@ static cb_status stage_scores(run_ctx *r) {
     }
     cb_bench_destroy(&bench);
   }
+  free(cost);
+  free(owner);
   return cb_par_agree(r->p, st);
 }
 
@@ -270,6 +293,9 @@ done:
 static void ctx_free(run_ctx *r) {
   if (r->layers)
     for (int m = 0; m < r->cfg->n_models; ++m) cb_strlist_free(&r->layers[m]);
+  if (r->features)
+    for (int m = 0; m < r->cfg->n_models; ++m) free(r->features[m]);
+  free(r->features);
   free(r->layers);
   free(r->n_layers);
   free(r->stimuli);
@@ -320,7 +346,8 @@ cb_status cb_cmd_run(cb_par *p, int argc, char **argv) {
   r.used = calloc((size_t)(nd > 0 ? nd : 1), sizeof *r.used);
   r.n_layers = calloc((size_t)nm, sizeof *r.n_layers);
   r.layers = calloc((size_t)nm, sizeof *r.layers);
-  if (!r.stimuli || !r.assembly || !r.degrees || !r.used || !r.n_layers || !r.layers)
+  r.features = calloc((size_t)nm, sizeof *r.features);
+  if (!r.stimuli || !r.assembly || !r.degrees || !r.used || !r.n_layers || !r.layers || !r.features)
     st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
   if (st == CB_OK) st = cb_path_join(r.out_dir, sizeof r.out_dir, out, r.cfg->suite);
   if (st == CB_OK) {

@@ -80,6 +80,7 @@ static cb_status read_strings(hid_t obj, int is_attr, int64_t n, const char *pat
     if (sz == 0) sz = 1;
     H5Tset_size(mt, sz);
     H5Tset_strpad(mt, H5T_STR_NULLPAD);
+    H5Tset_cset(mt, H5Tget_cset(ft)); /* HDF5 does not convert ASCII <-> UTF-8 */
     buf = calloc((size_t)(n > 0 ? n : 1), sz);
     CB_ALLOC_GOTO(buf, st, done);
     if ((is_attr ? H5Aread(obj, mt, buf) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf)) < 0) {

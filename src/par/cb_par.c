@@ -1,4 +1,5 @@
 #include "cb_par.h"
+#include "cb_par_impl.h"
 
 #include <cblas.h>
 #include <limits.h>
@@ -122,6 +123,13 @@ cb_status cb_par_barrier(cb_par *p) {
   return CB_OK;
 }
 
+cb_status cb_par_bcast_string(cb_par *p, char *buf, size_t n) {
+  if (n == 0 || n > (size_t)INT_MAX) return CB_ERROR(CB_ERR_ARG, "bad broadcast size %zu", n);
+  buf[n - 1] = '\0';
+  MPI_TRY(MPI_Bcast(buf, (int)n, MPI_CHAR, 0, p->comm), "MPI_Bcast");
+  return CB_OK;
+}
+
 cb_status cb_par_allreduce_sum(cb_par *p, double *v, int n) {
   MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_SUM, p->comm), "MPI_Allreduce");
   return CB_OK;
@@ -201,5 +209,4 @@ cb_status cb_par_timers_report(cb_par *p, const cb_timers *t) {
   return CB_OK;
 }
 
-MPI_Comm cb__par_comm(const cb_par *p);
 MPI_Comm cb__par_comm(const cb_par *p) { return p->comm; }

@@ -34,7 +34,10 @@ int cb_par_set_blas_threads(cb_par *p);
  * rank, with that rank's message installed as the current error. */
 cb_status cb_par_agree(cb_par *p, cb_status local);
 cb_status cb_par_barrier(cb_par *p);
-/* Collective sum/max of doubles in place. */
+/* Collective: rank 0's NUL-terminated string (buffer of n bytes) reaches
+ * every rank. */
+cb_status cb_par_bcast_string(cb_par *p, char *buf, size_t n);
+/* Collective sum of doubles in place. */
 cb_status cb_par_allreduce_sum(cb_par *p, double *v, int n);
 
 /* Contiguous block of [0, n) owned by `rank` of `size` (sizes differ by at

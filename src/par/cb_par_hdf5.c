@@ -8,10 +8,8 @@
 
 #include "cb_fs.h"
 #include "cb_par.h"
+#include "cb_par_impl.h"
 #include "cb_version.h"
-
-/* Needs the communicator, which only cb_par.c sees: expose a getter here. */
-MPI_Comm cb__par_comm(const cb_par *p);
 
 static cb_status write_string_attr(hid_t obj, const char *name, const char *value, const char *path) {
   hid_t type = H5Tcopy(H5T_C_S1);
@@ -119,7 +117,7 @@ cb_status cb_par_write_activations(cb_par *p, const char *path, const char *mode
     if (st == CB_OK) st = cb_path_temp(path, tmp, sizeof tmp);
   }
   CB_CHECK(cb_par_agree(p, st));
-  MPI_Bcast(tmp, (int)sizeof tmp, MPI_CHAR, 0, cb__par_comm(p));
+  CB_CHECK(cb_par_bcast_string(p, tmp, sizeof tmp));
 
   H5E_auto2_t old_func;
   void *old_data;

@@ -7,9 +7,11 @@ set -euo pipefail
 BUILD_PKGS=(build-essential cmake pkg-config
   libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
   libopenblas-dev liblapacke-dev libcurl4-openssl-dev check
-  libinih-dev libjansson-dev libpng-dev)
+  libinih-dev libjansson-dev libpng-dev libmatio-dev libzip-dev libjpeg-dev
+  libsndfile1-dev libsamplerate0-dev libprotobuf-c-dev protobuf-c-compiler libonnx-dev
+  libarchive-dev)
 # Tests: h5py/numpy read what cortexbench writes (interoperability checks).
-TEST_PKGS=(python3 python3-numpy python3-h5py)
+TEST_PKGS=(python3 python3-numpy python3-h5py python3-xarray python3-netcdf4 libonnx-testdata)
 
 what=${1:-all}
 case "$what" in

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_kernel.h"
+
 struct cb_pls {
   int p, q;        /* features, targets */
   int n_comp;      /* components fitted */
@@ -266,4 +268,181 @@ cb_status cb_pls_predict(const cb_pls *m, const double *X, int nrow, double *Yha
   }
   free(buf);
   return CB_OK;
+}
+
+cb_status cb_pls_kernel_fit_predict(const double *K, int ldk, int n, int m, const double *Y, int q,
+                                    int n_components, double *Yhat, double *dual, int *n_used) {
+  if (K == NULL || Y == NULL || (Yhat == NULL && m > 0))
+    return CB_ERROR(CB_ERR_ARG, "kernel PLS: NULL argument");
+  if (n < 2) return CB_ERROR(CB_ERR_NUMERIC, "kernel PLS: needs at least 2 training samples, got %d", n);
+  if (m < 0 || q < 1 || ldk < n) return CB_ERROR(CB_ERR_ARG, "kernel PLS: bad sizes (m %d, q %d, ldk %d)", m, q, ldk);
+  if (n_components < 1) return CB_ERROR(CB_ERR_ARG, "kernel PLS: n_components must be >= 1, got %d", n_components);
+  CB_CHECK(check_finite(Y, n, q, "Y"));
+  const int kmax = n_components < n ? n_components : n;
+  const double eps = DBL_EPSILON;
+  cb_status st = CB_OK;
+  const size_t nq = (size_t)n * q;
+  double *r = malloc(sizeof *r * (size_t)n), *mte = malloc(sizeof *mte * (size_t)(m + 1));
+  double *ym = malloc(sizeof *ym * (size_t)q), *Yk = malloc(sizeof *Yk * nq), *G = malloc(sizeof *G * nq);
+  double *M = malloc(sizeof *M * (size_t)q * q), *Mw = malloc(sizeof *Mw * (size_t)q * q);
+  double *T = malloc(sizeof *T * (size_t)kmax * n), *V = malloc(sizeof *V * (size_t)kmax * n);
+  double *A = malloc(sizeof *A * (size_t)kmax * n), *c = malloc(sizeof *c * (size_t)q);
+  double *z = malloc(sizeof *z * (size_t)q), *g = malloc(sizeof *g * (size_t)q), *h = malloc(sizeof *h * (size_t)q);
+  double *v = malloc(sizeof *v * (size_t)n), *proj = malloc(sizeof *proj * (size_t)kmax);
+  double *B = NULL, *Binv = NULL, *Zt = NULL, *tmp = NULL, *beta = NULL, *cs = NULL;
+  lapack_int *isuppz = malloc(sizeof *isuppz * 2);
+  CB_ALLOC_GOTO(r, st, done);
+  CB_ALLOC_GOTO(mte, st, done);
+  CB_ALLOC_GOTO(ym, st, done);
+  CB_ALLOC_GOTO(Yk, st, done);
+  CB_ALLOC_GOTO(G, st, done);
+  CB_ALLOC_GOTO(M, st, done);
+  CB_ALLOC_GOTO(Mw, st, done);
+  CB_ALLOC_GOTO(T, st, done);
+  CB_ALLOC_GOTO(V, st, done);
+  CB_ALLOC_GOTO(A, st, done);
+  CB_ALLOC_GOTO(c, st, done);
+  CB_ALLOC_GOTO(z, st, done);
+  CB_ALLOC_GOTO(g, st, done);
+  CB_ALLOC_GOTO(h, st, done);
+  CB_ALLOC_GOTO(v, st, done);
+  CB_ALLOC_GOTO(proj, st, done);
+  CB_ALLOC_GOTO(isuppz, st, done);
+
+  double mu;
+  cb_kernel_train_means(K, ldk, n, m, r, mte, &mu);
+  memcpy(Yk, Y, sizeof *Yk * nq);
+  centre_columns(Yk, n, q, ym);
+  /* G = Kc Yc = K Yc - 1 (r'Yc)   (1'Yc = 0) */
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, q, n, 1.0, K, ldk, Yk, q, 0.0, G, q);
+  cblas_dgemv(CblasRowMajor, CblasTrans, n, q, 1.0, Yk, q, r, 1, 0.0, h, 1);
+  for (int i = 0; i < n; ++i) cblas_daxpy(q, -1.0, h, 1, G + (size_t)i * q, 1);
+  /* M = Yc' G (upper triangle used) */
+  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q, q, n, 1.0, Yk, q, G, q, 0.0, M, q);
+
+  int used = 0;
+  double lam1 = 0.0;
+  for (int comp = 0; comp < kmax; ++comp) {
+    double ymax = 0.0;
+    for (size_t i = 0; i < nq; ++i) ymax = fmax(ymax, fabs(Yk[i]));
+    if (ymax < 10.0 * eps) break; /* Y residual is constant */
+    double lam = 0.0;
+    if (q == 1) {
+      lam = M[0];
+      c[0] = 1.0;
+    } else {
+      memcpy(Mw, M, sizeof *M * (size_t)q * q);
+      lapack_int found = 0;
+      lapack_int info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'I', 'U', q, Mw, q, 0.0, 0.0, q, q, 0.0, &found,
+                                       &lam, c, 1, isuppz);
+      if (info != 0 || found != 1) {
+        st = CB_ERROR(CB_ERR_NUMERIC, "kernel PLS: eigenvalue problem of component %d failed (LAPACK info %d)",
+                      comp + 1, (int)info);
+        goto done;
+      }
+    }
+    if (comp == 0) lam1 = lam;
+    if (!(lam > 1e-13 * lam1) || !isfinite(lam)) break; /* X residual carries no more of Y */
+    double *t = T + (size_t)comp * n, *a = A + (size_t)comp * n, *vr = V + (size_t)comp * n;
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, n, q, 1.0, G, q, c, 1, 0.0, t, 1);  /* t = Kk Yk c */
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, n, q, 1.0, Yk, q, c, 1, 0.0, a, 1); /* a = Yk c */
+    for (int pass = 0; pass < 2 && comp > 0; ++pass) { /* re-orthogonalise against earlier scores */
+      cblas_dgemv(CblasRowMajor, CblasNoTrans, comp, n, 1.0, T, n, t, 1, 0.0, proj, 1);
+      cblas_dgemv(CblasRowMajor, CblasTrans, comp, n, -1.0, T, n, proj, 1, 1.0, t, 1);
+    }
+    double nt = cblas_dnrm2(n, t, 1);
+    if (!(nt > 0.0) || !isfinite(nt)) break;
+    cblas_dscal(n, 1.0 / nt, t, 1);
+    /* vr = Kc t = K t - r (1't) - 1 (r't) + mu 1 (1't) */
+    cblas_dsymv(CblasRowMajor, CblasUpper, n, 1.0, K, ldk, t, 1, 0.0, vr, 1);
+    double s1 = 0.0;
+    for (int i = 0; i < n; ++i) s1 += t[i];
+    double rt = cblas_ddot(n, r, 1, t, 1);
+    for (int i = 0; i < n; ++i) vr[i] += -r[i] * s1 - rt + mu * s1;
+    /* v = Kk t = (I - T T') vr over the earlier scores */
+    memcpy(v, vr, sizeof *v * (size_t)n);
+    if (comp > 0) {
+      cblas_dgemv(CblasRowMajor, CblasNoTrans, comp, n, 1.0, T, n, v, 1, 0.0, proj, 1);
+      cblas_dgemv(CblasRowMajor, CblasTrans, comp, n, -1.0, T, n, proj, 1, 1.0, v, 1);
+    }
+    cblas_dgemv(CblasRowMajor, CblasTrans, n, q, 1.0, Yk, q, t, 1, 0.0, z, 1); /* z = Yk't */
+    cblas_dgemv(CblasRowMajor, CblasTrans, n, q, 1.0, G, q, t, 1, 0.0, g, 1);  /* g = G't */
+    double tv = cblas_ddot(n, t, 1, v, 1);
+    cblas_dger(CblasRowMajor, n, q, -1.0, t, 1, z, 1, Yk, q); /* Yk -= t z' */
+    cblas_dger(CblasRowMajor, n, q, -1.0, v, 1, z, 1, G, q);  /* G = (I - tt')(G - v z') */
+    cblas_dgemv(CblasRowMajor, CblasTrans, n, q, 1.0, G, q, t, 1, 0.0, h, 1);
+    cblas_dger(CblasRowMajor, n, q, -1.0, t, 1, h, 1, G, q);
+    /* M = M - g z' - z g' + (t'v) z z' */
+    cblas_dsyr2(CblasRowMajor, CblasUpper, q, -1.0, g, 1, z, 1, M, q);
+    cblas_dsyr(CblasRowMajor, CblasUpper, q, tv, z, 1, M, q);
+    used = comp + 1;
+  }
+
+  beta = calloc(nq, sizeof *beta);
+  cs = malloc(sizeof *cs * (size_t)q);
+  CB_ALLOC_GOTO(beta, st, done);
+  CB_ALLOC_GOTO(cs, st, done);
+  if (used > 0) {
+    const int k = used;
+    B = malloc(sizeof *B * (size_t)k * k);
+    Binv = malloc(sizeof *Binv * (size_t)k * k);
+    Zt = malloc(sizeof *Zt * (size_t)k * q);
+    tmp = malloc(sizeof *tmp * (size_t)k * q);
+    CB_ALLOC_GOTO(B, st, done);
+    CB_ALLOC_GOTO(Binv, st, done);
+    CB_ALLOC_GOTO(Zt, st, done);
+    CB_ALLOC_GOTO(tmp, st, done);
+    /* Yc again (Yk was deflated): Yk = Y - ybar */
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < q; ++j) Yk[(size_t)i * q + j] = Y[(size_t)i * q + j] - ym[j];
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, k, k, n, 1.0, V, n, A, n, 0.0, B, k); /* T'Kc A */
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, q, n, 1.0, T, n, Yk, q, 0.0, Zt, q); /* T'Yc */
+    CB_CHECK_GOTO(pinv_square(B, k, Binv), st, done);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, q, k, 1.0, Binv, k, Zt, q, 0.0, tmp, q);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, q, k, 1.0, A, n, tmp, q, 0.0, beta, q);
+    for (size_t i = 0; i < nq; ++i)
+      if (!isfinite(beta[i])) {
+        st = CB_ERROR(CB_ERR_NUMERIC, "kernel PLS: non-finite coefficients (degenerate kernel)");
+        goto done;
+      }
+  }
+  if (m > 0) {
+    /* Yhat = Kc(test, train) beta + ybar, Kc(test, train) = K_te - mte 1' - 1 r' + mu 11' */
+    for (int j = 0; j < q; ++j) cs[j] = 0.0;
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < q; ++j) cs[j] += beta[(size_t)i * q + j];
+    cblas_dgemv(CblasRowMajor, CblasTrans, n, q, 1.0, beta, q, r, 1, 0.0, h, 1); /* h = beta' r */
+    for (int i = 0; i < m; ++i)
+      for (int j = 0; j < q; ++j) Yhat[(size_t)i * q + j] = ym[j] - h[j] + (mu - mte[i]) * cs[j];
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, q, n, 1.0, K + (size_t)n * ldk, ldk, beta, q, 1.0,
+                Yhat, q);
+  }
+  if (dual) memcpy(dual, beta, sizeof *beta * nq);
+  if (n_used) *n_used = used;
+
+done:
+  free(isuppz);
+  free(cs);
+  free(beta);
+  free(tmp);
+  free(Zt);
+  free(Binv);
+  free(B);
+  free(proj);
+  free(v);
+  free(h);
+  free(g);
+  free(z);
+  free(c);
+  free(A);
+  free(V);
+  free(T);
+  free(Mw);
+  free(M);
+  free(G);
+  free(Yk);
+  free(ym);
+  free(mte);
+  free(r);
+  return st;
 }

@@ -26,4 +26,18 @@ const double *cb_pls_coef(const cb_pls *m, int *p, int *q);
 int cb_pls_n_components(const cb_pls *m);
 void cb_pls_destroy(cb_pls **m);
 
+/* Kernel-form PLS2 (same model as cb_pls_fit with fully converged NIPALS weights), for n < p.
+ * K holds a linear kernel X X' (any constant shift of X's rows allowed): rows 0..n-1 / columns 0..n-1 are the
+ * training stimuli, rows n..n+m-1 (columns 0..n-1) the test stimuli; leading dimension ldk >= n.
+ * Kc = C K C (C = I - 11'/n, training means); Yc = Y - ybar. Component k: c = top eigenvector of
+ * Yk' Kk Yk (q x q), a = Yk c, t = Kk Yk c / |.| (orthonormal scores), Yk -= t t'Yk, Kk = (I - tt')Kk(I - tt'),
+ * kept implicitly as G = Kk Yk (n, q) updated in O(nq) after one symmetric mat-vec Kc t; so one n*n*q product
+ * per fit. Predictions Yhat = Kc(test, train) A (T' Kc A)^+ T' Yc + ybar (W = Xc'A, P'W = T'Kc A up to diagonal
+ * scalings). Stops early (fewer components) when the Y residual is ~0 or Yk'KkYk vanishes. dual (optional):
+ * beta (n, q) with Yhat = Kc(test, train) beta + ybar, so that sklearn's coef_ = Xc' beta. */
+cb_status cb_pls_kernel_fit_predict(const double *K /* (n + m, ldk) */, int ldk, int n, int m,
+                                    const double *Y /* (n, q) */, int q, int n_components,
+                                    double *Yhat /* (m, q) */, double *dual /* (n, q) or NULL */,
+                                    int *n_used /* or NULL */);
+
 #endif

@@ -2,6 +2,7 @@
 #ifndef CB_PREDICTIVITY_H
 #define CB_PREDICTIVITY_H
 
+#include "cb_kernel.h"
 #include "cb_splits.h"
 #include "cb_status.h"
 
@@ -21,12 +22,57 @@ typedef struct cb_cv_result {
   int n_splits;
   double per_split[CB_MAX_SPLITS]; /* (n_splits) median r of each split */
   int n_nan_neuroids;              /* neuroids whose r was NaN (constant) in at least one split */
+  int n_nan_split[CB_MAX_SPLITS];  /* (n_splits) NaN neuroids of each split (skipped by its median) */
+  int kernel_form;                 /* 1 if the kernel (n x n) form was used, 0 for the primal form */
 } cb_cv_result;
 
-/* For each split: fit PLS (max_iter 500, tol 1e-6) on the training rows of X (converted to double) and Y,
- * predict the test rows, Pearson per neuroid between predicted and actual test responses, median over
- * neuroids. Memory: one double copy of the training rows and one of the test rows, reused across splits.
+typedef enum cb_regress_kind {
+  CB_REG_PLS = 0,       /* PLSRegression(n_components, scale=False) */
+  CB_REG_RIDGE,         /* Ridge(alpha) */
+  CB_REG_RIDGECV,       /* RidgeCV(alphas, alpha_per_target), efficient LOO */
+  CB_REG_LINEAR,        /* LinearRegression (min-norm least squares) */
+  CB_REG_NEURON2NEURON  /* best single feature per neuroid */
+} cb_regress_kind;
+
+typedef enum cb_regress_form {
+  CB_FORM_AUTO = 0, /* PLS: kernel when p > n_train, else primal; ridge: kernel; OLS, n2n: primal */
+  CB_FORM_PRIMAL,   /* PLS only (NIPALS on X) */
+  CB_FORM_KERNEL    /* PLS or ridge */
+} cb_regress_form;
+
+typedef struct cb_regress_opts {
+  cb_regress_kind kind;
+  cb_regress_form form;
+  int n_components;     /* PLS, default 25 */
+  int max_iter;         /* primal PLS NIPALS, default 500 */
+  double tol;           /* primal PLS NIPALS, default 1e-6 */
+  double alpha;         /* RIDGE, default 1 */
+  const double *alphas; /* (n_alphas) RIDGECV grid; NULL = Brain-Score's 99 values (cb_brainscore_alphas) */
+  int n_alphas;
+  int alpha_per_target; /* RIDGECV: choose alpha per neuroid (1) or one shared alpha (0, default) */
+} cb_regress_opts;
+
+/* Defaults listed above for `kind`. */
+void cb_regress_opts_default(cb_regress_kind kind, cb_regress_opts *o);
+/* Name of a kind ("pls", "ridge", "ridgecv", "linear", "neuron2neuron"); "?" when invalid. */
+const char *cb_regress_kind_name(cb_regress_kind k);
+/* Inverse of cb_regress_kind_name; CB_ERR_ARG for anything else. */
+cb_status cb_regress_kind_parse(const char *s, cb_regress_kind *out);
+
+/* Cross-validated predictivity. Per split k: centre on its training rows, fit on train, predict test rows,
+ * Pearson r per neuroid across test stimuli, median over neuroids skipping NaN (constant predictions or
+ * responses; counted in n_nan_split). raw = mean of split medians, error = std (ddof 0) / sqrt(n_splits).
+ * Kernel form: `kernel` (K of this X, re-arranged in place per split) may be given to share one K between
+ * calls; NULL = built here from X and freed. X may be NULL when a kernel is given and the kernel form is used.
+ * Each split's result depends only on that split (not on the order splits are processed). Errors: splits for
+ * another stimulus count or a split with fewer than 2 test stimuli (CB_ERR_ARG / CB_ERR_NUMERIC).
  * *out written only on success. */
+cb_status cb_cv_regress(const float *X /* (n, p) or NULL */, int n, int p, const double *Y /* (n, q) */, int q,
+                        const cb_splits *splits, const cb_regress_opts *opts, cb_kernel *kernel /* or NULL */,
+                        cb_cv_result *out);
+
+/* cb_cv_regress with PLS(n_components), automatic form: NIPALS (max_iter 500, tol 1e-6) on a double copy of
+ * the rows when p <= n_train, kernel form (K = X X', n x n double) when p > n_train. */
 cb_status cb_pls_cv(const float *X /* (n, p) */, int n, int p, const double *Y /* (n, q) */, int q,
                     const cb_splits *splits, int n_components, cb_cv_result *out);
 

@@ -1,4 +1,4 @@
-/* cb_splits.c - stratified shuffle splits (StratifiedShuffleSplit semantics). */
+/* cb_splits.c - stratified shuffle splits (StratifiedShuffleSplit semantics), shuffle splits, K-fold. */
 #include "cb_splits.h"
 
 #include <math.h>
@@ -124,8 +124,16 @@ cb_status cb_splits_stratified_shuffle(int n, const int *labels, int n_splits, d
   s->n_test = n_test;
   s->train = malloc(sizeof *s->train * (size_t)n_splits * (size_t)n_train);
   s->test = malloc(sizeof *s->test * (size_t)n_splits * (size_t)n_test);
+  s->train_size = malloc(sizeof *s->train_size * (size_t)n_splits);
+  s->test_size = malloc(sizeof *s->test_size * (size_t)n_splits);
   CB_ALLOC_GOTO(s->train, st, done);
   CB_ALLOC_GOTO(s->test, st, done);
+  CB_ALLOC_GOTO(s->train_size, st, done);
+  CB_ALLOC_GOTO(s->test_size, st, done);
+  for (int k = 0; k < n_splits; ++k) {
+    s->train_size[k] = n_train;
+    s->test_size[k] = n_test;
+  }
 
   cb_rng rng;
   cb_rng_seed(&rng, seed);
@@ -170,10 +178,71 @@ done:
   return st;
 }
 
+cb_status cb_splits_shuffle(int n, int n_splits, double train_fraction, uint64_t seed, cb_splits **out) {
+  return cb_splits_stratified_shuffle(n, NULL, n_splits, train_fraction, seed, out);
+}
+
+cb_status cb_splits_kfold(int n, int k, int shuffle, uint64_t seed, cb_splits **out) {
+  cb_status st = CB_OK;
+  cb_splits *s = NULL;
+  size_t *perm = NULL;
+  if (out == NULL) return CB_ERROR(CB_ERR_ARG, "k-fold: output pointer is NULL");
+  if (k < 2) return CB_ERROR(CB_ERR_ARG, "k-fold: number of folds must be >= 2, got %d", k);
+  if (n < k) return CB_ERROR(CB_ERR_NUMERIC, "k-fold: %d stimuli are fewer than the %d splits requested", n, k);
+  const int big = n / k + (n % k != 0), n_train_max = n - n / k;
+  perm = malloc(sizeof *perm * (size_t)n);
+  s = calloc(1, sizeof *s);
+  CB_ALLOC_GOTO(perm, st, done);
+  CB_ALLOC_GOTO(s, st, done);
+  s->n_splits = k;
+  s->n = n;
+  s->n_train = n_train_max;
+  s->n_test = big;
+  s->train = malloc(sizeof *s->train * (size_t)k * (size_t)n_train_max);
+  s->test = malloc(sizeof *s->test * (size_t)k * (size_t)big);
+  s->train_size = malloc(sizeof *s->train_size * (size_t)k);
+  s->test_size = malloc(sizeof *s->test_size * (size_t)k);
+  CB_ALLOC_GOTO(s->train, st, done);
+  CB_ALLOC_GOTO(s->test, st, done);
+  CB_ALLOC_GOTO(s->train_size, st, done);
+  CB_ALLOC_GOTO(s->test_size, st, done);
+  for (int i = 0; i < n; ++i) perm[i] = (size_t)i;
+  if (shuffle) {
+    cb_rng rng;
+    cb_rng_seed(&rng, seed);
+    cb_rng_shuffle(&rng, perm, (size_t)n);
+  }
+  int start = 0;
+  for (int f = 0; f < k; ++f) {
+    int size = n / k + (f < n % k);
+    int *te = s->test + (size_t)f * big, *tr = s->train + (size_t)f * n_train_max;
+    for (int j = 0; j < size; ++j) te[j] = (int)perm[start + j];
+    qsort(te, (size_t)size, sizeof *te, cmp_int);
+    int ntr = 0, jt = 0;
+    for (int i = 0; i < n; ++i) {
+      if (jt < size && te[jt] == i)
+        ++jt;
+      else
+        tr[ntr++] = i;
+    }
+    s->test_size[f] = size;
+    s->train_size[f] = ntr;
+    start += size;
+  }
+  *out = s;
+  s = NULL;
+done:
+  cb_splits_destroy(&s);
+  free(perm);
+  return st;
+}
+
 void cb_splits_destroy(cb_splits **s) {
   if (s == NULL || *s == NULL) return;
   free((*s)->train);
   free((*s)->test);
+  free((*s)->train_size);
+  free((*s)->test_size);
   free(*s);
   *s = NULL;
 }

@@ -5,22 +5,72 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_bootstrap.h"
 #include "cb_ceiling.h"
-#include "cb_splits.h"
+#include "cb_ceiling_sim.h"
+#include "cb_corr.h"
+#include "cb_rng.h"
 #include "cb_strbuf.h"
+
+static const char *const metric_names[] = {"pls", "ridge", "ridgecv", "linear", "neuron2neuron", "rdm", "cka"};
+
+cb_status cb_metric_parse(const char *s, cb_metric_kind *out) {
+  for (int i = 0; i < (int)(sizeof metric_names / sizeof *metric_names); ++i)
+    if (!strcmp(s, metric_names[i])) {
+      *out = (cb_metric_kind)i;
+      return CB_OK;
+    }
+  return CB_ERROR(CB_ERR_ARG, "unknown metric '%s' (pls, ridge, ridgecv, linear, neuron2neuron, rdm, cka)", s);
+}
+
+const char *cb_metric_name(cb_metric_kind k) {
+  return (int)k >= 0 && (int)k < (int)(sizeof metric_names / sizeof *metric_names) ? metric_names[k] : "?";
+}
+
+cb_status cb_rdm_distance_parse(const char *s, cb_rdm_distance *out) {
+  if (!strcmp(s, "1-pearson") || !strcmp(s, "correlation")) *out = CB_RDM_CORRELATION;
+  else if (!strcmp(s, "euclidean")) *out = CB_RDM_EUCLIDEAN;
+  else if (!strcmp(s, "cosine")) *out = CB_RDM_COSINE;
+  else return CB_ERROR(CB_ERR_ARG, "unknown RDM distance '%s' (1-pearson, euclidean, cosine)", s);
+  return CB_OK;
+}
+
+cb_status cb_rdm_compare_parse(const char *s, cb_rdm_compare_kind *out) {
+  if (!strcmp(s, "spearman")) *out = CB_RDM_CMP_SPEARMAN;
+  else if (!strcmp(s, "kendall") || !strcmp(s, "kendall-tau-a")) *out = CB_RDM_CMP_KENDALL_TAU_A;
+  else if (!strcmp(s, "pearson")) *out = CB_RDM_CMP_PEARSON;
+  else if (!strcmp(s, "cosine")) *out = CB_RDM_CMP_COSINE;
+  else return CB_ERROR(CB_ERR_ARG, "unknown RDM comparison '%s' (spearman, kendall, pearson, cosine)", s);
+  return CB_OK;
+}
+
+cb_status cb_cka_estimator_parse(const char *s, cb_cka_estimator *out) {
+  if (!strcmp(s, "biased")) *out = CB_CKA_BIASED;
+  else if (!strcmp(s, "unbiased")) *out = CB_CKA_UNBIASED;
+  else return CB_ERROR(CB_ERR_ARG, "unknown CKA estimator '%s' (biased, unbiased)", s);
+  return CB_OK;
+}
 
 void cb_bench_params_defaults(cb_bench_params *p) {
   memset(p, 0, sizeof *p);
   p->id = "benchmark";
   p->metric = "pls";
+  p->split = "stratified";
   p->ceiling = "internal";
-  p->normalise = "r2/c";
+  p->normalise = NULL;
   p->t0 = p->t1 = NAN;
   p->splits = 10;
   p->components = 25;
   p->train_fraction = 0.9;
   p->seed = 1;
+  p->alpha = 1.0;
+  p->distance = "1-pearson";
+  p->compare = "spearman";
+  p->cka = "biased";
+  p->ci_level = 0.95;
 }
+
+static int is_regression(cb_metric_kind k) { return k != CB_METRIC_RDM && k != CB_METRIC_CKA; }
 
 static int cmp_str_ptr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
@@ -47,6 +97,32 @@ static cb_status labels_to_classes(char **labels, int n, int **out) {
   return CB_OK;
 }
 
+static cb_status make_splits(cb_bench *b) {
+  const cb_bench_params *p = &b->params;
+  const int n = b->neural->n_stim;
+  if (!strcmp(p->split, "stratified"))
+    return cb_splits_stratified_shuffle(n, b->labels, p->splits, p->train_fraction, p->seed, &b->splits);
+  if (!strcmp(p->split, "shuffle")) return cb_splits_shuffle(n, p->splits, p->train_fraction, p->seed, &b->splits);
+  if (!strcmp(p->split, "kfold")) return cb_splits_kfold(n, p->splits, 1, p->seed, &b->splits);
+  return CB_ERROR(CB_ERR_ARG, "unknown split kind '%s' (stratified, shuffle, kfold)", p->split);
+}
+
+static cb_status make_ceiling(cb_bench *b) {
+  const cb_bench_params *p = &b->params;
+  const cb_neural *nd = b->neural;
+  if (!strcmp(p->ceiling, "none")) return CB_OK;
+  if (strcmp(p->ceiling, "internal") != 0)
+    return CB_ERROR(CB_ERR_ARG, "unknown ceiling '%s' (internal or none)", p->ceiling);
+  if (is_regression(b->metric))
+    return cb_ceiling_split_half(nd->reps, nd->n_stim, nd->n_rep, nd->n_neuroid, p->splits, p->seed, &b->ceiling,
+                                 &b->ceiling_error);
+  if (b->metric == CB_METRIC_RDM)
+    return cb_ceiling_split_half_rdm(nd->reps, nd->n_stim, nd->n_rep, nd->n_neuroid, p->splits, p->seed,
+                                     b->distance, b->compare, &b->ceiling, &b->ceiling_error);
+  return cb_ceiling_split_half_cka(nd->reps, nd->n_stim, nd->n_rep, nd->n_neuroid, p->splits, p->seed, b->cka,
+                                   &b->ceiling, &b->ceiling_error);
+}
+
 cb_status cb_bench_load(const char *assembly_path, const cb_bench_params *p, cb_bench **out) {
   cb_status st = CB_OK;
   cb_assembly *a = NULL;
@@ -56,23 +132,27 @@ cb_status cb_bench_load(const char *assembly_path, const cb_bench_params *p, cb_
   b->ceiling = b->ceiling_error = NAN;
   b->assembly_path = cb_strdup(assembly_path);
   CB_ALLOC_GOTO(b->assembly_path, st, fail);
-  if (strcmp(p->metric, "pls") != 0) {
-    st = CB_ERROR(CB_ERR_UNSUPPORTED, "metric '%s' is not available yet (available: pls)", p->metric);
+  CB_CHECK_GOTO(cb_metric_parse(p->metric, &b->metric), st, fail);
+  const char *norm = p->normalise ? p->normalise : (is_regression(b->metric) ? "r2/c" : "r/c");
+  CB_CHECK_GOTO(cb_normalise_parse(norm, &b->norm), st, fail);
+  CB_CHECK_GOTO(cb_rdm_distance_parse(p->distance ? p->distance : "1-pearson", &b->distance), st, fail);
+  CB_CHECK_GOTO(cb_rdm_compare_parse(p->compare ? p->compare : "spearman", &b->compare), st, fail);
+  CB_CHECK_GOTO(cb_cka_estimator_parse(p->cka ? p->cka : "biased", &b->cka), st, fail);
+  if (p->bootstrap < 0 || !(p->ci_level > 0 && p->ci_level < 1)) {
+    st = CB_ERROR(CB_ERR_ARG, "bootstrap: needs >= 0 replicates and a level in (0, 1)");
     goto fail;
   }
-  CB_CHECK_GOTO(cb_normalise_parse(p->normalise, &b->norm), st, fail);
   CB_CHECK_GOTO(cb_assembly_read(assembly_path, &a), st, fail);
   CB_CHECK_GOTO(cb_neural_from_assembly(a, p->region, p->t0, p->t1, p->stratify, &b->neural), st, fail);
   if (p->stratify) CB_CHECK_GOTO(labels_to_classes(b->neural->labels, b->neural->n_stim, &b->labels), st, fail);
-  if (!strcmp(p->ceiling, "internal")) {
-    st = cb_ceiling_split_half(b->neural->reps, b->neural->n_stim, b->neural->n_rep, b->neural->n_neuroid,
-                               p->splits, p->seed, &b->ceiling, &b->ceiling_error);
-    if (st != CB_OK) {
-      cb_error_prefix("%s: ceiling", assembly_path);
-      goto fail;
-    }
-  } else if (strcmp(p->ceiling, "none") != 0) {
-    st = CB_ERROR(CB_ERR_ARG, "unknown ceiling '%s' (internal or none)", p->ceiling);
+  st = make_splits(b);
+  if (st != CB_OK) {
+    cb_error_prefix("%s", assembly_path);
+    goto fail;
+  }
+  st = make_ceiling(b);
+  if (st != CB_OK) {
+    cb_error_prefix("%s: ceiling", assembly_path);
     goto fail;
   }
   cb_assembly_destroy(&a);
@@ -88,6 +168,7 @@ void cb_bench_destroy(cb_bench **bp) {
   if (!bp || !*bp) return;
   cb_bench *b = *bp;
   cb_neural_destroy(&b->neural);
+  cb_splits_destroy(&b->splits);
   free(b->labels);
   free(b->assembly_path);
   free(b);
@@ -130,6 +211,184 @@ static cb_status match_rows(const cb_bench *b, const char *act_path, const cb_ac
   return CB_OK;
 }
 
+/* ---- similarity metrics: test-only cross-validation ---------------------- */
+
+/* Similarity between the model's and the brain's responses to the stimuli
+ * idx[0..m-1]; pairs of identical stimuli (bootstrap duplicates) are left
+ * out of RDM comparisons. */
+typedef struct sim_ctx {
+  const cb_bench *b;
+  const float *X;  /* (n, p) */
+  int p;
+  float *Xs;       /* (m, p) scratch */
+  double *Ys;      /* (m, q) scratch */
+  double *D1, *D2; /* (m, m) scratch */
+  double *v1, *v2; /* (m (m - 1) / 2) scratch */
+} sim_ctx;
+
+static cb_status similarity_on(sim_ctx *c, const int *idx, int m, double *out) {
+  const cb_bench *b = c->b;
+  const int q = b->neural->n_neuroid, p = c->p;
+  for (int i = 0; i < m; ++i) {
+    memcpy(c->Xs + (size_t)i * p, c->X + (size_t)idx[i] * p, sizeof(float) * (size_t)p);
+    memcpy(c->Ys + (size_t)i * q, b->neural->mean + (size_t)idx[i] * q, sizeof(double) * (size_t)q);
+  }
+  if (b->metric == CB_METRIC_CKA) {
+    CB_CHECK(cb_cka_gram_f(c->Xs, m, p, c->D1));
+    CB_CHECK(cb_cka_gram(c->Ys, m, q, c->D2));
+    return cb_cka_from_gram(c->D1, c->D2, m, b->cka, out);
+  }
+  CB_CHECK(cb_rdm_compute_f(c->Xs, m, p, b->distance, c->D1));
+  CB_CHECK(cb_rdm_compute(c->Ys, m, q, b->distance, c->D2));
+  size_t k = 0;
+  for (int i = 0; i < m; ++i)
+    for (int j = i + 1; j < m; ++j) {
+      if (idx[i] == idx[j]) continue;
+      c->v1[k] = c->D1[(size_t)i * m + j];
+      c->v2[k] = c->D2[(size_t)i * m + j];
+      ++k;
+    }
+  return cb_rdm_compare_vec(c->v1, c->v2, k, b->compare, out);
+}
+
+static cb_status sim_ctx_init(sim_ctx *c, const cb_bench *b, const float *X, int p, int m) {
+  memset(c, 0, sizeof *c);
+  c->b = b;
+  c->X = X;
+  c->p = p;
+  const size_t mm = (size_t)m * m, q = (size_t)b->neural->n_neuroid;
+  c->Xs = malloc(sizeof(float) * (size_t)m * (size_t)p);
+  c->Ys = malloc(sizeof(double) * (size_t)m * q);
+  c->D1 = malloc(sizeof(double) * mm);
+  c->D2 = malloc(sizeof(double) * mm);
+  c->v1 = malloc(sizeof(double) * (mm / 2 + 1));
+  c->v2 = malloc(sizeof(double) * (mm / 2 + 1));
+  if (!c->Xs || !c->Ys || !c->D1 || !c->D2 || !c->v1 || !c->v2) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  return CB_OK;
+}
+
+static void sim_ctx_free(sim_ctx *c) {
+  free(c->Xs);
+  free(c->Ys);
+  free(c->D1);
+  free(c->D2);
+  free(c->v1);
+  free(c->v2);
+}
+
+static void mean_and_sem(const double *v, int n, double *mean, double *sem) {
+  double m = 0, var = 0;
+  for (int i = 0; i < n; ++i) m += v[i];
+  m /= n;
+  for (int i = 0; i < n; ++i) var += (v[i] - m) * (v[i] - m);
+  *mean = m;
+  *sem = sqrt(var / n) / sqrt((double)n);
+}
+
+static cb_status score_similarity(const cb_bench *b, const float *X, int p, cb_cv_result *res) {
+  const cb_splits *s = b->splits;
+  sim_ctx c;
+  cb_status st = sim_ctx_init(&c, b, X, p, s->n_test);
+  for (int k = 0; st == CB_OK && k < s->n_splits; ++k) {
+    st = similarity_on(&c, s->test + (size_t)k * s->n_test, s->test_size[k], &res->per_split[k]);
+    if (st != CB_OK) cb_error_prefix("split %d", k);
+  }
+  sim_ctx_free(&c);
+  if (st != CB_OK) return st;
+  res->n_splits = s->n_splits;
+  mean_and_sem(res->per_split, s->n_splits, &res->raw, &res->error);
+  return CB_OK;
+}
+
+/* Bootstrap replicate b: in every split, the test stimuli are resampled
+ * with replacement (stream (seed, b)); raw_b = mean over splits. */
+typedef struct boot_ctx {
+  const cb_bench *b;
+  sim_ctx *sim;
+  int *draw; /* (n_test) */
+} boot_ctx;
+
+static cb_status boot_similarity(boot_ctx *bc, uint64_t rep, double *raw) {
+  const cb_splits *s = bc->b->splits;
+  cb_rng rng;
+  cb_rng_seed_stream(&rng, bc->b->params.seed ^ 0xB0075712A9ull, rep);
+  double sum = 0;
+  for (int k = 0; k < s->n_splits; ++k) {
+    const int *test = s->test + (size_t)k * s->n_test, m = s->test_size[k];
+    for (int i = 0; i < m; ++i) bc->draw[i] = test[cb_rng_below(&rng, (uint64_t)m)];
+    double v;
+    CB_CHECK(similarity_on(bc->sim, bc->draw, m, &v));
+    sum += v;
+  }
+  *raw = sum / s->n_splits;
+  return CB_OK;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Percentile interval of the ceiled score over replicates (NaN dropped). */
+static void percentile_ci(double *v, int n, double level, double *lo, double *hi) {
+  int k = 0;
+  for (int i = 0; i < n; ++i)
+    if (!isnan(v[i])) v[k++] = v[i];
+  if (k == 0) {
+    *lo = *hi = NAN;
+    return;
+  }
+  qsort(v, (size_t)k, sizeof *v, cmp_double);
+  *lo = cb_quantile_skipnan(v, k, (1 - level) / 2);
+  *hi = cb_quantile_skipnan(v, k, 1 - (1 - level) / 2);
+}
+
+static cb_status bootstrap_similarity(const cb_bench *b, const float *X, int p, cb_score *out) {
+  const int nb = b->params.bootstrap;
+  sim_ctx c;
+  boot_ctx bc = {b, &c, NULL};
+  double *vals = malloc(sizeof *vals * (size_t)nb); /* (nb) ceiled scores */
+  bc.draw = malloc(sizeof *bc.draw * (size_t)b->splits->n_test);
+  cb_status st = sim_ctx_init(&c, b, X, p, b->splits->n_test);
+  if (st == CB_OK && (!vals || !bc.draw)) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  for (int r = 0; st == CB_OK && r < nb; ++r) {
+    double raw;
+    st = boot_similarity(&bc, (uint64_t)r, &raw);
+    if (st == CB_OK) vals[r] = isnan(b->ceiling) ? raw : cb_ceil_score(raw, b->ceiling, b->norm);
+  }
+  if (st == CB_OK) {
+    percentile_ci(vals, nb, b->params.ci_level, &out->ci_low, &out->ci_high);
+    out->n_bootstrap = nb;
+    out->ci_level = b->params.ci_level;
+  }
+  sim_ctx_free(&c);
+  free(vals);
+  free(bc.draw);
+  return st;
+}
+
+/* ---- regressions ----------------------------------------------------------- */
+
+static cb_status regress_opts(const cb_bench *b, cb_regress_opts *o) {
+  const cb_bench_params *p = &b->params;
+  cb_regress_kind kind = CB_REG_PLS;
+  switch (b->metric) {
+  case CB_METRIC_PLS: kind = CB_REG_PLS; break;
+  case CB_METRIC_RIDGE: kind = CB_REG_RIDGE; break;
+  case CB_METRIC_RIDGECV: kind = CB_REG_RIDGECV; break;
+  case CB_METRIC_LINEAR: kind = CB_REG_LINEAR; break;
+  case CB_METRIC_NEURON2NEURON: kind = CB_REG_NEURON2NEURON; break;
+  default: return CB_ERROR(CB_ERR_INTERNAL, "metric '%s' is not a regression", cb_metric_name(b->metric));
+  }
+  cb_regress_opts_default(kind, o);
+  o->n_components = p->components;
+  o->alpha = p->alpha;
+  o->alphas = p->alphas;
+  o->n_alphas = p->n_alphas;
+  o->alpha_per_target = p->alpha_per_target;
+  return CB_OK;
+}
+
 cb_status cb_bench_score_layer(const cb_bench *b, const char *act_path, const cb_activations *acts,
                                const char *layer, cb_score *out) {
   cb_status st = CB_OK;
@@ -137,7 +396,6 @@ cb_status cb_bench_score_layer(const cb_bench *b, const char *act_path, const cb
   const int n = nd->n_stim;
   float *all = NULL, *X = NULL; /* (acts->n, p), (n, p) */
   int64_t *rows = NULL, p = 0;
-  cb_splits *splits = NULL;
   cb_cv_result *res = calloc(1, sizeof *res);
   CB_ALLOC_GOTO(res, st, done);
   memset(out, 0, sizeof *out);
@@ -160,16 +418,21 @@ cb_status cb_bench_score_layer(const cb_bench *b, const char *act_path, const cb
   free(all);
   all = NULL;
   const cb_bench_params *bp = &b->params;
-  st = cb_splits_stratified_shuffle(n, b->labels, bp->splits, bp->train_fraction, bp->seed, &splits);
+  if (is_regression(b->metric)) {
+    cb_regress_opts o;
+    CB_CHECK_GOTO(regress_opts(b, &o), st, done);
+    st = cb_cv_regress(X, n, (int)p, nd->mean, nd->n_neuroid, b->splits, &o, NULL, res);
+  } else {
+    st = score_similarity(b, X, (int)p, res);
+  }
   if (st != CB_OK) {
-    cb_error_prefix("%s", b->assembly_path);
+    cb_error_prefix("%s: layer '%s' on %s", act_path, layer, b->assembly_path);
     goto done;
   }
-  CB_CHECK_GOTO(cb_pls_cv(X, n, (int)p, nd->mean, nd->n_neuroid, splits, bp->components, res), st, done);
   snprintf(out->model, sizeof out->model, "%s", acts->model ? acts->model : "");
   snprintf(out->layer, sizeof out->layer, "%s", layer);
   snprintf(out->benchmark, sizeof out->benchmark, "%s", bp->id);
-  snprintf(out->metric, sizeof out->metric, "%s", bp->metric);
+  snprintf(out->metric, sizeof out->metric, "%s", cb_metric_name(b->metric));
   out->raw = res->raw;
   out->error = res->error;
   out->ceiling = b->ceiling;
@@ -179,11 +442,18 @@ cb_status cb_bench_score_layer(const cb_bench *b, const char *act_path, const cb
   out->per_split = malloc((size_t)res->n_splits * sizeof(double));
   CB_ALLOC_GOTO(out->per_split, st, done);
   memcpy(out->per_split, res->per_split, (size_t)res->n_splits * sizeof(double));
+  if (bp->bootstrap > 0) {
+    if (is_regression(b->metric))
+      st = CB_ERROR(CB_ERR_UNSUPPORTED, "bootstrap intervals are not available for metric '%s' yet",
+                    cb_metric_name(b->metric));
+    else
+      st = bootstrap_similarity(b, X, (int)p, out);
+  }
 done:
+  if (st != CB_OK) cb_score_free(out);
   free(res);
   free(all);
   free(X);
   free(rows);
-  cb_splits_destroy(&splits);
   return st;
 }

@@ -1,6 +1,7 @@
 /* cb_benchmark.h - a benchmark = neural recordings + a metric + a ceiling.
- * Loading prepares the stimulus-level responses, stratification classes
- * and the ceiling once; scoring a model layer is then one call. */
+ * Loading prepares the stimulus-level responses, stratification classes,
+ * cross-validation splits and the ceiling once; scoring a model layer is
+ * then one call. Sequential (no MPI). */
 #ifndef CB_BENCHMARK_H
 #define CB_BENCHMARK_H
 
@@ -8,38 +9,75 @@
 
 #include "cb_activations.h"
 #include "cb_assembly.h"
+#include "cb_cka.h"
 #include "cb_predictivity.h"
+#include "cb_rdm.h"
 #include "cb_score.h"
+#include "cb_splits.h"
 #include "cb_status.h"
 
+typedef enum cb_metric_kind {
+  CB_METRIC_PLS = 0,        /* PLS regression (Brain-Score's default mapping) */
+  CB_METRIC_RIDGE,          /* ridge with a fixed alpha */
+  CB_METRIC_RIDGECV,        /* ridge, alpha by efficient leave-one-out */
+  CB_METRIC_LINEAR,         /* ordinary least squares (min-norm) */
+  CB_METRIC_NEURON2NEURON,  /* best single unit per neuroid */
+  CB_METRIC_RDM,            /* RSA: RDM comparison on each split's test stimuli */
+  CB_METRIC_CKA             /* linear CKA on each split's test stimuli */
+} cb_metric_kind;
+
+/* "pls", "ridge", "ridgecv", "linear", "neuron2neuron", "rdm", "cka". */
+cb_status cb_metric_parse(const char *s, cb_metric_kind *out);
+const char *cb_metric_name(cb_metric_kind k);
+/* Parsers for the option strings (errors list the accepted values). */
+cb_status cb_rdm_distance_parse(const char *s, cb_rdm_distance *out);     /* 1-pearson, euclidean, cosine */
+cb_status cb_rdm_compare_parse(const char *s, cb_rdm_compare_kind *out);  /* spearman, kendall, pearson, cosine */
+cb_status cb_cka_estimator_parse(const char *s, cb_cka_estimator *out);   /* biased, unbiased */
+
 typedef struct cb_bench_params {
-  const char *id;         /* benchmark identifier written into scores */
-  const char *metric;     /* "pls" */
-  const char *region;     /* NULL: every neuroid */
-  const char *stratify;   /* presentation coordinate or NULL */
-  const char *ceiling;    /* "internal" or "none" */
-  const char *normalise;  /* "r2/c", "(r/c)^2", "r/c" */
-  double t0, t1;          /* ms window; NaN: all bins */
-  int splits, components;
+  const char *id;          /* benchmark identifier written into scores */
+  const char *metric;      /* see cb_metric_parse */
+  const char *region;      /* NULL: every neuroid */
+  const char *stratify;    /* presentation coordinate or NULL */
+  const char *split;       /* "stratified" (plain shuffle without a stratify column), "shuffle", "kfold" */
+  const char *ceiling;     /* "internal" or "none" */
+  const char *normalise;   /* "r2/c", "(r/c)^2", "r/c"; NULL: r2/c for regressions, r/c for rdm and cka */
+  double t0, t1;           /* ms window; NaN: all bins */
+  int splits;              /* shuffle splits, or folds for kfold */
+  int components;          /* PLS */
   double train_fraction;
   uint64_t seed;
+  double alpha;            /* ridge */
+  const double *alphas;    /* (n_alphas) ridgecv grid; NULL: Brain-Score's 99 values */
+  int n_alphas;
+  int alpha_per_target;    /* ridgecv: one alpha per neuroid (1) or shared (0) */
+  const char *distance;    /* rdm: "1-pearson" (default), "euclidean", "cosine" */
+  const char *compare;     /* rdm: "spearman" (default), "kendall", "pearson", "cosine" */
+  const char *cka;         /* cka: "biased" (default) or "unbiased" */
+  int bootstrap;           /* bootstrap replicates over test stimuli (0: none) */
+  double ci_level;         /* e.g. 0.95 */
 } cb_bench_params;
 
-/* Defaults: Brain-Score's (10 splits, 0.9 train, 25 components, seed 1,
- * internal ceiling, r2/c). */
+/* Defaults: Brain-Score's (pls, 10 stratified shuffle splits, 0.9 train,
+ * 25 components, seed 1, internal ceiling). */
 void cb_bench_params_defaults(cb_bench_params *p);
 
 typedef struct cb_bench {
   cb_bench_params params;
+  cb_metric_kind metric;
   char *assembly_path;
   cb_neural *neural;      /* stimulus-level responses */
   int *labels;            /* (n_stim) class ids for stratification, or NULL */
+  cb_splits *splits;      /* the cross-validation splits */
   double ceiling;         /* NaN when ceiling = none */
   double ceiling_error;
   cb_normalise norm;
+  cb_rdm_distance distance;
+  cb_rdm_compare_kind compare;
+  cb_cka_estimator cka;
 } cb_bench;
 
-/* Reads the assembly, builds the stimulus-level view and the ceiling. */
+/* Reads the assembly, builds the stimulus-level view, splits and ceiling. */
 cb_status cb_bench_load(const char *assembly_path, const cb_bench_params *p, cb_bench **out);
 void cb_bench_destroy(cb_bench **b);
 

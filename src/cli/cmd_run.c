@@ -178,6 +178,16 @@ static void params_from_config(const cb_cfg_benchmark *b, cb_bench_params *p) {
   p->components = b->components;
   p->train_fraction = b->train_fraction;
   p->seed = b->seed;
+  p->split = b->split;
+  p->alpha = b->alpha;
+  p->alphas = b->alphas;
+  p->n_alphas = b->n_alphas;
+  p->alpha_per_target = b->alpha_per_target;
+  if (b->distance) p->distance = b->distance;
+  if (b->compare) p->compare = b->compare;
+  if (b->cka) p->cka = b->cka;
+  p->bootstrap = b->bootstrap;
+  p->ci_level = b->ci_level;
 }
 
 /* Tasks (benchmark, model, layer) in a fixed order, assigned to ranks by

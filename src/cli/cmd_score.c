@@ -8,19 +8,36 @@
 
 #include "cb_benchmark.h"
 #include "cb_config.h"
+#include "cb_strbuf.h"
 #include "cli.h"
 
 static void help(void) {
   printf("usage: cortexbench score --activations F.h5 --layer NAME --assembly A.nc --out S.json\n"
-         "                        [--metric pls] [--region R] [--time-bin START:END] [--stratify COLUMN]\n"
-         "                        [--splits 10] [--train-fraction 0.9] [--components 25] [--seed 1]\n"
-         "                        [--ceiling internal|none] [--normalise r2/c|(r/c)^2|r/c]\n"
-         "                        [--benchmark ID]\n\n"
-         "Cross-validated predictivity of the assembly's neuroids from one layer's activations.\n"
-         "Stimuli are matched by stimulus_id whatever their order in each file; repetitions are\n"
-         "averaged. raw = mean over splits of the median over neuroids of the test-set Pearson r;\n"
-         "ceiling = split-half internal consistency (Spearman-Brown corrected); score = the\n"
-         "ceiled value (default r^2/c). Writes the score JSON to S.json (atomically).\n");
+         "         [--metric pls|ridge|ridgecv|linear|neuron2neuron|rdm|cka] [--region R]\n"
+         "         [--time-bin START:END] [--stratify COLUMN] [--split stratified|shuffle|kfold]\n"
+         "         [--splits 10] [--train-fraction 0.9] [--seed 1] [--components 25]\n"
+         "         [--alpha A] [--alphas A1,A2,...] [--alpha-per-target]\n"
+         "         [--distance 1-pearson|euclidean|cosine] [--compare spearman|kendall|pearson|cosine]\n"
+         "         [--cka biased|unbiased] [--ceiling internal|none] [--normalise r2/c|(r/c)^2|r/c]\n"
+         "         [--bootstrap N] [--ci-level 0.95] [--benchmark ID]\n\n"
+         "Scores one layer's activations against a neural assembly. Stimuli are matched by\n"
+         "stimulus_id whatever their order in each file; repetitions are averaged.\n\n"
+         "Regressions (pls, default: 25 components; ridge: fixed --alpha; ridgecv: alpha chosen by\n"
+         "efficient leave-one-out over Brain-Score's 99 values or --alphas, shared or per neuroid;\n"
+         "linear: least squares; neuron2neuron: the best-correlated unit per neuroid): fit on the\n"
+         "training stimuli of each split, Pearson r per neuroid on the test stimuli, median over\n"
+         "neuroids; raw = mean over splits, error = standard error of the split medians.\n"
+         "rdm: RDMs (--distance) of model and brain on each split's test stimuli, compared on\n"
+         "the upper triangle (--compare); cka: linear CKA on each split's test stimuli.\n\n"
+         "Splits: 10 shuffle splits with 90 %% train, stratified on --stratify when given, seed 1\n"
+         "(Brain-Score's default); kfold uses --splits folds.\n"
+         "Ceiling (internal): repetitions split in random halves (--splits times), the halves\n"
+         "compared with the metric's own similarity (Pearson per neuroid for regressions, the\n"
+         "RDM comparison or CKA otherwise), Spearman-Brown corrected.\n"
+         "score = r^2/c for regressions and r/c for rdm and cka unless --normalise says otherwise.\n"
+         "--bootstrap N: percentile interval (--ci-level) of the score, resampling the test\n"
+         "stimuli of every split with replacement (the ceiling held fixed).\n"
+         "Writes the score JSON to S.json (atomically).\n");
 }
 
 cb_status cb_cmd_score(cb_par *p, int argc, char **argv) {
@@ -38,6 +55,15 @@ cb_status cb_cmd_score(cb_par *p, int argc, char **argv) {
                                        {"ceiling", required_argument, 0, 'C'},
                                        {"normalise", required_argument, 0, 'N'},
                                        {"benchmark", required_argument, 0, 'B'},
+                                       {"split", required_argument, 0, 'x'},
+                                       {"alpha", required_argument, 0, 'L'},
+                                       {"alphas", required_argument, 0, 'G'},
+                                       {"alpha-per-target", no_argument, 0, 'P'},
+                                       {"distance", required_argument, 0, 'D'},
+                                       {"compare", required_argument, 0, 'R'},
+                                       {"cka", required_argument, 0, 'K'},
+                                       {"bootstrap", required_argument, 0, 'b'},
+                                       {"ci-level", required_argument, 0, 'v'},
                                        {"out", required_argument, 0, 'o'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
@@ -49,16 +75,72 @@ cb_status cb_cmd_score(cb_par *p, int argc, char **argv) {
   long v;
   unsigned long long seed;
   int c;
-  while ((c = cb_cli_getopt("score", argc, argv, "a:l:A:m:r:t:s:n:f:c:S:C:N:B:o:h", opts, &st)) != -1) {
+  double *alphas = NULL;
+  while ((c = cb_cli_getopt("score", argc, argv, "a:l:A:m:r:t:s:n:f:c:S:C:N:B:o:x:L:G:PD:R:K:b:v:h", opts, &st)) != -1) {
     switch (c) {
     case 0: return st;
     case 'a': act = optarg; break;
     case 'l': layer = optarg; break;
     case 'A': assembly = optarg; break;
     case 'o': out = optarg; break;
-    case 'm':
-      if (strcmp(optarg, "pls")) return CB_USAGE("option --metric: '%s' is not available yet (available: pls)", optarg);
+    case 'm': {
+      cb_metric_kind k;
+      if (cb_metric_parse(optarg, &k) != CB_OK) return CB_USAGE("option --metric: %s", cb_error_message());
       bp.metric = optarg;
+      break;
+    }
+    case 'x':
+      if (strcmp(optarg, "stratified") && strcmp(optarg, "shuffle") && strcmp(optarg, "kfold"))
+        return CB_USAGE("option --split: expected stratified, shuffle or kfold, got '%s'", optarg);
+      bp.split = optarg;
+      break;
+    case 'L':
+      CB_CHECK(cb_cli_parse_double("--alpha", optarg, &bp.alpha));
+      if (bp.alpha < 0) return CB_USAGE("option --alpha: expected a non-negative number");
+      break;
+    case 'G': {
+      char **items = NULL;
+      int n = 0;
+      CB_CHECK(cb_strlist_split(optarg, ',', &items, &n));
+      free(alphas);
+      alphas = calloc((size_t)(n > 0 ? n : 1), sizeof *alphas);
+      cb_status pst = alphas && n > 0 ? CB_OK : CB_USAGE("option --alphas: expected a comma-separated list");
+      for (int i = 0; pst == CB_OK && i < n; ++i) {
+        pst = cb_cli_parse_double("--alphas", items[i], &alphas[i]);
+        if (pst == CB_OK && !(alphas[i] > 0)) pst = CB_USAGE("option --alphas: values must be positive");
+      }
+      cb_strlist_free(&items);
+      if (pst != CB_OK) {
+        free(alphas);
+        return pst;
+      }
+      bp.alphas = alphas;
+      bp.n_alphas = n;
+      break;
+    }
+    case 'P': bp.alpha_per_target = 1; break;
+    case 'D': {
+      cb_rdm_distance d;
+      if (cb_rdm_distance_parse(optarg, &d) != CB_OK) return CB_USAGE("option --distance: %s", cb_error_message());
+      bp.distance = optarg;
+      break;
+    }
+    case 'R': {
+      cb_rdm_compare_kind k;
+      if (cb_rdm_compare_parse(optarg, &k) != CB_OK) return CB_USAGE("option --compare: %s", cb_error_message());
+      bp.compare = optarg;
+      break;
+    }
+    case 'K': {
+      cb_cka_estimator e;
+      if (cb_cka_estimator_parse(optarg, &e) != CB_OK) return CB_USAGE("option --cka: %s", cb_error_message());
+      bp.cka = optarg;
+      break;
+    }
+    case 'b': CB_CHECK(cb_cli_parse_int("--bootstrap", optarg, 0, 100000, &v)); bp.bootstrap = (int)v; break;
+    case 'v':
+      CB_CHECK(cb_cli_parse_double("--ci-level", optarg, &bp.ci_level));
+      if (!(bp.ci_level > 0 && bp.ci_level < 1)) return CB_USAGE("option --ci-level: expected a number in (0, 1)");
       break;
     case 'r': bp.region = optarg; break;
     case 't':
@@ -113,12 +195,16 @@ cb_status cb_cmd_score(cb_par *p, int argc, char **argv) {
     if (st == CB_OK) st = cb_bench_load(assembly, &bp, &b);
     if (st == CB_OK) st = cb_bench_score_layer(b, act, a, layer, &s);
     if (st == CB_OK) st = cb_score_write_json(out, &s);
-    if (st == CB_OK)
-      printf("%s %s on %s: raw %.4f ceiling %.4f score %.4f (+/- %.4f, %d splits) -> %s\n", s.model, s.layer,
-             s.benchmark, s.raw, s.ceiling, s.score, s.error, s.n_splits, out);
+    if (st == CB_OK) {
+      printf("%s %s on %s (%s): raw %.4f ceiling %.4f score %.4f (+/- %.4f, %d splits)", s.model, s.layer,
+             s.benchmark, s.metric, s.raw, s.ceiling, s.score, s.error, s.n_splits);
+      if (s.n_bootstrap > 0) printf(", %.0f%% interval [%.4f, %.4f]", 100 * s.ci_level, s.ci_low, s.ci_high);
+      printf(" -> %s\n", out);
+    }
     cb_score_free(&s);
     cb_bench_destroy(&b);
     cb_activations_destroy(&a);
   }
+  free(alphas);
   return cb_par_agree(p, st);
 }

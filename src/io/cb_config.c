@@ -13,6 +13,17 @@
 
 #define SEED_UNSET UINT64_MAX
 
+static const char *const METRICS[] = {"pls", "ridge", "ridgecv", "linear", "neuron2neuron", "rdm", "cka", NULL};
+static const char *const SPLITS[] = {"stratified", "shuffle", "kfold", NULL};
+static const char *const DISTANCES[] = {"1-pearson", "euclidean", "cosine", NULL};
+static const char *const COMPARES[] = {"spearman", "kendall", "pearson", "cosine", NULL};
+
+static int one_of(const char *v, const char *const *list) {
+  for (; *list; ++list)
+    if (!strcmp(v, *list)) return 1;
+  return 0;
+}
+
 typedef enum { SEC_NONE, SEC_SUITE, SEC_DATASET, SEC_MODEL, SEC_BENCHMARK } sec_kind;
 
 typedef struct parse_state {
@@ -131,9 +142,54 @@ static cb_status on_benchmark(parse_state *ps, cb_cfg_benchmark *b, const char *
   if (!strcmp(k, "dataset")) return set_str(&b->dataset, v);
   if (!strcmp(k, "region")) return set_str(&b->region, v);
   if (!strcmp(k, "metric")) {
-    if (strcmp(v, "pls") != 0) return BAD_VALUE(ps, k, "one of: pls", v);
+    if (!one_of(v, METRICS)) return BAD_VALUE(ps, k, "one of: pls, ridge, ridgecv, linear, neuron2neuron, rdm, cka", v);
     return set_str(&b->metric, v);
   }
+  if (!strcmp(k, "split")) {
+    if (!one_of(v, SPLITS)) return BAD_VALUE(ps, k, "stratified, shuffle or kfold", v);
+    return set_str(&b->split, v);
+  }
+  if (!strcmp(k, "distance")) {
+    if (!one_of(v, DISTANCES)) return BAD_VALUE(ps, k, "1-pearson, euclidean or cosine", v);
+    return set_str(&b->distance, v);
+  }
+  if (!strcmp(k, "compare")) {
+    if (!one_of(v, COMPARES)) return BAD_VALUE(ps, k, "spearman, kendall, pearson or cosine", v);
+    return set_str(&b->compare, v);
+  }
+  if (!strcmp(k, "cka")) {
+    if (strcmp(v, "biased") && strcmp(v, "unbiased")) return BAD_VALUE(ps, k, "biased or unbiased", v);
+    return set_str(&b->cka, v);
+  }
+  if (!strcmp(k, "alpha"))
+    return parse_double(v, &b->alpha) && b->alpha >= 0 ? CB_OK : BAD_VALUE(ps, k, "a non-negative number", v);
+  if (!strcmp(k, "alphas")) {
+    char **items = NULL;
+    int n = 0;
+    CB_CHECK(cb_strlist_split(v, ',', &items, &n));
+    free(b->alphas);
+    b->alphas = calloc((size_t)(n > 0 ? n : 1), sizeof *b->alphas);
+    if (!b->alphas) {
+      cb_strlist_free(&items);
+      return fail(ps, CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration"));
+    }
+    int ok = n > 0;
+    for (int i = 0; ok && i < n; ++i) ok = parse_double(items[i], &b->alphas[i]) && b->alphas[i] > 0;
+    cb_strlist_free(&items);
+    b->n_alphas = n;
+    return ok ? CB_OK : BAD_VALUE(ps, k, "a comma-separated list of positive numbers", v);
+  }
+  if (!strcmp(k, "alpha_per_target")) {
+    if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1")) b->alpha_per_target = 1;
+    else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "0")) b->alpha_per_target = 0;
+    else return BAD_VALUE(ps, k, "true or false", v);
+    return CB_OK;
+  }
+  if (!strcmp(k, "bootstrap"))
+    return parse_int(v, 0, 100000, &b->bootstrap) ? CB_OK : BAD_VALUE(ps, k, "an integer in [0, 100000]", v);
+  if (!strcmp(k, "ci_level"))
+    return parse_double(v, &b->ci_level) && b->ci_level > 0 && b->ci_level < 1 ? CB_OK
+                                                                               : BAD_VALUE(ps, k, "a number in (0, 1)", v);
   if (!strcmp(k, "stratify")) return set_str(&b->stratify, v);
   if (!strcmp(k, "ceiling")) {
     if (strcmp(v, "internal") && strcmp(v, "none")) return BAD_VALUE(ps, k, "internal or none", v);
@@ -232,6 +288,8 @@ static cb_status begin_section(parse_state *ps, const char *section) {
     b->components = 25;
     b->train_fraction = 0.9;
     b->seed = SEED_UNSET;
+    b->alpha = 1.0;
+    b->ci_level = 0.95;
     ps->index = c->n_benchmarks++;
     ps->kind = SEC_BENCHMARK;
     return set_str(&b->id, name);
@@ -355,7 +413,7 @@ static cb_status validate(cb_config *c) {
                       b->dataset);
     if (!b->metric && set_str(&b->metric, "pls") != CB_OK) return CB_ERR_NOMEM;
     if (!b->ceiling && set_str(&b->ceiling, "internal") != CB_OK) return CB_ERR_NOMEM;
-    if (!b->normalise && set_str(&b->normalise, "r2/c") != CB_OK) return CB_ERR_NOMEM;
+    if (!b->split && set_str(&b->split, "stratified") != CB_OK) return CB_ERR_NOMEM;
   }
   return CB_OK;
 }
@@ -428,6 +486,11 @@ void cb_config_destroy(cb_config **cp) {
     free(b->stratify);
     free(b->ceiling);
     free(b->normalise);
+    free(b->split);
+    free(b->alphas);
+    free(b->distance);
+    free(b->compare);
+    free(b->cka);
   }
   free(c->datasets);
   free(c->models);

@@ -38,14 +38,22 @@ typedef struct cb_cfg_benchmark {
   char *id;
   char *dataset;           /* id of a [dataset] section */
   char *region;            /* NULL: every neuroid */
-  char *metric;            /* "pls" */
+  char *metric;            /* pls, ridge, ridgecv, linear, neuron2neuron, rdm, cka */
   char *stratify;          /* presentation coordinate, or NULL */
+  char *split;             /* stratified, shuffle, kfold */
   char *ceiling;           /* "internal" or "none" */
-  char *normalise;         /* "r2/c", "(r/c)^2", "r/c" */
+  char *normalise;         /* "r2/c", "(r/c)^2", "r/c"; NULL: the metric's default */
   double t0, t1;           /* time window in ms; NaN: all bins */
   int splits, components;
   double train_fraction;
   uint64_t seed;
+  double alpha;            /* ridge */
+  int n_alphas;            /* ridgecv grid (0: Brain-Score's 99 values) */
+  double *alphas;          /* (n_alphas) */
+  int alpha_per_target;
+  char *distance, *compare, *cka; /* rdm / cka options (NULL: defaults) */
+  int bootstrap;           /* replicates, 0: none */
+  double ci_level;
 } cb_cfg_benchmark;
 
 typedef struct cb_config {

@@ -63,6 +63,12 @@ cb_status cb_score_write_json(const char *path, const cb_score *s) {
     snprintf(buf, sizeof buf, "%" PRIu64, s->seed);
     CB_CHECK_GOTO(put(path, root, "seed", json_string(buf)), st, done);
   }
+  if (s->n_bootstrap > 0) {
+    CB_CHECK_GOTO(put(path, root, "n_bootstrap", json_integer(s->n_bootstrap)), st, done);
+    CB_CHECK_GOTO(put(path, root, "ci_low", number_or_null(s->ci_low)), st, done);
+    CB_CHECK_GOTO(put(path, root, "ci_high", number_or_null(s->ci_high)), st, done);
+    CB_CHECK_GOTO(put(path, root, "ci_level", number_or_null(s->ci_level)), st, done);
+  }
   text = json_dumps(root, JSON_PRESERVE_ORDER | JSON_INDENT(2) | JSON_REAL_PRECISION(17));
   CB_ALLOC_GOTO(text, st, done);
   {
@@ -188,6 +194,19 @@ cb_status cb_score_read_json(const char *path, cb_score *out) {
       CB_CHECK_GOTO(as_number(path, json_array_get(arr, (size_t)i), "per_split", &s.per_split[i]), st, fail);
   }
   CB_CHECK_GOTO(get_seed(path, root, &s.seed), st, fail);
+  {
+    json_t *nb = json_object_get(root, "n_bootstrap");
+    if (nb) {
+      if (!json_is_integer(nb) || json_integer_value(nb) < 0 || json_integer_value(nb) > INT32_MAX) {
+        st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'n_bootstrap' is not a non-negative integer", path);
+        goto fail;
+      }
+      s.n_bootstrap = (int)json_integer_value(nb);
+      CB_CHECK_GOTO(get_number(path, root, "ci_low", &s.ci_low), st, fail);
+      CB_CHECK_GOTO(get_number(path, root, "ci_high", &s.ci_high), st, fail);
+      CB_CHECK_GOTO(get_number(path, root, "ci_level", &s.ci_level), st, fail);
+    }
+  }
   json_decref(root);
   *out = s;
   return CB_OK;

@@ -9,6 +9,9 @@
  * written as null, and null reads back as NaN. Seeds above INT64_MAX are
  * written as a decimal string (the reader accepts both forms). Unknown keys
  * are ignored by the reader, so files may carry extra fields.
+ * Optional, written only when n_bootstrap > 0 (after seed): n_bootstrap,
+ * ci_low, ci_high (percentile bootstrap interval of the ceiled score over
+ * stimuli) and ci_level.
  */
 #ifndef CB_SCORE_H
 #define CB_SCORE_H
@@ -23,6 +26,8 @@ typedef struct cb_score {
   int n_splits;
   double *per_split; /* (n_splits) owned */
   uint64_t seed;
+  int n_bootstrap;   /* 0: no bootstrap interval */
+  double ci_low, ci_high, ci_level; /* interval of `score`, e.g. level 0.95 */
 } cb_score;
 
 /* Writes one score atomically (temp file + rename; parent dirs created). */

@@ -9,7 +9,7 @@
 
 /* Mean over the repetitions rep[0..nr-1] of each stimulus and neuroid, NaN skipped (NaN if none).
  * H: (n_stim, q). */
-static void half_mean(const double *R /* (n_stim, n_rep, q) */, int n_stim, int n_rep, int q,
+void cb_ceiling_half_mean(const double *R /* (n_stim, n_rep, q) */, int n_stim, int n_rep, int q,
                       const size_t *rep /* (nr) */, int nr, double *H /* (n_stim, q) */, int *cnt /* (q) */) {
   for (int s = 0; s < n_stim; ++s) {
     double *h = H + (size_t)s * q;
@@ -58,8 +58,8 @@ cb_status cb_ceiling_split_half(const double *R, int n_stim, int n_rep, int q, i
   for (int k = 0; k < n_splits; ++k) {
     for (int i = 0; i < n_rep; ++i) rep[i] = (size_t)i;
     cb_rng_shuffle(&rng, rep, (size_t)n_rep);
-    half_mean(R, n_stim, n_rep, q, rep, na, A, cnt);
-    half_mean(R, n_stim, n_rep, q, rep + na, n_rep - na, B, cnt);
+    cb_ceiling_half_mean(R, n_stim, n_rep, q, rep, na, A, cnt);
+    cb_ceiling_half_mean(R, n_stim, n_rep, q, rep + na, n_rep - na, B, cnt);
     for (int j = 0; j < q; ++j) {
       double r = cb_pearson_pairwise(A + j, q, B + j, q, n_stim);
       sb[j] = cb_spearman_brown(r, 2.0);

@@ -2,6 +2,7 @@
 #ifndef CB_CEILING_H
 #define CB_CEILING_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cb_status.h"
@@ -14,5 +15,10 @@
  * CB_ERR_NUMERIC "needs at least 2 repetitions" if n_rep < 2. Outputs written only on success. */
 cb_status cb_ceiling_split_half(const double *R /* (n_stim, n_rep, q) */, int n_stim, int n_rep, int q,
                                 int n_splits, uint64_t seed, double *ceiling, double *error);
+
+/* Mean over the repetitions rep[0..nr-1] of each stimulus and neuroid, NaN
+ * skipped (NaN when a stimulus has none). cnt is (q) scratch. */
+void cb_ceiling_half_mean(const double *R /* (n_stim, n_rep, q) */, int n_stim, int n_rep, int q,
+                          const size_t *rep /* (nr) */, int nr, double *H /* (n_stim, q) */, int *cnt /* (q) */);
 
 #endif

@@ -316,16 +316,17 @@ cb_status cb_pls_kernel_fit_predict(const double *K, int ldk, int n, int m, cons
   /* G = Kc Yc = K Yc - 1 (r'Yc)   (1'Yc = 0) */
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, q, n, 1.0, K, ldk, Yk, q, 0.0, G, q);
   cblas_dgemv(CblasRowMajor, CblasTrans, n, q, 1.0, Yk, q, r, 1, 0.0, h, 1);
-  for (int i = 0; i < n; ++i) cblas_daxpy(q, -1.0, h, 1, G + (size_t)i * q, 1);
+  for (int i = 0; i < n; ++i) v[i] = 1.0;
+  cblas_dger(CblasRowMajor, n, q, -1.0, v, 1, h, 1, G, q);
   /* M = Yc' G (upper triangle used) */
   cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q, q, n, 1.0, Yk, q, G, q, 0.0, M, q);
 
   int used = 0;
   double lam1 = 0.0;
   for (int comp = 0; comp < kmax; ++comp) {
-    double ymax = 0.0;
-    for (size_t i = 0; i < nq; ++i) ymax = fmax(ymax, fabs(Yk[i]));
-    if (ymax < 10.0 * eps) break; /* Y residual is constant */
+    int all_small = 1; /* Y residual is constant: stop */
+    for (size_t i = 0; i < nq && all_small; ++i) all_small = fabs(Yk[i]) < 10.0 * eps;
+    if (all_small) break;
     double lam = 0.0;
     if (q == 1) {
       lam = M[0];
@@ -333,8 +334,9 @@ cb_status cb_pls_kernel_fit_predict(const double *K, int ldk, int n, int m, cons
     } else {
       memcpy(Mw, M, sizeof *M * (size_t)q * q);
       lapack_int found = 0;
-      lapack_int info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'I', 'U', q, Mw, q, 0.0, 0.0, q, q, 0.0, &found,
-                                       &lam, c, 1, isuppz);
+      /* M is symmetric: the column-major call on its lower triangle is the row-major upper one, no transposes */
+      lapack_int info = LAPACKE_dsyevr(LAPACK_COL_MAJOR, 'V', 'I', 'L', q, Mw, q, 0.0, 0.0, q, q, 0.0, &found,
+                                       &lam, c, q, isuppz);
       if (info != 0 || found != 1) {
         st = CB_ERROR(CB_ERR_NUMERIC, "kernel PLS: eigenvalue problem of component %d failed (LAPACK info %d)",
                       comp + 1, (int)info);

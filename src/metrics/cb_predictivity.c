@@ -1,4 +1,4 @@
-/* cb_predictivity.c - cross-validated PLS predictivity (Brain-Score neural predictivity) and ceiling
+/* cb_predictivity.c - cross-validated regression predictivity (Brain-Score neural predictivity) and ceiling
  * normalisation. */
 #include "cb_predictivity.h"
 
@@ -8,6 +8,8 @@
 
 #include "cb_corr.h"
 #include "cb_pls.h"
+#include "cb_regress.h"
+#include "cb_ridge.h"
 
 static const char *const norm_names[] = {"r2/c", "(r/c)^2", "r/c"};
 
@@ -34,66 +36,188 @@ double cb_ceil_score(double raw, double ceiling, cb_normalise mode) {
   return NAN;
 }
 
-cb_status cb_pls_cv(const float *X, int n, int p, const double *Y, int q, const cb_splits *splits,
-                    int n_components, cb_cv_result *out) {
-  if (X == NULL || Y == NULL || splits == NULL || out == NULL) return CB_ERROR(CB_ERR_ARG, "PLS CV: NULL argument");
+static const char *const kind_names[] = {"pls", "ridge", "ridgecv", "linear", "neuron2neuron"};
+
+const char *cb_regress_kind_name(cb_regress_kind k) {
+  return ((int)k >= 0 && (int)k < 5) ? kind_names[k] : "?";
+}
+
+cb_status cb_regress_kind_parse(const char *s, cb_regress_kind *out) {
+  if (s == NULL || out == NULL) return CB_ERROR(CB_ERR_ARG, "regression: NULL argument");
+  for (int i = 0; i < 5; ++i)
+    if (strcmp(s, kind_names[i]) == 0) {
+      *out = (cb_regress_kind)i;
+      return CB_OK;
+    }
+  return CB_ERROR(CB_ERR_ARG, "regression: unknown kind '%s' (expected pls, ridge, ridgecv, linear or neuron2neuron)",
+                  s);
+}
+
+void cb_regress_opts_default(cb_regress_kind kind, cb_regress_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->kind = kind;
+  o->form = CB_FORM_AUTO;
+  o->n_components = 25;
+  o->max_iter = 500;
+  o->tol = 1e-6;
+  o->alpha = 1.0;
+  o->alphas = NULL;
+  o->n_alphas = 0;
+  o->alpha_per_target = 0;
+}
+
+/* Rows idx (cnt) of float X (n, p) into double D (cnt, p); rows of Y (n, q) restricted to the qv columns
+ * cols (qv) into Yd (cnt, qv). */
+static void gather_rows(const float *X, int p, const double *Y, int q, const int *cols, int qv, const int *idx,
+                        int cnt, double *D, double *Yd) {
+  for (int i = 0; i < cnt; ++i) {
+    if (D) {
+      const float *xs = X + (size_t)idx[i] * p;
+      double *xd = D + (size_t)i * p;
+      for (int j = 0; j < p; ++j) xd[j] = xs[j];
+    }
+    const double *ys = Y + (size_t)idx[i] * q;
+    double *yd = Yd + (size_t)i * qv;
+    for (int j = 0; j < qv; ++j) yd[j] = ys[cols[j]];
+  }
+}
+
+cb_status cb_cv_regress(const float *X, int n, int p, const double *Y, int q, const cb_splits *splits,
+                        const cb_regress_opts *opts, cb_kernel *kernel, cb_cv_result *out) {
+  if (Y == NULL || splits == NULL || opts == NULL || out == NULL || (X == NULL && kernel == NULL))
+    return CB_ERROR(CB_ERR_ARG, "CV: NULL argument");
   if (splits->n != n)
-    return CB_ERROR(CB_ERR_ARG, "PLS CV: splits were made for %d stimuli but X has %d rows", splits->n, n);
+    return CB_ERROR(CB_ERR_ARG, "CV: splits were made for %d stimuli but X has %d rows", splits->n, n);
   if (splits->n_splits < 1 || splits->n_splits > CB_MAX_SPLITS)
-    return CB_ERROR(CB_ERR_ARG, "PLS CV: number of splits %d not in [1, %d]", splits->n_splits, CB_MAX_SPLITS);
-  if (p < 1 || q < 1) return CB_ERROR(CB_ERR_ARG, "PLS CV: empty X (%d features) or Y (%d neuroids)", p, q);
+    return CB_ERROR(CB_ERR_ARG, "CV: number of splits %d not in [1, %d]", splits->n_splits, CB_MAX_SPLITS);
+  if (p < 1 || q < 1) return CB_ERROR(CB_ERR_ARG, "CV: empty X (%d features) or Y (%d neuroids)", p, q);
+  if ((int)opts->kind < 0 || (int)opts->kind > CB_REG_NEURON2NEURON)
+    return CB_ERROR(CB_ERR_ARG, "CV: unknown regression kind %d", (int)opts->kind);
+  if (kernel != NULL && (cb_kernel_n(kernel) != n || cb_kernel_p(kernel) != p))
+    return CB_ERROR(CB_ERR_ARG, "CV: kernel was made for %d stimuli x %d features, X is %d x %d",
+                    cb_kernel_n(kernel), cb_kernel_p(kernel), n, p);
+  for (int k = 0; k < splits->n_splits; ++k) {
+    int ntr = splits->train_size ? splits->train_size[k] : splits->n_train;
+    int nte = splits->test_size ? splits->test_size[k] : splits->n_test;
+    if (nte < 2 || ntr < 2)
+      return CB_ERROR(CB_ERR_NUMERIC, "CV: split %d has %d train / %d test stimuli; at least 2 of each are needed "
+                      "(fewer stimuli than splits?)", k, ntr, nte);
+    const int *tr = splits->train + (size_t)k * splits->n_train, *te = splits->test + (size_t)k * splits->n_test;
+    for (int i = 0; i < ntr; ++i)
+      if (tr[i] < 0 || tr[i] >= n) return CB_ERROR(CB_ERR_ARG, "CV: split %d has train index %d outside [0, %d)", k, tr[i], n);
+    for (int i = 0; i < nte; ++i)
+      if (te[i] < 0 || te[i] >= n) return CB_ERROR(CB_ERR_ARG, "CV: split %d has test index %d outside [0, %d)", k, te[i], n);
+  }
+
+  const cb_regress_kind kind = opts->kind;
+  int use_kernel = 0;
+  if (kind == CB_REG_RIDGE || kind == CB_REG_RIDGECV) {
+    if (opts->form == CB_FORM_PRIMAL) return CB_ERROR(CB_ERR_UNSUPPORTED, "CV: ridge is only implemented in kernel form");
+    use_kernel = 1;
+  } else if (kind == CB_REG_PLS) {
+    if (opts->n_components < 1) return CB_ERROR(CB_ERR_ARG, "CV: PLS needs n_components >= 1, got %d", opts->n_components);
+    use_kernel = opts->form == CB_FORM_KERNEL || (opts->form == CB_FORM_AUTO && p > splits->n_train);
+  } else if (opts->form == CB_FORM_KERNEL) {
+    return CB_ERROR(CB_ERR_UNSUPPORTED, "CV: %s has no kernel form", cb_regress_kind_name(kind));
+  }
+  if (!use_kernel && X == NULL) return CB_ERROR(CB_ERR_ARG, "CV: the primal form needs X");
+
+  double alpha_grid[CB_BRAINSCORE_N_ALPHAS];
+  const double *alphas = &opts->alpha;
+  int n_alphas = 1;
+  if (kind == CB_REG_RIDGECV) {
+    if (opts->alphas != NULL) {
+      if (opts->n_alphas < 1) return CB_ERROR(CB_ERR_ARG, "CV: empty alpha list");
+      alphas = opts->alphas;
+      n_alphas = opts->n_alphas;
+    } else {
+      cb_brainscore_alphas(alpha_grid);
+      alphas = alpha_grid;
+      n_alphas = CB_BRAINSCORE_N_ALPHAS;
+    }
+  }
 
   cb_status st = CB_OK;
+  int cur_split = 0;
+  cb_kernel *own = NULL;
   cb_pls *m = NULL;
-  const int ntr = splits->n_train, nte = splits->n_test;
-  double *Xtr = malloc(sizeof *Xtr * (size_t)ntr * p); /* (n_train, p) workspace, deflated by the fit */
-  double *Ytr = malloc(sizeof *Ytr * (size_t)ntr * q); /* (n_train, q) */
-  double *Xte = malloc(sizeof *Xte * (size_t)nte * p); /* (n_test, p) */
-  double *Yte = malloc(sizeof *Yte * (size_t)nte * q); /* (n_test, q) actual */
-  double *Yhat = malloc(sizeof *Yhat * (size_t)nte * q); /* (n_test, q) predicted */
-  double *r = malloc(sizeof *r * (size_t)q);           /* (q) per-neuroid r */
-  unsigned char *nan_seen = calloc((size_t)q, 1);      /* (q) */
+  const int ntr_max = splits->n_train, nte_max = splits->n_test;
+  double *Xtr = NULL, *Xte = NULL;
+  int *order = NULL;
+  int *cols = malloc(sizeof *cols * (size_t)q); /* (qv) neuroids without NaN, the ones that are fitted */
+  double *Ytr = malloc(sizeof *Ytr * (size_t)ntr_max * q);   /* (n_train, q) */
+  double *Yte = malloc(sizeof *Yte * (size_t)nte_max * q);   /* (n_test, q) actual */
+  double *Yhat = malloc(sizeof *Yhat * (size_t)nte_max * q); /* (n_test, q) predicted */
+  double *r = malloc(sizeof *r * (size_t)q);                 /* (q) per-neuroid r */
+  unsigned char *nan_seen = calloc((size_t)q, 1);            /* (q) */
   cb_cv_result *res = calloc(1, sizeof *res);
-  CB_ALLOC_GOTO(Xtr, st, done);
+  CB_ALLOC_GOTO(cols, st, done);
   CB_ALLOC_GOTO(Ytr, st, done);
-  CB_ALLOC_GOTO(Xte, st, done);
   CB_ALLOC_GOTO(Yte, st, done);
   CB_ALLOC_GOTO(Yhat, st, done);
   CB_ALLOC_GOTO(r, st, done);
   CB_ALLOC_GOTO(nan_seen, st, done);
   CB_ALLOC_GOTO(res, st, done);
+  if (use_kernel) {
+    if (kernel == NULL) {
+      CB_CHECK_GOTO(cb_kernel_create(X, n, p, &own), st, done);
+      kernel = own;
+    }
+    order = malloc(sizeof *order * (size_t)(ntr_max + nte_max));
+    CB_ALLOC_GOTO(order, st, done);
+  } else {
+    Xtr = malloc(sizeof *Xtr * (size_t)ntr_max * p); /* (n_train, p) workspace, deflated by the PLS fit */
+    Xte = malloc(sizeof *Xte * (size_t)nte_max * p); /* (n_test, p) */
+    CB_ALLOC_GOTO(Xtr, st, done);
+    CB_ALLOC_GOTO(Xte, st, done);
+  }
 
+  int qv = 0;
+  for (int j = 0; j < q; ++j) {
+    int ok = 1;
+    for (int i = 0; i < n && ok; ++i) ok = isfinite(Y[(size_t)i * q + j]);
+    if (ok) cols[qv++] = j;
+  }
+  if (qv == 0) {
+    st = CB_ERROR(CB_ERR_NUMERIC, "CV: every one of the %d neuroids has a non-finite response", q);
+    goto done;
+  }
   res->n_splits = splits->n_splits;
+  res->kernel_form = use_kernel;
   for (int k = 0; k < splits->n_splits; ++k) {
-    const int *tr = splits->train + (size_t)k * ntr, *te = splits->test + (size_t)k * nte;
-    for (int i = 0; i < ntr; ++i) {
-      if (tr[i] < 0 || tr[i] >= n) {
-        st = CB_ERROR(CB_ERR_ARG, "PLS CV: split %d has train index %d outside [0, %d)", k, tr[i], n);
-        goto done;
-      }
-      const float *xs = X + (size_t)tr[i] * p;
-      double *xd = Xtr + (size_t)i * p;
-      for (int j = 0; j < p; ++j) xd[j] = xs[j];
-      memcpy(Ytr + (size_t)i * q, Y + (size_t)tr[i] * q, sizeof *Ytr * (size_t)q);
+    cur_split = k;
+    const int ntr = splits->train_size ? splits->train_size[k] : ntr_max;
+    const int nte = splits->test_size ? splits->test_size[k] : nte_max;
+    const int *tr = splits->train + (size_t)k * ntr_max, *te = splits->test + (size_t)k * nte_max;
+    gather_rows(X, p, Y, q, cols, qv, tr, ntr, use_kernel ? NULL : Xtr, Ytr);
+    gather_rows(X, p, Y, q, cols, qv, te, nte, use_kernel ? NULL : Xte, Yte);
+    if (use_kernel) {
+      memcpy(order, tr, sizeof *order * (size_t)ntr);
+      memcpy(order + ntr, te, sizeof *order * (size_t)nte);
+      CB_CHECK_GOTO(cb_kernel_arrange(kernel, order, ntr + nte), st, fail);
+      const double *K = cb_kernel_data(kernel);
+      if (kind == CB_REG_PLS)
+        CB_CHECK_GOTO(cb_pls_kernel_fit_predict(K, n, ntr, nte, Ytr, qv, opts->n_components, Yhat, NULL, NULL), st,
+                      fail);
+      else
+        CB_CHECK_GOTO(cb_ridge_kernel_fit_predict(K, n, ntr, nte, Ytr, qv, alphas, n_alphas, opts->alpha_per_target,
+                                                  Yhat, NULL, NULL),
+                      st, fail);
+    } else if (kind == CB_REG_PLS) {
+      int ncomp = opts->n_components < p ? opts->n_components : p;
+      CB_CHECK_GOTO(cb_pls_fit_inplace(Xtr, Ytr, ntr, p, qv, ncomp, opts->max_iter, opts->tol, &m), st, fail);
+      CB_CHECK_GOTO(cb_pls_predict(m, Xte, nte, Yhat), st, fail);
+      cb_pls_destroy(&m);
+    } else if (kind == CB_REG_LINEAR) {
+      CB_CHECK_GOTO(cb_ols_fit_predict(Xtr, ntr, p, Ytr, qv, Xte, nte, Yhat, NULL), st, fail);
+    } else {
+      CB_CHECK_GOTO(cb_n2n_fit_predict(Xtr, ntr, p, Ytr, qv, Xte, nte, Yhat, NULL), st, fail);
     }
-    for (int i = 0; i < nte; ++i) {
-      if (te[i] < 0 || te[i] >= n) {
-        st = CB_ERROR(CB_ERR_ARG, "PLS CV: split %d has test index %d outside [0, %d)", k, te[i], n);
-        goto done;
-      }
-      const float *xs = X + (size_t)te[i] * p;
-      double *xd = Xte + (size_t)i * p;
-      for (int j = 0; j < p; ++j) xd[j] = xs[j];
-      memcpy(Yte + (size_t)i * q, Y + (size_t)te[i] * q, sizeof *Yte * (size_t)q);
-    }
-    CB_CHECK_GOTO(cb_pls_fit_inplace(Xtr, Ytr, ntr, p, q, n_components, 500, 1e-6, &m), st, done);
-    CB_CHECK_GOTO(cb_pls_predict(m, Xte, nte, Yhat), st, done);
-    cb_pls_destroy(&m);
-    for (int j = 0; j < q; ++j) {
-      r[j] = cb_pearson_strided(Yhat + j, q, Yte + j, q, nte);
+    for (int j = 0; j < q; ++j) r[j] = NAN;
+    for (int j = 0; j < qv; ++j) r[cols[j]] = cb_pearson_strided(Yhat + j, qv, Yte + j, qv, nte);
+    for (int j = 0; j < q; ++j)
       if (isnan(r[j])) nan_seen[j] = 1;
-    }
-    res->per_split[k] = cb_median_skipnan(r, q, NULL);
+    res->per_split[k] = cb_median_skipnan(r, q, &res->n_nan_split[k]);
   }
   double mean = 0.0, var = 0.0;
   const int ns = res->n_splits;
@@ -105,9 +229,15 @@ cb_status cb_pls_cv(const float *X, int n, int p, const double *Y, int q, const 
   res->error = sqrt(var) / sqrt((double)ns);
   for (int j = 0; j < q; ++j) res->n_nan_neuroids += nan_seen[j];
   *out = *res;
+  goto done;
 
+fail:
+  cb_error_prefix("CV %s, split %d", cb_regress_kind_name(kind), cur_split);
 done:
   cb_pls_destroy(&m);
+  cb_kernel_destroy(&own);
+  free(order);
+  free(cols);
   free(res);
   free(nan_seen);
   free(r);
@@ -117,4 +247,13 @@ done:
   free(Ytr);
   free(Xtr);
   return st;
+}
+
+cb_status cb_pls_cv(const float *X, int n, int p, const double *Y, int q, const cb_splits *splits,
+                    int n_components, cb_cv_result *out) {
+  if (X == NULL) return CB_ERROR(CB_ERR_ARG, "PLS CV: NULL argument");
+  cb_regress_opts o;
+  cb_regress_opts_default(CB_REG_PLS, &o);
+  o.n_components = n_components;
+  return cb_cv_regress(X, n, p, Y, q, splits, &o, NULL, out);
 }

@@ -64,6 +64,7 @@ cb_status cb_regress_kind_parse(const char *s, cb_regress_kind *out);
  * responses; counted in n_nan_split). raw = mean of split medians, error = std (ddof 0) / sqrt(n_splits).
  * Kernel form: `kernel` (K of this X, re-arranged in place per split) may be given to share one K between
  * calls; NULL = built here from X and freed. X may be NULL when a kernel is given and the kernel form is used.
+ * Neuroids with any non-finite response are left out of every fit and count as NaN in every split.
  * Each split's result depends only on that split (not on the order splits are processed). Errors: splits for
  * another stimulus count or a split with fewer than 2 test stimuli (CB_ERR_ARG / CB_ERR_NUMERIC).
  * *out written only on success. */

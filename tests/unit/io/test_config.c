@@ -39,7 +39,10 @@ static const char *GOOD =
     "[model cnn]\nzoo = tinycnn\nlayers = features.2, features.5\nseed = 3\n"
     "[benchmark b1]\ndataset = gen\nregion = V1\nstratify = orientation\ntime_bin = 70:170\n"
     "splits = 4\ntrain_fraction = 0.8\ncomponents = 10\nceiling = none\nnormalise = r/c\n"
-    "[benchmark b2]\ndataset = files\n";
+    "[benchmark b2]\ndataset = files\n"
+    "[benchmark b3]\ndataset = gen\nmetric = ridgecv\nalphas = 0.1, 1,10\nalpha_per_target = true\nsplit = kfold\n"
+    "bootstrap = 50\nci_level = 0.9\n"
+    "[benchmark b4]\ndataset = gen\nmetric = rdm\ndistance = euclidean\ncompare = kendall\n";
 
 START_TEST(test_parse_good) {
   cb_config *c = NULL;
@@ -66,7 +69,17 @@ START_TEST(test_parse_good) {
   ck_assert_int_eq(c->models[1].n_layers, 2);
   ck_assert_str_eq(c->models[1].layers[1], "features.5");
   ck_assert_uint_eq(c->models[1].seed, 3);
-  ck_assert_int_eq(c->n_benchmarks, 2);
+  ck_assert_int_eq(c->n_benchmarks, 4);
+  const cb_cfg_benchmark *b3 = &c->benchmarks[2];
+  ck_assert_str_eq(b3->metric, "ridgecv");
+  ck_assert_int_eq(b3->n_alphas, 3);
+  ck_assert_double_eq(b3->alphas[2], 10.0);
+  ck_assert_int_eq(b3->alpha_per_target, 1);
+  ck_assert_str_eq(b3->split, "kfold");
+  ck_assert_int_eq(b3->bootstrap, 50);
+  ck_assert_double_eq(b3->ci_level, 0.9);
+  ck_assert_str_eq(c->benchmarks[3].distance, "euclidean");
+  ck_assert_str_eq(c->benchmarks[3].compare, "kendall");
   const cb_cfg_benchmark *b = &c->benchmarks[0];
   ck_assert_str_eq(b->region, "V1");
   ck_assert_double_eq(b->t0, 70.0);
@@ -79,7 +92,11 @@ START_TEST(test_parse_good) {
   b = &c->benchmarks[1]; /* defaults */
   ck_assert_str_eq(b->metric, "pls");
   ck_assert_str_eq(b->ceiling, "internal");
-  ck_assert_str_eq(b->normalise, "r2/c");
+  ck_assert_ptr_null(b->normalise); /* the metric's default */
+  ck_assert_str_eq(b->split, "stratified");
+  ck_assert_double_eq(b->alpha, 1.0);
+  ck_assert_int_eq(b->n_alphas, 0);
+  ck_assert_int_eq(b->bootstrap, 0);
   ck_assert_int_eq(b->splits, 10);
   ck_assert_int_eq(b->components, 25);
   ck_assert_double_eq(b->train_fraction, 0.9);
@@ -120,6 +137,12 @@ START_TEST(test_errors) {
   expect_error(buf, "key 'train_fraction'");
   snprintf(buf, sizeof buf, "%s[benchmark c]\ndataset = d\nmetric = magic\n", tail);
   expect_error(buf, "key 'metric'");
+  snprintf(buf, sizeof buf, "%s[benchmark c]\ndataset = d\nalphas = 1,x\n", tail);
+  expect_error(buf, "key 'alphas'");
+  snprintf(buf, sizeof buf, "%s[benchmark c]\ndataset = d\nsplit = loo\n", tail);
+  expect_error(buf, "key 'split'");
+  snprintf(buf, sizeof buf, "%s[benchmark c]\ndataset = d\nalpha_per_target = maybe\n", tail);
+  expect_error(buf, "key 'alpha_per_target'");
   snprintf(buf, sizeof buf, "%s[benchmark c]\ndataset = d\ntime_bin = 170:70\n", tail);
   expect_error(buf, "key 'time_bin'");
   snprintf(buf, sizeof buf, "%s[benchmark c]\ndataset = missing\n", tail);

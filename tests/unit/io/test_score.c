@@ -125,6 +125,32 @@ START_TEST(test_nan_is_null) {
 }
 END_TEST
 
+START_TEST(test_bootstrap_fields) {
+  make_tmpdir();
+  double splits[1] = {0.25};
+  cb_score s = {.raw = 0.5, .ceiling = 0.8, .score = 0.3125, .error = 0.01, .n_splits = 1, .per_split = splits,
+                .seed = 4};
+  char path[512];
+  snprintf(path, sizeof path, "%s/boot.json", tmpdir);
+  /* Without a bootstrap the optional keys are absent. */
+  ck_assert_int_eq(cb_score_write_json(path, &s), CB_OK);
+  char *text = NULL;
+  ck_assert_int_eq(cb_file_read_all(path, &text, NULL), CB_OK);
+  ck_assert_ptr_null(strstr(text, "ci_low"));
+  free(text);
+  s.n_bootstrap = 200;
+  s.ci_low = 0.21;
+  s.ci_high = 0.4000000000000001;
+  s.ci_level = 0.95;
+  ck_assert_int_eq(cb_score_write_json(path, &s), CB_OK);
+  cb_score r;
+  ck_assert_int_eq(cb_score_read_json(path, &r), CB_OK);
+  ck_assert_int_eq(r.n_bootstrap, 200);
+  ck_assert(same_bits(r.ci_low, 0.21) && same_bits(r.ci_high, 0.4000000000000001) && r.ci_level == 0.95);
+  cb_score_free(&r);
+}
+END_TEST
+
 static cb_status read_text(const char *text, cb_score *r) {
   char path[512];
   snprintf(path, sizeof path, "%s/bad_score.json", tmpdir);
@@ -211,6 +237,7 @@ int main(void) {
   tcase_add_checked_fixture(tc, NULL, rm_tmpdir);
   tcase_add_test(tc, test_roundtrip_bit_exact);
   tcase_add_test(tc, test_nan_is_null);
+  tcase_add_test(tc, test_bootstrap_fields);
   tcase_add_test(tc, test_errors_name_file_and_key);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cb_fs.h"
 #include "cb_image.h"
 
 cb_status cb_extract_resolve_layers(const cb_model *m, const char *const *names, int n_names, int **idx,
@@ -70,10 +69,8 @@ cb_status cb_extract_block(cb_model *m, const cb_stimulus_set *set, double stimu
   for (int64_t b0 = 0; b0 < count; b0 += batch) {
     int nb = (int)(count - b0 < batch ? count - b0 : batch);
     for (int i = 0; i < nb; ++i) {
-      char path[CB_PATH_MAX];
       int h = 0, w = 0;
-      CB_CHECK_GOTO(cb_stimulus_set_file_path(set, (int)(start + b0 + i), path, sizeof path), st, fail);
-      CB_CHECK_GOTO(cb_image_read_png(path, &rgb, &h, &w), st, fail);
+      CB_CHECK_GOTO(cb_stimulus_set_read_image(set, (int)(start + b0 + i), &rgb, &h, &w), st, fail);
       CB_CHECK_GOTO(cb_image_preprocess(rgb, h, w, &pp, x + (size_t)i * (size_t)in_size), st, fail);
       free(rgb);
       rgb = NULL;

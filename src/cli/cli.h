@@ -14,6 +14,9 @@ cb_status cb_cmd_score(cb_par *p, int argc, char **argv);
 cb_status cb_cmd_leaderboard(cb_par *p, int argc, char **argv);
 cb_status cb_cmd_list(cb_par *p, int argc, char **argv);
 cb_status cb_cmd_generate(cb_par *p, int argc, char **argv);
+cb_status cb_cmd_fetch(cb_par *p, int argc, char **argv);
+cb_status cb_cmd_import(cb_par *p, int argc, char **argv);
+cb_status cb_cmd_rsa(cb_par *p, int argc, char **argv);
 cb_status cb_cmd_version(cb_par *p, int argc, char **argv);
 
 /* Set by a subcommand that printed its --help (exit 0, nothing else). */

@@ -28,6 +28,9 @@ static void run_help(void) {
          "  -o, --out DIR   results directory (default: results); output goes to DIR/<suite>/:\n"
          "                  leaderboard.csv, leaderboard.md, scores/<benchmark>/<model>/<layer>.json\n"
          "  --work DIR      intermediate files (datasets, activations); default DIR/<suite>/work\n"
+         "  --shard I/N     run only the models whose position in CONFIG is I modulo N (0 <= I < N),\n"
+         "                  e.g. one Slurm array task per shard; then rank everything with\n"
+         "                  `cortexbench leaderboard DIR/<suite>/scores -o DIR/<suite>`\n"
          "  -h, --help      this help\n\n"
          "Run it under MPI: mpirun -n 4 cortexbench run benchmarks/default.ini\n");
 }
@@ -47,6 +50,7 @@ typedef struct run_ctx {
   char ***layers;                /* (n_models) each (n_layers[m]) */
   int64_t **features;            /* (n_models) each (n_layers[m]) features per stimulus */
   cb_timers *t;
+  int sharded;                   /* 1: only a shard of the models; no leaderboard files */
 } run_ctx;
 
 static int dataset_index(const cb_config *c, const char *id) {
@@ -286,10 +290,14 @@ static cb_status leaderboard_on_rank0(void *arg) {
       }
   }
   CB_CHECK_GOTO(cb_leaderboard_build(scores, n, models, c->n_models, benches, c->n_benchmarks, &lb), st, done);
-  CB_CHECK_GOTO(cb_leaderboard_write(lb, r->out_dir), st, done);
+  if (!r->sharded) CB_CHECK_GOTO(cb_leaderboard_write(lb, r->out_dir), st, done);
   CB_CHECK_GOTO(cb_leaderboard_markdown(lb, &md), st, done);
-  printf("\nLeaderboard (%s; ceiled scores, best layer per benchmark):\n\n%s\nwritten to %s/leaderboard.{csv,md}\n",
-         c->suite, md.data, r->out_dir);
+  if (r->sharded)
+    printf("\nScores of this shard (%s; rank all shards with `cortexbench leaderboard %s/scores -o %s`):\n\n%s",
+           c->suite, r->out_dir, r->out_dir, md.data);
+  else
+    printf("\nLeaderboard (%s; ceiled scores, best layer per benchmark):\n\n%s\nwritten to %s/leaderboard.{csv,md}\n",
+           c->suite, md.data, r->out_dir);
 done:
   for (int i = 0; i < n; ++i) cb_score_free(&scores[i]);
   free(scores);
@@ -298,6 +306,23 @@ done:
   cb_leaderboard_destroy(&lb);
   cb_strbuf_free(&md);
   return st;
+}
+
+/* Keeps the models whose position is i modulo n (the others are freed). */
+static cb_status keep_shard(cb_config *c, int i, int n) {
+  int k = 0;
+  for (int m = 0; m < c->n_models; ++m) {
+    if (m % n == i) {
+      c->models[k++] = c->models[m];
+    } else {
+      free(c->models[m].name);
+      free(c->models[m].zoo);
+      cb_strlist_free(&c->models[m].layers);
+    }
+  }
+  c->n_models = k;
+  if (k == 0) return CB_ERROR(CB_ERR_ARG, "--shard %d/%d selects none of the %s's models", i, n, c->path);
+  return CB_OK;
 }
 
 static void ctx_free(run_ctx *r) {
@@ -318,9 +343,10 @@ static void ctx_free(run_ctx *r) {
 
 cb_status cb_cmd_run(cb_par *p, int argc, char **argv) {
   static const struct option opts[] = {
-      {"out", required_argument, 0, 'o'}, {"work", required_argument, 0, 'w'}, {"help", no_argument, 0, 'h'},
-      {0, 0, 0, 0}};
+      {"out", required_argument, 0, 'o'}, {"work", required_argument, 0, 'w'}, {"shard", required_argument, 0, 's'},
+      {"help", no_argument, 0, 'h'},       {0, 0, 0, 0}};
   const char *out = "results", *work = NULL;
+  long shard_i = 0, shard_n = 1;
   cb_status st = CB_OK;
   int c;
   while ((c = cb_cli_getopt("run", argc, argv, "o:h", opts, &st)) != -1) {
@@ -328,6 +354,17 @@ cb_status cb_cmd_run(cb_par *p, int argc, char **argv) {
     case 0: return st;
     case 'o': out = optarg; break;
     case 'w': work = optarg; break;
+    case 's': {
+      char a[32], b[32];
+      const char *slash = strchr(optarg, '/');
+      if (!slash || (size_t)(slash - optarg) >= sizeof a || strlen(slash + 1) >= sizeof b)
+        return CB_USAGE("option --shard: expected I/N, got '%s'", optarg);
+      snprintf(a, sizeof a, "%.*s", (int)(slash - optarg), optarg);
+      snprintf(b, sizeof b, "%s", slash + 1);
+      CB_CHECK(cb_cli_parse_int("--shard", b, 1, 1000000, &shard_n));
+      CB_CHECK(cb_cli_parse_int("--shard", a, 0, shard_n - 1, &shard_i));
+      break;
+    }
     case 'h':
       if (cb_par_rank(p) == 0) run_help();
       return CB_OK;
@@ -347,6 +384,14 @@ cb_status cb_cmd_run(cb_par *p, int argc, char **argv) {
   st = cb_par_agree(p, st);
   if (st != CB_OK) {
     cb_timers_destroy(&r.t);
+    return st;
+  }
+  if (shard_n > 1) st = keep_shard(r.cfg, (int)shard_i, (int)shard_n);
+  r.sharded = shard_n > 1;
+  st = cb_par_agree(p, st);
+  if (st != CB_OK) {
+    cb_timers_destroy(&r.t);
+    cb_config_destroy(&r.cfg);
     return st;
   }
   const int nd = r.cfg->n_datasets, nm = r.cfg->n_models;

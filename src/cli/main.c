@@ -24,6 +24,9 @@ static const command commands[] = {
     {"leaderboard", cb_cmd_leaderboard, "rank models from a directory of score files"},
     {"list", cb_cmd_list, "list models, benchmarks or datasets"},
     {"generate", cb_cmd_generate, "write a synthetic dataset (stimuli + assembly)"},
+    {"fetch", cb_cmd_fetch, "download a dataset into the cache, verified (resumable, mirrors)"},
+    {"import", cb_cmd_import, "convert .npy/.mat/CSV data into an assembly, or RDMs into an RDM file"},
+    {"rsa", cb_cmd_rsa, "compare two RDM files (and their inter-subject noise ceilings)"},
     {"version", cb_cmd_version, "print versions of cortexbench and its libraries"},
 };
 static const int n_commands = (int)(sizeof commands / sizeof commands[0]);

@@ -1,4 +1,4 @@
-/* cb_image.c - PNG via libpng, visual-degree placement, antialiased resize. */
+/* cb_image.c - PNG via libpng (JPEG dispatched to cb_jpeg), visual-degree placement, antialiased resize. */
 #include "cb_image.h"
 
 #include <errno.h>
@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cb_fs.h"
+#include "cb_jpeg.h"
 
 /* Largest image accepted (pixels), to keep size arithmetic in range. */
 #define MAX_PIXELS ((size_t)1 << 28)
@@ -34,22 +35,28 @@ static void on_png_warning(png_structp png, png_const_charp msg) {
 
 /* ---- PNG read ----------------------------------------------------------- */
 
-cb_status cb_image_read_png(const char *path, uint8_t **rgb, int *h, int *w) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return CB_ERROR(CB_ERR_IO, "%s: cannot open (%s)", path, strerror(errno));
-  unsigned char sig[8];
-  if (fread(sig, 1, sizeof sig, f) != sizeof sig || png_sig_cmp(sig, 0, sizeof sig) != 0) {
-    fclose(f);
-    return CB_ERROR(CB_ERR_FORMAT, "%s: not a PNG file", path);
-  }
+typedef struct png_mem {
+  const uint8_t *data;
+  size_t n, pos;
+} png_mem;
+
+static void png_read_mem(png_structp png, png_bytep out, png_size_t len) {
+  png_mem *m = png_get_io_ptr(png);
+  if (len > m->n - m->pos) png_error(png, "unexpected end of file");
+  memcpy(out, m->data + m->pos, len);
+  m->pos += len;
+}
+
+static cb_status decode_png(const uint8_t *data, size_t n, const char *path, uint8_t **rgb, int *h, int *w) {
+  if (n < 8 || png_sig_cmp(data, 0, 8) != 0) return CB_ERROR(CB_ERR_FORMAT, "%s: not a PNG file", path);
   png_err err = {{0}};
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &err, on_png_error, on_png_warning);
   png_infop info = png ? png_create_info_struct(png) : NULL;
   if (!png || !info) {
     png_destroy_read_struct(&png, &info, NULL);
-    fclose(f);
     return CB_ERROR(CB_ERR_NOMEM, "%s: out of memory for the PNG decoder", path);
   }
+  png_mem mem = {data, n, 8};
   uint8_t *volatile pix = NULL;   /* (ph, pw, 3) */
   png_bytep *volatile rows = NULL; /* (ph) */
   volatile cb_status st = CB_OK;
@@ -58,8 +65,8 @@ cb_status cb_image_read_png(const char *path, uint8_t **rgb, int *h, int *w) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: corrupt or unsupported PNG (%s)", path, err.msg);
     goto done;
   }
-  png_init_io(png, f);
-  png_set_sig_bytes(png, (int)sizeof sig);
+  png_set_read_fn(png, &mem, png_read_mem);
+  png_set_sig_bytes(png, 8);
   png_set_user_limits(png, 1u << 16, 1u << 16);
   png_read_info(png, info);
   pw = png_get_image_width(png, info);
@@ -94,7 +101,6 @@ cb_status cb_image_read_png(const char *path, uint8_t **rgb, int *h, int *w) {
   png_read_end(png, NULL);
 done:
   png_destroy_read_struct(&png, &info, NULL);
-  fclose(f);
   free(rows);
   if (st != CB_OK) {
     free(pix);
@@ -104,6 +110,34 @@ done:
   *h = (int)ph;
   *w = (int)pw;
   return CB_OK;
+}
+
+cb_status cb_image_read_png(const char *path, uint8_t **rgb, int *h, int *w) {
+  char *data = NULL;
+  size_t n = 0;
+  CB_CHECK(cb_file_read_all(path, &data, &n));
+  cb_status st = decode_png((const uint8_t *)data, n, path, rgb, h, w);
+  free(data);
+  return st;
+}
+
+/* ---- any format ---------------------------------------------------------- */
+
+cb_status cb_image_decode(const uint8_t *data, size_t n, const char *name, uint8_t **rgb, int *h, int *w) {
+  if (!name) name = "image";
+  if (!data || !rgb || !h || !w) return CB_ERROR(CB_ERR_ARG, "%s: invalid image decode arguments", name);
+  if (n >= 8 && png_sig_cmp(data, 0, 8) == 0) return decode_png(data, n, name, rgb, h, w);
+  if (cb_jpeg_sniff(data, n)) return cb_jpeg_decode(data, n, name, rgb, h, w);
+  return CB_ERROR(CB_ERR_UNSUPPORTED, "%s: not a PNG or JPEG image", name);
+}
+
+cb_status cb_image_read(const char *path, uint8_t **rgb, int *h, int *w) {
+  char *data = NULL;
+  size_t n = 0;
+  CB_CHECK(cb_file_read_all(path, &data, &n));
+  cb_status st = cb_image_decode((const uint8_t *)data, n, path, rgb, h, w);
+  free(data);
+  return st;
 }
 
 /* ---- PNG write ---------------------------------------------------------- */

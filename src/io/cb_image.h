@@ -1,4 +1,5 @@
-/* cb_image.h - PNG files and the image preprocessing a model sees.
+/* cb_image.h - PNG (and, through cb_jpeg, JPEG) files and the image
+ * preprocessing a model sees.
  *
  * Reading converts every 8- or 16-bit PNG colour type (gray, gray+alpha,
  * RGB, RGBA, palette, with or without interlacing) to 8-bit RGB: 16-bit
@@ -22,6 +23,7 @@
 #ifndef CB_IMAGE_H
 #define CB_IMAGE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cb_status.h"
@@ -32,6 +34,13 @@
 /* Reads a PNG as 8-bit RGB; *rgb is malloc'ed (caller frees) and written
  * only on success. */
 cb_status cb_image_read_png(const char *path, uint8_t **rgb /* (h, w, 3) */, int *h, int *w);
+/* Decodes PNG or JPEG bytes (format chosen by content, not by name) to 8-bit
+ * RGB; JPEG rules in cb_jpeg.h. `name` is used in messages. Anything else is
+ * CB_ERR_UNSUPPORTED. */
+cb_status cb_image_decode(const uint8_t *data, size_t n, const char *name, uint8_t **rgb /* (h, w, 3) */, int *h,
+                          int *w);
+/* Reads a PNG or JPEG file (format chosen by content). */
+cb_status cb_image_read(const char *path, uint8_t **rgb /* (h, w, 3) */, int *h, int *w);
 
 /* Writes an 8-bit gray (channels = 1) or RGB (channels = 3) PNG atomically.
  * The bytes depend only on the pixels (no time stamp or other metadata). */

@@ -1,10 +1,13 @@
 /* cb_stimuli.c - BrainIO stimulus-set CSV reader/writer. */
 #include "cb_stimuli.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cb_fs.h"
+#include "cb_image.h"
+#include "cb_zip.h"
 #include "cb_strbuf.h"
 
 /* ---- CSV tokenizer ------------------------------------------------------ */
@@ -235,11 +238,39 @@ void cb_stimulus_set_destroy(cb_stimulus_set **sp) {
   free(s->meta);
   free(s->path);
   free(s->base_dir);
+  free(s->zip_path);
+  cb_zip_destroy(&s->zip);
   free(s);
   *sp = NULL;
 }
 
+/* "<dir>/<name>.zip" for "<dir>/<name>.csv" (or "<path>.zip" without .csv). */
+static cb_status zip_beside(const char *csv_path, char *out, size_t n) {
+  size_t len = strlen(csv_path);
+  if (len >= 4 && strcmp(csv_path + len - 4, ".csv") == 0) len -= 4;
+  if (len + 5 > n) return CB_ERROR(CB_ERR_ARG, "%s: path too long", csv_path);
+  memcpy(out, csv_path, len);
+  memcpy(out + len, ".zip", 5);
+  return CB_OK;
+}
+
+/* Opens the set's zip and checks that it holds every listed file. */
+static cb_status attach_zip(cb_stimulus_set *s, const char *zip_path) {
+  s->zip_path = cb_strdup(zip_path);
+  if (!s->zip_path) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  CB_CHECK(cb_zip_open(zip_path, &s->zip));
+  for (int i = 0; i < s->n; ++i)
+    if (!cb_zip_has(s->zip, s->filename[i]))
+      return CB_ERROR(CB_ERR_FORMAT, "%s: file '%s' of stimulus '%s' (%s) is missing from the zip", zip_path,
+                      s->filename[i], s->stimulus_id[i], s->path ? s->path : "stimulus set");
+  return CB_OK;
+}
+
 cb_status cb_stimulus_set_read(const char *csv_path, cb_stimulus_set **out) {
+  return cb_stimulus_set_read_zip(csv_path, NULL, out);
+}
+
+cb_status cb_stimulus_set_read_zip(const char *csv_path, const char *zip_path, cb_stimulus_set **out) {
   cb_status st = CB_OK;
   char *text = NULL;
   size_t len = 0;
@@ -339,6 +370,15 @@ cb_status cb_stimulus_set_read(const char *csv_path, cb_stimulus_set **out) {
     s->base_dir = cb_strdup(dir);
     CB_ALLOC_GOTO(s->base_dir, st, done);
   }
+  {
+    char zp[CB_PATH_MAX];
+    if (zip_path) {
+      CB_CHECK_GOTO(attach_zip(s, zip_path), st, done);
+    } else {
+      CB_CHECK_GOTO(zip_beside(csv_path, zp, sizeof zp), st, done);
+      if (cb_path_exists(zp) && !cb_path_is_dir(zp)) CB_CHECK_GOTO(attach_zip(s, zp), st, done);
+    }
+  }
   *out = s;
   s = NULL;
 done:
@@ -409,5 +449,36 @@ cb_status cb_stimulus_set_file_path(const cb_stimulus_set *s, int i, char *out, 
   if (!name || !filename_is_safe(name))
     return CB_ERROR(CB_ERR_FORMAT, "%s: filename '%s' of stimulus '%s' is not a safe relative path",
                     s->path ? s->path : "stimulus set", name ? name : "", s->stimulus_id[i] ? s->stimulus_id[i] : "");
+  if (s->zip)
+    return CB_ERROR(CB_ERR_UNSUPPORTED, "%s: stimulus '%s' is inside the zip %s, not a file on disk",
+                    s->path ? s->path : "stimulus set", s->stimulus_id[i] ? s->stimulus_id[i] : "", s->zip_path);
   return cb_path_join(out, n, s->base_dir ? s->base_dir : ".", name);
+}
+
+cb_status cb_stimulus_set_file_bytes(const cb_stimulus_set *s, int i, uint8_t **data, size_t *n) {
+  if (!s || i < 0 || i >= s->n || !data || !n)
+    return CB_ERROR(CB_ERR_ARG, "%s: stimulus index %d out of range", s && s->path ? s->path : "stimulus set", i);
+  if (s->zip) return cb_zip_read(s->zip, s->filename[i], data, n);
+  char path[CB_PATH_MAX];
+  CB_CHECK(cb_stimulus_set_file_path(s, i, path, sizeof path));
+  char *buf = NULL;
+  size_t len = 0;
+  CB_CHECK(cb_file_read_all(path, &buf, &len));
+  *data = (uint8_t *)buf;
+  *n = len;
+  return CB_OK;
+}
+
+cb_status cb_stimulus_set_read_image(const cb_stimulus_set *s, int i, uint8_t **rgb, int *h, int *w) {
+  uint8_t *data = NULL;
+  size_t n = 0;
+  CB_CHECK(cb_stimulus_set_file_bytes(s, i, &data, &n));
+  char name[CB_PATH_MAX];
+  if (s->zip)
+    snprintf(name, sizeof name, "%s:%s", s->zip_path, s->filename[i]);
+  else
+    (void)cb_stimulus_set_file_path(s, i, name, sizeof name);
+  cb_status st = cb_image_decode(data, n, name, rgb, h, w);
+  free(data);
+  return st;
 }

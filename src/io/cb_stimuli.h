@@ -8,11 +8,22 @@
  *
  * Files are resolved relative to base_dir, by default the directory holding
  * the CSV. Filenames must be relative and must not leave base_dir via "..".
+ *
+ * Zipped sets (BrainIO ships each stimulus set as <name>.csv + <name>.zip):
+ * when a zip with the CSV's base name sits beside it (stimuli.csv ->
+ * stimuli.zip), or one is given to cb_stimulus_set_read_zip, files are read
+ * from the zip in memory, never extracted. A filename is looked up in the zip
+ * as written, or under the zip's single top-level directory (cb_zip.h).
+ * Reading fails when the zip is corrupt, has an entry that escapes its root,
+ * or lacks a file the CSV lists (the message names the zip and the file).
+ * Use cb_stimulus_set_file_bytes / cb_stimulus_set_read_image to read a
+ * stimulus whichever the storage.
  */
 #ifndef CB_STIMULI_H
 #define CB_STIMULI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cb_status.h"
 
@@ -25,10 +36,20 @@ typedef struct cb_stimulus_set {
   int n_meta;
   char **meta_names; /* (n_meta) other columns, in CSV order */
   char **meta;       /* (n, n_meta) row-major values */
+  char *zip_path;     /* the zip files are read from, NULL when from base_dir */
+  struct cb_zip *zip; /* open handle on zip_path (not thread-safe) */
 } cb_stimulus_set;
 
-/* Reads and validates a stimulus CSV. Errors name the file (and the line). */
+/* Reads and validates a stimulus CSV (and its zip, when one sits beside it).
+ * Errors name the file (and the line). */
 cb_status cb_stimulus_set_read(const char *csv_path, cb_stimulus_set **out);
+/* Same, with files read from `zip_path` (NULL: look beside the CSV as above). */
+cb_status cb_stimulus_set_read_zip(const char *csv_path, const char *zip_path, cb_stimulus_set **out);
+/* The bytes of stimulus i's file, from the zip or from base_dir; *data is
+ * malloc'ed (caller frees) and written only on success. */
+cb_status cb_stimulus_set_file_bytes(const cb_stimulus_set *s, int i, uint8_t **data, size_t *n);
+/* Stimulus i decoded as 8-bit RGB (PNG or JPEG, cb_image_decode). */
+cb_status cb_stimulus_set_read_image(const cb_stimulus_set *s, int i, uint8_t **rgb /* (h, w, 3) */, int *h, int *w);
 /* Writes the header "stimulus_id,filename,<meta...>" and one row per
  * stimulus, quoting fields when needed; atomic (temp file + rename). */
 cb_status cb_stimulus_set_write(const char *csv_path, const cb_stimulus_set *s);
@@ -39,8 +60,9 @@ cb_status cb_stimulus_set_create(int n, int n_meta, const char *const *meta_name
 const char *cb_stimulus_set_meta(const cb_stimulus_set *s, int i, const char *column);
 /* Index of a stimulus id, -1 when absent (linear search). */
 int cb_stimulus_set_find(const cb_stimulus_set *s, const char *stimulus_id);
-/* Full path of stimulus i's file: base_dir joined with its filename. This
- * is the one place that maps a filename to storage. */
+/* Full path of stimulus i's file: base_dir joined with its filename. For a
+ * zipped set this path does not exist on disk: CB_ERR_UNSUPPORTED (read
+ * with cb_stimulus_set_file_bytes instead). */
 cb_status cb_stimulus_set_file_path(const cb_stimulus_set *s, int i, char *out, size_t n);
 void cb_stimulus_set_destroy(cb_stimulus_set **s);
 

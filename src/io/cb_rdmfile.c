@@ -1,0 +1,294 @@
+/* cb_rdmfile.c - RDM files: HDF5 datasets /rdm, /stimulus_id, /subject. */
+#include "cb_rdmfile.h"
+
+#include <hdf5.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cb_fs.h"
+#include "cb_strbuf.h"
+
+cb_status cb_rdmfile_create(int n_subject, int has_subject, int n, cb_rdmfile **out) {
+  if (n_subject < 1 || n < 1 || (!has_subject && n_subject != 1) || (int64_t)n * n * n_subject > ((int64_t)1 << 34))
+    return CB_ERROR(CB_ERR_ARG, "rdm: invalid size (%d subjects, %d stimuli)", n_subject, n);
+  cb_status st = CB_OK;
+  cb_rdmfile *r = calloc(1, sizeof *r);
+  CB_ALLOC_GOTO(r, st, fail);
+  r->n_subject = n_subject;
+  r->has_subject = has_subject;
+  r->n = n;
+  r->rdm = calloc((size_t)n_subject * (size_t)n * (size_t)n, sizeof *r->rdm);
+  CB_ALLOC_GOTO(r->rdm, st, fail);
+  r->stimulus_id = calloc((size_t)n + 1, sizeof *r->stimulus_id);
+  CB_ALLOC_GOTO(r->stimulus_id, st, fail);
+  if (has_subject) {
+    r->subject = calloc((size_t)n_subject + 1, sizeof *r->subject);
+    CB_ALLOC_GOTO(r->subject, st, fail);
+  }
+  r->identifier = cb_strdup("");
+  r->distance = cb_strdup("");
+  CB_ALLOC_GOTO(r->identifier, st, fail);
+  CB_ALLOC_GOTO(r->distance, st, fail);
+  *out = r;
+  return CB_OK;
+fail:
+  cb_rdmfile_destroy(&r);
+  return st;
+}
+
+void cb_rdmfile_destroy(cb_rdmfile **rp) {
+  if (!rp || !*rp) return;
+  cb_rdmfile *r = *rp;
+  if (r->stimulus_id)
+    for (int i = 0; i < r->n; ++i) free(r->stimulus_id[i]);
+  if (r->subject)
+    for (int s = 0; s < r->n_subject; ++s) free(r->subject[s]);
+  free(r->stimulus_id);
+  free(r->subject);
+  free(r->rdm);
+  free(r->identifier);
+  free(r->distance);
+  free(r);
+  *rp = NULL;
+}
+
+cb_status cb_rdmfile_check(const cb_rdmfile *r, double tol, int allow_nan, const char *name) {
+  if (!name) name = "rdm";
+  size_t nn = (size_t)r->n * (size_t)r->n;
+  for (int s = 0; s < r->n_subject; ++s) {
+    const double *a = r->rdm + (size_t)s * nn; /* (n, n) */
+    double amax = 1.0;
+    for (size_t k = 0; k < nn; ++k)
+      if (isfinite(a[k]) && fabs(a[k]) > amax) amax = fabs(a[k]);
+    for (int i = 0; i < r->n; ++i) {
+      double d = a[(size_t)i * (size_t)r->n + (size_t)i];
+      if (!(fabs(d) <= tol))
+        return CB_ERROR(CB_ERR_FORMAT, "%s: RDM %d has a non-zero diagonal (entry %d is %g)", name, s + 1, i + 1, d);
+      for (int j = i + 1; j < r->n; ++j) {
+        double x = a[(size_t)i * (size_t)r->n + (size_t)j], y = a[(size_t)j * (size_t)r->n + (size_t)i];
+        if (isnan(x) || isnan(y)) {
+          if (allow_nan && isnan(x) && isnan(y)) continue;
+          return CB_ERROR(CB_ERR_FORMAT, "%s: RDM %d has NaN at (%d, %d)", name, s + 1, i + 1, j + 1);
+        }
+        if (!isfinite(x) || !isfinite(y))
+          return CB_ERROR(CB_ERR_FORMAT, "%s: RDM %d has an infinite value at (%d, %d)", name, s + 1, i + 1, j + 1);
+        if (fabs(x - y) > tol * amax)
+          return CB_ERROR(CB_ERR_FORMAT, "%s: RDM %d is not symmetric: (%d, %d) = %.17g but (%d, %d) = %.17g", name,
+                          s + 1, i + 1, j + 1, x, j + 1, i + 1, y);
+      }
+    }
+  }
+  return CB_OK;
+}
+
+/* ---- HDF5 helpers ------------------------------------------------------- */
+
+typedef struct h5_quiet {
+  H5E_auto2_t func;
+  void *data;
+} h5_quiet;
+
+static void quiet_begin(h5_quiet *q) {
+  H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+static void quiet_end(const h5_quiet *q) { H5Eset_auto2(H5E_DEFAULT, q->func, q->data); }
+
+static hid_t vlen_utf8(void) {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  return t;
+}
+
+static int write_strings(hid_t f, const char *name, char *const *v, int n) {
+  hsize_t d = (hsize_t)n;
+  hid_t t = vlen_utf8(), sp = H5Screate_simple(1, &d, NULL);
+  hid_t ds = H5Dcreate2(f, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  int ok = ds >= 0 && H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0;
+  if (ds >= 0) H5Dclose(ds);
+  H5Sclose(sp);
+  H5Tclose(t);
+  return ok;
+}
+
+static int write_attr(hid_t f, const char *name, const char *v) {
+  hid_t t = vlen_utf8(), sp = H5Screate(H5S_SCALAR);
+  hid_t a = H5Acreate2(f, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+  int ok = a >= 0 && H5Awrite(a, t, &v) >= 0;
+  if (a >= 0) H5Aclose(a);
+  H5Sclose(sp);
+  H5Tclose(t);
+  return ok;
+}
+
+cb_status cb_rdmfile_write(const char *path, const cb_rdmfile *r) {
+  if (!r || !path) return CB_ERROR(CB_ERR_ARG, "rdm: nothing to write");
+  for (int i = 0; i < r->n; ++i)
+    if (!r->stimulus_id[i]) return CB_ERROR(CB_ERR_ARG, "%s: stimulus %d has no id", path, i);
+  for (int s = 0; r->has_subject && s < r->n_subject; ++s)
+    if (!r->subject[s]) return CB_ERROR(CB_ERR_ARG, "%s: subject %d has no name", path, s);
+  char dir[CB_PATH_MAX], tmp[CB_PATH_MAX];
+  cb_path_dirname(path, dir, sizeof dir);
+  CB_CHECK(cb_mkdirs(dir));
+  CB_CHECK(cb_path_temp(path, tmp, sizeof tmp));
+  h5_quiet q;
+  quiet_begin(&q);
+  int ok = 0;
+  hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (f >= 0) {
+    hsize_t dims[3] = {(hsize_t)r->n_subject, (hsize_t)r->n, (hsize_t)r->n};
+    int nd = r->has_subject ? 3 : 2;
+    hid_t sp = H5Screate_simple(nd, r->has_subject ? dims : dims + 1, NULL);
+    hid_t ds = H5Dcreate2(f, "rdm", H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    ok = ds >= 0 && H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, r->rdm) >= 0;
+    if (ds >= 0) H5Dclose(ds);
+    H5Sclose(sp);
+    ok = ok && write_strings(f, "stimulus_id", r->stimulus_id, r->n);
+    if (r->has_subject) ok = ok && write_strings(f, "subject", r->subject, r->n_subject);
+    ok = ok && write_attr(f, "identifier", r->identifier ? r->identifier : "");
+    ok = ok && write_attr(f, "distance", r->distance ? r->distance : "");
+    if (H5Fclose(f) < 0) ok = 0;
+  }
+  quiet_end(&q);
+  if (!ok) {
+    unlink(tmp);
+    return CB_ERROR(CB_ERR_IO, "%s: cannot write RDM file", path);
+  }
+  return cb_file_commit(tmp, path);
+}
+
+/* Reads a 1-D string dataset of length n (fixed or vlen). */
+static cb_status read_strings(hid_t f, const char *path, const char *name, int n, char **out) {
+  cb_status st = CB_OK;
+  hid_t ds = H5Dopen2(f, name, H5P_DEFAULT), ft = -1, sp = -1, mt = -1;
+  if (ds < 0) return CB_ERROR(CB_ERR_FORMAT, "%s: missing dataset /%s", path, name);
+  ft = H5Dget_type(ds);
+  sp = H5Dget_space(ds);
+  hsize_t d = 0;
+  if (H5Tget_class(ft) != H5T_STRING || H5Sget_simple_extent_ndims(sp) != 1 ||
+      (H5Sget_simple_extent_dims(sp, &d, NULL), d != (hsize_t)n)) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: /%s must be %d strings", path, name, n);
+    goto done;
+  }
+  if (H5Tis_variable_str(ft)) {
+    mt = vlen_utf8();
+    char **v = calloc((size_t)n, sizeof *v);
+    CB_ALLOC_GOTO(v, st, done);
+    if (H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
+      free(v);
+      st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read /%s", path, name);
+      goto done;
+    }
+    for (int i = 0; i < n; ++i) {
+      out[i] = cb_strdup(v[i] ? v[i] : "");
+      if (!out[i]) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    }
+    H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, v);
+    free(v);
+  } else {
+    size_t sz = H5Tget_size(ft);
+    char *buf = calloc((size_t)n, sz + 1);
+    CB_ALLOC_GOTO(buf, st, done);
+    mt = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mt, sz + 1);
+    if (H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
+      free(buf);
+      st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read /%s", path, name);
+      goto done;
+    }
+    for (int i = 0; i < n; ++i) {
+      out[i] = cb_strdup(buf + (size_t)i * (sz + 1));
+      if (!out[i]) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    }
+    free(buf);
+  }
+done:
+  if (mt >= 0) H5Tclose(mt);
+  if (sp >= 0) H5Sclose(sp);
+  if (ft >= 0) H5Tclose(ft);
+  H5Dclose(ds);
+  return st;
+}
+
+/* Root string attribute (fixed or vlen); "" when absent. */
+static char *read_attr(hid_t f, const char *name) {
+  if (H5Aexists(f, name) <= 0) return cb_strdup("");
+  hid_t a = H5Aopen(f, name, H5P_DEFAULT), t = H5Aget_type(a);
+  char *out = NULL;
+  if (H5Tget_class(t) == H5T_STRING) {
+    if (H5Tis_variable_str(t)) {
+      char *v = NULL;
+      hid_t mt = vlen_utf8();
+      if (H5Aread(a, mt, &v) >= 0 && v) {
+        out = cb_strdup(v);
+        H5free_memory(v);
+      }
+      H5Tclose(mt);
+    } else {
+      size_t sz = H5Tget_size(t);
+      char *v = calloc(sz + 1, 1);
+      if (v && H5Aread(a, t, v) >= 0) out = cb_strdup(v);
+      free(v);
+    }
+  }
+  H5Tclose(t);
+  H5Aclose(a);
+  return out ? out : cb_strdup("");
+}
+
+cb_status cb_rdmfile_read(const char *path, cb_rdmfile **out) {
+  if (!path || !out) return CB_ERROR(CB_ERR_ARG, "rdm: no path");
+  if (!cb_path_exists(path)) return CB_ERROR(CB_ERR_IO, "%s: no such RDM file", path);
+  h5_quiet q;
+  quiet_begin(&q);
+  cb_status st = CB_OK;
+  cb_rdmfile *r = NULL;
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), ds = -1, sp = -1;
+  if (f < 0) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: not an HDF5 file (truncated or corrupt)", path);
+    goto done;
+  }
+  ds = H5Dopen2(f, "rdm", H5P_DEFAULT);
+  if (ds < 0) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: missing dataset /rdm", path);
+    goto done;
+  }
+  sp = H5Dget_space(ds);
+  int nd = H5Sget_simple_extent_ndims(sp);
+  hsize_t d[3] = {0, 0, 0};
+  if (nd == 2 || nd == 3) H5Sget_simple_extent_dims(sp, d, NULL);
+  hsize_t n = nd == 3 ? d[1] : d[0], m = nd == 3 ? d[2] : d[1], S = nd == 3 ? d[0] : 1;
+  if ((nd != 2 && nd != 3) || n != m || n == 0 || S == 0 || n > (1u << 20) || S > (1u << 20)) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: /rdm must be (n, n) or (S, n, n)", path);
+    goto done;
+  }
+  CB_CHECK_GOTO(cb_rdmfile_create((int)S, nd == 3, (int)n, &r), st, done);
+  if (H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, r->rdm) < 0) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read /rdm (truncated or corrupt file)", path);
+    goto done;
+  }
+  CB_CHECK_GOTO(read_strings(f, path, "stimulus_id", r->n, r->stimulus_id), st, done);
+  if (nd == 3) {
+    CB_CHECK_GOTO(read_strings(f, path, "subject", r->n_subject, r->subject), st, done);
+  }
+  free(r->identifier);
+  free(r->distance);
+  r->identifier = read_attr(f, "identifier");
+  r->distance = read_attr(f, "distance");
+  if (!r->identifier || !r->distance) {
+    st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  *out = r;
+  r = NULL;
+done:
+  cb_rdmfile_destroy(&r);
+  if (sp >= 0) H5Sclose(sp);
+  if (ds >= 0) H5Dclose(ds);
+  if (f >= 0) H5Fclose(f);
+  quiet_end(&q);
+  return st;
+}

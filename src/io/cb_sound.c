@@ -1,0 +1,124 @@
+/* cb_sound.c - libsndfile reading, mono mixdown, libsamplerate resampling. */
+#include "cb_sound.h"
+
+#include <limits.h>
+#include <samplerate.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Longest sound accepted (frames): 2^31, over 12 hours at 48 kHz. */
+#define MAX_FRAMES ((sf_count_t)1 << 31)
+/* Frames converted per libsamplerate call. */
+#define CHUNK 65536
+
+cb_status cb_sound_resample(const float *in, int64_t n_in, int rate_in, int rate_out, float **out, int64_t *n_out) {
+  if (!in || !out || !n_out || n_in < 0 || rate_in <= 0 || rate_out <= 0)
+    return CB_ERROR(CB_ERR_ARG, "resample: invalid arguments (n %lld, rates %d -> %d)", (long long)n_in, rate_in,
+                    rate_out);
+  double ratio = (double)rate_out / rate_in;
+  if (!src_is_valid_ratio(ratio))
+    return CB_ERROR(CB_ERR_UNSUPPORTED, "resample: ratio %d/%d is outside libsamplerate's range", rate_out, rate_in);
+  /* ceil(n_in * rate_out / rate_in) in exact integer arithmetic. */
+  int64_t want = (int64_t)(((__int128)n_in * rate_out + rate_in - 1) / rate_in);
+  float *buf = calloc((size_t)(want > 0 ? want : 1), sizeof *buf);
+  if (!buf) return CB_ERROR(CB_ERR_NOMEM, "resample: out of memory for %lld samples", (long long)want);
+  int err = 0;
+  SRC_STATE *src = src_new(SRC_SINC_BEST_QUALITY, 1, &err);
+  if (!src) {
+    free(buf);
+    return CB_ERROR(CB_ERR_INTERNAL, "resample: libsamplerate: %s", src_strerror(err));
+  }
+  float scratch[CHUNK]; /* output beyond `want` (the converter's tail) */
+  int64_t pos_in = 0, pos_out = 0;
+  for (;;) {
+    int64_t left_in = n_in - pos_in, room = want - pos_out;
+    SRC_DATA d;
+    memset(&d, 0, sizeof d);
+    d.data_in = in + pos_in;
+    d.input_frames = (long)(left_in < CHUNK ? left_in : CHUNK);
+    d.end_of_input = left_in <= CHUNK;
+    d.data_out = room > 0 ? buf + pos_out : scratch;
+    d.output_frames = (long)(room > 0 ? (room < CHUNK ? room : CHUNK) : CHUNK);
+    d.src_ratio = ratio;
+    err = src_process(src, &d);
+    if (err) {
+      src_delete(src);
+      free(buf);
+      return CB_ERROR(CB_ERR_INTERNAL, "resample: libsamplerate: %s", src_strerror(err));
+    }
+    pos_in += d.input_frames_used;
+    if (room > 0) pos_out += d.output_frames_gen;
+    if (d.end_of_input && d.output_frames_gen == 0) break;
+    if (room <= 0) break; /* everything wanted is there */
+  }
+  src_delete(src);
+  *out = buf; /* samples past pos_out (if any) stay zero */
+  *n_out = want;
+  return CB_OK;
+}
+
+cb_status cb_sound_read(const char *path, int target_rate, float **samples, int64_t *n, int *rate) {
+  if (!path || !samples || !n || !rate) return CB_ERROR(CB_ERR_ARG, "sound: invalid arguments");
+  SF_INFO info;
+  memset(&info, 0, sizeof info);
+  SNDFILE *f = sf_open(path, SFM_READ, &info);
+  if (!f) {
+    FILE *probe = fopen(path, "rb");
+    cb_status code = probe ? CB_ERR_FORMAT : CB_ERR_IO;
+    if (probe) fclose(probe);
+    return CB_ERROR(code, "%s: cannot read sound (%s)", path, sf_strerror(NULL));
+  }
+  cb_status st = CB_OK;
+  float *inter = NULL; /* (frames, channels) */
+  float *mono = NULL;  /* (frames) */
+  if (info.channels <= 0 || info.samplerate <= 0 || info.frames < 0 || info.frames > MAX_FRAMES ||
+      (size_t)info.frames * (size_t)info.channels > (size_t)MAX_FRAMES * 8) {
+    st = CB_ERROR(CB_ERR_UNSUPPORTED, "%s: unsupported sound (%d channels, %d Hz, %lld frames)", path, info.channels,
+                  info.samplerate, (long long)info.frames);
+    goto done;
+  }
+  size_t frames = (size_t)info.frames, ch = (size_t)info.channels;
+  inter = malloc((frames ? frames : 1) * ch * sizeof *inter);
+  mono = malloc((frames ? frames : 1) * sizeof *mono);
+  if (!inter || !mono) {
+    st = CB_ERROR(CB_ERR_NOMEM, "%s: out of memory for %zu frames", path, frames);
+    goto done;
+  }
+  sf_count_t got = sf_readf_float(f, inter, (sf_count_t)frames);
+  if (got != (sf_count_t)frames || sf_error(f) != SF_ERR_NO_ERROR) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: truncated or corrupt sound (read %lld of %zu frames%s%s)", path,
+                  (long long)got, frames, sf_error(f) ? ": " : "", sf_error(f) ? sf_strerror(f) : "");
+    goto done;
+  }
+  /* mono[t] = mean over channels of inter[t][c] */
+  for (size_t t = 0; t < frames; ++t) {
+    double acc = 0.0;
+    for (size_t c = 0; c < ch; ++c) acc += inter[t * ch + c];
+    mono[t] = (float)(acc / (double)ch);
+  }
+  if (target_rate > 0 && target_rate != info.samplerate) {
+    float *res = NULL;
+    int64_t nres = 0;
+    st = cb_sound_resample(mono, (int64_t)frames, info.samplerate, target_rate, &res, &nres);
+    if (st != CB_OK) {
+      cb_error_prefix("%s", path);
+      goto done;
+    }
+    free(mono);
+    mono = res;
+    *n = nres;
+    *rate = target_rate;
+  } else {
+    *n = (int64_t)frames;
+    *rate = info.samplerate;
+  }
+  *samples = mono;
+  mono = NULL;
+done:
+  sf_close(f);
+  free(inter);
+  free(mono);
+  return st;
+}

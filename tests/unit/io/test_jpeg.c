@@ -1,0 +1,115 @@
+/* Unit tests for src/io/cb_jpeg and the PNG/JPEG dispatch of cb_image:
+ * decodings compared with Pillow's (tests/reference/gen_io_media.py). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_fs.h"
+#include "cb_image.h"
+#include "cb_jpeg.h"
+#include "cb_status.h"
+
+#define REF_DIR "tests/reference/io"
+
+static void read_ref(const char *name, char **data, size_t *n) {
+  char p[256];
+  snprintf(p, sizeof p, "%s/%s", REF_DIR, name);
+  ck_assert_msg(cb_file_read_all(p, data, n) == CB_OK, "%s", cb_error_message());
+}
+
+/* Largest per-channel difference; Pillow links the same libjpeg-turbo with
+ * the same (ISLOW) IDCT, so the bound asserted is 0. */
+static int max_diff(const uint8_t *a, const char *b, size_t n) {
+  int m = 0;
+  for (size_t k = 0; k < n; ++k) {
+    int d = abs((int)a[k] - (int)(uint8_t)b[k]);
+    if (d > m) m = d;
+  }
+  return m;
+}
+
+START_TEST(test_jpeg_matches_pillow) {
+  const char *names[] = {"jpeg_gray", "jpeg_prog"};
+  for (int k = 0; k < 2; ++k) {
+    char jn[64], rn[64];
+    snprintf(jn, sizeof jn, "%s.jpg", names[k]);
+    snprintf(rn, sizeof rn, "%s.rgb", names[k]);
+    char *jpg = NULL, *exp = NULL;
+    size_t nj = 0, ne = 0;
+    read_ref(jn, &jpg, &nj);
+    read_ref(rn, &exp, &ne);
+    uint8_t *rgb = NULL;
+    int h = 0, w = 0;
+    ck_assert(cb_jpeg_sniff((const uint8_t *)jpg, nj));
+    ck_assert_msg(cb_jpeg_decode((const uint8_t *)jpg, nj, jn, &rgb, &h, &w) == CB_OK, "%s", cb_error_message());
+    ck_assert_int_eq(h, 24);
+    ck_assert_int_eq(w, 31);
+    ck_assert_uint_eq(ne, (size_t)h * w * 3);
+    ck_assert_int_eq(max_diff(rgb, exp, ne), 0);
+    free(rgb);
+    /* Through the content dispatcher, from a file. */
+    char p[256];
+    snprintf(p, sizeof p, "%s/%s", REF_DIR, jn);
+    rgb = NULL;
+    ck_assert_int_eq(cb_image_read(p, &rgb, &h, &w), CB_OK);
+    ck_assert_int_eq(max_diff(rgb, exp, ne), 0);
+    free(rgb);
+    free(jpg);
+    free(exp);
+  }
+  /* PNGs go through the same entry point. */
+  uint8_t *rgb = NULL;
+  int h = 0, w = 0;
+  char *exp = NULL;
+  size_t ne = 0;
+  ck_assert_int_eq(cb_image_read(REF_DIR "/ref_rgba.png", &rgb, &h, &w), CB_OK);
+  read_ref("ref_rgba.rgb", &exp, &ne);
+  ck_assert_int_eq(max_diff(rgb, exp, ne), 0);
+  free(rgb);
+  free(exp);
+}
+END_TEST
+
+START_TEST(test_jpeg_errors) {
+  char *jpg = NULL;
+  size_t n = 0;
+  uint8_t *rgb = NULL;
+  int h = 0, w = 0;
+  read_ref("jpeg_cmyk.jpg", &jpg, &n);
+  ck_assert_int_eq(cb_jpeg_decode((const uint8_t *)jpg, n, "cmyk.jpg", &rgb, &h, &w), CB_ERR_UNSUPPORTED);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "cmyk.jpg"));
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "CMYK"));
+  ck_assert_ptr_null(rgb);
+  free(jpg);
+
+  read_ref("jpeg_prog.jpg", &jpg, &n);
+  /* Truncated: premature end of data is an error, not grey pixels. */
+  ck_assert_int_eq(cb_jpeg_decode((const uint8_t *)jpg, n / 2, "cut.jpg", &rgb, &h, &w), CB_ERR_FORMAT);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "cut.jpg"));
+  ck_assert_ptr_null(strchr(cb_error_message(), '\n'));
+  ck_assert_ptr_null(rgb);
+  /* Only the header. */
+  ck_assert_int_eq(cb_jpeg_decode((const uint8_t *)jpg, 20, "head.jpg", &rgb, &h, &w), CB_ERR_FORMAT);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "head.jpg"));
+  free(jpg);
+  /* Not a JPEG. */
+  const uint8_t txt[] = "GIF89a nope";
+  ck_assert_int_eq(cb_jpeg_decode(txt, sizeof txt, "x.gif", &rgb, &h, &w), CB_ERR_FORMAT);
+  ck_assert_int_eq(cb_image_decode(txt, sizeof txt, "x.gif", &rgb, &h, &w), CB_ERR_UNSUPPORTED);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "x.gif"));
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("io_jpeg");
+  TCase *tc = tcase_create("jpeg");
+  tcase_add_test(tc, test_jpeg_matches_pillow);
+  tcase_add_test(tc, test_jpeg_errors);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

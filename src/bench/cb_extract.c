@@ -44,13 +44,19 @@ cb_status cb_extract_block(cb_model *m, const cb_stimulus_set *set, double stimu
   cb_status st = CB_OK;
   const cb_model_info *info = cb_model_get_info(m);
   const int64_t in_size = (int64_t)info->in_c * info->in_h * info->in_w;
-  if (info->in_c != 3) return CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s' takes %d channels; only RGB input is supported", info->name, info->in_c);
+  if (info->in_c != 3 && info->in_c != 1)
+    return CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s' takes %d input channels; only RGB (3) and grayscale (1) are supported",
+                    info->name, info->in_c);
+  const int gray = info->in_c == 1;
   if (batch < 1) batch = 1;
-  float *x = NULL;             /* (batch, 3, in_h, in_w) */
+  float *x = NULL;             /* (batch, in_c, in_h, in_w) */
+  float *rgbf = NULL;          /* (3, in_h, in_w) for grayscale models */
   float **bout = NULL;         /* (n_idx) views into out[k] for the batch */
   uint8_t *rgb = NULL;
   for (int k = 0; k < n_idx; ++k) out[k] = NULL;
   x = malloc((size_t)batch * (size_t)in_size * sizeof *x);
+  rgbf = malloc((size_t)3 * info->in_h * info->in_w * sizeof *rgbf);
+  CB_ALLOC_GOTO(rgbf, st, fail);
   bout = calloc((size_t)(n_idx > 0 ? n_idx : 1), sizeof *bout);
   CB_ALLOC_GOTO(x, st, fail);
   CB_ALLOC_GOTO(bout, st, fail);
@@ -64,6 +70,8 @@ cb_status cb_extract_block(cb_model *m, const cb_stimulus_set *set, double stimu
   pp.out_w = info->in_w;
   memcpy(pp.mean, info->mean, sizeof pp.mean);
   memcpy(pp.std, info->std, sizeof pp.std);
+  if (gray) /* one channel: normalise all three alike, then take the luminance */
+    for (int c = 1; c < 3; ++c) pp.mean[c] = info->mean[0], pp.std[c] = info->std[0];
   pp.model_degrees = info->visual_degrees;
   pp.stimulus_degrees = stimulus_degrees > 0 ? stimulus_degrees : info->visual_degrees;
   for (int64_t b0 = 0; b0 < count; b0 += batch) {
@@ -71,7 +79,16 @@ cb_status cb_extract_block(cb_model *m, const cb_stimulus_set *set, double stimu
     for (int i = 0; i < nb; ++i) {
       int h = 0, w = 0;
       CB_CHECK_GOTO(cb_stimulus_set_read_image(set, (int)(start + b0 + i), &rgb, &h, &w), st, fail);
-      CB_CHECK_GOTO(cb_image_preprocess(rgb, h, w, &pp, x + (size_t)i * (size_t)in_size), st, fail);
+      if (gray) {
+        /* ITU-R 601 luma (PIL's convert("L")); weights sum to 1, so it commutes with the normalisation. */
+        const size_t plane = (size_t)info->in_h * info->in_w;
+        CB_CHECK_GOTO(cb_image_preprocess(rgb, h, w, &pp, rgbf), st, fail);
+        float *dst = x + (size_t)i * (size_t)in_size;
+        for (size_t k = 0; k < plane; ++k)
+          dst[k] = 0.299f * rgbf[k] + 0.587f * rgbf[plane + k] + 0.114f * rgbf[2 * plane + k];
+      } else {
+        CB_CHECK_GOTO(cb_image_preprocess(rgb, h, w, &pp, x + (size_t)i * (size_t)in_size), st, fail);
+      }
       free(rgb);
       rgb = NULL;
     }
@@ -79,10 +96,12 @@ cb_status cb_extract_block(cb_model *m, const cb_stimulus_set *set, double stimu
     CB_CHECK_GOTO(cb_model_forward(m, x, nb, idx, n_idx, bout), st, fail);
   }
   free(x);
+  free(rgbf);
   free(bout);
   return CB_OK;
 fail:
   free(rgb);
+  free(rgbf);
   free(x);
   free(bout);
   for (int k = 0; k < n_idx; ++k) {

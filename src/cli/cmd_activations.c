@@ -13,16 +13,61 @@
 
 static void help(void) {
   printf("usage: cortexbench activations --model M --stimuli S.csv --out F.h5 [--layers L1,L2]\n"
-         "                              [--batch N] [--seed S] [--stimulus-degrees D]\n\n"
-         "Computes the activations of model M (a zoo name, see `cortexbench list models`) on\n"
+         "                              [--batch N] [--seed S] [--stimulus-degrees D]\n"
+         "                              [--input-size N|HxW] [--mean R,G,B] [--std R,G,B] [--visual-degrees D]\n\n"
+         "Computes the activations of model M (a zoo name, see `cortexbench list models`, or a\n"
+         "path to an .onnx file) on\n"
          "every stimulus of the BrainIO stimulus set S.csv (columns stimulus_id, filename, ...;\n"
          "image files resolved beside the CSV) and writes F.h5: /stimulus_id and\n"
          "/layers/<name> float32 (n, features). Under mpirun the ranks split the stimuli and\n"
          "write F.h5 collectively.\n\n"
-         "  --layers L1,L2          layers to keep (default: all)\n"
+         "  --layers L1,L2          layers to keep (default: all): module paths for zoo models,\n"
+         "                          node output names for ONNX models\n"
          "  --batch N               images per forward pass (default 32)\n"
          "  --seed S                seed of the model's initialisation (default 1)\n"
-         "  --stimulus-degrees D    visual angle the stimuli span (default: the model's)\n");
+         "  --stimulus-degrees D    visual angle the stimuli span (default: the model's)\n"
+         "ONNX models only (defaults: the size the file fixes, mean 0, std 1, 8 degrees):\n"
+         "  --input-size N|HxW      input height and width (for files with symbolic H, W)\n"
+         "  --mean R,G,B            per-channel mean subtracted from [0,1] pixels\n"
+         "  --std R,G,B             per-channel standard deviation divided by\n"
+         "  --visual-degrees D      the model's field of view\n");
+}
+
+static int is_onnx_path(const char *model) {
+  size_t n = strlen(model);
+  return (n > 5 && strcmp(model + n - 5, ".onnx") == 0) || strchr(model, '/') != NULL;
+}
+
+/* "a,b,c" -> three floats; `positive` requires each > 0. */
+static cb_status parse_triple(const char *opt, const char *v, int positive, float *out) {
+  char **items = NULL;
+  int n = 0;
+  CB_CHECK(cb_strlist_split(v, ',', &items, &n));
+  cb_status st = CB_OK;
+  if (n != 3) st = CB_USAGE("option %s: expected three comma-separated numbers, got '%s'", opt, v);
+  for (int i = 0; st == CB_OK && i < 3; ++i) {
+    double d;
+    st = cb_cli_parse_double(opt, items[i], &d);
+    if (st == CB_OK && positive && !(d > 0)) st = CB_USAGE("option %s: values must be positive, got '%s'", opt, v);
+    if (st == CB_OK) out[i] = (float)d;
+  }
+  cb_strlist_free(&items);
+  return st;
+}
+
+static cb_status parse_size(const char *v, int *h, int *w) {
+  char *end = NULL;
+  long a = strtol(v, &end, 10), b = a;
+  if (end != v && *end == 'x') {
+    const char *s = end + 1;
+    b = strtol(s, &end, 10);
+    if (end == s) a = 0;
+  }
+  if (end == v || *end != '\0' || a < 1 || b < 1 || a > 8192 || b > 8192)
+    return CB_USAGE("option --input-size: expected N or HxW (1..8192), got '%s'", v);
+  *h = (int)a;
+  *w = (int)b;
+  return CB_OK;
 }
 
 cb_status cb_cmd_activations(cb_par *p, int argc, char **argv) {
@@ -33,15 +78,21 @@ cb_status cb_cmd_activations(cb_par *p, int argc, char **argv) {
                                        {"batch", required_argument, 0, 'b'},
                                        {"seed", required_argument, 0, 'S'},
                                        {"stimulus-degrees", required_argument, 0, 'd'},
+                                       {"input-size", required_argument, 0, 'I'},
+                                       {"mean", required_argument, 0, 'M'},
+                                       {"std", required_argument, 0, 'T'},
+                                       {"visual-degrees", required_argument, 0, 'V'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   const char *model = NULL, *stimuli = NULL, *layers = NULL, *out = NULL;
   long batch = 32;
   unsigned long long seed = 1;
   double degrees = NAN;
+  cb_model_info pp = {.name = NULL, .mean = {0, 0, 0}, .std = {1, 1, 1}, .visual_degrees = 8.0};
+  int onnx_opts = 0;
   cb_status st = CB_OK;
   int c;
-  while ((c = cb_cli_getopt("activations", argc, argv, "m:s:l:o:b:S:d:h", opts, &st)) != -1) {
+  while ((c = cb_cli_getopt("activations", argc, argv, "m:s:l:o:b:S:d:I:M:T:V:h", opts, &st)) != -1) {
     switch (c) {
     case 0: return st;
     case 'm': model = optarg; break;
@@ -54,6 +105,20 @@ cb_status cb_cmd_activations(cb_par *p, int argc, char **argv) {
       CB_CHECK(cb_cli_parse_double("--stimulus-degrees", optarg, &degrees));
       if (!(degrees > 0)) return CB_USAGE("option --stimulus-degrees: expected a positive number");
       break;
+    case 'I': CB_CHECK(parse_size(optarg, &pp.in_h, &pp.in_w));
+      onnx_opts = 1;
+      break;
+    case 'M': CB_CHECK(parse_triple("--mean", optarg, 0, pp.mean));
+      onnx_opts = 1;
+      break;
+    case 'T': CB_CHECK(parse_triple("--std", optarg, 1, pp.std));
+      onnx_opts = 1;
+      break;
+    case 'V':
+      CB_CHECK(cb_cli_parse_double("--visual-degrees", optarg, &pp.visual_degrees));
+      if (!(pp.visual_degrees > 0)) return CB_USAGE("option --visual-degrees: expected a positive number");
+      onnx_opts = 1;
+      break;
     case 'h':
       if (cb_par_rank(p) == 0) help();
       return CB_OK;
@@ -63,6 +128,9 @@ cb_status cb_cmd_activations(cb_par *p, int argc, char **argv) {
   if (!model) return CB_USAGE("activations: missing --model (see cortexbench activations --help)");
   if (!stimuli) return CB_USAGE("activations: missing --stimuli");
   if (!out) return CB_USAGE("activations: missing --out");
+  const int onnx = is_onnx_path(model);
+  if (onnx_opts && !onnx)
+    return CB_USAGE("activations: --input-size, --mean, --std and --visual-degrees apply to .onnx models only");
 
   cb_par_set_blas_threads(p);
   cb_model *m = NULL;
@@ -71,12 +139,12 @@ cb_status cb_cmd_activations(cb_par *p, int argc, char **argv) {
   char **names = NULL;
   int n_names = 0, *idx = NULL, n_idx = 0;
   st = cb_timers_create(&t);
-  if (st == CB_OK) st = cb_model_create(model, seed, &m);
+  if (st == CB_OK) st = onnx ? cb_model_load_onnx(model, &pp, &m) : cb_model_create(model, seed, &m);
   if (st == CB_OK && layers) st = cb_strlist_split(layers, ',', &names, &n_names);
   if (st == CB_OK) st = cb_extract_resolve_layers(m, (const char *const *)names, n_names, &idx, &n_idx);
   if (st == CB_OK) st = cb_stimulus_set_read(stimuli, &set);
   st = cb_par_agree(p, st);
-  if (st == CB_OK) st = cb_par_activations(p, m, model, set, degrees, (int)batch, idx, n_idx, out, t);
+  if (st == CB_OK) st = cb_par_activations(p, m, cb_model_get_info(m)->name, set, degrees, (int)batch, idx, n_idx, out, t);
   if (st == CB_OK) cb_print0("wrote %s: %d stimuli x %d layer%s of %s\n", out, set->n, n_idx, n_idx == 1 ? "" : "s", model);
   free(idx);
   cb_strlist_free(&names);

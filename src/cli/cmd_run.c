@@ -155,15 +155,9 @@ static cb_status stage_activations(run_ctx *r) {
   return CB_OK;
 }
 
-static void sanitize(char *s) {
-  for (; *s; ++s)
-    if (*s == '/' || *s == '\\') *s = '_';
-}
-
 static cb_status score_path(const run_ctx *r, const char *bench, const char *model, const char *layer, char *out) {
-  char leaf[1024], l[256];
-  snprintf(l, sizeof l, "%s", layer);
-  sanitize(l);
+  char leaf[2048], l[1024];
+  CB_CHECK(cb_layer_link_encode(layer, l, sizeof l)); /* '/' -> %2F, as in activations files */
   snprintf(leaf, sizeof leaf, "scores/%s/%s/%s.json", bench, model, l);
   return cb_path_join(out, CB_PATH_MAX, r->out_dir, leaf);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <hdf5.h>
@@ -133,6 +134,43 @@ typedef struct link_list {
   int n, cap;
 } link_list;
 
+cb_status cb_layer_link_encode(const char *name, char *out, size_t n) {
+  if (!strcmp(name, ".")) {
+    if (n < 4) return CB_ERROR(CB_ERR_ARG, "buffer too small for a layer name");
+    memcpy(out, "%2E", 4);
+    return CB_OK;
+  }
+  size_t k = 0;
+  for (const char *p = name; *p; ++p) {
+    const char *rep = *p == '%' ? "%25" : (*p == '/' ? "%2F" : NULL);
+    size_t len = rep ? 3 : 1;
+    if (k + len + 1 > n) return CB_ERROR(CB_ERR_ARG, "layer name too long: %s", name);
+    if (rep)
+      memcpy(out + k, rep, 3);
+    else
+      out[k] = *p;
+    k += len;
+  }
+  out[k] = '\0';
+  return CB_OK;
+}
+
+cb_status cb_layer_link_decode(const char *link, char *out, size_t n) {
+  size_t k = 0;
+  for (const char *p = link; *p; ++p) {
+    char c = *p;
+    if (c == '%') {
+      if (!strncmp(p, "%25", 3)) c = '%', p += 2;
+      else if (!strncasecmp(p, "%2F", 3)) c = '/', p += 2;
+      else if (!strncasecmp(p, "%2E", 3)) c = '.', p += 2;
+    }
+    if (k + 2 > n) return CB_ERROR(CB_ERR_ARG, "layer link name too long: %s", link);
+    out[k++] = c;
+  }
+  out[k] = '\0';
+  return CB_OK;
+}
+
 static herr_t collect(hid_t g, const char *name, const H5L_info_t *info, void *op) {
   (void)g;
   (void)info;
@@ -144,7 +182,9 @@ static herr_t collect(hid_t g, const char *name, const H5L_info_t *info, void *o
     l->names = nn;
     l->cap = cap;
   }
-  l->names[l->n] = cb_strdup(name);
+  char decoded[1024];
+  if (cb_layer_link_decode(name, decoded, sizeof decoded) != CB_OK) return -1;
+  l->names[l->n] = cb_strdup(decoded);
   if (l->names[l->n] == NULL) return -1;
   l->n++;
   return 0;
@@ -198,7 +238,12 @@ static cb_status open_body(hid_t f, const char *path, cb_activations *a) {
   a->features = calloc((size_t)(l.n > 0 ? l.n : 1), sizeof *a->features);
   CB_ALLOC_GOTO(a->features, st, done);
   for (int i = 0; i < l.n; ++i) {
-    d = H5Dopen2(g, l.names[i], H5P_DEFAULT);
+    char link[1024];
+    if (cb_layer_link_encode(l.names[i], link, sizeof link) != CB_OK) {
+      st = CB_ERROR(CB_ERR_FORMAT, "%s: layer name too long", path);
+      goto done;
+    }
+    d = H5Dopen2(g, link, H5P_DEFAULT);
     hsize_t dims[2] = {0, 0};
     sp = d >= 0 ? H5Dget_space(d) : -1;
     if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 2 || H5Sget_simple_extent_dims(sp, dims, NULL) < 0 ||
@@ -271,8 +316,13 @@ cb_status cb_activations_read_layer(const cb_activations *a, const char *path, c
   float *buf = NULL;
   cb_status st = open_read(path, &f);
   if (st != CB_OK) goto done;
+  char link[1024];
+  if (cb_layer_link_encode(layer, link, sizeof link) != CB_OK) {
+    st = unknown_layer(a, path, layer);
+    goto done;
+  }
   g = H5Gopen2(f, "layers", H5P_DEFAULT);
-  d = g >= 0 ? H5Dopen2(g, layer, H5P_DEFAULT) : -1;
+  d = g >= 0 ? H5Dopen2(g, link, H5P_DEFAULT) : -1;
   if (d < 0) {
     st = unknown_layer(a, path, layer);
     goto done;
@@ -358,8 +408,12 @@ static cb_status write_body(hid_t f, const char *path, const char *model, const 
   for (int l = 0; l < n_layers; ++l) {
     hsize_t dims[2] = {(hsize_t)n, (hsize_t)features[l]};
     H5TRY(sp = H5Screate_simple(2, dims, NULL), layer_names[l]);
-    H5TRY(d = H5Dcreate2(g, layer_names[l], H5T_IEEE_F32LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-          layer_names[l]);
+    char link[1024];
+    if (cb_layer_link_encode(layer_names[l], link, sizeof link) != CB_OK) {
+      st = CB_ERROR(CB_ERR_ARG, "%s: layer name too long: %s", path, layer_names[l]);
+      goto done;
+    }
+    H5TRY(d = H5Dcreate2(g, link, H5T_IEEE_F32LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), layer_names[l]);
     if (features[l] > 0) H5TRY(H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, X[l]), layer_names[l]);
     h5close(&d, H5Dclose);
     h5close(&sp, H5Sclose);
@@ -384,9 +438,8 @@ cb_status cb_activations_write(const char *path, const char *model, const char *
                     path ? path : "(null)", (long long)n, n_layers);
   for (int l = 0; l < n_layers; ++l) {
     const char *nm = layer_names[l];
-    if (nm == NULL || nm[0] == '\0' || strchr(nm, '/') || strcmp(nm, ".") == 0)
-      return CB_ERROR(CB_ERR_ARG, "%s: layer name '%s' is not allowed (empty, '.' or contains '/')", path,
-                      nm ? nm : "(null)");
+    if (nm == NULL || nm[0] == '\0')
+      return CB_ERROR(CB_ERR_ARG, "%s: empty layer name", path);
     if (features[l] < 0 || (features[l] > 0 && X[l] == NULL))
       return CB_ERROR(CB_ERR_ARG, "%s: layer '%s' has no data", path, nm);
     for (int k = 0; k < l; ++k)

@@ -10,6 +10,7 @@
 #ifndef CB_ACTIVATIONS_H
 #define CB_ACTIVATIONS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cb_status.h"
@@ -24,6 +25,13 @@ typedef struct cb_activations {
 } cb_activations;
 
 /* Reads metadata only (attributes, stimulus ids, layer names and shapes). */
+/* HDF5 link name of a layer under /layers: '%' -> "%25", '/' -> "%2F" and
+ * a name "." -> "%2E" (ONNX exporters name outputs like "/layer1/Relu_output_0",
+ * which HDF5 would otherwise read as nested groups). Decoding reverses it;
+ * readers show and accept the decoded names. */
+cb_status cb_layer_link_encode(const char *name, char *out, size_t n);
+cb_status cb_layer_link_decode(const char *link, char *out, size_t n);
+
 cb_status cb_activations_open(const char *path, cb_activations **out);
 /* Reads one layer as float32; *X is (n, *features), the caller frees it. An
  * unknown layer gives CB_ERR_ARG "F.h5: no layer 'x' (layers: a, b, …)". */

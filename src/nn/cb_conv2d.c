@@ -1,19 +1,29 @@
-/* cb_conv2d.c - 2-D convolution as im2col + cblas_sgemm, one image at a time.
- * A 1x1 stride-1 unpadded kernel skips im2col: the image already is the
- * (in_c, h*w) matrix. */
+/* cb_conv2d.c - 2-D convolution kernel: im2col + cblas_sgemm per image and
+ * group (dilations, asymmetric pads, groups and depthwise). A 1x1 stride-1
+ * unpadded kernel skips im2col: the image already is the (in_c, h*w) matrix. */
 #include <cblas.h>
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "cb_nn_layer.h"
+#include "cb_nn_ops.h"
+
+int cb_pool_out_dim(int in, int k, int s, int pb, int pe, int d, int ceil_mode) {
+  if (in <= 0 || k <= 0 || s <= 0 || d <= 0) return 0;
+  long span = (long)in + pb + pe - (long)d * (k - 1) - 1;
+  if (span < 0) return 0;
+  long out = (ceil_mode ? (span + s - 1) / s : span / s) + 1;
+  /* the last window must start inside the input or the begin padding */
+  if (ceil_mode && (out - 1) * s >= (long)in + pb) --out;
+  return (int)out;
+}
 
 int cb_conv_out_dim(int in, int k, int stride, int pad) {
-  if (in <= 0 || k <= 0 || stride <= 0 || pad < 0) return 0;
-  long span = (long)in + 2L * pad - k;
-  if (span < 0) return 0;
-  return (int)(span / stride + 1);
+  if (pad < 0) return 0;
+  return cb_pool_out_dim(in, k, stride, pad, pad, 1, 0);
+}
+
+void cb_conv2d_out(const cb_conv2d_geom *g, int *oh, int *ow) {
+  *oh = cb_pool_out_dim(g->in_h, g->kh, g->stride_h, g->pad_t, g->pad_b, g->dil_h, g->ceil_mode);
+  *ow = cb_pool_out_dim(g->in_w, g->kw, g->stride_w, g->pad_l, g->pad_r, g->dil_w, g->ceil_mode);
 }
 
 cb_status cb_conv2d_check(const cb_conv2d_geom *g) {
@@ -21,46 +31,66 @@ cb_status cb_conv2d_check(const cb_conv2d_geom *g) {
   if (g->in_c <= 0 || g->in_h <= 0 || g->in_w <= 0 || g->out_c <= 0 || g->kh <= 0 || g->kw <= 0)
     return CB_ERROR(CB_ERR_ARG, "conv2d: sizes not positive (in %dx%dx%d, out_c %d, kernel %dx%d)", g->in_c,
                     g->in_h, g->in_w, g->out_c, g->kh, g->kw);
-  if (g->stride_h <= 0 || g->stride_w <= 0 || g->pad_h < 0 || g->pad_w < 0)
-    return CB_ERROR(CB_ERR_ARG, "conv2d: bad stride %dx%d or padding %dx%d", g->stride_h, g->stride_w, g->pad_h,
-                    g->pad_w);
-  if (cb_conv_out_dim(g->in_h, g->kh, g->stride_h, g->pad_h) <= 0 ||
-      cb_conv_out_dim(g->in_w, g->kw, g->stride_w, g->pad_w) <= 0)
-    return CB_ERROR(CB_ERR_ARG, "conv2d: kernel %dx%d does not fit input %dx%d with padding %dx%d", g->kh, g->kw,
-                    g->in_h, g->in_w, g->pad_h, g->pad_w);
+  if (g->stride_h <= 0 || g->stride_w <= 0 || g->dil_h <= 0 || g->dil_w <= 0 || g->pad_t < 0 || g->pad_l < 0 ||
+      g->pad_b < 0 || g->pad_r < 0)
+    return CB_ERROR(CB_ERR_ARG, "conv2d: bad stride %dx%d, dilation %dx%d or padding %d,%d,%d,%d", g->stride_h,
+                    g->stride_w, g->dil_h, g->dil_w, g->pad_t, g->pad_l, g->pad_b, g->pad_r);
+  if (g->groups <= 0 || g->in_c % g->groups || g->out_c % g->groups)
+    return CB_ERROR(CB_ERR_ARG, "conv2d: %d groups do not divide %d input and %d output channels", g->groups,
+                    g->in_c, g->out_c);
+  int oh, ow;
+  cb_conv2d_out(g, &oh, &ow);
+  if (oh <= 0 || ow <= 0)
+    return CB_ERROR(CB_ERR_ARG, "conv2d: kernel %dx%d does not fit input %dx%d with padding %d,%d,%d,%d", g->kh,
+                    g->kw, g->in_h, g->in_w, g->pad_t, g->pad_l, g->pad_b, g->pad_r);
   return CB_OK;
 }
 
 static int is_pointwise(const cb_conv2d_geom *g) {
-  return g->kh == 1 && g->kw == 1 && g->stride_h == 1 && g->stride_w == 1 && g->pad_h == 0 && g->pad_w == 0;
+  return g->kh == 1 && g->kw == 1 && g->stride_h == 1 && g->stride_w == 1 && g->pad_t == 0 && g->pad_l == 0 &&
+         g->pad_b == 0 && g->pad_r == 0;
 }
 
 size_t cb_conv2d_workspace(const cb_conv2d_geom *g) {
   if (is_pointwise(g)) return 0;
-  size_t oh = (size_t)cb_conv_out_dim(g->in_h, g->kh, g->stride_h, g->pad_h);
-  size_t ow = (size_t)cb_conv_out_dim(g->in_w, g->kw, g->stride_w, g->pad_w);
-  return (size_t)g->in_c * (size_t)g->kh * (size_t)g->kw * oh * ow;
+  int oh, ow;
+  cb_conv2d_out(g, &oh, &ow);
+  return (size_t)(g->in_c / g->groups) * (size_t)g->kh * (size_t)g->kw * (size_t)oh * (size_t)ow;
 }
 
-void cb_im2col(const float *x, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, float *col) {
-  int oh = cb_conv_out_dim(h, kh, sh, ph), ow = cb_conv_out_dim(w, kw, sw, pw);
+void cb_im2col(const cb_conv2d_geom *g, const float *x, int c, float *col) {
+  int oh, ow;
+  cb_conv2d_out(g, &oh, &ow);
+  const int h = g->in_h, w = g->in_w;
   size_t n = (size_t)oh * (size_t)ow;
   for (int ch = 0; ch < c; ++ch) {
     const float *xc = x + (size_t)ch * (size_t)h * (size_t)w;
-    for (int i = 0; i < kh; ++i) {
-      for (int j = 0; j < kw; ++j) {
-        float *row = col + ((size_t)(ch * kh + i) * (size_t)kw + (size_t)j) * n;
+    for (int i = 0; i < g->kh; ++i) {
+      for (int j = 0; j < g->kw; ++j) {
+        float *row = col + ((size_t)(ch * g->kh + i) * (size_t)g->kw + (size_t)j) * n;
+        int dx = j * g->dil_w - g->pad_l;
         for (int oy = 0; oy < oh; ++oy) {
-          int iy = oy * sh - ph + i;
+          int iy = oy * g->stride_h - g->pad_t + i * g->dil_h;
           float *dst = row + (size_t)oy * (size_t)ow;
           if (iy < 0 || iy >= h) {
             memset(dst, 0, (size_t)ow * sizeof *dst);
             continue;
           }
           const float *src = xc + (size_t)iy * (size_t)w;
-          for (int ox = 0; ox < ow; ++ox) {
-            int ix = ox * sw - pw + j;
-            dst[ox] = (ix >= 0 && ix < w) ? src[ix] : 0.0f;
+          if (g->stride_w == 1) {
+            /* contiguous run: zeros, a copy, zeros */
+            int lo = dx < 0 ? -dx : 0;
+            if (lo > ow) lo = ow;
+            int hi = w - dx < ow ? w - dx : ow;
+            if (hi < lo) hi = lo;
+            for (int ox = 0; ox < lo; ++ox) dst[ox] = 0.0f;
+            if (hi > lo) memcpy(dst + lo, src + lo + dx, (size_t)(hi - lo) * sizeof *dst);
+            for (int ox = hi; ox < ow; ++ox) dst[ox] = 0.0f;
+          } else {
+            for (int ox = 0; ox < ow; ++ox) {
+              int ix = ox * g->stride_w + dx;
+              dst[ox] = (ix >= 0 && ix < w) ? src[ix] : 0.0f;
+            }
           }
         }
       }
@@ -70,70 +100,36 @@ void cb_im2col(const float *x, int c, int h, int w, int kh, int kw, int sh, int 
 
 void cb_conv2d_forward(const cb_conv2d_geom *g, const float *w, const float *b, const float *x, int batch,
                        float *work, float *y) {
-  int oh = cb_conv_out_dim(g->in_h, g->kh, g->stride_h, g->pad_h);
-  int ow = cb_conv_out_dim(g->in_w, g->kw, g->stride_w, g->pad_w);
-  int n = oh * ow, kdim = g->in_c * g->kh * g->kw;
-  size_t in_size = (size_t)g->in_c * (size_t)g->in_h * (size_t)g->in_w;
-  size_t out_size = (size_t)g->out_c * (size_t)n;
-  int pointwise = is_pointwise(g);
+  int oh, ow;
+  cb_conv2d_out(g, &oh, &ow);
+  const int n = oh * ow, cg = g->in_c / g->groups, og = g->out_c / g->groups, kdim = cg * g->kh * g->kw;
+  const size_t in_size = (size_t)g->in_c * (size_t)g->in_h * (size_t)g->in_w;
+  const size_t out_size = (size_t)g->out_c * (size_t)n;
+  const int pointwise = is_pointwise(g);
   for (int img = 0; img < batch; ++img) {
-    const float *xi = x + (size_t)img * in_size;
-    float *yi = y + (size_t)img * out_size;
-    const float *colm = xi;
-    if (!pointwise) {
-      cb_im2col(xi, g->in_c, g->in_h, g->in_w, g->kh, g->kw, g->stride_h, g->stride_w, g->pad_h, g->pad_w, work);
-      colm = work;
-    }
-    /* Y (out_c, n) = W (out_c, kdim) * col (kdim, n) */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g->out_c, n, kdim, 1.0f, w, kdim, colm, n, 0.0f, yi, n);
-    if (b != NULL)
-      for (int o = 0; o < g->out_c; ++o) {
-        float *yo = yi + (size_t)o * (size_t)n;
-        for (int p = 0; p < n; ++p) yo[p] += b[o];
+    for (int gr = 0; gr < g->groups; ++gr) {
+      const float *xi = x + (size_t)img * in_size + (size_t)gr * (size_t)cg * (size_t)g->in_h * (size_t)g->in_w;
+      float *yi = y + (size_t)img * out_size + (size_t)gr * (size_t)og * (size_t)n;
+      const float *wg = w + (size_t)gr * (size_t)og * (size_t)kdim;
+      const float *colm = xi;
+      if (!pointwise) {
+        cb_im2col(g, xi, cg, work);
+        colm = work;
       }
+      /* Y (og, n) = W (og, kdim) * col (kdim, n) */
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, og, n, kdim, 1.0f, wg, kdim, colm, n, 0.0f, yi, n);
+      if (b != NULL)
+        for (int o = 0; o < og; ++o) {
+          float *yo = yi + (size_t)o * (size_t)n;
+          const float bo = b[gr * og + o];
+          for (int p = 0; p < n; ++p) yo[p] += bo;
+        }
+    }
   }
 }
 
-static void conv2d_forward(const cb__layer *l, const float *x, float *work, float *y) {
-  cb_conv2d_forward(&l->conv, l->weights, l->bias, x, 1, work, y);
-}
-
-cb_status cb__conv2d_init(cb__layer *l, const char *name, int in_c, int in_h, int in_w, int out_c, int k,
-                          int stride, int pad) {
-  CB_CHECK(cb__layer_begin(l, CB__LAYER_CONV2D, name, in_c, in_h, in_w));
-  cb_conv2d_geom g = {.in_c = in_c, .in_h = in_h, .in_w = in_w, .out_c = out_c, .kh = k, .kw = k,
-                      .stride_h = stride, .stride_w = stride, .pad_h = pad, .pad_w = pad};
-  cb_status st = cb_conv2d_check(&g);
-  if (st != CB_OK) {
-    char why[256]; /* copy: the message buffer is rewritten by CB_ERROR */
-    snprintf(why, sizeof why, "%s", cb_error_message());
-    return CB_ERROR(st, "layer '%s': %s", name, why);
-  }
-  l->conv = g;
-  l->k = k;
-  l->stride = stride;
-  l->pad = pad;
-  l->out_c = out_c;
-  l->out_h = cb_conv_out_dim(in_h, k, stride, pad);
-  l->out_w = cb_conv_out_dim(in_w, k, stride, pad);
-  l->workspace = cb_conv2d_workspace(&g);
-  size_t nw = (size_t)out_c * (size_t)in_c * (size_t)k * (size_t)k;
-  l->weights = calloc(nw, sizeof *l->weights);
-  l->bias = calloc((size_t)out_c, sizeof *l->bias);
-  if (l->weights == NULL || l->bias == NULL) {
-    cb__layer_release(l);
-    return CB_ERROR(CB_ERR_NOMEM, "layer '%s': out of memory for %zu weights", name, nw);
-  }
-  l->forward = conv2d_forward;
-  return CB_OK;
-}
-
-/* torchvision's Conv2d default is kaiming_uniform(a=sqrt(5)); we use the He
- * normal initialisation instead: w ~ N(0, 2 / fan_in), fan_in = in_c*k*k. */
-void cb__conv2d_init_he(cb__layer *l, cb_rng *rng) {
-  size_t fan_in = (size_t)l->in_c * (size_t)l->k * (size_t)l->k;
-  size_t nw = (size_t)l->out_c * fan_in;
-  double sd = sqrt(2.0 / (double)fan_in);
-  for (size_t i = 0; i < nw; ++i) l->weights[i] = (float)(sd * cb_rng_normal(rng));
-  memset(l->bias, 0, (size_t)l->out_c * sizeof *l->bias);
+void cb_gemm_forward(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, const float *b,
+                     float beta, float *y) {
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, m, n, k,
+              alpha, a, trans_a ? m : k, b, trans_b ? k : n, beta, y, n);
 }

@@ -1,24 +1,49 @@
-/* cb_model.c - sequential model: layers, one shared im2col workspace sized to
- * the largest layer, two ping-pong activation buffers sized to the largest
- * per-image activation. Forward runs one image at a time. */
+/* cb_model.c - a model: a graph planned for one image, its layers (every
+ * value a node computes at run time) and a forward that runs the graph once
+ * per image, copying each requested layer out as soon as it is computed. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cb_nn.h"
 #include "cb_nn_model.h"
 
-static size_t layer_out_size(const cb__layer *l) {
-  return (size_t)l->out_c * (size_t)l->out_h * (size_t)l->out_w;
-}
-
-cb_status cb__model_alloc(const cb_model_info *info, int n_layers, cb_model **out) {
+cb_status cb__model_from_graph(const cb_model_info *info, cb_graph *g, cb_model **out) {
   cb_status st = CB_OK;
   cb_model *m = calloc(1, sizeof *m);
-  CB_ALLOC_GOTO(m, st, fail);
+  if (m == NULL) {
+    cb_graph_destroy(&g);
+    return CB_ERROR(CB_ERR_NOMEM, "model: out of memory");
+  }
+  m->g = g;
   m->info = *info;
-  m->layers = calloc((size_t)n_layers, sizeof *m->layers);
+  snprintf(m->name, sizeof m->name, "%s", info->name ? info->name : "model");
+  m->info.name = m->name;
+  CB_CHECK_GOTO(cb_graph_finish(g), st, fail);
+  if (cb_graph_n_inputs(g) != 1) {
+    st = CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s': %d runtime inputs (one image input expected)", m->name, cb_graph_n_inputs(g));
+    goto fail;
+  }
+  m->input = cb_graph_input_id(g, 0);
+  int64_t s[CB_GRAPH_MAX_DIMS];
+  int nd = cb_graph_value_shape(g, m->input, s);
+  if (nd != 4 || s[0] != 1) {
+    st = CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s': input '%s' must be (1, C, H, W) per image", m->name, cb_graph_value_name(g, m->input));
+    goto fail;
+  }
+  m->info.in_c = (int)s[1];
+  m->info.in_h = (int)s[2];
+  m->info.in_w = (int)s[3];
+  m->in_size = (size_t)(s[1] * s[2] * s[3]);
+  int nv = cb_graph_n_values(g);
+  m->layers = malloc((size_t)(nv > 0 ? nv : 1) * sizeof *m->layers);
+  m->req = malloc((size_t)(nv > 0 ? nv : 1) * sizeof *m->req);
+  m->outs = malloc((size_t)(nv > 0 ? nv : 1) * sizeof *m->outs);
   CB_ALLOC_GOTO(m->layers, st, fail);
-  m->cap_layers = n_layers;
+  CB_ALLOC_GOTO(m->req, st, fail);
+  CB_ALLOC_GOTO(m->outs, st, fail);
+  for (int v = 0; v < nv; ++v)
+    if (cb_graph_value_is_layer(g, v)) m->layers[m->n_layers++] = v;
   *out = m;
   return CB_OK;
 fail:
@@ -26,123 +51,83 @@ fail:
   return st;
 }
 
-cb_status cb__model_finish(cb_model *m) {
-  cb_status st = CB_OK;
-  size_t work = 0, act = 0;
-  for (int i = 0; i < m->n_layers; ++i) {
-    const cb__layer *l = &m->layers[i];
-    if (l->workspace > work) work = l->workspace;
-    if (layer_out_size(l) > act) act = layer_out_size(l);
-    const cb__layer *prev = i > 0 ? &m->layers[i - 1] : NULL;
-    int pc = prev ? prev->out_c : m->info.in_c, ph = prev ? prev->out_h : m->info.in_h,
-        pw = prev ? prev->out_w : m->info.in_w;
-    if (l->in_c != pc || l->in_h != ph || l->in_w != pw)
-      return CB_ERROR(CB_ERR_INTERNAL, "model '%s': layer '%s' expects %dx%dx%d but gets %dx%dx%d", m->info.name,
-                      l->name, l->in_c, l->in_h, l->in_w, pc, ph, pw);
-  }
-  m->work_floats = work;
-  m->act_floats = act;
-  m->work = calloc(work > 0 ? work : 1, sizeof *m->work);
-  CB_ALLOC_GOTO(m->work, st, done);
-  for (int k = 0; k < 2; ++k) {
-    m->act[k] = calloc(act > 0 ? act : 1, sizeof *m->act[k]);
-    CB_ALLOC_GOTO(m->act[k], st, done);
-  }
-done:
-  return st;
-}
-
 void cb_model_destroy(cb_model **mp) {
   if (mp == NULL || *mp == NULL) return;
   cb_model *m = *mp;
-  if (m->layers != NULL)
-    for (int i = 0; i < m->cap_layers; ++i) cb__layer_release(&m->layers[i]);
+  cb_graph_destroy(&m->g);
   free(m->layers);
-  free(m->work);
-  free(m->act[0]);
-  free(m->act[1]);
+  free(m->req);
+  free(m->outs);
   free(m);
   *mp = NULL;
 }
 
 const cb_model_info *cb_model_get_info(const cb_model *m) { return m ? &m->info : NULL; }
-
+const struct cb_graph *cb_model_graph(const cb_model *m) { return m ? m->g : NULL; }
 int cb_model_n_layers(const cb_model *m) { return m ? m->n_layers : 0; }
 
 const char *cb_model_layer_name(const cb_model *m, int i) {
   if (m == NULL || i < 0 || i >= m->n_layers) return NULL;
-  return m->layers[i].name;
+  return cb_graph_value_name(m->g, m->layers[i]);
 }
 
 void cb_model_layer_shape(const cb_model *m, int i, int *c, int *h, int *w) {
-  int oc = 0, oh = 0, ow = 0;
+  int64_t oc = 0, oh = 0, ow = 0;
   if (m != NULL && i >= 0 && i < m->n_layers) {
-    oc = m->layers[i].out_c;
-    oh = m->layers[i].out_h;
-    ow = m->layers[i].out_w;
+    int64_t s[CB_GRAPH_MAX_DIMS];
+    int nd = cb_graph_value_shape(m->g, m->layers[i], s);
+    int64_t numel = 1;
+    for (int d = 0; d < nd; ++d) numel *= s[d];
+    if (nd >= 2 && s[0] == 1) {
+      oc = s[1];
+      oh = nd >= 3 ? s[2] : 1;
+      ow = 1;
+      for (int d = 3; d < nd; ++d) ow *= s[d];
+    } else {
+      oc = numel, oh = 1, ow = 1;
+    }
   }
-  if (c) *c = oc;
-  if (h) *h = oh;
-  if (w) *w = ow;
+  if (c) *c = (int)oc;
+  if (h) *h = (int)oh;
+  if (w) *w = (int)ow;
 }
 
 int cb_model_find_layer(const cb_model *m, const char *name) {
   if (m == NULL || name == NULL) return -1;
   for (int i = 0; i < m->n_layers; ++i)
-    if (strcmp(m->layers[i].name, name) == 0) return i;
+    if (strcmp(cb_graph_value_name(m->g, m->layers[i]), name) == 0) return i;
   return -1;
 }
 
 cb_status cb_model_forward(cb_model *m, const float *x, int batch, const int *req, int n_req, float *const *out) {
   if (m == NULL || x == NULL || (n_req > 0 && (req == NULL || out == NULL)))
     return CB_ERROR(CB_ERR_ARG, "model forward: NULL argument");
-  if (batch <= 0) return CB_ERROR(CB_ERR_ARG, "model '%s': batch size %d is not positive", m->info.name, batch);
-  if (n_req < 0) return CB_ERROR(CB_ERR_ARG, "model '%s': %d requested layers", m->info.name, n_req);
-  int last = -1;
+  if (batch <= 0) return CB_ERROR(CB_ERR_ARG, "model '%s': batch size %d is not positive", m->name, batch);
+  if (n_req < 0 || n_req > m->n_layers) return CB_ERROR(CB_ERR_ARG, "model '%s': %d requested layers", m->name, n_req);
   for (int k = 0; k < n_req; ++k) {
     if (req[k] < 0 || req[k] >= m->n_layers)
-      return CB_ERROR(CB_ERR_ARG, "model '%s': requested layer index %d out of range [0, %d)", m->info.name,
-                      req[k], m->n_layers);
-    if (out[k] == NULL) return CB_ERROR(CB_ERR_ARG, "model '%s': output %d is NULL", m->info.name, k);
-    if (req[k] > last) last = req[k];
+      return CB_ERROR(CB_ERR_ARG, "model '%s': requested layer index %d out of range [0, %d)", m->name, req[k], m->n_layers);
+    if (out[k] == NULL) return CB_ERROR(CB_ERR_ARG, "model '%s': output %d is NULL", m->name, k);
+    m->req[k] = m->layers[req[k]];
   }
-  size_t in_size = (size_t)m->info.in_c * (size_t)m->info.in_h * (size_t)m->info.in_w;
   for (int b = 0; b < batch; ++b) {
-    const float *cur = x + (size_t)b * in_size;
-    for (int i = 0; i <= last; ++i) {
-      const cb__layer *l = &m->layers[i];
-      float *dst = m->act[i & 1];
-      l->forward(l, cur, m->work, dst);
-      size_t size = layer_out_size(l);
-      for (int k = 0; k < n_req; ++k)
-        if (req[k] == i) memcpy(out[k] + (size_t)b * size, dst, size * sizeof *dst);
-      cur = dst;
+    for (int k = 0; k < n_req; ++k) {
+      int c, h, w;
+      cb_model_layer_shape(m, req[k], &c, &h, &w);
+      m->outs[k] = out[k] + (size_t)b * (size_t)c * (size_t)h * (size_t)w;
     }
+    const float *xi = x + (size_t)b * m->in_size;
+    CB_CHECK(cb_graph_run(m->g, &xi, n_req, m->req, m->outs));
   }
   return CB_OK;
 }
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t n) {
-  const unsigned char *p = data;
-  for (size_t i = 0; i < n; ++i) {
-    h ^= p[i];
-    h *= 0x100000001B3ull;
-  }
-  return h;
-}
-
 uint64_t cb_model_weights_hash(const cb_model *m) {
-  uint64_t h = 0xCBF29CE484222325ull;
+  uint64_t h = cb_graph_hash(m ? m->g : NULL);
   if (m == NULL) return h;
-  h = fnv1a(h, m->info.name, strlen(m->info.name));
-  for (int i = 0; i < m->n_layers; ++i) {
-    const cb__layer *l = &m->layers[i];
-    int meta[10] = {(int)l->kind, l->in_c, l->in_h, l->in_w, l->out_c, l->out_h, l->out_w, l->k, l->stride, l->pad};
-    h = fnv1a(h, meta, sizeof meta);
-    if (l->kind == CB__LAYER_CONV2D) {
-      h = fnv1a(h, l->weights, (size_t)l->out_c * (size_t)l->in_c * (size_t)l->k * (size_t)l->k * sizeof(float));
-      h = fnv1a(h, l->bias, (size_t)l->out_c * sizeof(float));
-    }
+  for (const char *p = m->name; *p; ++p) {
+    h ^= (unsigned char)*p;
+    h *= 0x100000001B3ull;
   }
   return h;
 }

@@ -1,27 +1,25 @@
-/* cb_nn_model.h - internal: the model struct, shared by cb_model.c and the
- * zoo builders. */
+/* cb_nn_model.h - internal: the model struct, a graph planned for one
+ * image plus its layer list; shared by cb_model.c, cb_zoo.c, cb_model_onnx.c. */
 #ifndef CB_NN_MODEL_H
 #define CB_NN_MODEL_H
 
-#include <stddef.h>
-
+#include "cb_graph.h"
 #include "cb_nn.h"
-#include "cb_nn_layer.h"
 
 struct cb_model {
   cb_model_info info;
-  int n_layers;       /* layers initialised so far */
-  int cap_layers;     /* allocated */
-  cb__layer *layers;  /* (cap_layers) */
-  size_t work_floats; /* largest layer workspace */
-  float *work;        /* (work_floats) shared im2col scratch */
-  size_t act_floats;  /* largest per-image activation */
-  float *act[2];      /* (act_floats) each: ping-pong activations of one image */
+  char name[128];   /* info.name points here */
+  cb_graph *g;      /* owned, finished, input shape (1, c, h, w) */
+  int input;        /* value id of the image input */
+  int n_layers;
+  int *layers;      /* (n_layers) value ids of the runtime values, in execution order */
+  size_t in_size;   /* floats per image */
+  int *req;         /* (n_layers) scratch: requested value ids */
+  float **outs;     /* (n_layers) scratch: output pointers for one image */
 };
 
-/* Allocates a model with room for n_layers (none initialised yet). */
-cb_status cb__model_alloc(const cb_model_info *info, int n_layers, cb_model **out);
-/* Checks that layer shapes chain and allocates the workspaces. */
-cb_status cb__model_finish(cb_model *m);
+/* Takes ownership of g (finished or not; destroyed on failure too) and
+ * wraps it: info is copied (name too), the input must be (1, c, h, w). */
+cb_status cb__model_from_graph(const cb_model_info *info, cb_graph *g, cb_model **out);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cb_activations.h"
 #include "cb_fs.h"
 #include "cb_par.h"
 #include "cb_par_impl.h"
@@ -53,7 +54,10 @@ static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int
   for (int l = 0; l < n_layers; ++l) {
     hsize_t dims[2] = {(hsize_t)n, (hsize_t)features[l]};
     hid_t fspace = H5Screate_simple(2, dims, NULL);
-    hid_t dset = H5Dcreate2(group, names[l], H5T_NATIVE_FLOAT, fspace, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    char link[1024];
+    hid_t dset = -1;
+    if (cb_layer_link_encode(names[l], link, sizeof link) == CB_OK) /* '/' in ONNX names -> %2F */
+      dset = H5Dcreate2(group, link, H5T_NATIVE_FLOAT, fspace, lcpl, H5P_DEFAULT, H5P_DEFAULT);
     hsize_t off[2] = {(hsize_t)start, 0}, cnt[2] = {(hsize_t)count, (hsize_t)features[l]};
     hid_t mspace = H5Screate_simple(2, cnt[0] ? cnt : dims, NULL);
     if (count > 0) {
@@ -108,9 +112,7 @@ cb_status cb_par_write_activations(cb_par *p, const char *path, const char *mode
   char tmp[CB_PATH_MAX], dir[CB_PATH_MAX];
   cb_status st = CB_OK;
   for (int l = 0; l < n_layers; ++l)
-    if (strchr(layer_names[l], '/') || !strcmp(layer_names[l], ".") || !layer_names[l][0])
-      return CB_ERROR(CB_ERR_ARG, "%s: layer name '%s' cannot be stored (contains '/' or is empty)", path,
-                      layer_names[l]);
+    if (!layer_names[l][0]) return CB_ERROR(CB_ERR_ARG, "%s: empty layer name", path);
   if (cb_par_rank(p) == 0) {
     cb_path_dirname(path, dir, sizeof dir);
     st = cb_mkdirs(dir);

@@ -89,8 +89,8 @@ static void test_write_activations(cb_par *p, const char *dir) {
     for (int f = 0; f < F0; ++f) x0[i * F0 + f] = (float)((start + i) * 100 + f);
     for (int f = 0; f < F1; ++f) x1[i * F1 + f] = -(float)((start + i) * 10 + f);
   }
-  /* Layer names deliberately not in alphabetical order. */
-  const char *names[2] = {"zeta.conv", "alpha.pool"};
+  /* Layer names deliberately not in alphabetical order; '/' and '%' as ONNX exporters write them. */
+  const char *names[2] = {"zeta.conv", "/alpha/pool%1"};
   const int64_t features[2] = {F0, F1};
   const float *X[2] = {x0, x1};
   cb_status st = cb_par_write_activations(p, path, "toy", N, ids, 2, names, features, start, count, X);
@@ -110,7 +110,7 @@ static void test_write_activations(cb_par *p, const char *dir) {
         for (int j = 0; j < F0; ++j) EXPECT(L[i * F0 + j] == (float)(i * 100 + j), "value %d,%d", i, j);
       free(L);
       L = NULL;
-      EXPECT(cb_activations_read_layer(a, path, "alpha.pool", &L, &f) == CB_OK && f == F1, "read layer 2");
+      EXPECT(cb_activations_read_layer(a, path, "/alpha/pool%1", &L, &f) == CB_OK && f == F1, "read layer 2");
       for (int i = 0; L && i < N; ++i)
         for (int j = 0; j < F1; ++j) EXPECT(L[i * F1 + j] == -(float)(i * 10 + j), "value2 %d,%d", i, j);
       free(L);
@@ -118,8 +118,8 @@ static void test_write_activations(cb_par *p, const char *dir) {
     }
     EXPECT(no_temp_files(dir), "no temporary file left");
   }
-  /* Failure path: a name HDF5 would turn into a group is refused by all. */
-  const char *bad[2] = {"a/b", "c"};
+  /* Failure path: an empty layer name is refused by every rank. */
+  const char *bad[2] = {"", "c"};
   char bad_path[CB_PATH_MAX];
   snprintf(bad_path, sizeof bad_path, "%s/bad.h5", dir);
   st = cb_par_write_activations(p, bad_path, "toy", N, ids, 2, bad, features, start, count, X);

@@ -68,9 +68,29 @@ START_TEST(test_round_trip_and_order) {
   cb_activations_destroy(&a);
   cb_activations_destroy(&a);
 
-  /* Invalid layer names and duplicates are refused, nothing is left behind. */
-  const char *slash[] = {"features/0"};
-  ck_assert_int_eq(cb_activations_write(path, "m", "v", 3, ids, 1, slash, X, feat), CB_ERR_ARG);
+  /* Names with '/' and '%' (ONNX output names) are stored percent-encoded and read back as given. */
+  {
+    char p2[300];
+    snprintf(p2, sizeof p2, "%s/onnx_names.h5", g_dir);
+    const char *onnx[] = {"/layer1/Relu_output_0", "odd%2Fname"};
+    ck_assert_int_eq(cb_activations_write(p2, "m", "v", 3, ids, 2, onnx, X, feat), CB_OK);
+    cb_activations *b = NULL;
+    ck_assert_int_eq(cb_activations_open(p2, &b), CB_OK);
+    ck_assert_str_eq(b->layer_names[0], "/layer1/Relu_output_0");
+    ck_assert_str_eq(b->layer_names[1], "odd%2Fname");
+    ck_assert_int_eq(cb_activations_read_layer(b, p2, "odd%2Fname", &Y, &f), CB_OK);
+    free(Y);
+    Y = NULL;
+    cb_activations_destroy(&b);
+    char enc[64], dec[64];
+    ck_assert_int_eq(cb_layer_link_encode("a/b%c", enc, sizeof enc), CB_OK);
+    ck_assert_str_eq(enc, "a%2Fb%25c");
+    ck_assert_int_eq(cb_layer_link_decode(enc, dec, sizeof dec), CB_OK);
+    ck_assert_str_eq(dec, "a/b%c");
+  }
+  /* Empty layer names and duplicates are refused, nothing is left behind. */
+  const char *empty[] = {""};
+  ck_assert_int_eq(cb_activations_write(path, "m", "v", 3, ids, 1, empty, X, feat), CB_ERR_ARG);
   const char *dup[] = {"a", "a"};
   ck_assert_int_eq(cb_activations_write(path, "m", "v", 3, ids, 2, dup, X, feat), CB_ERR_ARG);
   ck_assert_int_eq(cb_activations_open(path, &a), CB_OK); /* the old file is intact */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_graph.h"
 #include "cb_nn.h"
 #include "cb_nn_ops.h"
 #include "cb_rng.h"
@@ -26,23 +27,25 @@ static void fill_normal(cb_rng *r, float *x, size_t n) {
   for (size_t i = 0; i < n; ++i) x[i] = (float)cb_rng_normal(r);
 }
 
-/* Direct 7-loop convolution in double (batch, out_c, oy, ox, in_c, i, j). */
+/* Direct convolution in double with groups, dilations and asymmetric pads. */
 static void conv_naive(const cb_conv2d_geom *g, const float *w, const float *b, const float *x, int batch,
                        float *y) {
-  int oh = cb_conv_out_dim(g->in_h, g->kh, g->stride_h, g->pad_h);
-  int ow = cb_conv_out_dim(g->in_w, g->kw, g->stride_w, g->pad_w);
+  int oh, ow;
+  cb_conv2d_out(g, &oh, &ow);
+  int cg = g->in_c / g->groups, og = g->out_c / g->groups;
   for (int n = 0; n < batch; ++n)
     for (int o = 0; o < g->out_c; ++o)
       for (int oy = 0; oy < oh; ++oy)
         for (int ox = 0; ox < ow; ++ox) {
           double s = b ? b[o] : 0.0;
-          for (int c = 0; c < g->in_c; ++c)
+          for (int c = 0; c < cg; ++c)
             for (int i = 0; i < g->kh; ++i)
               for (int j = 0; j < g->kw; ++j) {
-                int iy = oy * g->stride_h - g->pad_h + i, ix = ox * g->stride_w - g->pad_w + j;
+                int iy = oy * g->stride_h - g->pad_t + i * g->dil_h, ix = ox * g->stride_w - g->pad_l + j * g->dil_w;
                 if (iy < 0 || iy >= g->in_h || ix < 0 || ix >= g->in_w) continue;
-                s += (double)w[((o * g->in_c + c) * g->kh + i) * g->kw + j] *
-                     (double)x[((n * g->in_c + c) * g->in_h + iy) * g->in_w + ix];
+                int ci = (o / og) * cg + c;
+                s += (double)w[((o * cg + c) * g->kh + i) * g->kw + j] *
+                     (double)x[((n * g->in_c + ci) * g->in_h + iy) * g->in_w + ix];
               }
           y[((n * g->out_c + o) * oh + oy) * ow + ox] = (float)s;
         }
@@ -51,56 +54,59 @@ static void conv_naive(const cb_conv2d_geom *g, const float *w, const float *b, 
 START_TEST(test_conv2d_matches_naive) {
   cb_rng r;
   cb_rng_seed(&r, 11);
-  const int chans[][2] = {{1, 1}, {3, 4}, {5, 2}};
+  /* in_c, out_c, groups: dense, grouped, depthwise, depthwise multiplier */
+  const int chans[][3] = {{1, 1, 1}, {3, 4, 1}, {5, 2, 1}, {4, 6, 2}, {4, 4, 4}, {3, 6, 3}};
   const int sizes[][2] = {{5, 5}, {8, 8}, {7, 10}};
   const int kernels[][2] = {{1, 1}, {2, 2}, {3, 3}, {5, 5}, {1, 3}, {3, 2}};
   const int strides[][2] = {{1, 1}, {2, 2}, {3, 3}, {1, 2}};
-  const int pads[][2] = {{0, 0}, {1, 1}, {2, 2}, {0, 1}};
+  const int pads[][4] = {{0, 0, 0, 0}, {1, 1, 1, 1}, {2, 2, 2, 2}, {0, 1, 1, 0}, {1, 0, 2, 1}};
+  const int dils[][2] = {{1, 1}, {2, 2}, {1, 3}};
   int cases = 0;
-  for (int ci = 0; ci < 3; ++ci)
+  for (int ci = 0; ci < 6; ++ci)
     for (int si = 0; si < 3; ++si)
       for (int ki = 0; ki < 6; ++ki)
         for (int ti = 0; ti < 4; ++ti)
-          for (int pi = 0; pi < 4; ++pi) {
-            cb_conv2d_geom g = {.in_c = chans[ci][0], .out_c = chans[ci][1], .in_h = sizes[si][0],
-                                .in_w = sizes[si][1], .kh = kernels[ki][0], .kw = kernels[ki][1],
-                                .stride_h = strides[ti][0], .stride_w = strides[ti][1],
-                                .pad_h = pads[pi][0], .pad_w = pads[pi][1]};
-            if (g.pad_h >= g.kh || g.pad_w >= g.kw) continue; /* like PyTorch: pad < kernel */
-            ck_assert_int_eq(cb_conv2d_check(&g), CB_OK);
-            int batch = 2;
-            int oh = cb_conv_out_dim(g.in_h, g.kh, g.stride_h, g.pad_h);
-            int ow = cb_conv_out_dim(g.in_w, g.kw, g.stride_w, g.pad_w);
-            ck_assert_int_eq(oh, (g.in_h + 2 * g.pad_h - g.kh) / g.stride_h + 1);
-            size_t nx = (size_t)batch * g.in_c * g.in_h * g.in_w, nw = (size_t)g.out_c * g.in_c * g.kh * g.kw;
-            size_t ny = (size_t)batch * g.out_c * oh * ow, nwork = cb_conv2d_workspace(&g);
-            if (g.kh == 1 && g.kw == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 && g.pad_w == 0)
-              ck_assert_uint_eq(nwork, 0);
-            float *x = malloc(nx * sizeof *x), *w = malloc(nw * sizeof *w), *b = malloc(g.out_c * sizeof *b);
-            float *y = malloc(ny * sizeof *y), *ref = malloc(ny * sizeof *ref);
-            float *work = malloc((nwork + 1) * sizeof *work);
-            fill_normal(&r, x, nx);
-            fill_normal(&r, w, nw);
-            fill_normal(&r, b, g.out_c);
-            for (int withb = 0; withb < 2; ++withb) {
-              cb_conv2d_forward(&g, w, withb ? b : NULL, x, batch, work, y);
-              conv_naive(&g, w, withb ? b : NULL, x, batch, ref);
-              double e = nmse(ref, y, ny);
-              if (!(e < 1e-10))
-                ck_abort_msg("conv in %dx%dx%d out_c %d k %dx%d s %dx%d p %dx%d: nmse %g", g.in_c, g.in_h, g.in_w,
-                             g.out_c, g.kh, g.kw, g.stride_h, g.stride_w, g.pad_h, g.pad_w, e);
+          for (int pi = 0; pi < 5; ++pi)
+            for (int di = 0; di < 3; ++di) {
+              if ((ci + si + ki + ti + pi + di) % 3 != 0 && di > 0) continue; /* thin the dilated cases */
+              cb_conv2d_geom g = {.in_c = chans[ci][0], .out_c = chans[ci][1], .groups = chans[ci][2],
+                                  .in_h = sizes[si][0], .in_w = sizes[si][1], .kh = kernels[ki][0],
+                                  .kw = kernels[ki][1], .stride_h = strides[ti][0], .stride_w = strides[ti][1],
+                                  .pad_t = pads[pi][0], .pad_l = pads[pi][1], .pad_b = pads[pi][2],
+                                  .pad_r = pads[pi][3], .dil_h = dils[di][0], .dil_w = dils[di][1]};
+              if (cb_conv2d_check(&g) != CB_OK) continue; /* kernel does not fit */
+              int batch = 2, oh, ow;
+              cb_conv2d_out(&g, &oh, &ow);
+              ck_assert_int_eq(oh, (g.in_h + g.pad_t + g.pad_b - g.dil_h * (g.kh - 1) - 1) / g.stride_h + 1);
+              size_t nx = (size_t)batch * g.in_c * g.in_h * g.in_w,
+                     nw = (size_t)g.out_c * (g.in_c / g.groups) * g.kh * g.kw;
+              size_t ny = (size_t)batch * g.out_c * oh * ow, nwork = cb_conv2d_workspace(&g);
+              float *x = malloc(nx * sizeof *x), *w = malloc(nw * sizeof *w), *b = malloc(g.out_c * sizeof *b);
+              float *y = malloc(ny * sizeof *y), *ref = malloc(ny * sizeof *ref);
+              float *work = malloc((nwork + 1) * sizeof *work);
+              fill_normal(&r, x, nx);
+              fill_normal(&r, w, nw);
+              fill_normal(&r, b, g.out_c);
+              for (int withb = 0; withb < 2; ++withb) {
+                cb_conv2d_forward(&g, w, withb ? b : NULL, x, batch, work, y);
+                conv_naive(&g, w, withb ? b : NULL, x, batch, ref);
+                double e = nmse(ref, y, ny);
+                if (!(e < 1e-10))
+                  ck_abort_msg("conv in %dx%dx%d out_c %d groups %d k %dx%d s %dx%d p %d,%d,%d,%d d %dx%d: nmse %g",
+                               g.in_c, g.in_h, g.in_w, g.out_c, g.groups, g.kh, g.kw, g.stride_h, g.stride_w, g.pad_t,
+                               g.pad_l, g.pad_b, g.pad_r, g.dil_h, g.dil_w, e);
+              }
+              free(x), free(w), free(b), free(y), free(ref), free(work);
+              ++cases;
             }
-            free(x), free(w), free(b), free(y), free(ref), free(work);
-            ++cases;
-          }
-  ck_assert_int_gt(cases, 300);
+  ck_assert_int_gt(cases, 1000);
 }
 END_TEST
 
 START_TEST(test_conv2d_known_values) {
   /* 1 channel 3x3 input, 2x2 all-ones kernel, stride 1, no padding: window sums. */
-  cb_conv2d_geom g = {.in_c = 1, .in_h = 3, .in_w = 3, .out_c = 1, .kh = 2, .kw = 2,
-                      .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0};
+  cb_conv2d_geom g = {.in_c = 1, .in_h = 3, .in_w = 3, .out_c = 1, .kh = 2, .kw = 2, .stride_h = 1, .stride_w = 1,
+                      .dil_h = 1, .dil_w = 1, .groups = 1};
   float x[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9}, w[4] = {1, 1, 1, 1}, b[1] = {0.5f}, y[4], work[16];
   cb_conv2d_forward(&g, w, b, x, 1, work, y);
   const float expect[4] = {12.5f, 16.5f, 24.5f, 28.5f};
@@ -108,41 +114,197 @@ START_TEST(test_conv2d_known_values) {
   g.kh = 9;
   ck_assert_int_eq(cb_conv2d_check(&g), CB_ERR_ARG);
   ck_assert_ptr_nonnull(strstr(cb_error_message(), "does not fit"));
+  g.kh = 2;
+  g.groups = 2;
+  ck_assert_int_eq(cb_conv2d_check(&g), CB_ERR_ARG);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "groups"));
 }
 END_TEST
 
-START_TEST(test_relu_and_maxpool_match_naive) {
+START_TEST(test_pools_match_naive) {
   float x[6] = {-1.0f, 0.0f, 2.5f, -0.0f, NAN, 3.0f}, y[6];
   cb_relu_forward(x, 6, y);
   ck_assert_float_eq(y[0], 0.0f);
   ck_assert_float_eq(y[2], 2.5f);
   ck_assert(isnan(y[4]));
-  ck_assert_float_eq(y[5], 3.0f);
   cb_relu_forward(x, 6, x); /* in place */
   ck_assert_float_eq(x[0], 0.0f);
 
   cb_rng r;
   cb_rng_seed(&r, 5);
-  const int ks[][2] = {{2, 2}, {3, 2}, {3, 3}, {1, 1}, {2, 1}};
+  const int ks[][2] = {{2, 2}, {3, 2}, {3, 3}, {1, 1}, {2, 1}, {3, 1}};
   const int hw[][2] = {{8, 8}, {7, 9}, {4, 5}};
-  for (int a = 0; a < 5; ++a)
-    for (int s = 0; s < 3; ++s) {
-      int k = ks[a][0], st = ks[a][1], h = hw[s][0], w = hw[s][1], c = 3, batch = 2;
-      int oh = (h - k) / st + 1, ow = (w - k) / st + 1;
-      size_t nx = (size_t)batch * c * h * w, ny = (size_t)batch * c * oh * ow;
-      float *in = malloc(nx * sizeof *in), *out = malloc(ny * sizeof *out);
-      fill_normal(&r, in, nx);
-      cb_maxpool2d_forward(in, batch, c, h, w, k, st, out);
-      for (int p = 0; p < batch * c; ++p)
-        for (int oy = 0; oy < oh; ++oy)
-          for (int ox = 0; ox < ow; ++ox) {
-            float m = -INFINITY;
-            for (int i = 0; i < k; ++i)
-              for (int j = 0; j < k; ++j) m = fmaxf(m, in[(p * h + oy * st + i) * w + ox * st + j]);
-            ck_assert_float_eq(out[(p * oh + oy) * ow + ox], m);
+  const int pads[][2] = {{0, 0}, {1, 1}, {0, 1}, {1, 0}};
+  int cases = 0;
+  for (int a = 0; a < 6; ++a)
+    for (int s = 0; s < 3; ++s)
+      for (int p = 0; p < 4; ++p)
+        for (int cm = 0; cm < 2; ++cm)
+          for (int inc = 0; inc < 2; ++inc)
+            for (int dil = 1; dil <= 2; ++dil) {
+              int k = ks[a][0], st = ks[a][1], c = 3, batch = 2;
+              cb_conv2d_geom g = {.in_c = c, .out_c = c, .in_h = hw[s][0], .in_w = hw[s][1], .kh = k, .kw = k,
+                                  .stride_h = st, .stride_w = st, .pad_t = pads[p][0], .pad_l = pads[p][0],
+                                  .pad_b = pads[p][1], .pad_r = pads[p][1], .dil_h = dil, .dil_w = dil,
+                                  .groups = 1, .ceil_mode = cm, .count_include_pad = inc};
+              if (pads[p][0] >= k || pads[p][1] >= k) continue;
+              int oh, ow;
+              cb_conv2d_out(&g, &oh, &ow);
+              if (oh <= 0 || ow <= 0) continue;
+              size_t nx = (size_t)batch * c * g.in_h * g.in_w, ny = (size_t)batch * c * oh * ow;
+              float *in = malloc(nx * sizeof *in), *mx = malloc(ny * sizeof *mx), *av = malloc(ny * sizeof *av);
+              fill_normal(&r, in, nx);
+              cb_maxpool2d_forward(&g, in, batch, mx);
+              int avg_ok = dil == 1;
+              if (avg_ok) cb_avgpool2d_forward(&g, in, batch, av);
+              for (int q = 0; q < batch * c; ++q)
+                for (int oy = 0; oy < oh; ++oy)
+                  for (int ox = 0; ox < ow; ++ox) {
+                    float m = -INFINITY;
+                    double sum = 0;
+                    int cnt = 0, padded = 0;
+                    for (int i = 0; i < k; ++i)
+                      for (int j = 0; j < k; ++j) {
+                        int iy = oy * st - g.pad_t + i * dil, ix = ox * st - g.pad_l + j * dil;
+                        if (iy < g.in_h + g.pad_b && ix < g.in_w + g.pad_r) ++padded;
+                        if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) continue;
+                        float v = in[(q * g.in_h + iy) * g.in_w + ix];
+                        m = fmaxf(m, v);
+                        sum += v;
+                        ++cnt;
+                      }
+                    ck_assert_float_eq(mx[(q * oh + oy) * ow + ox], m);
+                    if (avg_ok) {
+                      double ref = sum / (inc ? padded : cnt);
+                      ck_assert_double_eq_tol(av[(q * oh + oy) * ow + ox], ref, 1e-5);
+                    }
+                  }
+              free(in), free(mx), free(av);
+              ++cases;
+            }
+  ck_assert_int_gt(cases, 200);
+  /* ceil mode: 4 -> k3 s2 gives 2 (floor gives 1); a window starting in the padding is dropped */
+  ck_assert_int_eq(cb_pool_out_dim(4, 3, 2, 0, 0, 1, 1), 2);
+  ck_assert_int_eq(cb_pool_out_dim(4, 3, 2, 0, 0, 1, 0), 1);
+  ck_assert_int_eq(cb_pool_out_dim(5, 2, 2, 1, 1, 1, 1), 3); /* 4th window would start at padded index 6 */
+}
+END_TEST
+
+START_TEST(test_gemm_matches_naive) {
+  cb_rng r;
+  cb_rng_seed(&r, 3);
+  const int dims[][3] = {{1, 1, 1}, {1, 10, 256}, {3, 5, 7}, {8, 10, 64}, {17, 33, 9}};
+  for (int d = 0; d < 5; ++d)
+    for (int ta = 0; ta < 2; ++ta)
+      for (int tb = 0; tb < 2; ++tb) {
+        int m = dims[d][0], n = dims[d][1], k = dims[d][2];
+        float *a = malloc(m * k * sizeof *a), *b = malloc(k * n * sizeof *b), *y = malloc(m * n * sizeof *y),
+              *ref = malloc(m * n * sizeof *ref);
+        fill_normal(&r, a, m * k);
+        fill_normal(&r, b, k * n);
+        fill_normal(&r, y, m * n);
+        for (int i = 0; i < m; ++i)
+          for (int j = 0; j < n; ++j) {
+            double s = 0;
+            for (int q = 0; q < k; ++q)
+              s += (double)(ta ? a[q * m + i] : a[i * k + q]) * (tb ? b[j * k + q] : b[q * n + j]);
+            ref[i * n + j] = (float)(0.5 * s + 2.0 * y[i * n + j]);
           }
-      free(in), free(out);
-    }
+        cb_gemm_forward(ta, tb, m, n, k, 0.5f, a, b, 2.0f, y);
+        ck_assert(nmse(ref, y, m * n) < 1e-10);
+        free(a), free(b), free(y), free(ref);
+      }
+}
+END_TEST
+
+START_TEST(test_lrn_softmax_known) {
+  /* LRN size 3 on 3 channels of one pixel: y_c = x_c / (1 + 1e-4/3 * sum)^0.75 */
+  float x[3] = {1, 2, 3}, y[3];
+  cb_lrn_forward(x, 1, 3, 1, 3, 1e-4f, 0.75f, 1.0f, y);
+  ck_assert_double_eq_tol(y[0], 1.0 / pow(1 + 1e-4 / 3 * 5, 0.75), 1e-6);
+  ck_assert_double_eq_tol(y[1], 2.0 / pow(1 + 1e-4 / 3 * 14, 0.75), 1e-6);
+  ck_assert_double_eq_tol(y[2], 3.0 / pow(1 + 1e-4 / 3 * 13, 0.75), 1e-6);
+  float s[4] = {1000, 1001, 1002, 1003}, p[4];
+  cb_softmax_forward(s, 1, 4, 1, 0, p);
+  double z = 1 + exp(1) + exp(2) + exp(3);
+  ck_assert_double_eq_tol(p[3], exp(3) / z, 1e-6);
+  cb_softmax_forward(s, 1, 4, 1, 1, p);
+  ck_assert_double_eq_tol(p[0], -log(z), 1e-5);
+}
+END_TEST
+
+/* Broadcasting binary ops through the graph, against index arithmetic. */
+START_TEST(test_graph_broadcast_and_plan) {
+  cb_graph *g = NULL;
+  ck_assert_int_eq(cb_graph_create(&g), CB_OK);
+  int a, b, c, y, z;
+  ck_assert_int_eq(cb_graph_input(g, "a", 4, (const int64_t[]){2, 3, 4, 5}, &a), CB_OK);
+  ck_assert_int_eq(cb_graph_input(g, "b", 3, (const int64_t[]){3, 1, 5}, &b), CB_OK);
+  float cv[4] = {1, 2, 3, 4};
+  ck_assert_int_eq(cb_graph_const(g, "c", CB_DT_FLOAT, 2, (const int64_t[]){4, 1}, cv, &c), CB_OK);
+  ck_assert_int_eq(cb_graph_add_binary(g, "sub", "Sub", a, b, &y), CB_OK);
+  ck_assert_int_eq(cb_graph_add_binary(g, "div", "Div", y, c, &z), CB_OK);
+  /* errors name the node, op and problem */
+  int d;
+  ck_assert_int_eq(cb_graph_const(g, "d", CB_DT_FLOAT, 1, (const int64_t[]){4}, NULL, &d), CB_OK);
+  ck_assert_int_eq(cb_graph_add_binary(g, "bad", "Add", a, d, NULL), CB_ERR_FORMAT);
+  ck_assert_str_eq(cb_error_message(), "node 'bad' (op Add): shapes of 'a' [2, 3, 4, 5] and 'd' [4] do not broadcast");
+  ck_assert_int_eq(cb_graph_add_unary(g, "foo", "Foo", a, NULL), CB_ERR_UNSUPPORTED);
+  ck_assert_str_eq(cb_error_message(), "node 'foo' (op Foo): unsupported operator");
+  cb_attr bad_attr = cb_attr_string("auto_pad", "WEIRD");
+  int w;
+  ck_assert_int_eq(cb_graph_const(g, "w", CB_DT_FLOAT, 4, (const int64_t[]){2, 3, 1, 1}, NULL, &w), CB_OK);
+  const char *on[1] = {"conv"};
+  ck_assert_int_eq(cb_graph_node(g, "conv", "Conv", 1, &bad_attr, 2, (const int[]){a, w}, 1, on, NULL), CB_ERR_UNSUPPORTED);
+  ck_assert_str_eq(cb_error_message(), "node 'conv' (op Conv): attribute 'auto_pad' value 'WEIRD' unsupported");
+  ck_assert_int_eq(cb_graph_finish(g), CB_OK);
+  float xa[120], xb[15], out[120];
+  for (int i = 0; i < 120; ++i) xa[i] = (float)i * 0.5f;
+  for (int i = 0; i < 15; ++i) xb[i] = (float)i - 3.0f;
+  const float *ins[2] = {xa, xb};
+  float *outs[1] = {out};
+  ck_assert_int_eq(cb_graph_run(g, ins, 1, &z, outs), CB_OK);
+  for (int n = 0; n < 2; ++n)
+    for (int ch = 0; ch < 3; ++ch)
+      for (int h = 0; h < 4; ++h)
+        for (int q = 0; q < 5; ++q) {
+          int i = ((n * 3 + ch) * 4 + h) * 5 + q;
+          ck_assert_float_eq(out[i], (xa[i] - xb[ch * 5 + q]) / cv[h]);
+        }
+  cb_graph_destroy(&g);
+  ck_assert_ptr_null(g);
+  cb_graph_destroy(&g);
+}
+END_TEST
+
+/* A chain of 20 ReLUs needs two live buffers, not 20. */
+START_TEST(test_memory_plan_reuses) {
+  cb_graph *g = NULL;
+  ck_assert_int_eq(cb_graph_create(&g), CB_OK);
+  int x;
+  ck_assert_int_eq(cb_graph_input(g, "x", 4, (const int64_t[]){1, 4, 16, 16}, &x), CB_OK);
+  int first = -1;
+  for (int i = 0; i < 20; ++i) {
+    char name[16];
+    snprintf(name, sizeof name, "r%d", i);
+    ck_assert_int_eq(cb_graph_add_unary(g, name, i % 2 ? "Relu" : (i % 4 ? "Neg" : "Sigmoid"), x, &x), CB_OK);
+    if (i == 0) first = x;
+  }
+  ck_assert_int_eq(cb_graph_finish(g), CB_OK);
+  ck_assert_uint_eq(cb_graph_arena_bytes(g), 2 * 4 * 16 * 16 * sizeof(float));
+  float in[1024], a[1024], b[1024];
+  for (int i = 0; i < 1024; ++i) in[i] = (float)(i % 7) - 3.0f;
+  const float *ins[1] = {in};
+  int req[2] = {first, x};
+  float *outs[2] = {a, b};
+  ck_assert_int_eq(cb_graph_run(g, ins, 2, req, outs), CB_OK);
+  for (int i = 0; i < 1024; ++i) {
+    float v = in[i];
+    for (int k = 0; k < 20; ++k) v = k % 2 ? fmaxf(v, 0.0f) : (k % 4 ? -v : 1.0f / (1.0f + expf(-v)));
+    ck_assert_double_eq_tol(a[i], 1.0 / (1.0 + exp(-in[i])), 1e-6);
+    ck_assert_double_eq_tol(b[i], v, 1e-6);
+  }
+  cb_graph_destroy(&g);
 }
 END_TEST
 
@@ -337,7 +499,11 @@ int main(void) {
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_conv2d_matches_naive);
   tcase_add_test(tc, test_conv2d_known_values);
-  tcase_add_test(tc, test_relu_and_maxpool_match_naive);
+  tcase_add_test(tc, test_pools_match_naive);
+  tcase_add_test(tc, test_gemm_matches_naive);
+  tcase_add_test(tc, test_lrn_softmax_known);
+  tcase_add_test(tc, test_graph_broadcast_and_plan);
+  tcase_add_test(tc, test_memory_plan_reuses);
   tcase_add_test(tc, test_zoo_shapes);
   tcase_add_test(tc, test_tinycnn_determinism_and_batch_independence);
   tcase_add_test(tc, test_he_init_statistics);

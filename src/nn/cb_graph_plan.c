@@ -1,0 +1,83 @@
+/* cb_graph_plan.c - memory planning: each runtime value gets an offset in
+ * one arena, reusing the bytes of values that are dead by the time it is
+ * produced (first fit over the values alive at the same time), plus one
+ * shared workspace sized to the largest node's need (im2col). A run needs
+ * the live tensors plus that workspace, not the sum of all layers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_graph_impl.h"
+
+#define ALIGN 64
+
+typedef struct placed {
+  size_t off, size;
+  int start, end; /* node indices: produced at start, last read at end */
+} placed;
+
+static int by_offset(const void *a, const void *b) {
+  const placed *x = a, *y = b;
+  return x->off < y->off ? -1 : x->off > y->off;
+}
+
+cb_status cb_graph_finish(cb_graph *g) {
+  if (g == NULL) return CB_ERROR(CB_ERR_ARG, "graph finish: NULL graph");
+  if (g->finished) return CB_OK;
+  cb_status st = CB_OK;
+  placed *all = NULL, *live = NULL;
+  for (int i = 0; i < g->n_values; ++i) g->values[i].last_use = -1;
+  size_t work = 0;
+  for (int i = 0; i < g->n_nodes; ++i) {
+    const cb__node *n = &g->nodes[i];
+    if (n->folded) continue;
+    if (n->work > work) work = n->work;
+    for (int k = 0; k < n->n_in; ++k)
+      if (n->in[k] >= 0) g->values[n->in[k]].last_use = i;
+  }
+  all = malloc((size_t)(g->n_values + 1) * sizeof *all);
+  live = malloc((size_t)(g->n_values + 1) * sizeof *live);
+  CB_ALLOC_GOTO(all, st, done);
+  CB_ALLOC_GOTO(live, st, done);
+  int n_all = 0;
+  size_t total = 0;
+  for (int i = 0; i < g->n_nodes; ++i) {
+    const cb__node *n = &g->nodes[i];
+    if (n->folded) continue;
+    for (int k = 0; k < n->n_out; ++k) {
+      cb__value *v = cb__out(g, n, k);
+      size_t size = (size_t)cb__numel(v) * cb__dtype_size(v->dtype);
+      size = (size + ALIGN - 1) / ALIGN * ALIGN;
+      if (size == 0) size = ALIGN;
+      int start = i, end = v->last_use > i ? v->last_use : i;
+      if (v->is_output) end = g->n_nodes;
+      int n_live = 0;
+      for (int j = 0; j < n_all; ++j)
+        if (!(all[j].end < start || all[j].start > end)) live[n_live++] = all[j];
+      qsort(live, (size_t)n_live, sizeof *live, by_offset);
+      size_t off = 0;
+      for (int j = 0; j < n_live; ++j) {
+        if (live[j].off >= off + size) break; /* the gap before live[j] fits */
+        if (live[j].off + live[j].size > off) off = live[j].off + live[j].size;
+      }
+      v->offset = off;
+      all[n_all++] = (placed){off, size, start, end};
+      if (off + size > total) total = off + size;
+    }
+  }
+  g->arena_bytes = total;
+  g->arena = aligned_alloc(ALIGN, total > 0 ? total : ALIGN);
+  CB_ALLOC_GOTO(g->arena, st, done);
+  memset(g->arena, 0, total > 0 ? total : ALIGN);
+  g->work_floats = work;
+  g->work = calloc(work > 0 ? work : 1, sizeof *g->work);
+  CB_ALLOC_GOTO(g->work, st, done);
+  g->needed = calloc((size_t)(g->n_nodes > 0 ? g->n_nodes : 1), 1);
+  CB_ALLOC_GOTO(g->needed, st, done);
+  for (int i = 0; i < g->n_values; ++i)
+    if (g->values[i].kind == CB__V_RUNTIME) g->values[i].data = (char *)g->arena + g->values[i].offset;
+  g->finished = 1;
+done:
+  free(all);
+  free(live);
+  return st;
+}

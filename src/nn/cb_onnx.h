@@ -1,0 +1,54 @@
+/* cb_onnx.h - ONNX import: a .onnx file (protobuf, parsed with the protoc-c
+ * code generated at build time from the system onnx.proto) becomes a
+ * cb_graph; TensorProto files (.pb) become float arrays.
+ *
+ * Supported: opsets 7-17 of the default domain, float32 inputs and outputs,
+ * initializers in raw_data or typed fields (float32, int64, int32), the ops
+ * of cb_onnx_op_supported. Rejected with one line naming the file, node, op
+ * and attribute: malformed or truncated files, external data, unsupported
+ * operators, attributes or attribute values, dangling inputs, shape
+ * mismatches. */
+#ifndef CB_ONNX_H
+#define CB_ONNX_H
+
+#include <stdint.h>
+
+#include "cb_graph.h"
+#include "cb_status.h"
+
+typedef struct cb_onnx_options {
+  int sym_dim;                        /* value of symbolic/unknown dimensions (default 1 when 0) */
+  int ndim;                           /* > 0: shape of the first graph input, replacing its declared one */
+  int64_t shape[CB_GRAPH_MAX_DIMS];   /* (ndim) */
+} cb_onnx_options;
+
+/* Loads and finishes a graph (opt may be NULL). Graph inputs are the ONNX
+ * inputs that are not initializers; graph outputs the ONNX outputs. */
+cb_status cb_onnx_load_graph(const char *path, const cb_onnx_options *opt, cb_graph **out);
+
+/* 1 when the importer handles ONNX operator `op` (including Constant). */
+int cb_onnx_op_supported(const char *op);
+
+#define CB_ONNX_MAX_OPS 64
+/* What a model uses, for selecting test cases without loading them. */
+typedef struct cb_onnx_summary {
+  int opset;       /* default-domain opset, 0 when absent */
+  int float_io;    /* 1 when every graph input and output is float32 */
+  int n_ops;       /* distinct op types (at most CB_ONNX_MAX_OPS) */
+  char ops[CB_ONNX_MAX_OPS][48];
+} cb_onnx_summary;
+cb_status cb_onnx_summarize(const char *path, cb_onnx_summary *out);
+
+/* A TensorProto read from a .pb file, converted to float32. */
+typedef struct cb_onnx_tensor {
+  char name[128];
+  int dtype; /* ONNX data type of the file */
+  int ndim;
+  int64_t shape[CB_GRAPH_MAX_DIMS];
+  int64_t numel;
+  float *data; /* (numel), owned */
+} cb_onnx_tensor;
+cb_status cb_onnx_read_tensor(const char *path, cb_onnx_tensor **out);
+void cb_onnx_tensor_destroy(cb_onnx_tensor **t);
+
+#endif

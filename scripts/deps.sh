@@ -9,9 +9,9 @@ BUILD_PKGS=(build-essential cmake pkg-config
   libopenblas-dev liblapacke-dev libcurl4-openssl-dev check
   libinih-dev libjansson-dev libpng-dev libmatio-dev libzip-dev libjpeg-dev
   libsndfile1-dev libsamplerate0-dev libprotobuf-c-dev protobuf-c-compiler libonnx-dev
-  libarchive-dev)
+  libarchive-dev libfftw3-dev)
 # Tests: h5py/numpy read what cortexbench writes (interoperability checks).
-TEST_PKGS=(python3 python3-numpy python3-h5py python3-xarray python3-netcdf4 libonnx-testdata)
+TEST_PKGS=(python3 python3-numpy python3-h5py python3-xarray python3-netcdf4 libonnx-testdata chromium slurm-wlm munge)
 
 what=${1:-all}
 case "$what" in

@@ -118,16 +118,17 @@ int main(int argc, char **argv) {
   if (cb_cv_regress(NULL, n, p, Y, q, s, &o, k, res) != CB_OK) goto fail;
   double t_cv = now() - t1, t_total = now() - t0;
 
-  /* useful flops: K = n^2 p; per split PLS: 2 ntr^2 q (Kc Yc) + 2 ntr q^2 + 25 * 2 ntr^2 (symv) + 2 nte ntr q;
-   * ridge: eigendecomposition ~ 9 ntr^3 (LAPACK estimate for dsyevr with vectors), 2 ntr^2 q + n_alpha *
-   * (2 ntr^2 q + 2 ntr^2) */
-  double ntr = s->n_train, nte = s->n_test, fl = (double)n * n * p;
-  for (int i = 0; i < n_splits; ++i) {
-    if (o.kind == CB_REG_PLS)
-      fl += 2 * ntr * ntr * q + 2 * ntr * q * q + 25 * 2 * ntr * ntr + 2 * nte * ntr * q;
-    else
+  /* flops of the algorithm as run: K = n^2 p (dsyrk, one triangle). PLS (batched, S splits): K Y 2 n^2 q, training
+   * means 2 n^2 S, per component two K products 2 * 2 n^2 S and three Y products 6 n q S, per split the test-block
+   * corrections ~ 4 m q^2 + 2 m^2 q (m = n - ntr). Ridge, per split: eigendecomposition ~ 9 ntr^3 (dsyevr with
+   * vectors), 2 ntr^2 q + n_alpha * (2 ntr^2 q + 2 ntr^2). */
+  double ntr = s->n_train, fl = (double)n * n * p, S = n_splits, nn = n, mc = n - ntr;
+  if (o.kind == CB_REG_PLS)
+    fl += 2 * nn * nn * q + 2 * nn * nn * S + o.n_components * (4 * nn * nn * S + 6 * nn * q * S) +
+          S * (4 * mc * q * q + 2 * mc * mc * q);
+  else
+    for (int i = 0; i < n_splits; ++i)
       fl += 9 * ntr * ntr * ntr + 2 * ntr * ntr * q + 99 * (2 * ntr * ntr * q + 2 * ntr * ntr);
-  }
   double dgf, sgf;
   double rss = peak_rss_mb();
   gemm_peak(2048, &dgf, &sgf);

@@ -80,13 +80,21 @@ def main():
     ap.add_argument("--bin", default=None, help="path of bench_regress (default: build*/bin/bench_regress)")
     args = ap.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    binary = args.bin or next((os.path.join(root, d, "bin", "bench_regress") for d in ("build", "build-regress")
+    binary = args.bin or next((os.path.join(root, d, "bin", "bench_regress") for d in ("build", "build-perf3", "build-regress")
                                if os.path.exists(os.path.join(root, d, "bin", "bench_regress"))), None)
     if binary is None:
         sys.exit("bench_regress not found: build the CMake target bench_regress or pass --bin")
     print("scikit-learn %s, numpy %s, OPENBLAS_CORETYPE=%s, OPENBLAS_NUM_THREADS=%s" %
           (sklearn.__version__, np.__version__, os.environ.get("OPENBLAS_CORETYPE", "-"),
            os.environ.get("OPENBLAS_NUM_THREADS", "-")))
+    kernel = os.environ.get("OPENBLAS_CORETYPE") or "autodetected by OpenBLAS (Debian's build may fall back to a generic one)"
+    print("BLAS kernel, both sides (bench_regress is a child of this process, same environment): OpenBLAS, core type "
+          "%s; bench_regress binary %s" % (kernel, binary))
+    try:
+        load = os.getloadavg()
+        print("load average before the runs: %.2f %.2f %.2f (2 cores; other jobs slow every figure)" % load)
+    except OSError:
+        pass
     X, Y = make_data()
     print("data: X %dx%d float32 (%.1f MB), Y %dx%d, %d latent factors, %d splits" %
           (N, P, X.nbytes / 2**20, N, Q, LATENT, N_SPLITS))

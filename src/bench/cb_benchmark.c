@@ -10,6 +10,7 @@
 #include "cb_ceiling_sim.h"
 #include "cb_corr.h"
 #include "cb_rng.h"
+#include "cb_signal.h"
 #include "cb_strbuf.h"
 
 static const char *const metric_names[] = {"pls", "ridge", "ridgecv", "linear", "neuron2neuron", "rdm", "cka"};
@@ -290,6 +291,10 @@ static cb_status score_similarity(const cb_bench *b, const float *X, int p, cb_c
   sim_ctx c;
   cb_status st = sim_ctx_init(&c, b, X, p, s->n_test);
   for (int k = 0; st == CB_OK && k < s->n_splits; ++k) {
+    if (cb_signal_pending()) {
+      st = CB_ERROR(CB_ERR_INTERRUPTED, "stopped by signal %d", cb_signal_pending());
+      break;
+    }
     st = similarity_on(&c, s->test + (size_t)k * s->n_test, s->test_size[k], &res->per_split[k]);
     if (st != CB_OK) cb_error_prefix("split %d", k);
   }
@@ -352,6 +357,10 @@ static cb_status bootstrap_similarity(const cb_bench *b, const float *X, int p, 
   cb_status st = sim_ctx_init(&c, b, X, p, b->splits->n_test);
   if (st == CB_OK && (!vals || !bc.draw)) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
   for (int r = 0; st == CB_OK && r < nb; ++r) {
+    if (cb_signal_pending()) { /* abandon the task: nothing of it is committed */
+      st = CB_ERROR(CB_ERR_INTERRUPTED, "stopped by signal %d during a bootstrap", cb_signal_pending());
+      break;
+    }
     double raw;
     st = boot_similarity(&bc, (uint64_t)r, &raw);
     if (st == CB_OK) vals[r] = isnan(b->ceiling) ? raw : cb_ceil_score(raw, b->ceiling, b->norm);
@@ -368,6 +377,67 @@ static cb_status bootstrap_similarity(const cb_bench *b, const float *X, int p, 
 }
 
 /* ---- regressions ----------------------------------------------------------- */
+
+/* Bootstrap of a regression score: in replicate r (stream (seed, r)) the
+ * test stimuli of every split are resampled with replacement and the
+ * cross-validated predictions `P` (n_splits, n_test, q) are correlated with
+ * the responses on the resampled rows; raw_r = mean over splits of the
+ * median over neuroids. The fit itself is not repeated, so the interval is
+ * the sampling uncertainty of the evaluation stimuli. */
+static cb_status bootstrap_regression(const cb_bench *b, const double *P, cb_score *out) {
+  const cb_splits *s = b->splits;
+  const cb_neural *nd = b->neural;
+  const int q = nd->n_neuroid, nb = b->params.bootstrap, mmax = s->n_test;
+  cb_status st = CB_OK;
+  double *vals = malloc(sizeof *vals * (size_t)nb);                 /* (nb) */
+  double *a = malloc(sizeof *a * (size_t)mmax), *y = malloc(sizeof *y * (size_t)mmax); /* (m) */
+  double *r = malloc(sizeof *r * (size_t)q);                        /* (q) */
+  if (!vals || !a || !y || !r) {
+    st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  int *draw = malloc(sizeof *draw * (size_t)mmax);
+  if (!draw) {
+    st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  for (int rep = 0; rep < nb && st == CB_OK; ++rep) {
+    if (cb_signal_pending()) {
+      st = CB_ERROR(CB_ERR_INTERRUPTED, "stopped by signal %d during a bootstrap", cb_signal_pending());
+      break;
+    }
+    cb_rng rng;
+    cb_rng_seed_stream(&rng, b->params.seed ^ 0xB0075712A9ull, (uint64_t)rep);
+    double sum = 0;
+    for (int k = 0; k < s->n_splits; ++k) {
+      const int m = s->test_size[k], *test = s->test + (size_t)k * mmax;
+      const double *Pk = P + (size_t)k * mmax * q;
+      for (int i = 0; i < m; ++i) draw[i] = (int)cb_rng_below(&rng, (uint64_t)m);
+      for (int j = 0; j < q; ++j) {
+        for (int i = 0; i < m; ++i) {
+          a[i] = Pk[(size_t)draw[i] * q + j];
+          y[i] = nd->mean[(size_t)test[draw[i]] * q + j];
+        }
+        r[j] = cb_pearson(a, y, m);
+      }
+      sum += cb_median_skipnan(r, q, NULL);
+    }
+    const double raw = sum / s->n_splits;
+    vals[rep] = isnan(b->ceiling) ? raw : cb_ceil_score(raw, b->ceiling, b->norm);
+  }
+  if (st == CB_OK) {
+    percentile_ci(vals, nb, b->params.ci_level, &out->ci_low, &out->ci_high);
+    out->n_bootstrap = nb;
+    out->ci_level = b->params.ci_level;
+  }
+  free(draw);
+done:
+  free(vals);
+  free(a);
+  free(y);
+  free(r);
+  return st;
+}
 
 static cb_status regress_opts(const cb_bench *b, cb_regress_opts *o) {
   const cb_bench_params *p = &b->params;
@@ -395,6 +465,7 @@ cb_status cb_bench_score_layer(const cb_bench *b, const char *act_path, const cb
   const cb_neural *nd = b->neural;
   const int n = nd->n_stim;
   float *all = NULL, *X = NULL; /* (acts->n, p), (n, p) */
+  double *pred = NULL;          /* (n_splits, n_test, q) test predictions, for the bootstrap */
   int64_t *rows = NULL, p = 0;
   cb_cv_result *res = calloc(1, sizeof *res);
   CB_ALLOC_GOTO(res, st, done);
@@ -421,6 +492,11 @@ cb_status cb_bench_score_layer(const cb_bench *b, const char *act_path, const cb
   if (is_regression(b->metric)) {
     cb_regress_opts o;
     CB_CHECK_GOTO(regress_opts(b, &o), st, done);
+    if (bp->bootstrap > 0) {
+      pred = malloc(sizeof *pred * (size_t)b->splits->n_splits * b->splits->n_test * nd->n_neuroid);
+      CB_ALLOC_GOTO(pred, st, done);
+      o.predictions = pred;
+    }
     st = cb_cv_regress(X, n, (int)p, nd->mean, nd->n_neuroid, b->splits, &o, NULL, res);
   } else {
     st = score_similarity(b, X, (int)p, res);
@@ -442,15 +518,11 @@ cb_status cb_bench_score_layer(const cb_bench *b, const char *act_path, const cb
   out->per_split = malloc((size_t)res->n_splits * sizeof(double));
   CB_ALLOC_GOTO(out->per_split, st, done);
   memcpy(out->per_split, res->per_split, (size_t)res->n_splits * sizeof(double));
-  if (bp->bootstrap > 0) {
-    if (is_regression(b->metric))
-      st = CB_ERROR(CB_ERR_UNSUPPORTED, "bootstrap intervals are not available for metric '%s' yet",
-                    cb_metric_name(b->metric));
-    else
-      st = bootstrap_similarity(b, X, (int)p, out);
-  }
+  if (bp->bootstrap > 0)
+    st = is_regression(b->metric) ? bootstrap_regression(b, pred, out) : bootstrap_similarity(b, X, (int)p, out);
 done:
   if (st != CB_OK) cb_score_free(out);
+  free(pred);
   free(res);
   free(all);
   free(X);

@@ -3,6 +3,8 @@
 #ifndef CB_CLI_H
 #define CB_CLI_H
 
+#include <stdint.h>
+
 #include "cb_par.h"
 #include "cb_status.h"
 
@@ -18,6 +20,15 @@ cb_status cb_cmd_fetch(cb_par *p, int argc, char **argv);
 cb_status cb_cmd_import(cb_par *p, int argc, char **argv);
 cb_status cb_cmd_rsa(cb_par *p, int argc, char **argv);
 cb_status cb_cmd_version(cb_par *p, int argc, char **argv);
+cb_status cb_cmd_zoo(cb_par *p, int argc, char **argv);
+
+/* The zoo manifest: override, else $CORTEXBENCH_ZOO, else benchmarks/zoo.ini of
+ * the source tree (cmd_zoo.c). */
+cb_status cb_cli_zoo_manifest_path(const char *override, char *out, size_t n);
+/* A model by name: a path ending in .onnx, a zoo manifest entry (url entries
+ * once fetched by `zoo verify`), or a built-in zoo model built from seed. */
+struct cb_model;
+cb_status cb_cli_zoo_open(const char *name, uint64_t seed, struct cb_model **out);
 
 /* Set by a subcommand that printed its --help (exit 0, nothing else). */
 extern int cb_cli_help_shown;

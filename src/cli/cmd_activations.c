@@ -144,7 +144,7 @@ cb_status cb_cmd_activations(cb_par *p, int argc, char **argv) {
   if (st == CB_OK) st = cb_extract_resolve_layers(m, (const char *const *)names, n_names, &idx, &n_idx);
   if (st == CB_OK) st = cb_stimulus_set_read(stimuli, &set);
   st = cb_par_agree(p, st);
-  if (st == CB_OK) st = cb_par_activations(p, m, cb_model_get_info(m)->name, set, degrees, (int)batch, idx, n_idx, out, t);
+  if (st == CB_OK) st = cb_par_activations(p, m, cb_model_get_info(m)->name, NULL, set, degrees, (int)batch, idx, n_idx, out, t);
   if (st == CB_OK) cb_print0("wrote %s: %d stimuli x %d layer%s of %s\n", out, set->n, n_idx, n_idx == 1 ? "" : "s", model);
   free(idx);
   cb_strlist_free(&names);

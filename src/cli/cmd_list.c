@@ -7,14 +7,18 @@
 #include "cb_config.h"
 #include "cb_fs.h"
 #include "cb_generate.h"
+#include "cb_manifest_zoo.h"
 #include "cb_nn.h"
+#include "cb_zoo.h"
 #include "cli.h"
 
 static void help(void) {
-  printf("usage: cortexbench list models\n"
+  printf("usage: cortexbench list models [NAME]\n"
          "       cortexbench list benchmarks [CONFIG]   (default benchmarks/default.ini)\n"
          "       cortexbench list datasets [CONFIG]\n\n"
-         "models: every zoo model with its input and its layers (name and shape per image).\n"
+         "models: every zoo model (built-in builders and the zoo manifest benchmarks/zoo.ini)\n"
+         "with its input, normalisation and visual degrees; with NAME (a zoo name, a manifest\n"
+         "entry or an .onnx file) the layers of that model (name and shape per image).\n"
          "benchmarks: the benchmarks of a suite configuration.\n"
          "datasets: the synthetic generators, and the datasets of a suite configuration.\n");
 }
@@ -23,27 +27,66 @@ typedef struct list_args {
   const char *what, *config;
 } list_args;
 
-static cb_status list_models(void) {
-  for (const char *const *name = cb_zoo_names(); *name; ++name) {
-    cb_model *m = NULL;
-    CB_CHECK(cb_model_create(*name, 1, &m));
-    const cb_model_info *info = cb_model_get_info(m);
-    printf("%s  input %dx%dx%d, %.1f deg, mean (%.3f, %.3f, %.3f), std (%.3f, %.3f, %.3f)\n", *name, info->in_c,
-           info->in_h, info->in_w, info->visual_degrees, info->mean[0], info->mean[1], info->mean[2], info->std[0],
-           info->std[1], info->std[2]);
-    for (int l = 0; l < cb_model_n_layers(m); ++l) {
-      int c, h, w;
-      cb_model_layer_shape(m, l, &c, &h, &w);
-      printf("  %-24s %4d x %3d x %3d  (%d features)\n", cb_model_layer_name(m, l), c, h, w, c * h * w);
-    }
-    cb_model_destroy(&m);
+static void print_pre(const char *in, const float *mean, const float *std, double deg) {
+  printf("input %s, %.1f deg, mean (%.3f, %.3f, %.3f), std (%.3f, %.3f, %.3f)", in, deg, mean[0], mean[1], mean[2],
+         std[0], std[1], std[2]);
+}
+
+/* The layers of one model. */
+static cb_status list_model(const char *name) {
+  cb_model *m = NULL;
+  CB_CHECK(cb_cli_zoo_open(name, 1, &m));
+  const cb_model_info *info = cb_model_get_info(m);
+  char in[48];
+  snprintf(in, sizeof in, "%dx%dx%d", info->in_c, info->in_h, info->in_w);
+  printf("%s  ", name);
+  print_pre(in, info->mean, info->std, info->visual_degrees);
+  printf(", %d layers\n", cb_model_n_layers(m));
+  for (int l = 0; l < cb_model_n_layers(m); ++l) {
+    int c, h, w;
+    cb_model_layer_shape(m, l, &c, &h, &w);
+    printf("  %-28s %4d x %3d x %3d  (%d features)\n", cb_model_layer_name(m, l), c, h, w, c * h * w);
   }
+  cb_model_destroy(&m);
+  return CB_OK;
+}
+
+/* Every model, without building the big ones: preprocessing from the zoo manifest. */
+static cb_status list_models(const char *name) {
+  if (name) return list_model(name);
+  char path[CB_PATH_MAX];
+  cb_zoo_manifest *man = NULL;
+  CB_CHECK(cb_cli_zoo_manifest_path(NULL, path, sizeof path));
+  if (cb_path_exists(path)) CB_CHECK(cb_zoo_manifest_load(path, &man));
+  for (int k = 0; k < cb_zoo_count(); ++k) {
+    const cb_zoo_entry *e = cb_zoo_manifest_find(man, cb_zoo_name(k));
+    printf("%-20s ", cb_zoo_name(k));
+    if (e && e->source == CB_ZOO_SRC_BUILDER) {
+      char in[32] = "default size";
+      if (e->in_h > 0) snprintf(in, sizeof in, "3x%dx%d", e->in_h, e->in_w);
+      print_pre(in, e->mean, e->std, e->visual_degrees);
+      printf("\n%-20s ", "");
+    }
+    printf("%s\n", cb_zoo_describe(k));
+  }
+  for (int i = 0; man && i < man->n; ++i) {
+    const cb_zoo_entry *e = &man->entries[i];
+    if (e->source == CB_ZOO_SRC_BUILDER && !strcmp(e->name, e->builder)) continue;
+    char in[32] = "default size";
+    if (e->in_h > 0) snprintf(in, sizeof in, "3x%dx%d", e->in_h, e->in_w);
+    printf("%-20s ", e->name);
+    print_pre(in, e->mean, e->std, e->visual_degrees);
+    printf("\n%-20s %s %s\n", "", cb_zoo_source_name(e->source),
+           e->source == CB_ZOO_SRC_BUILDER ? e->builder : e->source == CB_ZOO_SRC_ONNX ? e->onnx : e->url);
+  }
+  printf("(layers of one model: cortexbench list models NAME; manifest %s: cortexbench zoo list)\n", path);
+  cb_zoo_manifest_destroy(&man);
   return CB_OK;
 }
 
 static cb_status list_rank0(void *arg) {
   list_args *a = arg;
-  if (!strcmp(a->what, "models")) return list_models();
+  if (!strcmp(a->what, "models")) return list_models(a->config);
   if (!strcmp(a->what, "datasets")) {
     int n;
     const cb_generator_info *g = cb_generators(&n);
@@ -61,7 +104,8 @@ static cb_status list_rank0(void *arg) {
     for (int i = 0; i < c->n_benchmarks; ++i) {
       const cb_cfg_benchmark *b = &c->benchmarks[i];
       printf("  %-24s dataset %s, region %s, metric %s, %d splits, ceiling %s, %s\n", b->id, b->dataset,
-             b->region ? b->region : "(all)", b->metric, b->splits, b->ceiling, b->normalise);
+             b->region ? b->region : "(all)", b->metric, b->splits, b->ceiling,
+             b->normalise ? b->normalise : "metric default");
     }
   } else {
     printf("datasets of %s:\n", a->config);

@@ -27,6 +27,7 @@ static const command commands[] = {
     {"fetch", cb_cmd_fetch, "download a dataset into the cache, verified (resumable, mirrors)"},
     {"import", cb_cmd_import, "convert .npy/.mat/CSV data into an assembly, or RDMs into an RDM file"},
     {"rsa", cb_cmd_rsa, "compare two RDM files (and their inter-subject noise ceilings)"},
+    {"zoo", cb_cmd_zoo, "the model zoo manifest; verify pretrained ONNX models against their test sets"},
     {"version", cb_cmd_version, "print versions of cortexbench and its libraries"},
 };
 static const int n_commands = (int)(sizeof commands / sizeof commands[0]);

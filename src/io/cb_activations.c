@@ -134,6 +134,15 @@ typedef struct link_list {
   int n, cap;
 } link_list;
 
+hid_t cb_h5_dcpl_untimed(void) {
+  static hid_t p = -1;
+  if (p < 0) {
+    p = H5Pcreate(H5P_DATASET_CREATE);
+    if (p >= 0) H5Pset_obj_track_times(p, 0);
+  }
+  return p >= 0 ? p : H5P_DEFAULT;
+}
+
 cb_status cb_layer_link_encode(const char *name, char *out, size_t n) {
   if (!strcmp(name, ".")) {
     if (n < 4) return CB_ERROR(CB_ERR_ARG, "buffer too small for a layer name");
@@ -195,6 +204,7 @@ void cb_activations_destroy(cb_activations **pa) {
   cb_activations *a = *pa;
   free(a->model);
   free(a->version);
+  free(a->task_key);
   free_strings(a->stimulus_id, a->n);
   free_strings(a->layer_names, a->n_layers);
   free(a->features);
@@ -208,6 +218,7 @@ static cb_status open_body(hid_t f, const char *path, cb_activations *a) {
   link_list l = {0};
   CB_CHECK(read_attr_text(f, "model", path, &a->model));
   CB_CHECK(read_attr_text(f, "cortexbench_version", path, &a->version));
+  CB_CHECK(read_attr_text(f, "task_key", path, &a->task_key));
   if (H5Lexists(f, "stimulus_id", H5P_DEFAULT) <= 0 || (d = H5Dopen2(f, "stimulus_id", H5P_DEFAULT)) < 0)
     return CB_ERROR(CB_ERR_FORMAT, "%s: no /stimulus_id dataset (not an activations file?)", path);
   sp = H5Dget_space(d);
@@ -397,12 +408,13 @@ static cb_status write_body(hid_t f, const char *path, const char *model, const 
   H5TRY(H5Tset_size(t, H5T_VARIABLE), "/stimulus_id");
   H5TRY(H5Tset_cset(t, H5T_CSET_UTF8), "/stimulus_id");
   H5TRY(sp = H5Screate_simple(1, &hn, NULL), "/stimulus_id");
-  H5TRY(d = H5Dcreate2(f, "stimulus_id", t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/stimulus_id");
+  H5TRY(d = H5Dcreate2(f, "stimulus_id", t, sp, H5P_DEFAULT, cb_h5_dcpl_untimed(), H5P_DEFAULT), "/stimulus_id");
   H5TRY(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, ids), "/stimulus_id");
   h5close(&d, H5Dclose);
   h5close(&sp, H5Sclose);
 
   H5TRY(gcpl = H5Pcreate(H5P_GROUP_CREATE), "/layers");
+  H5Pset_obj_track_times(gcpl, 0);
   H5TRY(H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "/layers");
   H5TRY(g = H5Gcreate2(f, "layers", H5P_DEFAULT, gcpl, H5P_DEFAULT), "/layers");
   for (int l = 0; l < n_layers; ++l) {
@@ -413,7 +425,7 @@ static cb_status write_body(hid_t f, const char *path, const char *model, const 
       st = CB_ERROR(CB_ERR_ARG, "%s: layer name too long: %s", path, layer_names[l]);
       goto done;
     }
-    H5TRY(d = H5Dcreate2(g, link, H5T_IEEE_F32LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), layer_names[l]);
+    H5TRY(d = H5Dcreate2(g, link, H5T_IEEE_F32LE, sp, H5P_DEFAULT, cb_h5_dcpl_untimed(), H5P_DEFAULT), layer_names[l]);
     if (features[l] > 0) H5TRY(H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, X[l]), layer_names[l]);
     h5close(&d, H5Dclose);
     h5close(&sp, H5Sclose);
@@ -453,6 +465,7 @@ cb_status cb_activations_write(const char *path, const char *model, const char *
   quiet_begin(&q);
   cb_status st = CB_OK;
   hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fcpl >= 0) H5Pset_obj_track_times(fcpl, 0);
   if (fcpl >= 0) H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
   if (fapl >= 0) H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
   hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl >= 0 ? fcpl : H5P_DEFAULT, fapl >= 0 ? fapl : H5P_DEFAULT);

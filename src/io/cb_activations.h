@@ -13,10 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <hdf5.h>
+
 #include "cb_status.h"
 
 typedef struct cb_activations {
   char *model, *version;  /* "" when the attribute is absent */
+  char *task_key;         /* root attribute task_key (what the file was computed from), "" when absent */
   int64_t n;
   char **stimulus_id;     /* (n) */
   int n_layers;
@@ -29,6 +32,11 @@ typedef struct cb_activations {
  * a name "." -> "%2E" (ONNX exporters name outputs like "/layer1/Relu_output_0",
  * which HDF5 would otherwise read as nested groups). Decoding reverses it;
  * readers show and accept the decoded names. */
+/* A dataset-creation property list without modification times (HDF5
+ * records them by default, which makes identical content differ in bytes);
+ * owned by the library, do not close. */
+hid_t cb_h5_dcpl_untimed(void);
+
 cb_status cb_layer_link_encode(const char *name, char *out, size_t n);
 cb_status cb_layer_link_decode(const char *link, char *out, size_t n);
 

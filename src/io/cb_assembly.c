@@ -613,6 +613,7 @@ static herr_t write_int32_attr(hid_t obj, const char *name, const int *v, hsize_
 static hid_t make_dcpl(void) {
   hid_t p = H5Pcreate(H5P_DATASET_CREATE);
   if (p >= 0) H5Pset_attr_creation_order(p, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  if (p >= 0) H5Pset_obj_track_times(p, 0); /* no timestamps: same content, same bytes */
   return p;
 }
 
@@ -786,6 +787,7 @@ cb_status cb_assembly_write(const char *path, const cb_assembly *a) {
   quiet_begin(&q);
   cb_status st = CB_OK;
   hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS), f = -1;
+  if (fcpl >= 0) H5Pset_obj_track_times(fcpl, 0);
   if (fcpl >= 0) {
     H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
     H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);

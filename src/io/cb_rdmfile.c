@@ -1,6 +1,8 @@
 /* cb_rdmfile.c - RDM files: HDF5 datasets /rdm, /stimulus_id, /subject. */
 #include "cb_rdmfile.h"
 
+#include "cb_activations.h"
+
 #include <hdf5.h>
 #include <math.h>
 #include <stdlib.h>
@@ -106,7 +108,7 @@ static hid_t vlen_utf8(void) {
 static int write_strings(hid_t f, const char *name, char *const *v, int n) {
   hsize_t d = (hsize_t)n;
   hid_t t = vlen_utf8(), sp = H5Screate_simple(1, &d, NULL);
-  hid_t ds = H5Dcreate2(f, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t ds = H5Dcreate2(f, name, t, sp, H5P_DEFAULT, cb_h5_dcpl_untimed(), H5P_DEFAULT);
   int ok = ds >= 0 && H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0;
   if (ds >= 0) H5Dclose(ds);
   H5Sclose(sp);
@@ -142,7 +144,7 @@ cb_status cb_rdmfile_write(const char *path, const cb_rdmfile *r) {
     hsize_t dims[3] = {(hsize_t)r->n_subject, (hsize_t)r->n, (hsize_t)r->n};
     int nd = r->has_subject ? 3 : 2;
     hid_t sp = H5Screate_simple(nd, r->has_subject ? dims : dims + 1, NULL);
-    hid_t ds = H5Dcreate2(f, "rdm", H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t ds = H5Dcreate2(f, "rdm", H5T_IEEE_F64LE, sp, H5P_DEFAULT, cb_h5_dcpl_untimed(), H5P_DEFAULT);
     ok = ds >= 0 && H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, r->rdm) >= 0;
     if (ds >= 0) H5Dclose(ds);
     H5Sclose(sp);

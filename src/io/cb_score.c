@@ -63,6 +63,7 @@ cb_status cb_score_write_json(const char *path, const cb_score *s) {
     snprintf(buf, sizeof buf, "%" PRIu64, s->seed);
     CB_CHECK_GOTO(put(path, root, "seed", json_string(buf)), st, done);
   }
+  if (s->task_key[0]) CB_CHECK_GOTO(put(path, root, "task_key", json_string(s->task_key)), st, done);
   if (s->n_bootstrap > 0) {
     CB_CHECK_GOTO(put(path, root, "n_bootstrap", json_integer(s->n_bootstrap)), st, done);
     CB_CHECK_GOTO(put(path, root, "ci_low", number_or_null(s->ci_low)), st, done);
@@ -194,6 +195,16 @@ cb_status cb_score_read_json(const char *path, cb_score *out) {
       CB_CHECK_GOTO(as_number(path, json_array_get(arr, (size_t)i), "per_split", &s.per_split[i]), st, fail);
   }
   CB_CHECK_GOTO(get_seed(path, root, &s.seed), st, fail);
+  {
+    json_t *tk = json_object_get(root, "task_key");
+    if (tk) {
+      if (!json_is_string(tk) || strlen(json_string_value(tk)) >= sizeof s.task_key) {
+        st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'task_key' is not a short string", path);
+        goto fail;
+      }
+      snprintf(s.task_key, sizeof s.task_key, "%s", json_string_value(tk));
+    }
+  }
   {
     json_t *nb = json_object_get(root, "n_bootstrap");
     if (nb) {

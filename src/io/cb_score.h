@@ -9,7 +9,8 @@
  * written as null, and null reads back as NaN. Seeds above INT64_MAX are
  * written as a decimal string (the reader accepts both forms). Unknown keys
  * are ignored by the reader, so files may carry extra fields.
- * Optional, written only when n_bootstrap > 0 (after seed): n_bootstrap,
+ * Optional: task_key (after seed, when set: the resume key of the task that
+ * produced the score). Written only when n_bootstrap > 0: n_bootstrap,
  * ci_low, ci_high (percentile bootstrap interval of the ceiled score over
  * stimuli) and ci_level.
  */
@@ -26,6 +27,7 @@ typedef struct cb_score {
   int n_splits;
   double *per_split; /* (n_splits) owned */
   uint64_t seed;
+  char task_key[65]; /* hash of everything the score depends on ("" = none); written when set */
   int n_bootstrap;   /* 0: no bootstrap interval */
   double ci_low, ci_high, ci_level; /* interval of `score`, e.g. level 0.95 */
 } cb_score;

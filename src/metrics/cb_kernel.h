@@ -31,6 +31,19 @@ cb_status cb_kernel_arrange(cb_kernel *k, const int *first /* (n_first) */, int 
 /* Centring terms of a split's kernel blocks (K as in cb_pls_kernel_fit_predict: training rows/columns first,
  * m test rows after, leading dimension ldk): r_i = mean_j K(i, j) over training j (n), mte_i the same for the
  * test rows (m), mu = mean(r). Then Kc = K - r1' - 1r' + mu 11' and Kc(test, train) = K - mte 1' - 1 r' + mu. */
+/* One fit of a batched kernel regression (cb_pls_kernel_multi, cb_ridge_kernel_multi): the rows of K (and of Y)
+ * to fit on and the rows to predict. Inputs: train, n_train, test, n_test, dual (optional). Outputs: Yhat, dual,
+ * n_used (PLS components actually fitted). */
+typedef struct cb_kernel_split {
+  const int *train; /* (n_train) distinct row indices of K and Y */
+  int n_train;
+  const int *test;  /* (n_test) row indices of K to predict */
+  int n_test;
+  double *Yhat;     /* (n_test, q) predictions */
+  double *dual;     /* (n_train, q) or NULL: Yhat = Kc(test, train) dual + ybar, sklearn coef_ = Xc(train)' dual */
+  int n_used;       /* PLS: components fitted */
+} cb_kernel_split;
+
 void cb_kernel_train_means(const double *K /* (n + m, ldk) */, int ldk, int n, int m, double *r /* (n) */,
                            double *mte /* (m) */, double *mu);
 

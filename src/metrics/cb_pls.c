@@ -270,6 +270,511 @@ cb_status cb_pls_predict(const cb_pls *m, const double *X, int nrow, double *Yha
   return CB_OK;
 }
 
+/* Largest eigenpair of the symmetric M (q, q) (upper triangle of the row-major array is read): Lanczos with full
+ * re-orthogonalisation from M e_j (j = largest diagonal entry), stopped when the Ritz residual beta_j |s_j| is below
+ * 1e-13 lam or the Krylov space is exhausted (then exact). lam = 0 and c = e_j when M is ~0.
+ * Work: V (q + 1, q), w (q), wk (5 (q + 1)). */
+static cb_status top_eigen(const double *M, int q, double *lam, double *c /* (q) */, double *V /* (q + 1, q) */,
+                           double *w /* (q) */, double *wk /* (5 (q + 1)) */) {
+  double *al = wk, *be = wk + (q + 1), *s = wk + 2 * (q + 1), *dd = wk + 3 * (q + 1), *ee = wk + 4 * (q + 1);
+  int j0 = 0;
+  for (int j = 1; j < q; ++j)
+    if (M[(size_t)j * q + j] > M[(size_t)j0 * q + j0]) j0 = j;
+  memset(c, 0, sizeof *c * (size_t)q);
+  c[j0] = 1.0;
+  *lam = 0.0;
+  if (q == 1) {
+    *lam = M[0];
+    return CB_OK;
+  }
+  cblas_dsymv(CblasRowMajor, CblasUpper, q, 1.0, M, q, c, 1, 0.0, V, 1);
+  double nv = cblas_dnrm2(q, V, 1);
+  if (!(nv > 0.0) || !isfinite(nv)) return CB_OK; /* M ~ 0 (or not finite: caught by the caller's checks) */
+  cblas_dscal(q, 1.0 / nv, V, 1);
+  double theta = 0.0;
+  int k = 0; /* Ritz pair from the first k + 1 Lanczos vectors */
+  for (int j = 0; j < q; ++j) {
+    double *vj = V + (size_t)j * q, *vn = V + (size_t)(j + 1) * q;
+    cblas_dsymv(CblasRowMajor, CblasUpper, q, 1.0, M, q, vj, 1, 0.0, w, 1);
+    al[j] = cblas_ddot(q, vj, 1, w, 1);
+    for (int pass = 0; pass < 2; ++pass) { /* w -= V V'w over the basis so far (full re-orthogonalisation) */
+      cblas_dgemv(CblasRowMajor, CblasNoTrans, j + 1, q, 1.0, V, q, w, 1, 0.0, s, 1);
+      cblas_dgemv(CblasRowMajor, CblasTrans, j + 1, q, -1.0, V, q, s, 1, 1.0, w, 1);
+    }
+    be[j] = cblas_dnrm2(q, w, 1);
+    const int last = j + 1 == q || !(be[j] > 1e-300);
+    if (!last && (j < 4 || j % 3 != 0)) { /* the Ritz pair is checked every third step */
+      cblas_dcopy(q, w, 1, vn, 1);
+      cblas_dscal(q, 1.0 / be[j], vn, 1);
+      continue;
+    }
+    /* top eigenpair of the tridiagonal (al[0..j], be[0..j-1]) */
+    memcpy(dd, al, sizeof *dd * (size_t)(j + 1));
+    memcpy(ee, be, sizeof *ee * (size_t)(j + 1));
+    lapack_int found = 0, isuppz[2];
+    lapack_int info = LAPACKE_dstevr(LAPACK_COL_MAJOR, 'V', 'I', j + 1, dd, ee, 0.0, 0.0, j + 1, j + 1, 0.0, &found,
+                                     &theta, s, j + 1, isuppz);
+    if (info != 0 || found != 1)
+      return CB_ERROR(CB_ERR_NUMERIC, "kernel PLS: tridiagonal eigenvalue problem failed (LAPACK info %d)", (int)info);
+    k = j;
+    double res = be[j] * fabs(s[j]);
+    if (last || !(res > 1e-13 * fabs(theta))) break;
+    cblas_dcopy(q, w, 1, vn, 1);
+    cblas_dscal(q, 1.0 / be[j], vn, 1);
+  }
+  /* c = V' s */
+  cblas_dgemv(CblasRowMajor, CblasTrans, k + 1, q, 1.0, V, q, s, 1, 0.0, c, 1);
+  double nc = cblas_dnrm2(q, c, 1);
+  if (nc > 0.0) cblas_dscal(q, 1.0 / nc, c, 1);
+  *lam = theta;
+  return CB_OK;
+}
+
+/* Out (rows, N) = In (rows, ncols) K(:, 0:ncols)': out_i = sum_j K(i, j) in_j for every row i of K.
+ * K (N, ldk); when ncols == N, K is symmetric and is read row-wise (the faster GEMM layout). */
+static void kernel_apply(const double *K, int ldk, int N, int ncols, const double *In /* (rows, N) */, int rows,
+                         double *Out /* (rows, N) */) {
+  if (rows == 0) return;
+  if (ncols == N)
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, N, N, 1.0, In, N, K, ldk, 0.0, Out, N);
+  else
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, N, ncols, 1.0, In, N, K, ldk, 0.0, Out, N);
+}
+
+/* Per-split state of the batched kernel PLS (pointers into shared blocks). */
+typedef struct pls_fit {
+  int n, m, used, active;
+  double mu, lam1;
+  double *r;  /* (N) mean of K(i, train) for every row i */
+  double *yb; /* (q) training mean of the globally centred Y */
+  double *M;  /* (q, q) Yk' Kk Yk, upper triangle */
+  double *T;  /* (kmax, N) orthonormal scores, 0 off the training rows */
+  double *U;  /* (kmax, N) Kc a_j on every row (training and test) */
+  double *A;  /* (kmax, N) a_j = Yk c_j, or NULL when no dual is wanted */
+  double *Z;  /* (kmax, q) T'Yc */
+} pls_fit;
+
+/* Kc x on every row from Kx (N): (Kc x)_i = (Kx)_i - r_i (1'x) - r'x + mu 1'x, x supported on the training rows. */
+static void centre_kx(const pls_fit *f, const int *train, int N, const double *x, const double *Kx, double *out) {
+  double s1 = 0.0, rx = 0.0;
+  for (int i = 0; i < f->n; ++i) {
+    s1 += x[train[i]];
+    rx += f->r[train[i]] * x[train[i]];
+  }
+  for (int i = 0; i < N; ++i) out[i] = Kx[i] - f->r[i] * s1 - rx + f->mu * s1;
+}
+
+/* t -= T'(T t) twice over the first k rows of T (k, N); plain loops (small, BLAS threading costs more) */
+static void reorth(const double *T, int k, int N, double *t, double *proj /* (k) */) {
+  for (int pass = 0; pass < 2 && k > 0; ++pass) {
+    for (int l = 0; l < k; ++l) {
+      const double *tl = T + (size_t)l * N;
+      double d0 = 0.0, d1 = 0.0, d2 = 0.0, d3 = 0.0;
+      int i = 0;
+      for (; i + 4 <= N; i += 4) {
+        d0 += tl[i] * t[i];
+        d1 += tl[i + 1] * t[i + 1];
+        d2 += tl[i + 2] * t[i + 2];
+        d3 += tl[i + 3] * t[i + 3];
+      }
+      for (; i < N; ++i) d0 += tl[i] * t[i];
+      proj[l] = (d0 + d1) + (d2 + d3);
+    }
+    for (int l = 0; l < k; ++l) {
+      const double *tl = T + (size_t)l * N;
+      const double pl = proj[l];
+      for (int i = 0; i < N; ++i) t[i] -= pl * tl[i];
+    }
+  }
+}
+
+static cb_status check_split(const cb_kernel_split *sp, int N, int ncols, int q, unsigned char *mark, int s) {
+  if (sp->train == NULL || (sp->test == NULL && sp->n_test > 0) || (sp->Yhat == NULL && sp->n_test > 0))
+    return CB_ERROR(CB_ERR_ARG, "kernel PLS: split %d: NULL argument", s);
+  if (sp->n_train < 2)
+    return CB_ERROR(CB_ERR_NUMERIC, "kernel PLS: split %d: needs at least 2 training samples, got %d", s, sp->n_train);
+  if (sp->n_test < 0 || q < 1) return CB_ERROR(CB_ERR_ARG, "kernel PLS: split %d: bad sizes", s);
+  memset(mark, 0, (size_t)N);
+  cb_status st = CB_OK;
+  for (int i = 0; i < sp->n_train && st == CB_OK; ++i) {
+    int t = sp->train[i];
+    if (t < 0 || t >= ncols || mark[t])
+      st = CB_ERROR(CB_ERR_ARG, "kernel PLS: split %d: training row %d out of range [0, %d) or repeated", s, t, ncols);
+    else
+      mark[t] = 1;
+  }
+  for (int i = 0; i < sp->n_test && st == CB_OK; ++i)
+    if (sp->test[i] < 0 || sp->test[i] >= N)
+      st = CB_ERROR(CB_ERR_ARG, "kernel PLS: split %d: test row %d out of range [0, %d)", s, sp->test[i], N);
+  return st;
+}
+
+cb_status cb_pls_kernel_multi(const double *K, int ldk, int N, int ncols, const double *Y, int q, int n_components,
+                              cb_kernel_split *splits, int n_splits) {
+  if (K == NULL || Y == NULL || (splits == NULL && n_splits > 0)) return CB_ERROR(CB_ERR_ARG, "kernel PLS: NULL argument");
+  if (N < 2 || ncols < 1 || ncols > N || ldk < ncols || q < 1 || n_splits < 0)
+    return CB_ERROR(CB_ERR_ARG, "kernel PLS: bad sizes (N %d, ncols %d, ldk %d, q %d, %d splits)", N, ncols, ldk, q,
+                    n_splits);
+  if (n_components < 1) return CB_ERROR(CB_ERR_ARG, "kernel PLS: n_components must be >= 1, got %d", n_components);
+  CB_CHECK(check_finite(Y, N, q, "Y"));
+  if (n_splits == 0) return CB_OK;
+  const int S = n_splits, global = ncols == N;
+  const size_t Nq = (size_t)N * q, qq = (size_t)q * q;
+  int kmax = 0, mmax = 0, mcorr = 0, mbuf = 0, want_dual = 0;
+  cb_status st = CB_OK;
+  pls_fit *fit = calloc((size_t)S, sizeof *fit);
+  unsigned char *mark = malloc((size_t)N);
+  double *yg = malloc(sizeof *yg * (size_t)q), *Yg = malloc(sizeof *Yg * Nq); /* (N, q) Y - column means */
+  int *Ecomp = NULL;
+  double *KY = NULL, *YKY = NULL, *YE = NULL, *KYE = NULL, *KEE = NULL, *P = NULL, *C1 = NULL;
+  double *R = NULL, *Yb = NULL, *Mb = NULL, *Tb = NULL, *Ub = NULL, *Ab = NULL, *Zb = NULL;
+  double *In = NULL, *Out = NULL, *Cm = NULL, *TY = NULL, *h = NULL, *w = NULL, *V = NULL, *wk = NULL;
+  double *proj = NULL, *B = NULL, *Binv = NULL, *X = NULL, *UE = NULL;
+  int *act = malloc(sizeof *act * (size_t)S);
+  CB_ALLOC_GOTO(fit, st, done);
+  CB_ALLOC_GOTO(mark, st, done);
+  CB_ALLOC_GOTO(yg, st, done);
+  CB_ALLOC_GOTO(Yg, st, done);
+  CB_ALLOC_GOTO(act, st, done);
+  for (int s = 0; s < S; ++s) {
+    CB_CHECK_GOTO(check_split(&splits[s], N, ncols, q, mark, s), st, done);
+    int km = n_components < splits[s].n_train ? n_components : splits[s].n_train;
+    if (km > kmax) kmax = km;
+    if (splits[s].n_test > mmax) mmax = splits[s].n_test;
+    const int mc = N - splits[s].n_train; /* complement of the training rows */
+    if (2 * mc > N) mbuf = N;               /* direct Yt'K Yt: (N, q) buffers */
+    else if (mc > mcorr) mcorr = mc;
+    if (mcorr > mbuf) mbuf = mcorr;
+    if (splits[s].dual) want_dual = 1;
+  }
+  R = malloc(sizeof *R * (size_t)S * N);
+  Yb = malloc(sizeof *Yb * (size_t)S * q);
+  Mb = malloc(sizeof *Mb * (size_t)S * qq);
+  Tb = calloc((size_t)S * kmax * N, sizeof *Tb);
+  Ub = malloc(sizeof *Ub * (size_t)S * kmax * N);
+  Zb = malloc(sizeof *Zb * (size_t)S * kmax * q);
+  In = malloc(sizeof *In * (size_t)2 * S * N);  /* (2S, N) vectors to multiply by K or Y */
+  Out = malloc(sizeof *Out * (size_t)2 * S * N); /* (2S, N) */
+  Cm = malloc(sizeof *Cm * (size_t)S * q);       /* (S, q) eigenvectors c */
+  TY = malloc(sizeof *TY * (size_t)2 * S * q);   /* (2S, q) */
+  h = malloc(sizeof *h * (size_t)q);
+  w = malloc(sizeof *w * (size_t)q);
+  V = malloc(sizeof *V * (size_t)(q + 1) * q);
+  wk = malloc(sizeof *wk * (size_t)5 * (q + 1));
+  proj = malloc(sizeof *proj * (size_t)(kmax + 1));
+  CB_ALLOC_GOTO(R, st, done);
+  CB_ALLOC_GOTO(Yb, st, done);
+  CB_ALLOC_GOTO(Mb, st, done);
+  CB_ALLOC_GOTO(Tb, st, done);
+  CB_ALLOC_GOTO(Ub, st, done);
+  CB_ALLOC_GOTO(Zb, st, done);
+  CB_ALLOC_GOTO(In, st, done);
+  CB_ALLOC_GOTO(Out, st, done);
+  CB_ALLOC_GOTO(Cm, st, done);
+  CB_ALLOC_GOTO(TY, st, done);
+  CB_ALLOC_GOTO(h, st, done);
+  CB_ALLOC_GOTO(w, st, done);
+  CB_ALLOC_GOTO(V, st, done);
+  CB_ALLOC_GOTO(wk, st, done);
+  CB_ALLOC_GOTO(proj, st, done);
+  if (want_dual) {
+    Ab = calloc((size_t)S * kmax * N, sizeof *Ab);
+    CB_ALLOC_GOTO(Ab, st, done);
+  }
+  for (int s = 0; s < S; ++s) {
+    pls_fit *f = &fit[s];
+    f->n = splits[s].n_train;
+    f->m = splits[s].n_test;
+    f->active = 1;
+    f->r = R + (size_t)s * N;
+    f->yb = Yb + (size_t)s * q;
+    f->M = Mb + (size_t)s * qq;
+    f->T = Tb + (size_t)s * kmax * N;
+    f->U = Ub + (size_t)s * kmax * N;
+    f->A = Ab ? Ab + (size_t)s * kmax * N : NULL;
+    f->Z = Zb + (size_t)s * kmax * q;
+  }
+
+  /* Y centred on all rows (any constant shift cancels in each split's centring; it keeps the corrections small) */
+  memcpy(Yg, Y, sizeof *Yg * Nq);
+  centre_columns(Yg, N, q, yg);
+  for (int j = 0; j < q; ++j) { /* a constant column becomes exactly 0 */
+    int same = 1;
+    for (int i = 1; i < N && same; ++i) same = Y[(size_t)i * q + j] == Y[j];
+    if (same)
+      for (int i = 0; i < N; ++i) Yg[(size_t)i * q + j] = 0.0;
+  }
+  /* r_s = K(:, train_s) 1 / n_s for all splits in one product; mu_s = mean over train of r_s; ybar_s */
+  memset(In, 0, sizeof *In * (size_t)S * N);
+  for (int s = 0; s < S; ++s)
+    for (int i = 0; i < fit[s].n; ++i) In[(size_t)s * N + splits[s].train[i]] = 1.0 / fit[s].n;
+  kernel_apply(K, ldk, N, ncols, In, S, R);
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, S, q, N, 1.0, In, N, Yg, q, 0.0, Yb, q);
+  for (int s = 0; s < S; ++s) {
+    double mu = 0.0, ymax = 0.0;
+    for (int i = 0; i < fit[s].n; ++i) {
+      const int t = splits[s].train[i];
+      mu += fit[s].r[t];
+      for (int j = 0; j < q; ++j) ymax = fmax(ymax, fabs(Yg[(size_t)t * q + j] - fit[s].yb[j]));
+    }
+    fit[s].mu = mu / fit[s].n;
+    if (ymax < 10.0 * DBL_EPSILON) fit[s].active = 0; /* Y is constant on the training rows: no component */
+  }
+
+  /* M_s = Yc' Kc Yc = Yt' K Yt with Yt = D_s (Yg - 1 ybar') (D_s: training rows), as 1'Yt = 0 */
+  if (global) {
+    /* W = D Yg: W'KW = Yg'K Yg - YE'(K Yg)_E - (K Yg)_E' YE + YE' K_EE YE (E: the rows outside the training set),
+     * then Yt'KYt = W'KW - h ybar' - ybar h' + n^2 mu ybar ybar', h = W'K d = n sum_train r_i Yg_i.
+     * A split whose complement is larger than its training set gets the direct Yt'(K Yt) instead. */
+    Ecomp = malloc(sizeof *Ecomp * (size_t)N);
+    CB_ALLOC_GOTO(Ecomp, st, done);
+    KY = malloc(sizeof *KY * Nq);
+    YKY = malloc(sizeof *YKY * qq);
+    YE = malloc(sizeof *YE * ((size_t)mcorr * q + 1));
+    KYE = malloc(sizeof *KYE * ((size_t)mbuf * q + 1));
+    P = malloc(sizeof *P * ((size_t)mbuf * q + 1));
+    KEE = malloc(sizeof *KEE * ((size_t)mcorr * mcorr + 1));
+    C1 = malloc(sizeof *C1 * qq);
+    CB_ALLOC_GOTO(KY, st, done);
+    CB_ALLOC_GOTO(YKY, st, done);
+    CB_ALLOC_GOTO(YE, st, done);
+    CB_ALLOC_GOTO(KYE, st, done);
+    CB_ALLOC_GOTO(P, st, done);
+    CB_ALLOC_GOTO(KEE, st, done);
+    CB_ALLOC_GOTO(C1, st, done);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, q, N, 1.0, K, ldk, Yg, q, 0.0, KY, q);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q, q, N, 1.0, Yg, q, KY, q, 0.0, YKY, q);
+    for (int s = 0; s < S; ++s) {
+      pls_fit *f = &fit[s];
+      const int n = f->n, m = N - n;
+      const int *E = Ecomp;
+      double *M = f->M;
+      if (2 * m > N) { /* direct: KYE (N, q) = K Yt, M = Yt' KYE */
+        double *Yt = P, *KYt = KYE;
+        memset(Yt, 0, sizeof *Yt * Nq);
+        for (int i = 0; i < n; ++i) {
+          const int t = splits[s].train[i];
+          for (int j = 0; j < q; ++j) Yt[(size_t)t * q + j] = Yg[(size_t)t * q + j] - f->yb[j];
+        }
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, q, N, 1.0, K, ldk, Yt, q, 0.0, KYt, q);
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q, q, N, 1.0, Yt, q, KYt, q, 0.0, M, q);
+        continue;
+      }
+      memset(mark, 0, (size_t)N);
+      for (int i = 0; i < n; ++i) mark[splits[s].train[i]] = 1;
+      for (int i = 0, e = 0; i < N; ++i)
+        if (!mark[i]) Ecomp[e++] = i;
+      memcpy(M, YKY, sizeof *M * qq);
+      if (m > 0) {
+        for (int i = 0; i < m; ++i) {
+          memcpy(YE + (size_t)i * q, Yg + (size_t)E[i] * q, sizeof *YE * (size_t)q);
+          memcpy(KYE + (size_t)i * q, KY + (size_t)E[i] * q, sizeof *KYE * (size_t)q);
+          for (int j = 0; j < m; ++j) KEE[(size_t)i * m + j] = K[(size_t)E[i] * ldk + E[j]];
+        }
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q, q, m, 1.0, YE, q, KYE, q, 0.0, C1, q);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, q, m, 1.0, KEE, m, YE, q, 0.0, P, q);
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q, q, m, 1.0, YE, q, P, q, 1.0, M, q);
+        for (int i = 0; i < q; ++i)
+          for (int j = 0; j < q; ++j) M[(size_t)i * q + j] -= C1[(size_t)i * q + j] + C1[(size_t)j * q + i];
+      }
+      memset(h, 0, sizeof *h * (size_t)q);
+      for (int i = 0; i < n; ++i) {
+        const int t = splits[s].train[i];
+        cblas_daxpy(q, n * f->r[t], Yg + (size_t)t * q, 1, h, 1);
+      }
+      cblas_dsyr2(CblasRowMajor, CblasUpper, q, -1.0, h, 1, f->yb, 1, M, q);
+      cblas_dsyr(CblasRowMajor, CblasUpper, q, (double)n * n * f->mu, f->yb, 1, M, q);
+    }
+  } else {
+    /* direct: P = K(0:ncols, 0:ncols) Yt, M = Yt'P (training rows are < ncols) */
+    KY = malloc(sizeof *KY * (size_t)ncols * q);
+    P = malloc(sizeof *P * (size_t)ncols * q);
+    CB_ALLOC_GOTO(KY, st, done);
+    CB_ALLOC_GOTO(P, st, done);
+    for (int s = 0; s < S; ++s) {
+      pls_fit *f = &fit[s];
+      memset(KY, 0, sizeof *KY * (size_t)ncols * q);
+      for (int i = 0; i < f->n; ++i) {
+        const int t = splits[s].train[i];
+        for (int j = 0; j < q; ++j) KY[(size_t)t * q + j] = Yg[(size_t)t * q + j] - f->yb[j];
+      }
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ncols, q, ncols, 1.0, K, ldk, KY, q, 0.0, P, q);
+      cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q, q, ncols, 1.0, KY, q, P, q, 0.0, f->M, q);
+    }
+  }
+
+  /* components: per split c = top eigenvector of M; a = Yk c; t = (I - TT') Kc a / |.|; v = (I - TT') Kc t;
+   * z = Yc't, g = Yc'v; M -= g z' + z g' - (t'v) z z'. The two K products of all splits are one GEMM each. */
+  for (int comp = 0; comp < kmax; ++comp) {
+    int na = 0;
+    for (int s = 0; s < S; ++s) {
+      pls_fit *f = &fit[s];
+      if (!f->active) continue;
+      if (comp >= (n_components < f->n ? n_components : f->n)) {
+        f->active = 0;
+        continue;
+      }
+      double lam = 0.0, *c = Cm + (size_t)na * q;
+      CB_CHECK_GOTO(top_eigen(f->M, q, &lam, c, V, w, wk), st, done);
+      if (comp == 0) f->lam1 = lam;
+      if (!(lam > 1e-13 * f->lam1) || !isfinite(lam)) { /* the X residual carries no more of Y */
+        f->active = 0;
+        continue;
+      }
+      act[na++] = s;
+    }
+    if (na == 0) break;
+    /* Yg c for every active split: (na, N) = Cm Yg' */
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, na, N, q, 1.0, Cm, q, Yg, q, 0.0, Out, N);
+    for (int b = 0; b < na; ++b) {
+      pls_fit *f = &fit[act[b]];
+      const int *tr = splits[act[b]].train;
+      const double *c = Cm + (size_t)b * q, *yc = Out + (size_t)b * N;
+      double *a = In + (size_t)b * N;
+      const double yc0 = cblas_ddot(q, f->yb, 1, c, 1);
+      memset(a, 0, sizeof *a * (size_t)N);
+      for (int i = 0; i < f->n; ++i) a[tr[i]] = yc[tr[i]] - yc0;
+      if (comp > 0) { /* a -= T (Z c): Yk = (I - TT') Yc */
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, comp, q, 1.0, f->Z, q, c, 1, 0.0, proj, 1);
+        cblas_dgemv(CblasRowMajor, CblasTrans, comp, N, -1.0, f->T, N, proj, 1, 1.0, a, 1);
+      }
+      if (f->A) memcpy(f->A + (size_t)comp * N, a, sizeof *a * (size_t)N);
+    }
+    kernel_apply(K, ldk, N, ncols, In, na, Out); /* K a */
+    int nb = 0;
+    for (int b = 0; b < na; ++b) {
+      const int s = act[b];
+      pls_fit *f = &fit[s];
+      const int *tr = splits[s].train;
+      double *u = f->U + (size_t)comp * N, *t = f->T + (size_t)comp * N;
+      centre_kx(f, tr, N, In + (size_t)b * N, Out + (size_t)b * N, u); /* u = Kc a on every row */
+      memset(t, 0, sizeof *t * (size_t)N);
+      for (int i = 0; i < f->n; ++i) t[tr[i]] = u[tr[i]];
+      reorth(f->T, comp, N, t, proj);
+      double nt = cblas_dnrm2(N, t, 1);
+      if (!(nt > 0.0) || !isfinite(nt)) {
+        memset(t, 0, sizeof *t * (size_t)N);
+        f->active = 0;
+        continue;
+      }
+      cblas_dscal(N, 1.0 / nt, t, 1);
+      act[nb] = s;
+      memcpy(In + (size_t)nb * N, t, sizeof *t * (size_t)N);
+      ++nb;
+    }
+    if (nb == 0) break;
+    kernel_apply(K, ldk, N, ncols, In, nb, Out); /* K t */
+    for (int b = 0; b < nb; ++b) {
+      pls_fit *f = &fit[act[b]];
+      const int *tr = splits[act[b]].train;
+      const double *t = f->T + (size_t)comp * N;
+      double *v = Out + (size_t)b * N;
+      centre_kx(f, tr, N, t, v, v); /* Kc t */
+      for (int i = 0; i < N; ++i) In[(size_t)(nb + b) * N + i] = 0.0;
+      for (int i = 0; i < f->n; ++i) In[(size_t)(nb + b) * N + tr[i]] = v[tr[i]];
+      reorth(f->T, comp, N, In + (size_t)(nb + b) * N, proj); /* v = Kk t */
+    }
+    /* [z; g] = Yg' [t; v] (2 nb, q), then the centring: Yc'x = Yg'x - ybar (1'x) */
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 2 * nb, q, N, 1.0, In, N, Yg, q, 0.0, TY, q);
+    for (int b = 0; b < nb; ++b) {
+      pls_fit *f = &fit[act[b]];
+      const double *t = In + (size_t)b * N, *v = In + (size_t)(nb + b) * N;
+      double st1 = 0.0, sv1 = 0.0;
+      for (int i = 0; i < N; ++i) {
+        st1 += t[i];
+        sv1 += v[i];
+      }
+      double *z = TY + (size_t)b * q, *g = TY + (size_t)(nb + b) * q;
+      cblas_daxpy(q, -st1, f->yb, 1, z, 1);
+      cblas_daxpy(q, -sv1, f->yb, 1, g, 1);
+      const double tv = cblas_ddot(N, t, 1, v, 1);
+      cblas_dsyr2(CblasRowMajor, CblasUpper, q, -1.0, g, 1, z, 1, f->M, q);
+      cblas_dsyr(CblasRowMajor, CblasUpper, q, tv, z, 1, f->M, q);
+      memcpy(f->Z + (size_t)comp * q, z, sizeof *z * (size_t)q);
+      f->used = comp + 1;
+    }
+  }
+
+  /* per split: B = T'Kc A (k, k), X = B^+ Z (k, q); Yhat = Kc(test, train) A' X + ybar = U(test)' X + ybar */
+  B = malloc(sizeof *B * (size_t)kmax * kmax + 1);
+  Binv = malloc(sizeof *Binv * (size_t)kmax * kmax + 1);
+  X = malloc(sizeof *X * ((size_t)kmax * q + 1));
+  UE = malloc(sizeof *UE * ((size_t)kmax * (mmax > ncols ? mmax : ncols) + 1));
+  CB_ALLOC_GOTO(B, st, done);
+  CB_ALLOC_GOTO(Binv, st, done);
+  CB_ALLOC_GOTO(X, st, done);
+  CB_ALLOC_GOTO(UE, st, done);
+  for (int s = 0; s < S; ++s) {
+    pls_fit *f = &fit[s];
+    cb_kernel_split *sp = &splits[s];
+    const int k = f->used;
+    sp->n_used = k;
+    if (k > 0) {
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, k, k, N, 1.0, f->T, N, f->U, N, 0.0, B, k);
+      CB_CHECK_GOTO(pinv_square(B, k, Binv), st, done);
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, q, k, 1.0, Binv, k, f->Z, q, 0.0, X, q);
+      for (size_t i = 0; i < (size_t)k * q; ++i)
+        if (!isfinite(X[i])) {
+          st = CB_ERROR(CB_ERR_NUMERIC, "kernel PLS: split %d: non-finite coefficients (degenerate kernel)", s);
+          goto done;
+        }
+    }
+    for (int i = 0; i < f->m; ++i) {
+      double *yh = sp->Yhat + (size_t)i * q;
+      for (int j = 0; j < q; ++j) yh[j] = yg[j] + f->yb[j];
+    }
+    if (k > 0 && f->m > 0) {
+      for (int j = 0; j < k; ++j)
+        for (int i = 0; i < f->m; ++i) UE[(size_t)j * f->m + i] = f->U[(size_t)j * N + sp->test[i]];
+      cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, f->m, q, k, 1.0, UE, f->m, X, q, 1.0, sp->Yhat, q);
+    }
+    if (sp->dual) {
+      memset(sp->dual, 0, sizeof *sp->dual * (size_t)f->n * q);
+      if (k > 0) {
+        for (int j = 0; j < k; ++j)
+          for (int i = 0; i < f->n; ++i) UE[(size_t)j * f->n + i] = f->A[(size_t)j * N + sp->train[i]];
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, f->n, q, k, 1.0, UE, f->n, X, q, 0.0, sp->dual, q);
+      }
+    }
+  }
+
+done:
+  free(UE);
+  free(X);
+  free(Binv);
+  free(B);
+  free(proj);
+  free(wk);
+  free(V);
+  free(w);
+  free(h);
+  free(TY);
+  free(Cm);
+  free(Out);
+  free(In);
+  free(Ab);
+  free(Zb);
+  free(Ub);
+  free(Tb);
+  free(Mb);
+  free(Yb);
+  free(R);
+  free(C1);
+  free(KEE);
+  free(P);
+  free(KYE);
+  free(YE);
+  free(YKY);
+  free(KY);
+  free(Yg);
+  free(yg);
+  free(Ecomp);
+  free(act);
+  free(mark);
+  free(fit);
+  return st;
+}
+
 cb_status cb_pls_kernel_fit_predict(const double *K, int ldk, int n, int m, const double *Y, int q,
                                     int n_components, double *Yhat, double *dual, int *n_used) {
   if (K == NULL || Y == NULL || (Yhat == NULL && m > 0))
@@ -278,173 +783,20 @@ cb_status cb_pls_kernel_fit_predict(const double *K, int ldk, int n, int m, cons
   if (m < 0 || q < 1 || ldk < n) return CB_ERROR(CB_ERR_ARG, "kernel PLS: bad sizes (m %d, q %d, ldk %d)", m, q, ldk);
   if (n_components < 1) return CB_ERROR(CB_ERR_ARG, "kernel PLS: n_components must be >= 1, got %d", n_components);
   CB_CHECK(check_finite(Y, n, q, "Y"));
-  const int kmax = n_components < n ? n_components : n;
-  const double eps = DBL_EPSILON;
   cb_status st = CB_OK;
-  const size_t nq = (size_t)n * q;
-  double *r = malloc(sizeof *r * (size_t)n), *mte = malloc(sizeof *mte * (size_t)(m + 1));
-  double *ym = malloc(sizeof *ym * (size_t)q), *Yk = malloc(sizeof *Yk * nq), *G = malloc(sizeof *G * nq);
-  double *M = malloc(sizeof *M * (size_t)q * q), *Mw = malloc(sizeof *Mw * (size_t)q * q);
-  double *T = malloc(sizeof *T * (size_t)kmax * n), *V = malloc(sizeof *V * (size_t)kmax * n);
-  double *A = malloc(sizeof *A * (size_t)kmax * n), *c = malloc(sizeof *c * (size_t)q);
-  double *z = malloc(sizeof *z * (size_t)q), *g = malloc(sizeof *g * (size_t)q), *h = malloc(sizeof *h * (size_t)q);
-  double *v = malloc(sizeof *v * (size_t)n), *proj = malloc(sizeof *proj * (size_t)kmax);
-  double *B = NULL, *Binv = NULL, *Zt = NULL, *tmp = NULL, *beta = NULL, *cs = NULL;
-  lapack_int *isuppz = malloc(sizeof *isuppz * 2);
-  CB_ALLOC_GOTO(r, st, done);
-  CB_ALLOC_GOTO(mte, st, done);
-  CB_ALLOC_GOTO(ym, st, done);
-  CB_ALLOC_GOTO(Yk, st, done);
-  CB_ALLOC_GOTO(G, st, done);
-  CB_ALLOC_GOTO(M, st, done);
-  CB_ALLOC_GOTO(Mw, st, done);
-  CB_ALLOC_GOTO(T, st, done);
-  CB_ALLOC_GOTO(V, st, done);
-  CB_ALLOC_GOTO(A, st, done);
-  CB_ALLOC_GOTO(c, st, done);
-  CB_ALLOC_GOTO(z, st, done);
-  CB_ALLOC_GOTO(g, st, done);
-  CB_ALLOC_GOTO(h, st, done);
-  CB_ALLOC_GOTO(v, st, done);
-  CB_ALLOC_GOTO(proj, st, done);
-  CB_ALLOC_GOTO(isuppz, st, done);
-
-  double mu;
-  cb_kernel_train_means(K, ldk, n, m, r, mte, &mu);
-  memcpy(Yk, Y, sizeof *Yk * nq);
-  centre_columns(Yk, n, q, ym);
-  /* G = Kc Yc = K Yc - 1 (r'Yc)   (1'Yc = 0) */
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, q, n, 1.0, K, ldk, Yk, q, 0.0, G, q);
-  cblas_dgemv(CblasRowMajor, CblasTrans, n, q, 1.0, Yk, q, r, 1, 0.0, h, 1);
-  for (int i = 0; i < n; ++i) v[i] = 1.0;
-  cblas_dger(CblasRowMajor, n, q, -1.0, v, 1, h, 1, G, q);
-  /* M = Yc' G (upper triangle used) */
-  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q, q, n, 1.0, Yk, q, G, q, 0.0, M, q);
-
-  int used = 0;
-  double lam1 = 0.0;
-  for (int comp = 0; comp < kmax; ++comp) {
-    int all_small = 1; /* Y residual is constant: stop */
-    for (size_t i = 0; i < nq && all_small; ++i) all_small = fabs(Yk[i]) < 10.0 * eps;
-    if (all_small) break;
-    double lam = 0.0;
-    if (q == 1) {
-      lam = M[0];
-      c[0] = 1.0;
-    } else {
-      memcpy(Mw, M, sizeof *M * (size_t)q * q);
-      lapack_int found = 0;
-      /* M is symmetric: the column-major call on its lower triangle is the row-major upper one, no transposes */
-      lapack_int info = LAPACKE_dsyevr(LAPACK_COL_MAJOR, 'V', 'I', 'L', q, Mw, q, 0.0, 0.0, q, q, 0.0, &found,
-                                       &lam, c, q, isuppz);
-      if (info != 0 || found != 1) {
-        st = CB_ERROR(CB_ERR_NUMERIC, "kernel PLS: eigenvalue problem of component %d failed (LAPACK info %d)",
-                      comp + 1, (int)info);
-        goto done;
-      }
-    }
-    if (comp == 0) lam1 = lam;
-    if (!(lam > 1e-13 * lam1) || !isfinite(lam)) break; /* X residual carries no more of Y */
-    double *t = T + (size_t)comp * n, *a = A + (size_t)comp * n, *vr = V + (size_t)comp * n;
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, n, q, 1.0, G, q, c, 1, 0.0, t, 1);  /* t = Kk Yk c */
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, n, q, 1.0, Yk, q, c, 1, 0.0, a, 1); /* a = Yk c */
-    for (int pass = 0; pass < 2 && comp > 0; ++pass) { /* re-orthogonalise against earlier scores */
-      cblas_dgemv(CblasRowMajor, CblasNoTrans, comp, n, 1.0, T, n, t, 1, 0.0, proj, 1);
-      cblas_dgemv(CblasRowMajor, CblasTrans, comp, n, -1.0, T, n, proj, 1, 1.0, t, 1);
-    }
-    double nt = cblas_dnrm2(n, t, 1);
-    if (!(nt > 0.0) || !isfinite(nt)) break;
-    cblas_dscal(n, 1.0 / nt, t, 1);
-    /* vr = Kc t = K t - r (1't) - 1 (r't) + mu 1 (1't) */
-    cblas_dsymv(CblasRowMajor, CblasUpper, n, 1.0, K, ldk, t, 1, 0.0, vr, 1);
-    double s1 = 0.0;
-    for (int i = 0; i < n; ++i) s1 += t[i];
-    double rt = cblas_ddot(n, r, 1, t, 1);
-    for (int i = 0; i < n; ++i) vr[i] += -r[i] * s1 - rt + mu * s1;
-    /* v = Kk t = (I - T T') vr over the earlier scores */
-    memcpy(v, vr, sizeof *v * (size_t)n);
-    if (comp > 0) {
-      cblas_dgemv(CblasRowMajor, CblasNoTrans, comp, n, 1.0, T, n, v, 1, 0.0, proj, 1);
-      cblas_dgemv(CblasRowMajor, CblasTrans, comp, n, -1.0, T, n, proj, 1, 1.0, v, 1);
-    }
-    cblas_dgemv(CblasRowMajor, CblasTrans, n, q, 1.0, Yk, q, t, 1, 0.0, z, 1); /* z = Yk't */
-    cblas_dgemv(CblasRowMajor, CblasTrans, n, q, 1.0, G, q, t, 1, 0.0, g, 1);  /* g = G't */
-    double tv = cblas_ddot(n, t, 1, v, 1);
-    cblas_dger(CblasRowMajor, n, q, -1.0, t, 1, z, 1, Yk, q); /* Yk -= t z' */
-    cblas_dger(CblasRowMajor, n, q, -1.0, v, 1, z, 1, G, q);  /* G = (I - tt')(G - v z') */
-    cblas_dgemv(CblasRowMajor, CblasTrans, n, q, 1.0, G, q, t, 1, 0.0, h, 1);
-    cblas_dger(CblasRowMajor, n, q, -1.0, t, 1, h, 1, G, q);
-    /* M = M - g z' - z g' + (t'v) z z' */
-    cblas_dsyr2(CblasRowMajor, CblasUpper, q, -1.0, g, 1, z, 1, M, q);
-    cblas_dsyr(CblasRowMajor, CblasUpper, q, tv, z, 1, M, q);
-    used = comp + 1;
-  }
-
-  beta = calloc(nq, sizeof *beta);
-  cs = malloc(sizeof *cs * (size_t)q);
-  CB_ALLOC_GOTO(beta, st, done);
-  CB_ALLOC_GOTO(cs, st, done);
-  if (used > 0) {
-    const int k = used;
-    B = malloc(sizeof *B * (size_t)k * k);
-    Binv = malloc(sizeof *Binv * (size_t)k * k);
-    Zt = malloc(sizeof *Zt * (size_t)k * q);
-    tmp = malloc(sizeof *tmp * (size_t)k * q);
-    CB_ALLOC_GOTO(B, st, done);
-    CB_ALLOC_GOTO(Binv, st, done);
-    CB_ALLOC_GOTO(Zt, st, done);
-    CB_ALLOC_GOTO(tmp, st, done);
-    /* Yc again (Yk was deflated): Yk = Y - ybar */
-    for (int i = 0; i < n; ++i)
-      for (int j = 0; j < q; ++j) Yk[(size_t)i * q + j] = Y[(size_t)i * q + j] - ym[j];
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, k, k, n, 1.0, V, n, A, n, 0.0, B, k); /* T'Kc A */
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, q, n, 1.0, T, n, Yk, q, 0.0, Zt, q); /* T'Yc */
-    CB_CHECK_GOTO(pinv_square(B, k, Binv), st, done);
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, q, k, 1.0, Binv, k, Zt, q, 0.0, tmp, q);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, q, k, 1.0, A, n, tmp, q, 0.0, beta, q);
-    for (size_t i = 0; i < nq; ++i)
-      if (!isfinite(beta[i])) {
-        st = CB_ERROR(CB_ERR_NUMERIC, "kernel PLS: non-finite coefficients (degenerate kernel)");
-        goto done;
-      }
-  }
-  if (m > 0) {
-    /* Yhat = Kc(test, train) beta + ybar, Kc(test, train) = K_te - mte 1' - 1 r' + mu 11' */
-    for (int j = 0; j < q; ++j) cs[j] = 0.0;
-    for (int i = 0; i < n; ++i)
-      for (int j = 0; j < q; ++j) cs[j] += beta[(size_t)i * q + j];
-    cblas_dgemv(CblasRowMajor, CblasTrans, n, q, 1.0, beta, q, r, 1, 0.0, h, 1); /* h = beta' r */
-    for (int i = 0; i < m; ++i)
-      for (int j = 0; j < q; ++j) Yhat[(size_t)i * q + j] = ym[j] - h[j] + (mu - mte[i]) * cs[j];
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, q, n, 1.0, K + (size_t)n * ldk, ldk, beta, q, 1.0,
-                Yhat, q);
-  }
-  if (dual) memcpy(dual, beta, sizeof *beta * nq);
-  if (n_used) *n_used = used;
-
+  const int N = n + m;
+  int *idx = malloc(sizeof *idx * (size_t)N);
+  double *Yp = malloc(sizeof *Yp * (size_t)N * q); /* (N, q) Y, test rows = training row 0 (no influence) */
+  CB_ALLOC_GOTO(idx, st, done);
+  CB_ALLOC_GOTO(Yp, st, done);
+  for (int i = 0; i < N; ++i) idx[i] = i;
+  memcpy(Yp, Y, sizeof *Yp * (size_t)n * q);
+  for (int i = n; i < N; ++i) memcpy(Yp + (size_t)i * q, Y, sizeof *Yp * (size_t)q); /* test rows: a copy of row 0 */
+  cb_kernel_split sp = {idx, n, idx + n, m, Yhat, dual, 0};
+  CB_CHECK_GOTO(cb_pls_kernel_multi(K, ldk, N, n, Yp, q, n_components, &sp, 1), st, done);
+  if (n_used) *n_used = sp.n_used;
 done:
-  free(isuppz);
-  free(cs);
-  free(beta);
-  free(tmp);
-  free(Zt);
-  free(Binv);
-  free(B);
-  free(proj);
-  free(v);
-  free(h);
-  free(g);
-  free(z);
-  free(c);
-  free(A);
-  free(V);
-  free(T);
-  free(Mw);
-  free(M);
-  free(G);
-  free(Yk);
-  free(ym);
-  free(mte);
-  free(r);
+  free(Yp);
+  free(idx);
   return st;
 }

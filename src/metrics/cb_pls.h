@@ -7,6 +7,7 @@
 #ifndef CB_PLS_H
 #define CB_PLS_H
 
+#include "cb_kernel.h"
 #include "cb_status.h"
 
 typedef struct cb_pls cb_pls;
@@ -30,14 +31,26 @@ void cb_pls_destroy(cb_pls **m);
  * K holds a linear kernel X X' (any constant shift of X's rows allowed): rows 0..n-1 / columns 0..n-1 are the
  * training stimuli, rows n..n+m-1 (columns 0..n-1) the test stimuli; leading dimension ldk >= n.
  * Kc = C K C (C = I - 11'/n, training means); Yc = Y - ybar. Component k: c = top eigenvector of
- * Yk' Kk Yk (q x q), a = Yk c, t = Kk Yk c / |.| (orthonormal scores), Yk -= t t'Yk, Kk = (I - tt')Kk(I - tt'),
- * kept implicitly as G = Kk Yk (n, q) updated in O(nq) after one symmetric mat-vec Kc t; so one n*n*q product
- * per fit. Predictions Yhat = Kc(test, train) A (T' Kc A)^+ T' Yc + ybar (W = Xc'A, P'W = T'Kc A up to diagonal
- * scalings). Stops early (fewer components) when the Y residual is ~0 or Yk'KkYk vanishes. dual (optional):
- * beta (n, q) with Yhat = Kc(test, train) beta + ybar, so that sklearn's coef_ = Xc' beta. */
+ * M = Yk' Kk Yk (q x q, Lanczos), a = Yk c = Yc c - T(T'Yc)c, t = (I - TT') Kc a / |.| (orthonormal scores),
+ * v = (I - TT') Kc t, M -= g z' + z g' - (t'v) z z' with z = Yc't, g = Yc'v (the deflations Yk = (I - TT')Yc and
+ * Kk = (I - TT')Kc(I - TT') stay implicit: two kernel mat-vecs per component, no (n, q) state).
+ * Predictions Yhat = Kc(test, train) A (T' Kc A)^+ T' Yc + ybar (W = Xc'A, P'W = T'Kc A up to diagonal
+ * scalings). Stops early (fewer components) when Y is constant or Yk'KkYk vanishes (top eigenvalue <= 1e-13 x the
+ * first one). dual (optional): beta (n, q) with Yhat = Kc(test, train) beta + ybar, so that sklearn's
+ * coef_ = Xc' beta. A wrapper of cb_pls_kernel_multi with one split. */
 cb_status cb_pls_kernel_fit_predict(const double *K /* (n + m, ldk) */, int ldk, int n, int m,
                                     const double *Y /* (n, q) */, int q, int n_components,
                                     double *Yhat /* (m, q) */, double *dual /* (n, q) or NULL */,
                                     int *n_used /* or NULL */);
+
+/* The same kernel PLS for several fits (CV splits) sharing one kernel: K (N, ldk) symmetric over its first ncols
+ * columns (ncols == N: the full kernel; ncols < N: only columns 0..ncols-1 are read and every training row must be
+ * < ncols); Y (N, q) (only each split's training rows enter its fit, up to rounding). Per component, the K products
+ * of all splits are one GEMM with the vectors held as length-N columns (0 off the training rows), and the per-split
+ * centring is the rank-2 correction Kc x = K x - r 1'x - 1 r'x + mu 1 1'x (r = K(:, train) 1 / n). With ncols == N,
+ * Yc'KcYc comes from one shared K Y and test-block corrections. Each split's result is bitwise independent of the
+ * other splits for a given BLAS and thread count. Errors name the split. */
+cb_status cb_pls_kernel_multi(const double *K /* (N, ldk) */, int ldk, int N, int ncols, const double *Y /* (N, q) */,
+                              int q, int n_components, cb_kernel_split *splits /* (n_splits) */, int n_splits);
 
 #endif

@@ -2,6 +2,8 @@
  * normalisation. */
 #include "cb_predictivity.h"
 
+#include "cb_signal.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,10 +144,12 @@ cb_status cb_cv_regress(const float *X, int n, int p, const double *Y, int q, co
   cb_kernel *own = NULL;
   cb_pls *m = NULL;
   const int ntr_max = splits->n_train, nte_max = splits->n_test;
-  double *Xtr = NULL, *Xte = NULL;
+  double *Xtr = NULL, *Xte = NULL, *Yv = NULL, *Yall = NULL;
+  cb_kernel_split *jobs = NULL;
   int *order = NULL;
   int *cols = malloc(sizeof *cols * (size_t)q); /* (qv) neuroids without NaN, the ones that are fitted */
-  double *Ytr = malloc(sizeof *Ytr * (size_t)ntr_max * q);   /* (n_train, q) */
+  const int batched = use_kernel && kind == CB_REG_PLS;
+  double *Ytr = malloc(sizeof *Ytr * (size_t)(batched ? 1 : ntr_max) * q); /* (n_train, q) */
   double *Yte = malloc(sizeof *Yte * (size_t)nte_max * q);   /* (n_test, q) actual */
   double *Yhat = malloc(sizeof *Yhat * (size_t)nte_max * q); /* (n_test, q) predicted */
   double *r = malloc(sizeof *r * (size_t)q);                 /* (q) per-neuroid r */
@@ -184,34 +188,74 @@ cb_status cb_cv_regress(const float *X, int n, int p, const double *Y, int q, co
   }
   res->n_splits = splits->n_splits;
   res->kernel_form = use_kernel;
+  if (batched) {
+    /* every split in one batched kernel PLS on the kernel in its original order */
+    const int ns = splits->n_splits;
+    const int *ord = cb_kernel_order(kernel);
+    int identity = 1;
+    for (int i = 0; i < n && identity; ++i) identity = ord[i] == i;
+    if (!identity) CB_CHECK_GOTO(cb_kernel_arrange(kernel, NULL, 0), st, done);
+    jobs = calloc((size_t)ns, sizeof *jobs);
+    Yv = malloc(sizeof *Yv * (size_t)n * qv);
+    Yall = malloc(sizeof *Yall * (size_t)ns * nte_max * qv);
+    CB_ALLOC_GOTO(jobs, st, done);
+    CB_ALLOC_GOTO(Yv, st, done);
+    CB_ALLOC_GOTO(Yall, st, done);
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < qv; ++j) Yv[(size_t)i * qv + j] = Y[(size_t)i * q + cols[j]];
+    for (int k = 0; k < ns; ++k) {
+      jobs[k].train = splits->train + (size_t)k * ntr_max;
+      jobs[k].n_train = splits->train_size ? splits->train_size[k] : ntr_max;
+      jobs[k].test = splits->test + (size_t)k * nte_max;
+      jobs[k].n_test = splits->test_size ? splits->test_size[k] : nte_max;
+      jobs[k].Yhat = Yall + (size_t)k * nte_max * qv;
+    }
+    st = cb_pls_kernel_multi(cb_kernel_data(kernel), n, n, n, Yv, qv, opts->n_components, jobs, ns);
+    if (st != CB_OK) {
+      cb_error_prefix("CV %s", cb_regress_kind_name(kind));
+      goto done;
+    }
+  }
   for (int k = 0; k < splits->n_splits; ++k) {
     cur_split = k;
+    if (cb_signal_pending()) { /* abandon: the caller commits nothing of this task */
+      st = CB_ERROR(CB_ERR_INTERRUPTED, "stopped by signal %d", cb_signal_pending());
+      goto fail;
+    }
     const int ntr = splits->train_size ? splits->train_size[k] : ntr_max;
     const int nte = splits->test_size ? splits->test_size[k] : nte_max;
     const int *tr = splits->train + (size_t)k * ntr_max, *te = splits->test + (size_t)k * nte_max;
-    gather_rows(X, p, Y, q, cols, qv, tr, ntr, use_kernel ? NULL : Xtr, Ytr);
     gather_rows(X, p, Y, q, cols, qv, te, nte, use_kernel ? NULL : Xte, Yte);
-    if (use_kernel) {
+    if (jobs) {
+      memcpy(Yhat, jobs[k].Yhat, sizeof *Yhat * (size_t)nte * qv);
+    } else if (use_kernel) {
+      gather_rows(X, p, Y, q, cols, qv, tr, ntr, NULL, Ytr);
       memcpy(order, tr, sizeof *order * (size_t)ntr);
       memcpy(order + ntr, te, sizeof *order * (size_t)nte);
       CB_CHECK_GOTO(cb_kernel_arrange(kernel, order, ntr + nte), st, fail);
       const double *K = cb_kernel_data(kernel);
-      if (kind == CB_REG_PLS)
-        CB_CHECK_GOTO(cb_pls_kernel_fit_predict(K, n, ntr, nte, Ytr, qv, opts->n_components, Yhat, NULL, NULL), st,
-                      fail);
-      else
-        CB_CHECK_GOTO(cb_ridge_kernel_fit_predict(K, n, ntr, nte, Ytr, qv, alphas, n_alphas, opts->alpha_per_target,
+      CB_CHECK_GOTO(cb_ridge_kernel_fit_predict(K, n, ntr, nte, Ytr, qv, alphas, n_alphas, opts->alpha_per_target,
                                                   Yhat, NULL, NULL),
                       st, fail);
     } else if (kind == CB_REG_PLS) {
+      gather_rows(X, p, Y, q, cols, qv, tr, ntr, Xtr, Ytr);
       int ncomp = opts->n_components < p ? opts->n_components : p;
       CB_CHECK_GOTO(cb_pls_fit_inplace(Xtr, Ytr, ntr, p, qv, ncomp, opts->max_iter, opts->tol, &m), st, fail);
       CB_CHECK_GOTO(cb_pls_predict(m, Xte, nte, Yhat), st, fail);
       cb_pls_destroy(&m);
     } else if (kind == CB_REG_LINEAR) {
+      gather_rows(X, p, Y, q, cols, qv, tr, ntr, Xtr, Ytr);
       CB_CHECK_GOTO(cb_ols_fit_predict(Xtr, ntr, p, Ytr, qv, Xte, nte, Yhat, NULL), st, fail);
     } else {
+      gather_rows(X, p, Y, q, cols, qv, tr, ntr, Xtr, Ytr);
       CB_CHECK_GOTO(cb_n2n_fit_predict(Xtr, ntr, p, Ytr, qv, Xte, nte, Yhat, NULL), st, fail);
+    }
+    if (opts->predictions) {
+      double *P = opts->predictions + (size_t)k * nte_max * q; /* (nte, q) */
+      for (int i = 0; i < nte; ++i) {
+        for (int j = 0; j < q; ++j) P[(size_t)i * q + j] = NAN;
+        for (int j = 0; j < qv; ++j) P[(size_t)i * q + cols[j]] = Yhat[(size_t)i * qv + j];
+      }
     }
     for (int j = 0; j < q; ++j) r[j] = NAN;
     for (int j = 0; j < qv; ++j) r[cols[j]] = cb_pearson_strided(Yhat + j, qv, Yte + j, qv, nte);
@@ -236,6 +280,9 @@ fail:
 done:
   cb_pls_destroy(&m);
   cb_kernel_destroy(&own);
+  free(jobs);
+  free(Yall);
+  free(Yv);
   free(order);
   free(cols);
   free(res);

@@ -50,6 +50,8 @@ typedef struct cb_regress_opts {
   const double *alphas; /* (n_alphas) RIDGECV grid; NULL = Brain-Score's 99 values (cb_brainscore_alphas) */
   int n_alphas;
   int alpha_per_target; /* RIDGECV: choose alpha per neuroid (1) or one shared alpha (0, default) */
+  double *predictions;  /* optional output (n_splits, splits->n_test, q): test-row predictions of every split
+                           (row i of split k at (k * n_test + i) * q; NaN for neuroids left out); NULL = none */
 } cb_regress_opts;
 
 /* Defaults listed above for `kind`. */
@@ -62,8 +64,9 @@ cb_status cb_regress_kind_parse(const char *s, cb_regress_kind *out);
 /* Cross-validated predictivity. Per split k: centre on its training rows, fit on train, predict test rows,
  * Pearson r per neuroid across test stimuli, median over neuroids skipping NaN (constant predictions or
  * responses; counted in n_nan_split). raw = mean of split medians, error = std (ddof 0) / sqrt(n_splits).
- * Kernel form: `kernel` (K of this X, re-arranged in place per split) may be given to share one K between
- * calls; NULL = built here from X and freed. X may be NULL when a kernel is given and the kernel form is used.
+ * Kernel form: `kernel` (K of this X) may be given to share one K between calls; NULL = built here from X and
+ * freed. PLS fits every split in one batched pass (cb_pls_kernel_multi) on K in its original order (a kernel left
+ * re-arranged is restored first); ridge re-arranges K in place per split. X may be NULL when a kernel is given and the kernel form is used.
  * Neuroids with any non-finite response are left out of every fit and count as NaN in every split.
  * Each split's result depends only on that split (not on the order splits are processed). Errors: splits for
  * another stimulus count or a split with fewer than 2 test stimuli (CB_ERR_ARG / CB_ERR_NUMERIC).

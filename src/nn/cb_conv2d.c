@@ -1,10 +1,14 @@
-/* cb_conv2d.c - 2-D convolution kernel: im2col + cblas_sgemm per image and
- * group (dilations, asymmetric pads, groups and depthwise). A 1x1 stride-1
- * unpadded kernel skips im2col: the image already is the (in_c, h*w) matrix. */
-#include <cblas.h>
+/* cb_conv2d.c - 2-D convolution kernel: im2col + the engine's GEMM
+ * (cb_sgemm.h, one fixed FMA chain per output) per image and group
+ * (dilations, asymmetric pads, groups and depthwise), bias (and ReLU) fused
+ * in the GEMM's epilogue. A 1x1 stride-1 unpadded kernel skips im2col: the
+ * image already is the (in_c, h*w) matrix. The batched variant puts several
+ * images' columns side by side in one GEMM: same bits per image. */
 #include <string.h>
 
+#include "cb_nn_batch.h"
 #include "cb_nn_ops.h"
+#include "cb_sgemm.h"
 
 int cb_pool_out_dim(int in, int k, int s, int pb, int pe, int d, int ceil_mode) {
   if (in <= 0 || k <= 0 || s <= 0 || d <= 0) return 0;
@@ -58,17 +62,21 @@ size_t cb_conv2d_workspace(const cb_conv2d_geom *g) {
   return (size_t)(g->in_c / g->groups) * (size_t)g->kh * (size_t)g->kw * (size_t)oh * (size_t)ow;
 }
 
-void cb_im2col(const cb_conv2d_geom *g, const float *x, int c, float *col) {
+/* cb_im2col with rows ld floats apart (several images side by side). */
+static void im2col_ld(const cb_conv2d_geom *g, const float *x, int c, float *col, size_t ld) {
   int oh, ow;
   cb_conv2d_out(g, &oh, &ow);
   const int h = g->in_h, w = g->in_w;
-  size_t n = (size_t)oh * (size_t)ow;
   for (int ch = 0; ch < c; ++ch) {
     const float *xc = x + (size_t)ch * (size_t)h * (size_t)w;
     for (int i = 0; i < g->kh; ++i) {
       for (int j = 0; j < g->kw; ++j) {
-        float *row = col + ((size_t)(ch * g->kh + i) * (size_t)g->kw + (size_t)j) * n;
+        float *row = col + ((size_t)(ch * g->kh + i) * (size_t)g->kw + (size_t)j) * ld;
         int dx = j * g->dil_w - g->pad_l;
+        /* output columns [lo, hi) read inside the input row */
+        int lo = 0, hi = ow;
+        while (lo < ow && lo * g->stride_w + dx < 0) ++lo;
+        while (hi > lo && (hi - 1) * g->stride_w + dx >= w) --hi;
         for (int oy = 0; oy < oh; ++oy) {
           int iy = oy * g->stride_h - g->pad_t + i * g->dil_h;
           float *dst = row + (size_t)oy * (size_t)ow;
@@ -77,25 +85,33 @@ void cb_im2col(const cb_conv2d_geom *g, const float *x, int c, float *col) {
             continue;
           }
           const float *src = xc + (size_t)iy * (size_t)w;
+          for (int ox = 0; ox < lo; ++ox) dst[ox] = 0.0f;
           if (g->stride_w == 1) {
-            /* contiguous run: zeros, a copy, zeros */
-            int lo = dx < 0 ? -dx : 0;
-            if (lo > ow) lo = ow;
-            int hi = w - dx < ow ? w - dx : ow;
-            if (hi < lo) hi = lo;
-            for (int ox = 0; ox < lo; ++ox) dst[ox] = 0.0f;
             if (hi > lo) memcpy(dst + lo, src + lo + dx, (size_t)(hi - lo) * sizeof *dst);
-            for (int ox = hi; ox < ow; ++ox) dst[ox] = 0.0f;
           } else {
-            for (int ox = 0; ox < ow; ++ox) {
-              int ix = ox * g->stride_w + dx;
-              dst[ox] = (ix >= 0 && ix < w) ? src[ix] : 0.0f;
-            }
+            for (int ox = lo; ox < hi; ++ox) dst[ox] = src[ox * g->stride_w + dx];
           }
+          for (int ox = hi; ox < ow; ++ox) dst[ox] = 0.0f;
         }
       }
     }
   }
+}
+
+void cb_im2col(const cb_conv2d_geom *g, const float *x, int c, float *col) {
+  int oh, ow;
+  cb_conv2d_out(g, &oh, &ow);
+  im2col_ld(g, x, c, col, (size_t)oh * (size_t)ow);
+}
+
+/* Y (og, nb*n) = W_g (og, kdim) col (kdim, nb*n), columns of image j at j*n, scattered to y[j]. */
+static void conv_gemm(const cb_conv2d_geom *g, const float *wg, const float *bg, int relu, const float *colm,
+                      int ncols, int n, float *const *yblocks, int threads) {
+  const int og = g->out_c / g->groups, kdim = g->in_c / g->groups * g->kh * g->kw;
+  cb_sgemm_args a = {.m = og, .n = ncols, .k = kdim, .a = wg, .a_rs = kdim, .a_cs = 1, .b = colm, .b_rs = ncols,
+                     .b_cs = 1, .c_blocks = yblocks, .c_block = n, .c_rs = n, .alpha = 1.0f, .beta = 0.0f,
+                     .bias = bg, .relu = relu, .threads = threads};
+  cb_sgemm(&a);
 }
 
 void cb_conv2d_forward(const cb_conv2d_geom *g, const float *w, const float *b, const float *x, int batch,
@@ -105,31 +121,69 @@ void cb_conv2d_forward(const cb_conv2d_geom *g, const float *w, const float *b, 
   const int n = oh * ow, cg = g->in_c / g->groups, og = g->out_c / g->groups, kdim = cg * g->kh * g->kw;
   const size_t in_size = (size_t)g->in_c * (size_t)g->in_h * (size_t)g->in_w;
   const size_t out_size = (size_t)g->out_c * (size_t)n;
-  const int pointwise = is_pointwise(g);
+  const int pointwise = is_pointwise(g), threads = cb_sgemm_default_threads();
   for (int img = 0; img < batch; ++img) {
     for (int gr = 0; gr < g->groups; ++gr) {
       const float *xi = x + (size_t)img * in_size + (size_t)gr * (size_t)cg * (size_t)g->in_h * (size_t)g->in_w;
       float *yi = y + (size_t)img * out_size + (size_t)gr * (size_t)og * (size_t)n;
-      const float *wg = w + (size_t)gr * (size_t)og * (size_t)kdim;
       const float *colm = xi;
       if (!pointwise) {
         cb_im2col(g, xi, cg, work);
         colm = work;
       }
-      /* Y (og, n) = W (og, kdim) * col (kdim, n) */
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, og, n, kdim, 1.0f, wg, kdim, colm, n, 0.0f, yi, n);
-      if (b != NULL)
-        for (int o = 0; o < og; ++o) {
-          float *yo = yi + (size_t)o * (size_t)n;
-          const float bo = b[gr * og + o];
-          for (int p = 0; p < n; ++p) yo[p] += bo;
-        }
+      conv_gemm(g, w + (size_t)gr * (size_t)og * (size_t)kdim, b ? b + gr * og : NULL, 0, colm, n, n, &yi, threads);
+    }
+  }
+}
+
+/* Enough columns per GEMM for both threads and a full last panel. */
+#define CONV_TARGET_COLS 2048
+
+int cb__conv2d_group_images(const cb_conv2d_geom *g, int n_img) {
+  int oh, ow;
+  cb_conv2d_out(g, &oh, &ow);
+  int per = (CONV_TARGET_COLS + oh * ow - 1) / (oh * ow);
+  if (per > n_img) per = n_img;
+  if (per > 256) per = 256; /* cb__conv2d_images keeps the block pointers on its stack */
+  return per > 0 ? per : 1;
+}
+
+size_t cb__conv2d_images_work(const cb_conv2d_geom *g, int n_img) {
+  int oh, ow;
+  cb_conv2d_out(g, &oh, &ow);
+  const int per = cb__conv2d_group_images(g, n_img);
+  if (per == 1 && is_pointwise(g)) return 0;
+  return (size_t)(g->in_c / g->groups) * (size_t)g->kh * (size_t)g->kw * (size_t)oh * (size_t)ow * (size_t)per;
+}
+
+void cb__conv2d_images(const cb_conv2d_geom *g, const float *w, const float *b, int relu, int n_img,
+                       const float *const *x, float *const *y, float *work, int threads) {
+  int oh, ow;
+  cb_conv2d_out(g, &oh, &ow);
+  const int n = oh * ow, cg = g->in_c / g->groups, og = g->out_c / g->groups, kdim = cg * g->kh * g->kw;
+  const size_t plane = (size_t)g->in_h * (size_t)g->in_w;
+  const int per = cb__conv2d_group_images(g, n_img);
+  float *yb[256]; /* (per) */
+  for (int i0 = 0; i0 < n_img; i0 += per) {
+    const int nb = n_img - i0 < per ? n_img - i0 : per;
+    for (int gr = 0; gr < g->groups; ++gr) {
+      const float *colm = work;
+      if (nb == 1 && is_pointwise(g)) colm = x[i0] + (size_t)gr * (size_t)cg * plane;
+      else
+        for (int j = 0; j < nb; ++j)
+          im2col_ld(g, x[i0 + j] + (size_t)gr * (size_t)cg * plane, cg, work + (size_t)j * (size_t)n,
+                    (size_t)nb * (size_t)n);
+      for (int j = 0; j < nb; ++j) yb[j] = y[i0 + j] + (size_t)gr * (size_t)og * (size_t)n;
+      conv_gemm(g, w + (size_t)gr * (size_t)og * (size_t)kdim, b ? b + gr * og : NULL, relu, colm, nb * n, n, yb,
+                threads);
     }
   }
 }
 
 void cb_gemm_forward(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, const float *b,
                      float beta, float *y) {
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, m, n, k,
-              alpha, a, trans_a ? m : k, b, trans_b ? k : n, beta, y, n);
+  cb_sgemm_args x = {.m = m, .n = n, .k = k, .a = a, .a_rs = trans_a ? 1 : k, .a_cs = trans_a ? m : 1, .b = b,
+                     .b_rs = trans_b ? 1 : n, .b_cs = trans_b ? k : 1, .c = y, .c_rs = n, .c_cs = 1, .alpha = alpha,
+                     .beta = beta, .threads = cb_sgemm_default_threads()};
+  cb_sgemm(&x);
 }

@@ -1,87 +1,100 @@
-/* cb_zoo.c - built-in models, built node by node with the graph API from a
- * seed. Each builder declares a (1, 3, H, W) input and names its nodes by
- * PyTorch module path. */
-#include <math.h>
+/* cb_zoo.c - the zoo registry: one row per built-in model. To add a model,
+ * write its builder in a cb_zoo_<family>.c file, declare it in
+ * cb_zoo_impl.h and append a row to `zoo` below (a graph builder in .build,
+ * or a whole-model builder taking only a seed in .build_seed). */
 #include <stdio.h>
 #include <string.h>
 
-#include "cb_graph.h"
-#include "cb_nn.h"
 #include "cb_nn_model.h"
-#include "cb_rng.h"
+#include "cb_zoo_impl.h"
+#include "cb_zoo_truth.h"
+#include "cb_audio_zoo.h" /* src/audio: auditory models */
 
-typedef cb_status (*zoo_builder)(uint64_t seed, cb_model **out);
+typedef struct zoo_entry {
+  const char *name;
+  cb__zoo_build_fn build;           /* graph builder, or NULL */
+  cb__zoo_build_seed_fn build_seed; /* whole-model builder from a seed, or NULL */
+  const char *summary;
+} zoo_entry;
 
-/* He/Kaiming-normal conv weights, std = sqrt(2 / fan_in), fan_in =
- * in_c/groups*k*k, from stream (seed, stream); biases stay 0. torchvision's
- * default is kaiming_uniform(a=sqrt(5)); we use He normal instead. */
-static cb_status init_he(cb_graph *g, const char *conv, uint64_t seed, uint64_t stream) {
-  char name[160];
-  float *w = NULL;
-  int64_t n = 0;
-  snprintf(name, sizeof name, "%s.weight", conv);
-  CB_CHECK(cb_graph_param(g, name, &w, &n));
-  int64_t s[CB_GRAPH_MAX_DIMS];
-  cb_graph_value_shape(g, cb_graph_find(g, name), s);
-  double sd = sqrt(2.0 / (double)(s[1] * s[2] * s[3]));
-  cb_rng rng;
-  cb_rng_seed_stream(&rng, seed, stream);
-  for (int64_t i = 0; i < n; ++i) w[i] = (float)(sd * cb_rng_normal(&rng));
+static const zoo_entry zoo[] = {
+    {"pixels", cb__zoo_build_pixels, NULL, "the preprocessed image itself (3x32x32)"},
+    {"tinycnn", cb__zoo_build_tinycnn, NULL, "two seeded conv layers (3x64x64), for the default suite"},
+    {"alexnet", cb__zoo_build_alexnet, NULL, "AlexNet (torchvision), random seeded weights"},
+    {"vgg16", cb__zoo_build_vgg16, NULL, "VGG-16 (torchvision), random seeded weights, 138 M parameters"},
+    {"resnet18", cb__zoo_build_resnet18, NULL, "ResNet-18 (torchvision), random seeded weights"},
+    {"resnet50", cb__zoo_build_resnet50, NULL, "ResNet-50 (torchvision), random seeded weights"},
+    {"cornet_z", cb__zoo_build_cornet_z, NULL, "CORnet-Z (feed-forward), random seeded weights"},
+    {"cornet_s", cb__zoo_build_cornet_s, NULL, "CORnet-S (recurrent V2 x2, V4 x4, IT x2, unrolled), random seeded weights"},
+    {"synthetic-v1-truth", NULL, cb__zoo_synthetic_v1_truth,
+     "the synthetic-v1 generator's Gabor-energy neurons (layer rates); seed = the dataset's seed"},
+    {"synthetic-it-truth", NULL, cb__zoo_synthetic_it_truth,
+     "the synthetic-it generator's hidden network and sites (layer rates); seed = the dataset's seed"},
+    {"stm-baseline", cb_audio_zoo_stm, NULL, "spectrotemporal-modulation filterbank (Chi-Ru-Shamma) on a 211x400 cochleagram"},
+    {"cochcnn9", cb_audio_zoo_cochcnn9, NULL, "Kell-2018 CochCNN9 layout on a 211x400 cochleagram, random seeded weights"},
+    {"synthetic-aud-truth", cb_audio_zoo_truth, NULL, "the synthetic-aud voxel model (seed = the dataset's seed)"},
+};
+#define N_ZOO ((int)(sizeof zoo / sizeof zoo[0]))
+
+int cb_zoo_count(void) { return N_ZOO; }
+const char *cb_zoo_name(int i) { return i >= 0 && i < N_ZOO ? zoo[i].name : NULL; }
+const char *cb_zoo_describe(int i) { return i >= 0 && i < N_ZOO ? zoo[i].summary : NULL; }
+
+const char *const *cb_zoo_names(void) {
+  static const char *names[N_ZOO + 1];
+  for (int i = 0; i < N_ZOO; ++i) names[i] = zoo[i].name;
+  names[N_ZOO] = NULL;
+  return names;
+}
+
+static const zoo_entry *find(const char *name) {
+  for (int i = 0; i < N_ZOO; ++i)
+    if (strcmp(zoo[i].name, name) == 0) return &zoo[i];
+  char known[512] = "";
+  size_t used = 0;
+  for (int i = 0; i < N_ZOO && used < sizeof known; ++i)
+    used += (size_t)snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "", zoo[i].name);
+  CB_ERROR(CB_ERR_ARG, "unknown model '%s' (known: %s)", name, known);
+  return NULL;
+}
+
+cb_status cb__zoo_build_graph(const char *name, const cb_zoo_opts *o, cb_graph **out, cb_model_info *info) {
+  if (name == NULL || out == NULL || info == NULL) return CB_ERROR(CB_ERR_ARG, "zoo: NULL argument");
+  cb_zoo_opts def = {.seed = 1};
+  if (o == NULL) o = &def;
+  if (o->in_h < 0 || o->in_w < 0) return CB_ERROR(CB_ERR_ARG, "model '%s': negative input size %dx%d", name, o->in_h, o->in_w);
+  const zoo_entry *e = find(name);
+  if (e == NULL) return CB_ERR_ARG;
+  if (e->build == NULL) return CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s': its builder makes no separate graph", name);
+  cb_graph *g = NULL;
+  CB_CHECK(cb_graph_create(&g));
+  cb_status st = e->build(o, g, info);
+  if (st != CB_OK) {
+    cb_graph_destroy(&g);
+    return cb_error_prefix("model '%s'", name);
+  }
+  *out = g;
   return CB_OK;
 }
 
-/* Raw preprocessed input, 3x32x32: the "pixels" baseline of Brain-Score. */
-static cb_status build_pixels(uint64_t seed, cb_model **out) {
-  (void)seed;
-  cb_model_info info = {.name = "pixels", .mean = {0.0f, 0.0f, 0.0f}, .std = {1.0f, 1.0f, 1.0f}, .visual_degrees = 8.0};
+cb_status cb_zoo_create(const char *name, const cb_zoo_opts *o, cb_model **out) {
+  if (name == NULL || out == NULL) return CB_ERROR(CB_ERR_ARG, "model create: NULL argument");
+  cb_zoo_opts def = {.seed = 1};
+  if (o == NULL) o = &def;
+  const zoo_entry *e = find(name);
+  if (e == NULL) return CB_ERR_ARG;
+  if (e->build == NULL) {
+    if (o->in_h > 0 || o->in_w > 0)
+      return CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s': its input size cannot be changed", name);
+    return e->build_seed(o->seed, out);
+  }
   cb_graph *g = NULL;
-  cb_status st;
-  int x;
-  CB_CHECK(cb_graph_create(&g));
-  CB_CHECK_GOTO(cb_graph_input(g, "input", 4, (const int64_t[]){1, 3, 32, 32}, &x), st, fail);
-  CB_CHECK_GOTO(cb_graph_add_unary(g, "pixels", "Identity", x, &x), st, fail);
+  cb_model_info info;
+  CB_CHECK(cb__zoo_build_graph(name, o, &g, &info));
   return cb__model_from_graph(&info, g, out);
-fail:
-  cb_graph_destroy(&g);
-  return st;
 }
-
-/* A torchvision-like Sequential with ImageNet normalisation. Each conv layer
- * draws its weights from its own stream (seed, layer index). */
-static cb_status build_tinycnn(uint64_t seed, cb_model **out) {
-  cb_model_info info = {.name = "tinycnn", .mean = {0.485f, 0.456f, 0.406f}, .std = {0.229f, 0.224f, 0.225f},
-                        .visual_degrees = 8.0};
-  cb_graph *g = NULL;
-  cb_status st;
-  int x;
-  CB_CHECK(cb_graph_create(&g));
-  CB_CHECK_GOTO(cb_graph_input(g, "input", 4, (const int64_t[]){1, 3, 64, 64}, &x), st, fail);
-  CB_CHECK_GOTO(cb_graph_add_conv(g, "features.0", x, 16, 5, 2, 2, 1, NULL, NULL, &x), st, fail);
-  CB_CHECK_GOTO(init_he(g, "features.0", seed, 0), st, fail);
-  CB_CHECK_GOTO(cb_graph_add_relu(g, "features.1", x, &x), st, fail);
-  CB_CHECK_GOTO(cb_graph_add_maxpool(g, "features.2", x, 2, 2, 0, 0, &x), st, fail);
-  CB_CHECK_GOTO(cb_graph_add_conv(g, "features.3", x, 32, 3, 1, 1, 1, NULL, NULL, &x), st, fail);
-  CB_CHECK_GOTO(init_he(g, "features.3", seed, 3), st, fail);
-  CB_CHECK_GOTO(cb_graph_add_relu(g, "features.4", x, &x), st, fail);
-  CB_CHECK_GOTO(cb_graph_add_maxpool(g, "features.5", x, 2, 2, 0, 0, &x), st, fail);
-  return cb__model_from_graph(&info, g, out);
-fail:
-  cb_graph_destroy(&g);
-  return st;
-}
-
-static const char *const zoo_names[] = {"pixels", "tinycnn", NULL};
-static const zoo_builder zoo_builders[] = {build_pixels, build_tinycnn};
-
-const char *const *cb_zoo_names(void) { return zoo_names; }
 
 cb_status cb_model_create(const char *zoo_name, uint64_t seed, cb_model **out) {
-  if (zoo_name == NULL || out == NULL) return CB_ERROR(CB_ERR_ARG, "model create: NULL argument");
-  for (int i = 0; zoo_names[i] != NULL; ++i)
-    if (strcmp(zoo_names[i], zoo_name) == 0) return zoo_builders[i](seed, out);
-  char known[256] = "";
-  size_t used = 0;
-  for (int i = 0; zoo_names[i] != NULL && used < sizeof known; ++i)
-    used += (size_t)snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "", zoo_names[i]);
-  return CB_ERROR(CB_ERR_ARG, "unknown model '%s' (known: %s)", zoo_name, known);
+  cb_zoo_opts o = {.seed = seed};
+  return cb_zoo_create(zoo_name, &o, out);
 }

@@ -53,11 +53,12 @@ void cb_par_mpi_version(char *out, size_t n);
 
 /* Collective write of an activations file (the Foundation's contract):
  * /stimulus_id (n vlen UTF-8 strings), /layers/<name> float32 (n, features),
- * root attributes model and cortexbench_version. Each rank passes the rows
+ * root attributes model, cortexbench_version and (when not NULL) task_key.
+ * Each rank passes the rows
  * [start, start + count) it computed; all ranks pass the same n, ids,
  * layer names and features. Written to a temporary name, renamed on
  * success by rank 0, removed on failure. */
-cb_status cb_par_write_activations(cb_par *p, const char *path, const char *model, int64_t n,
+cb_status cb_par_write_activations(cb_par *p, const char *path, const char *model, const char *task_key, int64_t n,
                                    const char *const *stimulus_id /* (n) */, int n_layers,
                                    const char *const *layer_names /* (n_layers) */,
                                    const int64_t *features /* (n_layers) */, int64_t start, int64_t count,

@@ -34,7 +34,10 @@ static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int
   cb_status st = CB_OK;
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), file = -1, group = -1, dxpl = -1, lcpl = -1, gcpl = -1;
   H5Pset_fapl_mpio(fapl, cb__par_comm(p), MPI_INFO_NULL);
-  file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+  H5Pset_obj_track_times(fcpl, 0); /* no timestamps: identical runs give identical bytes */
+  file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
+  H5Pclose(fcpl);
   if (file < 0) {
     st = CB_ERROR(CB_ERR_IO, "%s: cannot create (parallel HDF5)", final);
     goto done;
@@ -43,6 +46,7 @@ static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int
   H5Pset_create_intermediate_group(lcpl, 1);
   /* Track creation order so readers list layers in model order. */
   gcpl = H5Pcreate(H5P_GROUP_CREATE);
+  H5Pset_obj_track_times(gcpl, 0);
   H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
   group = H5Gcreate2(file, "layers", lcpl, gcpl, H5P_DEFAULT);
   if (group < 0) {
@@ -57,7 +61,7 @@ static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int
     char link[1024];
     hid_t dset = -1;
     if (cb_layer_link_encode(names[l], link, sizeof link) == CB_OK) /* '/' in ONNX names -> %2F */
-      dset = H5Dcreate2(group, link, H5T_NATIVE_FLOAT, fspace, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+      dset = H5Dcreate2(group, link, H5T_NATIVE_FLOAT, fspace, lcpl, cb_h5_dcpl_untimed(), H5P_DEFAULT);
     hsize_t off[2] = {(hsize_t)start, 0}, cnt[2] = {(hsize_t)count, (hsize_t)features[l]};
     hid_t mspace = H5Screate_simple(2, cnt[0] ? cnt : dims, NULL);
     if (count > 0) {
@@ -84,7 +88,7 @@ done:
 
 /* Phase 2, rank 0 alone: variable-length strings cannot be written
  * collectively, so the ids and attributes are added serially. */
-static cb_status write_metadata(const char *tmp, const char *final, const char *model, int64_t n,
+static cb_status write_metadata(const char *tmp, const char *final, const char *model, const char *key, int64_t n,
                                 const char *const *ids) {
   cb_status st = CB_OK;
   hid_t file = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
@@ -94,7 +98,7 @@ static cb_status write_metadata(const char *tmp, const char *final, const char *
   H5Tset_cset(type, H5T_CSET_UTF8);
   hsize_t dims[1] = {(hsize_t)n};
   hid_t space = H5Screate_simple(1, dims, NULL);
-  hid_t dset = H5Dcreate2(file, "stimulus_id", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t dset = H5Dcreate2(file, "stimulus_id", type, space, H5P_DEFAULT, cb_h5_dcpl_untimed(), H5P_DEFAULT);
   if (dset < 0 || H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ids) < 0)
     st = CB_ERROR(CB_ERR_IO, "%s: cannot write /stimulus_id", final);
   if (dset >= 0) H5Dclose(dset);
@@ -102,11 +106,12 @@ static cb_status write_metadata(const char *tmp, const char *final, const char *
   H5Tclose(type);
   if (st == CB_OK) st = write_string_attr(file, "model", model, final);
   if (st == CB_OK) st = write_string_attr(file, "cortexbench_version", CB_VERSION, final);
+  if (st == CB_OK && key) st = write_string_attr(file, "task_key", key, final);
   if (H5Fclose(file) < 0 && st == CB_OK) st = CB_ERROR(CB_ERR_IO, "%s: close failed", final);
   return st;
 }
 
-cb_status cb_par_write_activations(cb_par *p, const char *path, const char *model, int64_t n,
+cb_status cb_par_write_activations(cb_par *p, const char *path, const char *model, const char *task_key, int64_t n,
                                    const char *const *stimulus_id, int n_layers, const char *const *layer_names,
                                    const int64_t *features, int64_t start, int64_t count, const float *const *X) {
   char tmp[CB_PATH_MAX], dir[CB_PATH_MAX];
@@ -128,7 +133,7 @@ cb_status cb_par_write_activations(cb_par *p, const char *path, const char *mode
   st = write_layers(p, tmp, path, n, n_layers, layer_names, features, start, count, X);
   st = cb_par_agree(p, st);
   if (st == CB_OK && cb_par_rank(p) == 0) {
-    st = write_metadata(tmp, path, model, n, stimulus_id);
+    st = write_metadata(tmp, path, model, task_key, n, stimulus_id);
     if (st == CB_OK) st = cb_file_commit(tmp, path);
   }
   st = cb_par_agree(p, st);

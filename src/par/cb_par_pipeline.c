@@ -4,7 +4,8 @@
 
 #include "cb_extract.h"
 
-cb_status cb_par_activations(cb_par *p, cb_model *m, const char *model_name, const cb_stimulus_set *set, double stimulus_degrees,
+cb_status cb_par_activations(cb_par *p, cb_model *m, const char *model_name, const char *task_key,
+                             const cb_stimulus_set *set, double stimulus_degrees,
                              int batch, const int *layers, int n_layers, const char *out_path, cb_timers *t) {
   cb_status st = CB_OK;
   int64_t start, count;
@@ -27,7 +28,7 @@ cb_status cb_par_activations(cb_par *p, cb_model *m, const char *model_name, con
   st = cb_par_agree(p, st);
   if (st == CB_OK) {
     cb_timers_start(t, "write activations");
-    st = cb_par_write_activations(p, out_path, model_name, set->n,
+    st = cb_par_write_activations(p, out_path, model_name, task_key, set->n,
                                   (const char *const *)set->stimulus_id, n_layers, names, features, start, count,
                                   (const float *const *)X);
     cb_timers_stop(t, "write activations");

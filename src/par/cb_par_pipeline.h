@@ -12,7 +12,8 @@
 /* Activations of `layers` (indices into the model) for every stimulus of
  * `set`: rank r computes the r-th contiguous block of stimuli, then all
  * ranks write `out_path` collectively (atomic). Collective. */
-cb_status cb_par_activations(cb_par *p, cb_model *m, const char *model_name, const cb_stimulus_set *set, double stimulus_degrees,
+cb_status cb_par_activations(cb_par *p, cb_model *m, const char *model_name, const char *task_key,
+                             const cb_stimulus_set *set, double stimulus_degrees,
                              int batch, const int *layers, int n_layers, const char *out_path, cb_timers *t);
 
 #endif

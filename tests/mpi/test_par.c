@@ -93,7 +93,7 @@ static void test_write_activations(cb_par *p, const char *dir) {
   const char *names[2] = {"zeta.conv", "/alpha/pool%1"};
   const int64_t features[2] = {F0, F1};
   const float *X[2] = {x0, x1};
-  cb_status st = cb_par_write_activations(p, path, "toy", N, ids, 2, names, features, start, count, X);
+  cb_status st = cb_par_write_activations(p, path, "toy", "key123", N, ids, 2, names, features, start, count, X);
   EXPECT(st == CB_OK, "collective write: %s", cb_error_message());
   if (cb_par_rank(p) == 0 && st == CB_OK) {
     cb_activations *a = NULL;
@@ -103,6 +103,7 @@ static void test_write_activations(cb_par *p, const char *dir) {
     if (a) {
       EXPECT(a->n == N, "n");
       EXPECT(!strcmp(a->model, "toy"), "model attribute");
+      EXPECT(!strcmp(a->task_key, "key123"), "task_key attribute");
       EXPECT(a->n_layers == 2 && !strcmp(a->layer_names[0], "zeta.conv"), "layers in creation order");
       for (int i = 0; i < N; ++i) EXPECT(!strcmp(a->stimulus_id[i], ids[i]), "id %d", i);
       EXPECT(cb_activations_read_layer(a, path, "zeta.conv", &L, &f) == CB_OK && f == F0, "read layer");
@@ -122,10 +123,10 @@ static void test_write_activations(cb_par *p, const char *dir) {
   const char *bad[2] = {"", "c"};
   char bad_path[CB_PATH_MAX];
   snprintf(bad_path, sizeof bad_path, "%s/bad.h5", dir);
-  st = cb_par_write_activations(p, bad_path, "toy", N, ids, 2, bad, features, start, count, X);
+  st = cb_par_write_activations(p, bad_path, "toy", NULL, N, ids, 2, bad, features, start, count, X);
   EXPECT(st == CB_ERR_ARG, "bad layer name refused");
   /* Failure path: unwritable destination. */
-  st = cb_par_write_activations(p, "/proc/cortexbench/x.h5", "toy", N, ids, 2, names, features, start, count, X);
+  st = cb_par_write_activations(p, "/proc/cortexbench/x.h5", "toy", NULL, N, ids, 2, names, features, start, count, X);
   EXPECT(st != CB_OK, "unwritable destination fails on every rank");
   cb_par_barrier(p);
   if (cb_par_rank(p) == 0) {

@@ -83,12 +83,13 @@ START_TEST(test_given_order_and_missing_model) {
   const char *benches[] = {"B"};
   cb_leaderboard *lb = NULL;
   ck_assert_int_eq(cb_leaderboard_build(s, 2, models, 3, benches, 1, &lb), CB_OK);
-  /* Tie listed by name; a model without scores ranks last with 0. */
+  /* Tie listed by name; a model without scores is missing (all children missing) and ranks last. */
   ck_assert_str_eq(lb->rows[0].model, "y");
   ck_assert_str_eq(lb->rows[1].model, "z");
   ck_assert_int_eq(lb->rows[1].rank, 1);
   ck_assert_str_eq(lb->rows[2].model, "absent");
-  ck_assert_double_eq(lb->rows[2].average, 0.0);
+  ck_assert(isnan(lb->rows[2].average));
+  ck_assert_int_eq(lb->rows[2].rank_value, -1);
   ck_assert_int_eq(lb->rows[2].rank, 3);
   cb_leaderboard_destroy(&lb);
 }

@@ -232,6 +232,94 @@ START_TEST(test_kernel_pls_equals_converged_primal) {
 }
 END_TEST
 
+/* Batched kernel PLS over several splits of one full kernel = the single-split kernel PLS of each split (stacked
+ * kernel, own centring), with overlapping splits, unsorted indices and large row offsets; a split's result is bitwise
+ * the same whether it runs alone or with others (in any order); bad splits are rejected by index. */
+START_TEST(test_kernel_pls_multi_equals_single) {
+  const int N = 64, p = 90, q = 7, S = 4, k = 6;
+  double *X = malloc(sizeof *X * N * p), *Y = malloc(sizeof *Y * N * q);
+  cb_rng rng;
+  cb_rng_seed(&rng, 41);
+  for (int i = 0; i < N * p; ++i) X[i] = cb_rng_normal(&rng) + 50.0;
+  for (int i = 0; i < N; ++i)
+    for (int t = 0; t < q; ++t) Y[i * q + t] = X[i * p + t] - X[i * p + t + 7] + 0.7 * cb_rng_normal(&rng) + 20.0;
+  for (int i = 0; i < N; ++i) Y[i * q + 5] = 3.0; /* a constant neuroid */
+  double *K = stacked_kernel(X, N, NULL, 0, p);
+  int ntr[4] = {50, 40, 57, 25}, nte[4] = {14, 9, 7, 20}; /* split 3: complement > training set */
+  int *tr[4], *te[4];
+  double *Yh[4], *Yh1[4], *du[4];
+  cb_kernel_split sp[4];
+  for (int s = 0; s < S; ++s) {
+    size_t pz[64];
+    int perm[64];
+    for (int i = 0; i < N; ++i) pz[i] = (size_t)i;
+    cb_rng_shuffle(&rng, pz, N);
+    for (int i = 0; i < N; ++i) perm[i] = (int)pz[i];
+    tr[s] = malloc(sizeof(int) * ntr[s]);
+    te[s] = malloc(sizeof(int) * nte[s]);
+    memcpy(tr[s], perm, sizeof(int) * ntr[s]);
+    memcpy(te[s], perm + ntr[s], sizeof(int) * nte[s]); /* test rows: some of the rest, not all */
+    Yh[s] = malloc(sizeof(double) * nte[s] * q);
+    Yh1[s] = malloc(sizeof(double) * nte[s] * q);
+    du[s] = malloc(sizeof(double) * ntr[s] * q);
+    sp[s] = (cb_kernel_split){tr[s], ntr[s], te[s], nte[s], Yh[s], du[s], -1};
+  }
+  ck_assert_int_eq(cb_pls_kernel_multi(K, N, N, N, Y, q, k, sp, S), CB_OK);
+  for (int s = 0; s < S; ++s) {
+    /* reference: stacked kernel of this split's rows, training first */
+    double *Xtr = malloc(sizeof *Xtr * ntr[s] * p), *Xte = malloc(sizeof *Xte * nte[s] * p);
+    double *Ytr = malloc(sizeof *Ytr * ntr[s] * q), *ref = malloc(sizeof *ref * nte[s] * q);
+    double *dref = malloc(sizeof *dref * ntr[s] * q);
+    for (int i = 0; i < ntr[s]; ++i) {
+      memcpy(Xtr + i * p, X + tr[s][i] * p, sizeof *Xtr * p);
+      memcpy(Ytr + i * q, Y + tr[s][i] * q, sizeof *Ytr * q);
+    }
+    for (int i = 0; i < nte[s]; ++i) memcpy(Xte + i * p, X + te[s][i] * p, sizeof *Xte * p);
+    double *Ks = stacked_kernel(Xtr, ntr[s], Xte, nte[s], p);
+    int used = -1;
+    ck_assert_int_eq(cb_pls_kernel_fit_predict(Ks, ntr[s] + nte[s], ntr[s], nte[s], Ytr, q, k, ref, dref, &used),
+                     CB_OK);
+    ck_assert_int_eq(sp[s].n_used, used);
+    assert_close(Yh[s], ref, (size_t)nte[s] * q, 1e-8, "multi vs single Yhat");
+    assert_close(du[s], dref, (size_t)ntr[s] * q, 1e-7, "multi vs single dual");
+    /* alone, with the others, in reverse order: bitwise the same */
+    cb_kernel_split one = {tr[s], ntr[s], te[s], nte[s], Yh1[s], NULL, -1};
+    ck_assert_int_eq(cb_pls_kernel_multi(K, N, N, N, Y, q, k, &one, 1), CB_OK);
+    ck_assert_int_eq(memcmp(Yh1[s], Yh[s], sizeof(double) * nte[s] * q), 0);
+    free(Ks);
+    free(dref);
+    free(ref);
+    free(Ytr);
+    free(Xte);
+    free(Xtr);
+  }
+  cb_kernel_split rev[4];
+  for (int s = 0; s < S; ++s) rev[s] = (cb_kernel_split){tr[S - 1 - s], ntr[S - 1 - s], te[S - 1 - s], nte[S - 1 - s],
+                                                        Yh1[S - 1 - s], NULL, -1};
+  ck_assert_int_eq(cb_pls_kernel_multi(K, N, N, N, Y, q, k, rev, S), CB_OK);
+  for (int s = 0; s < S; ++s) ck_assert_int_eq(memcmp(Yh1[s], Yh[s], sizeof(double) * nte[s] * q), 0);
+  /* errors name the split */
+  tr[2][3] = tr[2][4];
+  ck_assert_int_eq(cb_pls_kernel_multi(K, N, N, N, Y, q, k, sp, S), CB_ERR_ARG);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "split 2"));
+  tr[2][3] = N;
+  ck_assert_int_eq(cb_pls_kernel_multi(K, N, N, N, Y, q, k, sp, S), CB_ERR_ARG);
+  ck_assert_int_eq(cb_pls_kernel_multi(K, N, N, N, Y, q, 0, sp, S), CB_ERR_ARG);
+  Y[3] = INFINITY;
+  ck_assert_int_eq(cb_pls_kernel_multi(K, N, N, N, Y, q, k, sp, 1), CB_ERR_NUMERIC);
+  for (int s = 0; s < S; ++s) {
+    free(tr[s]);
+    free(te[s]);
+    free(Yh[s]);
+    free(Yh1[s]);
+    free(du[s]);
+  }
+  free(K);
+  free(X);
+  free(Y);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- ridge */
 
 START_TEST(test_brainscore_alphas) {
@@ -561,6 +649,7 @@ static Suite *regression_suite(void) {
   tcase_add_test(tc, test_kernel_pls_sklearn_single_target);
   tcase_add_test(tc, test_kernel_pls_sklearn_25_components);
   tcase_add_test(tc, test_kernel_pls_equals_converged_primal);
+  tcase_add_test(tc, test_kernel_pls_multi_equals_single);
   tcase_add_test(tc, test_brainscore_alphas);
   tcase_add_test(tc, test_ridge_every_alpha_sklearn);
   tcase_add_test(tc, test_ridgecv_shared_sklearn);

@@ -312,7 +312,7 @@ START_TEST(test_zoo_shapes) {
   const char *const *names = cb_zoo_names();
   ck_assert_str_eq(names[0], "pixels");
   ck_assert_str_eq(names[1], "tinycnn");
-  ck_assert_ptr_null(names[2]);
+  ck_assert_ptr_nonnull(names[2]); /* the ImageNet architectures follow: tests/unit/nn/test_zoo.c */
 
   cb_model *m = NULL;
   ck_assert_int_eq(cb_model_create("tinycnn", 1, &m), CB_OK);
@@ -469,7 +469,7 @@ END_TEST
 START_TEST(test_errors) {
   cb_model *m = (cb_model *)0x1;
   ck_assert_int_eq(cb_model_create("resnet9000", 1, &m), CB_ERR_ARG);
-  ck_assert_str_eq(cb_error_message(), "unknown model 'resnet9000' (known: pixels, tinycnn)");
+  ck_assert(strncmp(cb_error_message(), "unknown model 'resnet9000' (known: pixels, tinycnn, ", 52) == 0);
   ck_assert_ptr_eq(m, (cb_model *)0x1); /* untouched on failure */
   m = NULL;
   ck_assert_int_eq(cb_model_create("tinycnn", 1, &m), CB_OK);

@@ -1,0 +1,165 @@
+/* bench_nn.c - times cortexbench's model path (cb_model_forward, batched
+ * executor) on an ONNX file written by nn_vs_torch.py, with a per-operator
+ * profile and the sgemm peak of the same machine for reference.
+ *
+ * usage: bench_nn MODEL.onnx INPUT.bin BATCH REPS OUTPUT.bin
+ *   INPUT.bin: float32 (BATCH, C, H, W), preprocessed; OUTPUT.bin: float32
+ *   (BATCH, features) of the graph's first output, from the last run.
+ * Prints "key value" lines (times in seconds, rates per second). */
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "cb_graph.h"
+#include "cb_nn.h"
+#include "cb_nn_batch.h"
+#include "cb_sgemm.h"
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* Peak resident memory of this process (VmHWM), MB. */
+static double peak_rss_mb(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  long kb = -1;
+  while (f && fgets(line, sizeof line, f))
+    if (strncmp(line, "VmHWM:", 6) == 0) kb = strtol(line + 6, NULL, 10);
+  if (f) fclose(f);
+  if (kb < 0) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    kb = ru.ru_maxrss;
+  }
+  return kb / 1024.0;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Best of 3 C = A B (n x n), GFLOP/s, with OpenBLAS (which = 0) or cb_sgemm (1). */
+static double gemm_peak(int n, int which) {
+  float *a = malloc(sizeof *a * (size_t)n * n), *c = malloc(sizeof *c * (size_t)n * n);
+  double best = 0.0;
+  if (a == NULL || c == NULL) goto done;
+  for (size_t i = 0; i < (size_t)n * n; ++i) a[i] = (float)(i % 7) * 0.1f;
+  for (int r = 0; r < 3; ++r) {
+    double t = now();
+    if (which == 0) cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, a, n, 0.0f, c, n);
+    else {
+      cb_sgemm_args x = {.m = n, .n = n, .k = n, .a = a, .a_rs = n, .a_cs = 1, .b = a, .b_rs = n, .b_cs = 1, .c = c,
+                         .c_rs = n, .c_cs = 1, .alpha = 1.0f, .threads = cb_sgemm_default_threads()};
+      cb_sgemm(&x);
+    }
+    t = now() - t;
+    double gf = 2.0 * n * (double)n * n / t / 1e9;
+    if (gf > best) best = gf;
+  }
+done:
+  free(a);
+  free(c);
+  return best;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 6) {
+    fprintf(stderr, "usage: bench_nn MODEL.onnx INPUT.bin BATCH REPS OUTPUT.bin\n");
+    return 2;
+  }
+  const int batch = atoi(argv[3]), reps = atoi(argv[4]);
+  if (batch <= 0 || reps <= 0 || reps > 100) {
+    fprintf(stderr, "bench_nn: bad BATCH or REPS\n");
+    return 2;
+  }
+  int rc = 1;
+  cb_model *m = NULL;
+  float *x = NULL, *y = NULL;
+  double *times = NULL;
+  cb_model_info pre = {.mean = {0, 0, 0}, .std = {1, 1, 1}, .visual_degrees = 8.0};
+  double t_load = now();
+  if (cb_model_load_onnx(argv[1], &pre, &m) != CB_OK) {
+    fprintf(stderr, "bench_nn: %s\n", cb_error_message());
+    return 1;
+  }
+  t_load = now() - t_load;
+  const cb_model_info *info = cb_model_get_info(m);
+  const size_t in_size = (size_t)info->in_c * info->in_h * info->in_w;
+  const struct cb_graph *g = cb_model_graph(m);
+  const int layer = cb_model_find_layer(m, cb_graph_value_name(g, cb_graph_output_id(g, 0)));
+  int c, h, w;
+  cb_model_layer_shape(m, layer, &c, &h, &w);
+  const size_t out_size = (size_t)c * h * w;
+  x = malloc(sizeof *x * in_size * batch);
+  y = malloc(sizeof *y * out_size * batch);
+  times = calloc((size_t)reps, sizeof *times);
+  FILE *f = fopen(argv[2], "rb");
+  if (x == NULL || y == NULL || times == NULL || f == NULL || fread(x, sizeof *x, in_size * batch, f) != in_size * batch) {
+    fprintf(stderr, "bench_nn: cannot read %s (%zu floats expected)\n", argv[2], in_size * batch);
+    if (f) fclose(f);
+    goto done;
+  }
+  fclose(f);
+  printf("openblas_core %s\n", openblas_get_corename());
+  printf("openblas_threads %d\n", openblas_get_num_threads());
+  printf("engine_gemm %s\n", cb_sgemm_kernel());
+  printf("load_s %.3f\n", t_load);
+  printf("arena_mb_per_image %.2f\n", cb_graph_arena_bytes(g) / 1048576.0);
+  cb_nn_profile prof;
+  memset(&prof, 0, sizeof prof);
+  /* warm-up (page faults, caches), then timed runs; the profile covers the timed runs */
+  if (cb_model_forward(m, x, batch, &layer, 1, &y) != CB_OK) {
+    fprintf(stderr, "bench_nn: %s\n", cb_error_message());
+    goto done;
+  }
+  cb_nn_profile_attach(&prof);
+  for (int r = 0; r < reps; ++r) {
+    double t = now();
+    if (cb_model_forward(m, x, batch, &layer, 1, &y) != CB_OK) {
+      fprintf(stderr, "bench_nn: %s\n", cb_error_message());
+      cb_nn_profile_attach(NULL);
+      goto done;
+    }
+    times[r] = now() - t;
+  }
+  cb_nn_profile_attach(NULL);
+  qsort(times, (size_t)reps, sizeof *times, cmp_double);
+  const double med = times[reps / 2];
+  printf("batch_s_median %.4f\n", med);
+  printf("images_per_s %.2f\n", batch / med);
+  printf("peak_rss_mb %.1f\n", peak_rss_mb());
+  double total = 0, conv_s = 0, conv_f = 0;
+  for (int i = 0; i < prof.n; ++i) total += prof.seconds[i];
+  for (int i = 0; i < prof.n; ++i) {
+    printf("op %s %.4f %.1f%% %.1f\n", prof.op[i], prof.seconds[i] / reps, 100.0 * prof.seconds[i] / total,
+           prof.seconds[i] > 0 ? prof.flops[i] / prof.seconds[i] / 1e9 : 0.0);
+    if (strncmp(prof.op[i], "Conv", 4) == 0) {
+      conv_s += prof.seconds[i];
+      conv_f += prof.flops[i];
+    }
+  }
+  printf("conv_gflops %.1f\n", conv_s > 0 ? conv_f / conv_s / 1e9 : 0.0);
+  printf("sgemm_peak_openblas_gflops %.1f\n", gemm_peak(2048, 0));
+  printf("sgemm_peak_engine_gflops %.1f\n", gemm_peak(2048, 1));
+  f = fopen(argv[5], "wb");
+  if (f == NULL || fwrite(y, sizeof *y, out_size * batch, f) != out_size * batch) {
+    fprintf(stderr, "bench_nn: cannot write %s\n", argv[5]);
+    if (f) fclose(f);
+    goto done;
+  }
+  if (fclose(f) != 0) goto done;
+  rc = 0;
+done:
+  cb_model_destroy(&m);
+  free(x);
+  free(y);
+  free(times);
+  return rc;
+}

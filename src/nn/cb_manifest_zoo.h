@@ -1,0 +1,82 @@
+/* cb_manifest_zoo.h - the zoo manifest (benchmarks/zoo.ini, read with
+ * libinih): every model a user can name, with its preprocessing and where it
+ * comes from. One [model] section per model (libinih cuts section names, so
+ * the name is a key):
+ *
+ *   [model]
+ *   name = resnet50_onnx        unique, [A-Za-z0-9._-]
+ *   builder = resnet50          one source: a zoo builder (cb_zoo.h) ...
+ *   onnx = models/my.onnx       ... or an ONNX file (relative to the manifest) ...
+ *   url = https://.../x.tar.gz  ... or a download (.onnx, .tar.gz, .tgz, .tar)
+ *   sha256 = <64 hex>           of the onnx file or download (required for url;
+ *                               "unpinned" = not known yet: verify refuses
+ *                               it unless given --sha256)
+ *   member = resnet50/model.onnx  the model inside an archive
+ *   input = 224x224             HxW (builder: default its own size)
+ *   mean = 0.485, 0.456, 0.406  per-channel normalisation of [0, 1] pixels
+ *   std = 0.229, 0.224, 0.225
+ *   visual_degrees = 8
+ *   seed = 1                    builder weights
+ *   rtol = 0.001                tolerances of `cortexbench zoo verify`
+ *   atol = 1e-7                 (the test_data_set_* of the archive)
+ *   note = free text
+ *
+ * Lines start with ';' or '#' for comments. Unknown keys, duplicate names,
+ * two sources, malformed numbers or checksums are errors naming the file,
+ * the model and the key. */
+#ifndef CB_MANIFEST_ZOO_H
+#define CB_MANIFEST_ZOO_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cb_nn.h"
+#include "cb_status.h"
+
+typedef enum cb_zoo_source { CB_ZOO_SRC_BUILDER = 1, CB_ZOO_SRC_ONNX, CB_ZOO_SRC_URL } cb_zoo_source;
+
+typedef struct cb_zoo_entry {
+  char *name;
+  cb_zoo_source source;
+  char *builder;          /* CB_ZOO_SRC_BUILDER: registry name */
+  char *onnx;             /* CB_ZOO_SRC_ONNX: path, resolved against the manifest's directory */
+  char *url;              /* CB_ZOO_SRC_URL */
+  char *sha256;           /* lower-case hex, or NULL (unpinned / not given) */
+  char *member;           /* archive member holding the model, or NULL */
+  int in_h, in_w;         /* 0 = builder default */
+  float mean[3], std[3];
+  double visual_degrees;
+  uint64_t seed;
+  double rtol, atol;      /* verify tolerances (default 1e-3, 1e-7) */
+  char *note;             /* or NULL */
+} cb_zoo_entry;
+
+typedef struct cb_zoo_manifest {
+  char *path;
+  int n;
+  cb_zoo_entry *entries; /* (n) in file order */
+} cb_zoo_manifest;
+
+cb_status cb_zoo_manifest_load(const char *path, cb_zoo_manifest **out);
+void cb_zoo_manifest_destroy(cb_zoo_manifest **m);
+/* The entry called `name`, or NULL. */
+const cb_zoo_entry *cb_zoo_manifest_find(const cb_zoo_manifest *m, const char *name);
+/* "builder", "onnx" or "url". */
+const char *cb_zoo_source_name(cb_zoo_source s);
+
+/* The model of an entry, named after the entry, with its preprocessing:
+ * builder entries are built, onnx entries loaded from e->onnx, url entries
+ * from `onnx_path` (the fetched and unpacked file; NULL otherwise). */
+cb_status cb_zoo_entry_model(const cb_zoo_entry *e, const char *onnx_path, cb_model **out);
+
+/* Runs the ONNX backend test sets next to a model: every
+ * <dir>/test_data_set_*\/input_<i>.pb through `model_path` (the first input's
+ * shape taken from input_0.pb), outputs compared with output_<k>.pb as
+ * numpy.testing.assert_allclose does: |got - want| <= atol + rtol |want|.
+ * One line per set on `report` (may be NULL): "test_data_set_0: pass (1000
+ * values, max |diff| 3e-07)" or "...: FAIL ...". *n_sets / *n_passed
+ * receive the counts; no test set at all is an error. */
+cb_status cb_zoo_verify_dir(const char *dir, const char *model_path, double rtol, double atol, FILE *report,
+                            int *n_sets, int *n_passed);
+
+#endif

@@ -1,0 +1,331 @@
+/* cb_sgemm.c - packed, cache-blocked GEMM with one fixed FMA chain per
+ * element (see cb_sgemm.h). Blocking (GotoBLAS style): columns in chunks of
+ * NC, rows in blocks of MC, k in blocks of KC; A and B are packed into MR-row
+ * and NR-column micro-panels (zero padded), a micro-kernel updates an MR x NR
+ * tile held in registers. Across k blocks the accumulators are stored to and
+ * reloaded from a tile buffer, which continues the same chain: the blocking
+ * never changes the order of the additions. */
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cblas.h>
+
+#include "cb_sgemm.h"
+
+#define MR 12
+#define NR 32
+#define KC 192
+#define MC 384 /* multiple of MR */
+#define NC 512 /* multiple of NR */
+
+typedef void (*ukernel)(int kc, const float *ap, const float *bp, float *ct, int load);
+
+/* Portable micro-kernel: ct (MR, NR) = (load ? ct : 0) + sum_p ap[p][r] * bp[p][c], one fmaf chain. */
+static void ukr_portable(int kc, const float *ap, const float *bp, float *ct, int load) {
+  float acc[MR * NR];
+  if (load) memcpy(acc, ct, sizeof acc);
+  else memset(acc, 0, sizeof acc);
+  for (int p = 0; p < kc; ++p, ap += MR, bp += NR)
+    for (int r = 0; r < MR; ++r)
+      for (int c = 0; c < NR; ++c) acc[r * NR + c] = fmaf(ap[r], bp[c], acc[r * NR + c]);
+  memcpy(ct, acc, sizeof acc);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+__attribute__((target("avx512f"))) static void ukr_avx512(int kc, const float *ap, const float *bp, float *ct,
+                                                           int load) {
+  __m512 c0[MR], c1[MR];
+#pragma GCC unroll 12
+  for (int r = 0; r < MR; ++r) {
+    c0[r] = load ? _mm512_load_ps(ct + r * NR) : _mm512_setzero_ps();
+    c1[r] = load ? _mm512_load_ps(ct + r * NR + 16) : _mm512_setzero_ps();
+  }
+  for (int p = 0; p < kc; ++p, ap += MR, bp += NR) {
+    const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16);
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; ++r) {
+      const __m512 a = _mm512_set1_ps(ap[r]);
+      c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
+      c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
+    }
+  }
+#pragma GCC unroll 12
+  for (int r = 0; r < MR; ++r) {
+    _mm512_store_ps(ct + r * NR, c0[r]);
+    _mm512_store_ps(ct + r * NR + 16, c1[r]);
+  }
+}
+
+/* AVX2: the MR x NR tile in four 6 x 16 passes (12 accumulators each). */
+__attribute__((target("avx2,fma"))) static void ukr_avx2(int kc, const float *ap0, const float *bp0, float *ct,
+                                                         int load) {
+  for (int rh = 0; rh < MR; rh += 6)
+    for (int ch = 0; ch < NR; ch += 16) {
+      __m256 c0[6], c1[6];
+#pragma GCC unroll 6
+      for (int r = 0; r < 6; ++r) {
+        c0[r] = load ? _mm256_load_ps(ct + (rh + r) * NR + ch) : _mm256_setzero_ps();
+        c1[r] = load ? _mm256_load_ps(ct + (rh + r) * NR + ch + 8) : _mm256_setzero_ps();
+      }
+      const float *ap = ap0 + rh, *bp = bp0 + ch;
+      for (int p = 0; p < kc; ++p, ap += MR, bp += NR) {
+        const __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8);
+#pragma GCC unroll 6
+        for (int r = 0; r < 6; ++r) {
+          const __m256 a = _mm256_broadcast_ss(ap + r);
+          c0[r] = _mm256_fmadd_ps(a, b0, c0[r]);
+          c1[r] = _mm256_fmadd_ps(a, b1, c1[r]);
+        }
+      }
+#pragma GCC unroll 6
+      for (int r = 0; r < 6; ++r) {
+        _mm256_store_ps(ct + (rh + r) * NR + ch, c0[r]);
+        _mm256_store_ps(ct + (rh + r) * NR + ch + 8, c1[r]);
+      }
+    }
+}
+#endif
+
+static ukernel pick_kernel(const char **name) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) {
+    if (name) *name = "avx512";
+    return ukr_avx512;
+  }
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    if (name) *name = "avx2";
+    return ukr_avx2;
+  }
+#endif
+  if (name) *name = "portable";
+  return ukr_portable;
+}
+
+const char *cb_sgemm_kernel(void) {
+  const char *name = "portable";
+  (void)pick_kernel(&name);
+  return name;
+}
+
+int cb_sgemm_default_threads(void) {
+  int t = openblas_get_num_threads();
+  return t > 0 ? t : 1;
+}
+
+static inline float a_at(const cb_sgemm_args *x, int i, int p) { return x->a[i * x->a_rs + p * x->a_cs]; }
+static inline float b_at(const cb_sgemm_args *x, int p, int j) {
+  return x->b_cols ? x->b_cols[j][p * x->b_rs] : x->b[p * x->b_rs + j * x->b_cs];
+}
+static inline float *c_ptr(const cb_sgemm_args *x, int i, int j) {
+  return x->c_blocks ? x->c_blocks[j / x->c_block] + i * x->c_rs + j % x->c_block : x->c + i * x->c_rs + j * x->c_cs;
+}
+
+/* The epilogue, shared by every path (one definition: the same rounding). */
+static inline float epilogue(const cb_sgemm_args *x, int i, float acc, float old) {
+  float v = acc;
+  if (x->alpha != 1.0f) v = x->alpha * v;
+  if (x->beta == 1.0f) v = v + old;
+  else if (x->beta != 0.0f) v = v + x->beta * old;
+  if (x->bias) v = v + x->bias[i];
+  if (x->relu && !(v > 0.0f) && v == v) v = 0.0f;
+  return v;
+}
+
+/* Ap (mpan*MR, kc) in MR-row panels: Ap[(ip*kc + p)*MR + r] = A(i0 + ip*MR + r, p0 + p), 0 past row i1. */
+static void pack_a(const cb_sgemm_args *x, int i0, int i1, int p0, int kc, float *ap) {
+  for (int ib = i0; ib < i1; ib += MR) {
+    const int rows = i1 - ib < MR ? i1 - ib : MR;
+    if (x->a_cs == 1) {
+      for (int r = 0; r < rows; ++r) {
+        const float *src = x->a + (ib + r) * x->a_rs + p0;
+        for (int p = 0; p < kc; ++p) ap[p * MR + r] = src[p];
+      }
+    } else {
+      for (int r = 0; r < rows; ++r)
+        for (int p = 0; p < kc; ++p) ap[p * MR + r] = a_at(x, ib + r, p0 + p);
+    }
+    for (int r = rows; r < MR; ++r)
+      for (int p = 0; p < kc; ++p) ap[p * MR + r] = 0.0f;
+    ap += (size_t)kc * MR;
+  }
+}
+
+/* Bp (kc, npan*NR) in NR-column panels: Bp[(jp*kc + p)*NR + c] = B(p0 + p, j0 + jp*NR + c), 0 past column j1. */
+static void pack_b(const cb_sgemm_args *x, int j0, int j1, int p0, int kc, float *bp) {
+  for (int jb = j0; jb < j1; jb += NR) {
+    const int cols = j1 - jb < NR ? j1 - jb : NR;
+    if (x->b_cols == NULL && x->b_cs == 1) {
+      for (int p = 0; p < kc; ++p) {
+        memcpy(bp + p * NR, x->b + (p0 + p) * x->b_rs + jb, (size_t)cols * sizeof *bp);
+        for (int c = cols; c < NR; ++c) bp[p * NR + c] = 0.0f;
+      }
+    } else {
+      for (int c = 0; c < cols; ++c)
+        for (int p = 0; p < kc; ++p) bp[p * NR + c] = b_at(x, p0 + p, jb + c);
+      for (int c = cols; c < NR; ++c)
+        for (int p = 0; p < kc; ++p) bp[p * NR + c] = 0.0f;
+    }
+    bp += (size_t)kc * NR;
+  }
+}
+
+/* Reference path, no scratch: the same chain element by element. */
+static void range_portable(const cb_sgemm_args *x, int i0, int i1, int j0, int j1) {
+  for (int i = i0; i < i1; ++i)
+    for (int j = j0; j < j1; ++j) {
+      float acc = 0.0f;
+      for (int p = 0; p < x->k; ++p) acc = fmaf(a_at(x, i, p), b_at(x, p, j), acc);
+      float *c = c_ptr(x, i, j);
+      *c = epilogue(x, i, acc, x->beta != 0.0f ? *c : 0.0f);
+    }
+}
+
+/* Scratch of one thread: packed A (MC, KC), packed B (KC, NC), tiles (MC, NC). */
+#define SCRATCH_FLOATS ((size_t)MC * KC + (size_t)KC * NC + (size_t)MC * NC)
+
+/* Writes tile t (rows x cols of an MR x NR tile) to C at (ib, jb) through the epilogue. */
+static void store_tile(const cb_sgemm_args *x, const float *t, int ib, int jb, int rows, int cols) {
+  const int simple = (x->c_blocks != NULL || x->c_cs == 1) && x->alpha == 1.0f && x->beta == 0.0f;
+  for (int r = 0; r < rows; ++r) {
+    const float *tr = t + r * NR;
+    if (simple) {
+      const float bias = x->bias ? x->bias[ib + r] : 0.0f;
+      for (int c0 = 0; c0 < cols;) {
+        /* a run of columns contiguous in C: up to the end of a block */
+        int len = cols - c0;
+        if (x->c_blocks != NULL) {
+          const int left = x->c_block - (jb + c0) % x->c_block;
+          if (left < len) len = left;
+        }
+        float *cp = c_ptr(x, ib + r, jb + c0);
+        const float *tp = tr + c0;
+        if (x->bias == NULL && !x->relu) memcpy(cp, tp, (size_t)len * sizeof *cp);
+        else if (!x->relu)
+          for (int c = 0; c < len; ++c) cp[c] = tp[c] + bias;
+        else
+          for (int c = 0; c < len; ++c) {
+            const float v = x->bias ? tp[c] + bias : tp[c];
+            cp[c] = v > 0.0f || v != v ? v : 0.0f;
+          }
+        c0 += len;
+      }
+      continue;
+    }
+    for (int c = 0; c < cols; ++c) {
+      float *cp = c_ptr(x, ib + r, jb + c);
+      *cp = epilogue(x, ib + r, tr[c], x->beta != 0.0f ? *cp : 0.0f);
+    }
+  }
+}
+
+/* C rows [i0, i1) x columns [j0, j1); scratch (SCRATCH_FLOATS) or NULL to allocate. */
+static void range_blocked(const cb_sgemm_args *x, int i0, int i1, int j0, int j1, float *scratch) {
+  ukernel ukr = pick_kernel(NULL);
+  float *own = NULL;
+  if (scratch == NULL) scratch = own = aligned_alloc(64, SCRATCH_FLOATS * sizeof(float));
+  if (scratch == NULL) {
+    range_portable(x, i0, i1, j0, j1);
+    return;
+  }
+  float *ap = scratch, *bp = scratch + (size_t)MC * KC, *ct = bp + (size_t)KC * NC;
+  for (int jc = j0; jc < j1; jc += NC) {
+    const int jc1 = j1 - jc < NC ? j1 : jc + NC, npan = (jc1 - jc + NR - 1) / NR;
+    for (int ic = i0; ic < i1; ic += MC) {
+      const int ic1 = i1 - ic < MC ? i1 : ic + MC, mpan = (ic1 - ic + MR - 1) / MR;
+      if (x->k == 0) memset(ct, 0, (size_t)mpan * npan * MR * NR * sizeof *ct);
+      for (int pc = 0; pc < x->k; pc += KC) {
+        const int kc = x->k - pc < KC ? x->k - pc : KC;
+        pack_a(x, ic, ic1, pc, kc, ap);
+        pack_b(x, jc, jc1, pc, kc, bp);
+        for (int jp = 0; jp < npan; ++jp)
+          for (int ip = 0; ip < mpan; ++ip)
+            ukr(kc, ap + (size_t)ip * kc * MR, bp + (size_t)jp * kc * NR, ct + ((size_t)jp * mpan + ip) * MR * NR,
+                pc > 0);
+      }
+      for (int jp = 0; jp < npan; ++jp)
+        for (int ip = 0; ip < mpan; ++ip) {
+          const int ib = ic + ip * MR, jb = jc + jp * NR;
+          store_tile(x, ct + ((size_t)jp * mpan + ip) * MR * NR, ib, jb, ic1 - ib < MR ? ic1 - ib : MR,
+                     jc1 - jb < NR ? jc1 - jb : NR);
+        }
+    }
+  }
+  free(own);
+}
+
+typedef struct job {
+  const cb_sgemm_args *x;
+  int i0, i1, j0, j1;
+  float *scratch; /* (SCRATCH_FLOATS) or NULL */
+} job;
+
+static void *job_run(void *arg) {
+  const job *j = arg;
+  if (j->i1 > j->i0 && j->j1 > j->j0) range_blocked(j->x, j->i0, j->i1, j->j0, j->j1, j->scratch);
+  return NULL;
+}
+
+#define MAX_THREADS 64
+
+/* Scratch kept between calls (page faults on fresh buffers cost as much as a
+ * small GEMM); used by one cb_sgemm at a time, others allocate their own.
+ * Process lifetime (still reachable at exit). */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static float *cache[MAX_THREADS];
+
+/* Scratch for t threads from the cache (1, lock held) or 0 (all NULL). */
+static int cache_take(int t, float **slots) {
+  if (pthread_mutex_trylock(&cache_lock) != 0) {
+    for (int i = 0; i < t; ++i) slots[i] = NULL;
+    return 0;
+  }
+  for (int i = 0; i < t; ++i) {
+    if (cache[i] == NULL) cache[i] = aligned_alloc(64, SCRATCH_FLOATS * sizeof(float));
+    slots[i] = cache[i];
+  }
+  return 1;
+}
+
+void cb_sgemm(const cb_sgemm_args *x) {
+  if (x == NULL || x->m <= 0 || x->n <= 0) return;
+  int t = x->threads < 1 ? 1 : x->threads > MAX_THREADS ? MAX_THREADS : x->threads;
+  /* small products are not worth a thread */
+  if ((double)x->m * x->n * (x->k > 0 ? x->k : 1) < 4e5) t = 1;
+  const int mpan = (x->m + MR - 1) / MR, npan = (x->n + NR - 1) / NR;
+  const int split_n = npan >= mpan, units = split_n ? npan : mpan;
+  if (t > units) t = units;
+  float *slots[MAX_THREADS];
+  const int locked = cache_take(t, slots);
+  if (t <= 1) {
+    range_blocked(x, 0, x->m, 0, x->n, slots[0]);
+    if (locked) pthread_mutex_unlock(&cache_lock);
+    return;
+  }
+  job jobs[MAX_THREADS];
+  pthread_t tid[MAX_THREADS];
+  int started[MAX_THREADS] = {0};
+  for (int i = 0; i < t; ++i) {
+    const int u0 = (int)((long)units * i / t), u1 = (int)((long)units * (i + 1) / t);
+    jobs[i] = (job){x, 0, x->m, 0, x->n, slots[i]};
+    if (split_n) {
+      jobs[i].j0 = u0 * NR;
+      jobs[i].j1 = u1 * NR < x->n ? u1 * NR : x->n;
+    } else {
+      jobs[i].i0 = u0 * MR;
+      jobs[i].i1 = u1 * MR < x->m ? u1 * MR : x->m;
+    }
+  }
+  for (int i = 1; i < t; ++i) started[i] = pthread_create(&tid[i], NULL, job_run, &jobs[i]) == 0;
+  job_run(&jobs[0]);
+  for (int i = 1; i < t; ++i) {
+    if (started[i]) pthread_join(tid[i], NULL);
+    else job_run(&jobs[i]); /* could not start a thread: do its share here */
+  }
+  if (locked) pthread_mutex_unlock(&cache_lock);
+}

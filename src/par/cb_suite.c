@@ -1,0 +1,702 @@
+#include "cb_suite.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_benchmark.h"
+#include "cb_config.h"
+#include "cb_extract.h"
+#include "cb_fs.h"
+#include "cb_generate.h"
+#include "cb_leaderboard.h"
+#include "cb_log.h"
+#include "cb_par_pipeline.h"
+#include "cb_rdm.h"
+#include "cb_report.h"
+#include "cb_version.h"
+#include "cb_par_tasks.h"
+#include "cb_partition.h"
+#include "cb_signal.h"
+#include "cb_strbuf.h"
+#include "cb_taskkey.h"
+
+typedef struct run_ctx {
+  cb_par *p;
+  cb_config *cfg;
+  const cb_suite_opts *opts;
+  char out_dir[CB_PATH_MAX];
+  char work_dir[CB_PATH_MAX];
+  /* per dataset */
+  char (*stimuli)[CB_PATH_MAX];  /* (n_datasets) resolved stimulus-set CSV */
+  char (*assembly)[CB_PATH_MAX]; /* (n_datasets) resolved assembly */
+  double *degrees;               /* (n_datasets) stimulus degrees (NaN: the model's) */
+  int *used;                     /* (n_datasets) 1 when a benchmark uses it */
+  char (*set_key)[CB_KEY_HEX];   /* (n_datasets) digest of the stimulus set */
+  char (*asm_key)[CB_KEY_HEX];   /* (n_datasets) digest of the assembly file */
+  /* per model */
+  int *n_layers;                 /* (n_models) */
+  char ***layers;                /* (n_models) each (n_layers[m]) layer names */
+  int64_t **features;            /* (n_models) each (n_layers[m]) features per stimulus */
+  char (*act_key)[CB_KEY_HEX];   /* (n_models * n_datasets) activations keys */
+  cb_timers *t;
+  int sharded;
+  int threads;                   /* OpenBLAS threads per rank outside scoring */
+  double t_start;
+  long reused_act, computed_act;
+} run_ctx;
+
+static int dataset_index(const cb_config *c, const char *id) {
+  for (int i = 0; i < c->n_datasets; ++i)
+    if (!strcmp(c->datasets[i].id, id)) return i;
+  return -1;
+}
+
+/* Runs fn on rank 0 and agrees on its status. */
+static cb_status on_rank0(cb_par *p, cb_status (*fn)(void *), void *arg) {
+  cb_status st = CB_OK;
+  if (cb_par_rank(p) == 0) st = fn(arg);
+  return cb_par_agree(p, st);
+}
+
+/* Agrees on a stop request between stages. */
+static cb_status check_signal(cb_par *p) {
+  cb_status st = CB_OK;
+  if (cb_signal_pending())
+    st = CB_ERROR(CB_ERR_INTERRUPTED, "stopped by signal %d; finished results are committed", cb_signal_pending());
+  return cb_par_agree(p, st);
+}
+
+/* ---- datasets ------------------------------------------------------------- */
+
+typedef struct gen_arg {
+  const cb_cfg_dataset *d;
+  const char *dir;
+} gen_arg;
+
+static cb_status generate_on_rank0(void *arg) {
+  gen_arg *g = arg;
+  char marker[CB_PATH_MAX];
+  CB_CHECK(cb_path_join(marker, sizeof marker, g->dir, "assembly.nc"));
+  if (cb_path_exists(marker)) return CB_OK; /* complete: the assembly is written last */
+  cb_log(CB_LOG_INFO, "generating dataset %s (%s, seed %llu) in %s", g->d->id, g->d->generator,
+         (unsigned long long)g->d->seed, g->dir);
+  return cb_generate_dataset(g->d->generator, g->d->seed, g->dir);
+}
+
+typedef struct key_arg {
+  run_ctx *r;
+  int d;
+} key_arg;
+
+static cb_status dataset_keys_on_rank0(void *arg) {
+  key_arg *k = arg;
+  run_ctx *r = k->r;
+  cb_stimulus_set *set = NULL;
+  CB_CHECK(cb_stimulus_set_read(r->stimuli[k->d], &set));
+  cb_status st = cb_key_stimulus_set(set, r->set_key[k->d]);
+  cb_stimulus_set_destroy(&set);
+  CB_CHECK(st);
+  return cb_key_file(r->assembly[k->d], r->asm_key[k->d]);
+}
+
+static cb_status stage_datasets(run_ctx *r) {
+  cb_config *c = r->cfg;
+  for (int b = 0; b < c->n_benchmarks; ++b) r->used[dataset_index(c, c->benchmarks[b].dataset)] = 1;
+  for (int i = 0; i < c->n_datasets; ++i) {
+    const cb_cfg_dataset *d = &c->datasets[i];
+    if (!r->used[i]) continue;
+    if (d->generator) {
+      const cb_generator_info *gi = cb_generator_find(d->generator);
+      if (!gi)
+        return CB_ERROR(CB_ERR_CONFIG, "%s: [dataset %s] unknown generator '%s' (see cortexbench list datasets)",
+                        c->path, d->id, d->generator);
+      char dir[CB_PATH_MAX], leaf[512];
+      snprintf(leaf, sizeof leaf, "datasets/%s-%s-seed%llu", d->id, d->generator, (unsigned long long)d->seed);
+      CB_CHECK(cb_path_join(dir, sizeof dir, r->work_dir, leaf));
+      gen_arg g = {d, dir};
+      CB_CHECK(on_rank0(r->p, generate_on_rank0, &g));
+      CB_CHECK(cb_path_join(r->stimuli[i], CB_PATH_MAX, dir, "stimuli.csv"));
+      CB_CHECK(cb_path_join(r->assembly[i], CB_PATH_MAX, dir, "assembly.nc"));
+      r->degrees[i] = isnan(d->stimulus_degrees) ? gi->stimulus_degrees : d->stimulus_degrees;
+    } else {
+      snprintf(r->stimuli[i], CB_PATH_MAX, "%s", d->stimuli);
+      snprintf(r->assembly[i], CB_PATH_MAX, "%s", d->assembly);
+      r->degrees[i] = d->stimulus_degrees; /* NaN: assume the model's field of view */
+    }
+    key_arg k = {r, i};
+    CB_CHECK(on_rank0(r->p, dataset_keys_on_rank0, &k));
+    CB_CHECK(cb_par_bcast_string(r->p, r->set_key[i], CB_KEY_HEX));
+    CB_CHECK(cb_par_bcast_string(r->p, r->asm_key[i], CB_KEY_HEX));
+  }
+  return CB_OK;
+}
+
+/* ---- activations ------------------------------------------------------------ */
+
+static cb_status activations_path(const run_ctx *r, int m, int d, char *out) {
+  char leaf[600];
+  snprintf(leaf, sizeof leaf, "activations/%s/%s.h5", r->cfg->models[m].name, r->cfg->datasets[d].id);
+  return cb_path_join(out, CB_PATH_MAX, r->work_dir, leaf);
+}
+
+typedef struct fresh_arg {
+  const char *path, *key;
+  int fresh; /* out: 1 when the committed file has this key */
+} fresh_arg;
+
+static cb_status activations_fresh_on_rank0(void *arg) {
+  fresh_arg *f = arg;
+  f->fresh = 0;
+  if (!cb_path_exists(f->path)) return CB_OK;
+  cb_activations *a = NULL;
+  if (cb_activations_open(f->path, &a) != CB_OK) { /* unreadable: recompute */
+    cb_error_clear();
+    return CB_OK;
+  }
+  f->fresh = a->task_key && !strcmp(a->task_key, f->key);
+  cb_activations_destroy(&a);
+  return CB_OK;
+}
+
+/* Every rank builds every model (seeded, so identical) and computes its
+ * block of every stimulus set the benchmarks use; a file whose task key is
+ * current is reused. */
+static cb_status stage_activations(run_ctx *r) {
+  cb_config *c = r->cfg;
+  cb_status st = CB_OK;
+  for (int m = 0; m < c->n_models && st == CB_OK; ++m) {
+    const cb_cfg_model *cm = &c->models[m];
+    cb_model *model = NULL;
+    int *idx = NULL, n_idx = 0;
+    st = cb_model_create(cm->zoo, cm->seed, &model);
+    if (st == CB_OK)
+      st = cb_extract_resolve_layers(model, (const char *const *)cm->layers, cm->n_layers, &idx, &n_idx);
+    if (st != CB_OK) cb_error_prefix("%s: [model %s]", c->path, cm->name);
+    st = cb_par_agree(r->p, st);
+    if (st == CB_OK) {
+      r->n_layers[m] = n_idx;
+      r->layers[m] = calloc((size_t)n_idx + 1, sizeof(char *));
+      r->features[m] = calloc((size_t)n_idx + 1, sizeof(int64_t));
+      if (!r->layers[m] || !r->features[m]) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+      for (int l = 0; st == CB_OK && l < n_idx; ++l) {
+        int ch, h, w;
+        cb_model_layer_shape(model, idx[l], &ch, &h, &w);
+        r->features[m][l] = (int64_t)ch * h * w;
+        if (!(r->layers[m][l] = cb_strdup(cb_model_layer_name(model, idx[l]))))
+          st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+      }
+    }
+    for (int d = 0; st == CB_OK && d < c->n_datasets; ++d) {
+      if (!r->used[d]) continue;
+      char path[CB_PATH_MAX], *key = r->act_key[(size_t)m * c->n_datasets + d];
+      cb_key_activations(model, cm->name, r->set_key[d], r->degrees[d], (const char *const *)r->layers[m],
+                         n_idx, key);
+      st = activations_path(r, m, d, path);
+      fresh_arg f = {path, key, 0};
+      if (st == CB_OK && !r->opts->fresh) st = on_rank0(r->p, activations_fresh_on_rank0, &f);
+      if (st == CB_OK) {
+        char flag[2] = {f.fresh ? '1' : '0', '\0'};
+        st = cb_par_bcast_string(r->p, flag, sizeof flag);
+        f.fresh = flag[0] == '1';
+      }
+      if (st != CB_OK) break;
+      if (f.fresh) {
+        cb_print0("activations: %-16s on %-16s reused (committed, key %.12s)\n", cm->name, c->datasets[d].id, key);
+        r->reused_act++;
+        continue;
+      }
+      cb_stimulus_set *set = NULL;
+      st = cb_par_agree(r->p, cb_stimulus_set_read(r->stimuli[d], &set));
+      if (st == CB_OK) {
+        cb_print0("activations: %-16s on %-16s (%d stimuli, %d layer%s)\n", cm->name, c->datasets[d].id, set->n,
+                  n_idx, n_idx == 1 ? "" : "s");
+        st = cb_par_activations(r->p, model, cm->name, key, set, r->degrees[d], c->batch, idx, n_idx, path, r->t);
+        r->computed_act++;
+      }
+      cb_stimulus_set_destroy(&set);
+      if (st == CB_OK) st = check_signal(r->p);
+    }
+    free(idx);
+    cb_model_destroy(&model);
+  }
+  return st;
+}
+
+/* ---- scores ------------------------------------------------------------------ */
+
+static cb_status score_path(const run_ctx *r, const char *bench, const char *model, const char *layer, char *out) {
+  char leaf[2048], l[1024];
+  CB_CHECK(cb_layer_link_encode(layer, l, sizeof l)); /* '/' -> %2F, as in activations files */
+  snprintf(leaf, sizeof leaf, "scores/%s/%s/%s.json", bench, model, l);
+  return cb_path_join(out, CB_PATH_MAX, r->out_dir, leaf);
+}
+
+static void params_from_config(const cb_cfg_benchmark *b, cb_bench_params *p) {
+  cb_bench_params_defaults(p);
+  p->id = b->id;
+  p->metric = b->metric;
+  p->region = b->region;
+  p->stratify = b->stratify;
+  p->ceiling = b->ceiling;
+  p->normalise = b->normalise;
+  p->t0 = b->t0;
+  p->t1 = b->t1;
+  p->splits = b->splits;
+  p->components = b->components;
+  p->train_fraction = b->train_fraction;
+  p->seed = b->seed;
+  p->split = b->split;
+  p->alpha = b->alpha;
+  p->alphas = b->alphas;
+  p->n_alphas = b->n_alphas;
+  p->alpha_per_target = b->alpha_per_target;
+  if (b->distance) p->distance = b->distance;
+  if (b->compare) p->compare = b->compare;
+  if (b->cka) p->cka = b->cka;
+  p->bootstrap = b->bootstrap;
+  p->ci_level = b->ci_level;
+}
+
+typedef struct task {
+  int b, m, l;
+  char key[CB_KEY_HEX];
+  char path[CB_PATH_MAX];
+} task;
+
+typedef struct score_ctx {
+  run_ctx *r;
+  task *tasks;              /* (n) */
+  cb_bench **bench;         /* (n_benchmarks) loaded on first use on this rank */
+  cb_activations **acts;    /* (n_models * n_datasets) opened on first use */
+  cb_bench_params *params;  /* (n_benchmarks) */
+} score_ctx;
+
+static cb_status run_score_task(int k, void *arg) {
+  score_ctx *s = arg;
+  run_ctx *r = s->r;
+  cb_config *c = r->cfg;
+  const task *t = &s->tasks[k];
+  const int d = dataset_index(c, c->benchmarks[t->b].dataset);
+  cb_status st = CB_OK;
+  cb_score score;
+  memset(&score, 0, sizeof score);
+  cb_timers_start(r->t, "scores");
+  if (!s->bench[t->b]) {
+    st = cb_bench_load(r->assembly[d], &s->params[t->b], &s->bench[t->b]);
+    if (st != CB_OK) cb_error_prefix("benchmark %s", c->benchmarks[t->b].id);
+  }
+  char act_path[CB_PATH_MAX];
+  if (st == CB_OK) st = activations_path(r, t->m, d, act_path);
+  cb_activations **acts = &s->acts[(size_t)t->m * c->n_datasets + d];
+  if (st == CB_OK && !*acts) st = cb_activations_open(act_path, acts);
+  if (st == CB_OK) st = cb_bench_score_layer(s->bench[t->b], act_path, *acts, r->layers[t->m][t->l], &score);
+  if (st == CB_OK) {
+    snprintf(score.model, sizeof score.model, "%s", c->models[t->m].name);
+    snprintf(score.task_key, sizeof score.task_key, "%s", t->key);
+    st = cb_score_write_json(t->path, &score);
+  }
+  cb_timers_stop(r->t, "scores");
+  if (st == CB_OK) {
+    cb_timers_count(r->t, "scores", 1);
+    cb_log(CB_LOG_DEBUG, "%s %s %s: raw %.4f ceiling %.4f score %.4f", c->benchmarks[t->b].id, c->models[t->m].name,
+           r->layers[t->m][t->l], score.raw, score.ceiling, score.score);
+  }
+  cb_score_free(&score);
+  return st;
+}
+
+typedef struct committed_arg {
+  task *tasks;
+  int n;
+  char *mask; /* (n + 1) '1' = committed with the current key */
+} committed_arg;
+
+static cb_status committed_on_rank0(void *arg) {
+  committed_arg *a = arg;
+  for (int k = 0; k < a->n; ++k) {
+    a->mask[k] = '0';
+    if (!cb_path_exists(a->tasks[k].path)) continue;
+    cb_score s;
+    if (cb_score_read_json(a->tasks[k].path, &s) != CB_OK) { /* damaged: recompute */
+      cb_error_clear();
+      continue;
+    }
+    if (!strcmp(s.task_key, a->tasks[k].key)) a->mask[k] = '1';
+    cb_score_free(&s);
+  }
+  a->mask[a->n] = '\0';
+  return CB_OK;
+}
+
+static cb_status stage_scores(run_ctx *r) {
+  cb_config *c = r->cfg;
+  cb_status st = CB_OK;
+  const int nb = c->n_benchmarks, nm = c->n_models, nd = c->n_datasets;
+  int n = 0;
+  for (int b = 0; b < nb; ++b)
+    for (int m = 0; m < nm; ++m) n += r->n_layers[m];
+  score_ctx s = {r, NULL, NULL, NULL, NULL};
+  char *mask = NULL;
+  int *order = NULL;
+  double *cost = NULL;
+  s.tasks = calloc((size_t)(n > 0 ? n : 1), sizeof *s.tasks);
+  s.bench = calloc((size_t)(nb > 0 ? nb : 1), sizeof *s.bench);
+  s.acts = calloc((size_t)nm * (size_t)(nd > 0 ? nd : 1), sizeof *s.acts);
+  s.params = calloc((size_t)(nb > 0 ? nb : 1), sizeof *s.params);
+  mask = calloc((size_t)n + 1, 1);
+  order = calloc((size_t)(n > 0 ? n : 1), sizeof *order);
+  cost = calloc((size_t)(n > 0 ? n : 1), sizeof *cost);
+  if (!s.tasks || !s.bench || !s.acts || !s.params || !mask || !order || !cost) {
+    st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  int k = 0;
+  for (int b = 0; b < nb && st == CB_OK; ++b) {
+    params_from_config(&c->benchmarks[b], &s.params[b]);
+    const int d = dataset_index(c, c->benchmarks[b].dataset);
+    for (int m = 0; m < nm && st == CB_OK; ++m)
+      for (int l = 0; l < r->n_layers[m] && st == CB_OK; ++l, ++k) {
+        task *t = &s.tasks[k];
+        t->b = b;
+        t->m = m;
+        t->l = l;
+        cb_key_score(r->act_key[(size_t)m * nd + d], r->layers[m][l], r->asm_key[d], &s.params[b], t->key);
+        st = score_path(r, c->benchmarks[b].id, c->models[m].name, r->layers[m][l], t->path);
+      }
+  }
+  st = cb_par_agree(r->p, st);
+  if (st != CB_OK) goto done;
+  /* Which tasks are already committed with their current key: rank 0 looks,
+   * everyone gets the same answer. */
+  if (r->opts->fresh) {
+    memset(mask, '0', (size_t)n);
+  } else {
+    committed_arg a = {s.tasks, n, mask};
+    CB_CHECK_GOTO(on_rank0(r->p, committed_on_rank0, &a), st, done);
+    CB_CHECK_GOTO(cb_par_bcast_string(r->p, mask, (size_t)n + 1), st, done);
+  }
+  int pending = 0;
+  for (k = 0; k < n; ++k)
+    if (mask[k] != '1') {
+      order[pending] = k;
+      cost[pending] = (double)r->features[s.tasks[k].m][s.tasks[k].l];
+      ++pending;
+    }
+  /* Most expensive first (ties: task order), handed out dynamically. */
+  {
+    for (int i = 1; i < pending; ++i) { /* insertion sort, stable, by decreasing cost */
+      int o = order[i];
+      double co = cost[i];
+      int j = i - 1;
+      while (j >= 0 && cost[j] < co) {
+        order[j + 1] = order[j];
+        cost[j + 1] = cost[j];
+        --j;
+      }
+      order[j + 1] = o;
+      cost[j + 1] = co;
+    }
+  }
+  cb_print0("scoring: %d tasks (benchmark x model x layer): %d committed earlier and reused, %d to compute over %d "
+            "rank%s\n",
+            n, n - pending, pending, cb_par_size(r->p), cb_par_size(r->p) > 1 ? "s" : "");
+  int mine = 0;
+  st = cb_par_run_tasks(r->p, pending, order, run_score_task, &s, "scores", &mine);
+done:
+  if (s.bench)
+    for (int b = 0; b < nb; ++b) cb_bench_destroy(&s.bench[b]);
+  if (s.acts)
+    for (int i = 0; i < nm * nd; ++i) cb_activations_destroy(&s.acts[i]);
+  free(s.tasks);
+  free(s.bench);
+  free(s.acts);
+  free(s.params);
+  free(mask);
+  free(order);
+  free(cost);
+  return st;
+}
+
+/* ---- leaderboard and report ---------------------------------------------- */
+
+/* RDM (1 - Pearson) of rows `rows` (m) of X (n, p). */
+static cb_status layer_rdm(const float *X, int64_t p, const int64_t *rows, int m, double *D /* (m, m) */) {
+  float *Xs = malloc(sizeof *Xs * (size_t)m * (size_t)p);
+  if (!Xs) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  for (int i = 0; i < m; ++i) memcpy(Xs + (size_t)i * p, X + (size_t)rows[i] * p, sizeof *Xs * (size_t)p);
+  cb_status st = cb_rdm_compute_f(Xs, m, (int)p, CB_RDM_CORRELATION, D);
+  free(Xs);
+  return st;
+}
+
+/* Neural RDM of a benchmark and the RDM of each model's chosen layer on the
+ * same stimuli, for the report. Skipped (not an error) for benchmarks with
+ * more than 2000 stimuli or when a file cannot be read. */
+static void report_rdms(run_ctx *r, const cb_leaderboard *lb, cb_report *rep) {
+  cb_config *c = r->cfg;
+  for (int b = 0; b < c->n_benchmarks; ++b) {
+    const cb_cfg_benchmark *cb = &c->benchmarks[b];
+    const int d = dataset_index(c, cb->dataset);
+    cb_assembly *a = NULL;
+    cb_neural *nd = NULL;
+    double *D = NULL;
+    int64_t *rows = NULL;
+    if (cb_assembly_read(r->assembly[d], &a) != CB_OK ||
+        cb_neural_from_assembly(a, cb->region, cb->t0, cb->t1, NULL, &nd) != CB_OK || nd->n_stim > 2000) {
+      cb_error_clear();
+      goto next;
+    }
+    const int m = nd->n_stim;
+    D = malloc(sizeof *D * (size_t)m * m);
+    rows = malloc(sizeof *rows * (size_t)m);
+    if (!D || !rows) goto next;
+    char title[512];
+    snprintf(title, sizeof title, "%s (neural)", cb->region ? cb->region : cb->id);
+    if (cb_rdm_compute(nd->mean, m, nd->n_neuroid, CB_RDM_CORRELATION, D) == CB_OK)
+      cb_report_add_rdm_in(rep, cb->id, title, D, m);
+    for (int row = 0; row < lb->n_models; ++row) {
+      const char *layer = lb->rows[row].layer[b];
+      int mi = -1;
+      for (int k = 0; k < c->n_models; ++k)
+        if (!strcmp(c->models[k].name, lb->rows[row].model)) mi = k;
+      if (!layer || mi < 0) continue;
+      char path[CB_PATH_MAX];
+      cb_activations *acts = NULL;
+      float *X = NULL;
+      int64_t p = 0;
+      int ok = activations_path(r, mi, d, path) == CB_OK && cb_activations_open(path, &acts) == CB_OK &&
+               cb_activations_read_layer(acts, path, layer, &X, &p) == CB_OK;
+      for (int i = 0; ok && i < m; ++i) {
+        rows[i] = -1;
+        for (int64_t j = 0; j < acts->n && rows[i] < 0; ++j)
+          if (!strcmp(acts->stimulus_id[j], nd->stimulus_id[i])) rows[i] = j;
+        ok = rows[i] >= 0;
+      }
+      if (ok && layer_rdm(X, p, rows, m, D) == CB_OK) {
+        snprintf(title, sizeof title, "%s %s", lb->rows[row].model, layer);
+        cb_report_add_rdm_in(rep, cb->id, title, D, m);
+      }
+      cb_error_clear();
+      free(X);
+      cb_activations_destroy(&acts);
+    }
+  next:
+    free(D);
+    free(rows);
+    cb_neural_destroy(&nd);
+    cb_assembly_destroy(&a);
+  }
+}
+
+static void report_meta(run_ctx *r, cb_report *rep) {
+  char buf[512];
+  cb_config *c = r->cfg;
+  cb_report_add_meta(rep, "cortexbench", CB_VERSION);
+  cb_report_add_meta(rep, "configuration", c->path);
+  cb_par_mpi_version(buf, sizeof buf);
+  cb_report_add_meta(rep, "MPI", buf);
+  snprintf(buf, sizeof buf, "%d", cb_par_size(r->p));
+  cb_report_add_meta(rep, "ranks", buf);
+  snprintf(buf, sizeof buf, "%s, %d thread%s per rank (scores: 1)", openblas_get_corename(), r->threads,
+           r->threads == 1 ? "" : "s");
+  cb_report_add_meta(rep, "OpenBLAS core", buf);
+  snprintf(buf, sizeof buf, "%llu", (unsigned long long)c->seed);
+  cb_report_add_meta(rep, "suite seed", buf);
+  for (int d = 0; d < c->n_datasets; ++d) {
+    if (!r->used[d]) continue;
+    char key[256];
+    snprintf(key, sizeof key, "dataset %s", c->datasets[d].id);
+    snprintf(buf, sizeof buf, "stimuli sha256 %.16s..., assembly sha256 %.16s...", r->set_key[d], r->asm_key[d]);
+    cb_report_add_meta(rep, key, buf);
+  }
+  snprintf(buf, sizeof buf, "%.2f s (until the report)", cb_now() - r->t_start);
+  cb_report_add_meta(rep, "wall time", buf);
+}
+
+static cb_status leaderboard_on_rank0(void *arg) {
+  run_ctx *r = arg;
+  cb_config *c = r->cfg;
+  cb_status st = CB_OK;
+  int n = 0, cap = 0;
+  for (int b = 0; b < c->n_benchmarks; ++b)
+    for (int m = 0; m < c->n_models; ++m) cap += r->n_layers[m];
+  cb_score *scores = calloc((size_t)(cap > 0 ? cap : 1), sizeof *scores);
+  const char **models = calloc((size_t)c->n_models, sizeof *models);
+  const char **benches = calloc((size_t)c->n_benchmarks, sizeof *benches);
+  cb_lb_region *regions = calloc((size_t)c->n_benchmarks, sizeof *regions);
+  cb_leaderboard *lb = NULL;
+  cb_report *rep = NULL;
+  cb_strbuf md = {0};
+  CB_ALLOC_GOTO(scores, st, done);
+  CB_ALLOC_GOTO(models, st, done);
+  CB_ALLOC_GOTO(benches, st, done);
+  CB_ALLOC_GOTO(regions, st, done);
+  for (int m = 0; m < c->n_models; ++m) models[m] = c->models[m].name;
+  for (int b = 0; b < c->n_benchmarks; ++b) {
+    benches[b] = c->benchmarks[b].id;
+    regions[b] = (cb_lb_region){c->benchmarks[b].id, c->benchmarks[b].region};
+    for (int m = 0; m < c->n_models; ++m)
+      for (int l = 0; l < r->n_layers[m]; ++l) {
+        char path[CB_PATH_MAX];
+        CB_CHECK_GOTO(score_path(r, c->benchmarks[b].id, c->models[m].name, r->layers[m][l], path), st, done);
+        CB_CHECK_GOTO(cb_score_read_json(path, &scores[n]), st, done);
+        ++n;
+      }
+  }
+  cb_lb_options opt = {models, c->n_models, benches, c->n_benchmarks, regions, c->n_benchmarks};
+  CB_CHECK_GOTO(cb_leaderboard_build_opts(scores, n, &opt, &lb), st, done);
+  CB_CHECK_GOTO(cb_leaderboard_markdown(lb, &md), st, done);
+  if (r->sharded) {
+    printf("\nScores of this shard (%s; rank all shards with `cortexbench leaderboard %s/scores --config %s -o %s`):"
+           "\n\n%s",
+           c->suite, r->out_dir, c->path, r->out_dir, md.data);
+    goto done;
+  }
+  CB_CHECK_GOTO(cb_leaderboard_write(lb, r->out_dir), st, done);
+  /* The report carries timings and hosts: it is not one of the files a
+   * rerun must reproduce byte for byte (csv, json, md). */
+  char html[CB_PATH_MAX];
+  CB_CHECK_GOTO(cb_path_join(html, sizeof html, r->out_dir, "leaderboard.html"), st, done);
+  CB_CHECK_GOTO(cb_report_create(c->suite, &rep), st, done);
+  CB_CHECK_GOTO(cb_report_set_leaderboard(rep, lb), st, done);
+  report_rdms(r, lb, rep);
+  report_meta(r, rep);
+  CB_CHECK_GOTO(cb_report_write_html(rep, html), st, done);
+  printf("\nLeaderboard (%s; ceiled scores, best layer per benchmark):\n\n%s\nwritten to "
+         "%s/leaderboard.{csv,json,md,html}\n",
+         c->suite, md.data, r->out_dir);
+done:
+  for (int i = 0; i < n; ++i) cb_score_free(&scores[i]);
+  free(scores);
+  free(models);
+  free(benches);
+  free(regions);
+  cb_report_destroy(&rep);
+  cb_leaderboard_destroy(&lb);
+  cb_strbuf_free(&md);
+  return st;
+}
+
+/* ---- driver ------------------------------------------------------------------ */
+
+/* Keeps the models whose position is i modulo n (the others are freed). */
+static cb_status keep_shard(cb_config *c, int i, int n) {
+  int k = 0;
+  for (int m = 0; m < c->n_models; ++m) {
+    if (m % n == i) {
+      c->models[k++] = c->models[m];
+    } else {
+      free(c->models[m].name);
+      free(c->models[m].zoo);
+      cb_strlist_free(&c->models[m].layers);
+    }
+  }
+  c->n_models = k;
+  if (k == 0) return CB_ERROR(CB_ERR_ARG, "--shard %d/%d selects none of %s's models", i, n, c->path);
+  return CB_OK;
+}
+
+static void ctx_free(run_ctx *r) {
+  if (r->cfg) {
+    if (r->layers)
+      for (int m = 0; m < r->cfg->n_models; ++m) cb_strlist_free(&r->layers[m]);
+    if (r->features)
+      for (int m = 0; m < r->cfg->n_models; ++m) free(r->features[m]);
+  }
+  free(r->features);
+  free(r->layers);
+  free(r->n_layers);
+  free(r->stimuli);
+  free(r->assembly);
+  free(r->degrees);
+  free(r->used);
+  free(r->set_key);
+  free(r->asm_key);
+  free(r->act_key);
+  cb_timers_destroy(&r->t);
+  cb_config_destroy(&r->cfg);
+}
+
+cb_status cb_suite_run(cb_par *p, const char *config, const cb_suite_opts *o) {
+  run_ctx r;
+  memset(&r, 0, sizeof r);
+  r.p = p;
+  r.opts = o;
+  cb_signal_install();
+  int threads = cb_par_set_blas_threads(p);
+  double t_start = cb_now();
+  r.threads = threads;
+  r.t_start = t_start;
+  cb_status st = cb_timers_create(&r.t);
+  if (st == CB_OK) st = cb_config_read(config, &r.cfg);
+  if (st == CB_OK && o->shard_n > 1) st = keep_shard(r.cfg, o->shard_i, o->shard_n);
+  r.sharded = o->shard_n > 1;
+  st = cb_par_agree(p, st);
+  if (st != CB_OK) goto done;
+  const int nd = r.cfg->n_datasets, nm = r.cfg->n_models;
+  const size_t ndd = (size_t)(nd > 0 ? nd : 1);
+  r.stimuli = calloc(ndd, sizeof *r.stimuli);
+  r.assembly = calloc(ndd, sizeof *r.assembly);
+  r.degrees = calloc(ndd, sizeof *r.degrees);
+  r.used = calloc(ndd, sizeof *r.used);
+  r.set_key = calloc(ndd, sizeof *r.set_key);
+  r.asm_key = calloc(ndd, sizeof *r.asm_key);
+  r.act_key = calloc((size_t)nm * ndd, sizeof *r.act_key);
+  r.n_layers = calloc((size_t)nm, sizeof *r.n_layers);
+  r.layers = calloc((size_t)nm, sizeof *r.layers);
+  r.features = calloc((size_t)nm, sizeof *r.features);
+  if (!r.stimuli || !r.assembly || !r.degrees || !r.used || !r.set_key || !r.asm_key || !r.act_key || !r.n_layers ||
+      !r.layers || !r.features)
+    st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  if (st == CB_OK) st = cb_path_join(r.out_dir, sizeof r.out_dir, o->out_root, r.cfg->suite);
+  if (st == CB_OK) {
+    if (o->work)
+      snprintf(r.work_dir, sizeof r.work_dir, "%s", o->work);
+    else
+      st = cb_path_join(r.work_dir, sizeof r.work_dir, r.out_dir, "work");
+  }
+  st = cb_par_agree(p, st);
+  if (st != CB_OK) goto done;
+  /* Every rank declares the stages in order so the timing table lines up. */
+  const char *stages[] = {"datasets", "activations", "write activations", "scores", "leaderboard"};
+  for (size_t i = 0; i < sizeof stages / sizeof *stages; ++i) cb_timers_declare(r.t, stages[i]);
+
+  if (cb_par_rank(p) == 0 && cb_log_get_level() >= CB_LOG_INFO) {
+    /* header printed by the CLI; the suite line here */
+    printf("suite %s: %d model%s x %d benchmark%s -> %s%s\n", r.cfg->suite, nm, nm == 1 ? "" : "s",
+           r.cfg->n_benchmarks, r.cfg->n_benchmarks == 1 ? "" : "s", r.out_dir, o->fresh ? " (fresh)" : "");
+    fflush(stdout);
+  }
+  cb_timers_start(r.t, "datasets");
+  st = stage_datasets(&r);
+  cb_timers_stop(r.t, "datasets");
+  st = cb_par_agree(p, st);
+  if (st == CB_OK) st = check_signal(p);
+  if (st == CB_OK) st = stage_activations(&r);
+  if (st == CB_OK) {
+    /* Scores use one BLAS thread per rank: threaded dot products and
+     * matrix-vector products sum in an order that depends on the thread
+     * count, and scores must be bitwise identical whatever the number of
+     * ranks. Ranks split the scoring tasks instead. */
+    openblas_set_num_threads(1);
+    st = stage_scores(&r);
+    openblas_set_num_threads(threads);
+  }
+  if (st == CB_OK) {
+    cb_timers_start(r.t, "leaderboard");
+    st = on_rank0(p, leaderboard_on_rank0, &r);
+    cb_timers_stop(r.t, "leaderboard");
+  }
+  if (cb_log_get_level() >= CB_LOG_INFO && r.cfg) {
+    cb_status ts = cb_par_timers_report(p, r.t);
+    if (st == CB_OK) st = ts;
+    cb_print0("activations files: %ld computed, %ld reused; total wall time: %.2f s\n", r.computed_act, r.reused_act,
+              cb_now() - t_start);
+  }
+done:
+  ctx_free(&r);
+  return st;
+}

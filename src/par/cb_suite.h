@@ -1,0 +1,27 @@
+/* cb_suite.h - running a whole suite under MPI: datasets -> activations ->
+ * scores -> leaderboard, resumable.
+ *
+ * Every result is committed atomically with a task key (a SHA-256 of all
+ * its inputs, see src/bench/cb_taskkey.h): activations files carry it as
+ * the root attribute task_key, score files as "task_key". A rerun reuses a
+ * committed result only when its key matches and recomputes it otherwise,
+ * so an interrupted run (SIGTERM/SIGUSR1, a killed rank, a node failure)
+ * resumes where it stopped and a changed input is never served stale. */
+#ifndef CB_SUITE_H
+#define CB_SUITE_H
+
+#include "cb_par.h"
+#include "cb_status.h"
+
+typedef struct cb_suite_opts {
+  const char *out_root;  /* results directory; output in <out_root>/<suite>/ */
+  const char *work;      /* intermediates; NULL: <out_root>/<suite>/work */
+  int shard_i, shard_n;  /* models at positions == shard_i mod shard_n (1 = all) */
+  int fresh;             /* 1: ignore committed results and recompute everything */
+} cb_suite_opts;
+
+/* Collective. Returns CB_ERR_INTERRUPTED after a signal (what was finished
+ * is committed). */
+cb_status cb_suite_run(cb_par *p, const char *config, const cb_suite_opts *o);
+
+#endif

@@ -1,0 +1,101 @@
+/* cb_report.c - the report object: what the run hands over (leaderboard,
+ * RDMs, metadata) and the atomic write of the page. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_fs.h"
+#include "cb_report_impl.h"
+
+cb_status cb_report_create(const char *title, cb_report **out) {
+  cb_report *r = calloc(1, sizeof *r);
+  if (!r) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  if (!(r->title = cb_strdup(title ? title : ""))) {
+    free(r);
+    return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  }
+  *out = r;
+  return CB_OK;
+}
+
+void cb_report_destroy(cb_report **rp) {
+  if (!rp || !*rp) return;
+  cb_report *r = *rp;
+  for (int i = 0; i < r->n_rdm; ++i) {
+    free(r->rdm[i].group);
+    free(r->rdm[i].name);
+    free(r->rdm[i].d);
+  }
+  free(r->rdm);
+  for (int i = 0; i < 2 * r->n_meta; ++i) free(r->meta[i]);
+  free(r->meta);
+  free(r->title);
+  free(r);
+  *rp = NULL;
+}
+
+cb_status cb_report_set_leaderboard(cb_report *r, const cb_leaderboard *lb) {
+  if (!r) return CB_ERROR(CB_ERR_ARG, "report: NULL report");
+  r->lb = lb;
+  return CB_OK;
+}
+
+cb_status cb_report_add_rdm_in(cb_report *r, const char *group, const char *name, const double *D, int n) {
+  if (!r || !group || !name || !D || n <= 0)
+    return CB_ERROR(CB_ERR_ARG, "report: RDM '%s' needs a group, a name and an (n, n) matrix with n > 0 (n = %d)",
+                    name ? name : "(null)", n);
+  if (r->n_rdm == r->cap_rdm) {
+    int cap = r->cap_rdm ? 2 * r->cap_rdm : 8;
+    cb__rdm *v = realloc(r->rdm, (size_t)cap * sizeof *v);
+    if (!v) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    r->rdm = v;
+    r->cap_rdm = cap;
+  }
+  cb__rdm *e = &r->rdm[r->n_rdm];
+  memset(e, 0, sizeof *e);
+  e->n = n;
+  e->group = cb_strdup(group);
+  e->name = cb_strdup(name);
+  e->d = malloc((size_t)n * (size_t)n * sizeof *e->d);
+  if (!e->group || !e->name || !e->d) {
+    free(e->group);
+    free(e->name);
+    free(e->d);
+    return CB_ERROR(CB_ERR_NOMEM, "report: out of memory for RDM '%s' (%d x %d)", name, n, n);
+  }
+  memcpy(e->d, D, (size_t)n * (size_t)n * sizeof *e->d);
+  r->n_rdm++;
+  return CB_OK;
+}
+
+cb_status cb_report_add_rdm(cb_report *r, const char *name, const double *D, int n) {
+  return cb_report_add_rdm_in(r, "RDMs", name, D, n);
+}
+
+cb_status cb_report_add_meta(cb_report *r, const char *key, const char *value) {
+  if (!r || !key) return CB_ERROR(CB_ERR_ARG, "report: metadata needs a key");
+  if (r->n_meta == r->cap_meta) {
+    int cap = r->cap_meta ? 2 * r->cap_meta : 16;
+    char **v = realloc(r->meta, (size_t)cap * 2 * sizeof *v);
+    if (!v) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    r->meta = v;
+    r->cap_meta = cap;
+  }
+  char *k = cb_strdup(key), *v = cb_strdup(value ? value : "");
+  if (!k || !v) {
+    free(k);
+    free(v);
+    return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  }
+  r->meta[2 * r->n_meta] = k;
+  r->meta[2 * r->n_meta + 1] = v;
+  r->n_meta++;
+  return CB_OK;
+}
+
+cb_status cb_report_write_html(const cb_report *r, const char *path) {
+  cb_strbuf page = {0};
+  cb_status st = cb_report_html(r, &page);
+  if (st == CB_OK) st = cb_file_write_atomic(path, page.data, page.len);
+  cb_strbuf_free(&page);
+  return st;
+}

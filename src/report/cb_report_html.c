@@ -1,0 +1,241 @@
+/* cb_report_html.c - assembles the page: ranking table, figures, RDMs,
+ * metadata, inline CSS and the sorting script. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_report_impl.h"
+
+#define RDM_MAX_SIDE 256 /* larger RDMs are block-averaged to this many pixels a side */
+
+cb_status cb__html_escape(cb_strbuf *o, const char *s) {
+  const char *p = s, *run = s;
+  for (; *p; ++p) {
+    const char *rep = NULL;
+    switch (*p) {
+    case '&': rep = "&amp;"; break;
+    case '<': rep = "&lt;"; break;
+    case '>': rep = "&gt;"; break;
+    case '"': rep = "&quot;"; break;
+    case '\'': rep = "&#39;"; break;
+    default: continue;
+    }
+    if (p > run) CB_CHECK(cb_strbuf_printf(o, "%.*s", (int)(p - run), run));
+    CB_CHECK(cb_strbuf_append(o, rep));
+    run = p + 1;
+  }
+  return p > run ? cb_strbuf_append(o, run) : CB_OK;
+}
+
+static const char *CSS =
+    "body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}"
+    "h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd}"
+    "table{border-collapse:collapse}th,td{padding:3px 8px;border-bottom:1px solid #eee;text-align:right}"
+    "td.name,th.name{text-align:left}th{cursor:pointer;background:#f6f6f6;user-select:none}"
+    "th[data-dir=asc]::after{content:' \\25B2'}th[data-dir=desc]::after{content:' \\25BC'}"
+    "figure{margin:12px 0 20px}figcaption{font-weight:600;margin-bottom:4px}"
+    "svg text{font:11px system-ui,sans-serif;fill:#222}svg text.light{fill:#fff}svg text.dark{fill:#222}"
+    ".grid{stroke:#ddd}.errorbar{stroke:#222;stroke-width:1.2;fill:none}"
+    ".rdm-row{display:flex;flex-wrap:wrap;gap:16px}.rdm-cell{text-align:center;font-size:12px}"
+    "img.rdm{width:200px;height:200px;image-rendering:pixelated;border:1px solid #ccc}"
+    ".note{color:#555}td.layers{text-align:left;font-family:monospace;font-size:12px}"
+    "#metadata td{text-align:left;font-family:monospace}";
+
+static const char *JS =
+    "(function(){\n"
+    "var t=document.getElementById('leaderboard');\n"
+    "if(t){var ths=Array.prototype.slice.call(t.tHead.rows[0].cells);\n"
+    "ths.forEach(function(th,col){th.addEventListener('click',function(){\n"
+    " var num=th.getAttribute('data-type')==='num',dir=th.getAttribute('data-dir')==='asc'?'desc':'asc';\n"
+    " ths.forEach(function(h){h.removeAttribute('data-dir');});th.setAttribute('data-dir',dir);\n"
+    " var tb=t.tBodies[0],rows=Array.prototype.slice.call(tb.rows),s=dir==='asc'?1:-1;\n"
+    " rows.sort(function(a,b){var x=a.cells[col].getAttribute('data-value'),y=b.cells[col].getAttribute('data-value');\n"
+    "  if(num){x=x===''?NaN:parseFloat(x);y=y===''?NaN:parseFloat(y);\n"
+    "   if(isNaN(x)||isNaN(y))return isNaN(x)-isNaN(y);return s*(x-y);}\n"
+    "  return s*(x<y?-1:x>y?1:0);});\n"
+    " rows.forEach(function(r){tb.appendChild(r);});});});}\n"
+    "window.addEventListener('load',function(){\n"
+    " Array.prototype.forEach.call(document.querySelectorAll('img.rdm'),function(i){\n"
+    "  if(i.complete&&i.naturalWidth>0)i.setAttribute('data-decoded','1');});\n"
+    " document.body.setAttribute('data-ready','1');});\n"
+    "})();\n";
+
+static cb_status num_attr(cb_strbuf *o, double x) {
+  return isnan(x) ? cb_strbuf_append(o, "<td data-value=\"\">-</td>") : cb_strbuf_printf(o, "<td data-value=\"%.6f\">%.3f</td>", x, x);
+}
+
+static cb_status ranking(cb_strbuf *o, const cb_leaderboard *lb) {
+  int regions = lb->n_regions > 1;
+  CB_CHECK(cb_strbuf_append(o, "<section id=\"ranking\"><h2>Ranking</h2>\n<table id=\"leaderboard\"><thead><tr>"
+                               "<th data-type=\"num\">rank</th><th class=\"name\" data-type=\"text\">model</th>"
+                               "<th data-type=\"num\">average</th>"));
+  for (int k = 0; regions && k < lb->n_regions; ++k) {
+    CB_CHECK(cb_strbuf_append(o, "<th data-type=\"num\" class=\"region\">"));
+    CB_CHECK(cb__html_escape(o, lb->region[k]));
+    CB_CHECK(cb_strbuf_append(o, "</th>"));
+  }
+  for (int b = 0; b < lb->n_bench; ++b) {
+    CB_CHECK(cb_strbuf_append(o, "<th data-type=\"num\" class=\"bench\">"));
+    CB_CHECK(cb__html_escape(o, lb->bench[b]));
+    CB_CHECK(cb_strbuf_append(o, "</th>"));
+  }
+  CB_CHECK(cb_strbuf_append(o, "</tr></thead><tbody>\n"));
+  for (int m = 0; m < lb->n_models; ++m) {
+    const cb_lb_row *r = &lb->rows[m];
+    CB_CHECK(cb_strbuf_printf(o, "<tr class=\"model-row\" id=\"model-%d\" data-model=\"", m + 1));
+    CB_CHECK(cb__html_escape(o, r->model));
+    CB_CHECK(cb_strbuf_printf(o, "\"><td data-value=\"%d\">%d</td><td class=\"name\" data-value=\"", r->rank, r->rank));
+    CB_CHECK(cb__html_escape(o, r->model));
+    CB_CHECK(cb_strbuf_append(o, "\">"));
+    CB_CHECK(cb__html_escape(o, r->model));
+    CB_CHECK(cb_strbuf_append(o, "</td>"));
+    if (r->rank_value < 0)
+      CB_CHECK(cb_strbuf_append(o, "<td data-value=\"\">-</td>"));
+    else
+      CB_CHECK(cb_strbuf_printf(o, "<td data-value=\"%.6f\" title=\"%.6f\">%d.%02d</td>", r->average, r->average,
+                                r->rank_value / 100, r->rank_value % 100));
+    for (int k = 0; regions && k < lb->n_regions; ++k) CB_CHECK(num_attr(o, r->region[k]));
+    for (int b = 0; b < lb->n_bench; ++b) CB_CHECK(num_attr(o, r->score[b]));
+    CB_CHECK(cb_strbuf_append(o, "</tr>\n"));
+  }
+  return cb_strbuf_append(o, "</tbody></table>\n<p class=\"note\">Average: unweighted mean over regions of the "
+                             "unweighted mean over each region's benchmarks of the best layer's ceiled score "
+                             "clipped to [0, 1]; a missing child counts as 0. Ranked on the average rounded to 2 "
+                             "decimals (half up); ties share a rank. Click a header to sort.</p></section>\n");
+}
+
+static cb_status figures(cb_strbuf *o, const cb_leaderboard *lb) {
+  CB_CHECK(cb_strbuf_append(o, "<section id=\"benchmarks\"><h2>Scores per benchmark</h2>\n"
+                               "<p class=\"note\">Ceiled score of each model's best layer; error bars: bootstrap "
+                               "interval when the scores have one, otherwise the split standard error of the raw "
+                               "score scaled by score/raw.</p>\n"));
+  for (int b = 0; b < lb->n_bench; ++b) {
+    CB_CHECK(cb_strbuf_printf(o, "<figure class=\"figure\" id=\"fig-bars-%d\" data-benchmark=\"", b));
+    CB_CHECK(cb__html_escape(o, lb->bench[b]));
+    CB_CHECK(cb_strbuf_append(o, "\"><figcaption>"));
+    CB_CHECK(cb__html_escape(o, lb->bench[b]));
+    CB_CHECK(cb_strbuf_append(o, " (region "));
+    CB_CHECK(cb__html_escape(o, lb->region[lb->bench_region[b]]));
+    CB_CHECK(cb_strbuf_append(o, ")</figcaption>"));
+    CB_CHECK(cb__svg_bars(o, lb, b));
+    CB_CHECK(cb_strbuf_append(o, "</figure>\n"));
+  }
+  CB_CHECK(cb_strbuf_append(o, "</section>\n<section id=\"heatmaps\"><h2>Models &#215; benchmarks</h2>\n"
+                               "<figure class=\"figure\" id=\"fig-heatmap\"><figcaption>Ceiled score of the best "
+                               "layer (colour: clipped to [0, 1], viridis)</figcaption>"));
+  CB_CHECK(cb__svg_heatmap(o, lb));
+  CB_CHECK(cb_strbuf_append(o, "</figure></section>\n<section id=\"profiles\"><h2>Layer profiles</h2>\n"
+                               "<p class=\"note\">Ceiled score (clipped, mean over the region's benchmarks) of every "
+                               "layer against its relative depth, per region and model.</p>\n"));
+  for (int k = 0; k < lb->n_regions; ++k) {
+    CB_CHECK(cb_strbuf_printf(o, "<figure class=\"figure\" id=\"fig-profile-%d\" data-region=\"", k));
+    CB_CHECK(cb__html_escape(o, lb->region[k]));
+    CB_CHECK(cb_strbuf_append(o, "\"><figcaption>"));
+    CB_CHECK(cb__html_escape(o, lb->region[k]));
+    CB_CHECK(cb_strbuf_append(o, "</figcaption>"));
+    CB_CHECK(cb__svg_profile(o, lb, k));
+    CB_CHECK(cb_strbuf_append(o, "</figure>\n"));
+  }
+  return cb_strbuf_append(o, "</section>\n");
+}
+
+static cb_status layer_tables(cb_strbuf *o, const cb_leaderboard *lb) {
+  CB_CHECK(cb_strbuf_append(o, "<section id=\"layers\"><h2>Every layer</h2>\n"));
+  for (int b = 0; b < lb->n_bench; ++b) {
+    CB_CHECK(cb_strbuf_printf(o, "<details id=\"layers-%d\"><summary>", b));
+    CB_CHECK(cb__html_escape(o, lb->bench[b]));
+    CB_CHECK(cb_strbuf_append(o, "</summary><table><tr><th class=\"name\">model</th><th class=\"name\">layer: ceiled "
+                                 "score (raw, ceiling); chosen layer in bold</th></tr>\n"));
+    for (int m = 0; m < lb->n_models; ++m) {
+      const cb_lb_cell *c = &lb->rows[m].cell[b];
+      CB_CHECK(cb_strbuf_append(o, "<tr><td class=\"name\">"));
+      CB_CHECK(cb__html_escape(o, lb->rows[m].model));
+      CB_CHECK(cb_strbuf_append(o, "</td><td class=\"layers\">"));
+      for (int l = 0; l < c->n_layers; ++l) {
+        const cb_lb_layer *y = &c->layers[l];
+        CB_CHECK(cb_strbuf_append(o, l == c->best ? "<b>" : ""));
+        CB_CHECK(cb__html_escape(o, y->layer));
+        CB_CHECK(cb_strbuf_printf(o, ": %.4f (%.4f, %.4f)%s ", y->score, y->raw, y->ceiling, l == c->best ? "</b>" : ""));
+      }
+      CB_CHECK(cb_strbuf_append(o, "</td></tr>\n"));
+    }
+    CB_CHECK(cb_strbuf_append(o, "</table></details>\n"));
+  }
+  return cb_strbuf_append(o, "</section>\n");
+}
+
+static cb_status rdm_cell(cb_strbuf *o, const cb__rdm *e) {
+  unsigned char *rgb = NULL, *png = NULL;
+  size_t n_png = 0;
+  int side = 0;
+  cb_status st = CB_OK;
+  CB_CHECK_GOTO(cb__rdm_image(e->d, e->n, RDM_MAX_SIDE, &rgb, &side), st, done);
+  CB_CHECK_GOTO(cb__png_encode_rgb(rgb, side, side, &png, &n_png), st, done);
+  CB_CHECK_GOTO(cb_strbuf_append(o, "<div class=\"rdm-cell\"><img class=\"rdm\" data-name=\""), st, done);
+  CB_CHECK_GOTO(cb__html_escape(o, e->name), st, done);
+  CB_CHECK_GOTO(cb_strbuf_append(o, "\" alt=\""), st, done);
+  CB_CHECK_GOTO(cb__html_escape(o, e->name), st, done);
+  CB_CHECK_GOTO(cb_strbuf_append(o, "\" src=\"data:image/png;base64,"), st, done);
+  CB_CHECK_GOTO(cb__base64(o, png, n_png), st, done);
+  CB_CHECK_GOTO(cb_strbuf_append(o, "\"><div>"), st, done);
+  CB_CHECK_GOTO(cb__html_escape(o, e->name), st, done);
+  CB_CHECK_GOTO(cb_strbuf_printf(o, " (%d &#215; %d)</div></div>", e->n, e->n), st, done);
+done:
+  free(rgb);
+  free(png);
+  return st;
+}
+
+static cb_status rdms(cb_strbuf *o, const cb_report *r) {
+  if (r->n_rdm == 0) return CB_OK;
+  CB_CHECK(cb_strbuf_append(o, "<section id=\"rdms\"><h2>Representational dissimilarity matrices</h2>\n<p "
+                               "class=\"note\">Each matrix scaled from its smallest (dark) to its largest (yellow) "
+                               "off-diagonal value; stimuli in the order of the RDM file.</p>\n"));
+  int fig = 0;
+  for (int i = 0; i < r->n_rdm; ++i) {
+    int first = 1;
+    for (int j = 0; j < i && first; ++j) first = strcmp(r->rdm[j].group, r->rdm[i].group) != 0;
+    if (!first) continue;
+    CB_CHECK(cb_strbuf_printf(o, "<figure class=\"figure\" id=\"fig-rdm-%d\" data-group=\"", fig++));
+    CB_CHECK(cb__html_escape(o, r->rdm[i].group));
+    CB_CHECK(cb_strbuf_append(o, "\"><figcaption>"));
+    CB_CHECK(cb__html_escape(o, r->rdm[i].group));
+    CB_CHECK(cb_strbuf_append(o, "</figcaption><div class=\"rdm-row\">"));
+    for (int j = i; j < r->n_rdm; ++j)
+      if (!strcmp(r->rdm[j].group, r->rdm[i].group)) CB_CHECK(rdm_cell(o, &r->rdm[j]));
+    CB_CHECK(cb_strbuf_append(o, "</div></figure>\n"));
+  }
+  return cb_strbuf_append(o, "</section>\n");
+}
+
+static cb_status metadata(cb_strbuf *o, const cb_report *r) {
+  CB_CHECK(cb_strbuf_append(o, "<section id=\"metadata\"><h2>Run</h2>\n<table id=\"metadata-table\">"));
+  for (int i = 0; i < r->n_meta; ++i) {
+    CB_CHECK(cb_strbuf_append(o, "<tr><th class=\"name\">"));
+    CB_CHECK(cb__html_escape(o, r->meta[2 * i]));
+    CB_CHECK(cb_strbuf_append(o, "</th><td>"));
+    CB_CHECK(cb__html_escape(o, r->meta[2 * i + 1]));
+    CB_CHECK(cb_strbuf_append(o, "</td></tr>\n"));
+  }
+  return cb_strbuf_append(o, "</table></section>\n");
+}
+
+cb_status cb_report_html(const cb_report *r, cb_strbuf *o) {
+  if (!r) return CB_ERROR(CB_ERR_ARG, "report: NULL report");
+  CB_CHECK(cb_strbuf_append(o, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>cortexbench: "));
+  CB_CHECK(cb__html_escape(o, r->title));
+  CB_CHECK(cb_strbuf_printf(o, "</title>\n<style>%s</style></head>\n<body data-ready=\"0\">\n<h1>cortexbench "
+                               "leaderboard: ",
+                            CSS));
+  CB_CHECK(cb__html_escape(o, r->title));
+  CB_CHECK(cb_strbuf_append(o, "</h1>\n"));
+  if (r->lb) {
+    CB_CHECK(ranking(o, r->lb));
+    CB_CHECK(figures(o, r->lb));
+    CB_CHECK(layer_tables(o, r->lb));
+  }
+  CB_CHECK(rdms(o, r));
+  CB_CHECK(metadata(o, r));
+  return cb_strbuf_printf(o, "<script>\n%s</script>\n</body></html>\n", JS);
+}

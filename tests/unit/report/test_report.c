@@ -1,0 +1,197 @@
+/* Unit tests for the HTML report (src/report): base64 (RFC 4648 vectors),
+ * the viridis colour map (matplotlib values, make_fixtures.py), PNG
+ * encoding (decoded back with libpng), RDM images, and the page itself:
+ * stable ids, escaping, self-contained, atomic write. */
+#include <check.h>
+#include <math.h>
+#include <png.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cb_fs.h"
+#include "cb_report.h"
+#include "cb_report_impl.h"
+
+START_TEST(test_base64_rfc4648) {
+  const char *in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+  const char *want[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+  for (int i = 0; i < 7; ++i) {
+    cb_strbuf o = {0};
+    ck_assert_int_eq(cb_strbuf_append(&o, ""), CB_OK);
+    ck_assert_int_eq(cb__base64(&o, (const unsigned char *)in[i], strlen(in[i])), CB_OK);
+    ck_assert_str_eq(o.data, want[i]);
+    cb_strbuf_free(&o);
+  }
+}
+END_TEST
+
+START_TEST(test_viridis_matches_matplotlib) {
+  FILE *f = fopen("tests/unit/report/fixtures/viridis.txt", "r");
+  ck_assert_ptr_nonnull(f);
+  double t;
+  int r, g, b, n = 0;
+  while (fscanf(f, "%lf %d %d %d", &t, &r, &g, &b) == 4) {
+    unsigned char c[3];
+    cb__viridis(t, c);
+    /* 33 anchors interpolated linearly vs matplotlib's 256-entry table. */
+    if (abs(c[0] - r) > 3 || abs(c[1] - g) > 3 || abs(c[2] - b) > 3)
+      ck_abort_msg("viridis(%g) = %d %d %d, matplotlib %d %d %d", t, c[0], c[1], c[2], r, g, b);
+    ++n;
+  }
+  fclose(f);
+  ck_assert_int_eq(n, 101);
+  unsigned char c[3];
+  cb__viridis(NAN, c);
+  ck_assert_int_eq(c[0], 160);
+  cb__viridis(-1, c);
+  ck_assert_int_eq(c[0], 68);
+}
+END_TEST
+
+/* Decodes a PNG from memory into RGB with libpng. */
+static unsigned char *decode(const unsigned char *png, size_t n, int *w, int *h) {
+  png_image img;
+  memset(&img, 0, sizeof img);
+  img.version = PNG_IMAGE_VERSION;
+  ck_assert(png_image_begin_read_from_memory(&img, png, n));
+  img.format = PNG_FORMAT_RGB;
+  unsigned char *buf = malloc(PNG_IMAGE_SIZE(img));
+  ck_assert(png_image_finish_read(&img, NULL, buf, 0, NULL));
+  *w = (int)img.width;
+  *h = (int)img.height;
+  return buf;
+}
+
+START_TEST(test_png_roundtrip) {
+  unsigned char rgb[2 * 3 * 3]; /* (2, 3, 3) */
+  for (int i = 0; i < 18; ++i) rgb[i] = (unsigned char)(i * 14 + 1);
+  unsigned char *png = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(cb__png_encode_rgb(rgb, 3, 2, &png, &n), CB_OK);
+  ck_assert_int_gt((int)n, 8);
+  ck_assert_int_eq(memcmp(png, "\x89PNG\r\n\x1a\n", 8), 0);
+  int w, h;
+  unsigned char *back = decode(png, n, &w, &h);
+  ck_assert_int_eq(w, 3);
+  ck_assert_int_eq(h, 2);
+  ck_assert_int_eq(memcmp(back, rgb, sizeof rgb), 0);
+  /* Same input, same bytes. */
+  unsigned char *png2 = NULL;
+  size_t n2 = 0;
+  ck_assert_int_eq(cb__png_encode_rgb(rgb, 3, 2, &png2, &n2), CB_OK);
+  ck_assert(n == n2 && !memcmp(png, png2, n));
+  ck_assert_int_eq(cb__png_encode_rgb(rgb, 0, 2, &png2, &n2) == CB_OK, 0);
+  free(back);
+  free(png);
+  free(png2);
+}
+END_TEST
+
+START_TEST(test_rdm_image) {
+  /* 3 x 3: off-diagonal 1, 2, 3 -> t = 0, 0.5, 1; diagonal drawn as the minimum. */
+  double D[9] = {0, 1, 2, 1, 0, 3, 2, 3, 0};
+  unsigned char *rgb = NULL, c[3];
+  int side = 0;
+  ck_assert_int_eq(cb__rdm_image(D, 3, 256, &rgb, &side), CB_OK);
+  ck_assert_int_eq(side, 3);
+  cb__viridis(0.5, c);
+  ck_assert_int_eq(memcmp(&rgb[(0 * 3 + 2) * 3], c, 3), 0);
+  cb__viridis(1.0, c);
+  ck_assert_int_eq(memcmp(&rgb[(1 * 3 + 2) * 3], c, 3), 0);
+  cb__viridis(0.0, c);
+  ck_assert_int_eq(memcmp(&rgb[(1 * 3 + 1) * 3], c, 3), 0);
+  free(rgb);
+  /* 5 x 5 into at most 2 pixels a side: blocks of 3 -> 2 x 2. */
+  double E[25];
+  for (int i = 0; i < 25; ++i) E[i] = (i / 5 == i % 5) ? 0 : (double)(i / 5 + i % 5);
+  ck_assert_int_eq(cb__rdm_image(E, 5, 2, &rgb, &side), CB_OK);
+  ck_assert_int_eq(side, 2);
+  free(rgb);
+}
+END_TEST
+
+static cb_score mk(const char *model, const char *layer, const char *bench, double score) {
+  cb_score s;
+  memset(&s, 0, sizeof s);
+  snprintf(s.model, sizeof s.model, "%s", model);
+  snprintf(s.layer, sizeof s.layer, "%s", layer);
+  snprintf(s.benchmark, sizeof s.benchmark, "%s", bench);
+  s.score = score;
+  s.raw = score > 0 ? sqrt(score) : 0.1;
+  s.ceiling = 0.9;
+  s.error = 0.01;
+  return s;
+}
+
+START_TEST(test_html_page) {
+  cb_score s[] = {mk("a&b", "conv1", "x.V1-pls", 0.2), mk("a&b", "conv2", "x.V1-pls", 0.5),
+                  mk("a&b", "conv1", "y.IT-pls", 0.4), mk("<z>", "p", "x.V1-pls", 0.1)};
+  s[1].n_bootstrap = 100;
+  s[1].ci_low = 0.45;
+  s[1].ci_high = 0.55;
+  cb_leaderboard *lb = NULL;
+  ck_assert_int_eq(cb_leaderboard_build(s, 4, NULL, 0, NULL, 0, &lb), CB_OK);
+  cb_report *r = NULL;
+  ck_assert_int_eq(cb_report_create("suite \"t\"", &r), CB_OK);
+  ck_assert_int_eq(cb_report_set_leaderboard(r, lb), CB_OK);
+  double D[16] = {0, 1, 2, 3, 1, 0, 4, 5, 2, 4, 0, 6, 3, 5, 6, 0};
+  ck_assert_int_eq(cb_report_add_rdm_in(r, "x.V1-rsa", "V1 (neural)", D, 4), CB_OK);
+  ck_assert_int_eq(cb_report_add_rdm_in(r, "x.V1-rsa", "a&b conv2", D, 4), CB_OK);
+  ck_assert_int_eq(cb_report_add_rdm(r, "other", D, 4), CB_OK);
+  ck_assert_int_ne(cb_report_add_rdm(r, "bad", D, 0), CB_OK);
+  ck_assert_int_eq(cb_report_add_meta(r, "OpenBLAS core", "SkylakeX"), CB_OK);
+  cb_strbuf h = {0};
+  ck_assert_int_eq(cb_report_html(r, &h), CB_OK);
+  const char *must[] = {"<table id=\"leaderboard\">", "<tr class=\"model-row\" id=\"model-1\" data-model=\"a&amp;b\">",
+                        "data-model=\"&lt;z&gt;\"", "id=\"fig-bars-0\"", "id=\"fig-bars-1\"", "id=\"fig-heatmap\"",
+                        "id=\"fig-profile-0\"", "id=\"fig-profile-1\"", "id=\"fig-rdm-0\" data-group=\"x.V1-rsa\"",
+                        "id=\"fig-rdm-1\" data-group=\"RDMs\"", "<img class=\"rdm\" data-name=\"a&amp;b conv2\"",
+                        "src=\"data:image/png;base64,iVBORw0KGgo", "id=\"metadata\"", "SkylakeX",
+                        "suite &quot;t&quot;", "<script>", "id=\"layers-1\"", "[0.4500, 0.5500]"};
+  for (size_t i = 0; i < sizeof must / sizeof *must; ++i)
+    if (!strstr(h.data, must[i])) ck_abort_msg("page lacks %s", must[i]);
+  /* Self-contained: nothing fetched from the network. */
+  ck_assert_ptr_null(strstr(h.data, "http:"));
+  ck_assert_ptr_null(strstr(h.data, "https:"));
+  ck_assert_ptr_null(strstr(h.data, "<z>"));
+
+  char dir[] = "/tmp/cb_report_XXXXXX", path[CB_PATH_MAX];
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/sub/leaderboard.html", dir);
+  ck_assert_int_eq(cb_report_write_html(r, path), CB_OK);
+  char *text = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(cb_file_read_all(path, &text, &n), CB_OK);
+  ck_assert_int_eq((int)n, (int)h.len);
+  ck_assert_int_eq(memcmp(text, h.data, n), 0);
+  free(text);
+  unlink(path);
+  snprintf(path, sizeof path, "%s/sub", dir);
+  rmdir(path);
+  rmdir(dir);
+
+  cb_strbuf_free(&h);
+  cb_report_destroy(&r);
+  ck_assert_ptr_null(r);
+  cb_report_destroy(&r);
+  cb_leaderboard_destroy(&lb);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("report");
+  TCase *tc = tcase_create("report");
+  tcase_add_test(tc, test_base64_rfc4648);
+  tcase_add_test(tc, test_viridis_matches_matplotlib);
+  tcase_add_test(tc, test_png_roundtrip);
+  tcase_add_test(tc, test_rdm_image);
+  tcase_add_test(tc, test_html_page);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -27,7 +27,6 @@ enum { ELLIPSE = 1, BOX, TRIANGLE };
 typedef struct prim {
   int type;
   double cx, cy, rx, ry, ang, tone;
-  double ca, sa; /* cos and sin of ang (set by make_object) */
 } prim;
 
 static const char *const categories[CB_SYNTH_IT_CATEGORIES] = {"animals", "boats", "cars",   "chairs",
@@ -64,7 +63,8 @@ const char *cb_synth_it_category(int c) { return c >= 0 && c < CB_SYNTH_IT_CATEG
 typedef struct object {
   int n;
   prim p[MAX_PRIM];
-  double shade[2]; /* contrast of tone 0 and tone 1 */
+  double shade[2];                /* contrast of tone 0 and tone 1 */
+  double ca[MAX_PRIM], sa[MAX_PRIM]; /* cos and sin of each primitive's angle */
 } object;
 
 static void make_object(uint64_t seed, int o, object *ob) {
@@ -79,8 +79,8 @@ static void make_object(uint64_t seed, int o, object *ob) {
     q.rx *= exp(0.2 * cb_rng_normal(&r));
     q.ry *= exp(0.2 * cb_rng_normal(&r));
     q.ang += 10.0 * cb_rng_normal(&r);
-    q.ca = cos(q.ang * CB__PI / 180.0);
-    q.sa = sin(q.ang * CB__PI / 180.0);
+    ob->ca[ob->n] = cos(q.ang * CB__PI / 180.0);
+    ob->sa[ob->n] = sin(q.ang * CB__PI / 180.0);
     ob->p[ob->n++] = q;
   }
   double sign = cb_rng_uniform(&r) < 0.5 ? -1.0 : 1.0, main = 0.5 + 0.4 * cb_rng_uniform(&r);
@@ -88,8 +88,7 @@ static void make_object(uint64_t seed, int o, object *ob) {
   ob->shade[1] = sign * (main - 0.6 - 0.3 * cb_rng_uniform(&r));
 }
 
-static int inside(const prim *q, double u, double v) {
-  const double c = q->ca, s = q->sa;
+static int inside(const prim *q, double c, double s, double u, double v) {
   double du = u - q->cx, dv = v - q->cy, lu = du * c + dv * s, lv = -du * s + dv * c;
   switch (q->type) {
     case ELLIPSE: return (lu * lu) / (q->rx * q->rx) + (lv * lv) / (q->ry * q->ry) <= 1.0;
@@ -115,7 +114,7 @@ static void paint(const object *ob, double px_deg, double py_deg, double scale, 
           double x = x0 + (sx - 0.5) * 0.5 / ppd, y = y0 - (sy - 0.5) * 0.5 / ppd;
           double u = (x * c - y * s) / unit, v = (x * s + y * c) / unit;
           for (int k = ob->n - 1; k >= 0; --k)
-            if (inside(&ob->p[k], u, v)) {
+            if (inside(&ob->p[k], ob->ca[k], ob->sa[k], u, v)) {
               acc += ob->shade[ob->p[k].tone > 0.5];
               ++hits;
               break;

@@ -49,7 +49,8 @@ cb_status cb__synth_noise(cb_rng *rng, int size, int k_max, double slope, double
       double sr = 0.0, si = 0.0;
       /* m = (kx * col) mod size, kx = b - k_max, stepped by col. */
       int m = ((-k_max * col) % size + size) % size;
-      for (int b = 0; b < nk; ++b, m = (m + col) % size) {
+      const int step = col % size;
+      for (int b = 0; b < nk; ++b, m = m + step >= size ? m + step - size : m + step) {
         double xr = fr[(size_t)a * nk + b], xi = fi[(size_t)a * nk + b];
         sr += xr * cs[m] - xi * sn[m];
         si += xr * sn[m] + xi * cs[m];
@@ -57,20 +58,19 @@ cb_status cb__synth_noise(cb_rng *rng, int size, int k_max, double slope, double
       gr[(size_t)a * size + col] = sr;
       gi[(size_t)a * size + col] = si;
     }
-  /* y pass (y up = -row): out[row][col] = Re sum_ky g[ky][col] e^{-2 pi i ky row / size}. */
+  /* y pass (y up = -row): out[row][col] = Re sum_ky g[ky][col] e^{-2 pi i ky row / size},
+   * accumulated row by row over ky (contiguous in col, vectorisable). */
   double sum = 0.0, sum2 = 0.0;
-  for (int row = 0; row < size; ++row)
-    for (int col = 0; col < size; ++col) {
-      double sr = 0.0;
-      /* m = (-ky * row) mod size, ky = a - k_max, stepped by -row. */
-      int m = ((k_max * row) % size + size) % size;
-      const int step = (size - row % size) % size;
-      for (int a = 0; a < nk; ++a, m = (m + step) % size) {
-        sr += gr[(size_t)a * size + col] * cs[m] - gi[(size_t)a * size + col] * sn[m];
-      }
-      out[(size_t)row * size + col] = sr;
-      sum += sr;
+  for (int row = 0; row < size; ++row) {
+    double *o = out + (size_t)row * size;
+    for (int col = 0; col < size; ++col) o[col] = 0.0;
+    for (int a = 0; a < nk; ++a) {
+      int m = ((-(a - k_max) * row) % size + size) % size;
+      const double c = cs[m], sn_m = sn[m], *ga = gr + (size_t)a * size, *gb = gi + (size_t)a * size;
+      for (int col = 0; col < size; ++col) o[col] += ga[col] * c - gb[col] * sn_m;
     }
+    for (int col = 0; col < size; ++col) sum += o[col];
+  }
   const size_t np = (size_t)size * size;
   double mean = sum / (double)np;
   for (size_t i = 0; i < np; ++i) {

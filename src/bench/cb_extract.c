@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_audio_input.h"
+#include "cb_fs.h"
 #include "cb_image.h"
+#include <strings.h>
 
 cb_status cb_extract_resolve_layers(const cb_model *m, const char *const *names, int n_names, int **idx,
                                     int *n_idx) {
@@ -33,16 +36,90 @@ cb_status cb_extract_resolve_layers(const cb_model *m, const char *const *names,
   return CB_OK;
 }
 
-static int64_t layer_features(const cb_model *m, int l) {
+static int has_suffix(const char *s, const char *suf) {
+  size_t n = strlen(s), k = strlen(suf);
+  return n >= k && strcasecmp(s + n - k, suf) == 0;
+}
+
+const char *cb_extract_model_modality(const cb_model *m) { return cb_audio_is_audio_model(m) ? "audio" : "visual"; }
+
+const char *cb_extract_set_modality(const cb_stimulus_set *s) {
+  if (s->n == 0) return "visual";
+  const char *f = s->filename[0];
+  return has_suffix(f, ".wav") || has_suffix(f, ".flac") || has_suffix(f, ".ogg") || has_suffix(f, ".aiff")
+             ? "audio"
+             : "visual";
+}
+
+int64_t cb_extract_features(const cb_model *m, int l) {
   int c, h, w;
   cb_model_layer_shape(m, l, &c, &h, &w);
+  if (cb_audio_is_audio_model(m) && w > 1) return (int64_t)c * h;
   return (int64_t)c * h * w;
+}
+
+static int64_t layer_features(const cb_model *m, int l) { return cb_extract_features(m, l); }
+
+/* Audio models: each sound -> cochleagram -> forward one at a time; layers
+ * with a time axis are averaged over time per unit. */
+static cb_status extract_audio(cb_model *m, const cb_stimulus_set *set, int64_t start, int64_t count,
+                               const int *idx, int n_idx, float **out) {
+  cb_status st = CB_OK;
+  const cb_model_info *info = cb_model_get_info(m);
+  const size_t in_size = (size_t)info->in_c * info->in_h * info->in_w;
+  cb_audio_input *ai = NULL;
+  float *x = malloc(sizeof *x * in_size); /* (1, 1, C, T) */
+  float **full = calloc((size_t)(n_idx > 0 ? n_idx : 1), sizeof *full); /* per layer (c, h, w) */
+  CB_ALLOC_GOTO(x, st, fail);
+  CB_ALLOC_GOTO(full, st, fail);
+  for (int k = 0; k < n_idx; ++k) {
+    int c, h, w;
+    cb_model_layer_shape(m, idx[k], &c, &h, &w);
+    full[k] = malloc(sizeof(float) * (size_t)c * h * w);
+    out[k] = malloc(sizeof(float) * (size_t)(count > 0 ? count : 1) * (size_t)layer_features(m, idx[k]));
+    CB_ALLOC_GOTO(full[k], st, fail);
+    CB_ALLOC_GOTO(out[k], st, fail);
+  }
+  CB_CHECK_GOTO(cb_audio_input_create(m, &ai), st, fail);
+  for (int64_t i = 0; i < count; ++i) {
+    char path[CB_PATH_MAX];
+    CB_CHECK_GOTO(cb_stimulus_set_file_path(set, (int)(start + i), path, sizeof path), st, fail);
+    CB_CHECK_GOTO(cb_audio_input_load(ai, path, x), st, fail);
+    CB_CHECK_GOTO(cb_model_forward(m, x, 1, idx, n_idx, full), st, fail);
+    for (int k = 0; k < n_idx; ++k) {
+      int c, h, w;
+      cb_model_layer_shape(m, idx[k], &c, &h, &w);
+      float *dst = out[k] + (size_t)i * (size_t)layer_features(m, idx[k]);
+      if (w > 1)
+        cb_audio_time_average(full[k], 1, c, h, w, dst);
+      else
+        memcpy(dst, full[k], sizeof(float) * (size_t)c * h * w);
+    }
+  }
+  goto done;
+fail:
+  for (int k = 0; k < n_idx; ++k) {
+    free(out[k]);
+    out[k] = NULL;
+  }
+done:
+  if (full)
+    for (int k = 0; k < n_idx; ++k) free(full[k]);
+  free(full);
+  free(x);
+  cb_audio_input_destroy(&ai);
+  return st;
 }
 
 cb_status cb_extract_block(cb_model *m, const cb_stimulus_set *set, double stimulus_degrees, int64_t start,
                            int64_t count, int batch, const int *idx, int n_idx, float **out) {
   cb_status st = CB_OK;
   const cb_model_info *info = cb_model_get_info(m);
+  for (int k = 0; k < n_idx; ++k) out[k] = NULL;
+  if (strcmp(cb_extract_model_modality(m), cb_extract_set_modality(set)) != 0)
+    return CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s' takes %s input but %s holds %s stimuli", info->name,
+                    cb_extract_model_modality(m), set->path, cb_extract_set_modality(set));
+  if (cb_audio_is_audio_model(m)) return extract_audio(m, set, start, count, idx, n_idx, out);
   const int64_t in_size = (int64_t)info->in_c * info->in_h * info->in_w;
   if (info->in_c != 3 && info->in_c != 1)
     return CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s' takes %d input channels; only RGB (3) and grayscale (1) are supported",

@@ -14,6 +14,18 @@
 cb_status cb_extract_resolve_layers(const cb_model *m, const char *const *names, int n_names, int **idx,
                                     int *n_idx);
 
+/* Modality of a model ("audio" when its input is a (1, 1, C, T)
+ * cochleagram, "visual" otherwise) and of a stimulus set (from its files'
+ * extensions: .wav, .flac, .ogg, .aiff -> "audio"). Models only run on
+ * stimulus sets of their own modality. */
+const char *cb_extract_model_modality(const cb_model *m);
+const char *cb_extract_set_modality(const cb_stimulus_set *s);
+
+/* Features per stimulus of layer l as extracted: c*h*w, except for audio
+ * models, whose (units, frequency, time) layers are averaged over time per
+ * unit (Tuckute et al. 2023): c*h. */
+int64_t cb_extract_features(const cb_model *m, int l);
+
 /* out[k] receives a new (count, features of layer idx[k]) array for
  * stimuli [start, start + count); the caller frees each out[k]. */
 cb_status cb_extract_block(cb_model *m, const cb_stimulus_set *set, double stimulus_degrees, int64_t start,

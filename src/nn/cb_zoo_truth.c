@@ -24,6 +24,13 @@ static cb_status binary(cb_graph *g, const char *name, const char *op, int a, in
   return cb_graph_add_binary(g, name, op, a, b, y);
 }
 
+/* "gray" (1, 1, H, W) = mean of the three (equal) channels of a gray image:
+ * RGB input so that the image pipeline (not the audio one) feeds the model. */
+static cb_status add_gray(cb_graph *g, int x, int *y) {
+  const float w[3] = {1.0f / 3.0f, 1.0f / 3.0f, 1.0f / 3.0f};
+  return cb_graph_add_conv(g, "gray", x, 1, 1, 1, 0, 1, w, NULL, y);
+}
+
 /* rates = baseline + gain * (simple relu(e) + complex sqrt(e^2 + o^2)) / sqrt(c + mean pool energy). */
 static cb_status build_v1_graph(const cb_synth_v1_pop *p, cb_graph *g) {
   const int nn = p->n_neurons;
@@ -33,7 +40,8 @@ static cb_status build_v1_graph(const cb_synth_v1_pop *p, cb_graph *g) {
   for (int k = 0; k < p->n_pool; ++k) wmean[k] = 1.0f / (float)p->n_pool;
   const float cst = (float)p->norm_const;
   int x, e, o, pe, po, t1, t2, pool, den, simple, cplx, drive, msk, v;
-  CB_CHECK_GOTO(cb_graph_input(g, "input", 4, (const int64_t[]){1, 1, p->size, p->size}, &x), st, done);
+  CB_CHECK_GOTO(cb_graph_input(g, "input", 4, (const int64_t[]){1, 3, p->size, p->size}, &x), st, done);
+  CB_CHECK_GOTO(add_gray(g, x, &x), st, done);
   CB_CHECK_GOTO(cb_graph_add_flatten(g, "flatten", x, &x), st, done);
   CB_CHECK_GOTO(cb_graph_add_linear(g, "even", x, nn, p->w_even, NULL, &e), st, done);
   CB_CHECK_GOTO(cb_graph_add_linear(g, "odd", x, nn, p->w_odd, NULL, &o), st, done);
@@ -86,7 +94,8 @@ fail:
 
 /* The hidden CNN up to "features" (1, 64). */
 static cb_status build_it_cnn(const cb_synth_it_net *n, cb_graph *g, int *x) {
-  CB_CHECK(cb_graph_input(g, "input", 4, (const int64_t[]){1, 1, CB_SYNTH_IT_SIZE, CB_SYNTH_IT_SIZE}, x));
+  CB_CHECK(cb_graph_input(g, "input", 4, (const int64_t[]){1, 3, CB_SYNTH_IT_SIZE, CB_SYNTH_IT_SIZE}, x));
+  CB_CHECK(add_gray(g, *x, x));
   CB_CHECK(cb_graph_add_conv(g, "features.0", *x, 16, 7, 2, 3, 1, n->conv1, NULL, x));
   CB_CHECK(cb_graph_add_relu(g, "features.1", *x, x));
   CB_CHECK(cb_graph_add_maxpool(g, "features.2", *x, 2, 2, 0, 0, x));
@@ -109,7 +118,7 @@ static cb_status calibrate_it(uint64_t seed, const cb_synth_it_net *n, float *zw
   cb_status st = CB_OK;
   cb_graph *g = NULL;
   uint8_t *px = malloc(np);
-  float *x = malloc(np * sizeof *x);
+  float *x = malloc(3 * np * sizeof *x); /* (3, size, size) */
   double *f = malloc((size_t)NO * NF * sizeof *f); /* (NO, NF) features, then z */
   double mu[NF], sd[NF], P[NC][NF], lg[NC];
   float feat[NF];
@@ -122,7 +131,7 @@ static cb_status calibrate_it(uint64_t seed, const cb_synth_it_net *n, float *zw
   CB_CHECK_GOTO(cb_graph_finish(g), st, done);
   for (int o = 0; o < NO; ++o) {
     CB_CHECK_GOTO(cb_synth_it_render_probe(seed, o, px), st, done);
-    for (size_t i = 0; i < np; ++i) x[i] = (float)((px[i] - 128.0) / 127.0);
+    for (size_t i = 0; i < np; ++i) x[i] = x[np + i] = x[2 * np + i] = (float)((px[i] - 128.0) / 127.0);
     const float *in[1] = {x};
     float *outp[1] = {feat};
     CB_CHECK_GOTO(cb_graph_run(g, in, 1, &id, outp), st, done);

@@ -15,9 +15,7 @@ cb_status cb_par_activations(cb_par *p, cb_model *m, const char *model_name, con
   const char **names = calloc((size_t)(n_layers > 0 ? n_layers : 1), sizeof *names);   /* (n_layers) */
   if (!X || !features || !names) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
   for (int l = 0; st == CB_OK && l < n_layers; ++l) {
-    int c, h, w;
-    cb_model_layer_shape(m, layers[l], &c, &h, &w);
-    features[l] = (int64_t)c * h * w;
+    features[l] = cb_extract_features(m, layers[l]);
     names[l] = cb_model_layer_name(m, layers[l]);
   }
   cb_timers_start(t, "activations");

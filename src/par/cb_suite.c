@@ -36,6 +36,8 @@ typedef struct run_ctx {
   int *used;                     /* (n_datasets) 1 when a benchmark uses it */
   char (*set_key)[CB_KEY_HEX];   /* (n_datasets) digest of the stimulus set */
   char (*asm_key)[CB_KEY_HEX];   /* (n_datasets) digest of the assembly file */
+  char (*set_modality)[8];       /* (n_datasets) "visual" or "audio" */
+  char (*model_modality)[8];     /* (n_models) */
   /* per model */
   int *n_layers;                 /* (n_models) */
   char ***layers;                /* (n_models) each (n_layers[m]) layer names */
@@ -47,6 +49,11 @@ typedef struct run_ctx {
   double t_start;
   long reused_act, computed_act;
 } run_ctx;
+
+/* Models run only on stimulus sets of their own modality. */
+static int compatible(const run_ctx *r, int m, int d) {
+  return !strcmp(r->model_modality[m], r->set_modality[d]);
+}
 
 static int dataset_index(const cb_config *c, const char *id) {
   for (int i = 0; i < c->n_datasets; ++i)
@@ -96,6 +103,7 @@ static cb_status dataset_keys_on_rank0(void *arg) {
   run_ctx *r = k->r;
   cb_stimulus_set *set = NULL;
   CB_CHECK(cb_stimulus_set_read(r->stimuli[k->d], &set));
+  snprintf(r->set_modality[k->d], sizeof r->set_modality[k->d], "%s", cb_extract_set_modality(set));
   cb_status st = cb_key_stimulus_set(set, r->set_key[k->d]);
   cb_stimulus_set_destroy(&set);
   CB_CHECK(st);
@@ -130,6 +138,7 @@ static cb_status stage_datasets(run_ctx *r) {
     CB_CHECK(on_rank0(r->p, dataset_keys_on_rank0, &k));
     CB_CHECK(cb_par_bcast_string(r->p, r->set_key[i], CB_KEY_HEX));
     CB_CHECK(cb_par_bcast_string(r->p, r->asm_key[i], CB_KEY_HEX));
+    CB_CHECK(cb_par_bcast_string(r->p, r->set_modality[i], sizeof r->set_modality[i]));
   }
   return CB_OK;
 }
@@ -181,16 +190,20 @@ static cb_status stage_activations(run_ctx *r) {
       r->layers[m] = calloc((size_t)n_idx + 1, sizeof(char *));
       r->features[m] = calloc((size_t)n_idx + 1, sizeof(int64_t));
       if (!r->layers[m] || !r->features[m]) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+      snprintf(r->model_modality[m], sizeof r->model_modality[m], "%s", cb_extract_model_modality(model));
       for (int l = 0; st == CB_OK && l < n_idx; ++l) {
-        int ch, h, w;
-        cb_model_layer_shape(model, idx[l], &ch, &h, &w);
-        r->features[m][l] = (int64_t)ch * h * w;
+        r->features[m][l] = cb_extract_features(model, idx[l]);
         if (!(r->layers[m][l] = cb_strdup(cb_model_layer_name(model, idx[l]))))
           st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
       }
     }
     for (int d = 0; st == CB_OK && d < c->n_datasets; ++d) {
       if (!r->used[d]) continue;
+      if (!compatible(r, m, d)) {
+        cb_print0("activations: %-16s on %-16s skipped (%s model, %s stimuli)\n", cm->name, c->datasets[d].id,
+                  r->model_modality[m], r->set_modality[d]);
+        continue;
+      }
       char path[CB_PATH_MAX], *key = r->act_key[(size_t)m * c->n_datasets + d];
       cb_key_activations(model, cm->name, r->set_key[d], r->degrees[d], (const char *const *)r->layers[m],
                          n_idx, key);
@@ -337,7 +350,8 @@ static cb_status stage_scores(run_ctx *r) {
   const int nb = c->n_benchmarks, nm = c->n_models, nd = c->n_datasets;
   int n = 0;
   for (int b = 0; b < nb; ++b)
-    for (int m = 0; m < nm; ++m) n += r->n_layers[m];
+    for (int m = 0; m < nm; ++m)
+      if (compatible(r, m, dataset_index(c, c->benchmarks[b].dataset))) n += r->n_layers[m];
   score_ctx s = {r, NULL, NULL, NULL, NULL};
   char *mask = NULL;
   int *order = NULL;
@@ -358,7 +372,7 @@ static cb_status stage_scores(run_ctx *r) {
     params_from_config(&c->benchmarks[b], &s.params[b]);
     const int d = dataset_index(c, c->benchmarks[b].dataset);
     for (int m = 0; m < nm && st == CB_OK; ++m)
-      for (int l = 0; l < r->n_layers[m] && st == CB_OK; ++l, ++k) {
+      for (int l = 0; compatible(r, m, d) && l < r->n_layers[m] && st == CB_OK; ++l, ++k) {
         task *t = &s.tasks[k];
         t->b = b;
         t->m = m;
@@ -462,7 +476,7 @@ static void report_rdms(run_ctx *r, const cb_leaderboard *lb, cb_report *rep) {
       int mi = -1;
       for (int k = 0; k < c->n_models; ++k)
         if (!strcmp(c->models[k].name, lb->rows[row].model)) mi = k;
-      if (!layer || mi < 0) continue;
+      if (!layer || mi < 0 || !compatible(r, mi, d)) continue;
       char path[CB_PATH_MAX];
       cb_activations *acts = NULL;
       float *X = NULL;
@@ -538,8 +552,9 @@ static cb_status leaderboard_on_rank0(void *arg) {
   for (int b = 0; b < c->n_benchmarks; ++b) {
     benches[b] = c->benchmarks[b].id;
     regions[b] = (cb_lb_region){c->benchmarks[b].id, c->benchmarks[b].region};
+    const int d = dataset_index(c, c->benchmarks[b].dataset);
     for (int m = 0; m < c->n_models; ++m)
-      for (int l = 0; l < r->n_layers[m]; ++l) {
+      for (int l = 0; compatible(r, m, d) && l < r->n_layers[m]; ++l) {
         char path[CB_PATH_MAX];
         CB_CHECK_GOTO(score_path(r, c->benchmarks[b].id, c->models[m].name, r->layers[m][l], path), st, done);
         CB_CHECK_GOTO(cb_score_read_json(path, &scores[n]), st, done);
@@ -615,6 +630,8 @@ static void ctx_free(run_ctx *r) {
   free(r->used);
   free(r->set_key);
   free(r->asm_key);
+  free(r->set_modality);
+  free(r->model_modality);
   free(r->act_key);
   cb_timers_destroy(&r->t);
   cb_config_destroy(&r->cfg);
@@ -644,11 +661,13 @@ cb_status cb_suite_run(cb_par *p, const char *config, const cb_suite_opts *o) {
   r.used = calloc(ndd, sizeof *r.used);
   r.set_key = calloc(ndd, sizeof *r.set_key);
   r.asm_key = calloc(ndd, sizeof *r.asm_key);
+  r.set_modality = calloc(ndd, sizeof *r.set_modality);
+  r.model_modality = calloc((size_t)(nm > 0 ? nm : 1), sizeof *r.model_modality);
   r.act_key = calloc((size_t)nm * ndd, sizeof *r.act_key);
   r.n_layers = calloc((size_t)nm, sizeof *r.n_layers);
   r.layers = calloc((size_t)nm, sizeof *r.layers);
   r.features = calloc((size_t)nm, sizeof *r.features);
-  if (!r.stimuli || !r.assembly || !r.degrees || !r.used || !r.set_key || !r.asm_key || !r.act_key || !r.n_layers ||
+  if (!r.stimuli || !r.assembly || !r.degrees || !r.used || !r.set_key || !r.asm_key || !r.act_key || !r.set_modality || !r.model_modality || !r.n_layers ||
       !r.layers || !r.features)
     st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
   if (st == CB_OK) st = cb_path_join(r.out_dir, sizeof r.out_dir, o->out_root, r.cfg->suite);

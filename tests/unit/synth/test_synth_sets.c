@@ -332,7 +332,7 @@ START_TEST(test_truth_models_listed) {
       cb_model *m = NULL;
       ck_assert_int_eq(cb_model_create(g[i].truth_model, 1, &m), CB_OK);
       ck_assert_double_eq(cb_model_get_info(m)->visual_degrees, g[i].stimulus_degrees);
-      ck_assert_int_eq(cb_model_get_info(m)->in_c, 1);
+      ck_assert_int_eq(cb_model_get_info(m)->in_c, 3);
       cb_model_destroy(&m);
     }
   ck_assert_int_eq(found, 2);

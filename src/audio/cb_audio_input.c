@@ -14,9 +14,14 @@ struct cb_audio_input {
   float *buf;    /* (n) cropped / padded sound */
 };
 
+/* A cochleagram input: one channel whose height is the filterbank's channel
+ * count (211 by default); a grayscale image model (e.g. 1x28x28) is not one. */
 int cb_audio_is_audio_model(const cb_model *m) {
   const cb_model_info *i = cb_model_get_info(m);
-  return i != NULL && i->in_c == 1;
+  if (i == NULL || i->in_c != 1) return 0;
+  cb_coch_opts o;
+  cb_coch_defaults(&o);
+  return i->in_h == cb_coch_n_channels(&o) && i->in_w >= 2;
 }
 
 cb_status cb_audio_input_create(const cb_model *m, cb_audio_input **out) {

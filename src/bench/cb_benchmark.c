@@ -105,7 +105,29 @@ static cb_status make_splits(cb_bench *b) {
     return cb_splits_stratified_shuffle(n, b->labels, p->splits, p->train_fraction, p->seed, &b->splits);
   if (!strcmp(p->split, "shuffle")) return cb_splits_shuffle(n, p->splits, p->train_fraction, p->seed, &b->splits);
   if (!strcmp(p->split, "kfold")) return cb_splits_kfold(n, p->splits, 1, p->seed, &b->splits);
-  return CB_ERROR(CB_ERR_ARG, "unknown split kind '%s' (stratified, shuffle, kfold)", p->split);
+  if (!strcmp(p->split, "all")) {
+    /* One split testing on every stimulus: similarity metrics need no fit. */
+    if (is_regression(b->metric))
+      return CB_ERROR(CB_ERR_ARG, "split 'all' is for rdm and cka (a regression needs training stimuli)");
+    cb_splits *s = calloc(1, sizeof *s);
+    if (!s) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    s->n_splits = 1;
+    s->n = n;
+    s->n_test = n;
+    s->train = calloc(1, sizeof *s->train);
+    s->test = malloc(sizeof *s->test * (size_t)n);
+    s->train_size = calloc(1, sizeof *s->train_size);
+    s->test_size = malloc(sizeof *s->test_size);
+    if (!s->train || !s->test || !s->train_size || !s->test_size) {
+      cb_splits_destroy(&s);
+      return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < n; ++i) s->test[i] = i;
+    s->test_size[0] = n;
+    b->splits = s;
+    return CB_OK;
+  }
+  return CB_ERROR(CB_ERR_ARG, "unknown split kind '%s' (stratified, shuffle, kfold, all)", p->split);
 }
 
 static cb_status make_ceiling(cb_bench *b) {

@@ -90,8 +90,8 @@ cb_status cb_cmd_score(cb_par *p, int argc, char **argv) {
       break;
     }
     case 'x':
-      if (strcmp(optarg, "stratified") && strcmp(optarg, "shuffle") && strcmp(optarg, "kfold"))
-        return CB_USAGE("option --split: expected stratified, shuffle or kfold, got '%s'", optarg);
+      if (strcmp(optarg, "stratified") && strcmp(optarg, "shuffle") && strcmp(optarg, "kfold") && strcmp(optarg, "all"))
+        return CB_USAGE("option --split: expected stratified, shuffle, kfold or all, got '%s'", optarg);
       bp.split = optarg;
       break;
     case 'L':

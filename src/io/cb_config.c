@@ -14,7 +14,7 @@
 #define SEED_UNSET UINT64_MAX
 
 static const char *const METRICS[] = {"pls", "ridge", "ridgecv", "linear", "neuron2neuron", "rdm", "cka", NULL};
-static const char *const SPLITS[] = {"stratified", "shuffle", "kfold", NULL};
+static const char *const SPLITS[] = {"stratified", "shuffle", "kfold", "all", NULL};
 static const char *const DISTANCES[] = {"1-pearson", "euclidean", "cosine", NULL};
 static const char *const COMPARES[] = {"spearman", "kendall", "pearson", "cosine", NULL};
 
@@ -90,9 +90,45 @@ static cb_status set_str(char **dst, const char *v) {
   return *dst ? CB_OK : CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration");
 }
 
-static cb_status set_path(parse_state *ps, char **dst, const char *v) {
-  char buf[CB_PATH_MAX];
-  CB_CHECK(cb_path_join(buf, sizeof buf, ps->dir, v));
+/* Expands ${NAME} from the environment; ${CORTEXBENCH_HOME} defaults to
+ * $HOME/.cache/cortexbench like the fetch cache. */
+static cb_status expand_vars(parse_state *ps, const char *key, const char *v, char *out, size_t n) {
+  size_t k = 0;
+  for (const char *p = v; *p;) {
+    if (p[0] == '$' && p[1] == '{') {
+      const char *end = strchr(p, '}');
+      if (!end) return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] key '%s': unterminated ${ in '%s'", ps->cfg->path,
+                                         ps->cur_section, key, v));
+      char name[128], fallback[CB_PATH_MAX];
+      snprintf(name, sizeof name, "%.*s", (int)(end - p - 2), p + 2);
+      const char *val = getenv(name);
+      if ((!val || !*val) && !strcmp(name, "CORTEXBENCH_HOME") && getenv("HOME")) {
+        snprintf(fallback, sizeof fallback, "%s/.cache/cortexbench", getenv("HOME"));
+        val = fallback;
+      }
+      if (!val || !*val)
+        return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] key '%s': environment variable %s is not set",
+                                 ps->cfg->path, ps->cur_section, key, name));
+      size_t l = strlen(val);
+      if (k + l + 1 > n) return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] key '%s': path too long", ps->cfg->path,
+                                                  ps->cur_section, key));
+      memcpy(out + k, val, l);
+      k += l;
+      p = end + 1;
+    } else {
+      if (k + 2 > n) return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] key '%s': path too long", ps->cfg->path,
+                                              ps->cur_section, key));
+      out[k++] = *p++;
+    }
+  }
+  out[k] = '\0';
+  return CB_OK;
+}
+
+static cb_status set_path(parse_state *ps, char **dst, const char *key, const char *v) {
+  char exp[CB_PATH_MAX], buf[CB_PATH_MAX];
+  CB_CHECK(expand_vars(ps, key, v, exp, sizeof exp));
+  CB_CHECK(cb_path_join(buf, sizeof buf, ps->dir, exp));
   return set_str(dst, buf);
 }
 
@@ -115,8 +151,8 @@ static cb_status on_suite(parse_state *ps, const char *k, const char *v) {
 
 static cb_status on_dataset(parse_state *ps, cb_cfg_dataset *d, const char *k, const char *v) {
   if (!strcmp(k, "generator")) return set_str(&d->generator, v);
-  if (!strcmp(k, "stimuli")) return set_path(ps, &d->stimuli, v);
-  if (!strcmp(k, "assembly")) return set_path(ps, &d->assembly, v);
+  if (!strcmp(k, "stimuli")) return set_path(ps, &d->stimuli, k, v);
+  if (!strcmp(k, "assembly")) return set_path(ps, &d->assembly, k, v);
   if (!strcmp(k, "seed")) return parse_u64(v, &d->seed) ? CB_OK : BAD_VALUE(ps, k, "a non-negative integer", v);
   if (!strcmp(k, "stimulus_degrees"))
     return parse_double(v, &d->stimulus_degrees) && d->stimulus_degrees > 0 ? CB_OK
@@ -146,7 +182,7 @@ static cb_status on_benchmark(parse_state *ps, cb_cfg_benchmark *b, const char *
     return set_str(&b->metric, v);
   }
   if (!strcmp(k, "split")) {
-    if (!one_of(v, SPLITS)) return BAD_VALUE(ps, k, "stratified, shuffle or kfold", v);
+    if (!one_of(v, SPLITS)) return BAD_VALUE(ps, k, "stratified, shuffle, kfold or all (rdm, cka)", v);
     return set_str(&b->split, v);
   }
   if (!strcmp(k, "distance")) {
@@ -163,6 +199,20 @@ static cb_status on_benchmark(parse_state *ps, cb_cfg_benchmark *b, const char *
   }
   if (!strcmp(k, "alpha"))
     return parse_double(v, &b->alpha) && b->alpha >= 0 ? CB_OK : BAD_VALUE(ps, k, "a non-negative number", v);
+  if (!strcmp(k, "alphas") && !strncmp(v, "logspace(", 9)) {
+    /* logspace(A, B, N): 10^x for N values of x evenly spaced from A to B inclusive (numpy.logspace) */
+    double a, bb;
+    int nn = 0;
+    char tail = 0;
+    if (sscanf(v, "logspace(%lf ,%lf ,%d )%c", &a, &bb, &nn, &tail) != 3 || nn < 1 || nn > 10000)
+      return BAD_VALUE(ps, k, "logspace(A, B, N) or a comma-separated list of positive numbers", v);
+    free(b->alphas);
+    b->alphas = calloc((size_t)nn, sizeof *b->alphas);
+    if (!b->alphas) return fail(ps, CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration"));
+    for (int i = 0; i < nn; ++i) b->alphas[i] = pow(10.0, nn == 1 ? a : a + (bb - a) * i / (nn - 1));
+    b->n_alphas = nn;
+    return CB_OK;
+  }
   if (!strcmp(k, "alphas")) {
     char **items = NULL;
     int n = 0;

@@ -19,7 +19,7 @@
  * and a non-linear readout with a category signal:
  *   z = (f - mu) / sd                                  (feature standardisation)
  *   s = softmax(beta (z P^T - |P|^2 / 2))             (soft category evidence)
- *   h = relu(W1 z + b1)                               (64 hidden units)
+ *   h = relu(W1 z + b1)                               (16 hidden units)
  *   rate = gain * softplus(A h + B s + b)             (n_sites)
  * mu, sd, the category prototypes P (8, 64) and beta are calibrated on 256
  * probes: the 64 objects at variation 0 on 4 background samples each

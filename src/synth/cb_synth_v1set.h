@@ -13,8 +13,8 @@
  * Orientation convention as cb_synth.h (0 deg = horizontal bars).
  *
  * Neurons (cb_synth_v1set_population): as gratings-v1 (seeded preferred
- * orientation, log-uniform SF, phase, RF centre, envelope sd, simple or
- * complex), on contrast images x = (pixel - 128) / 127:
+ * orientation, log-uniform SF, phase, RF centre within 0.2 deg of the image
+ * centre (one recording site), envelope sd, simple or complex), on contrast images x = (pixel - 128) / 127:
  *   e = <w_even, x>, o = <w_odd, x>  (quadrature Gabor pair / envelope sum)
  *   drive = relu(e) (simple) or sqrt(e^2 + o^2) (complex)
  *   pool = mean over 8 orientations x 4 SFs of centred-filter energy

@@ -163,6 +163,13 @@ static cb_status on_dataset(parse_state *ps, cb_cfg_dataset *d, const char *k, c
 static cb_status on_model(parse_state *ps, cb_cfg_model *m, const char *k, const char *v) {
   if (!strcmp(k, "zoo")) return set_str(&m->zoo, v);
   if (!strcmp(k, "seed")) return parse_u64(v, &m->seed) ? CB_OK : BAD_VALUE(ps, k, "a non-negative integer", v);
+  if (!strcmp(k, "datasets")) {
+    cb_strlist_free(&m->datasets);
+    m->n_datasets = 0;
+    CB_CHECK(cb_strlist_split(v, ',', &m->datasets, &m->n_datasets));
+    if (m->n_datasets == 0) return BAD_VALUE(ps, k, "a comma-separated list of dataset ids", v);
+    return CB_OK;
+  }
   if (!strcmp(k, "layers")) {
     cb_strlist_free(&m->layers);
     m->n_layers = 0;
@@ -453,8 +460,13 @@ static cb_status validate(cb_config *c) {
       return CB_ERROR(CB_ERR_CONFIG, "%s: [dataset %s] missing key '%s'", c->path, d->id,
                       d->stimuli ? "assembly" : (d->assembly ? "stimuli" : "generator"));
   }
-  for (int i = 0; i < c->n_models; ++i)
+  for (int i = 0; i < c->n_models; ++i) {
     if (!c->models[i].zoo && set_str(&c->models[i].zoo, c->models[i].name) != CB_OK) return CB_ERR_NOMEM;
+    for (int k = 0; k < c->models[i].n_datasets; ++k)
+      if (!cb_config_dataset(c, c->models[i].datasets[k]))
+        return CB_ERROR(CB_ERR_CONFIG, "%s: [model %s] key 'datasets': no [dataset %s] section", c->path,
+                        c->models[i].name, c->models[i].datasets[k]);
+  }
   for (int i = 0; i < c->n_benchmarks; ++i) {
     cb_cfg_benchmark *b = &c->benchmarks[i];
     if (!b->dataset) return CB_ERROR(CB_ERR_CONFIG, "%s: [benchmark %s] missing key 'dataset'", c->path, b->id);
@@ -526,6 +538,7 @@ void cb_config_destroy(cb_config **cp) {
     free(c->models[i].name);
     free(c->models[i].zoo);
     cb_strlist_free(&c->models[i].layers);
+    cb_strlist_free(&c->models[i].datasets);
   }
   for (int i = 0; i < c->n_benchmarks; ++i) {
     cb_cfg_benchmark *b = &c->benchmarks[i];

@@ -52,7 +52,12 @@ typedef struct run_ctx {
 
 /* Models run only on stimulus sets of their own modality. */
 static int compatible(const run_ctx *r, int m, int d) {
-  return !strcmp(r->model_modality[m], r->set_modality[d]);
+  if (strcmp(r->model_modality[m], r->set_modality[d]) != 0) return 0;
+  const cb_cfg_model *cm = &r->cfg->models[m];
+  if (cm->n_datasets == 0) return 1;
+  for (int k = 0; k < cm->n_datasets; ++k)
+    if (!strcmp(cm->datasets[k], r->cfg->datasets[d].id)) return 1;
+  return 0;
 }
 
 static int dataset_index(const cb_config *c, const char *id) {
@@ -200,8 +205,8 @@ static cb_status stage_activations(run_ctx *r) {
     for (int d = 0; st == CB_OK && d < c->n_datasets; ++d) {
       if (!r->used[d]) continue;
       if (!compatible(r, m, d)) {
-        cb_print0("activations: %-16s on %-16s skipped (%s model, %s stimuli)\n", cm->name, c->datasets[d].id,
-                  r->model_modality[m], r->set_modality[d]);
+        cb_print0("activations: %-16s on %-16s skipped (%s)\n", cm->name, c->datasets[d].id,
+                  strcmp(r->model_modality[m], r->set_modality[d]) ? "other modality" : "not in the model's datasets");
         continue;
       }
       char path[CB_PATH_MAX], *key = r->act_key[(size_t)m * c->n_datasets + d];
@@ -607,6 +612,7 @@ static cb_status keep_shard(cb_config *c, int i, int n) {
       free(c->models[m].name);
       free(c->models[m].zoo);
       cb_strlist_free(&c->models[m].layers);
+      cb_strlist_free(&c->models[m].datasets);
     }
   }
   c->n_models = k;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cb_extract.h"
+#include "cb_modelopen.h"
 #include "cb_log.h"
 #include "cb_par_pipeline.h"
 #include "cb_strbuf.h"
@@ -139,7 +140,7 @@ cb_status cb_cmd_activations(cb_par *p, int argc, char **argv) {
   char **names = NULL;
   int n_names = 0, *idx = NULL, n_idx = 0;
   st = cb_timers_create(&t);
-  if (st == CB_OK) st = onnx ? cb_model_load_onnx(model, &pp, &m) : cb_model_create(model, seed, &m);
+  if (st == CB_OK) st = onnx ? cb_model_load_onnx(model, &pp, &m) : cb_model_open(model, seed, &m);
   if (st == CB_OK && layers) st = cb_strlist_split(layers, ',', &names, &n_names);
   if (st == CB_OK) st = cb_extract_resolve_layers(m, (const char *const *)names, n_names, &idx, &n_idx);
   if (st == CB_OK) st = cb_stimulus_set_read(stimuli, &set);

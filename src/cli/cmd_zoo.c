@@ -12,6 +12,7 @@
 #include "cb_log.h"
 #include "cb_manifest_zoo.h"
 #include "cb_zoo.h"
+#include "cb_modelopen.h"
 #include "cli.h"
 
 static void help(void) {
@@ -37,21 +38,7 @@ typedef struct zoo_args {
 } zoo_args;
 
 cb_status cb_cli_zoo_manifest_path(const char *override, char *out, size_t n) {
-  const char *env = getenv("CORTEXBENCH_ZOO");
-  const char *src = override && *override ? override : (env && *env ? env : NULL);
-  if (src) {
-    if ((size_t)snprintf(out, n, "%s", src) >= n) return CB_ERROR(CB_ERR_ARG, "zoo manifest path too long");
-    return CB_OK;
-  }
-  char exe[CB_PATH_MAX], bin[CB_PATH_MAX];
-  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (len > 0) {
-    exe[len] = '\0';
-    cb_path_dirname(exe, bin, sizeof bin);
-    if ((size_t)snprintf(out, n, "%s/../../benchmarks/zoo.ini", bin) < n && cb_path_exists(out)) return CB_OK;
-  }
-  if ((size_t)snprintf(out, n, "benchmarks/zoo.ini") >= n) return CB_ERROR(CB_ERR_ARG, "path too long");
-  return CB_OK;
+  return cb_zoo_manifest_path(override, out, n);
 }
 
 static cb_status zoo_list(const cb_zoo_manifest *m) {
@@ -147,34 +134,7 @@ static cb_status zoo_verify(const zoo_args *a, const cb_zoo_manifest *m) {
   return CB_OK;
 }
 
-cb_status cb_cli_zoo_open(const char *name, uint64_t seed, cb_model **out) {
-  size_t len = strlen(name);
-  if (len > 5 && !strcmp(name + len - 5, ".onnx")) return cb_model_load_onnx(name, NULL, out);
-  char path[CB_PATH_MAX];
-  cb_zoo_manifest *m = NULL;
-  CB_CHECK(cb_cli_zoo_manifest_path(NULL, path, sizeof path));
-  if (cb_path_exists(path)) CB_CHECK(cb_zoo_manifest_load(path, &m));
-  const cb_zoo_entry *e = cb_zoo_manifest_find(m, name);
-  cb_status st;
-  if (e == NULL) {
-    cb_zoo_opts o = {.seed = seed};
-    st = cb_zoo_create(name, &o, out);
-  } else if (e->source == CB_ZOO_SRC_URL) {
-    cb_fetch_opts fo;
-    char onnx[CB_PATH_MAX];
-    st = cb_fetch_opts_init(&fo);
-    if (st == CB_OK && (size_t)snprintf(onnx, sizeof onnx, "%s/models/%s/unpacked/%s", fo.home, e->name,
-                                        e->member ? e->member : "") >= sizeof onnx)
-      st = CB_ERROR(CB_ERR_ARG, "path too long");
-    if (st == CB_OK && (!e->member || !cb_path_exists(onnx)))
-      st = CB_ERROR(CB_ERR_IO, "model %s: not fetched yet (cortexbench zoo verify %s)", e->name, e->name);
-    if (st == CB_OK) st = cb_zoo_entry_model(e, onnx, out);
-  } else {
-    st = cb_zoo_entry_model(e, NULL, out);
-  }
-  cb_zoo_manifest_destroy(&m);
-  return st;
-}
+cb_status cb_cli_zoo_open(const char *name, uint64_t seed, cb_model **out) { return cb_model_open(name, seed, out); }
 
 static cb_status zoo_rank0(void *arg) {
   zoo_args *a = arg;

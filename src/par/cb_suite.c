@@ -13,6 +13,7 @@
 #include "cb_generate.h"
 #include "cb_leaderboard.h"
 #include "cb_log.h"
+#include "cb_modelopen.h"
 #include "cb_par_pipeline.h"
 #include "cb_rdm.h"
 #include "cb_report.h"
@@ -185,7 +186,7 @@ static cb_status stage_activations(run_ctx *r) {
     const cb_cfg_model *cm = &c->models[m];
     cb_model *model = NULL;
     int *idx = NULL, n_idx = 0;
-    st = cb_model_create(cm->zoo, cm->seed, &model);
+    st = cb_model_open(cm->zoo, cm->seed, &model);
     if (st == CB_OK)
       st = cb_extract_resolve_layers(model, (const char *const *)cm->layers, cm->n_layers, &idx, &n_idx);
     if (st != CB_OK) cb_error_prefix("%s: [model %s]", c->path, cm->name);

@@ -1,0 +1,20 @@
+/* cb_modelopen.h - a model by name, as suites and the command line name
+ * them: a path ending in .onnx, an entry of the zoo manifest
+ * (benchmarks/zoo.ini: a builder, a local ONNX file, or a downloaded
+ * pretrained model once `cortexbench zoo verify NAME` fetched it), or a
+ * built-in zoo builder seeded with `seed`. */
+#ifndef CB_MODELOPEN_H
+#define CB_MODELOPEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cb_nn.h"
+#include "cb_status.h"
+
+/* The zoo manifest: override, else $CORTEXBENCH_ZOO, else
+ * <executable>/../../benchmarks/zoo.ini, else benchmarks/zoo.ini. */
+cb_status cb_zoo_manifest_path(const char *override, char *out, size_t n);
+cb_status cb_model_open(const char *name, uint64_t seed, cb_model **out);
+
+#endif

@@ -146,6 +146,28 @@ static cb_status make_ceiling(cb_bench *b) {
                                    &b->ceiling, &b->ceiling_error);
 }
 
+/* 1 when no neuroid's stimulus mean varies (nothing to predict; NaN ignored). */
+static int all_neuroids_constant(const cb_neural *nd) {
+  for (int j = 0; j < nd->n_neuroid; ++j) {
+    double first = NAN;
+    for (int i = 0; i < nd->n_stim; ++i) {
+      double v = nd->mean[(size_t)i * nd->n_neuroid + j]; /* mean: (n_stim, n_neuroid) */
+      if (isnan(v)) continue;
+      if (isnan(first)) first = v;
+      else if (v != first) return 0;
+    }
+  }
+  return 1;
+}
+
+/* 1 when every column of X (n, p) is constant (no feature to regress on). */
+static int all_features_constant(const float *X, int n, int64_t p) {
+  for (int i = 1; i < n; ++i)
+    for (int64_t j = 0; j < p; ++j)
+      if (X[(size_t)i * (size_t)p + j] != X[j]) return 0;
+  return 1;
+}
+
 cb_status cb_bench_load(const char *assembly_path, const cb_bench_params *p, cb_bench **out) {
   cb_status st = CB_OK;
   cb_assembly *a = NULL;
@@ -167,6 +189,11 @@ cb_status cb_bench_load(const char *assembly_path, const cb_bench_params *p, cb_
   }
   CB_CHECK_GOTO(cb_assembly_read(assembly_path, &a), st, fail);
   CB_CHECK_GOTO(cb_neural_from_assembly(a, p->region, p->t0, p->t1, p->stratify, &b->neural), st, fail);
+  if (all_neuroids_constant(b->neural)) {
+    st = CB_ERROR(CB_ERR_NUMERIC, "%s: every neuroid is constant over the %d stimuli (zero variance)", assembly_path,
+                  b->neural->n_stim);
+    goto fail;
+  }
   if (p->stratify) CB_CHECK_GOTO(labels_to_classes(b->neural->labels, b->neural->n_stim, &b->labels), st, fail);
   st = make_splits(b);
   if (st != CB_OK) {
@@ -507,6 +534,11 @@ cb_status cb_bench_score_layer(const cb_bench *b, const char *act_path, const cb
         goto done;
       }
     memcpy(X + (size_t)i * (size_t)p, src, (size_t)p * sizeof *X);
+  }
+  if (all_features_constant(X, n, p)) {
+    st = CB_ERROR(CB_ERR_NUMERIC, "%s: layer '%s' is constant over the %d stimuli (every feature has zero variance)",
+                  act_path, layer, n);
+    goto done;
   }
   free(all);
   all = NULL;

@@ -29,6 +29,10 @@ cb_status cb_zoo_manifest_path(const char *override, char *out, size_t n) {
 }
 
 cb_status cb_model_open(const char *name, uint64_t seed, cb_model **out) {
+  return cb_model_open_sized(name, seed, 0, 0, out);
+}
+
+cb_status cb_model_open_sized(const char *name, uint64_t seed, int in_h, int in_w, cb_model **out) {
   size_t len = strlen(name);
   if (len > 5 && !strcmp(name + len - 5, ".onnx")) return cb_model_load_onnx(name, NULL, out);
   char path[CB_PATH_MAX];
@@ -37,9 +41,15 @@ cb_status cb_model_open(const char *name, uint64_t seed, cb_model **out) {
   if (cb_path_exists(path)) CB_CHECK(cb_zoo_manifest_load(path, &m));
   const cb_zoo_entry *e = cb_zoo_manifest_find(m, name);
   cb_status st;
-  if (e == NULL) {
-    cb_zoo_opts o = {.seed = seed};
-    st = cb_zoo_create(name, &o, out);
+  if (e == NULL || e->source == CB_ZOO_SRC_BUILDER) {
+    /* A builder: the caller's seed (the suite's [model] seed), and its input
+     * size when given, else the manifest's, else the builder's default. */
+    cb_zoo_opts o = {.seed = seed, .in_h = in_h, .in_w = in_w};
+    if (e && in_h <= 0) {
+      o.in_h = e->in_h;
+      o.in_w = e->in_w;
+    }
+    st = cb_zoo_create(e ? e->builder : name, &o, out);
   } else if (e->source == CB_ZOO_SRC_URL) {
     cb_fetch_opts fo;
     char onnx[CB_PATH_MAX];

@@ -16,5 +16,8 @@
  * <executable>/../../benchmarks/zoo.ini, else benchmarks/zoo.ini. */
 cb_status cb_zoo_manifest_path(const char *override, char *out, size_t n);
 cb_status cb_model_open(const char *name, uint64_t seed, cb_model **out);
+/* Same with an input size (in_h, in_w > 0) for builders that accept one
+ * (0, 0: the model's default). */
+cb_status cb_model_open_sized(const char *name, uint64_t seed, int in_h, int in_w, cb_model **out);
 
 #endif

@@ -143,6 +143,37 @@ hid_t cb_h5_dcpl_untimed(void) {
   return p >= 0 ? p : H5P_DEFAULT;
 }
 
+int64_t cb_activations_chunk_rows(int64_t n, int64_t features, const cb_activations_layout *layout) {
+  int64_t bytes = layout && layout->chunk_bytes > 0 ? layout->chunk_bytes : CB_ACTIVATIONS_CHUNK_BYTES;
+  int64_t row = 4 * (features > 0 ? features : 1);
+  int64_t rows = bytes / row;
+  if (rows > n) rows = n;
+  return rows < 1 ? 1 : rows;
+}
+
+cb_status cb_activations_layer_dcpl(int64_t n, int64_t features, const cb_activations_layout *layout, hid_t *out) {
+  int level = layout ? layout->deflate : 0;
+  if (level < 0 || level > 9) return CB_ERROR(CB_ERR_ARG, "activations: compression level %d not in 0..9", level);
+  if (level > 0 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0)
+    return CB_ERROR(CB_ERR_UNSUPPORTED, "activations: this HDF5 library has no deflate filter");
+  hid_t p = H5Pcreate(H5P_DATASET_CREATE);
+  if (p < 0) return CB_ERROR(CB_ERR_IO, "activations: cannot create a dataset property list");
+  herr_t e = H5Pset_obj_track_times(p, 0);
+  if (n > 0 && features > 0) {
+    hsize_t chunk[2] = {(hsize_t)cb_activations_chunk_rows(n, features, layout), (hsize_t)features}; /* (rows, features) */
+    if (e >= 0) e = H5Pset_chunk(p, 2, chunk);
+    if (level > 0 && e >= 0) e = H5Pset_shuffle(p);
+    if (level > 0 && e >= 0) e = H5Pset_deflate(p, (unsigned)level);
+  }
+  if (e < 0) {
+    H5Pclose(p);
+    return CB_ERROR(CB_ERR_IO, "activations: cannot set chunking/compression of a (%lld, %lld) layer", (long long)n,
+                    (long long)features);
+  }
+  *out = p;
+  return CB_OK;
+}
+
 cb_status cb_layer_link_encode(const char *name, char *out, size_t n) {
   if (!strcmp(name, ".")) {
     if (n < 4) return CB_ERROR(CB_ERR_ARG, "buffer too small for a layer name");
@@ -387,9 +418,9 @@ static herr_t write_vlen_attr(hid_t obj, const char *name, const char *value) {
 
 static cb_status write_body(hid_t f, const char *path, const char *model, const char *version, int64_t n,
                             const char *const *stimulus_id, int n_layers, const char *const *layer_names,
-                            const float *const *X, const int64_t *features) {
+                            const float *const *X, const int64_t *features, const cb_activations_layout *layout) {
   cb_status st = CB_OK;
-  hid_t t = -1, sp = -1, d = -1, g = -1, gcpl = -1;
+  hid_t t = -1, sp = -1, d = -1, g = -1, gcpl = -1, dcpl = -1;
   const char **ids = NULL;
 #define H5TRY(expr, what)                                                                   \
   do {                                                                                      \
@@ -425,14 +456,17 @@ static cb_status write_body(hid_t f, const char *path, const char *model, const 
       st = CB_ERROR(CB_ERR_ARG, "%s: layer name too long: %s", path, layer_names[l]);
       goto done;
     }
-    H5TRY(d = H5Dcreate2(g, link, H5T_IEEE_F32LE, sp, H5P_DEFAULT, cb_h5_dcpl_untimed(), H5P_DEFAULT), layer_names[l]);
+    CB_CHECK_GOTO(cb_activations_layer_dcpl(n, features[l], layout, &dcpl), st, done);
+    H5TRY(d = H5Dcreate2(g, link, H5T_IEEE_F32LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT), layer_names[l]);
     if (features[l] > 0) H5TRY(H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, X[l]), layer_names[l]);
+    h5close(&dcpl, H5Pclose);
     h5close(&d, H5Dclose);
     h5close(&sp, H5Sclose);
   }
 #undef H5TRY
 done:
   free(ids);
+  h5close(&dcpl, H5Pclose);
   h5close(&d, H5Dclose);
   h5close(&sp, H5Sclose);
   h5close(&g, H5Gclose);
@@ -444,6 +478,13 @@ done:
 cb_status cb_activations_write(const char *path, const char *model, const char *version, int64_t n,
                                const char *const *stimulus_id, int n_layers, const char *const *layer_names,
                                const float *const *X, const int64_t *features) {
+  return cb_activations_write_layout(path, model, version, n, stimulus_id, n_layers, layer_names, X, features, NULL);
+}
+
+cb_status cb_activations_write_layout(const char *path, const char *model, const char *version, int64_t n,
+                                      const char *const *stimulus_id, int n_layers, const char *const *layer_names,
+                                      const float *const *X, const int64_t *features,
+                                      const cb_activations_layout *layout) {
   if (path == NULL || stimulus_id == NULL || n < 1 || n_layers < 0 ||
       (n_layers > 0 && (layer_names == NULL || X == NULL || features == NULL)))
     return CB_ERROR(CB_ERR_ARG, "%s: invalid arguments for an activations file (n = %lld, %d layers)",
@@ -475,7 +516,7 @@ cb_status cb_activations_write(const char *path, const char *model, const char *
     st = CB_ERROR(CB_ERR_IO, "%s: cannot create temporary file %s", path, tmp);
     goto done;
   }
-  st = write_body(f, path, model, version, n, stimulus_id, n_layers, layer_names, X, features);
+  st = write_body(f, path, model, version, n, stimulus_id, n_layers, layer_names, X, features, layout);
   herr_t e = H5Fclose(f);
   f = -1;
   if (st == CB_OK && e < 0) st = CB_ERROR(CB_ERR_IO, "%s: cannot finish writing (disk full?)", path);

@@ -4,6 +4,10 @@
  *   /layers/<layer>      float32 (n, features), features in C order of (channels, height, width)
  *   root attributes      model, cortexbench_version (strings, fixed or vlen)
  *
+ * Layer datasets are chunked along stimuli, full feature width (about
+ * chunk_bytes per chunk), optionally deflate-compressed after a byte shuffle;
+ * readers need not know (HDF5 undoes the filters).
+ *
  * Layer names must be valid HDF5 link names: non-empty, no '/', not "." .
  * The parallel writer lives in src/par and writes the same layout.
  */
@@ -37,6 +41,25 @@ typedef struct cb_activations {
  * owned by the library, do not close. */
 hid_t cb_h5_dcpl_untimed(void);
 
+/* Storage layout of layer datasets. A zeroed struct (or NULL where a
+ * pointer is taken) is the default: no compression, 2 MiB chunks. */
+typedef struct cb_activations_layout {
+  int deflate;         /* 0 = none; 1..9 = zlib level, with byte shuffle */
+  int64_t chunk_bytes; /* target bytes per chunk; 0 = CB_ACTIVATIONS_CHUNK_BYTES */
+} cb_activations_layout;
+
+#define CB_ACTIVATIONS_CHUNK_BYTES ((int64_t)2 << 20)
+
+/* Rows per chunk of an (n, features) float32 layer: chunk_bytes / (4 features),
+ * clamped to [1, n] (a function of n and features only, never of the rank
+ * count, so that every rank count writes the same file). */
+int64_t cb_activations_chunk_rows(int64_t n, int64_t features, const cb_activations_layout *layout);
+/* Dataset-creation property list of an (n, features) layer: untimed; chunked
+ * (chunk_rows, features) when n, features > 0, else contiguous; shuffle +
+ * deflate when layout->deflate > 0. The caller closes *out with H5Pclose.
+ * CB_ERR_ARG for a level outside 0..9. */
+cb_status cb_activations_layer_dcpl(int64_t n, int64_t features, const cb_activations_layout *layout, hid_t *out);
+
 cb_status cb_layer_link_encode(const char *name, char *out, size_t n);
 cb_status cb_layer_link_decode(const char *link, char *out, size_t n);
 
@@ -52,5 +75,10 @@ void cb_activations_destroy(cb_activations **a);
 cb_status cb_activations_write(const char *path, const char *model, const char *version, int64_t n,
                                const char *const *stimulus_id, int n_layers, const char *const *layer_names,
                                const float *const *X /* per layer (n, features[l]) */, const int64_t *features);
+/* Same, with the layer storage layout (NULL = default). */
+cb_status cb_activations_write_layout(const char *path, const char *model, const char *version, int64_t n,
+                                      const char *const *stimulus_id, int n_layers, const char *const *layer_names,
+                                      const float *const *X /* per layer (n, features[l]) */,
+                                      const int64_t *features, const cb_activations_layout *layout);
 
 #endif

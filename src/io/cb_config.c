@@ -163,6 +163,17 @@ static cb_status on_dataset(parse_state *ps, cb_cfg_dataset *d, const char *k, c
 static cb_status on_model(parse_state *ps, cb_cfg_model *m, const char *k, const char *v) {
   if (!strcmp(k, "zoo")) return set_str(&m->zoo, v);
   if (!strcmp(k, "seed")) return parse_u64(v, &m->seed) ? CB_OK : BAD_VALUE(ps, k, "a non-negative integer", v);
+  if (!strcmp(k, "input_size")) {
+    int h = 0, w = 0;
+    char tail = 0;
+    int got = sscanf(v, "%dx%d%c", &h, &w, &tail);
+    if (got == 1) w = h;
+    if ((got != 1 && got != 2) || h < 8 || w < 8 || h > 4096 || w > 4096)
+      return BAD_VALUE(ps, k, "N or HxW pixels (8..4096)", v);
+    m->in_h = h;
+    m->in_w = w;
+    return CB_OK;
+  }
   if (!strcmp(k, "datasets")) {
     cb_strlist_free(&m->datasets);
     m->n_datasets = 0;

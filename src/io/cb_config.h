@@ -32,6 +32,7 @@ typedef struct cb_cfg_model {
   uint64_t seed;
   int n_layers;            /* 0: every layer of the model */
   char **layers;           /* (n_layers) */
+  int in_h, in_w;          /* input size for builders (0: the model's default) */
   int n_datasets;          /* 0: every dataset of its modality */
   char **datasets;         /* (n_datasets) ids the model is restricted to (e.g. a generator's truth model) */
 } cb_cfg_model;

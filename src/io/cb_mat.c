@@ -512,7 +512,7 @@ static cb_status v73_read(const char *path, const char *spec, cb_ndarray **out) 
       char tmp[256] = "";
       if (sz < sizeof tmp && H5Aread(at, aty, tmp) >= 0) {
         tmp[sz] = '\0';
-        snprintf(cls, sizeof cls, "%s", tmp);
+        snprintf(cls, sizeof cls, "%.31s", tmp); /* class names are short */
       }
     }
   }

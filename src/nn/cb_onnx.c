@@ -17,6 +17,22 @@ int cb_onnx_op_supported(const char *op) { return op && (strcmp(op, "Constant") 
 
 static int default_domain(const char *d) { return d == NULL || d[0] == '\0' || strcmp(d, "ai.onnx") == 0; }
 
+/* proto2 leaves absent strings NULL: reject unnamed values and attributes
+ * here so that the importer can use every name as a C string. */
+static cb_status check_names(const char *path, const Onnx__GraphProto *gp) {
+  for (size_t i = 0; i < gp->n_input + gp->n_output; ++i) {
+    const Onnx__ValueInfoProto *vi = i < gp->n_input ? gp->input[i] : gp->output[i - gp->n_input];
+    if (vi->name == NULL) return CB_ERROR(CB_ERR_FORMAT, "%s: graph %s %zu has no name", path, i < gp->n_input ? "input" : "output", i < gp->n_input ? i : i - gp->n_input);
+  }
+  for (size_t i = 0; i < gp->n_initializer; ++i)
+    if (gp->initializer[i]->name == NULL) return CB_ERROR(CB_ERR_FORMAT, "%s: initializer %zu has no name", path, i);
+  for (size_t i = 0; i < gp->n_node; ++i)
+    for (size_t k = 0; k < gp->node[i]->n_attribute; ++k)
+      if (gp->node[i]->attribute[k]->name == NULL)
+        return CB_ERROR(CB_ERR_FORMAT, "%s: node %zu: attribute %zu has no name", path, i, k);
+  return CB_OK;
+}
+
 static cb_status read_model(const char *path, Onnx__ModelProto **out) {
   char *buf = NULL;
   size_t n = 0;
@@ -27,6 +43,11 @@ static cb_status read_model(const char *path, Onnx__ModelProto **out) {
   if (m->graph == NULL) {
     onnx__model_proto__free_unpacked(m, NULL);
     return CB_ERROR(CB_ERR_FORMAT, "%s: ONNX model has no graph", path);
+  }
+  cb_status st = check_names(path, m->graph);
+  if (st != CB_OK) {
+    onnx__model_proto__free_unpacked(m, NULL);
+    return st;
   }
   *out = m;
   return CB_OK;
@@ -152,7 +173,7 @@ static cb_status convert_attr(const Onnx__AttributeProto *a, const char *nname, 
   case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING:
     if (a->s.len >= sizeof out->s) break;
     out->type = CB_ATTR_STRING;
-    memcpy(out->s, a->s.data, a->s.len);
+    if (a->s.len > 0) memcpy(out->s, a->s.data, a->s.len);
     out->s[a->s.len] = '\0';
     return CB_OK;
   case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS:

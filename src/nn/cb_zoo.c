@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cb_nn_model.h"
+#include "cb_zoo_bio.h" /* v1like, hmax */
 #include "cb_zoo_impl.h"
 #include "cb_zoo_truth.h"
 #include "cb_audio_zoo.h" /* src/audio: auditory models */
@@ -33,6 +34,8 @@ static const zoo_entry zoo[] = {
     {"stm-baseline", cb_audio_zoo_stm, NULL, "spectrotemporal-modulation filterbank (Chi-Ru-Shamma) on a 211x400 cochleagram"},
     {"cochcnn9", cb_audio_zoo_cochcnn9, NULL, "Kell-2018 CochCNN9 layout on a 211x400 cochleagram, random seeded weights"},
     {"synthetic-aud-truth", cb_audio_zoo_truth, NULL, "the synthetic-aud voxel model (seed = the dataset's seed)"},
+    {"v1like", cb__zoo_build_v1like, NULL, "VOneNet-style V1 Gabor bank, 256 simple + 256 complex cells (seeded parameters)"},
+    {"hmax", cb__zoo_build_hmax, NULL, "HMAX S1-C1-S2-C2 (Serre 2007), 4 x 64 S2 prototypes sampled under the seed"},
 };
 #define N_ZOO ((int)(sizeof zoo / sizeof zoo[0]))
 

@@ -7,6 +7,14 @@
 cb_status cb_par_activations(cb_par *p, cb_model *m, const char *model_name, const char *task_key,
                              const cb_stimulus_set *set, double stimulus_degrees,
                              int batch, const int *layers, int n_layers, const char *out_path, cb_timers *t) {
+  return cb_par_activations_layout(p, m, model_name, task_key, set, stimulus_degrees, batch, layers, n_layers, out_path,
+                                   NULL, t);
+}
+
+cb_status cb_par_activations_layout(cb_par *p, cb_model *m, const char *model_name, const char *task_key,
+                                    const cb_stimulus_set *set, double stimulus_degrees, int batch, const int *layers,
+                                    int n_layers, const char *out_path, const cb_activations_layout *layout,
+                                    cb_timers *t) {
   cb_status st = CB_OK;
   int64_t start, count;
   cb_par_block(set->n, cb_par_rank(p), cb_par_size(p), &start, &count);
@@ -26,9 +34,9 @@ cb_status cb_par_activations(cb_par *p, cb_model *m, const char *model_name, con
   st = cb_par_agree(p, st);
   if (st == CB_OK) {
     cb_timers_start(t, "write activations");
-    st = cb_par_write_activations(p, out_path, model_name, task_key, set->n,
-                                  (const char *const *)set->stimulus_id, n_layers, names, features, start, count,
-                                  (const float *const *)X);
+    st = cb_par_write_activations_layout(p, out_path, model_name, task_key, set->n,
+                                         (const char *const *)set->stimulus_id, n_layers, names, features, start,
+                                         count, (const float *const *)X, layout);
     cb_timers_stop(t, "write activations");
   }
   if (X)

@@ -186,7 +186,7 @@ static cb_status stage_activations(run_ctx *r) {
     const cb_cfg_model *cm = &c->models[m];
     cb_model *model = NULL;
     int *idx = NULL, n_idx = 0;
-    st = cb_model_open(cm->zoo, cm->seed, &model);
+    st = cb_model_open_sized(cm->zoo, cm->seed, cm->in_h, cm->in_w, &model);
     if (st == CB_OK)
       st = cb_extract_resolve_layers(model, (const char *const *)cm->layers, cm->n_layers, &idx, &n_idx);
     if (st != CB_OK) cb_error_prefix("%s: [model %s]", c->path, cm->name);

@@ -204,12 +204,98 @@ START_TEST(test_errors) {
 }
 END_TEST
 
+/* A compressed file written by h5py (tests/reference/gen_io_activations.py). */
+START_TEST(test_read_h5py_gzip) {
+  const char *path = "tests/reference/io/acts_gzip_h5py.h5";
+  cb_activations *a = NULL;
+  ck_assert_int_eq(cb_activations_open(path, &a), CB_OK);
+  ck_assert_str_eq(a->model, "h5py-toy");
+  ck_assert_int_eq(a->n, 7);
+  ck_assert_str_eq(a->stimulus_id[6], "s6");
+  ck_assert_int_eq(a->n_layers, 2);
+  ck_assert_str_eq(a->layer_names[0], "conv");
+  ck_assert_str_eq(a->layer_names[1], "fc/out");
+  const int64_t F[2] = {10, 3};
+  for (int l = 0; l < 2; ++l) {
+    float *Y = NULL; /* (7, F[l]) */
+    int64_t f = 0;
+    ck_assert_int_eq(cb_activations_read_layer(a, path, a->layer_names[l], &Y, &f), CB_OK);
+    ck_assert_int_eq(f, F[l]);
+    for (int64_t i = 0; i < 7; ++i)
+      for (int64_t j = 0; j < f; ++j) ck_assert(Y[i * f + j] == (float)(i * f + j) * 0.125f - 3.0f + 100.0f * (float)l);
+    free(Y);
+  }
+  cb_activations_destroy(&a);
+}
+END_TEST
+
+START_TEST(test_chunk_rows) {
+  ck_assert_int_eq(cb_activations_chunk_rows(1000, 4096, NULL), 128); /* 2 MiB / 16 KiB */
+  ck_assert_int_eq(cb_activations_chunk_rows(100, 4096, NULL), 100);  /* at most n */
+  ck_assert_int_eq(cb_activations_chunk_rows(100, 10000000, NULL), 1); /* at least 1 */
+  ck_assert_int_eq(cb_activations_chunk_rows(100, 0, NULL), 100);
+  cb_activations_layout lay = {.deflate = 0, .chunk_bytes = 4 * 25 * 3};
+  ck_assert_int_eq(cb_activations_chunk_rows(100, 25, &lay), 3);
+}
+END_TEST
+
+/* The serial writer with deflate: chunked, filtered, smaller, reads back. */
+START_TEST(test_write_compressed) {
+  make_dir();
+  enum { N = 50, F = 40 };
+  char path[256], bad[256];
+  snprintf(path, sizeof path, "%s/z.h5", g_dir);
+  snprintf(bad, sizeof bad, "%s/bad.h5", g_dir);
+  static float x[N * F]; /* (N, F) */
+  const char *ids[N];
+  char idbuf[N][8];
+  for (int i = 0; i < N; ++i) {
+    snprintf(idbuf[i], sizeof idbuf[i], "i%d", i);
+    ids[i] = idbuf[i];
+    for (int j = 0; j < F; ++j) x[i * F + j] = (float)((i + j) % 5) * 0.5f;
+  }
+  const char *names[] = {"L"};
+  const float *X[] = {x};
+  int64_t feat[] = {F};
+  cb_activations_layout lay = {.deflate = 5, .chunk_bytes = 4 * F * 16};
+  ck_assert_int_eq(cb_activations_write_layout(path, "m", "v", N, ids, 1, names, X, feat, &lay), CB_OK);
+  cb_activations *a = NULL;
+  ck_assert_int_eq(cb_activations_open(path, &a), CB_OK);
+  float *Y = NULL;
+  int64_t f = 0;
+  ck_assert_int_eq(cb_activations_read_layer(a, path, "L", &Y, &f), CB_OK);
+  ck_assert_int_eq(f, F);
+  ck_assert_int_eq(memcmp(Y, x, sizeof x), 0);
+  free(Y);
+  cb_activations_destroy(&a);
+  hid_t h = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  hid_t d = H5Dopen2(h, "/layers/L", H5P_DEFAULT), dcpl = H5Dget_create_plist(d);
+  hsize_t chunk[2];
+  ck_assert_int_eq(H5Pget_chunk(dcpl, 2, chunk), 2);
+  ck_assert_int_eq((int)chunk[0], 16);
+  ck_assert_int_eq((int)chunk[1], F);
+  ck_assert_int_eq(H5Pget_nfilters(dcpl), 2);
+  ck_assert(H5Dget_storage_size(d) < sizeof x / 4);
+  H5Pclose(dcpl);
+  H5Dclose(d);
+  H5Fclose(h);
+  lay.deflate = 10;
+  ck_assert_int_eq(cb_activations_write_layout(bad, "m", "v", N, ids, 1, names, X, feat, &lay), CB_ERR_ARG);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "compression level 10"));
+  ck_assert(!cb_path_exists(bad));
+  remove_dir();
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("activations");
   TCase *tc = tcase_create("activations");
   tcase_add_test(tc, test_round_trip_and_order);
   tcase_add_test(tc, test_foreign_file_name_order);
   tcase_add_test(tc, test_errors);
+  tcase_add_test(tc, test_read_h5py_gzip);
+  tcase_add_test(tc, test_chunk_rows);
+  tcase_add_test(tc, test_write_compressed);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);

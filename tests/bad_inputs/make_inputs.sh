@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Writes the malformed inputs of cases.txt into DIR, each made from valid
+# files that cortexbench itself writes (generate, activations, import) or
+# from bytes written here; nothing comes from ../shared/data.
+# usage: make_inputs.sh CORTEXBENCH DIR
+set -euo pipefail
+cb=$1 D=$2
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+py=/usr/bin/python3
+mkdir -p "$D/out" "$D/zoo" "$D/mirror/badfetch" "$D/manifests"
+
+# --- valid material ---------------------------------------------------------
+"$cb" -q generate gratings-v1 --seed 3 --out "$D/data" >/dev/null
+"$cb" -q activations --model pixels --stimuli "$D/data/stimuli.csv" --out "$D/acts.h5" >/dev/null
+printf 'stimulus_id,repetition,n1,n2,n3\ns1,0,1,2,3\ns1,1,4,5,6\ns2,0,7,8,9\ns2,1,1,0,2\ns3,0,3,3,1\ns3,1,0,1,0\n' >"$D/three.csv"
+"$cb" -q import assembly "$D/three.csv" --out "$D/three_stimuli.nc" >/dev/null
+# one repetition per stimulus: the first presentation of each grating
+awk -F, 'NR == 1 { printf "stimulus_id,repetition"; for (i = 1; i <= 4; ++i) printf ",n%d", i; print ""; next }
+         { printf "%s,0", $1; for (i = 1; i <= 4; ++i) printf ",%d", (NR * i) % 7; print "" }' \
+  "$D/data/stimuli.csv" >"$D/onerep.csv"
+"$cb" -q import assembly "$D/onerep.csv" --out "$D/one_repetition.nc" >/dev/null
+
+# --- HDF5 / netCDF --------------------------------------------------------------
+head -c 2000 "$D/data/assembly.nc" >"$D/truncated.nc"
+head -c 3000 "$D/acts.h5" >"$D/truncated_acts.h5"
+cp "$D/data/assembly.nc" "$D/corrupt.nc" # metadata intact, the first data chunks overwritten
+printf '\xff%.0s' $(seq 1 300) | dd of="$D/corrupt.nc" bs=1 seek=20000 conv=notrunc status=none
+printf 'not an hdf5 file\n' >"$D/text.h5"
+for k in no_stimulus_id renamed_ids constant_neuroids; do
+  "$py" "$here/make_h5.py" "$k" "$D/data/assembly.nc" "$D/asm_$k.nc"
+done
+for k in nan inf constant renamed_ids; do
+  "$py" "$here/make_h5.py" "$k" "$D/acts.h5" "$D/acts_$k.h5"
+done
+
+# --- ONNX (zoo manifest $D/zoo/zoo.ini names each model) ------------------------
+"$py" "$here/make_onnx.py" "$D/zoo"
+m=$(ls /usr/share/libonnx-testdata/data/node/test_relu/model.onnx 2>/dev/null || true)
+if [[ -n "$m" ]]; then # a real model with its last bytes cut off
+  head -c $(( $(stat -c %s "$m") - 9 )) "$m" >"$D/zoo/testdata_cut.onnx"
+  printf '[model]\nname = testdata_cut\nonnx = %s\ninput = 8x8\nvisual_degrees = 8\n\n' "$D/zoo/testdata_cut.onnx" >>"$D/zoo/zoo.ini"
+fi
+
+# --- configurations -----------------------------------------------------------
+cat >"$D/good.ini" <<INI
+[suite]
+name = t
+[dataset d]
+stimuli = $D/data/stimuli.csv
+assembly = $D/data/assembly.nc
+[model pixels]
+[benchmark b]
+dataset = d
+INI
+bad_ini() { sed "$1" "$D/good.ini" >"$D/$2.ini"; }
+bad_ini 's/^name = t/name = t\ncolour = blue/' unknown_key
+bad_ini 's/^\[model pixels\]/[modell pixels]/' unknown_section
+bad_ini 's/^dataset = d/dataset = d\nsplits = ten/' wrong_type
+bad_ini 's/^dataset = d/dataset = d\ntrain_fraction = 1.5/' out_of_range
+bad_ini 's/^dataset = d/dataset = nope/' dangling
+bad_ini 's/^\[model pixels\]/[model pixels]\n[model pixels]/' duplicate_section
+bad_ini '/^\[benchmark b\]/,$d' no_benchmark
+bad_ini '/^\[model pixels\]/d' no_model
+printf 'this is not ini\n' >"$D/syntax.ini"
+
+# --- stimulus sets ------------------------------------------------------------------
+printf 'stimulus_id,filename\na,a.png\na,b.png\n' >"$D/dup.csv"
+printf 'stimulus_id,name\na,a.png\n' >"$D/no_filename.csv"
+printf 'stimulus_id,filename\n"a,a.png\n' >"$D/open_quote.csv"
+printf 'stimulus_id,filename\na,../../etc/passwd\n' >"$D/escape.csv"
+mkdir -p "$D/badpng" && printf 'stimulus_id,filename\na,a.png\n' >"$D/badpng/stimuli.csv"
+printf '\x89PNG\r\n\x1a\nnot really a png' >"$D/badpng/a.png"
+mkdir -p "$D/zipslip" && printf 'stimulus_id,filename\na,a.png\n' >"$D/zipslip/stimuli.csv"
+"$py" - "$D/zipslip/stimuli.zip" "$D/data/images" <<'PY'
+import os, sys, zipfile
+img = sorted(os.listdir(sys.argv[2]))[0]
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    z.write(os.path.join(sys.argv[2], img), "a.png")
+    z.writestr("../evil.png", b"x")
+PY
+
+# --- downloads (file:// mirror; wrong checksum, truncated body) ----------------------
+printf 'hello cortexbench\n' >"$D/mirror/badfetch/good.txt"
+printf 'hello cortexbench\n' >"$D/mirror/badfetch/bad.txt"
+head -c 8 "$D/mirror/badfetch/good.txt" >"$D/mirror/badfetch/short.txt"
+sha=$(sha256sum "$D/mirror/badfetch/good.txt" | cut -d' ' -f1)
+size=$(stat -c %s "$D/mirror/badfetch/good.txt")
+cat >"$D/manifests/badfetch.ini" <<INI
+[dataset]
+id = badfetch
+title = malformed downloads for tests
+license = none
+citation = none
+verified = true
+
+[file]
+name = bad.txt
+size = $size
+sha256 = 0000000000000000000000000000000000000000000000000000000000000000
+origin = conversion
+
+[file]
+name = short.txt
+size = $size
+sha256 = $sha
+origin = conversion
+INI
+
+# --- other importers ----------------------------------------------------------------
+"$py" - "$D/trunc.npy" <<'PY'
+import io, sys, numpy as np
+b = io.BytesIO(); np.save(b, np.arange(60, dtype=np.float64).reshape(3, 4, 5))
+open(sys.argv[1], "wb").write(b.getvalue()[:150])
+PY
+printf '{"model": "m", "layer": "l"\n' >"$D/out/broken.json"

@@ -145,7 +145,39 @@ static double mean_missing0(const double *v, const int *member, int n, int which
   return present ? sum / count : NAN;
 }
 
-static cb_status build_row(const cb_score *scores, int n_scores, cb_leaderboard *lb, cb_lb_row *r) {
+static int layer_index(const cb_lb_cell *c, const char *layer) {
+  for (int i = 0; i < c->n_layers; ++i)
+    if (!strcmp(c->layers[i].layer, layer) && !isnan(c->layers[i].score)) return i;
+  return -1;
+}
+
+/* Layer commitment: per region, the layer chosen on its selection
+ * benchmark (or given by a fixed map) is the one every benchmark of the
+ * region uses; a benchmark without a score for that layer is missing. */
+static void commit_layers(const cb_lb_options *opt, cb_leaderboard *lb, cb_lb_row *r) {
+  for (int k = 0; k < lb->n_regions; ++k) {
+    const char *layer = NULL;
+    for (int i = 0; opt && i < opt->n_fixed; ++i)
+      if (!strcmp(opt->fixed[i].model, r->model) && !strcmp(opt->fixed[i].region, lb->region[k]))
+        layer = opt->fixed[i].layer;
+    if (!layer) {
+      int sel = -1;
+      for (int b = 0; b < lb->n_bench && sel < 0; ++b) {
+        if (lb->bench_region[b] != k) continue;
+        for (int i = 0; opt && i < opt->n_selection; ++i)
+          if (!strcmp(opt->selection[i], lb->bench[b])) sel = b;
+      }
+      for (int b = 0; b < lb->n_bench && sel < 0; ++b)
+        if (lb->bench_region[b] == k) sel = b;
+      if (sel >= 0 && r->cell[sel].best >= 0) layer = r->cell[sel].layers[r->cell[sel].best].layer;
+    }
+    for (int b = 0; b < lb->n_bench; ++b)
+      if (lb->bench_region[b] == k) r->cell[b].best = layer ? layer_index(&r->cell[b], layer) : -1;
+  }
+}
+
+static cb_status build_row(const cb_score *scores, int n_scores, const cb_lb_options *opt, cb_leaderboard *lb,
+                           cb_lb_row *r) {
   int nb = lb->n_bench, nr = lb->n_regions;
   r->score = malloc((size_t)(nb > 0 ? nb : 1) * sizeof *r->score);
   r->layer = calloc((size_t)(nb > 0 ? nb : 1), sizeof *r->layer);
@@ -157,10 +189,10 @@ static cb_status build_row(const cb_score *scores, int n_scores, cb_leaderboard 
     return CB_ERROR(CB_ERR_NOMEM, "out of memory");
   }
   cb_status st = CB_OK;
+  for (int b = 0; b < nb && st == CB_OK; ++b) st = fill_cell(scores, n_scores, r->model, lb->bench[b], &r->cell[b]);
+  if (st == CB_OK && (!opt || opt->layer_mode == CB_LB_PER_REGION)) commit_layers(opt, lb, r);
   for (int b = 0; b < nb && st == CB_OK; ++b) {
     cb_lb_cell *c = &r->cell[b];
-    st = fill_cell(scores, n_scores, r->model, lb->bench[b], c);
-    if (st != CB_OK) break;
     r->score[b] = c->best >= 0 ? c->layers[c->best].score : NAN;
     leaf[b] = c->best >= 0 ? clip01(r->score[b]) : NAN;
     if (c->best >= 0 && !(r->layer[b] = cb_strdup(c->layers[c->best].layer)))
@@ -202,7 +234,7 @@ cb_status cb_leaderboard_build_opts(const cb_score *scores, int n_scores, const 
   for (int m = 0; m < nm; ++m) {
     lb->rows[m].model = mnames[m];
     mnames[m] = NULL;
-    CB_CHECK_GOTO(build_row(scores, n_scores, lb, &lb->rows[m]), st, fail);
+    CB_CHECK_GOTO(build_row(scores, n_scores, opt, lb, &lb->rows[m]), st, fail);
   }
   qsort(lb->rows, (size_t)nm, sizeof *lb->rows, cmp_rows);
   for (int m = 0; m < nm; ++m)
@@ -218,7 +250,8 @@ fail:
 
 cb_status cb_leaderboard_build(const cb_score *scores, int n_scores, const char *const *models, int n_models,
                                const char *const *benchmarks, int n_bench, cb_leaderboard **out) {
-  cb_lb_options opt = {models, n_models, benchmarks, n_bench, NULL, 0};
+  cb_lb_options opt = {.models = models, .n_models = n_models, .benchmarks = benchmarks, .n_bench = n_bench,
+                       .layer_mode = CB_LB_PER_BENCHMARK};
   return cb_leaderboard_build_opts(scores, n_scores, &opt, out);
 }
 

@@ -69,6 +69,17 @@ typedef struct cb_lb_region {
   const char *region; /* NULL or "": inferred from the id */
 } cb_lb_region;
 
+/* A fixed layer for (model, region): a published region->layer map. */
+typedef struct cb_lb_commit {
+  const char *model, *region, *layer;
+} cb_lb_commit;
+
+typedef enum cb_lb_layer_mode {
+  CB_LB_PER_REGION = 0, /* Brain-Score's layer commitment: one layer per (model, region), chosen on the region's
+                           selection benchmark (best ceiled score, ties: first layer), used on all its benchmarks */
+  CB_LB_PER_BENCHMARK   /* the best layer of each benchmark separately (optimistic) */
+} cb_lb_layer_mode;
+
 typedef struct cb_lb_options {
   const char *const *models;     /* (n_models) row set; NULL: sorted names found in scores */
   int n_models;
@@ -76,6 +87,12 @@ typedef struct cb_lb_options {
   int n_bench;
   const cb_lb_region *regions;   /* (n_regions) may be NULL; the first pair naming a benchmark wins */
   int n_regions;
+  cb_lb_layer_mode layer_mode;   /* default (0): per region */
+  const char *const *selection;  /* (n_selection) benchmarks that choose their region's layer; a region
+                                    without one uses its first benchmark (column order) */
+  int n_selection;
+  const cb_lb_commit *fixed;     /* (n_fixed) explicit (model, region) -> layer, overriding the selection */
+  int n_fixed;
 } cb_lb_options;
 
 /* opt may be NULL (everything from the scores, regions inferred). */

@@ -11,6 +11,7 @@
 #include "cb_compare.h"
 #include "cb_config.h"
 #include "cb_fs.h"
+#include "cb_lbconfig.h"
 #include "cb_leaderboard.h"
 #include "cb_rdmfile.h"
 #include "cb_report.h"
@@ -201,8 +202,19 @@ static cb_status leaderboard_rank0(void *arg) {
     }
   }
   for (; n < files.n; ++n) CB_CHECK_GOTO(cb_score_read_json(files.v[n], &scores[n]), st, done);
-  cb_lb_options opt = {models, cfg ? cfg->n_models : 0, benches, cfg ? cfg->n_benchmarks : 0, reg, n_reg};
-  CB_CHECK_GOTO(cb_leaderboard_build_opts(scores, n, &opt, &lb), st, done);
+  cb_lb_options opt = {.models = models, .n_models = cfg ? cfg->n_models : 0, .benchmarks = benches,
+                       .n_bench = cfg ? cfg->n_benchmarks : 0, .regions = reg, .n_regions = n_reg};
+  cb_lb_config lbc;
+  memset(&lbc, 0, sizeof lbc);
+  if (cfg) {
+    st = cb_lb_config_init(cfg, &lbc);
+    if (st != CB_OK) goto done;
+    /* The config's model set and order, as the run used them. */
+    opt = lbc.opt;
+  }
+  st = cb_leaderboard_build_opts(scores, n, &opt, &lb);
+  cb_lb_config_free(&lbc);
+  if (st != CB_OK) goto done;
   CB_CHECK_GOTO(cb_leaderboard_markdown(lb, &md), st, done);
   printf("%s", md.data);
   if (a->compare) {

@@ -146,6 +146,12 @@ static cb_status on_suite(parse_state *ps, const char *k, const char *v) {
   }
   if (!strcmp(k, "seed")) return parse_u64(v, &c->seed) ? CB_OK : BAD_VALUE(ps, k, "a non-negative integer", v);
   if (!strcmp(k, "batch")) return parse_int(v, 1, 4096, &c->batch) ? CB_OK : BAD_VALUE(ps, k, "an integer in [1, 4096]", v);
+  if (!strcmp(k, "layer_commitment")) {
+    if (!strcmp(v, "per-region")) c->per_benchmark_layers = 0;
+    else if (!strcmp(v, "per-benchmark")) c->per_benchmark_layers = 1;
+    else return BAD_VALUE(ps, k, "per-region or per-benchmark", v);
+    return CB_OK;
+  }
   return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] unknown key '%s'", c->path, ps->cur_section, k));
 }
 
@@ -163,6 +169,17 @@ static cb_status on_dataset(parse_state *ps, cb_cfg_dataset *d, const char *k, c
 static cb_status on_model(parse_state *ps, cb_cfg_model *m, const char *k, const char *v) {
   if (!strcmp(k, "zoo")) return set_str(&m->zoo, v);
   if (!strcmp(k, "seed")) return parse_u64(v, &m->seed) ? CB_OK : BAD_VALUE(ps, k, "a non-negative integer", v);
+  if (!strcmp(k, "region_layers")) {
+    cb_strlist_free(&m->region_layers);
+    m->n_region_layers = 0;
+    CB_CHECK(cb_strlist_split(v, ',', &m->region_layers, &m->n_region_layers));
+    for (int i = 0; i < m->n_region_layers; ++i) {
+      const char *colon = strchr(m->region_layers[i], ':');
+      if (!colon || colon == m->region_layers[i] || !colon[1])
+        return BAD_VALUE(ps, k, "a comma-separated list of REGION:LAYER", v);
+    }
+    return CB_OK;
+  }
   if (!strcmp(k, "input_size")) {
     int h = 0, w = 0;
     char tail = 0;
@@ -250,6 +267,12 @@ static cb_status on_benchmark(parse_state *ps, cb_cfg_benchmark *b, const char *
   if (!strcmp(k, "alpha_per_target")) {
     if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1")) b->alpha_per_target = 1;
     else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "0")) b->alpha_per_target = 0;
+    else return BAD_VALUE(ps, k, "true or false", v);
+    return CB_OK;
+  }
+  if (!strcmp(k, "selection")) {
+    if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1")) b->selection = 1;
+    else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "0")) b->selection = 0;
     else return BAD_VALUE(ps, k, "true or false", v);
     return CB_OK;
   }
@@ -550,6 +573,7 @@ void cb_config_destroy(cb_config **cp) {
     free(c->models[i].zoo);
     cb_strlist_free(&c->models[i].layers);
     cb_strlist_free(&c->models[i].datasets);
+    cb_strlist_free(&c->models[i].region_layers);
   }
   for (int i = 0; i < c->n_benchmarks; ++i) {
     cb_cfg_benchmark *b = &c->benchmarks[i];

@@ -33,6 +33,8 @@ typedef struct cb_cfg_model {
   int n_layers;            /* 0: every layer of the model */
   char **layers;           /* (n_layers) */
   int in_h, in_w;          /* input size for builders (0: the model's default) */
+  int n_region_layers;
+  char **region_layers;    /* (n_region_layers) "REGION:LAYER" fixed layer per region */
   int n_datasets;          /* 0: every dataset of its modality */
   char **datasets;         /* (n_datasets) ids the model is restricted to (e.g. a generator's truth model) */
 } cb_cfg_model;
@@ -55,6 +57,7 @@ typedef struct cb_cfg_benchmark {
   double *alphas;          /* (n_alphas) */
   int alpha_per_target;
   char *distance, *compare, *cka; /* rdm / cka options (NULL: defaults) */
+  int selection;           /* 1: chooses its region's layer (layer commitment) */
   int bootstrap;           /* replicates, 0: none */
   double ci_level;
 } cb_cfg_benchmark;
@@ -64,6 +67,7 @@ typedef struct cb_config {
   char *suite;             /* [suite] name */
   uint64_t seed;
   int batch;
+  int per_benchmark_layers; /* [suite] layer_commitment = per-benchmark (default per-region) */
   int n_datasets, n_models, n_benchmarks;
   cb_cfg_dataset *datasets;     /* (n_datasets) in file order */
   cb_cfg_model *models;         /* (n_models) in file order */

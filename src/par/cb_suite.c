@@ -11,6 +11,7 @@
 #include "cb_extract.h"
 #include "cb_fs.h"
 #include "cb_generate.h"
+#include "cb_lbconfig.h"
 #include "cb_leaderboard.h"
 #include "cb_log.h"
 #include "cb_modelopen.h"
@@ -548,6 +549,8 @@ static cb_status leaderboard_on_rank0(void *arg) {
   const char **benches = calloc((size_t)c->n_benchmarks, sizeof *benches);
   cb_lb_region *regions = calloc((size_t)c->n_benchmarks, sizeof *regions);
   cb_leaderboard *lb = NULL;
+  cb_lb_config lbc;
+  memset(&lbc, 0, sizeof lbc);
   cb_report *rep = NULL;
   cb_strbuf md = {0};
   CB_ALLOC_GOTO(scores, st, done);
@@ -567,8 +570,8 @@ static cb_status leaderboard_on_rank0(void *arg) {
         ++n;
       }
   }
-  cb_lb_options opt = {models, c->n_models, benches, c->n_benchmarks, regions, c->n_benchmarks};
-  CB_CHECK_GOTO(cb_leaderboard_build_opts(scores, n, &opt, &lb), st, done);
+  CB_CHECK_GOTO(cb_lb_config_init(c, &lbc), st, done);
+  CB_CHECK_GOTO(cb_leaderboard_build_opts(scores, n, &lbc.opt, &lb), st, done);
   CB_CHECK_GOTO(cb_leaderboard_markdown(lb, &md), st, done);
   if (r->sharded) {
     printf("\nScores of this shard (%s; rank all shards with `cortexbench leaderboard %s/scores --config %s -o %s`):"
@@ -596,6 +599,7 @@ done:
   free(benches);
   free(regions);
   cb_report_destroy(&rep);
+  cb_lb_config_free(&lbc);
   cb_leaderboard_destroy(&lb);
   cb_strbuf_free(&md);
   return st;
@@ -614,6 +618,7 @@ static cb_status keep_shard(cb_config *c, int i, int n) {
       free(c->models[m].zoo);
       cb_strlist_free(&c->models[m].layers);
       cb_strlist_free(&c->models[m].datasets);
+      cb_strlist_free(&c->models[m].region_layers);
     }
   }
   c->n_models = k;

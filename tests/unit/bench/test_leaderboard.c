@@ -95,11 +95,60 @@ START_TEST(test_given_order_and_missing_model) {
 }
 END_TEST
 
+/* Layer commitment: the region's selection benchmark picks the layer, every
+ * benchmark of the region uses it; a fixed map overrides the selection. */
+START_TEST(test_layer_commitment) {
+  cb_score s[] = {
+      mk("a", "l1", "IT-pls", 0.6), mk("a", "l2", "IT-pls", 0.5), /* selection: l1 */
+      mk("a", "l1", "IT-rdm", 0.2), mk("a", "l2", "IT-rdm", 0.9), /* evaluation uses l1 */
+      mk("a", "l1", "V1-pls", 0.3), mk("a", "l2", "V1-pls", 0.4),
+      mk("b", "x", "IT-pls", 0.5), mk("b", "y", "IT-pls", 0.5),   /* tie: first layer */
+      mk("b", "x", "IT-rdm", 0.1), mk("b", "y", "IT-rdm", 0.7),
+      mk("b", "x", "V1-pls", 0.2),
+  };
+  const char *models[] = {"a", "b"}, *benches[] = {"IT-pls", "IT-rdm", "V1-pls"};
+  cb_lb_region regions[] = {{"IT-pls", "IT"}, {"IT-rdm", "IT"}, {"V1-pls", "V1"}};
+  cb_lb_options opt = {.models = models, .n_models = 2, .benchmarks = benches, .n_bench = 3, .regions = regions,
+                       .n_regions = 3};
+  cb_leaderboard *lb = NULL;
+  ck_assert_int_eq(cb_leaderboard_build_opts(s, 11, &opt, &lb), CB_OK);
+  const cb_lb_row *a = row(lb, "a"), *b = row(lb, "b");
+  ck_assert_str_eq(a->layer[0], "l1");
+  ck_assert_str_eq(a->layer[1], "l1");
+  ck_assert_double_eq(a->score[1], 0.2);
+  ck_assert_str_eq(a->layer[2], "l2"); /* V1 selects on its own benchmark */
+  ck_assert_str_eq(b->layer[1], "x");
+  ck_assert_double_eq(b->score[1], 0.1);
+  ck_assert_double_eq_tol(a->average, ((0.6 + 0.2) / 2 + 0.4) / 2, 1e-12);
+  cb_leaderboard_destroy(&lb);
+  /* A selection benchmark given explicitly, and a fixed map for model b. */
+  const char *sel[] = {"IT-rdm"};
+  cb_lb_commit fixed[] = {{"b", "IT", "y"}};
+  opt.selection = sel;
+  opt.n_selection = 1;
+  opt.fixed = fixed;
+  opt.n_fixed = 1;
+  ck_assert_int_eq(cb_leaderboard_build_opts(s, 11, &opt, &lb), CB_OK);
+  ck_assert_str_eq(row(lb, "a")->layer[0], "l2");
+  ck_assert_double_eq(row(lb, "a")->score[0], 0.5);
+  ck_assert_str_eq(row(lb, "b")->layer[0], "y");
+  ck_assert_str_eq(row(lb, "b")->layer[1], "y");
+  cb_leaderboard_destroy(&lb);
+  /* Per benchmark: each benchmark's own best layer. */
+  opt.layer_mode = CB_LB_PER_BENCHMARK;
+  opt.n_selection = opt.n_fixed = 0;
+  ck_assert_int_eq(cb_leaderboard_build_opts(s, 11, &opt, &lb), CB_OK);
+  ck_assert_str_eq(row(lb, "a")->layer[1], "l2");
+  cb_leaderboard_destroy(&lb);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("leaderboard");
   TCase *tc = tcase_create("leaderboard");
   tcase_add_test(tc, test_aggregation_and_ranking);
   tcase_add_test(tc, test_given_order_and_missing_model);
+  tcase_add_test(tc, test_layer_commitment);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);

@@ -84,7 +84,8 @@ static cb_leaderboard *build_fixture(fixture *fx) {
   const char *models[] = {"vgg16", "void", "tie-b", "tie-a", "resnet50", "pixels", "cornet-s", "alexnet"};
   const char *benches[16];
   for (int b = 0; b < fx->n_bench; ++b) benches[b] = fx->bench[b];
-  cb_lb_options opt = {models, 8, benches, fx->n_bench, fx->reg, fx->n_bench};
+  cb_lb_options opt = {.models = models, .n_models = 8, .benchmarks = benches, .n_bench = fx->n_bench,
+                       .regions = fx->reg, .n_regions = fx->n_bench, .layer_mode = CB_LB_PER_BENCHMARK};
   cb_leaderboard *lb = NULL;
   ck_assert_int_eq(cb_leaderboard_build_opts(fx->s, fx->n, &opt, &lb), CB_OK);
   return lb;

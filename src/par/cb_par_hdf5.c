@@ -37,6 +37,29 @@ static cb_status write_string_attr(hid_t obj, const char *name, const char *valu
   return CB_OK;
 }
 
+/* Collective: this rank's rows [start, start + count) that fall in
+ * [row0, row1) of an (n, features) dataset; x is (count, features). */
+static herr_t write_rows(hid_t dset, hid_t dxpl, hid_t fspace, int64_t features, int64_t start, int64_t count,
+                         const float *x, int64_t row0, int64_t row1) {
+  int64_t s = start > row0 ? start : row0, e = start + count < row1 ? start + count : row1;
+  hsize_t mdims[2] = {(hsize_t)(count > 0 ? count : 1), (hsize_t)features};
+  hid_t mspace = H5Screate_simple(2, mdims, NULL);
+  if (mspace < 0) return -1;
+  herr_t rc = 0;
+  if (e > s && features > 0) {
+    hsize_t foff[2] = {(hsize_t)s, 0}, moff[2] = {(hsize_t)(s - start), 0}, cnt[2] = {(hsize_t)(e - s), (hsize_t)features};
+    rc = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, foff, NULL, cnt, NULL);
+    if (rc >= 0) rc = H5Sselect_hyperslab(mspace, H5S_SELECT_SET, moff, NULL, cnt, NULL);
+  } else {
+    H5Sselect_none(fspace);
+    H5Sselect_none(mspace);
+    x = NULL;
+  }
+  if (rc >= 0) rc = H5Dwrite(dset, H5T_NATIVE_FLOAT, mspace, fspace, dxpl, x);
+  H5Sclose(mspace);
+  return rc;
+}
+
 /* Phase 1, all ranks: create the file and the layer datasets, write rows. */
 static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int64_t n, int n_layers,
                               const char *const *names, const int64_t *features, int64_t start, int64_t count,
@@ -44,7 +67,29 @@ static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int
   cb_status st = CB_OK;
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), file = -1, group = -1, dxpl = -1, lcpl = -1, gcpl = -1, dcpl = -1;
   H5Pset_fapl_mpio(fapl, cb__par_comm(p), MPI_INFO_NULL);
+  /* Same bytes for any rank count: the 1.10 format (fixed-array chunk
+   * indices, no B-tree node splits), and a metadata cache that neither
+   * resizes (its hit rate depends on which chunks each rank touches) nor
+   * flushes before close, written by rank 0 only. Then no metadata entry is
+   * written, freed and left behind as stale bytes depending on the split. */
   H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
+  /* No aggregation blocks: their unused tails would carry whatever was in
+   * rank 0's memory into the file. */
+  H5Pset_meta_block_size(fapl, 0);
+  H5Pset_small_data_block_size(fapl, 0);
+  H5AC_cache_config_t mdc;
+  memset(&mdc, 0, sizeof mdc);
+  mdc.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+  if (H5Pget_mdc_config(fapl, &mdc) >= 0) {
+    mdc.set_initial_size = 1;
+    mdc.initial_size = mdc.max_size = mdc.min_size = (size_t)64 << 20;
+    mdc.incr_mode = H5C_incr__off;
+    mdc.flash_incr_mode = H5C_flash_incr__off;
+    mdc.decr_mode = H5C_decr__off;
+    mdc.dirty_bytes_threshold = (size_t)32 << 20;
+    mdc.metadata_write_strategy = H5AC_METADATA_WRITE_STRATEGY__PROCESS_0_ONLY;
+    H5Pset_mdc_config(fapl, &mdc);
+  }
   hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
   H5Pset_obj_track_times(fcpl, 0); /* no timestamps: identical runs give identical bytes */
   file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
@@ -81,18 +126,16 @@ static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int
       dset = H5Dcreate2(group, link, H5T_NATIVE_FLOAT, fspace, lcpl, dcpl, H5P_DEFAULT);
     H5Pclose(dcpl);
     dcpl = -1;
-    hsize_t off[2] = {(hsize_t)start, 0}, cnt[2] = {(hsize_t)count, (hsize_t)features[l]};
-    hid_t mspace = H5Screate_simple(2, cnt[0] ? cnt : dims, NULL);
-    if (count > 0) {
-      H5Sselect_hyperslab(fspace, H5S_SELECT_SET, off, NULL, cnt, NULL);
-    } else {
-      H5Sselect_none(fspace);
-      H5Sselect_none(mspace);
-    }
-    /* Every rank calls H5Dwrite, even with nothing to write: collective. */
-    herr_t rc = dset >= 0 ? H5Dwrite(dset, H5T_NATIVE_FLOAT, mspace, fspace, dxpl, count > 0 ? X[l] : NULL) : -1;
+    /* Every rank joins every H5Dwrite, even with nothing to write. Filtered
+     * chunks are reallocated at their compressed size in the order HDF5
+     * gathers them, which depends on the split; one write per chunk, in
+     * chunk order, makes that order (and the bytes) the same for any split. */
+    herr_t rc = dset >= 0 ? 0 : -1;
+    int64_t step = layout && layout->deflate > 0 ? cb_activations_chunk_rows(n, features[l], layout) : n;
+    for (int64_t row0 = 0; dset >= 0 && row0 < n; row0 += step) /* no early exit: collective */
+      if (write_rows(dset, dxpl, fspace, features[l], start, count, X[l], row0, row0 + step < n ? row0 + step : n) < 0)
+        rc = -1;
     if (dset >= 0) H5Dclose(dset);
-    H5Sclose(mspace);
     H5Sclose(fspace);
     if (rc < 0 && st == CB_OK) st = CB_ERROR(CB_ERR_IO, "%s: cannot write layer '%s'", final, names[l]);
   }

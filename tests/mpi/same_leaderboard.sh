@@ -12,7 +12,7 @@ done
 suite=$(ls "$tmp/r1")
 status=0
 for n in 2 3; do
-  for f in leaderboard.csv leaderboard.md; do
+  for f in leaderboard.csv leaderboard.md leaderboard.json; do
     if ! cmp -s "$tmp/r1/$suite/$f" "$tmp/r$n/$suite/$f"; then
       echo "FAIL: $f differs between 1 and $n ranks"; diff "$tmp/r1/$suite/$f" "$tmp/r$n/$suite/$f" || true; status=1
     fi

@@ -9,6 +9,7 @@
 #include "cb_ceiling.h"
 #include "cb_ceiling_sim.h"
 #include "cb_corr.h"
+#include "cb_log.h"
 #include "cb_rng.h"
 #include "cb_signal.h"
 #include "cb_strbuf.h"
@@ -559,6 +560,10 @@ cb_status cb_bench_score_layer(const cb_bench *b, const char *act_path, const cb
     cb_error_prefix("%s: layer '%s' on %s", act_path, layer, b->assembly_path);
     goto done;
   }
+  if (res->n_nan_neuroids > 0)
+    cb_log(CB_LOG_WARN, "%s: layer '%s' on %s: %d of %d neuroids had a constant response or prediction in some split "
+           "(Pearson r undefined); the median over neuroids skips them",
+           act_path, layer, b->assembly_path, res->n_nan_neuroids, nd->n_neuroid);
   snprintf(out->model, sizeof out->model, "%s", acts->model ? acts->model : "");
   snprintf(out->layer, sizeof out->layer, "%s", layer);
   snprintf(out->benchmark, sizeof out->benchmark, "%s", bp->id);

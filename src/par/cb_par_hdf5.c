@@ -2,13 +2,14 @@
  *
  * Every rank creates the same datasets with the same creation properties
  * (chunk shape from n and features only, cb_activations_layer_dcpl), then
- * every rank joins one collective H5Dwrite per layer with its block of rows,
- * an empty selection when it has none. Chunk boundaries need not match the
- * rank blocks: a chunk shared by two ranks is assembled by one of them
- * (HDF5's collective filtered I/O). Chunks are allocated when the dataset is
- * created (MPI-IO forces early allocation) and, when compressed, reallocated
- * at their filtered size in chunk order, so the bytes of the file do not
- * depend on the rank count (tests/mpi/test_store.c checks 1, 2 and 3 ranks). */
+ * every rank joins one collective H5Dwrite per layer (per chunk when
+ * compressed) with its block of rows, an empty selection when it has none.
+ * Chunk boundaries need not match the rank blocks: a chunk shared by two
+ * ranks is assembled by one of them (HDF5's collective filtered I/O). Chunks
+ * are allocated when the dataset is created (MPI-IO forces early
+ * allocation) and, when compressed, reallocated at their filtered size in
+ * chunk order, so the bytes of the file do not depend on the rank count or
+ * the split (tests/mpi/test_store.c checks 1, 2 and 3 ranks). */
 #include <hdf5.h>
 #include <mpi.h>
 #include <stdio.h>
@@ -45,19 +46,20 @@ static herr_t write_rows(hid_t dset, hid_t dxpl, hid_t fspace, int64_t features,
   hsize_t mdims[2] = {(hsize_t)(count > 0 ? count : 1), (hsize_t)features};
   hid_t mspace = H5Screate_simple(2, mdims, NULL);
   if (mspace < 0) return -1;
-  herr_t rc = 0;
+  herr_t sel = -1;
   if (e > s && features > 0) {
     hsize_t foff[2] = {(hsize_t)s, 0}, moff[2] = {(hsize_t)(s - start), 0}, cnt[2] = {(hsize_t)(e - s), (hsize_t)features};
-    rc = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, foff, NULL, cnt, NULL);
-    if (rc >= 0) rc = H5Sselect_hyperslab(mspace, H5S_SELECT_SET, moff, NULL, cnt, NULL);
-  } else {
+    sel = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, foff, NULL, cnt, NULL);
+    if (sel >= 0) sel = H5Sselect_hyperslab(mspace, H5S_SELECT_SET, moff, NULL, cnt, NULL);
+  }
+  if (sel < 0) { /* nothing here (or a failed selection): still join the collective call */
     H5Sselect_none(fspace);
     H5Sselect_none(mspace);
     x = NULL;
   }
-  if (rc >= 0) rc = H5Dwrite(dset, H5T_NATIVE_FLOAT, mspace, fspace, dxpl, x);
+  herr_t rc = H5Dwrite(dset, H5T_NATIVE_FLOAT, mspace, fspace, dxpl, x);
   H5Sclose(mspace);
-  return rc;
+  return (e > s && features > 0 && sel < 0) ? -1 : rc;
 }
 
 /* Phase 1, all ranks: create the file and the layer datasets, write rows. */

@@ -312,7 +312,22 @@ static cb_status run_score_task(int k, void *arg) {
   if (st == CB_OK) st = activations_path(r, t->m, d, act_path);
   cb_activations **acts = &s->acts[(size_t)t->m * c->n_datasets + d];
   if (st == CB_OK && !*acts) st = cb_activations_open(act_path, acts);
-  if (st == CB_OK) st = cb_bench_score_layer(s->bench[t->b], act_path, *acts, r->layers[t->m][t->l], &score);
+  if (st == CB_OK) {
+    st = cb_bench_score_layer(s->bench[t->b], act_path, *acts, r->layers[t->m][t->l], &score);
+    if (st == CB_ERR_NUMERIC) {
+      /* A layer that cannot be scored (e.g. constant for every stimulus, a dead
+       * ReLU of a random network) is recorded as missing, not fatal to the run. */
+      cb_log(CB_LOG_WARN, "%s; recorded as missing (NaN)", cb_error_message());
+      cb_error_clear();
+      memset(&score, 0, sizeof score);
+      snprintf(score.layer, sizeof score.layer, "%s", r->layers[t->m][t->l]);
+      snprintf(score.benchmark, sizeof score.benchmark, "%s", c->benchmarks[t->b].id);
+      snprintf(score.metric, sizeof score.metric, "%s", s->params[t->b].metric);
+      score.raw = score.ceiling = score.score = score.error = NAN;
+      score.seed = s->params[t->b].seed;
+      st = CB_OK;
+    }
+  }
   if (st == CB_OK) {
     snprintf(score.model, sizeof score.model, "%s", c->models[t->m].name);
     snprintf(score.task_key, sizeof score.task_key, "%s", t->key);

@@ -16,6 +16,8 @@ cb_status cb_sound_write_wav(const char *path, const float *x, int64_t n, int ra
   SNDFILE *f = sf_open(tmp, SFM_WRITE, &info);
   if (f == NULL) return CB_ERROR(CB_ERR_IO, "%s: cannot write (%s)", path, sf_strerror(NULL));
   if (fmt == CB_SOUND_PCM16) sf_command(f, SFC_SET_CLIPPING, NULL, SF_TRUE);
+  /* No PEAK chunk: it carries a timestamp, and the same sound must give the same bytes. */
+  if (f) sf_command(f, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
   sf_count_t w = sf_writef_float(f, x, (sf_count_t)n);
   int err = sf_close(f);
   if (w != (sf_count_t)n || err != 0) {

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Strong scaling of a suite from 1 to 2 MPI ranks (not a test; docs/scaling.md).
 #
-#   benchmarks/perf/scaling.sh [-b BUILD_DIR] [-c CONFIG] [-r REPS] [-n "1 2"] [-o SCRATCH] [-k]
+#   benchmarks/perf/scaling.sh [-b BUILD_DIR] [-c CONFIG] [-r REPS] [-n "1 2"] [-o SCRATCH] [-k] [-s]
 #
 # Runs `cortexbench run CONFIG --fresh` REPS times (default 3) on each rank count
 # (default 1 and 2, interleaved so that a burst of load from other users hits
 # both), every rank with one OpenBLAS thread (OPENBLAS_NUM_THREADS=1), and prints
 #   - the wall time of every run, the medians, and the strong-scaling efficiency
-#     T1 / (N * TN) of the medians;
+#     T1 / (N * TN) of the medians (and of each repetition's pair);
 #   - the per-stage table (median over runs of the slowest rank's time);
 #   - the per-task costs measured on the first 1-rank run (tasks run one after
 #     another there, so the gap between consecutive output files is the cost of
@@ -15,7 +15,9 @@
 #     width, bytes per activations file.
 # Defaults: BUILD_DIR build, CONFIG benchmarks/default.ini, SCRATCH a new
 # directory under /tmp, removed at the end unless -k (activations are deleted
-# after each run: the default suite writes ~3.6 GB of them).
+# after each run: the default suite writes ~3.6 GB of them). The SHA-256 of CONFIG
+# is recorded with every run: if CONFIG changes during the measurement, only runs
+# of the last version are compared. -s only summarises the runs already in SCRATCH.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build="$ROOT/build"
@@ -24,8 +26,9 @@ reps=3
 counts="1 2"
 scratch=""
 keep=0
-usage() { echo "usage: benchmarks/perf/scaling.sh [-b BUILD_DIR] [-c CONFIG] [-r REPS] [-n \"1 2\"] [-o SCRATCH] [-k]" >&2; exit 2; }
-while getopts ":b:c:r:n:o:kh" opt; do
+summary_only=0
+usage() { echo "usage: benchmarks/perf/scaling.sh [-b BUILD_DIR] [-c CONFIG] [-r REPS] [-n \"1 2\"] [-o SCRATCH] [-k] [-s]" >&2; exit 2; }
+while getopts ":b:c:r:n:o:ksh" opt; do
   case "$opt" in
     b) build=$OPTARG ;;
     c) config=$OPTARG ;;
@@ -33,7 +36,8 @@ while getopts ":b:c:r:n:o:kh" opt; do
     n) counts=$OPTARG ;;
     o) scratch=$OPTARG ;;
     k) keep=1 ;;
-    h) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    s) summary_only=1; keep=1 ;;
+    h) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) usage ;;
   esac
 done
@@ -44,6 +48,7 @@ bin="$build/bin/cortexbench"
 [[ -f "$config" ]] || { echo "scaling.sh: $config: no such file" >&2; exit 1; }
 PY=/usr/bin/python3
 "$PY" -c 'import h5py' 2>/dev/null || { echo "scaling.sh: needs /usr/bin/python3 with h5py (apt-get install python3-h5py)" >&2; exit 1; }
+if [[ $summary_only -eq 1 && -z "$scratch" ]]; then echo "scaling.sh: -s needs -o SCRATCH" >&2; exit 2; fi
 if [[ -z "$scratch" ]]; then scratch=$(mktemp -d /tmp/cb-scaling.XXXXXX); else mkdir -p "$scratch"; fi
 
 export OPENBLAS_NUM_THREADS=1
@@ -62,12 +67,18 @@ echo "software: $("$bin" version 2>/dev/null | tr "\n" ";" | sed "s/  */ /g; s/;
 echo "config: $config; $reps repetitions of $counts ranks; OPENBLAS_NUM_THREADS=1; scratch $scratch"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-results="$scratch/runs.tsv" # ranks, repetition, wall seconds, log
-: >"$results"
+results="$scratch/runs.tsv" # ranks, repetition, wall seconds, log, SHA-256 of CONFIG
+if [[ $summary_only -eq 1 ]]; then
+  [[ -f "$results" ]] || { echo "scaling.sh: no $results to summarise" >&2; exit 1; }
+  reps=0
+else
+  : >"$results"
+fi
 for ((r = 1; r <= reps; ++r)); do
   for n in $counts; do
     out="$scratch/n$n-r$r"
     log="$scratch/n$n-r$r.log"
+    sum=$(sha256sum "$config" | cut -c1-16)
     t0=$(date +%s.%N)
     if ! mpirun "${flags[@]}" -n "$n" "$bin" run "$config" --fresh -o "$out" >"$log" 2>&1; then
       echo "scaling.sh: run with $n ranks failed; see $log" >&2
@@ -76,9 +87,9 @@ for ((r = 1; r <= reps; ++r)); do
     fi
     t1=$(date +%s.%N)
     wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-    printf '%s\t%s\t%.3f\t%s\n' "$n" "$r" "$wall" "$log" >>"$results"
+    printf '%s\t%s\t%.3f\t%s\t%s\n' "$n" "$r" "$wall" "$log" "$sum" >>"$results"
     printf 'run %d, %d rank(s): %.1f s (load %s)\n' "$r" "$n" "$wall" "$(cut -d' ' -f1 /proc/loadavg)"
-    if [[ $n -eq 1 && $r -eq 1 ]]; then
+    if [[ $n -eq 1 && ! -f "$scratch/costs.txt" ]]; then
       "$PY" - "$out" >"$scratch/costs.txt" <<'EOF'
 # Per-task costs of a 1-rank run, from the modification times of its outputs.
 import glob, os, sys
@@ -123,15 +134,23 @@ EOF
     rm -rf "$out"/*/work/activations
   done
 done
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+[[ $summary_only -eq 1 ]] || echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 "$PY" - "$results" <<'EOF'
 import re, statistics, sys
 runs = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+runs = [x + ["?"] * (5 - len(x)) for x in runs]
+versions = list(dict.fromkeys(x[4] for x in runs))
+if len(versions) > 1:
+    print(f"\nwarning: the config changed during the measurement ({len(versions)} versions); "
+          f"only the runs of the last version are compared")
+    runs = [x for x in runs if x[4] == versions[-1]]
 by_n = {}
+pairs = {}  # repetition -> {n: wall}
 stages = {}  # (n, stage) -> [max seconds per run]
-for n, r, wall, log in runs:
+for n, r, wall, log, _ in runs:
     n = int(n)
+    pairs.setdefault(r, {})[n] = float(wall)
     by_n.setdefault(n, []).append(float(wall))
     text = open(log, errors="replace").read()
     table = text.split("Stage timings over", 1)
@@ -152,6 +171,10 @@ for n in sorted(med):
         eff = (med[base] * base) / (n * med[n])
         print(f"strong-scaling efficiency {base} -> {n} ranks: T{base}*{base} / ({n} * T{n}) = {eff:.3f}"
               f"  (speed-up {med[base] / med[n]:.2f})")
+for r, p in pairs.items():
+    if len(p) > 1:
+        lo, hi = min(p), max(p)
+        print(f"  repetition {r}: T{lo}*{lo} / ({hi} * T{hi}) = {p[lo] * lo / (hi * p[hi]):.3f}")
 names = []
 for (n, s) in stages:
     if s not in names:

@@ -146,6 +146,8 @@ static cb_status on_suite(parse_state *ps, const char *k, const char *v) {
   }
   if (!strcmp(k, "seed")) return parse_u64(v, &c->seed) ? CB_OK : BAD_VALUE(ps, k, "a non-negative integer", v);
   if (!strcmp(k, "batch")) return parse_int(v, 1, 4096, &c->batch) ? CB_OK : BAD_VALUE(ps, k, "an integer in [1, 4096]", v);
+  if (!strcmp(k, "compression"))
+    return parse_int(v, 0, 9, &c->compression) ? CB_OK : BAD_VALUE(ps, k, "a deflate level 0-9 (0: none)", v);
   if (!strcmp(k, "layer_commitment")) {
     if (!strcmp(v, "per-region")) c->per_benchmark_layers = 0;
     else if (!strcmp(v, "per-benchmark")) c->per_benchmark_layers = 1;

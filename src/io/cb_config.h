@@ -68,6 +68,7 @@ typedef struct cb_config {
   uint64_t seed;
   int batch;
   int per_benchmark_layers; /* [suite] layer_commitment = per-benchmark (default per-region) */
+  int compression;          /* [suite] deflate level 0-9 of activations files (0: none) */
   int n_datasets, n_models, n_benchmarks;
   cb_cfg_dataset *datasets;     /* (n_datasets) in file order */
   cb_cfg_model *models;         /* (n_models) in file order */

@@ -233,7 +233,9 @@ static cb_status stage_activations(run_ctx *r) {
       if (st == CB_OK) {
         cb_print0("activations: %-16s on %-16s (%d stimuli, %d layer%s)\n", cm->name, c->datasets[d].id, set->n,
                   n_idx, n_idx == 1 ? "" : "s");
-        st = cb_par_activations(r->p, model, cm->name, key, set, r->degrees[d], c->batch, idx, n_idx, path, r->t);
+        cb_activations_layout layout = {.deflate = c->compression};
+        st = cb_par_activations_layout(r->p, model, cm->name, key, set, r->degrees[d], c->batch, idx, n_idx, path,
+                                       &layout, r->t);
         r->computed_act++;
       }
       cb_stimulus_set_destroy(&set);
@@ -476,6 +478,7 @@ static void report_rdms(run_ctx *r, const cb_leaderboard *lb, cb_report *rep) {
   for (int b = 0; b < c->n_benchmarks; ++b) {
     const cb_cfg_benchmark *cb = &c->benchmarks[b];
     const int d = dataset_index(c, cb->dataset);
+    if (strcmp(cb->metric, "rdm") != 0) continue; /* RDM figures for the RSA benchmarks */
     cb_assembly *a = NULL;
     cb_neural *nd = NULL;
     double *D = NULL;
@@ -493,7 +496,8 @@ static void report_rdms(run_ctx *r, const cb_leaderboard *lb, cb_report *rep) {
     snprintf(title, sizeof title, "%s (neural)", cb->region ? cb->region : cb->id);
     if (cb_rdm_compute(nd->mean, m, nd->n_neuroid, CB_RDM_CORRELATION, D) == CB_OK)
       cb_report_add_rdm_in(rep, cb->id, title, D, m);
-    for (int row = 0; row < lb->n_models; ++row) {
+    /* The three best-ranked models with a layer on this benchmark. */
+    for (int row = 0, shown = 0; row < lb->n_models && shown < 3; ++row) {
       const char *layer = lb->rows[row].layer[b];
       int mi = -1;
       for (int k = 0; k < c->n_models; ++k)
@@ -514,6 +518,7 @@ static void report_rdms(run_ctx *r, const cb_leaderboard *lb, cb_report *rep) {
       if (ok && layer_rdm(X, p, rows, m, D) == CB_OK) {
         snprintf(title, sizeof title, "%s %s", lb->rows[row].model, layer);
         cb_report_add_rdm_in(rep, cb->id, title, D, m);
+        ++shown;
       }
       cb_error_clear();
       free(X);

@@ -16,27 +16,8 @@
 #define REF_DIR "tests/reference/io"
 #define KRIEG_PNG "../shared/data/kriegeskorte2008/stimuli/img001.png"
 
-static char tmpdir[256];
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
-  (void)sb;
-  (void)flag;
-  (void)ftw;
-  return remove(p);
-}
-
-/* Teardown: delete this test's temporary directory (if one was made). */
-static void rm_tmpdir(void) {
-  if (tmpdir[0] && strstr(tmpdir, "XXXXXX") == NULL) nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-  tmpdir[0] = '\0';
-}
-
-static void make_tmpdir(void) {
-  snprintf(tmpdir, sizeof tmpdir, "/tmp/cb_test_image_XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void tmp_path(char *out, size_t n, const char *name) { snprintf(out, n, "%s/%s", tmpdir, name); }
+#define CB_TEST_TMP_NAME "image"
+#include "../cb_test_tmpdir.h"
 
 START_TEST(test_png_roundtrip_gray_rgb) {
   make_tmpdir();

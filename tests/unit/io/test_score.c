@@ -10,25 +10,8 @@
 #include "cb_score.h"
 #include "cb_status.h"
 
-static char tmpdir[256];
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
-  (void)sb;
-  (void)flag;
-  (void)ftw;
-  return remove(p);
-}
-
-/* Teardown: delete this test's temporary directory (if one was made). */
-static void rm_tmpdir(void) {
-  if (tmpdir[0] && strstr(tmpdir, "XXXXXX") == NULL) nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-  tmpdir[0] = '\0';
-}
-
-static void make_tmpdir(void) {
-  snprintf(tmpdir, sizeof tmpdir, "/tmp/cb_test_score_XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+#define CB_TEST_TMP_NAME "score"
+#include "../cb_test_tmpdir.h"
 
 static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
 

@@ -18,24 +18,8 @@
 #define REF_DIR "tests/reference/io"
 #define NH_WAV "../shared/data/normanhaignere2015/wav/stim11_baby_crying.wav"
 
-static char tmpdir[256];
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
-  (void)sb;
-  (void)flag;
-  (void)ftw;
-  return remove(p);
-}
-
-static void rm_tmpdir(void) {
-  if (tmpdir[0] && strstr(tmpdir, "XXXXXX") == NULL) nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-  tmpdir[0] = '\0';
-}
-
-static void make_tmpdir(void) {
-  snprintf(tmpdir, sizeof tmpdir, "/tmp/cb_test_sound_XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+#define CB_TEST_TMP_NAME "sound"
+#include "../cb_test_tmpdir.h"
 
 START_TEST(test_wav_native_rate_mixdown) {
   float *x = NULL;

@@ -14,25 +14,8 @@
 
 #define KRIEG_CSV "../shared/data/kriegeskorte2008/stimuli.csv"
 
-static char tmpdir[256];
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
-  (void)sb;
-  (void)flag;
-  (void)ftw;
-  return remove(p);
-}
-
-/* Teardown: delete this test's temporary directory (if one was made). */
-static void rm_tmpdir(void) {
-  if (tmpdir[0] && strstr(tmpdir, "XXXXXX") == NULL) nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-  tmpdir[0] = '\0';
-}
-
-static void make_tmpdir(void) {
-  snprintf(tmpdir, sizeof tmpdir, "/tmp/cb_test_stimuli_XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+#define CB_TEST_TMP_NAME "stimuli"
+#include "../cb_test_tmpdir.h"
 
 /* Writes `text` to <tmpdir>/<name> and returns the path in a static buffer. */
 static const char *put(const char *name, const char *text) {

@@ -18,26 +18,8 @@
 #define COWLEY_CSV "../shared/data/cowley2023_v4/stimulus_cowley2023_210325.csv"
 #define COWLEY_RGB "tests/reference/io/cowley0001.rgb"
 
-static char tmpdir[256];
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
-  (void)sb;
-  (void)flag;
-  (void)ftw;
-  return remove(p);
-}
-
-static void rm_tmpdir(void) {
-  if (tmpdir[0] && strstr(tmpdir, "XXXXXX") == NULL) nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-  tmpdir[0] = '\0';
-}
-
-static void make_tmpdir(void) {
-  snprintf(tmpdir, sizeof tmpdir, "/tmp/cb_test_zip_XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void tmp_path(char *out, size_t n, const char *name) { snprintf(out, n, "%s/%s", tmpdir, name); }
+#define CB_TEST_TMP_NAME "zip"
+#include "../cb_test_tmpdir.h"
 
 /* Writes a zip holding `n` entries names[i] with contents texts[i] (stored
  * uncompressed when `store`, else deflated). */

@@ -64,7 +64,7 @@ static void split(int kind, int64_t n, int rank, int size, int64_t *start, int64
 static cb_status write_split(cb_par *p, const char *path, int64_t n, int kind, int level) {
   int64_t start, count;
   split(kind, n, cb_par_rank(p), cb_par_size(p), &start, &count);
-  char(*ids)[24] = calloc((size_t)n, sizeof *ids);
+  char(*ids)[48] = calloc((size_t)n, sizeof *ids); /* room for any int64 */
   const char **idp = calloc((size_t)n, sizeof *idp);
   float *X[N_LAYERS] = {0}; /* per layer (count, features) */
   cb_status st = ids && idp ? CB_OK : CB_ERROR(CB_ERR_NOMEM, "out of memory");

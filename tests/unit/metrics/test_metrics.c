@@ -19,41 +19,7 @@
 #define FIXDIR "tests/reference/fixtures/"
 
 /* ---- fixture reader: whitespace-separated numbers and words, '#' lines skipped ---- */
-typedef struct reader {
-  char *text;
-  char *pos;
-} reader;
-
-static void reader_open(reader *r, const char *path) {
-  size_t n = 0;
-  cb_status st = cb_file_read_all(path, &r->text, &n);
-  ck_assert_msg(st == CB_OK, "cannot read fixture %s (run from the repository root)", path);
-  r->pos = r->text;
-}
-
-static char *next_token(reader *r) {
-  for (;;) {
-    while (*r->pos == ' ' || *r->pos == '\n' || *r->pos == '\t' || *r->pos == '\r') r->pos++;
-    if (*r->pos == '#') {
-      while (*r->pos && *r->pos != '\n') r->pos++;
-      continue;
-    }
-    break;
-  }
-  if (*r->pos == '\0') return NULL;
-  char *start = r->pos;
-  while (*r->pos && *r->pos != ' ' && *r->pos != '\n' && *r->pos != '\t' && *r->pos != '\r') r->pos++;
-  if (*r->pos) *r->pos++ = '\0';
-  return start;
-}
-
-static double next_double(reader *r) {
-  char *t = next_token(r), *end = NULL;
-  ck_assert_ptr_nonnull(t);
-  double v = strtod(t, &end);
-  ck_assert_msg(*end == '\0', "bad number '%s' in fixture", t);
-  return v;
-}
+#include "cb_test_fixture.h"
 
 static double *read_matrix(reader *r, int rows, int cols) {
   double *a = malloc(sizeof *a * (size_t)rows * cols);

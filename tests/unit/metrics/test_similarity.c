@@ -27,46 +27,7 @@
 #define KRIEG_DIR "../shared/data/kriegeskorte2008/"
 
 /* ---- fixture reader: whitespace-separated tokens, '#' lines skipped, 'nan' allowed ---- */
-typedef struct reader {
-  char *text;
-  char *pos;
-} reader;
-
-static void reader_open(reader *r, const char *path) {
-  size_t n = 0;
-  cb_status st = cb_file_read_all(path, &r->text, &n);
-  ck_assert_msg(st == CB_OK, "cannot read fixture %s (run from the repository root)", path);
-  r->pos = r->text;
-}
-
-static char *next_token(reader *r) {
-  for (;;) {
-    while (*r->pos == ' ' || *r->pos == '\n' || *r->pos == '\t' || *r->pos == '\r') r->pos++;
-    if (*r->pos == '#') {
-      while (*r->pos && *r->pos != '\n') r->pos++;
-      continue;
-    }
-    break;
-  }
-  if (*r->pos == '\0') return NULL;
-  char *start = r->pos;
-  while (*r->pos && *r->pos != ' ' && *r->pos != '\n' && *r->pos != '\t' && *r->pos != '\r') r->pos++;
-  if (*r->pos) *r->pos++ = '\0';
-  return start;
-}
-
-static void expect_word(reader *r, const char *w) {
-  char *t = next_token(r);
-  ck_assert_msg(t && strcmp(t, w) == 0, "fixture: expected '%s', got '%s'", w, t ? t : "(end)");
-}
-
-static double next_double(reader *r) {
-  char *t = next_token(r), *end = NULL;
-  ck_assert_ptr_nonnull(t);
-  double v = strtod(t, &end);
-  ck_assert_msg(*end == '\0', "bad number '%s' in fixture", t);
-  return v;
-}
+#include "cb_test_fixture.h"
 
 static double *read_vec(reader *r, size_t n) {
   double *a = malloc(sizeof *a * (n ? n : 1));

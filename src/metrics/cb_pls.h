@@ -48,8 +48,10 @@ cb_status cb_pls_kernel_fit_predict(const double *K /* (n + m, ldk) */, int ldk,
  * < ncols); Y (N, q) (only each split's training rows enter its fit, up to rounding). Per component, the K products
  * of all splits are one GEMM with the vectors held as length-N columns (0 off the training rows), and the per-split
  * centring is the rank-2 correction Kc x = K x - r 1'x - 1 r'x + mu 1 1'x (r = K(:, train) 1 / n). With ncols == N,
- * Yc'KcYc comes from one shared K Y and test-block corrections. Each split's result is bitwise independent of the
- * other splits for a given BLAS and thread count. Errors name the split. */
+ * Yc'KcYc comes from one shared K Y and test-block corrections. Each split's result is independent of the other
+ * splits up to rounding: bitwise with BLAS kernels whose GEMM rows do not depend on the matrix shape (OpenBLAS
+ * SkylakeX), within ~1e-12 relative otherwise (OpenBLAS Haswell). A scoring task always batches the same splits, so
+ * scores never depend on the number of ranks. Errors name the split. */
 cb_status cb_pls_kernel_multi(const double *K /* (N, ldk) */, int ldk, int N, int ncols, const double *Y /* (N, q) */,
                               int q, int n_components, cb_kernel_split *splits /* (n_splits) */, int n_splits);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cb_kernel.h"
+#include "cb_ridge_screen.h"
 
 void cb_brainscore_alphas(double out[CB_BRAINSCORE_N_ALPHAS]) {
   int k = 0;
@@ -21,10 +22,146 @@ void cb_brainscore_alphas(double out[CB_BRAINSCORE_N_ALPHAS]) {
 }
 
 #define RIDGE_ROW_BLOCK 64
+/* Screening keeps every alpha whose approximate error is within this relative window of the smallest, and
+ * evaluates those exactly; if the approximation is off by more than a quarter of the window anywhere it was
+ * checked, every alpha is evaluated exactly instead (see cb_ridge_screen.h). */
+#define RIDGE_SCREEN_WINDOW 1e-6
+
+/* Exact dual coefficients of one alpha for the columns cols (NULL: all q): WB (n, nc) = w o QtY(:, cols),
+ * C (n, nc) = Q' WB; when d is given, err (nc) = sum_i (C(i, jj) / d_i)^2 (sklearn's LOO residuals, summed). */
+static void exact_alpha(const double *E, const double *w, const double *QtY, const double *d, int n, int q,
+                        const int *cols, int nc, double *WB /* (n, nc) */, double *C /* (n, nc) */,
+                        double *err /* (nc) */) {
+  for (int i = 0; i < n; ++i)
+    for (int jj = 0; jj < nc; ++jj)
+      WB[(size_t)i * nc + jj] = w[i] * QtY[(size_t)i * q + (cols ? cols[jj] : jj)];
+  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, nc, n, 1.0, E, n, WB, nc, 0.0, C, nc); /* Q diag(w) Q'Yc */
+  if (d == NULL) return;
+  for (int jj = 0; jj < nc; ++jj) err[jj] = 0.0;
+  for (int i = 0; i < n; ++i) {
+    const double *ci = C + (size_t)i * nc;
+    for (int jj = 0; jj < nc; ++jj) {
+      double e = ci[jj] / d[i];
+      err[jj] += e * e;
+    }
+  }
+}
+
+/* The alpha choice of sklearn's _RidgeGCV over every alpha, exactly: best (n, q) gets the dual coefficients of the
+ * chosen alpha(s), best_a (q) their indices. Ties keep the earlier alpha. */
+static void choose_exact(const double *E, const double *W, const double *QtY, const double *D, int n, int q,
+                         int n_alphas, int per_target, double *WB, double *C, double *err, double *best_err,
+                         double *best, int *best_a) {
+  double best_total = 0.0;
+  for (int a = 0; a < n_alphas; ++a) {
+    exact_alpha(E, W + (size_t)a * n, QtY, D + (size_t)a * n, n, q, NULL, q, WB, C, err);
+    if (per_target) {
+      for (int j = 0; j < q; ++j)
+        if (a == 0 || err[j] < best_err[j]) { /* strictly better: ties keep the earlier alpha */
+          best_err[j] = err[j];
+          best_a[j] = a;
+          for (int i = 0; i < n; ++i) best[(size_t)i * q + j] = C[(size_t)i * q + j];
+        }
+    } else {
+      double total = 0.0;
+      for (int j = 0; j < q; ++j) total += err[j];
+      if (a == 0 || total < best_total) {
+        best_total = total;
+        for (int j = 0; j < q; ++j) best_a[j] = a;
+        memcpy(best, C, sizeof *C * (size_t)n * q);
+      }
+    }
+  }
+}
+
+/* The same choice through the low-rank screen: approximate errors for every alpha, exact ones for the alphas
+ * within RIDGE_SCREEN_WINDOW of the approximate best (per target, or of the total) and for every target at the
+ * sentinel alpha (the smallest one, where the approximation errs most). *ok = 0 when the exact values reveal an
+ * approximation error above a quarter of the window (the caller then runs choose_exact). */
+static cb_status choose_screened(const double *E, const double *W, const double *QtY, const double *D, int n, int q,
+                                 int n_alphas, int per_target, int sentinel, double *WB, double *C, double *err,
+                                 double *best_err, double *best, int *best_a, int *ok) {
+  cb_status st = CB_OK;
+  *ok = 0;
+  double *ea = malloc(sizeof *ea * (size_t)n_alphas * q); /* (n_alphas, q) approximate errors */
+  unsigned char *cand = calloc((size_t)n_alphas * q, 1);  /* (n_alphas, q) evaluate exactly */
+  int *cols = malloc(sizeof *cols * (size_t)q), *seen = calloc((size_t)q, sizeof *seen);
+  CB_ALLOC_GOTO(ea, st, done);
+  CB_ALLOC_GOTO(cand, st, done);
+  CB_ALLOC_GOTO(cols, st, done);
+  CB_ALLOC_GOTO(seen, st, done);
+  CB_CHECK_GOTO(cb_ridge__screen(E, W, QtY, D, n, q, n_alphas, ea, NULL), st, done);
+  for (size_t i = 0; i < (size_t)n_alphas * q; ++i)
+    if (!isfinite(ea[i])) goto done; /* let the exact path decide */
+  if (per_target) {
+    for (int j = 0; j < q; ++j) {
+      double mn = ea[j];
+      for (int a = 1; a < n_alphas; ++a) mn = fmin(mn, ea[(size_t)a * q + j]);
+      for (int a = 0; a < n_alphas; ++a) cand[(size_t)a * q + j] = ea[(size_t)a * q + j] <= mn * (1 + RIDGE_SCREEN_WINDOW);
+    }
+  } else {
+    double mn = INFINITY;
+    for (int a = 0; a < n_alphas; ++a) {
+      double t = 0.0;
+      for (int j = 0; j < q; ++j) t += ea[(size_t)a * q + j];
+      mn = fmin(mn, t);
+      ea[(size_t)a * q] = t; /* column 0 now holds the total */
+    }
+    for (int a = 0; a < n_alphas; ++a)
+      if (ea[(size_t)a * q] <= mn * (1 + RIDGE_SCREEN_WINDOW)) memset(cand + (size_t)a * q, 1, (size_t)q);
+  }
+  memset(cand + (size_t)sentinel * q, 1, (size_t)q);
+  double worst = 0.0, best_total = 0.0;
+  int any = 0;
+  for (int a = 0; a < n_alphas; ++a) {
+    int nc = 0;
+    for (int j = 0; j < q; ++j)
+      if (cand[(size_t)a * q + j]) cols[nc++] = j;
+    if (nc == 0) continue;
+    const int all = nc == q;
+    exact_alpha(E, W + (size_t)a * n, QtY, D + (size_t)a * n, n, q, all ? NULL : cols, nc, WB, C, err);
+    if (per_target) {
+      for (int jj = 0; jj < nc; ++jj) {
+        const int j = cols[jj];
+        worst = fmax(worst, fabs(ea[(size_t)a * q + j] - err[jj]) / err[jj]);
+        if (!seen[j] || err[jj] < best_err[j]) {
+          seen[j] = 1;
+          best_err[j] = err[jj];
+          best_a[j] = a;
+          for (int i = 0; i < n; ++i) best[(size_t)i * q + j] = C[(size_t)i * nc + jj];
+        }
+      }
+    } else {
+      double total = 0.0;
+      for (int j = 0; j < q; ++j) total += err[j];
+      worst = fmax(worst, fabs(ea[(size_t)a * q] - total) / total);
+      if (!any || total < best_total) {
+        best_total = total;
+        for (int j = 0; j < q; ++j) best_a[j] = a;
+        memcpy(best, C, sizeof *C * (size_t)n * q);
+      }
+      any = 1;
+    }
+  }
+  *ok = worst <= RIDGE_SCREEN_WINDOW / 4 && isfinite(worst);
+done:
+  free(seen);
+  free(cols);
+  free(cand);
+  free(ea);
+  return st;
+}
 
 cb_status cb_ridge_kernel_fit_predict(const double *K, int ldk, int n, int m, const double *Y, int q,
                                       const double *alphas, int n_alphas, int per_target, double *Yhat,
                                       double *alpha_out, double *dual) {
+  return cb_ridge__fit_predict(K, ldk, n, m, Y, q, alphas, n_alphas, per_target, 1, Yhat, alpha_out, dual, NULL);
+}
+
+cb_status cb_ridge__fit_predict(const double *K, int ldk, int n, int m, const double *Y, int q,
+                                const double *alphas, int n_alphas, int per_target, int screen, double *Yhat,
+                                double *alpha_out, double *dual, int *screened) {
+  if (screened) *screened = 0;
   if (K == NULL || Y == NULL || alphas == NULL || (Yhat == NULL && m > 0))
     return CB_ERROR(CB_ERR_ARG, "ridge: NULL argument");
   if (n < 2) return CB_ERROR(CB_ERR_NUMERIC, "ridge: needs at least 2 training samples, got %d", n);
@@ -42,7 +179,7 @@ cb_status cb_ridge_kernel_fit_predict(const double *K, int ldk, int n, int m, co
   const size_t nq = (size_t)n * q, nn = (size_t)n * n;
   const int gcv = n_alphas > 1;
   double *r = malloc(sizeof *r * (size_t)n), *mte = malloc(sizeof *mte * (size_t)(m + 1));
-  double *ym = malloc(sizeof *ym * (size_t)q), *Yc = malloc(sizeof *Yc * nq);
+  double *ym = malloc(sizeof *ym * (size_t)q);
   double *G = malloc(sizeof *G * nn);   /* (n, n) Kc + 11', destroyed by the eigensolver */
   double *E = malloc(sizeof *E * nn);   /* (n, n) row i = eigenvector i */
   double *lam = malloc(sizeof *lam * (size_t)n);
@@ -55,7 +192,6 @@ cb_status cb_ridge_kernel_fit_predict(const double *K, int ldk, int n, int m, co
   CB_ALLOC_GOTO(r, st, done);
   CB_ALLOC_GOTO(mte, st, done);
   CB_ALLOC_GOTO(ym, st, done);
-  CB_ALLOC_GOTO(Yc, st, done);
   CB_ALLOC_GOTO(G, st, done);
   CB_ALLOC_GOTO(E, st, done);
   CB_ALLOC_GOTO(lam, st, done);
@@ -75,12 +211,11 @@ cb_status cb_ridge_kernel_fit_predict(const double *K, int ldk, int n, int m, co
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < q; ++j) ym[j] += Y[(size_t)i * q + j];
   for (int j = 0; j < q; ++j) ym[j] /= n;
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < q; ++j) Yc[(size_t)i * q + j] = Y[(size_t)i * q + j] - ym[j];
-  for (int i = 0; i < n; ++i) {
+  for (int i = 0; i < n; ++i) { /* Yc (n, q) = Y - 1 ybar', kept in C until Q'Yc is formed */
     const double *kr = K + (size_t)i * ldk;
     double *gr = G + (size_t)i * n;
     for (int j = 0; j < n; ++j) gr[j] = kr[j] - r[i] - r[j] + mu + 1.0;
+    for (int j = 0; j < q; ++j) C[(size_t)i * q + j] = Y[(size_t)i * q + j] - ym[j];
   }
   /* symmetric, so the column-major call sees the same matrix and returns eigenvectors as rows of E */
   lapack_int found = 0;
@@ -110,8 +245,10 @@ cb_status cb_ridge_kernel_fit_predict(const double *K, int ldk, int n, int m, co
     w[icpt] = 0.0;
   }
   /* QtY = Q' Yc = E Yc */
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, q, n, 1.0, E, n, Yc, q, 0.0, QtY, q);
-  if (gcv) {
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, q, n, 1.0, E, n, C, q, 0.0, QtY, q);
+  if (!gcv) {
+    exact_alpha(E, W, QtY, NULL, n, q, NULL, q, WB, best, NULL);
+  } else {
     /* D (n_alphas, n) = W (E o E): diag of Q diag(w) Q' for every alpha, E squared a block of rows at a time */
     D = calloc((size_t)n_alphas * n, sizeof *D);
     Esq = malloc(sizeof *Esq * (size_t)RIDGE_ROW_BLOCK * n);
@@ -122,40 +259,16 @@ cb_status cb_ridge_kernel_fit_predict(const double *K, int ldk, int n, int m, co
       for (size_t k = 0; k < (size_t)b * n; ++k) Esq[k] = E[(size_t)i0 * n + k] * E[(size_t)i0 * n + k];
       cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n_alphas, n, b, 1.0, W + i0, n, Esq, n, 1.0, D, n);
     }
-  }
-  double best_total = 0.0;
-  for (int a = 0; a < n_alphas; ++a) {
-    const double *w = W + (size_t)a * n;
-    for (int i = 0; i < n; ++i)
-      for (int j = 0; j < q; ++j) WB[(size_t)i * q + j] = w[i] * QtY[(size_t)i * q + j];
-    double *dst = gcv ? C : best;
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, q, n, 1.0, E, n, WB, q, 0.0, dst, q); /* Q diag(w) Q'Yc */
-    if (!gcv) break;
-    const double *d = D + (size_t)a * n;
-    for (int j = 0; j < q; ++j) err[j] = 0.0;
-    for (int i = 0; i < n; ++i) {
-      const double *ci = C + (size_t)i * q;
-      for (int j = 0; j < q; ++j) {
-        double e = ci[j] / d[i];
-        err[j] += e * e;
-      }
-    }
-    if (per_target) {
-      for (int j = 0; j < q; ++j)
-        if (a == 0 || err[j] < best_err[j]) { /* strictly better: ties keep the earlier alpha */
-          best_err[j] = err[j];
-          best_a[j] = a;
-          for (int i = 0; i < n; ++i) best[(size_t)i * q + j] = C[(size_t)i * q + j];
-        }
-    } else {
-      double total = 0.0;
-      for (int j = 0; j < q; ++j) total += err[j];
-      if (a == 0 || total < best_total) {
-        best_total = total;
-        for (int j = 0; j < q; ++j) best_a[j] = a;
-        memcpy(best, C, sizeof *C * nq);
-      }
-    }
+    int ok = 0;
+    int smallest = 0;
+    for (int a = 1; a < n_alphas; ++a)
+      if (alphas[a] < alphas[smallest]) smallest = a;
+    if (screen && n_alphas >= 3)
+      CB_CHECK_GOTO(choose_screened(E, W, QtY, D, n, q, n_alphas, per_target, smallest, WB, C, err, best_err, best,
+                                    best_a, &ok),
+                    st, done);
+    if (!ok) choose_exact(E, W, QtY, D, n, q, n_alphas, per_target, WB, C, err, best_err, best, best_a);
+    if (screened) *screened = ok;
   }
   for (size_t i = 0; i < nq; ++i)
     if (!isfinite(best[i])) {
@@ -193,7 +306,6 @@ done:
   free(lam);
   free(E);
   free(G);
-  free(Yc);
   free(ym);
   free(mte);
   free(r);

@@ -1,11 +1,12 @@
 /* cb_voxel.c - voxel-style noise-corrected scoring of a regression (see cb_voxel.h).
- * Procedure facts followed (Tuckute et al. 2023, PLoS Biol, code gretatuckute/auditory_brain_dnn; Kell et al.
- * 2018 Methods "Correcting for reliability of the measured voxel response"): per train/test split, the
- * reliability of the data is the Spearman-Brown-corrected correlation between repetitions of the test stimuli,
- * the reliability of the predictions the same statistic over predictions of models fitted on one repetition
- * each; negative r counts as 0; both reliabilities are floored (0.182 data, 0.183 predictions); r^2 is divided
- * by their product; the median over splits is the score. Here additionally clipped at 1 (clip_max) and the
- * neuroids are summarised per split by their median (NaN skipped), as the other regression benchmarks do. */
+ * Procedure facts followed (Tuckute et al. 2023, PLoS Biol; their public code gretatuckute/auditory_brain_dnn,
+ * aud_dnn/utils.py (end of the per-voxel regression) and aud_dnn/AUD_main.py (splits); Kell et al. 2018):
+ * per split, one fit on the repetition mean and one fit per single repetition; reliability = median over
+ * repetition pairs of the Pearson r, Spearman-Brown corrected, then floored (0.182 data, 0.183 predictions);
+ * negative r counts as 0; corrected r^2 = r^2 / (rel_data rel_pred); median over splits. Differences (by the
+ * benchmark's design, docs/config.md): the data reliability here uses the test stimuli (theirs: the training
+ * stimuli), neuroids are summarised per split by their median (NaN skipped) before the median over splits, and
+ * the result is clipped at 1. */
 #include "cb_voxel.h"
 
 #include <math.h>

@@ -13,6 +13,7 @@
 #include "cb_rng.h"
 #include "cb_signal.h"
 #include "cb_strbuf.h"
+#include "cb_voxel.h"
 
 static const char *const metric_names[] = {"pls", "ridge", "ridgecv", "linear", "neuron2neuron", "rdm", "cka"};
 
@@ -73,6 +74,10 @@ void cb_bench_params_defaults(cb_bench_params *p) {
 }
 
 static int is_regression(cb_metric_kind k) { return k != CB_METRIC_RDM && k != CB_METRIC_CKA; }
+
+int cb_ceiling_voxel_metric(cb_metric_kind k) {
+  return k == CB_METRIC_PLS || k == CB_METRIC_RIDGE || k == CB_METRIC_RIDGECV || k == CB_METRIC_LINEAR;
+}
 
 static int cmp_str_ptr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
@@ -135,8 +140,22 @@ static cb_status make_ceiling(cb_bench *b) {
   const cb_bench_params *p = &b->params;
   const cb_neural *nd = b->neural;
   if (!strcmp(p->ceiling, "none")) return CB_OK;
+  if (!strcmp(p->ceiling, "voxel")) { /* per-neuroid correction while scoring (cb_voxel.h); no single ceiling */
+    if (!cb_ceiling_voxel_metric(b->metric))
+      return CB_ERROR(CB_ERR_ARG, "ceiling 'voxel' needs metric pls, ridge, ridgecv or linear (got '%s')",
+                      cb_metric_name(b->metric));
+    if (nd->n_rep < 2)
+      return CB_ERROR(CB_ERR_ARG, "ceiling 'voxel' needs >= 2 repetitions per stimulus (the assembly has %d)",
+                      nd->n_rep);
+    if (p->bootstrap > 0) return CB_ERROR(CB_ERR_ARG, "ceiling 'voxel' does not support bootstrap intervals");
+    for (size_t i = 0; i < (size_t)nd->n_stim * nd->n_rep * nd->n_neuroid; ++i)
+      if (!isfinite(nd->reps[i]))
+        return CB_ERROR(CB_ERR_ARG, "ceiling 'voxel' needs all %d repetitions of every stimulus (stimulus '%s' "
+                        "lacks one)", nd->n_rep, nd->stimulus_id[i / ((size_t)nd->n_rep * nd->n_neuroid)]);
+    return CB_OK;
+  }
   if (strcmp(p->ceiling, "internal") != 0)
-    return CB_ERROR(CB_ERR_ARG, "unknown ceiling '%s' (internal or none)", p->ceiling);
+    return CB_ERROR(CB_ERR_ARG, "unknown ceiling '%s' (internal, voxel or none)", p->ceiling);
   if (is_regression(b->metric))
     return cb_ceiling_split_half(nd->reps, nd->n_stim, nd->n_rep, nd->n_neuroid, p->splits, p->seed, &b->ceiling,
                                  &b->ceiling_error);
@@ -509,6 +528,32 @@ static cb_status regress_opts(const cb_bench *b, cb_regress_opts *o) {
   return CB_OK;
 }
 
+/* ceiling = voxel: the score is the voxel-wise noise-corrected r^2 (cb_voxel_score); no single ceiling. */
+static cb_status score_voxel(const cb_bench *b, const float *X, int p, const cb_regress_opts *o, cb_score *out) {
+  const cb_neural *nd = b->neural;
+  cb_noise_params np;
+  cb_noise_params_default(&np);
+  np.clip_max = 1.0;
+  cb_voxel_result *v = malloc(sizeof *v);
+  if (!v) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  cb_status st = cb_voxel_score(X, nd->n_stim, p, nd->reps, nd->mean, nd->n_rep, nd->n_neuroid, b->splits, o, &np, v);
+  if (st == CB_OK) {
+    out->per_split = malloc(sizeof(double) * (size_t)v->n_splits);
+    if (!out->per_split) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  }
+  if (st == CB_OK) {
+    memcpy(out->per_split, v->per_split, sizeof(double) * (size_t)v->n_splits);
+    out->n_splits = v->n_splits;
+    out->raw = v->raw;
+    out->ceiling = NAN;
+    out->score = v->score;
+    out->error = v->error;
+    snprintf(out->ceiling_method, sizeof out->ceiling_method, "voxel");
+  }
+  free(v);
+  return st;
+}
+
 cb_status cb_bench_score_layer(const cb_bench *b, const char *act_path, const cb_activations *acts,
                                const char *layer, cb_score *out) {
   cb_status st = CB_OK;
@@ -544,6 +589,21 @@ cb_status cb_bench_score_layer(const cb_bench *b, const char *act_path, const cb
   free(all);
   all = NULL;
   const cb_bench_params *bp = &b->params;
+  if (!strcmp(bp->ceiling, "voxel")) {
+    cb_regress_opts o;
+    CB_CHECK_GOTO(regress_opts(b, &o), st, done);
+    st = score_voxel(b, X, (int)p, &o, out);
+    if (st != CB_OK) {
+      cb_error_prefix("%s: layer '%s' on %s", act_path, layer, b->assembly_path);
+      goto done;
+    }
+    snprintf(out->model, sizeof out->model, "%s", acts->model ? acts->model : "");
+    snprintf(out->layer, sizeof out->layer, "%s", layer);
+    snprintf(out->benchmark, sizeof out->benchmark, "%s", bp->id);
+    snprintf(out->metric, sizeof out->metric, "%s", cb_metric_name(b->metric));
+    out->seed = bp->seed;
+    goto done;
+  }
   if (is_regression(b->metric)) {
     cb_regress_opts o;
     CB_CHECK_GOTO(regress_opts(b, &o), st, done);

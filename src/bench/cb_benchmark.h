@@ -29,6 +29,8 @@ typedef enum cb_metric_kind {
 /* "pls", "ridge", "ridgecv", "linear", "neuron2neuron", "rdm", "cka". */
 cb_status cb_metric_parse(const char *s, cb_metric_kind *out);
 const char *cb_metric_name(cb_metric_kind k);
+/* 1 for the metrics `ceiling = voxel` accepts (pls, ridge, ridgecv, linear). */
+int cb_ceiling_voxel_metric(cb_metric_kind k);
 /* Parsers for the option strings (errors list the accepted values). */
 cb_status cb_rdm_distance_parse(const char *s, cb_rdm_distance *out);     /* 1-pearson, euclidean, cosine */
 cb_status cb_rdm_compare_parse(const char *s, cb_rdm_compare_kind *out);  /* spearman, kendall, pearson, cosine */
@@ -40,7 +42,7 @@ typedef struct cb_bench_params {
   const char *region;      /* NULL: every neuroid */
   const char *stratify;    /* presentation coordinate or NULL */
   const char *split;       /* "stratified" (plain shuffle without a stratify column), "shuffle", "kfold" */
-  const char *ceiling;     /* "internal" or "none" */
+  const char *ceiling;     /* "internal", "voxel" (pls/ridge/ridgecv/linear, >= 2 repetitions; cb_voxel.h) or "none" */
   const char *normalise;   /* "r2/c", "(r/c)^2", "r/c"; NULL: r2/c for regressions, r/c for rdm and cka */
   double t0, t1;           /* ms window; NaN: all bins */
   int splits;              /* shuffle splits, or folds for kfold */

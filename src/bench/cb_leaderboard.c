@@ -124,6 +124,7 @@ static cb_status fill_cell(const cb_score *scores, int n_scores, const char *mod
     l->error = s->error;
     l->ci_low = s->n_bootstrap > 0 ? s->ci_low : NAN;
     l->ci_high = s->n_bootstrap > 0 ? s->ci_high : NAN;
+    l->voxel = !strcmp(s->ceiling_method, "voxel");
     if (!isnan(s->score) && (cell->best < 0 || s->score > cell->layers[cell->best].score)) cell->best = cell->n_layers;
     cell->n_layers++;
   }
@@ -366,6 +367,7 @@ static json_t *json_cell(const cb_lb_cell *c) {
   bad |= jset(o, "layer", best ? json_string(best->layer) : json_null());
   bad |= jset(o, "raw", jnum(best ? best->raw : NAN));
   bad |= jset(o, "ceiling", jnum(best ? best->ceiling : NAN));
+  if (best && best->voxel) bad |= jset(o, "ceiling_method", json_string("voxel"));
   bad |= jset(o, "score", jnum(best ? best->score : NAN));
   bad |= jset(o, "clipped", jnum(best ? clip01(best->score) : NAN));
   bad |= jset(o, "error", jnum(best ? best->error : NAN));
@@ -381,6 +383,7 @@ static json_t *json_cell(const cb_lb_cell *c) {
     bad |= jset(e, "layer", json_string(y->layer));
     bad |= jset(e, "raw", jnum(y->raw));
     bad |= jset(e, "ceiling", jnum(y->ceiling));
+    if (y->voxel) bad |= jset(e, "ceiling_method", json_string("voxel"));
     bad |= jset(e, "score", jnum(y->score));
     bad |= jset(e, "error", jnum(y->error));
     bad |= json_array_append_new(layers, e);

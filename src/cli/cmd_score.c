@@ -18,7 +18,7 @@ static void help(void) {
          "         [--splits 10] [--train-fraction 0.9] [--seed 1] [--components 25]\n"
          "         [--alpha A] [--alphas A1,A2,...] [--alpha-per-target]\n"
          "         [--distance 1-pearson|euclidean|cosine] [--compare spearman|kendall|pearson|cosine]\n"
-         "         [--cka biased|unbiased] [--ceiling internal|none] [--normalise r2/c|(r/c)^2|r/c]\n"
+         "         [--cka biased|unbiased] [--ceiling internal|voxel|none] [--normalise r2/c|(r/c)^2|r/c]\n"
          "         [--bootstrap N] [--ci-level 0.95] [--benchmark ID]\n\n"
          "Scores one layer's activations against a neural assembly. Stimuli are matched by\n"
          "stimulus_id whatever their order in each file; repetitions are averaged.\n\n"
@@ -155,7 +155,8 @@ cb_status cb_cmd_score(cb_par *p, int argc, char **argv) {
     case 'c': CB_CHECK(cb_cli_parse_int("--components", optarg, 1, 10000, &v)); bp.components = (int)v; break;
     case 'S': CB_CHECK(cb_cli_parse_u64("--seed", optarg, &seed)); bp.seed = seed; break;
     case 'C':
-      if (strcmp(optarg, "internal") && strcmp(optarg, "none")) return CB_USAGE("option --ceiling: expected internal or none, got '%s'", optarg);
+      if (strcmp(optarg, "internal") && strcmp(optarg, "voxel") && strcmp(optarg, "none"))
+        return CB_USAGE("option --ceiling: expected internal, voxel or none, got '%s'", optarg);
       bp.ceiling = optarg;
       break;
     case 'N':

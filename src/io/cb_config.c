@@ -285,7 +285,8 @@ static cb_status on_benchmark(parse_state *ps, cb_cfg_benchmark *b, const char *
                                                                                : BAD_VALUE(ps, k, "a number in (0, 1)", v);
   if (!strcmp(k, "stratify")) return set_str(&b->stratify, v);
   if (!strcmp(k, "ceiling")) {
-    if (strcmp(v, "internal") && strcmp(v, "none")) return BAD_VALUE(ps, k, "internal or none", v);
+    if (strcmp(v, "internal") && strcmp(v, "voxel") && strcmp(v, "none"))
+      return BAD_VALUE(ps, k, "internal, voxel or none", v);
     return set_str(&b->ceiling, v);
   }
   if (!strcmp(k, "normalise")) {
@@ -511,6 +512,13 @@ static cb_status validate(cb_config *c) {
                       b->dataset);
     if (!b->metric && set_str(&b->metric, "pls") != CB_OK) return CB_ERR_NOMEM;
     if (!b->ceiling && set_str(&b->ceiling, "internal") != CB_OK) return CB_ERR_NOMEM;
+    if (!strcmp(b->ceiling, "voxel") && strcmp(b->metric, "pls") && strcmp(b->metric, "ridge") &&
+        strcmp(b->metric, "ridgecv") && strcmp(b->metric, "linear"))
+      return CB_ERROR(CB_ERR_CONFIG, "%s: [benchmark %s] key 'ceiling': 'voxel' needs metric pls, ridge, ridgecv or "
+                      "linear (got '%s')", c->path, b->id, b->metric);
+    if (!strcmp(b->ceiling, "voxel") && b->bootstrap > 0)
+      return CB_ERROR(CB_ERR_CONFIG, "%s: [benchmark %s] key 'ceiling': 'voxel' does not support 'bootstrap'", c->path,
+                      b->id);
     if (!b->split && set_str(&b->split, "stratified") != CB_OK) return CB_ERR_NOMEM;
   }
   return CB_OK;

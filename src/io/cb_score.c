@@ -64,6 +64,8 @@ cb_status cb_score_write_json(const char *path, const cb_score *s) {
     CB_CHECK_GOTO(put(path, root, "seed", json_string(buf)), st, done);
   }
   if (s->task_key[0]) CB_CHECK_GOTO(put(path, root, "task_key", json_string(s->task_key)), st, done);
+  if (s->ceiling_method[0])
+    CB_CHECK_GOTO(put(path, root, "ceiling_method", json_string(s->ceiling_method)), st, done);
   if (s->n_bootstrap > 0) {
     CB_CHECK_GOTO(put(path, root, "n_bootstrap", json_integer(s->n_bootstrap)), st, done);
     CB_CHECK_GOTO(put(path, root, "ci_low", number_or_null(s->ci_low)), st, done);
@@ -203,6 +205,16 @@ cb_status cb_score_read_json(const char *path, cb_score *out) {
         goto fail;
       }
       snprintf(s.task_key, sizeof s.task_key, "%s", json_string_value(tk));
+    }
+  }
+  {
+    json_t *cm = json_object_get(root, "ceiling_method");
+    if (cm) {
+      if (!json_is_string(cm) || strcmp(json_string_value(cm), "voxel") != 0) {
+        st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'ceiling_method' is not \"voxel\"", path);
+        goto fail;
+      }
+      snprintf(s.ceiling_method, sizeof s.ceiling_method, "%s", json_string_value(cm));
     }
   }
   {

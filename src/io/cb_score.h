@@ -30,6 +30,8 @@ typedef struct cb_score {
   char task_key[65]; /* hash of everything the score depends on ("" = none); written when set */
   int n_bootstrap;   /* 0: no bootstrap interval */
   double ci_low, ci_high, ci_level; /* interval of `score`, e.g. level 0.95 */
+  char ceiling_method[16]; /* "" = raw ceiled by `ceiling`; "voxel" = score is the voxel-wise noise-corrected r^2
+                              (ceiling NaN, raw = median r); written as key "ceiling_method" when set */
 } cb_score;
 
 /* Writes one score atomically (temp file + rename; parent dirs created). */

@@ -34,6 +34,7 @@ typedef struct cb_lb_layer {
   char *layer;
   double raw, ceiling, score, error; /* as in the score file (score not clipped) */
   double ci_low, ci_high;            /* bootstrap interval of score; NaN when none */
+  int pca_components;                /* > 0: scored on PCA-projected activations (layer selection) */
 } cb_lb_layer;
 
 /* One (model, benchmark): every layer scored, and the chosen one. */

@@ -64,6 +64,8 @@ cb_status cb_score_write_json(const char *path, const cb_score *s) {
     CB_CHECK_GOTO(put(path, root, "seed", json_string(buf)), st, done);
   }
   if (s->task_key[0]) CB_CHECK_GOTO(put(path, root, "task_key", json_string(s->task_key)), st, done);
+  if (s->pca_components > 0)
+    CB_CHECK_GOTO(put(path, root, "pca_components", json_integer(s->pca_components)), st, done);
   if (s->n_bootstrap > 0) {
     CB_CHECK_GOTO(put(path, root, "n_bootstrap", json_integer(s->n_bootstrap)), st, done);
     CB_CHECK_GOTO(put(path, root, "ci_low", number_or_null(s->ci_low)), st, done);
@@ -203,6 +205,16 @@ cb_status cb_score_read_json(const char *path, cb_score *out) {
         goto fail;
       }
       snprintf(s.task_key, sizeof s.task_key, "%s", json_string_value(tk));
+    }
+  }
+  {
+    json_t *pc = json_object_get(root, "pca_components");
+    if (pc) {
+      if (!json_is_integer(pc) || json_integer_value(pc) < 1 || json_integer_value(pc) > INT32_MAX) {
+        st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'pca_components' is not a positive integer", path);
+        goto fail;
+      }
+      s.pca_components = (int)json_integer_value(pc);
     }
   }
   {

@@ -30,6 +30,8 @@ typedef struct cb_score {
   char task_key[65]; /* hash of everything the score depends on ("" = none); written when set */
   int n_bootstrap;   /* 0: no bootstrap interval */
   double ci_low, ci_high, ci_level; /* interval of `score`, e.g. level 0.95 */
+  int pca_components; /* > 0: scored on activations projected onto this many principal components
+                         (layer selection with [suite] selection_pca); 0: raw activations, not written */
 } cb_score;
 
 /* Writes one score atomically (temp file + rename; parent dirs created). */

@@ -100,5 +100,11 @@ check_err "$(echo "$base" | sed 's/^\[suite\]/[suite]\nselection_pca = 8\nselect
 check_err "$(printf '%s\n[dataset snd]\nstimuli = %s\n' "$(echo "$base" | sed 's/^\[suite\]/[suite]\nselection_pca = 8\nselection_pca_dataset = snd/')" "$csv")
 [benchmark x.V1-pls]
 dataset = snd" "\[dataset snd\] has no 'assembly'"
+# A fit set of sounds for a suite whose selection benchmark is visual.
+mkdir -p "$tmp/snd"
+cp tests/reference/io/tone_44100.wav "$tmp/snd/"
+printf 'stimulus_id,filename\ntone,tone_44100.wav\n' >"$tmp/snd/stimuli.csv"
+check_err "$(printf '%s\n[dataset snd]\nstimuli = %s\n' "$(echo "$base" | sed 's/^\[suite\]/[suite]\nselection_pca = 8\nselection_pca_dataset = snd/')" "$tmp/snd/stimuli.csv")" \
+  "\[suite\] key 'selection_pca_dataset': \[dataset snd\] is audio, no selection benchmark is"
 echo "configuration errors name file, section and key"
 echo "pca suite: all checks passed"

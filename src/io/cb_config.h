@@ -2,7 +2,8 @@
  *
  *   [suite]            name, seed, batch, compression, layer_commitment,
  *                      selection_pca, selection_pca_dataset
- *   [dataset ID]       generator + seed  |  stimuli + assembly (+ stimulus_degrees)
+ *   [dataset ID]       generator + seed  |  stimuli + assembly (+ stimulus_degrees);
+ *                      stimuli alone for the [suite] selection_pca_dataset
  *   [model NAME]       zoo, seed, layers
  *   [benchmark ID]     dataset, region, metric, time_bin, stratify, splits,
  *                      train_fraction, seed, components, ceiling, normalise

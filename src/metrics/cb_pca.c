@@ -87,16 +87,21 @@ cb_status cb_pca_fit(const float *X, int64_t n, int64_t p, int k_requested, cb_p
     for (int64_t j = i + 1; j < d; ++j) S[j * d + i] = S[i * d + j];
   CB_CHECK_GOTO(top_eigen(S, d, k, E, lam), st, done);
   const double s_max = sqrt(lam[0] > 0 ? lam[0] : 0);
+  if (p <= n) { /* V rows = eigenvectors of the scatter matrix */
+    memcpy(r->components, E, sizeof *E * (size_t)k * (size_t)p);
+  } else { /* V (k, p) = Eᵀ Xc, row c then divided by s_c */
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, (int)p, (int)n, 1.0, E, (int)n, Xc, (int)p, 0.0,
+                r->components, (int)p);
+  }
   for (int c = 0; c < k; ++c) {
     double s = sqrt(lam[c] > 0 ? lam[c] : 0);
     double *v = r->components + (size_t)c * p;
-    if (!(s > 1e-6 * s_max)) continue; /* degenerate (eigenvalue below 1e-12 of the largest): zero */
-    r->singular[c] = s;
-    if (p <= n) {
-      memcpy(v, E + (size_t)c * d, sizeof *v * (size_t)p);
-    } else { /* v = Xcᵀ u / s */
-      cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)p, 1.0 / s, Xc, (int)p, E + (size_t)c * d, 1, 0.0, v, 1);
+    if (!(s > 1e-6 * s_max)) { /* degenerate (eigenvalue below 1e-12 of the largest): zero */
+      memset(v, 0, sizeof *v * (size_t)p);
+      continue;
     }
+    r->singular[c] = s;
+    if (p > n) cblas_dscal((int)p, 1.0 / s, v, 1);
   }
   /* U = Xc Vᵀ (n, k); flip each component so the largest |U| entry is positive. */
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, k, (int)p, 1.0, Xc, (int)p, r->components, (int)p, 0.0,
@@ -121,20 +126,24 @@ done:
 
 cb_status cb_pca_transform(const cb_pca *pca, const float *X, int64_t m, float *Y) {
   if (!pca || (!X && m > 0) || (!Y && m > 0)) return CB_ERROR(CB_ERR_ARG, "PCA transform: bad arguments");
-  const int64_t p = pca->p;
-  double *row = malloc(sizeof *row * (size_t)p);   /* (p) centred row */
-  double *y = malloc(sizeof *y * (size_t)pca->k);  /* (k) */
-  if (!row || !y) {
-    free(row);
-    free(y);
+  const int64_t p = pca->p, bs = 64; /* rows per block */
+  double *B = malloc(sizeof *B * (size_t)bs * (size_t)p);        /* (bs, p) centred rows */
+  double *Z = malloc(sizeof *Z * (size_t)bs * (size_t)pca->k);   /* (bs, k) */
+  if (!B || !Z) {
+    free(B);
+    free(Z);
     return CB_ERROR(CB_ERR_NOMEM, "out of memory");
   }
-  for (int64_t i = 0; i < m; ++i) {
-    for (int64_t j = 0; j < p; ++j) row[j] = (double)X[i * p + j] - pca->mean[j];
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, pca->k, (int)p, 1.0, pca->components, (int)p, row, 1, 0.0, y, 1);
-    for (int c = 0; c < pca->k; ++c) Y[i * pca->k + c] = (float)y[c];
+  for (int64_t i0 = 0; i0 < m; i0 += bs) {
+    const int64_t nb = m - i0 < bs ? m - i0 : bs;
+    for (int64_t i = 0; i < nb; ++i)
+      for (int64_t j = 0; j < p; ++j) B[i * p + j] = (double)X[(i0 + i) * p + j] - pca->mean[j];
+    /* Z = B Vᵀ */
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, pca->k, (int)p, 1.0, B, (int)p, pca->components,
+                (int)p, 0.0, Z, pca->k);
+    for (int64_t i = 0; i < nb * pca->k; ++i) Y[i0 * pca->k + i] = (float)Z[i];
   }
-  free(row);
-  free(y);
+  free(B);
+  free(Z);
   return CB_OK;
 }

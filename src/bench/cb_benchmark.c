@@ -556,6 +556,11 @@ static cb_status score_voxel(const cb_bench *b, const float *X, int p, const cb_
 
 cb_status cb_bench_score_layer(const cb_bench *b, const char *act_path, const cb_activations *acts,
                                const char *layer, cb_score *out) {
+  return cb_bench_score_layer_pca(b, act_path, acts, layer, NULL, out);
+}
+
+cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, const cb_activations *acts,
+                                   const char *layer, const cb_pca *pca, cb_score *out) {
   cb_status st = CB_OK;
   const cb_neural *nd = b->neural;
   const int n = nd->n_stim;
@@ -588,6 +593,20 @@ cb_status cb_bench_score_layer(const cb_bench *b, const char *act_path, const cb
   }
   free(all);
   all = NULL;
+  if (pca) { /* X (n, p) -> (n, k) */
+    if (pca->p != p) {
+      st = CB_ERROR(CB_ERR_INTERNAL, "%s: layer '%s' has %lld features, its PCA %lld", act_path, layer, (long long)p,
+                    (long long)pca->p);
+      goto done;
+    }
+    all = malloc(sizeof *all * (size_t)n * (size_t)pca->k);
+    CB_ALLOC_GOTO(all, st, done);
+    CB_CHECK_GOTO(cb_pca_transform(pca, X, n, all), st, done);
+    free(X);
+    X = all;
+    all = NULL;
+    p = pca->k;
+  }
   const cb_bench_params *bp = &b->params;
   if (!strcmp(bp->ceiling, "voxel")) {
     cb_regress_opts o;
@@ -630,6 +649,7 @@ cb_status cb_bench_score_layer(const cb_bench *b, const char *act_path, const cb
   snprintf(out->metric, sizeof out->metric, "%s", cb_metric_name(b->metric));
   out->raw = res->raw;
   out->error = res->error;
+  out->pca_components = pca ? pca->k : 0;
   out->ceiling = b->ceiling;
   out->score = isnan(b->ceiling) ? res->raw : cb_ceil_score(res->raw, b->ceiling, b->norm);
   out->n_splits = res->n_splits;

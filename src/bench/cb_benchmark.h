@@ -12,6 +12,7 @@
 #include "cb_cka.h"
 #include "cb_predictivity.h"
 #include "cb_rdm.h"
+#include "cb_pca.h"
 #include "cb_score.h"
 #include "cb_splits.h"
 #include "cb_status.h"
@@ -86,5 +87,9 @@ void cb_bench_destroy(cb_bench **b);
 /* Scores one layer of an activations file (rows matched by stimulus_id). */
 cb_status cb_bench_score_layer(const cb_bench *b, const char *act_path, const cb_activations *acts,
                                const char *layer, cb_score *out);
+/* The same on activations projected by a fitted PCA (NULL: raw); a layer
+ * whose width is not pca->p is an error. out->pca_components = pca->k. */
+cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, const cb_activations *acts,
+                                   const char *layer, const cb_pca *pca, cb_score *out);
 
 #endif

@@ -123,6 +123,7 @@ static cb_status fill_cell(const cb_score *scores, int n_scores, const char *mod
     l->score = s->score;
     l->error = s->error;
     l->ci_low = s->n_bootstrap > 0 ? s->ci_low : NAN;
+    l->pca_components = s->pca_components;
     l->ci_high = s->n_bootstrap > 0 ? s->ci_high : NAN;
     l->voxel = !strcmp(s->ceiling_method, "voxel");
     if (!isnan(s->score) && (cell->best < 0 || s->score > cell->layers[cell->best].score)) cell->best = cell->n_layers;
@@ -375,6 +376,7 @@ static json_t *json_cell(const cb_lb_cell *c) {
     bad |= jset(o, "ci_low", jnum(best->ci_low));
     bad |= jset(o, "ci_high", jnum(best->ci_high));
   }
+  if (best && best->pca_components > 0) bad |= jset(o, "pca_components", json_integer(best->pca_components));
   for (int l = 0; !bad && l < c->n_layers; ++l) {
     const cb_lb_layer *y = &c->layers[l];
     json_t *e = json_object();
@@ -386,6 +388,7 @@ static json_t *json_cell(const cb_lb_cell *c) {
     if (y->voxel) bad |= jset(e, "ceiling_method", json_string("voxel"));
     bad |= jset(e, "score", jnum(y->score));
     bad |= jset(e, "error", jnum(y->error));
+    if (y->pca_components > 0) bad |= jset(e, "pca_components", json_integer(y->pca_components));
     bad |= json_array_append_new(layers, e);
   }
   if (!bad && jset(o, "layers", layers) == 0) return o;

@@ -109,3 +109,13 @@ void cb_key_score(const char *activations_key, const char *layer, const char *as
   fieldf(&h, "ci_level", p->ci_level);
   cb_hash_hex(&h, out);
 }
+
+void cb_key_score_pca(const char *score_key, int components, const char *fit_activations_key, char out[CB_KEY_HEX]) {
+  cb_hash h;
+  cb_hash_init(&h, CB_HASH_SHA256);
+  field(&h, "kind", "score-pca");
+  field(&h, "score", score_key);
+  fieldi(&h, "pca_components", components);
+  field(&h, "pca_fit", fit_activations_key);
+  cb_hash_hex(&h, out);
+}

@@ -23,5 +23,9 @@ void cb_key_activations(const cb_model *m, const char *model_name, const char *s
 /* One (model, layer, benchmark) score. */
 void cb_key_score(const char *activations_key, const char *layer, const char *assembly_key,
                   const cb_bench_params *p, char out[CB_KEY_HEX]);
+/* A selection score on PCA-projected activations: the plain score key plus
+ * the requested components and the activations key of the fit set (which
+ * covers its model, layers and stimulus bytes). */
+void cb_key_score_pca(const char *score_key, int components, const char *fit_activations_key, char out[CB_KEY_HEX]);
 
 #endif

@@ -148,6 +148,10 @@ static cb_status on_suite(parse_state *ps, const char *k, const char *v) {
   if (!strcmp(k, "batch")) return parse_int(v, 1, 4096, &c->batch) ? CB_OK : BAD_VALUE(ps, k, "an integer in [1, 4096]", v);
   if (!strcmp(k, "compression"))
     return parse_int(v, 0, 9, &c->compression) ? CB_OK : BAD_VALUE(ps, k, "a deflate level 0-9 (0: none)", v);
+  if (!strcmp(k, "selection_pca"))
+    return parse_int(v, 0, 1000000, &c->selection_pca) ? CB_OK
+                                                       : BAD_VALUE(ps, k, "a number of components 0-1000000 (0: off)", v);
+  if (!strcmp(k, "selection_pca_dataset")) return set_str(&c->selection_pca_dataset, v);
   if (!strcmp(k, "layer_commitment")) {
     if (!strcmp(v, "per-region")) c->per_benchmark_layers = 0;
     else if (!strcmp(v, "per-benchmark")) c->per_benchmark_layers = 1;
@@ -493,6 +497,9 @@ static cb_status validate(cb_config *c) {
     if (d->generator && files)
       return CB_ERROR(CB_ERR_CONFIG, "%s: [dataset %s] give either 'generator' or 'stimuli' + 'assembly', not both",
                       c->path, d->id);
+    /* The PCA fit set needs images only: stimuli without an assembly. */
+    const int pca_set = c->selection_pca_dataset && !strcmp(c->selection_pca_dataset, d->id);
+    if (!d->generator && pca_set && d->stimuli && !d->assembly) continue;
     if (!d->generator && files != 2)
       return CB_ERROR(CB_ERR_CONFIG, "%s: [dataset %s] missing key '%s'", c->path, d->id,
                       d->stimuli ? "assembly" : (d->assembly ? "stimuli" : "generator"));
@@ -520,7 +527,23 @@ static cb_status validate(cb_config *c) {
       return CB_ERROR(CB_ERR_CONFIG, "%s: [benchmark %s] key 'ceiling': 'voxel' does not support 'bootstrap'", c->path,
                       b->id);
     if (!b->split && set_str(&b->split, "stratified") != CB_OK) return CB_ERR_NOMEM;
+    const cb_cfg_dataset *d = cb_config_dataset(c, b->dataset);
+    if (!d->generator && !d->assembly)
+      return CB_ERROR(CB_ERR_CONFIG, "%s: [benchmark %s] key 'dataset': [dataset %s] has no 'assembly'", c->path,
+                      b->id, b->dataset);
   }
+  if (c->selection_pca > 0 && !c->selection_pca_dataset)
+    return CB_ERROR(CB_ERR_CONFIG, "%s: [suite] key 'selection_pca': needs 'selection_pca_dataset' (the [dataset] the "
+                    "PCA is fitted on)", c->path);
+  if (c->selection_pca_dataset && c->selection_pca == 0)
+    return CB_ERROR(CB_ERR_CONFIG, "%s: [suite] key 'selection_pca_dataset': set without 'selection_pca' (components)",
+                    c->path);
+  if (c->selection_pca_dataset && !cb_config_dataset(c, c->selection_pca_dataset))
+    return CB_ERROR(CB_ERR_CONFIG, "%s: [suite] key 'selection_pca_dataset': no [dataset %s] section", c->path,
+                    c->selection_pca_dataset);
+  if (c->selection_pca > 0 && c->per_benchmark_layers)
+    return CB_ERROR(CB_ERR_CONFIG, "%s: [suite] key 'selection_pca': needs layer_commitment = per-region (PCA applies "
+                    "to the selection benchmarks)", c->path);
   return CB_OK;
 }
 
@@ -605,6 +628,7 @@ void cb_config_destroy(cb_config **cp) {
   free(c->benchmarks);
   free(c->path);
   free(c->suite);
+  free(c->selection_pca_dataset);
   free(c);
   *cp = NULL;
 }

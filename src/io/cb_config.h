@@ -1,7 +1,9 @@
 /* cb_config.h - the suite configuration (INI, read with libinih).
  *
- *   [suite]            name, seed, batch
- *   [dataset ID]       generator + seed  |  stimuli + assembly (+ stimulus_degrees)
+ *   [suite]            name, seed, batch, compression, layer_commitment,
+ *                      selection_pca, selection_pca_dataset
+ *   [dataset ID]       generator + seed  |  stimuli + assembly (+ stimulus_degrees);
+ *                      stimuli alone for the [suite] selection_pca_dataset
  *   [model NAME]       zoo, seed, layers
  *   [benchmark ID]     dataset, region, metric, time_bin, stratify, splits,
  *                      train_fraction, seed, components, ceiling, normalise
@@ -69,6 +71,8 @@ typedef struct cb_config {
   int batch;
   int per_benchmark_layers; /* [suite] layer_commitment = per-benchmark (default per-region) */
   int compression;          /* [suite] deflate level 0-9 of activations files (0: none) */
+  int selection_pca;        /* [suite] PCA components for layer selection (0: off) */
+  char *selection_pca_dataset; /* [suite] id of the [dataset] the PCA is fitted on, or NULL */
   int n_datasets, n_models, n_benchmarks;
   cb_cfg_dataset *datasets;     /* (n_datasets) in file order */
   cb_cfg_model *models;         /* (n_models) in file order */

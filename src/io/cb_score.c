@@ -66,6 +66,8 @@ cb_status cb_score_write_json(const char *path, const cb_score *s) {
   if (s->task_key[0]) CB_CHECK_GOTO(put(path, root, "task_key", json_string(s->task_key)), st, done);
   if (s->ceiling_method[0])
     CB_CHECK_GOTO(put(path, root, "ceiling_method", json_string(s->ceiling_method)), st, done);
+  if (s->pca_components > 0)
+    CB_CHECK_GOTO(put(path, root, "pca_components", json_integer(s->pca_components)), st, done);
   if (s->n_bootstrap > 0) {
     CB_CHECK_GOTO(put(path, root, "n_bootstrap", json_integer(s->n_bootstrap)), st, done);
     CB_CHECK_GOTO(put(path, root, "ci_low", number_or_null(s->ci_low)), st, done);
@@ -215,6 +217,16 @@ cb_status cb_score_read_json(const char *path, cb_score *out) {
         goto fail;
       }
       snprintf(s.ceiling_method, sizeof s.ceiling_method, "%s", json_string_value(cm));
+    }
+  }
+  {
+    json_t *pc = json_object_get(root, "pca_components");
+    if (pc) {
+      if (!json_is_integer(pc) || json_integer_value(pc) < 1 || json_integer_value(pc) > INT32_MAX) {
+        st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'pca_components' is not a positive integer", path);
+        goto fail;
+      }
+      s.pca_components = (int)json_integer_value(pc);
     }
   }
   {

@@ -32,6 +32,8 @@ typedef struct cb_score {
   double ci_low, ci_high, ci_level; /* interval of `score`, e.g. level 0.95 */
   char ceiling_method[16]; /* "" = raw ceiled by `ceiling`; "voxel" = score is the voxel-wise noise-corrected r^2
                               (ceiling NaN, raw = median r); written as key "ceiling_method" when set */
+  int pca_components; /* > 0: scored on activations projected onto this many principal components
+                         (layer selection with [suite] selection_pca); 0: raw activations, not written */
 } cb_score;
 
 /* Writes one score atomically (temp file + rename; parent dirs created). */

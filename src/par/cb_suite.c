@@ -21,6 +21,7 @@
 #include "cb_version.h"
 #include "cb_par_tasks.h"
 #include "cb_partition.h"
+#include "cb_pca.h"
 #include "cb_signal.h"
 #include "cb_strbuf.h"
 #include "cb_taskkey.h"
@@ -45,6 +46,8 @@ typedef struct run_ctx {
   char ***layers;                /* (n_models) each (n_layers[m]) layer names */
   int64_t **features;            /* (n_models) each (n_layers[m]) features per stimulus */
   char (*act_key)[CB_KEY_HEX];   /* (n_models * n_datasets) activations keys */
+  int pca_d;                     /* [suite] selection_pca_dataset index, -1: no PCA */
+  int *selection;                /* (n_benchmarks) 1: chooses its region's layer */
   cb_timers *t;
   int sharded;
   int threads;                   /* OpenBLAS threads per rank outside scoring */
@@ -55,6 +58,7 @@ typedef struct run_ctx {
 /* Models run only on stimulus sets of their own modality. */
 static int compatible(const run_ctx *r, int m, int d) {
   if (strcmp(r->model_modality[m], r->set_modality[d]) != 0) return 0;
+  if (d == r->pca_d) return 1; /* the PCA fit set serves every model of its modality */
   const cb_cfg_model *cm = &r->cfg->models[m];
   if (cm->n_datasets == 0) return 1;
   for (int k = 0; k < cm->n_datasets; ++k)
@@ -114,12 +118,14 @@ static cb_status dataset_keys_on_rank0(void *arg) {
   cb_status st = cb_key_stimulus_set(set, r->set_key[k->d]);
   cb_stimulus_set_destroy(&set);
   CB_CHECK(st);
+  if (!r->assembly[k->d][0]) return CB_OK; /* images only (the PCA fit set) */
   return cb_key_file(r->assembly[k->d], r->asm_key[k->d]);
 }
 
 static cb_status stage_datasets(run_ctx *r) {
   cb_config *c = r->cfg;
   for (int b = 0; b < c->n_benchmarks; ++b) r->used[dataset_index(c, c->benchmarks[b].dataset)] = 1;
+  if (r->pca_d >= 0) r->used[r->pca_d] = 1;
   for (int i = 0; i < c->n_datasets; ++i) {
     const cb_cfg_dataset *d = &c->datasets[i];
     if (!r->used[i]) continue;
@@ -138,7 +144,7 @@ static cb_status stage_datasets(run_ctx *r) {
       r->degrees[i] = isnan(d->stimulus_degrees) ? gi->stimulus_degrees : d->stimulus_degrees;
     } else {
       snprintf(r->stimuli[i], CB_PATH_MAX, "%s", d->stimuli);
-      snprintf(r->assembly[i], CB_PATH_MAX, "%s", d->assembly);
+      snprintf(r->assembly[i], CB_PATH_MAX, "%s", d->assembly ? d->assembly : "");
       r->degrees[i] = d->stimulus_degrees; /* NaN: assume the model's field of view */
     }
     key_arg k = {r, i};
@@ -147,7 +153,38 @@ static cb_status stage_datasets(run_ctx *r) {
     CB_CHECK(cb_par_bcast_string(r->p, r->asm_key[i], CB_KEY_HEX));
     CB_CHECK(cb_par_bcast_string(r->p, r->set_modality[i], sizeof r->set_modality[i]));
   }
+  if (r->pca_d >= 0) { /* the fit set must share a selection benchmark's modality */
+    int ok = 0;
+    for (int b = 0; b < c->n_benchmarks; ++b)
+      if (r->selection[b] && !strcmp(r->set_modality[dataset_index(c, c->benchmarks[b].dataset)],
+                                     r->set_modality[r->pca_d]))
+        ok = 1;
+    if (!ok)
+      return CB_ERROR(CB_ERR_CONFIG, "%s: [suite] key 'selection_pca_dataset': [dataset %s] is %s, no selection "
+                      "benchmark is", c->path, c->datasets[r->pca_d].id, r->set_modality[r->pca_d]);
+  }
   return CB_OK;
+}
+
+/* The benchmark that chooses each region's layer (as the leaderboard does):
+ * the region's first benchmark with `selection = true`, else its first. */
+static void find_selection(run_ctx *r) {
+  cb_config *c = r->cfg;
+  const int nb = c->n_benchmarks;
+  for (int b = 0; b < nb; ++b) {
+    char rb[256], rk[256];
+    if (c->benchmarks[b].region && c->benchmarks[b].region[0]) snprintf(rb, sizeof rb, "%s", c->benchmarks[b].region);
+    else cb_leaderboard_infer_region(c->benchmarks[b].id, rb, sizeof rb);
+    int first = -1, flagged = -1;
+    for (int k = 0; k < nb; ++k) {
+      if (c->benchmarks[k].region && c->benchmarks[k].region[0]) snprintf(rk, sizeof rk, "%s", c->benchmarks[k].region);
+      else cb_leaderboard_infer_region(c->benchmarks[k].id, rk, sizeof rk);
+      if (strcmp(rb, rk) != 0) continue;
+      if (first < 0) first = k;
+      if (flagged < 0 && c->benchmarks[k].selection) flagged = k;
+    }
+    r->selection[b] = b == (flagged >= 0 ? flagged : first);
+  }
 }
 
 /* ---- activations ------------------------------------------------------------ */
@@ -284,6 +321,7 @@ static void params_from_config(const cb_cfg_benchmark *b, cb_bench_params *p) {
 
 typedef struct task {
   int b, m, l;
+  int pca; /* 1: selection score on PCA-projected activations */
   char key[CB_KEY_HEX];
   char path[CB_PATH_MAX];
 } task;
@@ -294,7 +332,46 @@ typedef struct score_ctx {
   cb_bench **bench;         /* (n_benchmarks) loaded on first use on this rank */
   cb_activations **acts;    /* (n_models * n_datasets) opened on first use */
   cb_bench_params *params;  /* (n_benchmarks) */
+  cb_activations *pca_acts; /* fit-set activations of the current model, opened on first use */
+  int pca_acts_m;           /* model of pca_acts (-1: none) */
+  cb_pca *pca;              /* last PCA fitted on this rank, for (pca_m, pca_l) */
+  int pca_m, pca_l;
 } score_ctx;
+
+/* The PCA of (model m, layer l) fitted on the fit set's activations; NULL
+ * (unprojected, as Brain-Score) when the layer has at most k features. One
+ * fit is kept per rank: consecutive tasks of the same layer reuse it. */
+static cb_status selection_pca(score_ctx *s, int m, int l, const cb_pca **out) {
+  run_ctx *r = s->r;
+  *out = NULL;
+  if (r->features[m][l] <= r->cfg->selection_pca) return CB_OK;
+  if (s->pca && s->pca_m == m && s->pca_l == l) {
+    *out = s->pca;
+    return CB_OK;
+  }
+  cb_pca_destroy(&s->pca);
+  char path[CB_PATH_MAX];
+  CB_CHECK(activations_path(r, m, r->pca_d, path));
+  if (s->pca_acts_m != m) {
+    cb_activations_destroy(&s->pca_acts);
+    s->pca_acts_m = -1;
+    CB_CHECK(cb_activations_open(path, &s->pca_acts));
+    s->pca_acts_m = m;
+  }
+  float *X = NULL; /* (n_fit, p) */
+  int64_t p = 0;
+  CB_CHECK(cb_activations_read_layer(s->pca_acts, path, r->layers[m][l], &X, &p));
+  cb_status st = cb_pca_fit(X, s->pca_acts->n, p, r->cfg->selection_pca, &s->pca);
+  free(X);
+  if (st != CB_OK) {
+    cb_error_prefix("%s: layer '%s'", path, r->layers[m][l]);
+    return st;
+  }
+  s->pca_m = m;
+  s->pca_l = l;
+  *out = s->pca;
+  return CB_OK;
+}
 
 static cb_status run_score_task(int k, void *arg) {
   score_ctx *s = arg;
@@ -314,8 +391,10 @@ static cb_status run_score_task(int k, void *arg) {
   if (st == CB_OK) st = activations_path(r, t->m, d, act_path);
   cb_activations **acts = &s->acts[(size_t)t->m * c->n_datasets + d];
   if (st == CB_OK && !*acts) st = cb_activations_open(act_path, acts);
+  const cb_pca *pca = NULL;
+  if (st == CB_OK && t->pca) st = selection_pca(s, t->m, t->l, &pca);
   if (st == CB_OK) {
-    st = cb_bench_score_layer(s->bench[t->b], act_path, *acts, r->layers[t->m][t->l], &score);
+    st = cb_bench_score_layer_pca(s->bench[t->b], act_path, *acts, r->layers[t->m][t->l], pca, &score);
     if (st == CB_ERR_NUMERIC) {
       /* A layer that cannot be scored (e.g. constant for every stimulus, a dead
        * ReLU of a random network) is recorded as missing, not fatal to the run. */
@@ -327,6 +406,7 @@ static cb_status run_score_task(int k, void *arg) {
       snprintf(score.metric, sizeof score.metric, "%s", s->params[t->b].metric);
       score.raw = score.ceiling = score.score = score.error = NAN;
       score.seed = s->params[t->b].seed;
+      score.pca_components = pca ? pca->k : 0;
       st = CB_OK;
     }
   }
@@ -376,7 +456,7 @@ static cb_status stage_scores(run_ctx *r) {
   for (int b = 0; b < nb; ++b)
     for (int m = 0; m < nm; ++m)
       if (compatible(r, m, dataset_index(c, c->benchmarks[b].dataset))) n += r->n_layers[m];
-  score_ctx s = {r, NULL, NULL, NULL, NULL};
+  score_ctx s = {r, NULL, NULL, NULL, NULL, NULL, -1, NULL, -1, -1};
   char *mask = NULL;
   int *order = NULL;
   double *cost = NULL;
@@ -402,6 +482,10 @@ static cb_status stage_scores(run_ctx *r) {
         t->m = m;
         t->l = l;
         cb_key_score(r->act_key[(size_t)m * nd + d], r->layers[m][l], r->asm_key[d], &s.params[b], t->key);
+        /* Selection scores of models of the fit set's modality use PCA. */
+        t->pca = r->pca_d >= 0 && r->selection[b] && compatible(r, m, r->pca_d);
+        if (t->pca)
+          cb_key_score_pca(t->key, c->selection_pca, r->act_key[(size_t)m * nd + r->pca_d], t->key);
         st = score_path(r, c->benchmarks[b].id, c->models[m].name, r->layers[m][l], t->path);
       }
   }
@@ -448,6 +532,8 @@ done:
     for (int b = 0; b < nb; ++b) cb_bench_destroy(&s.bench[b]);
   if (s.acts)
     for (int i = 0; i < nm * nd; ++i) cb_activations_destroy(&s.acts[i]);
+  cb_activations_destroy(&s.pca_acts);
+  cb_pca_destroy(&s.pca);
   free(s.tasks);
   free(s.bench);
   free(s.acts);
@@ -665,6 +751,7 @@ static void ctx_free(run_ctx *r) {
   free(r->set_modality);
   free(r->model_modality);
   free(r->act_key);
+  free(r->selection);
   cb_timers_destroy(&r->t);
   cb_config_destroy(&r->cfg);
 }
@@ -699,8 +786,10 @@ cb_status cb_suite_run(cb_par *p, const char *config, const cb_suite_opts *o) {
   r.n_layers = calloc((size_t)nm, sizeof *r.n_layers);
   r.layers = calloc((size_t)nm, sizeof *r.layers);
   r.features = calloc((size_t)nm, sizeof *r.features);
+  r.selection = calloc((size_t)(r.cfg->n_benchmarks > 0 ? r.cfg->n_benchmarks : 1), sizeof *r.selection);
+  r.pca_d = r.cfg->selection_pca > 0 ? dataset_index(r.cfg, r.cfg->selection_pca_dataset) : -1;
   if (!r.stimuli || !r.assembly || !r.degrees || !r.used || !r.set_key || !r.asm_key || !r.act_key || !r.set_modality || !r.model_modality || !r.n_layers ||
-      !r.layers || !r.features)
+      !r.layers || !r.features || !r.selection)
     st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
   if (st == CB_OK) st = cb_path_join(r.out_dir, sizeof r.out_dir, o->out_root, r.cfg->suite);
   if (st == CB_OK) {
@@ -709,6 +798,7 @@ cb_status cb_suite_run(cb_par *p, const char *config, const cb_suite_opts *o) {
     else
       st = cb_path_join(r.work_dir, sizeof r.work_dir, r.out_dir, "work");
   }
+  if (st == CB_OK) find_selection(&r);
   st = cb_par_agree(p, st);
   if (st != CB_OK) goto done;
   /* Every rank declares the stages in order so the timing table lines up. */

@@ -147,6 +147,7 @@ cb_status cb_isolate_call(const char *path, cb_isolate_fn fn, void *arg, cb_wire
     }
     return CB_ERROR(CB_ERR_IO, "%s: cannot create a pipe to read it (%s)", path, strerror(e));
   }
+  fcntl(res[1], F_SETPIPE_SZ, 1 << 20); /* fewer context switches for large replies (best effort) */
   fflush(stdout);
   fflush(stderr);
   pid_t pid = fork();
@@ -167,7 +168,7 @@ cb_status cb_isolate_call(const char *path, cb_isolate_fn fn, void *arg, cb_wire
   size_t errlen = 0;
   int open_res = 1, open_err = 1, timed_out = 0;
   double deadline = now_s() + timeout;
-  unsigned char chunk[65536];
+  static _Thread_local unsigned char chunk[1 << 20];
   while (open_res || open_err) {
     double left = deadline - now_s();
     if (left <= 0) {

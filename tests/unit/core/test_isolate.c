@@ -75,7 +75,7 @@ END_TEST
 static cb_status child(void *arg, cb_wire *w) {
   const char *what = arg;
   if (strcmp(what, "ok") == 0) {
-    fprintf(stderr, "noise on stderr that must not reach the parent's stderr\n");
+    fprintf(stderr, "child stderr noise (captured when isolated, printed with CB_ISOLATE=0)\n");
     cb_wire_put_i64(w, (int64_t)getpid());
     cb_wire_put_str(w, "parsed");
     return CB_OK;

@@ -59,8 +59,12 @@ static int write_all(int fd, const void *p, size_t n) {
 /* The child: parse, serialize, send, _exit. Never returns. */
 static void run_child(int res_fd, int err_fd, cb_isolate_fn fn, void *arg) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  int sigs[] = {SIGINT, SIGTERM, SIGUSR1, SIGPIPE};
-  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; ++i) signal(sigs[i], SIG_DFL);
+  /* Stop requests (Ctrl-C to the process group, mpirun forwarding SIGTERM or
+   * SIGUSR1) are the parent's to handle (cb_signal): the child finishes its
+   * short read, or is killed at the timeout or when the parent dies. */
+  int stop[] = {SIGINT, SIGTERM, SIGUSR1};
+  for (size_t i = 0; i < sizeof stop / sizeof stop[0]; ++i) signal(stop[i], SIG_IGN);
+  signal(SIGPIPE, SIG_DFL);
   /* glibc's fatal messages ("free(): invalid pointer") go to stderr, not the tty. */
   setenv("LIBC_FATAL_STDERR_", "1", 1);
   dup2(err_fd, STDERR_FILENO);
@@ -219,7 +223,7 @@ cb_status cb_isolate_call(const char *path, cb_isolate_fn fn, void *arg, cb_wire
                   timeout);
   } else if (reply->bad) {
     st = CB_ERROR(CB_ERR_NOMEM, "%s: out of memory while receiving the parsed file", path);
-  } else if (w == pid && WIFSIGNALED(wst) && (WTERMSIG(wst) == SIGINT || WTERMSIG(wst) == SIGTERM)) {
+  } else if (w == pid && WIFSIGNALED(wst) && (WTERMSIG(wst) == SIGINT || WTERMSIG(wst) == SIGTERM || WTERMSIG(wst) == SIGUSR1)) {
     st = CB_ERROR(CB_ERR_INTERRUPTED, "%s: reading interrupted by signal %d", path, WTERMSIG(wst));
   } else if (w == pid && WIFSIGNALED(wst)) {
     char detail[220];

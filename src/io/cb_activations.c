@@ -11,6 +11,7 @@
 #include <hdf5.h>
 
 #include "cb_fs.h"
+#include "cb_isolate.h"
 #include "cb_strbuf.h"
 
 typedef struct h5_quiet {
@@ -311,8 +312,8 @@ done:
   return st;
 }
 
-cb_status cb_activations_open(const char *path, cb_activations **out) {
-  if (out == NULL) return CB_ERROR(CB_ERR_ARG, "cb_activations_open: out is NULL");
+/* The whole libhdf5 read; runs in the isolated child (cb_isolate). */
+static cb_status open_in_process(const char *path, cb_activations **out) {
   h5_quiet q;
   quiet_begin(&q);
   hid_t f = -1;
@@ -344,14 +345,9 @@ static cb_status unknown_layer(const cb_activations *a, const char *path, const 
   return st;
 }
 
-cb_status cb_activations_read_layer(const cb_activations *a, const char *path, const char *layer, float **X,
-                                    int64_t *features) {
-  if (a == NULL || path == NULL || layer == NULL || X == NULL || features == NULL)
-    return CB_ERROR(CB_ERR_ARG, "cb_activations_read_layer: NULL argument");
-  int li = -1;
-  for (int i = 0; i < a->n_layers; ++i)
-    if (strcmp(a->layer_names[i], layer) == 0) li = i;
-  if (li < 0) return unknown_layer(a, path, layer);
+/* The library part of cb_activations_read_layer; runs in the isolated child. */
+static cb_status read_layer_in_process(const cb_activations *a, const char *path, const char *layer, float **X,
+                                       int64_t *features) {
   h5_quiet q;
   quiet_begin(&q);
   hid_t f = -1, g = -1, d = -1, sp = -1;
@@ -401,6 +397,98 @@ done:
   h5close(&f, H5Fclose);
   quiet_end(&q);
   return st;
+}
+
+static const char BAD_REPLY[] = "corrupt or unsupported HDF5 file (malformed reply from the reading process)";
+
+static cb_status open_child(void *arg, cb_wire *w) {
+  cb_activations *a = NULL;
+  CB_CHECK(open_in_process((const char *)arg, &a));
+  cb_wire_put_str(w, a->model);
+  cb_wire_put_str(w, a->version);
+  cb_wire_put_str(w, a->task_key);
+  cb_wire_put_i64(w, a->n);
+  cb_wire_put_strs(w, a->stimulus_id, a->n);
+  cb_wire_put_i64(w, a->n_layers);
+  cb_wire_put_strs(w, a->layer_names, a->n_layers);
+  for (int i = 0; i < a->n_layers; ++i) cb_wire_put_i64(w, a->features[i]);
+  cb_activations_destroy(&a);
+  return CB_OK;
+}
+
+cb_status cb_activations_open(const char *path, cb_activations **out) {
+  if (out == NULL) return CB_ERROR(CB_ERR_ARG, "cb_activations_open: out is NULL");
+  if (path == NULL) return CB_ERROR(CB_ERR_ARG, "cb_activations_open: path is NULL");
+  cb_wire w;
+  CB_CHECK(cb_isolate_call(path, open_child, (void *)path, &w));
+  cb_status st = CB_OK;
+  cb_activations *a = calloc(1, sizeof *a);
+  int64_t nl = 0;
+  CB_ALLOC_GOTO(a, st, done);
+  if (!cb_wire_get_str(&w, &a->model) || !cb_wire_get_str(&w, &a->version) || !cb_wire_get_str(&w, &a->task_key) ||
+      !a->model || !a->version || !a->task_key || !cb_wire_get_count(&w, 0, INT64_C(1) << 40, &a->n) ||
+      !cb_wire_get_strs(&w, a->n, &a->stimulus_id) || !cb_wire_get_count(&w, 0, 1 << 20, &nl) ||
+      !cb_wire_get_strs(&w, nl, &a->layer_names) || (uint64_t)nl > cb_wire_left(&w) / 8 ||
+      !(a->features = calloc((size_t)nl + 1, sizeof *a->features))) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: %s", path, BAD_REPLY);
+    goto done;
+  }
+  a->n_layers = (int)nl;
+  for (int64_t i = 0; i < nl; ++i)
+    if (!cb_wire_get_count(&w, 0, INT64_C(1) << 40, &a->features[i])) {
+      st = CB_ERROR(CB_ERR_FORMAT, "%s: %s", path, BAD_REPLY);
+      goto done;
+    }
+  if (cb_wire_left(&w) != 0) st = CB_ERROR(CB_ERR_FORMAT, "%s: %s", path, BAD_REPLY);
+done:
+  cb_wire_free(&w);
+  if (st != CB_OK) {
+    if (a && a->n_layers == 0) cb_strlist_free(&a->layer_names);
+    cb_activations_destroy(&a);
+    return st;
+  }
+  *out = a;
+  return CB_OK;
+}
+
+typedef struct layer_args {
+  const cb_activations *a;
+  const char *path, *layer;
+} layer_args;
+
+static cb_status layer_child(void *arg, cb_wire *w) {
+  const layer_args *l = arg;
+  float *X = NULL;
+  int64_t p = 0;
+  CB_CHECK(read_layer_in_process(l->a, l->path, l->layer, &X, &p));
+  cb_wire_put_i64(w, p);
+  cb_wire_put_f32s(w, X, l->a->n * p);
+  free(X);
+  return CB_OK;
+}
+
+cb_status cb_activations_read_layer(const cb_activations *a, const char *path, const char *layer, float **X,
+                                    int64_t *features) {
+  if (a == NULL || path == NULL || layer == NULL || X == NULL || features == NULL)
+    return CB_ERROR(CB_ERR_ARG, "cb_activations_read_layer: NULL argument");
+  int li = -1;
+  for (int i = 0; i < a->n_layers; ++i)
+    if (strcmp(a->layer_names[i], layer) == 0) li = i;
+  if (li < 0) return unknown_layer(a, path, layer);
+  layer_args l = {a, path, layer};
+  cb_wire w;
+  CB_CHECK(cb_isolate_call(path, layer_child, &l, &w));
+  int64_t p = 0;
+  float *buf = NULL;
+  cb_status st = CB_OK;
+  if (!cb_wire_get_count(&w, 0, INT64_C(1) << 40, &p) || (double)a->n * (double)p * 4.0 != (double)cb_wire_left(&w) ||
+      !cb_wire_get_f32s(&w, a->n * p, &buf))
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: %s", path, BAD_REPLY);
+  cb_wire_free(&w);
+  if (st != CB_OK) return st;
+  *X = buf;
+  *features = p;
+  return CB_OK;
 }
 
 static herr_t write_vlen_attr(hid_t obj, const char *name, const char *value) {

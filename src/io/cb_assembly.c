@@ -20,6 +20,7 @@
 #include <hdf5_hl.h>
 
 #include "cb_fs.h"
+#include "cb_isolate.h"
 #include "cb_strbuf.h"
 #include "cb_version.h"
 
@@ -565,8 +566,8 @@ fail:
   return st;
 }
 
-cb_status cb_assembly_read(const char *path, cb_assembly **out) {
-  if (out == NULL) return CB_ERROR(CB_ERR_ARG, "cb_assembly_read: out is NULL");
+/* The whole libhdf5 read; runs in the isolated child (cb_isolate). */
+static cb_status read_in_process(const char *path, cb_assembly **out) {
   h5_quiet q;
   quiet_begin(&q);
   read_ctx x;
@@ -578,6 +579,98 @@ cb_status cb_assembly_read(const char *path, cb_assembly **out) {
   name_list_free(&x.names);
   h5close(&x.f, H5Fclose);
   quiet_end(&q);
+  return st;
+}
+
+/* Serialized assembly: identifiers, shape, data, then each coordinate. */
+static void assembly_put(cb_wire *w, const cb_assembly *a) {
+  cb_wire_put_str(w, a->identifier);
+  cb_wire_put_str(w, a->stimulus_set_identifier);
+  cb_wire_put_i64(w, a->n_pres);
+  cb_wire_put_i64(w, a->n_neuroid);
+  cb_wire_put_i64(w, a->n_time);
+  cb_wire_put_f64s(w, a->data, a->n_pres * a->n_neuroid * a->n_time);
+  cb_wire_put_i64(w, a->n_coords);
+  for (int i = 0; i < a->n_coords; ++i) {
+    const cb_coord *c = &a->coords[i];
+    int64_t len = dim_len(a, c->dim);
+    cb_wire_put_str(w, c->name);
+    cb_wire_put_i64(w, c->dim);
+    cb_wire_put_i64(w, c->is_string);
+    if (c->is_string) cb_wire_put_strs(w, c->s, len);
+    else cb_wire_put_f64s(w, c->v, len);
+  }
+}
+
+static cb_status assembly_get(cb_wire *w, const char *path, cb_assembly **out) {
+  cb_status st = CB_OK;
+  cb_assembly *a = NULL;
+  char *id = NULL, *ssid = NULL;
+  int64_t np = 0, nn = 0, nt = 0, nc = 0, big = INT64_C(1) << 40;
+  if (!cb_wire_get_str(w, &id) || !cb_wire_get_str(w, &ssid) || !cb_wire_get_count(w, 1, big, &np) ||
+      !cb_wire_get_count(w, 1, big, &nn) || !cb_wire_get_count(w, 1, big, &nt) ||
+      (double)np * (double)nn * (double)nt * 8.0 > (double)cb_wire_left(w))
+    goto bad;
+  CB_CHECK_GOTO(cb_assembly_create(np, nn, nt, &a), st, fail);
+  if (!cb_wire_get_bytes(w, a->data, (size_t)(np * nn * nt) * sizeof *a->data)) goto bad;
+  if (id) {
+    free(a->identifier);
+    a->identifier = id;
+    id = NULL;
+  }
+  if (ssid) {
+    free(a->stimulus_set_identifier);
+    a->stimulus_set_identifier = ssid;
+    ssid = NULL;
+  }
+  if (!cb_wire_get_count(w, 0, 1 << 20, &nc)) goto bad;
+  for (int64_t i = 0; i < nc; ++i) {
+    cb_coord c = {0};
+    int64_t dim = 0, is_string = 0;
+    if (!cb_wire_get_str(w, &c.name) || c.name == NULL || !cb_wire_get_count(w, 0, 2, &dim) ||
+        !cb_wire_get_count(w, 0, 1, &is_string)) {
+      free(c.name);
+      goto bad;
+    }
+    c.dim = (int)dim;
+    c.is_string = (int)is_string;
+    int64_t len = dim_len(a, c.dim);
+    int ok = c.is_string ? cb_wire_get_strs(w, len, &c.s) : cb_wire_get_f64s(w, len, &c.v);
+    if (!ok || push_coord(a, &c) != CB_OK) {
+      coord_free(&c, len);
+      goto bad;
+    }
+  }
+  if (cb_wire_left(w) != 0) goto bad;
+  a->source = cb_strdup(path);
+  CB_ALLOC_GOTO(a->source, st, fail);
+  *out = a;
+  return CB_OK;
+bad:
+  st = CB_ERROR(CB_ERR_FORMAT, "%s: corrupt or unsupported HDF5 file (malformed reply from the reading process)",
+                path);
+fail:
+  free(id);
+  free(ssid);
+  cb_assembly_destroy(&a);
+  return st;
+}
+
+static cb_status read_child(void *arg, cb_wire *w) {
+  cb_assembly *a = NULL;
+  CB_CHECK(read_in_process((const char *)arg, &a));
+  assembly_put(w, a);
+  cb_assembly_destroy(&a);
+  return CB_OK;
+}
+
+cb_status cb_assembly_read(const char *path, cb_assembly **out) {
+  if (out == NULL) return CB_ERROR(CB_ERR_ARG, "cb_assembly_read: out is NULL");
+  if (path == NULL) return CB_ERROR(CB_ERR_ARG, "assembly path is NULL");
+  cb_wire w;
+  CB_CHECK(cb_isolate_call(path, read_child, (void *)path, &w));
+  cb_status st = assembly_get(&w, path, out);
+  cb_wire_free(&w);
   return st;
 }
 

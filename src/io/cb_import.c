@@ -77,7 +77,7 @@ cb_status cb_import_read_array(const char *path, const char *var, cb_ndarray **o
   fclose(f);
   static const unsigned char h5sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
   if (cb_npy_sniff(head, n)) return cb_npy_read(path, out);
-  if (n >= 8 && memcmp(head, h5sig, 8) == 0) return hdf5_read(path, var, out);
+  if (n >= 8 && memcmp(head, h5sig, 8) == 0) return cb_ndarray_read_isolated(hdf5_read, path, var, out);
   if (cb_mat_sniff(head, n) || (n >= 520 && memcmp(head + 512, h5sig, 8) == 0)) {
     if (!var || !var[0]) return CB_ERROR(CB_ERR_ARG, "%s: name the MATLAB variable with --var", path);
     return cb_mat_read(path, var, out);

@@ -599,7 +599,7 @@ cb_status cb_mat_read(const char *path, const char *var, cb_ndarray **out) {
   CB_CHECK(cb_file_read_all(path, &file, &len));
   int kind = 0;
   cb_status st = mat_kind(path, (const uint8_t *)file, len, &kind);
-  if (st == CB_OK) st = kind ? v73_read(path, var, out) : v5_read(path, (const uint8_t *)file, len, var, out);
+  if (st == CB_OK) st = kind ? cb_ndarray_read_isolated(v73_read, path, var, out) : v5_read(path, (const uint8_t *)file, len, var, out);
   free(file);
   return st;
 }

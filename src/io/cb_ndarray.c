@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cb_isolate.h"
+
 cb_status cb_ndarray_create(int ndim, const int64_t *shape, cb_ndarray **out) {
   if (ndim < 1 || ndim > CB_NDARRAY_MAX_DIMS || !shape || !out)
     return CB_ERROR(CB_ERR_ARG, "array: %d dimensions (1..%d supported)", ndim, CB_NDARRAY_MAX_DIMS);
@@ -47,4 +49,52 @@ const char *cb_ndarray_shape_str(const cb_ndarray *a, char *buf, int n) {
     k += snprintf(buf + k, (size_t)(n - k), "%s%lld", d ? ", " : "", (long long)a->shape[d]);
   if (k < n) snprintf(buf + k, (size_t)(n - k), ")");
   return buf;
+}
+
+void cb_ndarray_put(cb_wire *w, const cb_ndarray *a) {
+  cb_wire_put_i64(w, a->ndim);
+  for (int d = 0; d < a->ndim; ++d) cb_wire_put_i64(w, a->shape[d]);
+  cb_wire_put_f64s(w, a->data, cb_ndarray_size(a));
+}
+
+cb_status cb_ndarray_get(cb_wire *w, const char *path, cb_ndarray **out) {
+  int64_t nd = 0, shape[CB_NDARRAY_MAX_DIMS] = {0};
+  double size = 1;
+  int ok = cb_wire_get_count(w, 1, CB_NDARRAY_MAX_DIMS, &nd);
+  for (int d = 0; ok && d < nd; ++d) {
+    ok = cb_wire_get_count(w, 0, INT64_C(1) << 40, &shape[d]);
+    size *= (double)shape[d];
+  }
+  cb_ndarray *a = NULL;
+  if (ok && size * 8.0 == (double)cb_wire_left(w) && cb_ndarray_create((int)nd, shape, &a) == CB_OK &&
+      cb_wire_get_bytes(w, a->data, (size_t)cb_ndarray_size(a) * sizeof *a->data)) {
+    *out = a;
+    return CB_OK;
+  }
+  cb_ndarray_destroy(&a);
+  return CB_ERROR(CB_ERR_FORMAT, "%s: corrupt or unsupported HDF5 file (malformed reply from the reading process)",
+                  path);
+}
+
+typedef struct read_args {
+  cb_ndarray_reader read;
+  const char *path, *var;
+} read_args;
+
+static cb_status read_child(void *arg, cb_wire *w) {
+  const read_args *r = arg;
+  cb_ndarray *a = NULL;
+  CB_CHECK(r->read(r->path, r->var, &a));
+  cb_ndarray_put(w, a);
+  cb_ndarray_destroy(&a);
+  return CB_OK;
+}
+
+cb_status cb_ndarray_read_isolated(cb_ndarray_reader read, const char *path, const char *var, cb_ndarray **out) {
+  read_args r = {read, path, var};
+  cb_wire w;
+  CB_CHECK(cb_isolate_call(path, read_child, &r, &w));
+  cb_status st = cb_ndarray_get(&w, path, out);
+  cb_wire_free(&w);
+  return st;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cb_fs.h"
+#include "cb_isolate.h"
 #include "cb_strbuf.h"
 
 cb_status cb_rdmfile_create(int n_subject, int has_subject, int n, cb_rdmfile **out) {
@@ -241,9 +242,8 @@ static char *read_attr(hid_t f, const char *name) {
   return out ? out : cb_strdup("");
 }
 
-cb_status cb_rdmfile_read(const char *path, cb_rdmfile **out) {
-  if (!path || !out) return CB_ERROR(CB_ERR_ARG, "rdm: no path");
-  if (!cb_path_exists(path)) return CB_ERROR(CB_ERR_IO, "%s: no such RDM file", path);
+/* The whole libhdf5 read; runs in the isolated child (cb_isolate). */
+static cb_status read_in_process(const char *path, cb_rdmfile **out) {
   h5_quiet q;
   quiet_begin(&q);
   cb_status st = CB_OK;
@@ -292,5 +292,60 @@ done:
   if (ds >= 0) H5Dclose(ds);
   if (f >= 0) H5Fclose(f);
   quiet_end(&q);
+  return st;
+}
+
+static cb_status read_child(void *arg, cb_wire *w) {
+  cb_rdmfile *r = NULL;
+  CB_CHECK(read_in_process((const char *)arg, &r));
+  cb_wire_put_i64(w, r->n_subject);
+  cb_wire_put_i64(w, r->has_subject);
+  cb_wire_put_i64(w, r->n);
+  cb_wire_put_f64s(w, r->rdm, (int64_t)r->n_subject * r->n * r->n);
+  cb_wire_put_strs(w, r->stimulus_id, r->n);
+  if (r->has_subject) cb_wire_put_strs(w, r->subject, r->n_subject);
+  cb_wire_put_str(w, r->identifier);
+  cb_wire_put_str(w, r->distance);
+  cb_rdmfile_destroy(&r);
+  return CB_OK;
+}
+
+cb_status cb_rdmfile_read(const char *path, cb_rdmfile **out) {
+  if (!path || !out) return CB_ERROR(CB_ERR_ARG, "rdm: no path");
+  if (!cb_path_exists(path)) return CB_ERROR(CB_ERR_IO, "%s: no such RDM file", path);
+  cb_wire w;
+  CB_CHECK(cb_isolate_call(path, read_child, (void *)path, &w));
+  cb_status st = CB_OK;
+  cb_rdmfile *r = NULL;
+  int64_t S = 0, has = 0, n = 0;
+  char **ids = NULL, **subj = NULL, *id = NULL, *dist = NULL;
+  if (!cb_wire_get_count(&w, 1, 1 << 20, &S) || !cb_wire_get_count(&w, 0, 1, &has) ||
+      !cb_wire_get_count(&w, 1, 1 << 20, &n) || (double)S * (double)n * (double)n * 8.0 > (double)cb_wire_left(&w))
+    goto bad;
+  CB_CHECK_GOTO(cb_rdmfile_create((int)S, (int)has, (int)n, &r), st, done);
+  if (!cb_wire_get_bytes(&w, r->rdm, (size_t)(S * n * n) * sizeof *r->rdm) || !cb_wire_get_strs(&w, n, &ids) ||
+      (has && !cb_wire_get_strs(&w, S, &subj)) || !cb_wire_get_str(&w, &id) || !cb_wire_get_str(&w, &dist) ||
+      !id || !dist || cb_wire_left(&w) != 0)
+    goto bad;
+  for (int64_t i = 0; i < n; ++i) free(r->stimulus_id[i]), r->stimulus_id[i] = ids[i], ids[i] = NULL;
+  for (int64_t i = 0; has && i < S; ++i) free(r->subject[i]), r->subject[i] = subj[i], subj[i] = NULL;
+  free(r->identifier);
+  free(r->distance);
+  r->identifier = id;
+  r->distance = dist;
+  id = dist = NULL;
+  *out = r;
+  r = NULL;
+  goto done;
+bad:
+  st = CB_ERROR(CB_ERR_FORMAT, "%s: corrupt or unsupported HDF5 file (malformed reply from the reading process)",
+                path);
+done:
+  cb_strlist_free(&ids);
+  cb_strlist_free(&subj);
+  free(id);
+  free(dist);
+  cb_rdmfile_destroy(&r);
+  cb_wire_free(&w);
   return st;
 }

@@ -309,6 +309,40 @@ static void write_custom(const char *path, int sid_len, int with_sid) {
   H5Fclose(f);
 }
 
+/* The isolated read (forked child + serialization) gives exactly what the
+ * in-process read (CB_ISOLATE=0) gives: every identifier, value and coordinate. */
+START_TEST(test_isolated_equals_in_process) {
+  if (access(COWLEY, R_OK) != 0) {
+    printf("test_isolated_equals_in_process: %s absent, skipping\n", COWLEY);
+    return;
+  }
+  cb_assembly *a = NULL, *b = NULL;
+  setenv("CB_ISOLATE", "0", 1);
+  ck_assert_int_eq(cb_assembly_read(COWLEY, &a), CB_OK);
+  unsetenv("CB_ISOLATE");
+  ck_assert_int_eq(cb_assembly_read(COWLEY, &b), CB_OK);
+  ck_assert_str_eq(a->identifier, b->identifier);
+  ck_assert_str_eq(a->stimulus_set_identifier, b->stimulus_set_identifier);
+  ck_assert_str_eq(a->source, b->source);
+  ck_assert(a->n_pres == b->n_pres && a->n_neuroid == b->n_neuroid && a->n_time == b->n_time);
+  size_t n = (size_t)(a->n_pres * a->n_neuroid * a->n_time);
+  ck_assert(memcmp(a->data, b->data, n * sizeof *a->data) == 0);
+  ck_assert_int_eq(a->n_coords, b->n_coords);
+  for (int i = 0; i < a->n_coords; ++i) {
+    const cb_coord *x = &a->coords[i], *y = &b->coords[i];
+    ck_assert_str_eq(x->name, y->name);
+    ck_assert(x->dim == y->dim && x->is_string == y->is_string);
+    int64_t len = x->dim == 0 ? a->n_pres : x->dim == 1 ? a->n_neuroid : a->n_time;
+    for (int64_t k = 0; k < len; ++k) {
+      if (x->is_string) ck_assert_str_eq(x->s[k], y->s[k]);
+      else ck_assert(memcmp(&x->v[k], &y->v[k], sizeof x->v[k]) == 0);
+    }
+  }
+  cb_assembly_destroy(&a);
+  cb_assembly_destroy(&b);
+}
+END_TEST
+
 START_TEST(test_generic_2d_and_errors) {
   make_dir();
   char path[256], bad[256], trunc[256];
@@ -384,6 +418,7 @@ int main(void) {
   tcase_add_test(tc, test_neural_view);
   tcase_add_test(tc, test_cowley_fixture);
   tcase_add_test(tc, test_generic_2d_and_errors);
+  tcase_add_test(tc, test_isolated_equals_in_process);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,244 @@
+/* cb_isolate.c - see cb_isolate.h. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "cb_isolate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define REPLY_MAGIC INT64_C(0x43424953524c5931) /* "CBISRLY1" */
+#define ERR_KEEP 8192                           /* bytes of the child's stderr kept for the message */
+
+int cb_isolate_enabled(void) {
+  const char *e = getenv("CB_ISOLATE");
+  return !(e && strcmp(e, "0") == 0);
+}
+
+double cb_isolate_timeout(long long bytes) {
+  const char *e = getenv("CB_ISOLATE_TIMEOUT");
+  if (e && *e) {
+    char *end = NULL;
+    double t = strtod(e, &end);
+    if (end != e && t > 0) return t;
+  }
+  if (bytes < 0) bytes = 0;
+  return 60.0 + (double)bytes / (10.0 * 1024 * 1024);
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int write_all(int fd, const void *p, size_t n) {
+  const unsigned char *b = p;
+  while (n > 0) {
+    ssize_t k = write(fd, b, n);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return -1;
+    b += k;
+    n -= (size_t)k;
+  }
+  return 0;
+}
+
+/* The child: parse, serialize, send, _exit. Never returns. */
+static void run_child(int res_fd, int err_fd, cb_isolate_fn fn, void *arg) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  /* Stop requests (Ctrl-C to the process group, mpirun forwarding SIGTERM or
+   * SIGUSR1) are the parent's to handle (cb_signal): the child finishes its
+   * short read, or is killed at the timeout or when the parent dies. */
+  int stop[] = {SIGINT, SIGTERM, SIGUSR1};
+  for (size_t i = 0; i < sizeof stop / sizeof stop[0]; ++i) signal(stop[i], SIG_IGN);
+  signal(SIGPIPE, SIG_DFL);
+  /* glibc's fatal messages ("free(): invalid pointer") go to stderr, not the tty. */
+  setenv("LIBC_FATAL_STDERR_", "1", 1);
+  dup2(err_fd, STDERR_FILENO);
+  dup2(err_fd, STDOUT_FILENO);
+  cb_wire payload = {0};
+  cb_error_clear();
+  cb_status st = fn(arg, &payload);
+  if (st == CB_OK && payload.bad) st = CB_ERROR(CB_ERR_NOMEM, "out of memory while sending a parsed file");
+  cb_wire head = {0};
+  cb_wire_put_i64(&head, REPLY_MAGIC);
+  cb_wire_put_i64(&head, (int64_t)st);
+  cb_wire_put_str(&head, st == CB_OK ? "" : cb_error_message());
+  cb_wire_put_i64(&head, st == CB_OK ? (int64_t)payload.len : 0);
+  int rc = head.bad || write_all(res_fd, head.buf, head.len) != 0;
+  if (!rc && st == CB_OK) rc = write_all(res_fd, payload.buf, payload.len) != 0;
+  cb_wire_free(&head);
+  cb_wire_free(&payload);
+  _exit(rc ? 2 : 0);
+}
+
+/* First line of the captured stderr that says what went wrong, else "". */
+static void relevant_line(const char *err, char *out, size_t n) {
+  /* Not the sanitizers' reports: their addresses and frames mean nothing to a
+   * user (the sanitizer builds say "exit status 1"). */
+  static const char *const keys[] = {"free()", "malloc", "double free", "corrupted", "Assertion", "HDF5"};
+  out[0] = '\0';
+  for (size_t k = 0; k < sizeof keys / sizeof keys[0]; ++k) {
+    const char *p = strstr(err, keys[k]);
+    if (p == NULL) continue;
+    while (p > err && p[-1] != '\n') --p;
+    size_t j = 0;
+    for (; p[j] && p[j] != '\n' && j + 1 < n; ++j) out[j] = (p[j] >= 32 && p[j] < 127) ? p[j] : '?';
+    out[j] = '\0';
+    while (j > 0 && out[j - 1] == ' ') out[--j] = '\0';
+    if (j > 120) strcpy(out + 117, "...");
+    return;
+  }
+}
+
+static cb_status crashed(const char *path, const char *detail) {
+  return CB_ERROR(CB_ERR_FORMAT,
+                  "%s: corrupt or unsupported HDF5 file (the HDF5 library crashed while reading it: %s)", path,
+                  detail);
+}
+
+/* Checks the reply header; on CB_OK leaves `reply` positioned at the payload. */
+static cb_status decode_reply(const char *path, cb_wire *reply) {
+  int64_t magic = 0, st = 0, len = 0;
+  char *msg = NULL;
+  if (!cb_wire_get_i64(reply, &magic) || magic != REPLY_MAGIC || !cb_wire_get_count(reply, 0, CB_ERR_INTERNAL, &st) ||
+      !cb_wire_get_str(reply, &msg) || !cb_wire_get_count(reply, 0, INT64_MAX, &len) ||
+      (uint64_t)len != cb_wire_left(reply)) {
+    free(msg);
+    return crashed(path, "malformed reply from the reading process");
+  }
+  cb_status s = (cb_status)st;
+  if (s != CB_OK) {
+    if (msg == NULL || msg[0] == '\0') s = CB_ERROR(s, "%s: cannot read", path);
+    else s = CB_ERROR(s, "%s", msg);
+  }
+  free(msg);
+  return s;
+}
+
+static cb_status run_inline(cb_isolate_fn fn, void *arg, cb_wire *reply) {
+  cb_status st = fn(arg, reply);
+  if (st == CB_OK && reply->bad) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  if (st != CB_OK) cb_wire_free(reply);
+  reply->pos = 0;
+  return st;
+}
+
+cb_status cb_isolate_call(const char *path, cb_isolate_fn fn, void *arg, cb_wire *reply) {
+  memset(reply, 0, sizeof *reply);
+  if (!cb_isolate_enabled()) return run_inline(fn, arg, reply);
+  struct stat sb;
+  double timeout = cb_isolate_timeout(path && stat(path, &sb) == 0 ? (long long)sb.st_size : 0);
+  if (path == NULL) path = "(unnamed)";
+  int res[2] = {-1, -1}, err[2] = {-1, -1};
+  if (pipe2(res, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
+    int e = errno;
+    for (int i = 0; i < 2; ++i) {
+      if (res[i] >= 0) close(res[i]);
+      if (err[i] >= 0) close(err[i]);
+    }
+    return CB_ERROR(CB_ERR_IO, "%s: cannot create a pipe to read it (%s)", path, strerror(e));
+  }
+  fcntl(res[1], F_SETPIPE_SZ, 1 << 20); /* fewer context switches for large replies (best effort) */
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    close(res[0]), close(res[1]), close(err[0]), close(err[1]);
+    return CB_ERROR(CB_ERR_IO, "%s: cannot start a process to read it (%s)", path, strerror(e));
+  }
+  if (pid == 0) {
+    close(res[0]);
+    close(err[0]);
+    run_child(res[1], err[1], fn, arg);
+  }
+  close(res[1]);
+  close(err[1]);
+
+  char errbuf[ERR_KEEP + 1];
+  size_t errlen = 0;
+  int open_res = 1, open_err = 1, timed_out = 0;
+  double deadline = now_s() + timeout;
+  static _Thread_local unsigned char chunk[1 << 20];
+  while (open_res || open_err) {
+    double left = deadline - now_s();
+    if (left <= 0) {
+      timed_out = 1;
+      break;
+    }
+    struct pollfd p[2] = {{open_res ? res[0] : -1, POLLIN, 0}, {open_err ? err[0] : -1, POLLIN, 0}};
+    int ms = left > 1.0 ? 1000 : (int)(left * 1000.0) + 1; /* wake at least every second */
+    int r = poll(p, 2, ms);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) break;
+    for (int i = 0; i < 2; ++i) {
+      if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t k = read(p[i].fd, chunk, sizeof chunk);
+      if (k < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (k <= 0) {
+        if (i == 0) open_res = 0;
+        else open_err = 0;
+        continue;
+      }
+      if (i == 0) {
+        cb_wire_put_bytes(reply, chunk, (size_t)k);
+      } else if (errlen < ERR_KEEP) {
+        size_t take = (size_t)k < ERR_KEEP - errlen ? (size_t)k : ERR_KEEP - errlen;
+        memcpy(errbuf + errlen, chunk, take);
+        errlen += take;
+      }
+    }
+  }
+  errbuf[errlen] = '\0';
+  for (size_t i = 0; i < errlen; ++i)
+    if (errbuf[i] == '\0') errbuf[i] = ' ';
+  if (timed_out) kill(pid, SIGKILL);
+  close(res[0]);
+  close(err[0]);
+  int wst = 0;
+  pid_t w;
+  do w = waitpid(pid, &wst, 0);
+  while (w < 0 && errno == EINTR);
+
+  cb_status st = CB_OK;
+  char line[160];
+  relevant_line(errbuf, line, sizeof line);
+  if (timed_out) {
+    st = CB_ERROR(CB_ERR_FORMAT,
+                  "%s: corrupt or unsupported HDF5 file (the HDF5 library timed out reading it after %g s)", path,
+                  timeout);
+  } else if (reply->bad) {
+    st = CB_ERROR(CB_ERR_NOMEM, "%s: out of memory while receiving the parsed file", path);
+  } else if (w == pid && WIFSIGNALED(wst) && (WTERMSIG(wst) == SIGINT || WTERMSIG(wst) == SIGTERM || WTERMSIG(wst) == SIGUSR1)) {
+    st = CB_ERROR(CB_ERR_INTERRUPTED, "%s: reading interrupted by signal %d", path, WTERMSIG(wst));
+  } else if (w == pid && WIFSIGNALED(wst)) {
+    char detail[220];
+    int sig = WTERMSIG(wst);
+    if (line[0]) snprintf(detail, sizeof detail, "signal %d, %s: %s", sig, strsignal(sig), line);
+    else snprintf(detail, sizeof detail, "signal %d, %s", sig, strsignal(sig));
+    st = crashed(path, detail);
+  } else if (w == pid && (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0)) {
+    char detail[220];
+    if (line[0]) snprintf(detail, sizeof detail, "exit status %d: %s", WEXITSTATUS(wst), line);
+    else snprintf(detail, sizeof detail, "exit status %d", WEXITSTATUS(wst));
+    st = crashed(path, detail);
+  } else {
+    st = decode_reply(path, reply);
+  }
+  if (st != CB_OK) cb_wire_free(reply);
+  return st;
+}

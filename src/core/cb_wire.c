@@ -1,0 +1,141 @@
+/* cb_wire.c - see cb_wire.h. */
+#include "cb_wire.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_strbuf.h"
+
+void cb_wire_free(cb_wire *w) {
+  if (w == NULL) return;
+  free(w->buf);
+  memset(w, 0, sizeof *w);
+}
+
+void cb_wire_put_bytes(cb_wire *w, const void *p, size_t n) {
+  if (w->bad || n == 0) return;
+  if (w->len + n > w->cap) {
+    size_t cap = w->cap ? w->cap : 256;
+    while (cap < w->len + n) cap *= 2;
+    unsigned char *b = realloc(w->buf, cap);
+    if (b == NULL) {
+      w->bad = 1;
+      return;
+    }
+    w->buf = b;
+    w->cap = cap;
+  }
+  memcpy(w->buf + w->len, p, n);
+  w->len += n;
+}
+
+void cb_wire_put_i64(cb_wire *w, int64_t v) { cb_wire_put_bytes(w, &v, sizeof v); }
+
+void cb_wire_put_f64s(cb_wire *w, const double *v, int64_t n) {
+  if (n > 0) cb_wire_put_bytes(w, v, (size_t)n * sizeof *v);
+}
+
+void cb_wire_put_f32s(cb_wire *w, const float *v, int64_t n) {
+  if (n > 0) cb_wire_put_bytes(w, v, (size_t)n * sizeof *v);
+}
+
+void cb_wire_put_str(cb_wire *w, const char *s) {
+  if (s == NULL) {
+    cb_wire_put_i64(w, -1);
+    return;
+  }
+  size_t n = strlen(s);
+  cb_wire_put_i64(w, (int64_t)n);
+  cb_wire_put_bytes(w, s, n);
+}
+
+void cb_wire_put_strs(cb_wire *w, char *const *s, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) cb_wire_put_str(w, s[i] ? s[i] : "");
+}
+
+size_t cb_wire_left(const cb_wire *w) { return w->pos <= w->len ? w->len - w->pos : 0; }
+
+int cb_wire_get_bytes(cb_wire *w, void *p, size_t n) {
+  if (w->bad || n > cb_wire_left(w)) {
+    w->bad = 1;
+    return 0;
+  }
+  if (n) memcpy(p, w->buf + w->pos, n);
+  w->pos += n;
+  return 1;
+}
+
+int cb_wire_get_i64(cb_wire *w, int64_t *v) { return cb_wire_get_bytes(w, v, sizeof *v); }
+
+int cb_wire_get_count(cb_wire *w, int64_t lo, int64_t hi, int64_t *v) {
+  int64_t x = 0;
+  if (!cb_wire_get_i64(w, &x)) return 0;
+  if (x < lo || x > hi) {
+    w->bad = 1;
+    return 0;
+  }
+  *v = x;
+  return 1;
+}
+
+/* n elements of `size` bytes, checked against what is left before allocating. */
+static int get_array(cb_wire *w, int64_t n, size_t size, void **out) {
+  if (w->bad || n < 0 || (uint64_t)n > cb_wire_left(w) / size) {
+    w->bad = 1;
+    return 0;
+  }
+  void *p = malloc(n > 0 ? (size_t)n * size : 1);
+  if (p == NULL || !cb_wire_get_bytes(w, p, (size_t)n * size)) {
+    free(p);
+    w->bad = 1;
+    return 0;
+  }
+  *out = p;
+  return 1;
+}
+
+int cb_wire_get_f64s(cb_wire *w, int64_t n, double **out) { return get_array(w, n, sizeof **out, (void **)out); }
+int cb_wire_get_f32s(cb_wire *w, int64_t n, float **out) { return get_array(w, n, sizeof **out, (void **)out); }
+
+int cb_wire_get_str(cb_wire *w, char **out) {
+  int64_t n = 0;
+  if (!cb_wire_get_i64(w, &n)) return 0;
+  if (n == -1) {
+    *out = NULL;
+    return 1;
+  }
+  if (n < 0 || (uint64_t)n > cb_wire_left(w)) {
+    w->bad = 1;
+    return 0;
+  }
+  char *s = malloc((size_t)n + 1);
+  if (s == NULL || !cb_wire_get_bytes(w, s, (size_t)n)) {
+    free(s);
+    w->bad = 1;
+    return 0;
+  }
+  s[n] = '\0';
+  *out = s;
+  return 1;
+}
+
+int cb_wire_get_strs(cb_wire *w, int64_t n, char ***out) {
+  /* Each string takes at least its 8-byte length. */
+  if (w->bad || n < 0 || (uint64_t)n > cb_wire_left(w) / 8) {
+    w->bad = 1;
+    return 0;
+  }
+  char **list = calloc((size_t)n + 1, sizeof *list);
+  if (list == NULL) {
+    w->bad = 1;
+    return 0;
+  }
+  for (int64_t i = 0; i < n; ++i)
+    if (!cb_wire_get_str(w, &list[i]) || list[i] == NULL) {
+      w->bad = 1;
+      cb_strlist_free(&list);
+      return 0;
+    }
+  *out = list;
+  return 1;
+}

@@ -1,0 +1,166 @@
+/* Unit tests for cb_wire (bounds-checked decoding) and cb_isolate (a parser
+ * run in a forked child: results, errors, crashes, hangs, stderr capture). */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cb_isolate.h"
+#include "cb_status.h"
+#include "cb_strbuf.h"
+#include "cb_wire.h"
+
+START_TEST(test_wire_round_trip) {
+  cb_wire w = {0};
+  double v[3] = {1.5, -2.0, 1e300};
+  float f[2] = {0.25f, -3.0f};
+  char *s[3] = {"a", "", "ünï"};
+  cb_wire_put_i64(&w, -7);
+  cb_wire_put_f64s(&w, v, 3);
+  cb_wire_put_f32s(&w, f, 2);
+  cb_wire_put_str(&w, NULL);
+  cb_wire_put_str(&w, "hello");
+  cb_wire_put_strs(&w, s, 3);
+  ck_assert(!w.bad);
+  int64_t i = 0;
+  double *v2 = NULL;
+  float *f2 = NULL;
+  char *n = (char *)1, *h = NULL, **s2 = NULL;
+  ck_assert(cb_wire_get_i64(&w, &i));
+  ck_assert_int_eq(i, -7);
+  ck_assert(cb_wire_get_f64s(&w, 3, &v2));
+  ck_assert(cb_wire_get_f32s(&w, 2, &f2));
+  ck_assert(cb_wire_get_str(&w, &n));
+  ck_assert(cb_wire_get_str(&w, &h));
+  ck_assert(cb_wire_get_strs(&w, 3, &s2));
+  ck_assert_ptr_null(n);
+  ck_assert_str_eq(h, "hello");
+  ck_assert(memcmp(v, v2, sizeof v) == 0 && memcmp(f, f2, sizeof f) == 0);
+  for (int k = 0; k < 3; ++k) ck_assert_str_eq(s2[k], s[k]);
+  ck_assert_ptr_null(s2[3]);
+  ck_assert_uint_eq(cb_wire_left(&w), 0);
+  /* Reading past the end, or an implausible count, fails without allocating. */
+  ck_assert(!cb_wire_get_i64(&w, &i));
+  ck_assert(w.bad);
+  free(v2), free(f2), free(h);
+  cb_strlist_free(&s2);
+  cb_wire_free(&w);
+}
+END_TEST
+
+START_TEST(test_wire_rejects_bad_lengths) {
+  cb_wire w = {0};
+  cb_wire_put_i64(&w, INT64_C(1) << 60); /* a string "length" far past the end */
+  cb_wire_put_i64(&w, 3);
+  char *s = NULL;
+  ck_assert(!cb_wire_get_str(&w, &s));
+  ck_assert_ptr_null(s);
+  w.bad = 0, w.pos = 0;
+  double *d = NULL;
+  ck_assert(!cb_wire_get_f64s(&w, INT64_C(1) << 60, &d));
+  w.bad = 0, w.pos = 0;
+  char **l = NULL;
+  ck_assert(!cb_wire_get_strs(&w, 1000, &l));
+  w.bad = 0, w.pos = 8;
+  int64_t c = 0;
+  ck_assert(!cb_wire_get_count(&w, 0, 2, &c));
+  cb_wire_free(&w);
+}
+END_TEST
+
+/* Child behaviours selected by the argument. */
+static cb_status child(void *arg, cb_wire *w) {
+  const char *what = arg;
+  if (strcmp(what, "ok") == 0) {
+    fprintf(stderr, "child stderr noise (captured when isolated, printed with CB_ISOLATE=0)\n");
+    cb_wire_put_i64(w, (int64_t)getpid());
+    cb_wire_put_str(w, "parsed");
+    return CB_OK;
+  }
+  if (strcmp(what, "error") == 0) return CB_ERROR(CB_ERR_UNSUPPORTED, "f.h5: no data variable");
+  if (strcmp(what, "segv") == 0) raise(SIGSEGV);
+  if (strcmp(what, "abort") == 0) {
+    fprintf(stderr, "free(): invalid pointer\n");
+    abort();
+  }
+  if (strcmp(what, "exit") == 0) _exit(3);
+  if (strcmp(what, "hang") == 0)
+    for (;;) pause();
+  return CB_ERROR(CB_ERR_INTERNAL, "unknown behaviour");
+}
+
+START_TEST(test_isolate_result_and_error) {
+  unsetenv("CB_ISOLATE");
+  cb_wire w;
+  ck_assert_int_eq(cb_isolate_call("f.h5", child, "ok", &w), CB_OK);
+  int64_t pid = 0;
+  char *s = NULL;
+  ck_assert(cb_wire_get_i64(&w, &pid) && cb_wire_get_str(&w, &s));
+  ck_assert_int_ne(pid, getpid()); /* parsed in another process */
+  ck_assert_str_eq(s, "parsed");
+  free(s);
+  cb_wire_free(&w);
+  ck_assert_int_eq(cb_isolate_call("f.h5", child, "error", &w), CB_ERR_UNSUPPORTED);
+  ck_assert_str_eq(cb_error_message(), "f.h5: no data variable");
+  ck_assert_ptr_null(w.buf);
+  /* Disabled: the same result, in this process. */
+  setenv("CB_ISOLATE", "0", 1);
+  ck_assert_int_eq(cb_isolate_call("f.h5", child, "ok", &w), CB_OK);
+  ck_assert(cb_wire_get_i64(&w, &pid));
+  ck_assert_int_eq(pid, getpid());
+  cb_wire_free(&w);
+  unsetenv("CB_ISOLATE");
+}
+END_TEST
+
+START_TEST(test_isolate_crashes_become_one_line) {
+  cb_wire w;
+  ck_assert_int_eq(cb_isolate_call("bad.nc", child, "segv", &w), CB_ERR_FORMAT);
+  ck_assert_str_eq(cb_error_message(), "bad.nc: corrupt or unsupported HDF5 file (the HDF5 library crashed while "
+                                       "reading it: signal 11, Segmentation fault)");
+  ck_assert_int_eq(cb_isolate_call("bad.nc", child, "abort", &w), CB_ERR_FORMAT);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "crashed while reading it: signal 6, Aborted: free(): invalid"));
+  ck_assert_ptr_null(strchr(cb_error_message(), '\n'));
+  ck_assert_int_eq(cb_isolate_call("bad.nc", child, "exit", &w), CB_ERR_FORMAT);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "crashed while reading it: exit status 3"));
+}
+END_TEST
+
+START_TEST(test_isolate_timeout) {
+  setenv("CB_ISOLATE_TIMEOUT", "0.3", 1);
+  ck_assert_double_eq_tol(cb_isolate_timeout(1 << 30), 0.3, 1e-12);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  cb_wire w;
+  ck_assert_int_eq(cb_isolate_call("slow.h5", child, "hang", &w), CB_ERR_FORMAT);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+  ck_assert_msg(s >= 0.25 && s < 5.0, "took %g s", s);
+  ck_assert_str_eq(cb_error_message(),
+                   "slow.h5: corrupt or unsupported HDF5 file (the HDF5 library timed out reading it after 0.3 s)");
+  unsetenv("CB_ISOLATE_TIMEOUT");
+  /* Default: 60 s + 1 s per 10 MiB. */
+  ck_assert_double_eq_tol(cb_isolate_timeout(0), 60.0, 1e-12);
+  ck_assert_double_eq_tol(cb_isolate_timeout(100LL << 20), 70.0, 1e-9);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("isolate");
+  TCase *tc = tcase_create("isolate");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, test_wire_round_trip);
+  tcase_add_test(tc, test_wire_rejects_bad_lengths);
+  tcase_add_test(tc, test_isolate_result_and_error);
+  tcase_add_test(tc, test_isolate_crashes_become_one_line);
+  tcase_add_test(tc, test_isolate_timeout);
+  suite_add_tcase(s, tc);
+  SRunner *r = srunner_create(s);
+  srunner_run_all(r, CK_NORMAL);
+  int failed = srunner_ntests_failed(r);
+  srunner_free(r);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -189,7 +189,7 @@ cb_status cb_graph_run_batch(cb_graph *g, const float *x, int n_img, size_t in_s
   }
   if (g->batch_work_floats < bwork || g->batch_work == NULL) {
     free(g->batch_work);
-    g->batch_work = malloc((bwork > 0 ? bwork : 1) * sizeof *g->batch_work);
+    g->batch_work = aligned_alloc(64, ((bwork > 0 ? bwork : 1) + 15) / 16 * 16 * sizeof *g->batch_work);
     g->batch_work_floats = g->batch_work != NULL ? bwork : 0;
   }
   char *arena = g->batch_arena;

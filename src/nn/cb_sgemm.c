@@ -16,7 +16,7 @@
 #include "cb_sgemm.h"
 
 #define MR 12
-#define NR 32
+#define NR CB_SGEMM_NR
 #define KC 192
 #define MC 528 /* multiple of MR; covers the output channels of most conv layers in one block */
 #define NC 128 /* multiple of NR */
@@ -48,7 +48,7 @@ __attribute__((target("avx512f"))) static void ukr_avx512(int kc, const float *a
     c1[r] = load ? _mm512_load_ps(ct + r * NR + 16) : _mm512_setzero_ps();
   }
   for (int p = 0; p < kc; ++p, ap += MR, bp += NR) {
-    const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16);
+    const __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16); /* b_panels: any alignment */
 #pragma GCC unroll 12
     for (int r = 0; r < MR; ++r) {
       const __m512 a = _mm512_set1_ps(ap[r]);
@@ -76,7 +76,7 @@ __attribute__((target("avx2,fma"))) static void ukr_avx2(int kc, const float *ap
       }
       const float *ap = ap0 + rh, *bp = bp0 + ch;
       for (int p = 0; p < kc; ++p, ap += MR, bp += NR) {
-        const __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8);
+        const __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8);
 #pragma GCC unroll 6
         for (int r = 0; r < 6; ++r) {
           const __m256 a = _mm256_broadcast_ss(ap + r);
@@ -122,6 +122,7 @@ int cb_sgemm_default_threads(void) {
 
 static inline float a_at(const cb_sgemm_args *x, int i, int p) { return x->a[i * x->a_rs + p * x->a_cs]; }
 static inline float b_at(const cb_sgemm_args *x, int p, int j) {
+  if (x->b_panels) return x->b_panels[((size_t)(j / NR) * (size_t)x->k + (size_t)p) * NR + j % NR];
   return x->b_cols ? x->b_cols[j][p * x->b_rs] : x->b[p * x->b_rs + j * x->b_cs];
 }
 static inline float *c_ptr(const cb_sgemm_args *x, int i, int j) {
@@ -263,10 +264,17 @@ static void range_blocked(const cb_sgemm_args *x, int i0, int i1, int j0, int j1
           abase = ablk;
           astride = (size_t)kc * MR;
         }
-        pack_b(x, jc, jc1, pc, kc, bp);
+        const float *bbase = bp;
+        size_t bstride = (size_t)kc * NR; /* floats from one NR-column panel to the next */
+        if (x->b_panels != NULL) {
+          bbase = x->b_panels + ((size_t)(jc / NR) * (size_t)x->k + (size_t)pc) * NR;
+          bstride = (size_t)x->k * NR;
+        } else {
+          pack_b(x, jc, jc1, pc, kc, bp);
+        }
         for (int jp = 0; jp < npan; ++jp)
           for (int ip = 0; ip < mpan; ++ip)
-            ukr(kc, abase + (size_t)ip * astride, bp + (size_t)jp * kc * NR,
+            ukr(kc, abase + (size_t)ip * astride, bbase + (size_t)jp * bstride,
                 ct + ((size_t)jp * mpan + ip) * MR * NR, pc > 0);
       }
       for (int jp = 0; jp < npan; ++jp)

@@ -93,17 +93,23 @@ __attribute__((target("avx2,fma"))) static void ukr_avx2(int kc, const float *ap
 }
 #endif
 
+/* The best kernel the CPU runs, or a slower one named by CB_SGEMM_KERNEL ("avx2", "portable"; for tests and
+ * benchmarks: every kernel gives the same bits). */
 static ukernel pick_kernel(const char **name) {
+  const char *want = getenv("CB_SGEMM_KERNEL");
+  const int cap = want == NULL ? 2 : strcmp(want, "portable") == 0 ? 0 : strcmp(want, "avx2") == 0 ? 1 : 2;
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) {
+  if (cap >= 2 && __builtin_cpu_supports("avx512f")) {
     if (name) *name = "avx512";
     return ukr_avx512;
   }
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+  if (cap >= 1 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
     if (name) *name = "avx2";
     return ukr_avx2;
   }
+#else
+  (void)cap;
 #endif
   if (name) *name = "portable";
   return ukr_portable;

@@ -45,7 +45,8 @@ typedef struct cb_sgemm_args {
  * lives on the stack and in small per-thread buffers; on allocation failure
  * it falls back to the portable loop. */
 void cb_sgemm(const cb_sgemm_args *args);
-/* Name of the kernel in use: "avx512", "avx2" or "portable". */
+/* Name of the kernel in use: "avx512", "avx2" or "portable" (the best the CPU runs, or a slower one named
+ * by the environment variable CB_SGEMM_KERNEL=avx2|portable: for tests and benchmarks). */
 const char *cb_sgemm_kernel(void);
 /* Threads the engine uses for its GEMMs (OpenBLAS's thread count, so that
  * the per-rank setting of src/par applies to both). */

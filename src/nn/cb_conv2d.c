@@ -3,7 +3,8 @@
  * (dilations, asymmetric pads, groups and depthwise), bias (and ReLU) fused
  * in the GEMM's epilogue. A 1x1 stride-1 unpadded kernel skips im2col: the
  * image already is the (in_c, h*w) matrix. The batched variant puts several
- * images' columns side by side in one GEMM: same bits per image. */
+ * images' columns side by side in one GEMM (same bits per image) and writes
+ * its im2col directly in the GEMM's packed-B panel layout. */
 #include <string.h>
 
 #include "cb_nn_batch.h"
@@ -125,17 +126,17 @@ static void im2col_panels(const cb_conv2d_geom *g, const float *x, int c, float 
             const int e = ox + take;
             if (src == NULL) {
               for (int t = 0; t < take; ++t) d[t] = 0.0f;
-            } else if (ox >= lo && e <= hi) {
-              const float *s0 = src + ox * sw + dx;
-              if (sw == 1)
-                for (int t = 0; t < take; ++t) d[t] = s0[t];
-              else
-                for (int t = 0; t < take; ++t) d[t] = s0[t * sw];
             } else {
-              for (int t = 0; t < take; ++t) {
-                const int q = ox + t;
-                d[t] = q >= lo && q < hi ? src[q * sw + dx] : 0.0f;
-              }
+              /* [ox, a) left padding, [a, z) inside the input row, [z, e) right padding */
+              const int a = ox > lo ? ox : lo < e ? lo : e, z = e < hi ? (e > a ? e : a) : (hi > a ? hi : a);
+              for (int t = ox; t < a; ++t) d[t - ox] = 0.0f;
+              const float *s0 = src + (z > a ? a * sw + dx : 0);
+              float *d0 = d + (a - ox);
+              if (sw == 1)
+                for (int t = 0; t < z - a; ++t) d0[t] = s0[t];
+              else
+                for (int t = 0; t < z - a; ++t) d0[t] = s0[t * sw];
+              for (int t = z; t < e; ++t) d[t - ox] = 0.0f;
             }
             ox = e;
             col += (size_t)take;

@@ -1,10 +1,13 @@
 /* cb_sgemm.c - packed, cache-blocked GEMM with one fixed FMA chain per
- * element (see cb_sgemm.h). Blocking (GotoBLAS style): columns in chunks of
- * NC, rows in blocks of MC, k in blocks of KC; A and B are packed into MR-row
- * and NR-column micro-panels (zero padded), a micro-kernel updates an MR x NR
- * tile held in registers. Across k blocks the accumulators are stored to and
- * reloaded from a tile buffer, which continues the same chain: the blocking
- * never changes the order of the additions. */
+ * element (see cb_sgemm.h). Blocking (GotoBLAS style): rows in blocks of MC,
+ * columns in blocks of NC, k in blocks of KC. A is packed once per call into
+ * MR-row micro-panels spanning all of k (shared by the threads); B is packed
+ * per block into NR-column micro-panels (zero padded), or comes pre-packed
+ * (b_panels: the conv path's im2col writes that layout directly). A
+ * micro-kernel updates an MR x NR tile held in registers. Across k blocks
+ * the accumulators are stored to and reloaded from a tile buffer (the
+ * (MC, NC) block's tiles fit in L2), which continues the same chain: the
+ * blocking never changes the order of the additions. */
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>

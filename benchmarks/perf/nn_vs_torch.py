@@ -10,7 +10,9 @@ engine, whose GEMM uses as many threads as OpenBLAS), one warm-up then the media
 torch.manual_seed(0) before building each model (eval mode). The engine runs the model path (cb_model_forward:
 images grouped into one GEMM per layer, bitwise the same activations as one image at a time). Its outputs must
 match PyTorch's (max |diff| <= 1e-3 * max |torch| + 1e-5, i.e. rtol 1e-3 on the logits' scale).
-Also printed: conv GFLOP/s against the 2048^3 sgemm peak of OpenBLAS and of the engine's own GEMM, peak RSS,
+Also printed: conv GFLOP/s (fastest timed run) against the 2048^3 sgemm peak (best of 3) of OpenBLAS and of the
+engine's own GEMM, the paired conv fraction (each run's conv rate over an OpenBLAS sgemm timed right after it,
+median of the runs), the 1-minute load average, peak RSS,
 the per-op profile, and (unless --no-default-core) the run with OpenBLAS's autodetected core.
 """
 import argparse
@@ -111,9 +113,12 @@ def main():
               f"{kv['peak_rss_mb']} MB, arena {kv['arena_mb_per_image']} MB per image)")
         print(f"  ratio engine/PyTorch: {ips / ips_torch:.2f}x")
         peak_o, peak_e = float(kv["sgemm_peak_openblas_gflops"]), float(kv["sgemm_peak_engine_gflops"])
-        conv = float(kv["conv_gflops"])
-        print(f"  conv {conv:.1f} GFLOP/s = {100 * conv / peak_o:.0f}% of OpenBLAS sgemm peak ({peak_o:.1f}), "
-              f"{100 * conv / peak_e:.0f}% of the engine GEMM's peak ({peak_e:.1f})")
+        conv, conv_mean = float(kv["conv_gflops"]), float(kv["conv_gflops_mean"])
+        print(f"  conv {conv:.1f} GFLOP/s (fastest run; mean {conv_mean:.1f}) = {100 * conv / peak_o:.0f}% of "
+              f"OpenBLAS sgemm peak ({peak_o:.1f}), {100 * conv / peak_e:.0f}% of the engine GEMM's peak "
+              f"({peak_e:.1f}); load average {os.getloadavg()[0]:.2f}")
+        print(f"  conv / OpenBLAS sgemm timed right after each run (median of {a.reps} pairs): "
+              f"{100 * float(kv['conv_fraction_paired_median']):.0f}%")
         print(f"  outputs: max |engine - torch| = {err:.3g} (tolerance {tol:.3g}) {'OK' if err <= tol else 'FAIL'}")
         print("  profile (op, s per batch, share, GFLOP/s):")
         for op in sorted(ops, key=lambda o: -float(o[1])):

@@ -3,7 +3,8 @@
  * (dilations, asymmetric pads, groups and depthwise), bias (and ReLU) fused
  * in the GEMM's epilogue. A 1x1 stride-1 unpadded kernel skips im2col: the
  * image already is the (in_c, h*w) matrix. The batched variant puts several
- * images' columns side by side in one GEMM: same bits per image. */
+ * images' columns side by side in one GEMM (same bits per image) and writes
+ * its im2col directly in the GEMM's packed-B panel layout. */
 #include <string.h>
 
 #include "cb_nn_batch.h"
@@ -98,6 +99,54 @@ static void im2col_ld(const cb_conv2d_geom *g, const float *x, int c, float *col
   }
 }
 
+/* im2col of one image straight into the GEMM's packed-B layout (CB_SGEMM_NR-column panels of kdim rows):
+ * column j0 + oy*ow + ox, row (ch, i, j) goes to bp[((col / NR) * kdim + row) * NR + col % NR]. */
+static void im2col_panels(const cb_conv2d_geom *g, const float *x, int c, float *bp, size_t kdim, size_t j0) {
+  enum { NR = CB_SGEMM_NR };
+  int oh, ow;
+  cb_conv2d_out(g, &oh, &ow);
+  const int h = g->in_h, w = g->in_w, sw = g->stride_w;
+  size_t row = 0;
+  for (int ch = 0; ch < c; ++ch) {
+    const float *xc = x + (size_t)ch * (size_t)h * (size_t)w;
+    for (int i = 0; i < g->kh; ++i) {
+      for (int j = 0; j < g->kw; ++j, ++row) {
+        const int dx = j * g->dil_w - g->pad_l;
+        int lo = 0, hi = ow; /* output columns [lo, hi) read inside the input row */
+        while (lo < ow && lo * sw + dx < 0) ++lo;
+        while (hi > lo && (hi - 1) * sw + dx >= w) --hi;
+        size_t col = j0;
+        for (int oy = 0; oy < oh; ++oy) {
+          const int iy = oy * g->stride_h - g->pad_t + i * g->dil_h;
+          const float *src = iy >= 0 && iy < h ? xc + (size_t)iy * (size_t)w : NULL;
+          for (int ox = 0; ox < ow;) {
+            /* a piece of the output row inside one panel */
+            const int cc = (int)(col % NR), take = ow - ox < NR - cc ? ow - ox : NR - cc;
+            float *d = bp + ((col / NR) * kdim + row) * NR + cc;
+            const int e = ox + take;
+            if (src == NULL) {
+              for (int t = 0; t < take; ++t) d[t] = 0.0f;
+            } else {
+              /* [ox, a) left padding, [a, z) inside the input row, [z, e) right padding */
+              const int a = ox > lo ? ox : lo < e ? lo : e, z = e < hi ? (e > a ? e : a) : (hi > a ? hi : a);
+              for (int t = ox; t < a; ++t) d[t - ox] = 0.0f;
+              const float *s0 = src + (z > a ? a * sw + dx : 0);
+              float *d0 = d + (a - ox);
+              if (sw == 1)
+                for (int t = 0; t < z - a; ++t) d0[t] = s0[t];
+              else
+                for (int t = 0; t < z - a; ++t) d0[t] = s0[t * sw];
+              for (int t = z; t < e; ++t) d[t - ox] = 0.0f;
+            }
+            ox = e;
+            col += (size_t)take;
+          }
+        }
+      }
+    }
+  }
+}
+
 void cb_im2col(const cb_conv2d_geom *g, const float *x, int c, float *col) {
   int oh, ow;
   cb_conv2d_out(g, &oh, &ow);
@@ -148,14 +197,21 @@ int cb__conv2d_group_images(const cb_conv2d_geom *g, int n_img) {
   return per > 0 ? per : 1;
 }
 
-size_t cb__conv2d_images_work(const cb_conv2d_geom *g, int n_img) {
+/* Columns of a group of per images, rounded up to whole packed-B panels. */
+static size_t group_cols(const cb_conv2d_geom *g, int per) {
   int oh, ow;
   cb_conv2d_out(g, &oh, &ow);
-  const int per = cb__conv2d_group_images(g, n_img);
-  if (per == 1 && is_pointwise(g)) return 0;
-  return (size_t)(g->in_c / g->groups) * (size_t)g->kh * (size_t)g->kw * (size_t)oh * (size_t)ow * (size_t)per;
+  const size_t cols = (size_t)oh * (size_t)ow * (size_t)per;
+  return (cols + CB_SGEMM_NR - 1) / CB_SGEMM_NR * CB_SGEMM_NR;
 }
 
+size_t cb__conv2d_images_work(const cb_conv2d_geom *g, int n_img) {
+  const int per = cb__conv2d_group_images(g, n_img);
+  return (size_t)(g->in_c / g->groups) * (size_t)g->kh * (size_t)g->kw * group_cols(g, per);
+}
+
+/* The columns of nb images are im2col'ed straight into packed-B panels (no separate im2col matrix to copy
+ * again); padding columns of the last panel are zeroed. */
 void cb__conv2d_images(const cb_conv2d_geom *g, const float *w, const float *b, int relu, int n_img,
                        const float *const *x, float *const *y, float *work, int threads) {
   int oh, ow;
@@ -166,16 +222,21 @@ void cb__conv2d_images(const cb_conv2d_geom *g, const float *w, const float *b, 
   float *yb[256]; /* (per) */
   for (int i0 = 0; i0 < n_img; i0 += per) {
     const int nb = n_img - i0 < per ? n_img - i0 : per;
+    const size_t ncols = (size_t)nb * (size_t)n, padded = group_cols(g, nb);
     for (int gr = 0; gr < g->groups; ++gr) {
-      const float *colm = work;
-      if (nb == 1 && is_pointwise(g)) colm = x[i0] + (size_t)gr * (size_t)cg * plane;
-      else
-        for (int j = 0; j < nb; ++j)
-          im2col_ld(g, x[i0 + j] + (size_t)gr * (size_t)cg * plane, cg, work + (size_t)j * (size_t)n,
-                    (size_t)nb * (size_t)n);
+      for (int j = 0; j < nb; ++j)
+        im2col_panels(g, x[i0 + j] + (size_t)gr * (size_t)cg * plane, cg, work, (size_t)kdim, (size_t)j * n);
+      if (padded > ncols) {
+        float *last = work + (ncols / CB_SGEMM_NR) * (size_t)kdim * CB_SGEMM_NR;
+        for (int p = 0; p < kdim; ++p)
+          for (size_t c = ncols % CB_SGEMM_NR; c < CB_SGEMM_NR; ++c) last[(size_t)p * CB_SGEMM_NR + c] = 0.0f;
+      }
       for (int j = 0; j < nb; ++j) yb[j] = y[i0 + j] + (size_t)gr * (size_t)og * (size_t)n;
-      conv_gemm(g, w + (size_t)gr * (size_t)og * (size_t)kdim, b ? b + gr * og : NULL, relu, colm, nb * n, n, yb,
-                threads);
+      cb_sgemm_args a = {.m = og, .n = (int)ncols, .k = kdim, .a = w + (size_t)gr * (size_t)og * (size_t)kdim,
+                         .a_rs = kdim, .a_cs = 1, .b_panels = work, .c_blocks = yb, .c_block = n, .c_rs = n,
+                         .alpha = 1.0f, .beta = 0.0f, .bias = b ? b + gr * og : NULL, .relu = relu,
+                         .threads = threads};
+      cb_sgemm(&a);
     }
   }
 }

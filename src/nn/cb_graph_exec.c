@@ -181,8 +181,19 @@ cb_status cb_graph_run_batch(cb_graph *g, const float *x, int n_img, size_t in_s
     }
   cb_status st = CB_OK;
   const int threads = cb_sgemm_default_threads();
-  char *arena = group > 1 ? aligned_alloc(64, stride * (size_t)(group - 1) + 64) : NULL;
-  float *work = malloc((bwork > 0 ? bwork : 1) * sizeof *work);
+  const size_t arena_need = group > 1 ? stride * (size_t)(group - 1) + 64 : 0;
+  if (g->batch_arena_bytes < arena_need) {
+    free(g->batch_arena);
+    g->batch_arena = aligned_alloc(64, arena_need);
+    g->batch_arena_bytes = g->batch_arena != NULL ? arena_need : 0;
+  }
+  if (g->batch_work_floats < bwork || g->batch_work == NULL) {
+    free(g->batch_work);
+    g->batch_work = aligned_alloc(64, ((bwork > 0 ? bwork : 1) + 15) / 16 * 16 * sizeof *g->batch_work);
+    g->batch_work_floats = g->batch_work != NULL ? bwork : 0;
+  }
+  char *arena = g->batch_arena;
+  float *work = g->batch_work;
   const float *xs[GROUP_MAX];
   float *ys[GROUP_MAX];
   char *bases[GROUP_MAX];
@@ -253,7 +264,5 @@ cb_status cb_graph_run_batch(cb_graph *g, const float *x, int n_img, size_t in_s
 done:
   for (int i = 0; i < g->n_values; ++i)
     if (g->values[i].kind == CB__V_RUNTIME) g->values[i].data = (char *)g->arena + g->values[i].offset;
-  free(arena);
-  free(work);
   return st;
 }

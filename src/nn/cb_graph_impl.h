@@ -87,6 +87,11 @@ struct cb_graph {
   size_t work_floats;
   float *work;       /* (work_floats) shared im2col / scratch */
   char *needed;      /* (n_nodes) scratch for cb_graph_run */
+  /* Kept between batched runs (fresh buffers cost a page fault per 4 KiB on every run), grown on demand: */
+  char *batch_arena;        /* (batch_arena_bytes) arena copies of images 1.. of a group */
+  size_t batch_arena_bytes;
+  float *batch_work;        /* (batch_work_floats) im2col of a group of images */
+  size_t batch_work_floats;
 };
 
 /* Operator lookup by ONNX name; NULL when unsupported. */

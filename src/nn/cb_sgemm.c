@@ -1,10 +1,13 @@
 /* cb_sgemm.c - packed, cache-blocked GEMM with one fixed FMA chain per
- * element (see cb_sgemm.h). Blocking (GotoBLAS style): columns in chunks of
- * NC, rows in blocks of MC, k in blocks of KC; A and B are packed into MR-row
- * and NR-column micro-panels (zero padded), a micro-kernel updates an MR x NR
- * tile held in registers. Across k blocks the accumulators are stored to and
- * reloaded from a tile buffer, which continues the same chain: the blocking
- * never changes the order of the additions. */
+ * element (see cb_sgemm.h). Blocking (GotoBLAS style): rows in blocks of MC,
+ * columns in blocks of NC, k in blocks of KC. A is packed once per call into
+ * MR-row micro-panels spanning all of k (shared by the threads); B is packed
+ * per block into NR-column micro-panels (zero padded), or comes pre-packed
+ * (b_panels: the conv path's im2col writes that layout directly). A
+ * micro-kernel updates an MR x NR tile held in registers. Across k blocks
+ * the accumulators are stored to and reloaded from a tile buffer (the
+ * (MC, NC) block's tiles fit in L2), which continues the same chain: the
+ * blocking never changes the order of the additions. */
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -16,10 +19,12 @@
 #include "cb_sgemm.h"
 
 #define MR 12
-#define NR 32
+#define NR CB_SGEMM_NR
 #define KC 192
-#define MC 384 /* multiple of MR */
-#define NC 512 /* multiple of NR */
+#define MC 528 /* multiple of MR; covers the output channels of most conv layers in one block */
+#define NC 128 /* multiple of NR */
+/* A is packed once per call (shared by the threads) when it has at most this many floats (128 MB) */
+#define APACK_MAX ((size_t)1 << 25)
 
 typedef void (*ukernel)(int kc, const float *ap, const float *bp, float *ct, int load);
 
@@ -46,7 +51,7 @@ __attribute__((target("avx512f"))) static void ukr_avx512(int kc, const float *a
     c1[r] = load ? _mm512_load_ps(ct + r * NR + 16) : _mm512_setzero_ps();
   }
   for (int p = 0; p < kc; ++p, ap += MR, bp += NR) {
-    const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16);
+    const __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16); /* b_panels: any alignment */
 #pragma GCC unroll 12
     for (int r = 0; r < MR; ++r) {
       const __m512 a = _mm512_set1_ps(ap[r]);
@@ -74,7 +79,7 @@ __attribute__((target("avx2,fma"))) static void ukr_avx2(int kc, const float *ap
       }
       const float *ap = ap0 + rh, *bp = bp0 + ch;
       for (int p = 0; p < kc; ++p, ap += MR, bp += NR) {
-        const __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8);
+        const __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8);
 #pragma GCC unroll 6
         for (int r = 0; r < 6; ++r) {
           const __m256 a = _mm256_broadcast_ss(ap + r);
@@ -91,17 +96,23 @@ __attribute__((target("avx2,fma"))) static void ukr_avx2(int kc, const float *ap
 }
 #endif
 
+/* The best kernel the CPU runs, or a slower one named by CB_SGEMM_KERNEL ("avx2", "portable"; for tests and
+ * benchmarks: every kernel gives the same bits). */
 static ukernel pick_kernel(const char **name) {
+  const char *want = getenv("CB_SGEMM_KERNEL");
+  const int cap = want == NULL ? 2 : strcmp(want, "portable") == 0 ? 0 : strcmp(want, "avx2") == 0 ? 1 : 2;
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) {
+  if (cap >= 2 && __builtin_cpu_supports("avx512f")) {
     if (name) *name = "avx512";
     return ukr_avx512;
   }
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+  if (cap >= 1 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
     if (name) *name = "avx2";
     return ukr_avx2;
   }
+#else
+  (void)cap;
 #endif
   if (name) *name = "portable";
   return ukr_portable;
@@ -120,6 +131,7 @@ int cb_sgemm_default_threads(void) {
 
 static inline float a_at(const cb_sgemm_args *x, int i, int p) { return x->a[i * x->a_rs + p * x->a_cs]; }
 static inline float b_at(const cb_sgemm_args *x, int p, int j) {
+  if (x->b_panels) return x->b_panels[((size_t)(j / NR) * (size_t)x->k + (size_t)p) * NR + j % NR];
   return x->b_cols ? x->b_cols[j][p * x->b_rs] : x->b[p * x->b_rs + j * x->b_cs];
 }
 static inline float *c_ptr(const cb_sgemm_args *x, int i, int j) {
@@ -137,22 +149,22 @@ static inline float epilogue(const cb_sgemm_args *x, int i, float acc, float old
   return v;
 }
 
-/* Ap (mpan*MR, kc) in MR-row panels: Ap[(ip*kc + p)*MR + r] = A(i0 + ip*MR + r, p0 + p), 0 past row i1. */
-static void pack_a(const cb_sgemm_args *x, int i0, int i1, int p0, int kc, float *ap) {
+/* Ap in MR-row panels of kc steps: Ap[(ip*ld + p)*MR + r] = A(i0 + ip*MR + r, p0 + p), 0 past row i1;
+ * ld >= kc is the panel length in k steps (kc for one k block, K for all of A). */
+static void pack_a(const cb_sgemm_args *x, int i0, int i1, int p0, int kc, size_t ld, float *ap) {
   for (int ib = i0; ib < i1; ib += MR) {
     const int rows = i1 - ib < MR ? i1 - ib : MR;
-    if (x->a_cs == 1) {
-      for (int r = 0; r < rows; ++r) {
-        const float *src = x->a + (ib + r) * x->a_rs + p0;
-        for (int p = 0; p < kc; ++p) ap[p * MR + r] = src[p];
-      }
+    if (x->a_cs == 1 && rows == MR) {
+      const float *src = x->a + ib * x->a_rs + p0;
+      for (int p = 0; p < kc; ++p)
+        for (int r = 0; r < MR; ++r) ap[p * MR + r] = src[r * x->a_rs + p];
     } else {
       for (int r = 0; r < rows; ++r)
         for (int p = 0; p < kc; ++p) ap[p * MR + r] = a_at(x, ib + r, p0 + p);
+      for (int r = rows; r < MR; ++r)
+        for (int p = 0; p < kc; ++p) ap[p * MR + r] = 0.0f;
     }
-    for (int r = rows; r < MR; ++r)
-      for (int p = 0; p < kc; ++p) ap[p * MR + r] = 0.0f;
-    ap += (size_t)kc * MR;
+    ap += ld * MR;
   }
 }
 
@@ -161,10 +173,15 @@ static void pack_b(const cb_sgemm_args *x, int j0, int j1, int p0, int kc, float
   for (int jb = j0; jb < j1; jb += NR) {
     const int cols = j1 - jb < NR ? j1 - jb : NR;
     if (x->b_cols == NULL && x->b_cs == 1) {
-      for (int p = 0; p < kc; ++p) {
-        memcpy(bp + p * NR, x->b + (p0 + p) * x->b_rs + jb, (size_t)cols * sizeof *bp);
-        for (int c = cols; c < NR; ++c) bp[p * NR + c] = 0.0f;
-      }
+      const float *src = x->b + p0 * x->b_rs + jb;
+      if (cols == NR) /* fixed-length copies (a variable memcpy of 128 bytes is slow) */
+        for (int p = 0; p < kc; ++p, src += x->b_rs)
+          for (int c = 0; c < NR; ++c) bp[p * NR + c] = src[c];
+      else
+        for (int p = 0; p < kc; ++p, src += x->b_rs) {
+          for (int c = 0; c < cols; ++c) bp[p * NR + c] = src[c];
+          for (int c = cols; c < NR; ++c) bp[p * NR + c] = 0.0f;
+        }
     } else {
       for (int c = 0; c < cols; ++c)
         for (int p = 0; p < kc; ++p) bp[p * NR + c] = b_at(x, p0 + p, jb + c);
@@ -186,8 +203,8 @@ static void range_portable(const cb_sgemm_args *x, int i0, int i1, int j0, int j
     }
 }
 
-/* Scratch of one thread: packed A (MC, KC), packed B (KC, NC), tiles (MC, NC). */
-#define SCRATCH_FLOATS ((size_t)MC * KC + (size_t)KC * NC + (size_t)MC * NC)
+/* Scratch of one thread: packed B (KC, NC), tiles (MC, NC), packed A block (MC, KC) when A is not packed whole. */
+#define SCRATCH_FLOATS ((size_t)KC * NC + (size_t)MC * NC + (size_t)MC * KC)
 
 /* Writes tile t (rows x cols of an MR x NR tile) to C at (ib, jb) through the epilogue. */
 static void store_tile(const cb_sgemm_args *x, const float *t, int ib, int jb, int rows, int cols) {
@@ -224,8 +241,13 @@ static void store_tile(const cb_sgemm_args *x, const float *t, int ib, int jb, i
   }
 }
 
-/* C rows [i0, i1) x columns [j0, j1); scratch (SCRATCH_FLOATS) or NULL to allocate. */
-static void range_blocked(const cb_sgemm_args *x, int i0, int i1, int j0, int j1, float *scratch) {
+/* C rows [i0, i1) x columns [j0, j1); scratch (SCRATCH_FLOATS) or NULL to allocate; apf: all of A packed
+ * (pack_a with ld = k, from row 0; i0 a multiple of MR) or NULL to pack A block by block. Loops: row blocks
+ * of MC, column blocks of NC, k blocks of KC; B is packed once per (row block, column block, k block), each
+ * NR-column panel stays in L1 while it meets every MR-row panel of A; the tiles of the (MC, NC) block
+ * carry the accumulators from one k block to the next (the same chain, continued). */
+static void range_blocked(const cb_sgemm_args *x, int i0, int i1, int j0, int j1, float *scratch,
+                          const float *apf) {
   ukernel ukr = pick_kernel(NULL);
   float *own = NULL;
   if (scratch == NULL) scratch = own = aligned_alloc(64, SCRATCH_FLOATS * sizeof(float));
@@ -233,20 +255,36 @@ static void range_blocked(const cb_sgemm_args *x, int i0, int i1, int j0, int j1
     range_portable(x, i0, i1, j0, j1);
     return;
   }
-  float *ap = scratch, *bp = scratch + (size_t)MC * KC, *ct = bp + (size_t)KC * NC;
-  for (int jc = j0; jc < j1; jc += NC) {
-    const int jc1 = j1 - jc < NC ? j1 : jc + NC, npan = (jc1 - jc + NR - 1) / NR;
-    for (int ic = i0; ic < i1; ic += MC) {
-      const int ic1 = i1 - ic < MC ? i1 : ic + MC, mpan = (ic1 - ic + MR - 1) / MR;
+  float *bp = scratch, *ct = bp + (size_t)KC * NC, *ablk = ct + (size_t)MC * NC;
+  for (int ic = i0; ic < i1; ic += MC) {
+    const int ic1 = i1 - ic < MC ? i1 : ic + MC, mpan = (ic1 - ic + MR - 1) / MR;
+    for (int jc = j0; jc < j1; jc += NC) {
+      const int jc1 = j1 - jc < NC ? j1 : jc + NC, npan = (jc1 - jc + NR - 1) / NR;
       if (x->k == 0) memset(ct, 0, (size_t)mpan * npan * MR * NR * sizeof *ct);
       for (int pc = 0; pc < x->k; pc += KC) {
         const int kc = x->k - pc < KC ? x->k - pc : KC;
-        pack_a(x, ic, ic1, pc, kc, ap);
-        pack_b(x, jc, jc1, pc, kc, bp);
+        const float *abase;
+        size_t astride; /* floats from one MR-row panel to the next */
+        if (apf != NULL) {
+          abase = apf + ((size_t)(ic / MR) * (size_t)x->k + (size_t)pc) * MR;
+          astride = (size_t)x->k * MR;
+        } else {
+          pack_a(x, ic, ic1, pc, kc, (size_t)kc, ablk);
+          abase = ablk;
+          astride = (size_t)kc * MR;
+        }
+        const float *bbase = bp;
+        size_t bstride = (size_t)kc * NR; /* floats from one NR-column panel to the next */
+        if (x->b_panels != NULL) {
+          bbase = x->b_panels + ((size_t)(jc / NR) * (size_t)x->k + (size_t)pc) * NR;
+          bstride = (size_t)x->k * NR;
+        } else {
+          pack_b(x, jc, jc1, pc, kc, bp);
+        }
         for (int jp = 0; jp < npan; ++jp)
           for (int ip = 0; ip < mpan; ++ip)
-            ukr(kc, ap + (size_t)ip * kc * MR, bp + (size_t)jp * kc * NR, ct + ((size_t)jp * mpan + ip) * MR * NR,
-                pc > 0);
+            ukr(kc, abase + (size_t)ip * astride, bbase + (size_t)jp * bstride,
+                ct + ((size_t)jp * mpan + ip) * MR * NR, pc > 0);
       }
       for (int jp = 0; jp < npan; ++jp)
         for (int ip = 0; ip < mpan; ++ip) {
@@ -262,12 +300,13 @@ static void range_blocked(const cb_sgemm_args *x, int i0, int i1, int j0, int j1
 typedef struct job {
   const cb_sgemm_args *x;
   int i0, i1, j0, j1;
-  float *scratch; /* (SCRATCH_FLOATS) or NULL */
+  float *scratch;   /* (SCRATCH_FLOATS) or NULL */
+  const float *apf; /* all of A packed, or NULL */
 } job;
 
 static void *job_run(void *arg) {
   const job *j = arg;
-  if (j->i1 > j->i0 && j->j1 > j->j0) range_blocked(j->x, j->i0, j->i1, j->j0, j->j1, j->scratch);
+  if (j->i1 > j->i0 && j->j1 > j->j0) range_blocked(j->x, j->i0, j->i1, j->j0, j->j1, j->scratch, j->apf);
   return NULL;
 }
 
@@ -278,6 +317,8 @@ static void *job_run(void *arg) {
  * Process lifetime (still reachable at exit). */
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static float *cache[MAX_THREADS];
+static float *cache_a;       /* (cache_a_floats) packed A, grown on demand */
+static size_t cache_a_floats;
 
 /* Scratch for t threads from the cache (1, lock held) or 0 (all NULL). */
 static int cache_take(int t, float **slots) {
@@ -292,6 +333,20 @@ static int cache_take(int t, float **slots) {
   return 1;
 }
 
+/* A buffer of `floats` for packed A: the cached one (locked) or a new one (*own), NULL when none. */
+static float *apack_buffer(int locked, size_t floats, float **own) {
+  *own = NULL;
+  if (locked) {
+    if (cache_a_floats < floats) {
+      free(cache_a);
+      cache_a = aligned_alloc(64, (floats + 15) / 16 * 16 * sizeof(float));
+      cache_a_floats = cache_a != NULL ? floats : 0;
+    }
+    return cache_a;
+  }
+  return *own = aligned_alloc(64, (floats + 15) / 16 * 16 * sizeof(float));
+}
+
 void cb_sgemm(const cb_sgemm_args *x) {
   if (x == NULL || x->m <= 0 || x->n <= 0) return;
   int t = x->threads < 1 ? 1 : x->threads > MAX_THREADS ? MAX_THREADS : x->threads;
@@ -302,30 +357,37 @@ void cb_sgemm(const cb_sgemm_args *x) {
   if (t > units) t = units;
   float *slots[MAX_THREADS];
   const int locked = cache_take(t, slots);
-  if (t <= 1) {
-    range_blocked(x, 0, x->m, 0, x->n, slots[0]);
-    if (locked) pthread_mutex_unlock(&cache_lock);
-    return;
+  /* A packed once for all threads and column blocks (it is re-read n / NC times) */
+  float *apf = NULL, *apf_own = NULL;
+  const size_t apf_floats = (size_t)mpan * MR * (size_t)x->k;
+  if (x->k > 0 && apf_floats <= APACK_MAX && (x->n > NC || t > 1)) {
+    apf = apack_buffer(locked, apf_floats, &apf_own);
+    if (apf != NULL) pack_a(x, 0, x->m, 0, x->k, (size_t)x->k, apf);
   }
-  job jobs[MAX_THREADS];
-  pthread_t tid[MAX_THREADS];
-  int started[MAX_THREADS] = {0};
-  for (int i = 0; i < t; ++i) {
-    const int u0 = (int)((long)units * i / t), u1 = (int)((long)units * (i + 1) / t);
-    jobs[i] = (job){x, 0, x->m, 0, x->n, slots[i]};
-    if (split_n) {
-      jobs[i].j0 = u0 * NR;
-      jobs[i].j1 = u1 * NR < x->n ? u1 * NR : x->n;
-    } else {
-      jobs[i].i0 = u0 * MR;
-      jobs[i].i1 = u1 * MR < x->m ? u1 * MR : x->m;
+  if (t <= 1) {
+    range_blocked(x, 0, x->m, 0, x->n, slots[0], apf);
+  } else {
+    job jobs[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    for (int i = 0; i < t; ++i) {
+      const int u0 = (int)((long)units * i / t), u1 = (int)((long)units * (i + 1) / t);
+      jobs[i] = (job){x, 0, x->m, 0, x->n, slots[i], apf};
+      if (split_n) {
+        jobs[i].j0 = u0 * NR;
+        jobs[i].j1 = u1 * NR < x->n ? u1 * NR : x->n;
+      } else {
+        jobs[i].i0 = u0 * MR;
+        jobs[i].i1 = u1 * MR < x->m ? u1 * MR : x->m;
+      }
+    }
+    for (int i = 1; i < t; ++i) started[i] = pthread_create(&tid[i], NULL, job_run, &jobs[i]) == 0;
+    job_run(&jobs[0]);
+    for (int i = 1; i < t; ++i) {
+      if (started[i]) pthread_join(tid[i], NULL);
+      else job_run(&jobs[i]); /* could not start a thread: do its share here */
     }
   }
-  for (int i = 1; i < t; ++i) started[i] = pthread_create(&tid[i], NULL, job_run, &jobs[i]) == 0;
-  job_run(&jobs[0]);
-  for (int i = 1; i < t; ++i) {
-    if (started[i]) pthread_join(tid[i], NULL);
-    else job_run(&jobs[i]); /* could not start a thread: do its share here */
-  }
+  free(apf_own);
   if (locked) pthread_mutex_unlock(&cache_lock);
 }

@@ -18,13 +18,19 @@
 
 #include <stddef.h>
 
+/* Columns per packed B panel (cb_sgemm_args.b_panels). */
+#define CB_SGEMM_NR 32
+
 typedef struct cb_sgemm_args {
   int m, n, k;
   const float *a;            /* A(i,p) = a[i*a_rs + p*a_cs], A (m, k) */
   ptrdiff_t a_rs, a_cs;
   const float *b;            /* B(p,j) = b[p*b_rs + j*b_cs], B (k, n) ... */
   ptrdiff_t b_rs, b_cs;
-  const float *const *b_cols; /* ... or, when not NULL, B(p,j) = b_cols[j][p*b_rs] */
+  const float *const *b_cols; /* ... or, when not NULL, B(p,j) = b_cols[j][p*b_rs] ... */
+  const float *b_panels;     /* ... or, when not NULL, B already packed in CB_SGEMM_NR-column panels of k rows:
+                              * B(p,j) = b_panels[((j / NR) * k + p) * NR + j % NR], NR = CB_SGEMM_NR, columns
+                              * n.. of the last panel present (any finite value; zeros keep valgrind quiet) */
   float *c;                  /* C(i,j) = c[i*c_rs + j*c_cs], C (m, n) ... */
   ptrdiff_t c_rs, c_cs;
   float *const *c_blocks;    /* ... or, when not NULL, C(i,j) = c_blocks[j / c_block][i*c_rs + j % c_block] */
@@ -39,7 +45,8 @@ typedef struct cb_sgemm_args {
  * lives on the stack and in small per-thread buffers; on allocation failure
  * it falls back to the portable loop. */
 void cb_sgemm(const cb_sgemm_args *args);
-/* Name of the kernel in use: "avx512", "avx2" or "portable". */
+/* Name of the kernel in use: "avx512", "avx2" or "portable" (the best the CPU runs, or a slower one named
+ * by the environment variable CB_SGEMM_KERNEL=avx2|portable: for tests and benchmarks). */
 const char *cb_sgemm_kernel(void);
 /* Threads the engine uses for its GEMMs (OpenBLAS's thread count, so that
  * the per-rank setting of src/par applies to both). */

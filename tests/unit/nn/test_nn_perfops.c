@@ -31,7 +31,7 @@ static double nmse(const float *ref, const float *b, size_t n) {
 
 START_TEST(test_sgemm_fixed_chain) {
   static const int shapes[][3] = {{1, 1, 1}, {5, 7, 3}, {12, 32, 192}, {13, 33, 193}, {50, 3, 500},
-                                  {3, 70, 401}, {400, 40, 17}, {37, 530, 9}, {25, 19, 0}};
+                                  {3, 70, 401}, {400, 40, 17}, {37, 530, 9}, {25, 19, 0}, {540, 150, 390}};
   cb_rng r;
   cb_rng_seed_stream(&r, 11, 0);
   for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; ++s) {
@@ -73,6 +73,59 @@ START_TEST(test_sgemm_fixed_chain) {
 }
 END_TEST
 
+/* B given already packed in CB_SGEMM_NR-column panels (the conv path): the same bits as the reference chain,
+ * across the row (MC), column (NC) and k (KC) blocks and thread counts. */
+START_TEST(test_sgemm_b_panels) {
+  enum { NR = CB_SGEMM_NR };
+  static const int shapes[][3] = {{1, 1, 1}, {13, 33, 193}, {530, 300, 400}, {37, 530, 9}, {64, 96, 20}, {5, 7, 0}};
+  cb_rng r;
+  cb_rng_seed_stream(&r, 12, 0);
+  for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; ++s) {
+    const int m = shapes[s][0], n = shapes[s][1], k = shapes[s][2], np = (n + NR - 1) / NR;
+    float *a = malloc(sizeof *a * (size_t)(m * k + 1)), *b = malloc(sizeof *b * (size_t)(k * n + 1));
+    float *bp = calloc((size_t)np * NR * k + 1, sizeof *bp); /* (np, k, NR) */
+    float *ref = malloc(sizeof *ref * (size_t)m * n), *c = malloc(sizeof *c * (size_t)m * n);
+    float *bias = malloc(sizeof *bias * (size_t)m);
+    fill(&r, a, (size_t)m * k);
+    fill(&r, b, (size_t)k * n);
+    fill(&r, bias, (size_t)m);
+    for (int p = 0; p < k; ++p)
+      for (int j = 0; j < n; ++j) bp[((size_t)(j / NR) * k + p) * NR + j % NR] = b[p * n + j];
+    for (int relu = 0; relu <= 1; ++relu) {
+      for (int i = 0; i < m; ++i)
+        for (int j = 0; j < n; ++j) {
+          float acc = 0.0f;
+          for (int p = 0; p < k; ++p) acc = fmaf(a[i * k + p], b[p * n + j], acc);
+          float v = acc + bias[i];
+          if (relu && v < 0.0f) v = 0.0f;
+          ref[i * n + j] = v;
+        }
+      for (int t = 1; t <= 3; ++t) {
+        memset(c, 0xff, sizeof *c * (size_t)m * n);
+        cb_sgemm_args x = {.m = m, .n = n, .k = k, .a = a, .a_rs = k, .a_cs = 1, .b_panels = bp, .c = c, .c_rs = n,
+                           .c_cs = 1, .alpha = 1.0f, .bias = bias, .relu = relu, .threads = t};
+        cb_sgemm(&x);
+        ck_assert_msg(memcmp(c, ref, sizeof *c * (size_t)m * n) == 0, "shape %d,%d,%d relu %d threads %d", m, n, k,
+                      relu, t);
+      }
+    }
+    free(a), free(b), free(bp), free(ref), free(c), free(bias);
+  }
+}
+END_TEST
+
+/* The AVX2 and portable micro-kernels (forced through CB_SGEMM_KERNEL) give the reference bits too. */
+START_TEST(test_sgemm_kernels) {
+  static const char *const names[] = {"avx2", "portable"};
+  setenv("CB_SGEMM_KERNEL", names[_i], 1);
+  ck_assert_msg(strcmp(cb_sgemm_kernel(), names[_i]) == 0 || strcmp(names[_i], "avx2") == 0, "kernel %s not used",
+                names[_i]);
+  test_sgemm_fixed_chain_fn(_i);
+  test_sgemm_b_panels_fn(_i);
+  unsetenv("CB_SGEMM_KERNEL");
+}
+END_TEST
+
 /* Direct convolution in double. */
 static void conv_naive(const cb_conv2d_geom *g, const float *w, const float *b, const float *x, float *y) {
   int oh, ow;
@@ -100,7 +153,10 @@ START_TEST(test_conv_images_bitwise) {
       {3, 17, 19, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1}, {4, 12, 9, 6, 5, 3, 2, 2, 1, 0, 2, 1, 2},
       {6, 8, 8, 6, 3, 3, 1, 1, 1, 1, 1, 2, 6},  {16, 7, 7, 40, 1, 1, 1, 0, 0, 0, 0, 1, 1},
       {8, 9, 11, 16, 1, 1, 2, 0, 0, 0, 0, 1, 4}, {3, 31, 29, 13, 11, 11, 4, 2, 2, 2, 2, 1, 1},
-      {32, 5, 5, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1}, {2, 1, 40, 3, 1, 5, 3, 0, 2, 0, 1, 1, 1}};
+      {32, 5, 5, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1}, {2, 1, 40, 3, 1, 5, 3, 0, 2, 0, 1, 1, 1},
+      /* k > KC, > NC columns per group; output rows longer than a packed-B panel, with padding pieces */
+      {24, 15, 17, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1}, {9, 19, 23, 33, 3, 5, 2, 1, 2, 0, 1, 1, 1},
+      {2, 6, 70, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1},  {3, 4, 75, 7, 1, 7, 2, 0, 3, 0, 3, 1, 1}};
   cb_rng r;
   cb_rng_seed_stream(&r, 5, 0);
   for (size_t s = 0; s < sizeof cases / sizeof cases[0]; ++s) {
@@ -262,6 +318,8 @@ int main(void) {
   TCase *tc = tcase_create("core");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_sgemm_fixed_chain);
+  tcase_add_test(tc, test_sgemm_b_panels);
+  tcase_add_loop_test(tc, test_sgemm_kernels, 0, 2);
   tcase_add_test(tc, test_conv_images_bitwise);
   tcase_add_test(tc, test_graph_batch_bitwise);
   tcase_add_test(tc, test_model_batch_bitwise);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cb_coch.h"
+#include "cb_test_main.h"
 
 #define SR 20000
 #define N 40000
@@ -161,9 +162,5 @@ int main(void) {
   tcase_add_test(tc, test_reference);
   tcase_add_test(tc, test_silence_and_determinism);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

@@ -17,6 +17,7 @@
 #include "cb_stm.h"
 #include "cb_synth_aud.h"
 #include "cb_synth_set.h"
+#include "cb_test_main.h"
 
 START_TEST(test_generate_and_validate) {
   char dir[] = "/tmp/cb_synth_aud_XXXXXX";
@@ -98,9 +99,5 @@ int main(void) {
   tcase_add_test(tc, test_audio_models);
   tcase_add_test(tc, test_generate_and_validate);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

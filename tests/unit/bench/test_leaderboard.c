@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cb_leaderboard.h"
+#include "cb_test_main.h"
 
 static cb_score mk(const char *model, const char *layer, const char *bench, double score) {
   cb_score s;
@@ -150,9 +151,5 @@ int main(void) {
   tcase_add_test(tc, test_given_order_and_missing_model);
   tcase_add_test(tc, test_layer_commitment);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

@@ -10,6 +10,7 @@
 #include "cb_rng.h"
 #include "cb_voxel.h"
 #include "../metrics/cb_test_fixture.h"
+#include "cb_test_main.h"
 
 /* Synthetic voxels: y[i, t, v] = a s1[i, v] + b s2[i, v] + e[i, t, v], s1, s2, e independent standard normal,
  * a^2 + b^2 = 1 (signal variance 1), noise variance 1, n_rep repetitions. The model's only feature per voxel is
@@ -123,9 +124,5 @@ int main(void) {
   tcase_add_test(tc, test_against_numpy);
   tcase_add_test(tc, test_known_reliability);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

@@ -13,6 +13,7 @@
 #include "cb_strbuf.h"
 #include "cb_tensor.h"
 #include "cb_timer.h"
+#include "cb_test_main.h"
 
 static cb_status fails_io(const char *path) { return CB_ERROR(CB_ERR_IO, "%s: cannot open\n(detail)", path); }
 static cb_status propagates(const char *path) {
@@ -187,9 +188,5 @@ int main(void) {
   tcase_add_test(tc, test_strlist_and_strbuf);
   tcase_add_test(tc, test_tensor_arena_timers);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

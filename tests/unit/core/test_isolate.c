@@ -12,6 +12,7 @@
 #include "cb_status.h"
 #include "cb_strbuf.h"
 #include "cb_wire.h"
+#include "cb_test_main.h"
 
 START_TEST(test_wire_round_trip) {
   cb_wire w = {0};
@@ -178,9 +179,5 @@ int main(void) {
   tcase_add_test(tc, test_isolate_crashes_become_one_line);
   tcase_add_test(tc, test_isolate_timeout);
   suite_add_tcase(s, tc);
-  SRunner *r = srunner_create(s);
-  srunner_run_all(r, CK_NORMAL);
-  int failed = srunner_ntests_failed(r);
-  srunner_free(r);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

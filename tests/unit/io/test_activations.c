@@ -9,6 +9,7 @@
 
 #include "cb_activations.h"
 #include "cb_fs.h"
+#include "cb_test_main.h"
 
 static char g_dir[64];
 
@@ -297,9 +298,5 @@ int main(void) {
   tcase_add_test(tc, test_chunk_rows);
   tcase_add_test(tc, test_write_compressed);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

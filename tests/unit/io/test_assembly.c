@@ -15,6 +15,7 @@
 #include "cb_assembly.h"
 #include "cb_fs.h"
 #include "cb_strbuf.h"
+#include "cb_test_main.h"
 
 #define COWLEY "../shared/data/cowley2023_v4/assy_cowley2023_V4_210325.nc"
 
@@ -420,9 +421,5 @@ int main(void) {
   tcase_add_test(tc, test_generic_2d_and_errors);
   tcase_add_test(tc, test_isolated_equals_in_process);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

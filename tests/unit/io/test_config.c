@@ -8,6 +8,7 @@
 
 #include "cb_config.h"
 #include "cb_fs.h"
+#include "cb_test_main.h"
 
 static char dir[64];
 
@@ -190,9 +191,5 @@ int main(void) {
   tcase_add_test(tc, test_errors);
   tcase_add_test(tc, test_time_bin);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

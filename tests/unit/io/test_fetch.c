@@ -11,6 +11,7 @@
 #include "cb_fetch.h"
 #include "cb_fs.h"
 #include "cb_sha.h"
+#include "cb_test_main.h"
 
 static char dir[64];
 
@@ -340,9 +341,5 @@ static Suite *suite(void) {
 }
 
 int main(void) {
-  SRunner *r = srunner_create(suite());
-  srunner_run_all(r, CK_NORMAL);
-  int failed = srunner_ntests_failed(r);
-  srunner_free(r);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(suite());
 }

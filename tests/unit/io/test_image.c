@@ -18,6 +18,7 @@
 
 #define CB_TEST_TMP_NAME "image"
 #include "../cb_test_tmpdir.h"
+#include "cb_test_main.h"
 
 START_TEST(test_png_roundtrip_gray_rgb) {
   make_tmpdir();
@@ -357,9 +358,5 @@ int main(void) {
   tcase_add_test(tc, test_preprocess_shape_and_errors);
   tcase_add_test(tc, test_real_kriegeskorte_png);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

@@ -19,6 +19,7 @@
 #include "cb_rdmfile.h"
 #include "cb_strbuf.h"
 #include "cb_status.h"
+#include "cb_test_main.h"
 
 #define REF "tests/reference/io/"
 #define COWLEY "../shared/data/cowley2023_v4/"
@@ -400,9 +401,5 @@ int main(void) {
   tcase_add_test(tc, test_rdm_import_and_file);
   tcase_add_test(tc, test_kriegeskorte_rdms);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

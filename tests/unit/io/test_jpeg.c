@@ -9,6 +9,7 @@
 #include "cb_image.h"
 #include "cb_jpeg.h"
 #include "cb_status.h"
+#include "cb_test_main.h"
 
 #define REF_DIR "tests/reference/io"
 
@@ -107,9 +108,5 @@ int main(void) {
   tcase_add_test(tc, test_jpeg_matches_pillow);
   tcase_add_test(tc, test_jpeg_errors);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

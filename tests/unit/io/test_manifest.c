@@ -10,6 +10,7 @@
 #include "cb_fs.h"
 #include "cb_manifest.h"
 #include "cb_strbuf.h"
+#include "cb_test_main.h"
 
 static char dir[64];
 
@@ -255,9 +256,5 @@ static Suite *suite(void) {
 }
 
 int main(void) {
-  SRunner *r = srunner_create(suite());
-  srunner_run_all(r, CK_NORMAL);
-  int failed = srunner_ntests_failed(r);
-  srunner_free(r);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(suite());
 }

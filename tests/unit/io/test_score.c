@@ -12,6 +12,7 @@
 
 #define CB_TEST_TMP_NAME "score"
 #include "../cb_test_tmpdir.h"
+#include "cb_test_main.h"
 
 static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
 
@@ -223,9 +224,5 @@ int main(void) {
   tcase_add_test(tc, test_bootstrap_fields);
   tcase_add_test(tc, test_errors_name_file_and_key);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

@@ -20,6 +20,7 @@
 
 #define CB_TEST_TMP_NAME "sound"
 #include "../cb_test_tmpdir.h"
+#include "cb_test_main.h"
 
 START_TEST(test_wav_native_rate_mixdown) {
   float *x = NULL;
@@ -147,9 +148,5 @@ int main(void) {
   tcase_add_test(tc, test_flac_roundtrip_and_errors);
   tcase_add_test(tc, test_real_wav_to_20k);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

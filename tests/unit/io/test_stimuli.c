@@ -16,6 +16,7 @@
 
 #define CB_TEST_TMP_NAME "stimuli"
 #include "../cb_test_tmpdir.h"
+#include "cb_test_main.h"
 
 /* Writes `text` to <tmpdir>/<name> and returns the path in a static buffer. */
 static const char *put(const char *name, const char *text) {
@@ -224,9 +225,5 @@ int main(void) {
   tcase_add_test(tc, test_write_read_roundtrip);
   tcase_add_test(tc, test_real_kriegeskorte_csv);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

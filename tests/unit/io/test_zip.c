@@ -20,6 +20,7 @@
 
 #define CB_TEST_TMP_NAME "zip"
 #include "../cb_test_tmpdir.h"
+#include "cb_test_main.h"
 
 /* Writes a zip holding `n` entries names[i] with contents texts[i] (stored
  * uncompressed when `store`, else deflated). */
@@ -270,9 +271,5 @@ int main(void) {
   tcase_add_test(tc, test_stimulus_set_from_zip);
   tcase_add_test(tc, test_cowley_zip_jpeg);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

@@ -9,6 +9,7 @@
 
 #include "cb_ceiling_sim.h"
 #include "cb_rng.h"
+#include "cb_test_main.h"
 
 START_TEST(test_against_scipy) {
   FILE *f = fopen("tests/reference/fixtures/ceiling_sim.txt", "r");
@@ -94,9 +95,5 @@ int main(void) {
   tcase_add_test(tc, test_properties);
   tcase_add_test(tc, test_errors_and_missing);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

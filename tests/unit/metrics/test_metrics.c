@@ -20,6 +20,7 @@
 
 /* ---- fixture reader: whitespace-separated numbers and words, '#' lines skipped ---- */
 #include "cb_test_fixture.h"
+#include "cb_test_main.h"
 
 static double *read_matrix(reader *r, int rows, int cols) {
   double *a = malloc(sizeof *a * (size_t)rows * cols);
@@ -490,9 +491,5 @@ static Suite *metrics_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(metrics_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(metrics_suite());
 }

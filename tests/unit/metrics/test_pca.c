@@ -7,6 +7,7 @@
 
 #include "cb_pca.h"
 #include "cb_test_fixture.h"
+#include "cb_test_main.h"
 
 static void read_rows(reader *r, double *A, int64_t n) {
   for (int64_t i = 0; i < n; ++i) A[i] = next_double(r);
@@ -141,9 +142,5 @@ int main(void) {
   tcase_add_test(tc, test_properties);
   tcase_add_test(tc, test_errors);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? 1 : 0;
+  return cb_test_run(s);
 }

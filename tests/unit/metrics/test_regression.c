@@ -25,6 +25,7 @@
 
 /* ---- fixture reader: whitespace-separated numbers and words, '#' lines skipped ---- */
 #include "cb_test_fixture.h"
+#include "cb_test_main.h"
 
 static int next_int(reader *r) { return (int)next_double(r); }
 
@@ -759,9 +760,5 @@ static Suite *regression_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(regression_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(regression_suite());
 }

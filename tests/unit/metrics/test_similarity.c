@@ -28,6 +28,7 @@
 
 /* ---- fixture reader: whitespace-separated tokens, '#' lines skipped, 'nan' allowed ---- */
 #include "cb_test_fixture.h"
+#include "cb_test_main.h"
 
 static double *read_vec(reader *r, size_t n) {
   double *a = malloc(sizeof *a * (n ? n : 1));
@@ -586,9 +587,5 @@ static Suite *similarity_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(similarity_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(similarity_suite());
 }

@@ -11,6 +11,7 @@
 #include "cb_nn_ops.h"
 #include "cb_rng.h"
 #include "cb_status.h"
+#include "cb_test_main.h"
 
 /* nmse = mse(a, b) / mse(a, 0), in double. */
 static double nmse(const float *a, const float *b, size_t n) {
@@ -509,9 +510,5 @@ int main(void) {
   tcase_add_test(tc, test_he_init_statistics);
   tcase_add_test(tc, test_errors);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

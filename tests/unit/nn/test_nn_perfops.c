@@ -14,6 +14,7 @@
 #include "cb_nn_ops.h"
 #include "cb_rng.h"
 #include "cb_sgemm.h"
+#include "cb_test_main.h"
 
 static void fill(cb_rng *r, float *x, size_t n) {
   for (size_t i = 0; i < n; ++i) x[i] = (float)cb_rng_normal(r);
@@ -324,9 +325,5 @@ int main(void) {
   tcase_add_test(tc, test_graph_batch_bitwise);
   tcase_add_test(tc, test_model_batch_bitwise);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

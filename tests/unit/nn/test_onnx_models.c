@@ -15,6 +15,7 @@
 #include "cb_graph.h"
 #include "cb_nn.h"
 #include "cb_onnx.h"
+#include "cb_test_main.h"
 
 #define MODELS "../shared/data/models"
 #define RESNET MODELS "/resnet20_cifar10.onnx"
@@ -230,9 +231,5 @@ int main(void) {
   tcase_add_test(tc, test_mnist8);
   tcase_add_test(tc, test_errors);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

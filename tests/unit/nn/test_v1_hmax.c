@@ -13,6 +13,7 @@
 #include "cb_nn.h"
 #include "cb_zoo.h"
 #include "cb_zoo_bio.h"
+#include "cb_test_main.h"
 
 #define FIX "tests/reference/fixtures/v1_hmax.txt"
 #define PI 3.14159265358979323846
@@ -521,9 +522,5 @@ int main(void) {
   tcase_add_test(t, hmax_c1_shift_invariance);
   tcase_add_test(t, hmax_s2_c2);
   suite_add_tcase(s, t);
-  SRunner *r = srunner_create(s);
-  srunner_run_all(r, CK_NORMAL);
-  int failed = srunner_ntests_failed(r);
-  srunner_free(r);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

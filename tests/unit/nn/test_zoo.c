@@ -13,6 +13,7 @@
 #include "cb_timer.h"
 #include "cb_zoo.h"
 #include "cb_zoo_impl.h"
+#include "cb_test_main.h"
 
 #define FIX "tests/reference/fixtures/"
 
@@ -271,9 +272,5 @@ int main(void) {
   tcase_add_test(tc, test_vgg16_runs);
   tcase_add_test(tc, test_resnet50_runs_224);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

@@ -18,6 +18,7 @@
 #include "cb_fs.h"
 #include "cb_manifest_zoo.h"
 #include "cb_sha.h"
+#include "cb_test_main.h"
 
 #define NODE "/usr/share/libonnx-testdata/data/node/"
 
@@ -285,9 +286,5 @@ int main(void) {
   tcase_add_test(tc, test_manifest_parse_and_errors);
   tcase_add_test(tc, test_repo_manifest_loads);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

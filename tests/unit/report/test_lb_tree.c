@@ -13,6 +13,7 @@
 
 #include "cb_compare.h"
 #include "cb_leaderboard.h"
+#include "cb_test_main.h"
 
 #define FIX "tests/unit/report/fixtures/"
 
@@ -217,9 +218,5 @@ int main(void) {
   tcase_add_test(tc, test_tree_against_python);
   tcase_add_test(tc, test_compare);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

@@ -13,6 +13,7 @@
 #include "cb_fs.h"
 #include "cb_report.h"
 #include "cb_report_impl.h"
+#include "cb_test_main.h"
 
 START_TEST(test_base64_rfc4648) {
   const char *in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
@@ -189,9 +190,5 @@ int main(void) {
   tcase_add_test(tc, test_rdm_image);
   tcase_add_test(tc, test_html_page);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

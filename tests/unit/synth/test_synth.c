@@ -8,6 +8,7 @@
 
 #include "cb_status.h"
 #include "cb_synth.h"
+#include "cb_test_main.h"
 
 static cb_synth_v1 *gen(uint64_t seed) {
   cb_synth_v1_params p;
@@ -251,9 +252,5 @@ int main(void) {
   tcase_add_test(tc, test_image_range);
   tcase_add_test(tc, test_bad_params);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

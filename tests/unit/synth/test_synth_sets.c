@@ -22,6 +22,7 @@
 #include "cb_synth_it.h"
 #include "cb_synth_set.h"
 #include "cb_synth_v1set.h"
+#include "cb_test_main.h"
 
 #define SEED 3
 
@@ -356,9 +357,5 @@ int main(void) {
   tcase_add_test(tc, test_same_seed_same_files);
   tcase_add_test(tc, test_truth_models_listed);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return cb_test_run(s);
 }

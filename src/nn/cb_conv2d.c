@@ -3,8 +3,8 @@
  * (dilations, asymmetric pads, groups and depthwise), bias (and ReLU) fused
  * in the GEMM's epilogue. A 1x1 stride-1 unpadded kernel skips im2col: the
  * image already is the (in_c, h*w) matrix. The batched variant puts several
- * images' columns side by side in one GEMM (same bits per image) and writes
- * its im2col directly in the GEMM's packed-B panel layout. */
+ * images' columns side by side in one GEMM (same bits per image) whose B is
+ * implicit: the GEMM's threads pack im2col blocks straight from the images. */
 #include <string.h>
 
 #include "cb_nn_batch.h"
@@ -99,54 +99,6 @@ static void im2col_ld(const cb_conv2d_geom *g, const float *x, int c, float *col
   }
 }
 
-/* im2col of one image straight into the GEMM's packed-B layout (CB_SGEMM_NR-column panels of kdim rows):
- * column j0 + oy*ow + ox, row (ch, i, j) goes to bp[((col / NR) * kdim + row) * NR + col % NR]. */
-static void im2col_panels(const cb_conv2d_geom *g, const float *x, int c, float *bp, size_t kdim, size_t j0) {
-  enum { NR = CB_SGEMM_NR };
-  int oh, ow;
-  cb_conv2d_out(g, &oh, &ow);
-  const int h = g->in_h, w = g->in_w, sw = g->stride_w;
-  size_t row = 0;
-  for (int ch = 0; ch < c; ++ch) {
-    const float *xc = x + (size_t)ch * (size_t)h * (size_t)w;
-    for (int i = 0; i < g->kh; ++i) {
-      for (int j = 0; j < g->kw; ++j, ++row) {
-        const int dx = j * g->dil_w - g->pad_l;
-        int lo = 0, hi = ow; /* output columns [lo, hi) read inside the input row */
-        while (lo < ow && lo * sw + dx < 0) ++lo;
-        while (hi > lo && (hi - 1) * sw + dx >= w) --hi;
-        size_t col = j0;
-        for (int oy = 0; oy < oh; ++oy) {
-          const int iy = oy * g->stride_h - g->pad_t + i * g->dil_h;
-          const float *src = iy >= 0 && iy < h ? xc + (size_t)iy * (size_t)w : NULL;
-          for (int ox = 0; ox < ow;) {
-            /* a piece of the output row inside one panel */
-            const int cc = (int)(col % NR), take = ow - ox < NR - cc ? ow - ox : NR - cc;
-            float *d = bp + ((col / NR) * kdim + row) * NR + cc;
-            const int e = ox + take;
-            if (src == NULL) {
-              for (int t = 0; t < take; ++t) d[t] = 0.0f;
-            } else {
-              /* [ox, a) left padding, [a, z) inside the input row, [z, e) right padding */
-              const int a = ox > lo ? ox : lo < e ? lo : e, z = e < hi ? (e > a ? e : a) : (hi > a ? hi : a);
-              for (int t = ox; t < a; ++t) d[t - ox] = 0.0f;
-              const float *s0 = src + (z > a ? a * sw + dx : 0);
-              float *d0 = d + (a - ox);
-              if (sw == 1)
-                for (int t = 0; t < z - a; ++t) d0[t] = s0[t];
-              else
-                for (int t = 0; t < z - a; ++t) d0[t] = s0[t * sw];
-              for (int t = z; t < e; ++t) d[t - ox] = 0.0f;
-            }
-            ox = e;
-            col += (size_t)take;
-          }
-        }
-      }
-    }
-  }
-}
-
 void cb_im2col(const cb_conv2d_geom *g, const float *x, int c, float *col) {
   int oh, ow;
   cb_conv2d_out(g, &oh, &ow);
@@ -185,56 +137,99 @@ void cb_conv2d_forward(const cb_conv2d_geom *g, const float *w, const float *b, 
   }
 }
 
-/* Enough columns per GEMM for both threads and a full last panel. */
-#define CONV_TARGET_COLS 2048
+/* The implicit B of a batched convolution GEMM: column j is pixel j % n of image j / n, row p is (channel,
+ * kernel row, kernel column) as in cb_im2col. */
+typedef struct conv_pack_ctx {
+  const cb_conv2d_geom *g;
+  int ow, n;             /* output width, output pixels per image */
+  const float *const *x; /* (n_img) images, each at its group's first channel */
+} conv_pack_ctx;
 
-int cb__conv2d_group_images(const cb_conv2d_geom *g, int n_img) {
-  int oh, ow;
-  cb_conv2d_out(g, &oh, &ow);
-  int per = (CONV_TARGET_COLS + oh * ow - 1) / (oh * ow);
-  if (per > n_img) per = n_img;
-  if (per > 256) per = 256; /* cb__conv2d_images keeps the block pointers on its stack */
-  return per > 0 ? per : 1;
+/* A run of a panel's columns along one output row of one image. */
+typedef struct conv_seg {
+  const float *x; /* the image */
+  int c0, len;    /* panel columns [c0, c0 + len) */
+  int iy0, ix0;   /* input coordinates of the first column's window origin */
+} conv_seg;
+
+/* cb_sgemm_pack_fn: im2col of rows [p0, p0 + kc) and columns [j0, j1) straight into NR-column panels, in the
+ * GEMM's threads (the block stays in cache; there is no im2col matrix). */
+static void conv_pack(const void *vctx, int p0, int kc, int j0, int j1, float *bp) {
+  enum { NR = CB_SGEMM_NR, KMAX = 256 };
+  const conv_pack_ctx *c = vctx;
+  const cb_conv2d_geom *g = c->g;
+  const int h = g->in_h, w = g->in_w, sw = g->stride_w, khw = g->kh * g->kw;
+  /* per row p of the block: offset of (channel, kernel row) in the image, and the kernel's dy, dx */
+  size_t off[KMAX];
+  int dy[KMAX], dx[KMAX];
+  for (int q0 = 0; q0 < kc; q0 += KMAX) { /* kc <= KMAX always in practice (the GEMM's KC); stay general */
+    const int qn = kc - q0 < KMAX ? kc - q0 : KMAX;
+    for (int q = 0; q < qn; ++q) {
+      const int p = p0 + q0 + q, ch = p / khw, r = p % khw;
+      dy[q] = r / g->kw * g->dil_h;
+      dx[q] = r % g->kw * g->dil_w;
+      off[q] = (size_t)ch * (size_t)h * (size_t)w;
+    }
+    float *pb = bp + (size_t)q0 * NR;
+    for (int jb = j0; jb < j1; jb += NR, pb += (size_t)kc * NR) {
+      const int je = j1 - jb < NR ? j1 : jb + NR, used = je - jb;
+      conv_seg seg[NR];
+      int ns = 0;
+      for (int j = jb; j < je;) {
+        const int img = j / c->n, pix = j % c->n, oy = pix / c->ow, ox = pix % c->ow;
+        const int len = c->ow - ox < je - j ? c->ow - ox : je - j;
+        seg[ns++] = (conv_seg){c->x[img], j - jb, len, oy * g->stride_h - g->pad_t, ox * sw - g->pad_l};
+        j += len;
+      }
+      for (int q = 0; q < qn; ++q) {
+        float *d = pb + (size_t)q * NR;
+        for (int s = 0; s < ns; ++s) {
+          const conv_seg *sg = &seg[s];
+          float *ds = d + sg->c0;
+          const int len = sg->len, iy = sg->iy0 + dy[q], ix0 = sg->ix0 + dx[q];
+          if (iy < 0 || iy >= h) {
+            for (int t = 0; t < len; ++t) ds[t] = 0.0f;
+            continue;
+          }
+          /* t in [lo, hi): 0 <= ix0 + t * sw < w */
+          int lo = ix0 >= 0 ? 0 : (-ix0 + sw - 1) / sw, hi = ix0 < w ? (w - ix0 + sw - 1) / sw : 0;
+          if (hi > len) hi = len;
+          if (lo > hi) lo = hi;
+          const float *src = sg->x + off[q] + (size_t)iy * (size_t)w + ix0;
+          for (int t = 0; t < lo; ++t) ds[t] = 0.0f;
+          if (sw == 1)
+            for (int t = lo; t < hi; ++t) ds[t] = src[t];
+          else
+            for (int t = lo; t < hi; ++t) ds[t] = src[(ptrdiff_t)t * sw];
+          for (int t = hi; t < len; ++t) ds[t] = 0.0f;
+        }
+        for (int t = used; t < NR; ++t) d[t] = 0.0f;
+      }
+    }
+  }
 }
 
-/* Columns of a group of per images, rounded up to whole packed-B panels. */
-static size_t group_cols(const cb_conv2d_geom *g, int per) {
-  int oh, ow;
-  cb_conv2d_out(g, &oh, &ow);
-  const size_t cols = (size_t)oh * (size_t)ow * (size_t)per;
-  return (cols + CB_SGEMM_NR - 1) / CB_SGEMM_NR * CB_SGEMM_NR;
-}
-
-size_t cb__conv2d_images_work(const cb_conv2d_geom *g, int n_img) {
-  const int per = cb__conv2d_group_images(g, n_img);
-  return (size_t)(g->in_c / g->groups) * (size_t)g->kh * (size_t)g->kw * group_cols(g, per);
-}
-
-/* The columns of nb images are im2col'ed straight into packed-B panels (no separate im2col matrix to copy
- * again); padding columns of the last panel are zeroed. */
+/* One GEMM per group over all n_img images' columns; B is packed block by block from the images. */
 void cb__conv2d_images(const cb_conv2d_geom *g, const float *w, const float *b, int relu, int n_img,
-                       const float *const *x, float *const *y, float *work, int threads) {
+                       const float *const *x, float *const *y, int threads) {
+  enum { IMG = 256 };
   int oh, ow;
   cb_conv2d_out(g, &oh, &ow);
   const int n = oh * ow, cg = g->in_c / g->groups, og = g->out_c / g->groups, kdim = cg * g->kh * g->kw;
   const size_t plane = (size_t)g->in_h * (size_t)g->in_w;
-  const int per = cb__conv2d_group_images(g, n_img);
-  float *yb[256]; /* (per) */
-  for (int i0 = 0; i0 < n_img; i0 += per) {
-    const int nb = n_img - i0 < per ? n_img - i0 : per;
-    const size_t ncols = (size_t)nb * (size_t)n, padded = group_cols(g, nb);
+  const float *xb[IMG]; /* (nb) */
+  float *yb[IMG];       /* (nb) */
+  for (int i0 = 0; i0 < n_img; i0 += IMG) {
+    const int nb = n_img - i0 < IMG ? n_img - i0 : IMG;
     for (int gr = 0; gr < g->groups; ++gr) {
-      for (int j = 0; j < nb; ++j)
-        im2col_panels(g, x[i0 + j] + (size_t)gr * (size_t)cg * plane, cg, work, (size_t)kdim, (size_t)j * n);
-      if (padded > ncols) {
-        float *last = work + (ncols / CB_SGEMM_NR) * (size_t)kdim * CB_SGEMM_NR;
-        for (int p = 0; p < kdim; ++p)
-          for (size_t c = ncols % CB_SGEMM_NR; c < CB_SGEMM_NR; ++c) last[(size_t)p * CB_SGEMM_NR + c] = 0.0f;
+      for (int j = 0; j < nb; ++j) {
+        xb[j] = x[i0 + j] + (size_t)gr * (size_t)cg * plane;
+        yb[j] = y[i0 + j] + (size_t)gr * (size_t)og * (size_t)n;
       }
-      for (int j = 0; j < nb; ++j) yb[j] = y[i0 + j] + (size_t)gr * (size_t)og * (size_t)n;
-      cb_sgemm_args a = {.m = og, .n = (int)ncols, .k = kdim, .a = w + (size_t)gr * (size_t)og * (size_t)kdim,
-                         .a_rs = kdim, .a_cs = 1, .b_panels = work, .c_blocks = yb, .c_block = n, .c_rs = n,
-                         .alpha = 1.0f, .beta = 0.0f, .bias = b ? b + gr * og : NULL, .relu = relu,
+      const conv_pack_ctx ctx = {g, ow, n, xb};
+      cb_sgemm_args a = {.m = og, .n = nb * n, .k = kdim, .a = w + (size_t)gr * (size_t)og * (size_t)kdim,
+                         .a_rs = kdim, .a_cs = 1, .b_pack = conv_pack, .b_ctx = &ctx, .c_blocks = yb, .c_block = n,
+                         .c_rs = n, .alpha = 1.0f, .beta = 0.0f, .bias = b ? b + gr * og : NULL, .relu = relu,
                          .threads = threads};
       cb_sgemm(&a);
     }

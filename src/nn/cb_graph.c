@@ -86,7 +86,6 @@ void cb_graph_destroy(cb_graph **gp) {
   free(g->work);
   free(g->needed);
   free(g->batch_arena);
-  free(g->batch_work);
   free(g);
   *gp = NULL;
 }

@@ -173,12 +173,6 @@ cb_status cb_graph_run_batch(cb_graph *g, const float *x, int n_img, size_t in_s
   if (group > n_img) group = n_img;
   if (group > GROUP_MAX) group = GROUP_MAX;
   if (group < 1) group = 1;
-  size_t bwork = 0;
-  for (int i = 0; i < g->n_nodes; ++i)
-    if (g->needed[i] && !g->nodes[i].folded && g->nodes[i].op == &cb__op_conv) {
-      size_t w = cb__conv2d_images_work(&g->nodes[i].p.win.geom, group);
-      if (w > bwork) bwork = w;
-    }
   cb_status st = CB_OK;
   const int threads = cb_sgemm_default_threads();
   const size_t arena_need = group > 1 ? stride * (size_t)(group - 1) + 64 : 0;
@@ -187,17 +181,11 @@ cb_status cb_graph_run_batch(cb_graph *g, const float *x, int n_img, size_t in_s
     g->batch_arena = aligned_alloc(64, arena_need);
     g->batch_arena_bytes = g->batch_arena != NULL ? arena_need : 0;
   }
-  if (g->batch_work_floats < bwork || g->batch_work == NULL) {
-    free(g->batch_work);
-    g->batch_work = aligned_alloc(64, ((bwork > 0 ? bwork : 1) + 15) / 16 * 16 * sizeof *g->batch_work);
-    g->batch_work_floats = g->batch_work != NULL ? bwork : 0;
-  }
   char *arena = g->batch_arena;
-  float *work = g->batch_work;
   const float *xs[GROUP_MAX];
   float *ys[GROUP_MAX];
   char *bases[GROUP_MAX];
-  if ((group > 1 && arena == NULL) || work == NULL) {
+  if (group > 1 && arena == NULL) {
     st = CB_ERROR(CB_ERR_NOMEM, "graph run: out of memory for %d image copies of %zu bytes", group, stride);
     goto done;
   }
@@ -233,7 +221,7 @@ cb_status cb_graph_run_batch(cb_graph *g, const float *x, int n_img, size_t in_s
                   : xv->kind == CB__V_RUNTIME ? (const float *)(bases[q] + xv->offset) : xv->data;
           ys[q] = (float *)(bases[q] + yv->offset);
         }
-        cb__conv2d_images(&n->p.win.geom, wv->data, bv ? bv->data : NULL, relu, nb, xs, ys, work, threads);
+        cb__conv2d_images(&n->p.win.geom, wv->data, bv ? bv->data : NULL, relu, nb, xs, ys, threads);
         flops = conv_flops(&n->p.win.geom) * nb;
       } else if (gemm_batchable(g, n)) {
         const cb__value *av = cb__in(g, n, 0), *yv = cb__out(g, n, 0);

@@ -90,8 +90,6 @@ struct cb_graph {
   /* Kept between batched runs (fresh buffers cost a page fault per 4 KiB on every run), grown on demand: */
   char *batch_arena;        /* (batch_arena_bytes) arena copies of images 1.. of a group */
   size_t batch_arena_bytes;
-  float *batch_work;        /* (batch_work_floats) im2col of a group of images */
-  size_t batch_work_floats;
 };
 
 /* Operator lookup by ONNX name; NULL when unsupported. */

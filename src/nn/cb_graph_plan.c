@@ -34,6 +34,18 @@ cb_status cb_graph_finish(cb_graph *g) {
     for (int k = 0; k < n->n_in; ++k)
       if (n->in[k] >= 0) g->values[n->in[k]].last_use = i;
   }
+  /* The batched executor fuses a Conv with a Relu that takes its output, and its GEMM reads the Conv's input
+   * while it writes the Relu's output: the input stays alive until that Relu, so they never share memory. */
+  for (int i = 0; i < g->n_nodes; ++i) {
+    const cb__node *n = &g->nodes[i];
+    if (n->folded || n->op != &cb__op_conv) continue;
+    for (int j = i + 1; j < g->n_nodes; ++j) {
+      const cb__node *r = &g->nodes[j];
+      if (r->folded || r->n_in < 1 || r->in[0] != n->out[0] || strcmp(r->op->name, "Relu") != 0) continue;
+      for (int k = 0; k < n->n_in; ++k)
+        if (n->in[k] >= 0 && g->values[n->in[k]].last_use < j) g->values[n->in[k]].last_use = j;
+    }
+  }
   all = malloc((size_t)(g->n_values + 1) * sizeof *all);
   live = malloc((size_t)(g->n_values + 1) * sizeof *live);
   CB_ALLOC_GOTO(all, st, done);

@@ -31,16 +31,11 @@ typedef struct cb_nn_profile {
 } cb_nn_profile;
 void cb_nn_profile_attach(cb_nn_profile *p);
 
-/* Images of a group that one convolution GEMM takes side by side. */
-int cb__conv2d_group_images(const cb_conv2d_geom *g, int n_img);
-/* Floats of scratch cb__conv2d_images needs for groups of n_img images. */
-size_t cb__conv2d_images_work(const cb_conv2d_geom *g, int n_img);
 /* y[i] = conv(x[i]) (+ bias, then max(., 0) when relu) for i < n_img; same
  * bits as cb_conv2d_forward on each image alone. */
 void cb__conv2d_images(const cb_conv2d_geom *g, const float *w /* (out_c, in_c/groups, kh, kw) */,
                        const float *b /* (out_c) or NULL */, int relu, int n_img,
                        const float *const *x /* (n_img) of (in_c, in_h, in_w) */,
-                       float *const *y /* (n_img) of (out_c, out_h, out_w) */,
-                       float *work /* (cb__conv2d_images_work(g, n_img)) */, int threads);
+                       float *const *y /* (n_img) of (out_c, out_h, out_w) */, int threads);
 
 #endif

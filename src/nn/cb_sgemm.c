@@ -2,8 +2,8 @@
  * element (see cb_sgemm.h). Blocking (GotoBLAS style): rows in blocks of MC,
  * columns in blocks of NC, k in blocks of KC. A is packed once per call into
  * MR-row micro-panels spanning all of k (shared by the threads); B is packed
- * per block into NR-column micro-panels (zero padded), or comes pre-packed
- * (b_panels: the conv path's im2col writes that layout directly). A
+ * per block into NR-column micro-panels (zero padded), by a caller's packing
+ * function when B is implicit (b_pack: the conv path's im2col). A
  * micro-kernel updates an MR x NR tile held in registers. Across k blocks
  * the accumulators are stored to and reloaded from a tile buffer (the
  * (MC, NC) block's tiles fit in L2), which continues the same chain: the
@@ -51,7 +51,7 @@ __attribute__((target("avx512f"))) static void ukr_avx512(int kc, const float *a
     c1[r] = load ? _mm512_load_ps(ct + r * NR + 16) : _mm512_setzero_ps();
   }
   for (int p = 0; p < kc; ++p, ap += MR, bp += NR) {
-    const __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16); /* b_panels: any alignment */
+    const __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16);
 #pragma GCC unroll 12
     for (int r = 0; r < MR; ++r) {
       const __m512 a = _mm512_set1_ps(ap[r]);
@@ -131,7 +131,11 @@ int cb_sgemm_default_threads(void) {
 
 static inline float a_at(const cb_sgemm_args *x, int i, int p) { return x->a[i * x->a_rs + p * x->a_cs]; }
 static inline float b_at(const cb_sgemm_args *x, int p, int j) {
-  if (x->b_panels) return x->b_panels[((size_t)(j / NR) * (size_t)x->k + (size_t)p) * NR + j % NR];
+  if (x->b_pack) {
+    float panel[NR]; /* the reference path only: one value through the caller's packing */
+    x->b_pack(x->b_ctx, p, 1, j / NR * NR, j / NR * NR + NR < x->n ? j / NR * NR + NR : x->n, panel);
+    return panel[j % NR];
+  }
   return x->b_cols ? x->b_cols[j][p * x->b_rs] : x->b[p * x->b_rs + j * x->b_cs];
 }
 static inline float *c_ptr(const cb_sgemm_args *x, int i, int j) {
@@ -170,6 +174,10 @@ static void pack_a(const cb_sgemm_args *x, int i0, int i1, int p0, int kc, size_
 
 /* Bp (kc, npan*NR) in NR-column panels: Bp[(jp*kc + p)*NR + c] = B(p0 + p, j0 + jp*NR + c), 0 past column j1. */
 static void pack_b(const cb_sgemm_args *x, int j0, int j1, int p0, int kc, float *bp) {
+  if (x->b_pack) {
+    x->b_pack(x->b_ctx, p0, kc, j0, j1, bp);
+    return;
+  }
   for (int jb = j0; jb < j1; jb += NR) {
     const int cols = j1 - jb < NR ? j1 - jb : NR;
     if (x->b_cols == NULL && x->b_cs == 1) {
@@ -273,17 +281,10 @@ static void range_blocked(const cb_sgemm_args *x, int i0, int i1, int j0, int j1
           abase = ablk;
           astride = (size_t)kc * MR;
         }
-        const float *bbase = bp;
-        size_t bstride = (size_t)kc * NR; /* floats from one NR-column panel to the next */
-        if (x->b_panels != NULL) {
-          bbase = x->b_panels + ((size_t)(jc / NR) * (size_t)x->k + (size_t)pc) * NR;
-          bstride = (size_t)x->k * NR;
-        } else {
-          pack_b(x, jc, jc1, pc, kc, bp);
-        }
+        pack_b(x, jc, jc1, pc, kc, bp);
         for (int jp = 0; jp < npan; ++jp)
           for (int ip = 0; ip < mpan; ++ip)
-            ukr(kc, abase + (size_t)ip * astride, bbase + (size_t)jp * bstride,
+            ukr(kc, abase + (size_t)ip * astride, bp + (size_t)jp * kc * NR,
                 ct + ((size_t)jp * mpan + ip) * MR * NR, pc > 0);
       }
       for (int jp = 0; jp < npan; ++jp)

@@ -18,8 +18,14 @@
 
 #include <stddef.h>
 
-/* Columns per packed B panel (cb_sgemm_args.b_panels). */
+/* Columns per packed B panel (cb_sgemm_args.b_pack). */
 #define CB_SGEMM_NR 32
+
+/* Writes B rows [p0, p0 + kc) x columns [j0, j1) in CB_SGEMM_NR-column panels of kc rows:
+ * bp[((j - j0) / NR * kc + p - p0) * NR + (j - j0) % NR] = B(p, j), NR = CB_SGEMM_NR; j0 is a multiple of NR and
+ * the columns j1.. up to the end of the last panel are written as zeros. Called concurrently from the GEMM's
+ * threads with disjoint bp: ctx must only be read. */
+typedef void (*cb_sgemm_pack_fn)(const void *ctx, int p0, int kc, int j0, int j1, float *bp);
 
 typedef struct cb_sgemm_args {
   int m, n, k;
@@ -28,9 +34,9 @@ typedef struct cb_sgemm_args {
   const float *b;            /* B(p,j) = b[p*b_rs + j*b_cs], B (k, n) ... */
   ptrdiff_t b_rs, b_cs;
   const float *const *b_cols; /* ... or, when not NULL, B(p,j) = b_cols[j][p*b_rs] ... */
-  const float *b_panels;     /* ... or, when not NULL, B already packed in CB_SGEMM_NR-column panels of k rows:
-                              * B(p,j) = b_panels[((j / NR) * k + p) * NR + j % NR], NR = CB_SGEMM_NR, columns
-                              * n.. of the last panel present (any finite value; zeros keep valgrind quiet) */
+  cb_sgemm_pack_fn b_pack;   /* ... or, when not NULL, B is whatever b_pack(b_ctx, ...) packs: an implicit B
+                              * (the conv path packs im2col blocks straight from the images, in the threads) */
+  const void *b_ctx;
   float *c;                  /* C(i,j) = c[i*c_rs + j*c_cs], C (m, n) ... */
   ptrdiff_t c_rs, c_cs;
   float *const *c_blocks;    /* ... or, when not NULL, C(i,j) = c_blocks[j / c_block][i*c_rs + j % c_block] */

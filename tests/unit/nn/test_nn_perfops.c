@@ -5,6 +5,7 @@
  * time (bitwise). */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,24 +75,35 @@ START_TEST(test_sgemm_fixed_chain) {
 }
 END_TEST
 
-/* B given already packed in CB_SGEMM_NR-column panels (the conv path): the same bits as the reference chain,
- * across the row (MC), column (NC) and k (KC) blocks and thread counts. */
-START_TEST(test_sgemm_b_panels) {
+/* An implicit B packed by a callback (the conv path) into CB_SGEMM_NR-column panels; it pads past column j1
+ * with NaN-free zeros as promised and checks its arguments. */
+typedef struct pack_ctx {
+  const float *b; /* (k, n) */
+  int n, k;
+} pack_ctx;
+static void pack_plain(const void *vctx, int p0, int kc, int j0, int j1, float *bp) {
   enum { NR = CB_SGEMM_NR };
+  const pack_ctx *c = vctx;
+  ck_assert(j0 % NR == 0 && 0 <= j0 && j0 < j1 && j1 <= c->n && 0 <= p0 && kc > 0 && p0 + kc <= c->k);
+  for (int jb = j0; jb < j1; jb += NR, bp += (size_t)kc * NR)
+    for (int p = 0; p < kc; ++p)
+      for (int t = 0; t < NR; ++t) bp[p * NR + t] = jb + t < j1 ? c->b[(size_t)(p0 + p) * c->n + jb + t] : 0.0f;
+}
+
+/* The same bits as the reference chain across the row (MC), column (NC) and k (KC) blocks and thread counts. */
+START_TEST(test_sgemm_b_pack) {
   static const int shapes[][3] = {{1, 1, 1}, {13, 33, 193}, {530, 300, 400}, {37, 530, 9}, {64, 96, 20}, {5, 7, 0}};
   cb_rng r;
   cb_rng_seed_stream(&r, 12, 0);
   for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; ++s) {
-    const int m = shapes[s][0], n = shapes[s][1], k = shapes[s][2], np = (n + NR - 1) / NR;
+    const int m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
     float *a = malloc(sizeof *a * (size_t)(m * k + 1)), *b = malloc(sizeof *b * (size_t)(k * n + 1));
-    float *bp = calloc((size_t)np * NR * k + 1, sizeof *bp); /* (np, k, NR) */
     float *ref = malloc(sizeof *ref * (size_t)m * n), *c = malloc(sizeof *c * (size_t)m * n);
     float *bias = malloc(sizeof *bias * (size_t)m);
     fill(&r, a, (size_t)m * k);
     fill(&r, b, (size_t)k * n);
     fill(&r, bias, (size_t)m);
-    for (int p = 0; p < k; ++p)
-      for (int j = 0; j < n; ++j) bp[((size_t)(j / NR) * k + p) * NR + j % NR] = b[p * n + j];
+    const pack_ctx ctx = {b, n, k};
     for (int relu = 0; relu <= 1; ++relu) {
       for (int i = 0; i < m; ++i)
         for (int j = 0; j < n; ++j) {
@@ -103,14 +115,14 @@ START_TEST(test_sgemm_b_panels) {
         }
       for (int t = 1; t <= 3; ++t) {
         memset(c, 0xff, sizeof *c * (size_t)m * n);
-        cb_sgemm_args x = {.m = m, .n = n, .k = k, .a = a, .a_rs = k, .a_cs = 1, .b_panels = bp, .c = c, .c_rs = n,
+        cb_sgemm_args x = {.m = m, .n = n, .k = k, .a = a, .a_rs = k, .a_cs = 1, .b_pack = pack_plain, .b_ctx = &ctx, .c = c, .c_rs = n,
                            .c_cs = 1, .alpha = 1.0f, .bias = bias, .relu = relu, .threads = t};
         cb_sgemm(&x);
         ck_assert_msg(memcmp(c, ref, sizeof *c * (size_t)m * n) == 0, "shape %d,%d,%d relu %d threads %d", m, n, k,
                       relu, t);
       }
     }
-    free(a), free(b), free(bp), free(ref), free(c), free(bias);
+    free(a), free(b), free(ref), free(c), free(bias);
   }
 }
 END_TEST
@@ -122,7 +134,7 @@ START_TEST(test_sgemm_kernels) {
   ck_assert_msg(strcmp(cb_sgemm_kernel(), names[_i]) == 0 || strcmp(names[_i], "avx2") == 0, "kernel %s not used",
                 names[_i]);
   test_sgemm_fixed_chain_fn(_i);
-  test_sgemm_b_panels_fn(_i);
+  test_sgemm_b_pack_fn(_i);
   unsetenv("CB_SGEMM_KERNEL");
 }
 END_TEST
@@ -174,7 +186,7 @@ START_TEST(test_conv_images_bitwise) {
     float *w = malloc(sizeof *w * nw), *b = malloc(sizeof *b * (size_t)g.out_c);
     float *x = malloc(sizeof *x * in_size * NI), *y1 = malloc(sizeof *y1 * out_size * NI);
     float *yb = malloc(sizeof *yb * out_size * NI), *yn = malloc(sizeof *yn * out_size);
-    float *work = malloc(sizeof *work * (cb__conv2d_images_work(&g, NI) + cb_conv2d_workspace(&g) + 1));
+    float *work = malloc(sizeof *work * (cb_conv2d_workspace(&g) + 1));
     fill(&r, w, nw);
     fill(&r, b, (size_t)g.out_c);
     fill(&r, x, in_size * NI);
@@ -192,7 +204,7 @@ START_TEST(test_conv_images_bitwise) {
             xs[i] = x + (size_t)(NI - n_img + i) * in_size; /* the last n_img images */
             ys[i] = yb + (size_t)i * out_size;
           }
-          cb__conv2d_images(&g, w, b, relu, n_img, xs, ys, work, t);
+          cb__conv2d_images(&g, w, b, relu, n_img, xs, ys, t);
           for (int i = 0; i < n_img; ++i) {
             const float *ref = y1 + (size_t)(NI - n_img + i) * out_size;
             for (size_t e = 0; e < out_size; ++e) {
@@ -282,6 +294,54 @@ START_TEST(test_graph_batch_bitwise) {
 }
 END_TEST
 
+/* A chain of same-sized conv -> relu pairs: the memory planner reuses freed bytes first fit, so without the
+ * fused Conv+Relu keeping its input alive the third relu's output would land on the second's (the conv's
+ * input, still being read by the batched GEMM). Batched runs must give the single-image bits. */
+START_TEST(test_graph_batch_fused_chain) {
+  cb_graph *g = NULL;
+  int x, y;
+  ck_assert_int_eq(cb_graph_create(&g), CB_OK);
+  ck_assert_int_eq(cb_graph_input(g, "input", 4, (const int64_t[]){1, 6, 9, 11}, &x), CB_OK);
+  y = x;
+  static const char *const names[][2] = {{"c1", "r1"}, {"c2", "r2"}, {"c3", "r3"}, {"c4", "r4"}};
+  for (int i = 0; i < 4; ++i) {
+    ck_assert_int_eq(cb_graph_add_conv(g, names[i][0], y, 6, 3, 1, 1, 1, NULL, NULL, &y), CB_OK);
+    ck_assert_int_eq(cb_graph_add_relu(g, names[i][1], y, &y), CB_OK);
+  }
+  ck_assert_int_eq(cb_graph_mark_output(g, y), CB_OK);
+  cb_rng r;
+  cb_rng_seed_stream(&r, 21, 0);
+  for (int i = 0; i < 4; ++i) {
+    char pname[32];
+    float *d;
+    int64_t n;
+    for (int wb = 0; wb < 2; ++wb) {
+      snprintf(pname, sizeof pname, "%s.%s", names[i][0], wb ? "bias" : "weight");
+      ck_assert_int_eq(cb_graph_param(g, pname, &d, &n), CB_OK);
+      fill(&r, d, (size_t)n);
+      for (int64_t j = 0; j < n; ++j) d[j] *= 0.3f;
+    }
+  }
+  ck_assert_int_eq(cb_graph_finish(g), CB_OK);
+  enum { NI = 4 };
+  const size_t in_size = 6 * 9 * 11, out_size = in_size;
+  float *xin = malloc(sizeof *xin * in_size * NI), *one = malloc(sizeof *one * out_size * NI);
+  float *bat = malloc(sizeof *bat * out_size * NI);
+  fill(&r, xin, in_size * NI);
+  const int req = cb_graph_find(g, "r4");
+  for (int i = 0; i < NI; ++i) {
+    const float *xi = xin + (size_t)i * in_size;
+    float *o = one + (size_t)i * out_size;
+    ck_assert_int_eq(cb_graph_run(g, &xi, 1, &req, &o), CB_OK);
+  }
+  const size_t stride = out_size;
+  ck_assert_int_eq(cb_graph_run_batch(g, xin, NI, in_size, 1, &req, &bat, &stride), CB_OK);
+  ck_assert(memcmp(one, bat, sizeof *one * out_size * NI) == 0);
+  free(xin), free(one), free(bat);
+  cb_graph_destroy(&g);
+}
+END_TEST
+
 START_TEST(test_model_batch_bitwise) {
   cb_model *m = NULL;
   ck_assert_int_eq(cb_model_create("tinycnn", 2, &m), CB_OK);
@@ -319,10 +379,11 @@ int main(void) {
   TCase *tc = tcase_create("core");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_sgemm_fixed_chain);
-  tcase_add_test(tc, test_sgemm_b_panels);
+  tcase_add_test(tc, test_sgemm_b_pack);
   tcase_add_loop_test(tc, test_sgemm_kernels, 0, 2);
   tcase_add_test(tc, test_conv_images_bitwise);
   tcase_add_test(tc, test_graph_batch_bitwise);
+  tcase_add_test(tc, test_graph_batch_fused_chain);
   tcase_add_test(tc, test_model_batch_bitwise);
   suite_add_tcase(s, tc);
   return cb_test_run(s);

@@ -7,6 +7,7 @@
  * implicit: the GEMM's threads pack im2col blocks straight from the images. */
 #include <string.h>
 
+#include "cb_conv_pack.h"
 #include "cb_nn_batch.h"
 #include "cb_nn_ops.h"
 #include "cb_sgemm.h"
@@ -137,78 +138,6 @@ void cb_conv2d_forward(const cb_conv2d_geom *g, const float *w, const float *b, 
   }
 }
 
-/* The implicit B of a batched convolution GEMM: column j is pixel j % n of image j / n, row p is (channel,
- * kernel row, kernel column) as in cb_im2col. */
-typedef struct conv_pack_ctx {
-  const cb_conv2d_geom *g;
-  int ow, n;             /* output width, output pixels per image */
-  const float *const *x; /* (n_img) images, each at its group's first channel */
-} conv_pack_ctx;
-
-/* A run of a panel's columns along one output row of one image. */
-typedef struct conv_seg {
-  const float *x; /* the image */
-  int c0, len;    /* panel columns [c0, c0 + len) */
-  int iy0, ix0;   /* input coordinates of the first column's window origin */
-} conv_seg;
-
-/* cb_sgemm_pack_fn: im2col of rows [p0, p0 + kc) and columns [j0, j1) straight into NR-column panels, in the
- * GEMM's threads (the block stays in cache; there is no im2col matrix). */
-static void conv_pack(const void *vctx, int p0, int kc, int j0, int j1, float *bp) {
-  enum { NR = CB_SGEMM_NR, KMAX = 256 };
-  const conv_pack_ctx *c = vctx;
-  const cb_conv2d_geom *g = c->g;
-  const int h = g->in_h, w = g->in_w, sw = g->stride_w, khw = g->kh * g->kw;
-  /* per row p of the block: offset of (channel, kernel row) in the image, and the kernel's dy, dx */
-  size_t off[KMAX];
-  int dy[KMAX], dx[KMAX];
-  for (int q0 = 0; q0 < kc; q0 += KMAX) { /* kc <= KMAX always in practice (the GEMM's KC); stay general */
-    const int qn = kc - q0 < KMAX ? kc - q0 : KMAX;
-    for (int q = 0; q < qn; ++q) {
-      const int p = p0 + q0 + q, ch = p / khw, r = p % khw;
-      dy[q] = r / g->kw * g->dil_h;
-      dx[q] = r % g->kw * g->dil_w;
-      off[q] = (size_t)ch * (size_t)h * (size_t)w;
-    }
-    float *pb = bp + (size_t)q0 * NR;
-    for (int jb = j0; jb < j1; jb += NR, pb += (size_t)kc * NR) {
-      const int je = j1 - jb < NR ? j1 : jb + NR, used = je - jb;
-      conv_seg seg[NR];
-      int ns = 0;
-      for (int j = jb; j < je;) {
-        const int img = j / c->n, pix = j % c->n, oy = pix / c->ow, ox = pix % c->ow;
-        const int len = c->ow - ox < je - j ? c->ow - ox : je - j;
-        seg[ns++] = (conv_seg){c->x[img], j - jb, len, oy * g->stride_h - g->pad_t, ox * sw - g->pad_l};
-        j += len;
-      }
-      for (int q = 0; q < qn; ++q) {
-        float *d = pb + (size_t)q * NR;
-        for (int s = 0; s < ns; ++s) {
-          const conv_seg *sg = &seg[s];
-          float *ds = d + sg->c0;
-          const int len = sg->len, iy = sg->iy0 + dy[q], ix0 = sg->ix0 + dx[q];
-          if (iy < 0 || iy >= h) {
-            for (int t = 0; t < len; ++t) ds[t] = 0.0f;
-            continue;
-          }
-          /* t in [lo, hi): 0 <= ix0 + t * sw < w */
-          int lo = ix0 >= 0 ? 0 : (-ix0 + sw - 1) / sw, hi = ix0 < w ? (w - ix0 + sw - 1) / sw : 0;
-          if (hi > len) hi = len;
-          if (lo > hi) lo = hi;
-          const float *src = sg->x + off[q] + (size_t)iy * (size_t)w + ix0;
-          for (int t = 0; t < lo; ++t) ds[t] = 0.0f;
-          if (sw == 1)
-            for (int t = lo; t < hi; ++t) ds[t] = src[t];
-          else
-            for (int t = lo; t < hi; ++t) ds[t] = src[(ptrdiff_t)t * sw];
-          for (int t = hi; t < len; ++t) ds[t] = 0.0f;
-        }
-        for (int t = used; t < NR; ++t) d[t] = 0.0f;
-      }
-    }
-  }
-}
-
 /* One GEMM per group over all n_img images' columns; B is packed block by block from the images. */
 void cb__conv2d_images(const cb_conv2d_geom *g, const float *w, const float *b, int relu, int n_img,
                        const float *const *x, float *const *y, int threads) {
@@ -217,6 +146,7 @@ void cb__conv2d_images(const cb_conv2d_geom *g, const float *w, const float *b, 
   cb_conv2d_out(g, &oh, &ow);
   const int n = oh * ow, cg = g->in_c / g->groups, og = g->out_c / g->groups, kdim = cg * g->kh * g->kw;
   const size_t plane = (size_t)g->in_h * (size_t)g->in_w;
+  const cb_sgemm_pack_fn pack = cb__conv_pack_fn();
   const float *xb[IMG]; /* (nb) */
   float *yb[IMG];       /* (nb) */
   for (int i0 = 0; i0 < n_img; i0 += IMG) {
@@ -226,9 +156,9 @@ void cb__conv2d_images(const cb_conv2d_geom *g, const float *w, const float *b, 
         xb[j] = x[i0 + j] + (size_t)gr * (size_t)cg * plane;
         yb[j] = y[i0 + j] + (size_t)gr * (size_t)og * (size_t)n;
       }
-      const conv_pack_ctx ctx = {g, ow, n, xb};
+      const cb__conv_pack_ctx ctx = {g, ow, n, xb};
       cb_sgemm_args a = {.m = og, .n = nb * n, .k = kdim, .a = w + (size_t)gr * (size_t)og * (size_t)kdim,
-                         .a_rs = kdim, .a_cs = 1, .b_pack = conv_pack, .b_ctx = &ctx, .c_blocks = yb, .c_block = n,
+                         .a_rs = kdim, .a_cs = 1, .b_pack = pack, .b_ctx = &ctx, .c_blocks = yb, .c_block = n,
                          .c_rs = n, .alpha = 1.0f, .beta = 0.0f, .bias = b ? b + gr * og : NULL, .relu = relu,
                          .threads = threads};
       cb_sgemm(&a);

@@ -18,11 +18,13 @@
 
 #include "cb_sgemm.h"
 
-#define MR 12
+/* 8 x 48 tiles (24 zmm accumulators): channel counts are multiples of 8, so no tile rows are wasted; a KC x NR
+ * panel of B (36 KB) stays in L1 while it meets the block's A panels */
+#define MR 8
 #define NR CB_SGEMM_NR
 #define KC 192
-#define MC 528 /* multiple of MR; covers the output channels of most conv layers in one block */
-#define NC 128 /* multiple of NR */
+#define MC 512 /* multiple of MR; covers the output channels of most conv layers in one block */
+#define NC 144 /* multiple of NR */
 /* A is packed once per call (shared by the threads) when it has at most this many floats (128 MB) */
 #define APACK_MAX ((size_t)1 << 25)
 
@@ -42,56 +44,61 @@ static void ukr_portable(int kc, const float *ap, const float *bp, float *ct, in
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
+#define NV (NR / 16) /* zmm vectors per tile row */
 __attribute__((target("avx512f"))) static void ukr_avx512(int kc, const float *ap, const float *bp, float *ct,
                                                            int load) {
-  __m512 c0[MR], c1[MR];
-#pragma GCC unroll 12
-  for (int r = 0; r < MR; ++r) {
-    c0[r] = load ? _mm512_load_ps(ct + r * NR) : _mm512_setzero_ps();
-    c1[r] = load ? _mm512_load_ps(ct + r * NR + 16) : _mm512_setzero_ps();
-  }
+  __m512 c[MR][NV];
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) c[r][v] = load ? _mm512_load_ps(ct + r * NR + 16 * v) : _mm512_setzero_ps();
   for (int p = 0; p < kc; ++p, ap += MR, bp += NR) {
-    const __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16);
-#pragma GCC unroll 12
+    __m512 b[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) b[v] = _mm512_loadu_ps(bp + 16 * v);
+#pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
       const __m512 a = _mm512_set1_ps(ap[r]);
-      c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
-      c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) c[r][v] = _mm512_fmadd_ps(a, b[v], c[r][v]);
     }
   }
-#pragma GCC unroll 12
-  for (int r = 0; r < MR; ++r) {
-    _mm512_store_ps(ct + r * NR, c0[r]);
-    _mm512_store_ps(ct + r * NR + 16, c1[r]);
-  }
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) _mm512_store_ps(ct + r * NR + 16 * v, c[r][v]);
 }
 
-/* AVX2: the MR x NR tile in four 6 x 16 passes (12 accumulators each). */
+/* AVX2: the MR x NR tile in passes of A2R rows x A2C columns (12 ymm accumulators when A2C is 24). */
+#define A2R 4
+#define A2C (NR % 24 == 0 ? 24 : 16)
+#define A2V (A2C / 8)
 __attribute__((target("avx2,fma"))) static void ukr_avx2(int kc, const float *ap0, const float *bp0, float *ct,
                                                          int load) {
-  for (int rh = 0; rh < MR; rh += 6)
-    for (int ch = 0; ch < NR; ch += 16) {
-      __m256 c0[6], c1[6];
-#pragma GCC unroll 6
-      for (int r = 0; r < 6; ++r) {
-        c0[r] = load ? _mm256_load_ps(ct + (rh + r) * NR + ch) : _mm256_setzero_ps();
-        c1[r] = load ? _mm256_load_ps(ct + (rh + r) * NR + ch + 8) : _mm256_setzero_ps();
-      }
+  for (int rh = 0; rh < MR; rh += A2R)
+    for (int ch = 0; ch < NR; ch += A2C) {
+      __m256 c[A2R][A2V];
+#pragma GCC unroll 4
+      for (int r = 0; r < A2R; ++r)
+#pragma GCC unroll 3
+        for (int v = 0; v < A2V; ++v)
+          c[r][v] = load ? _mm256_load_ps(ct + (rh + r) * NR + ch + 8 * v) : _mm256_setzero_ps();
       const float *ap = ap0 + rh, *bp = bp0 + ch;
       for (int p = 0; p < kc; ++p, ap += MR, bp += NR) {
-        const __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8);
-#pragma GCC unroll 6
-        for (int r = 0; r < 6; ++r) {
+        __m256 b[A2V];
+#pragma GCC unroll 3
+        for (int v = 0; v < A2V; ++v) b[v] = _mm256_loadu_ps(bp + 8 * v);
+#pragma GCC unroll 4
+        for (int r = 0; r < A2R; ++r) {
           const __m256 a = _mm256_broadcast_ss(ap + r);
-          c0[r] = _mm256_fmadd_ps(a, b0, c0[r]);
-          c1[r] = _mm256_fmadd_ps(a, b1, c1[r]);
+#pragma GCC unroll 3
+          for (int v = 0; v < A2V; ++v) c[r][v] = _mm256_fmadd_ps(a, b[v], c[r][v]);
         }
       }
-#pragma GCC unroll 6
-      for (int r = 0; r < 6; ++r) {
-        _mm256_store_ps(ct + (rh + r) * NR + ch, c0[r]);
-        _mm256_store_ps(ct + (rh + r) * NR + ch + 8, c1[r]);
-      }
+#pragma GCC unroll 4
+      for (int r = 0; r < A2R; ++r)
+#pragma GCC unroll 3
+        for (int v = 0; v < A2V; ++v) _mm256_store_ps(ct + (rh + r) * NR + ch + 8 * v, c[r][v]);
     }
 }
 #endif

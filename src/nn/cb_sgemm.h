@@ -19,7 +19,7 @@
 #include <stddef.h>
 
 /* Columns per packed B panel (cb_sgemm_args.b_pack). */
-#define CB_SGEMM_NR 32
+#define CB_SGEMM_NR 48
 
 /* Writes B rows [p0, p0 + kc) x columns [j0, j1) in CB_SGEMM_NR-column panels of kc rows:
  * bp[((j - j0) / NR * kc + p - p0) * NR + (j - j0) % NR] = B(p, j), NR = CB_SGEMM_NR; j0 is a multiple of NR and

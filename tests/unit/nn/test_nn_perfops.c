@@ -32,7 +32,8 @@ static double nmse(const float *ref, const float *b, size_t n) {
 }
 
 START_TEST(test_sgemm_fixed_chain) {
-  static const int shapes[][3] = {{1, 1, 1}, {5, 7, 3}, {12, 32, 192}, {13, 33, 193}, {50, 3, 500},
+  static const int shapes[][3] = {{1, 1, 1}, {5, 7, 3}, {12, 32, 192}, {13, 33, 193}, {8, 48, 192}, {9, 49, 193},
+                                  {17, 145, 385}, {50, 3, 500},
                                   {3, 70, 401}, {400, 40, 17}, {37, 530, 9}, {25, 19, 0}, {540, 150, 390}};
   cb_rng r;
   cb_rng_seed_stream(&r, 11, 0);

@@ -170,7 +170,9 @@ START_TEST(test_conv_images_bitwise) {
       {32, 5, 5, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1}, {2, 1, 40, 3, 1, 5, 3, 0, 2, 0, 1, 1, 1},
       /* k > KC, > NC columns per group; output rows longer than a packed-B panel, with padding pieces */
       {24, 15, 17, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1}, {9, 19, 23, 33, 3, 5, 2, 1, 2, 0, 1, 1, 1},
-      {2, 6, 70, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1},  {3, 4, 75, 7, 1, 7, 2, 0, 3, 0, 3, 1, 1}};
+      {2, 6, 70, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1},  {3, 4, 75, 7, 1, 7, 2, 0, 3, 0, 3, 1, 1},
+      /* kernels wider or taller than the packer's per-segment tables (16) */
+      {2, 3, 40, 3, 1, 17, 1, 0, 8, 0, 8, 1, 1}, {1, 21, 9, 2, 17, 3, 2, 8, 1, 8, 1, 1, 1}};
   cb_rng r;
   cb_rng_seed_stream(&r, 5, 0);
   for (size_t s = 0; s < sizeof cases / sizeof cases[0]; ++s) {

@@ -1,5 +1,5 @@
 /* cb_pool2d.c - 2-D max and average pooling kernels (pads, dilations,
- * ceil mode, count_include_pad), plain loops. */
+ * ceil mode, count_include_pad). */
 #include <math.h>
 
 #include "cb_nn_ops.h"
@@ -8,7 +8,19 @@ void cb_relu_forward(const float *x, size_t n, float *y) {
   for (size_t i = 0; i < n; ++i) y[i] = x[i] > 0.0f || x[i] != x[i] ? x[i] : 0.0f;
 }
 
+/* max with NaN sticky: a NaN in either argument gives a NaN (m + v); branch-free, so the loops vectorise */
+static inline float max_nan(float m, float v) {
+  const float r = v > m ? v : m;
+  return (v != v) | (m != m) ? m + v : r;
+}
+
+/* Max pooling, separable: for each output row, the column maxima over the window's valid input rows (a loop over
+ * the input width that vectorises), then the maxima of those over each window's valid columns. Max is exact, so
+ * the order does not change the result; any NaN in a window gives NaN, a window wholly in the padding -inf.
+ * Inputs wider than the column buffer take each window's rows directly. */
 void cb_maxpool2d_forward(const cb_conv2d_geom *g, const float *x, int batch, float *y) {
+  enum { WMAX = 2048 };
+  float colmax[WMAX]; /* (w) */
   int oh, ow;
   cb_conv2d_out(g, &oh, &ow);
   const int h = g->in_h, w = g->in_w;
@@ -16,23 +28,38 @@ void cb_maxpool2d_forward(const cb_conv2d_geom *g, const float *x, int batch, fl
   for (size_t p = 0; p < planes; ++p) {
     const float *xp = x + p * (size_t)h * (size_t)w;
     float *yp = y + p * (size_t)oh * (size_t)ow;
-    for (int oy = 0; oy < oh; ++oy)
+    for (int oy = 0; oy < oh; ++oy) {
+      float *yr = yp + (size_t)oy * (size_t)ow;
+      int rows = 0; /* valid input rows of this output row's windows */
+      for (int i = 0; i < g->kh; ++i) {
+        const int iy = oy * g->stride_h - g->pad_t + i * g->dil_h;
+        if (iy < 0 || iy >= h) continue;
+        const float *xr = xp + (size_t)iy * (size_t)w;
+        if (w <= WMAX) {
+          if (rows == 0)
+            for (int ix = 0; ix < w; ++ix) colmax[ix] = xr[ix];
+          else
+            for (int ix = 0; ix < w; ++ix) colmax[ix] = max_nan(colmax[ix], xr[ix]);
+        }
+        ++rows;
+      }
       for (int ox = 0; ox < ow; ++ox) {
         float m = -INFINITY;
-        int nan = 0;
-        for (int i = 0; i < g->kh; ++i) {
-          int iy = oy * g->stride_h - g->pad_t + i * g->dil_h;
-          if (iy < 0 || iy >= h) continue;
-          for (int j = 0; j < g->kw; ++j) {
-            int ix = ox * g->stride_w - g->pad_l + j * g->dil_w;
-            if (ix < 0 || ix >= w) continue;
-            float v = xp[(size_t)iy * (size_t)w + (size_t)ix];
-            if (v > m) m = v;
-            nan |= v != v;
+        for (int j = 0; rows > 0 && j < g->kw; ++j) {
+          const int ix = ox * g->stride_w - g->pad_l + j * g->dil_w;
+          if (ix < 0 || ix >= w) continue;
+          if (w <= WMAX) {
+            m = max_nan(m, colmax[ix]);
+          } else { /* wide input: the window's rows directly */
+            for (int i = 0; i < g->kh; ++i) {
+              const int iy = oy * g->stride_h - g->pad_t + i * g->dil_h;
+              if (iy >= 0 && iy < h) m = max_nan(m, xp[(size_t)iy * (size_t)w + (size_t)ix]);
+            }
           }
         }
-        yp[(size_t)oy * (size_t)ow + (size_t)ox] = nan ? NAN : m;
+        yr[ox] = m != m ? NAN : m;
       }
+    }
   }
 }
 

@@ -134,11 +134,11 @@ START_TEST(test_pools_match_naive) {
   cb_rng r;
   cb_rng_seed(&r, 5);
   const int ks[][2] = {{2, 2}, {3, 2}, {3, 3}, {1, 1}, {2, 1}, {3, 1}};
-  const int hw[][2] = {{8, 8}, {7, 9}, {4, 5}};
+  const int hw[][2] = {{8, 8}, {7, 9}, {4, 5}, {2, 2051}}; /* the last wider than maxpool's column buffer */
   const int pads[][2] = {{0, 0}, {1, 1}, {0, 1}, {1, 0}};
   int cases = 0;
   for (int a = 0; a < 6; ++a)
-    for (int s = 0; s < 3; ++s)
+    for (int s = 0; s < 4; ++s)
       for (int p = 0; p < 4; ++p)
         for (int cm = 0; cm < 2; ++cm)
           for (int inc = 0; inc < 2; ++inc)
@@ -184,6 +184,19 @@ START_TEST(test_pools_match_naive) {
               ++cases;
             }
   ck_assert_int_gt(cases, 200);
+  /* a NaN makes its windows' maxima NaN, and only theirs */
+  {
+    float xn[16], yn[4];
+    for (int i = 0; i < 16; ++i) xn[i] = (float)i;
+    xn[5] = NAN; /* row 1, column 1 */
+    cb_conv2d_geom gn = {.in_c = 1, .out_c = 1, .in_h = 4, .in_w = 4, .kh = 2, .kw = 2, .stride_h = 2, .stride_w = 2,
+                         .dil_h = 1, .dil_w = 1, .groups = 1};
+    cb_maxpool2d_forward(&gn, xn, 1, yn);
+    ck_assert(isnan(yn[0]));
+    ck_assert_float_eq(yn[1], 7.0f);
+    ck_assert_float_eq(yn[2], 13.0f);
+    ck_assert_float_eq(yn[3], 15.0f);
+  }
   /* ceil mode: 4 -> k3 s2 gives 2 (floor gives 1); a window starting in the padding is dropped */
   ck_assert_int_eq(cb_pool_out_dim(4, 3, 2, 0, 0, 1, 1), 2);
   ck_assert_int_eq(cb_pool_out_dim(4, 3, 2, 0, 0, 1, 0), 1);

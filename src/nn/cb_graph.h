@@ -123,7 +123,8 @@ int cb_graph_n_inputs(const cb_graph *g);
 int cb_graph_input_id(const cb_graph *g, int i);
 int cb_graph_n_outputs(const cb_graph *g);
 int cb_graph_output_id(const cb_graph *g, int i);
-/* Bytes of the planned activation arena and of the im2col workspace. */
+/* Bytes of the planned activation arena and of the operators' shared workspace (0 when none needs one:
+ * convolutions pack their im2col blocks from the input). */
 size_t cb_graph_arena_bytes(const cb_graph *g);
 size_t cb_graph_work_bytes(const cb_graph *g);
 /* FNV-1a over ops, attributes, shapes and constant bytes. */

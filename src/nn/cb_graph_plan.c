@@ -1,8 +1,9 @@
 /* cb_graph_plan.c - memory planning: each runtime value gets an offset in
  * one arena, reusing the bytes of values that are dead by the time it is
  * produced (first fit over the values alive at the same time), plus one
- * shared workspace sized to the largest node's need (im2col). A run needs
- * the live tensors plus that workspace, not the sum of all layers. */
+ * shared workspace sized to the largest node's need (none for convolutions:
+ * their GEMM packs im2col blocks from the input). A run needs the live
+ * tensors plus that workspace, not the sum of all layers. */
 #include <stdlib.h>
 #include <string.h>
 

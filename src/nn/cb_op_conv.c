@@ -1,9 +1,11 @@
 /* cb_op_conv.c - ONNX Conv (1-D and 2-D; groups, depthwise, dilations,
- * strides, pads and auto_pad) over the im2col + sgemm kernel, and the window
+ * strides, pads and auto_pad) over the implicit-im2col GEMM, and the window
  * attribute parsing shared with the pooling operators. */
 #include <string.h>
 
 #include "cb_graph_impl.h"
+#include "cb_nn_batch.h"
+#include "cb_sgemm.h"
 
 /* Fills w->geom's window fields (kernel, strides, dilations, pads) from the
  * node's attributes for input x of rank 3 (N, C, L) or 4 (N, C, H, W). */
@@ -116,14 +118,31 @@ static cb_status conv_prepare(cb_graph *g, cb__node *n) {
   int64_t shape[4];
   cb__window_out_shape(&n->p.win, x, gm->out_c, shape);
   cb__set_out(g, n, 0, CB_DT_FLOAT, x->ndim, shape);
-  n->work = cb_conv2d_workspace(gm);
+  n->work = 0; /* the GEMM packs its im2col blocks from the input (cb_conv_pack.c): no workspace */
   return CB_OK;
 }
 
+/* The batched kernel over the tensor's own batch, in chunks of CHUNK images (the same bits as one at a time). */
 static void conv_run(cb_graph *g, const cb__node *n, float *work) {
-  const cb__value *x = cb__in(g, n, 0), *w = cb__in(g, n, 1), *b = cb__in(g, n, 2);
-  cb_conv2d_forward(&n->p.win.geom, w->data, b ? b->data : NULL, x->data, (int)x->shape[0], work,
-                    cb__out(g, n, 0)->data);
+  enum { CHUNK = 64 };
+  (void)work;
+  const cb__value *x = cb__in(g, n, 0), *w = cb__in(g, n, 1), *b = cb__in(g, n, 2), *y = cb__out(g, n, 0);
+  const cb_conv2d_geom *gm = &n->p.win.geom;
+  int oh, ow;
+  cb_conv2d_out(gm, &oh, &ow);
+  const size_t in_size = (size_t)gm->in_c * (size_t)gm->in_h * (size_t)gm->in_w;
+  const size_t out_size = (size_t)gm->out_c * (size_t)oh * (size_t)ow;
+  const int batch = (int)x->shape[0];
+  const float *xs[CHUNK];
+  float *ys[CHUNK];
+  for (int i0 = 0; i0 < batch; i0 += CHUNK) {
+    const int nb = batch - i0 < CHUNK ? batch - i0 : CHUNK;
+    for (int j = 0; j < nb; ++j) {
+      xs[j] = (const float *)x->data + (size_t)(i0 + j) * in_size;
+      ys[j] = (float *)y->data + (size_t)(i0 + j) * out_size;
+    }
+    cb__conv2d_images(gm, w->data, b ? b->data : NULL, 0, nb, xs, ys, cb_sgemm_default_threads());
+  }
 }
 
 const cb__op cb__op_conv = {"Conv", conv_prepare, conv_run, 0};

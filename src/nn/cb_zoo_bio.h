@@ -10,9 +10,9 @@
  *          v1.q0, v1.q1, v1.q0_sq, v1.q1_sq, v1.energy, v1.complex, v1.output
  *          (concat simple, complex: (1, 512, 56, 56) at 224).
  * hmax     input 3x224x224 (any size >= 32), [0, 1] pixels (mean 0, std 1),
- *          8 degrees (the filter sizes are in pixels, as published). At 224 its
- *          largest S1 convolution needs a 275 MB im2col workspace (37x37 kernel
- *          at every pixel). Layers: gray, s1.sq, s1.band<b>.* and s1 (1, 64, H, W),
+ *          8 degrees (the filter sizes are in pixels, as published). Its S1
+ *          kernels reach 37x37; the convolution packs im2col blocks from the
+ *          image as it goes (no im2col matrix). Layers: gray, s1.sq, s1.band<b>.* and s1 (1, 64, H, W),
  *          c1.band<b> (1, 4, h_b, w_b), c1 (1, sum 4 h_b w_b), s2.band<b>.n<n>
  *          (1, K, h_b, w_b), s2 (flattened, size-major then band), c2.band<b>.n<n>,
  *          c2.n<n> (1, K, 1, 1) and c2 (1, 4 K). K = CB_HMAX_PROTOS_PER_SIZE. */

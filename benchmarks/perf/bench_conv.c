@@ -1,6 +1,7 @@
 /* bench_conv.c - per-layer speed of the engine's batched convolution (the
  * path cb_model_forward takes: implicit-im2col GEMM, bias and ReLU fused)
- * on the conv layers of torchvision AlexNet and ResNet-18 at 224 x 224,
+ * on the conv layers of torchvision AlexNet and ResNet-18 at 224 x 224 (and a
+ * sample of ResNet-50's pointwise layers),
  * against OpenBLAS sgemm on a product of the same M and K, timed in the same
  * run. Not a test: it prints figures.
  *
@@ -12,6 +13,7 @@
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "cb_nn_batch.h"
@@ -46,6 +48,12 @@ static const layer layers[] = {
     {"resnet18", "layer4.0.conv1", 256, 14, 512, 3, 2, 1, 1},
     {"resnet18", "layer4.*.conv*", 512, 7, 512, 3, 1, 1, 3},
     {"resnet18", "layer4.0.downsample", 256, 14, 512, 1, 2, 0, 1},
+    /* ResNet-50's pointwise (1x1, stride 1) layers, a sample: not summed into a network */
+    {"resnet50", "layer1.0.conv1", 64, 56, 64, 1, 1, 0, 1},
+    {"resnet50", "layer1.*.conv3", 64, 56, 256, 1, 1, 0, 1},
+    {"resnet50", "layer1.*.conv1", 256, 56, 64, 1, 1, 0, 1},
+    {"resnet50", "layer3.*.conv3", 256, 14, 1024, 1, 1, 0, 1},
+    {"resnet50", "layer3.*.conv1", 1024, 14, 256, 1, 1, 0, 1},
 };
 
 /* x[i] = a small deterministic pattern in [-0.5, 0.5) */
@@ -118,7 +126,11 @@ int main(int argc, char **argv) {
     const double ob = openblas_rate(l->out_c, per * oh * ow, kdim, reps);
     printf("%-22s %5d %5d %7d %10.1f %10.1f %5.0f%%\n", l->name, l->out_c, kdim, oh * ow, f / best / 1e9, ob,
            ob > 0 ? 100.0 * f / best / 1e9 / ob : 0.0);
-    const int net = l->net[0] == 'r';
+    if (strcmp(l->net, "resnet50") == 0) {
+      free(x), free(y), free(w), free(b), free(xs), free(ys);
+      continue;
+    }
+    const int net = strcmp(l->net, "resnet18") == 0;
     sec[net] += best * l->count;
     flops[net] += f * l->count;
     free(x), free(y), free(w), free(b), free(xs), free(ys);

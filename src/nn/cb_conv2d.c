@@ -147,6 +147,10 @@ void cb__conv2d_images(const cb_conv2d_geom *g, const float *w, const float *b, 
   const int n = oh * ow, cg = g->in_c / g->groups, og = g->out_c / g->groups, kdim = cg * g->kh * g->kw;
   const size_t plane = (size_t)g->in_h * (size_t)g->in_w;
   const cb_sgemm_pack_fn pack = cb__conv_pack_fn();
+  /* a pointwise kernel reads each image as one long row: the packer then copies runs of a whole panel */
+  const int pw = is_pointwise(g);
+  cb_conv2d_geom flat = *g;
+  if (pw) flat.in_h = 1, flat.in_w = n;
   const float *xb[IMG]; /* (nb) */
   float *yb[IMG];       /* (nb) */
   for (int i0 = 0; i0 < n_img; i0 += IMG) {
@@ -156,7 +160,7 @@ void cb__conv2d_images(const cb_conv2d_geom *g, const float *w, const float *b, 
         xb[j] = x[i0 + j] + (size_t)gr * (size_t)cg * plane;
         yb[j] = y[i0 + j] + (size_t)gr * (size_t)og * (size_t)n;
       }
-      const cb__conv_pack_ctx ctx = {g, ow, n, xb};
+      const cb__conv_pack_ctx ctx = {&flat, pw ? n : ow, n, xb};
       cb_sgemm_args a = {.m = og, .n = nb * n, .k = kdim, .a = w + (size_t)gr * (size_t)og * (size_t)kdim,
                          .a_rs = kdim, .a_cs = 1, .b_pack = pack, .b_ctx = &ctx, .c_blocks = yb, .c_block = n,
                          .c_rs = n, .alpha = 1.0f, .beta = 0.0f, .bias = b ? b + gr * og : NULL, .relu = relu,

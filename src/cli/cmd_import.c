@@ -14,18 +14,22 @@ static void help(void) {
          "                [--stimulus-ids FILE | --stimulus-prefix P] [--neuroid-prefix P] [--region R]\n"
          "                [--identifier ID] [--stimulus-set ID] [--time-bin START:END]\n"
          "       cortexbench import rdm INPUT --out R.h5 [--var NAME] [--element K] [--stimulus-ids FILE]\n"
-         "                [--identifier ID] [--distance D] [--tolerance T]\n\n"
+         "                [--identifier ID] [--distance D] [--tolerance T] [--subjects NAME1,NAME2,...]\n\n"
          "INPUT: NumPy .npy, MATLAB .mat (v5 or v7.3; --var NAME or NAME.FIELD of a struct array),\n"
          "HDF5 (--var = dataset), or for assemblies a CSV (stimulus_id, [repetition,] one column per neuroid).\n"
          "Assemblies: --dims names the array's axes (default neuroid,stimulus,repetition); one\n"
          "presentation per (stimulus, repetition) that is not all NaN. Stimulus ids from FILE (a\n"
          "stimulus-set CSV or one id per line, in array order) or P0001, P0002, ... (default P=stimulus).\n"
          "RDMs: square (n,n) / (S,n,n) or condensed n(n-1)/2 vectors; symmetry (relative --tolerance,\n"
-         "default 1e-6) and zero diagonal checked; --element K keeps the K-th (1-based) of a stack.\n");
+         "default 1e-6) and zero diagonal checked; --element K keeps the K-th (1-based) of a stack.\n"
+         "--subjects names the RDMs (one name per RDM written, in file order; replaces the struct's\n"
+         "'name' field or 1..S); RDMs with the same name are sessions of one subject, averaged into\n"
+         "that subject by `cortexbench rsa` (e.g. 92_brainRDMs.mat: BE,KO,SN,TI,BE,KO,SN,TI).\n");
 }
 
 typedef struct import_args {
   const char *kind, *input, *out, *ids_file;
+  char **subjects; /* (o.n_subjects), from --subjects */
   cb_import_opts o;
 } import_args;
 
@@ -73,6 +77,7 @@ cb_status cb_cmd_import(cb_par *p, int argc, char **argv) {
                                        {"element", required_argument, 0, 'e'},
                                        {"distance", required_argument, 0, 'D'},
                                        {"tolerance", required_argument, 0, 'T'},
+                                       {"subjects", required_argument, 0, 's'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   import_args a;
@@ -81,6 +86,7 @@ cb_status cb_cmd_import(cb_par *p, int argc, char **argv) {
   cb_status st = CB_OK;
   int c;
   long el = 0;
+  const char *subjects = NULL; /* --subjects NAME1,NAME2,... */
   while ((c = cb_cli_getopt("import", argc, argv, "o:h", opts, &st)) != -1) {
     switch (c) {
     case 0: return st;
@@ -94,6 +100,7 @@ cb_status cb_cmd_import(cb_par *p, int argc, char **argv) {
     case 'I': a.o.identifier = optarg; break;
     case 'S': a.o.stimulus_set_identifier = optarg; break;
     case 'D': a.o.distance = optarg; break;
+    case 's': subjects = optarg; break;
     case 'e':
       CB_CHECK(cb_cli_parse_int("--element", optarg, 1, 1 << 20, &el));
       a.o.element = (int)el;
@@ -126,5 +133,18 @@ cb_status cb_cmd_import(cb_par *p, int argc, char **argv) {
     return CB_USAGE("import: unknown kind '%s' (assembly or rdm)", a.kind);
   if (!a.out) return CB_USAGE("import: missing --out FILE");
   if (a.ids_file && a.o.stimulus_prefix) return CB_USAGE("import: give --stimulus-ids or --stimulus-prefix, not both");
-  return cb_cli_on_rank0(p, import_rank0, &a);
+  if (subjects) {
+    if (strcmp(a.kind, "rdm") != 0) return CB_USAGE("import: --subjects is for 'import rdm'");
+    int n_sep = 0;
+    for (const char *q = subjects; *q; ++q) n_sep += (*q == ',');
+    CB_CHECK(cb_strlist_split(subjects, ',', &a.subjects, &a.o.n_subjects));
+    if (a.o.n_subjects != n_sep + 1) {
+      cb_strlist_free(&a.subjects);
+      return CB_USAGE("import: --subjects has an empty name in '%s'", subjects);
+    }
+    a.o.subjects = a.subjects;
+  }
+  st = cb_cli_on_rank0(p, import_rank0, &a);
+  cb_strlist_free(&a.subjects);
+  return st;
 }

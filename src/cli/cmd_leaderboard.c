@@ -15,6 +15,7 @@
 #include "cb_leaderboard.h"
 #include "cb_rdmfile.h"
 #include "cb_report.h"
+#include "cb_rsa.h"
 #include "cb_strbuf.h"
 #include "cb_version.h"
 #include "cli.h"
@@ -123,21 +124,25 @@ typedef struct lb_args {
   path_list rdms;    /* RDM files */
 } lb_args;
 
-/* Adds an RDM file to the report (mean over subjects). */
+/* Adds an RDM file to the report (mean over subjects; sessions = RDMs with equal /subject names averaged first). */
 static cb_status add_rdm_file(cb_report *rep, const char *path) {
   cb_rdmfile *f = NULL;
   cb_status st = cb_rdmfile_read(path, &f);
   if (st != CB_OK) return st;
   size_t nn = (size_t)f->n * (size_t)f->n;
-  double *mean = calloc(nn > 0 ? nn : 1, sizeof *mean); /* (n, n) */
-  if (!mean) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
-  for (int s = 0; st == CB_OK && s < f->n_subject; ++s)
-    for (size_t i = 0; i < nn; ++i) mean[i] += f->rdm[(size_t)s * nn + i] / f->n_subject;
+  double *subj = NULL; /* (G, n, n) */
+  int G = 0;
+  st = cb_rsa_group_subjects(f->rdm, f->has_subject ? f->subject : NULL, f->n_subject, f->n, &subj, &G);
+  double *mean = st == CB_OK ? calloc(nn > 0 ? nn : 1, sizeof *mean) : NULL; /* (n, n) */
+  if (st == CB_OK && !mean) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  for (int s = 0; st == CB_OK && s < G; ++s)
+    for (size_t i = 0; i < nn; ++i) mean[i] += subj[(size_t)s * nn + i] / G;
   if (st == CB_OK) {
     const char *base = strrchr(path, '/');
     st = cb_report_add_rdm(rep, f->identifier[0] ? f->identifier : (base ? base + 1 : path), mean, f->n);
   }
   free(mean);
+  free(subj);
   cb_rdmfile_destroy(&f);
   return st;
 }

@@ -469,7 +469,12 @@ cb_status cb_import_rdm(const char *path, const cb_import_opts *o, cb_rdmfile **
     goto done;
   }
   int64_t s0 = o->element ? o->element - 1 : 0, s1 = o->element ? o->element : S;
-  int has_subject = (s1 - s0) > 1 || (stacked && !o->element && S > 1);
+  int has_subject = (s1 - s0) > 1 || (stacked && !o->element && S > 1) || o->subjects != NULL;
+  if (o->subjects && o->n_subjects != s1 - s0) {
+    st = CB_ERROR(CB_ERR_ARG, "%s: --subjects gives %d name(s) but %lld RDM(s) are imported from '%s'", path,
+                  o->n_subjects, (long long)(s1 - s0), o->var ? o->var : "array");
+    goto done;
+  }
   CB_CHECK_GOTO(cb_rdmfile_create((int)(s1 - s0), has_subject, (int)n, &r), st, done);
   int64_t per = condensed ? n * (n - 1) / 2 : n * n;
   for (int64_t s = s0; s < s1; ++s) {
@@ -492,7 +497,7 @@ cb_status cb_import_rdm(const char *path, const cb_import_opts *o, cb_rdmfile **
     ids[i] = NULL;
   }
   if (has_subject) {
-    if (stacked) {
+    if (stacked && !o->subjects) {
       char spec[512];
       const char *dot = strchr(o->var, '.');
       snprintf(spec, sizeof spec, "%.*s.name", (int)(dot - o->var), o->var);
@@ -505,7 +510,7 @@ cb_status cb_import_rdm(const char *path, const cb_import_opts *o, cb_rdmfile **
     for (int64_t s = s0; s < s1; ++s) {
       char buf[32];
       snprintf(buf, sizeof buf, "%lld", (long long)s + 1);
-      r->subject[s - s0] = cb_strdup(n_names ? names[s] : buf);
+      r->subject[s - s0] = cb_strdup(o->subjects ? o->subjects[s - s0] : n_names ? names[s] : buf);
       CB_ALLOC_GOTO(r->subject[s - s0], st, done);
     }
   }

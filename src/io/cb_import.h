@@ -41,6 +41,8 @@ typedef struct cb_import_opts {
   int element;                 /* RDMs: 1-based element of a stack to keep, 0 = all */
   const char *distance;        /* RDMs: NULL = "" */
   double tolerance;            /* RDMs: symmetry/diagonal tolerance, <= 0 = 1e-6 */
+  char *const *subjects;       /* RDMs: (n_subjects) names, one per RDM written, in file order, or NULL */
+  int n_subjects;
 } cb_import_opts;
 
 /* Defaults: everything NULL/0, time bounds NaN. */
@@ -56,7 +58,10 @@ cb_status cb_import_assembly(const char *path, const cb_import_opts *o, cb_assem
  * MATLAB squareform/scipy order, possibly (1, m), (m, 1) or stacked (S, m) /
  * (S, 1, m)) RDMs into an RDM file; symmetric with zero diagonal checked. A
  * stack from a struct array ("var.field" of a .mat) gets subject names from
- * the struct's "name" field when it has one, else "1".."S". */
+ * the struct's "name" field when it has one, else "1".."S". o->subjects, when
+ * given, replaces those names (one per RDM written, so 1 with `element`; the
+ * file is then always (S, n, n) with /subject); repeated names mark sessions
+ * of one subject (docs/formats.md). A wrong count is CB_ERR_ARG naming path. */
 cb_status cb_import_rdm(const char *path, const cb_import_opts *o, cb_rdmfile **out);
 
 #endif

@@ -1,8 +1,10 @@
-/* cb_rsa.c - inter-subject RDM ceiling: compare each subject with the pooled mean of all / of the others. */
+/* cb_rsa.c - inter-subject RDM ceiling (each subject against the pooled mean of all / of the others); sessions
+ * averaged into subjects. */
 #include "cb_rsa.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cb_rank.h"
 
@@ -77,5 +79,51 @@ cb_status cb_rsa_ceiling_rdms(const double *R, int S, int n, cb_rdm_compare_kind
   for (int s = 0; s < S; ++s) cb_rdm_upper(R + (size_t)s * n * n, n, V + (size_t)s * m);
   cb_status st = cb_rsa_ceiling(V, S, m, k, upper, lower);
   free(V);
+  return st;
+}
+
+cb_status cb_rsa_group_subjects(const double *rdms, char *const *subject, int S, int n, double **out, int *n_groups) {
+  if (rdms == NULL || out == NULL || n_groups == NULL) return CB_ERROR(CB_ERR_ARG, "cb_rsa_group_subjects: NULL argument");
+  if (S < 1 || n < 1) return CB_ERROR(CB_ERR_ARG, "cb_rsa_group_subjects: needs S >= 1 RDMs and n >= 1 (got %d, %d)", S, n);
+  for (int s = 0; subject && s < S; ++s)
+    if (subject[s] == NULL) return CB_ERROR(CB_ERR_ARG, "cb_rsa_group_subjects: subject name %d is NULL", s);
+  const size_t nn = (size_t)n * (size_t)n;
+  cb_status st = CB_OK;
+  int *group = malloc(sizeof *group * (size_t)S), *first = malloc(sizeof *first * (size_t)S); /* (S), (G) */
+  int *count = calloc((size_t)S, sizeof *count);                                                /* (G) */
+  double *G = NULL;
+  CB_ALLOC_GOTO(group, st, cleanup);
+  CB_ALLOC_GOTO(first, st, cleanup);
+  CB_ALLOC_GOTO(count, st, cleanup);
+  int g = 0; /* groups so far; quadratic in S, which is a few dozen at most */
+  for (int s = 0; s < S; ++s) {
+    int k = 0;
+    while (subject && k < g && strcmp(subject[first[k]], subject[s]) != 0) ++k;
+    if (!subject || k == g) first[g++] = s;
+    if (!subject) k = s;
+    group[s] = k;
+    count[k]++;
+  }
+  G = calloc((size_t)g * nn, sizeof *G);
+  if (G == NULL) {
+    st = CB_ERROR(CB_ERR_NOMEM, "out of memory for %d subject RDMs of %d stimuli", g, n);
+    goto cleanup;
+  }
+  for (int s = 0; s < S; ++s) {
+    double *dst = G + (size_t)group[s] * nn;
+    const double *src = rdms + (size_t)s * nn;
+    for (size_t i = 0; i < nn; ++i) dst[i] += src[i];
+  }
+  for (int k = 0; k < g; ++k)
+    if (count[k] > 1)
+      for (size_t i = 0; i < nn; ++i) G[(size_t)k * nn + i] /= count[k];
+  *out = G;
+  *n_groups = g;
+  G = NULL;
+cleanup:
+  free(G);
+  free(group);
+  free(first);
+  free(count);
   return st;
 }

@@ -309,8 +309,31 @@ START_TEST(test_rdm_import_and_file) {
   ck_assert_int_eq(memcmp(back->rdm, r->rdm, 27 * sizeof(double)), 0);
   cb_rdmfile_destroy(&back);
   cb_rdmfile_destroy(&r);
-  /* One element only: 2-D file. */
+  /* Subject names given: they replace the struct's; repeats kept (sessions); wrong count names the file. */
+  char s_a[] = "A", s_b[] = "B";
+  char *subj3[] = {s_a, s_b, s_a};
+  o.subjects = subj3;
+  o.n_subjects = 3;
+  ck_assert_msg(cb_import_rdm(REF "mat_v5.mat", &o, &r) == CB_OK, "%s", cb_error_message());
+  ck_assert_str_eq(r->subject[0], "A");
+  ck_assert_str_eq(r->subject[2], "A");
+  cb_rdmfile_destroy(&r);
+  o.n_subjects = 2;
+  ck_assert_int_eq(cb_import_rdm(REF "mat_v5.mat", &o, &r), CB_ERR_ARG);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "mat_v5.mat"));
+  ck_assert_ptr_null(r);
+  /* with one element: one name, written (1, n, n) with /subject */
   o.element = 2;
+  o.n_subjects = 1;
+  ck_assert_int_eq(cb_import_rdm(REF "mat_v5.mat", &o, &r), CB_OK);
+  ck_assert(r->has_subject);
+  ck_assert_int_eq(r->n_subject, 1);
+  ck_assert_str_eq(r->subject[0], "A");
+  ck_assert_double_eq(rdm_sum(r, 0), 16.0);
+  cb_rdmfile_destroy(&r);
+  o.subjects = NULL;
+  o.n_subjects = 0;
+  /* One element only: 2-D file. */
   ck_assert_int_eq(cb_import_rdm(REF "mat_v5.mat", &o, &r), CB_OK);
   ck_assert(!r->has_subject);
   ck_assert_double_eq(rdm_sum(r, 0), 16.0);

@@ -326,6 +326,67 @@ START_TEST(test_rsa_known_reliability) {
 }
 END_TEST
 
+START_TEST(test_rsa_group_subjects) {
+  /* 5 RDMs of 2 x 2 (only the values matter here): names B, A, B, C, A -> subjects B = (R0 + R2) / 2,
+   * A = (R1 + R4) / 2, C = R3, in order of first appearance */
+  const double R[5][4] = {{0, 1, 1, 0}, {0, 10, 10, 0}, {0, 3, 3, 0}, {0, 7, 7, 0}, {0, 20, 20, 0}};
+  const double want[3][4] = {{0, 2, 2, 0}, {0, 15, 15, 0}, {0, 7, 7, 0}};
+  char b[] = "B", a[] = "A", a2[] = "A", c[] = "C", b2[] = "B";
+  char *names[5] = {b, a, b2, c, a2}; /* equal names in distinct buffers: compared by content */
+  double *out = NULL;
+  int G = -1;
+  ck_assert_int_eq(cb_rsa_group_subjects(&R[0][0], names, 5, 2, &out, &G), CB_OK);
+  ck_assert_int_eq(G, 3);
+  for (int g = 0; g < 3; ++g)
+    for (int i = 0; i < 4; ++i) assert_near(out[g * 4 + i], want[g][i], 0.0, "grouped RDM");
+  free(out);
+  /* no names: every RDM is its own subject (a copy) */
+  out = NULL;
+  ck_assert_int_eq(cb_rsa_group_subjects(&R[0][0], NULL, 5, 2, &out, &G), CB_OK);
+  ck_assert_int_eq(G, 5);
+  ck_assert_int_eq(memcmp(out, R, sizeof R), 0);
+  free(out);
+  /* one subject, two sessions */
+  out = NULL;
+  ck_assert_int_eq(cb_rsa_group_subjects(&R[0][0], (char *[]){a, a2}, 2, 2, &out, &G), CB_OK);
+  ck_assert_int_eq(G, 1);
+  assert_near(out[1], 5.5, 0.0, "two sessions");
+  free(out);
+  /* errors leave the outputs alone */
+  out = NULL;
+  G = -1;
+  ck_assert_int_eq(cb_rsa_group_subjects(&R[0][0], (char *[]){a, NULL}, 2, 2, &out, &G), CB_ERR_ARG);
+  ck_assert_int_eq(cb_rsa_group_subjects(&R[0][0], names, 0, 2, &out, &G), CB_ERR_ARG);
+  ck_assert_int_eq(cb_rsa_group_subjects(NULL, names, 5, 2, &out, &G), CB_ERR_ARG);
+  ck_assert_ptr_null(out);
+  ck_assert_int_eq(G, -1);
+  /* the ceiling over grouped sessions = the ceiling over the hand-averaged subjects */
+  int n = 6, S = 6;
+  size_t nn = (size_t)n * n;
+  double *sess = calloc((size_t)S * nn, sizeof *sess), *subj = calloc(3 * nn, sizeof *subj);
+  cb_rng rng;
+  cb_rng_seed(&rng, 5);
+  for (int s = 0; s < S; ++s)
+    for (int i = 0; i < n; ++i)
+      for (int j = i + 1; j < n; ++j)
+        sess[s * nn + i * n + j] = sess[s * nn + j * n + i] = 1.0 + cb_rng_normal(&rng);
+  char s1[] = "s1", s2[] = "s2", s3[] = "s3";
+  char *sn[6] = {s1, s2, s3, s1, s2, s3};
+  for (int g = 0; g < 3; ++g)
+    for (size_t i = 0; i < nn; ++i) subj[g * nn + i] = (sess[g * nn + i] + sess[(g + 3) * nn + i]) / 2;
+  ck_assert_int_eq(cb_rsa_group_subjects(sess, sn, S, n, &out, &G), CB_OK);
+  ck_assert_int_eq(G, 3);
+  double up1, lo1, up2, lo2;
+  ck_assert_int_eq(cb_rsa_ceiling_rdms(out, G, n, CB_RDM_CMP_KENDALL_TAU_A, &up1, &lo1), CB_OK);
+  ck_assert_int_eq(cb_rsa_ceiling_rdms(subj, 3, n, CB_RDM_CMP_KENDALL_TAU_A, &up2, &lo2), CB_OK);
+  assert_near(up1, up2, 0.0, "grouped ceiling upper");
+  assert_near(lo1, lo2, 0.0, "grouped ceiling lower");
+  free(out);
+  free(sess);
+  free(subj);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- voxel noise correction */
 
 START_TEST(test_noise_goldens) {
@@ -578,6 +639,7 @@ static Suite *similarity_suite(void) {
   tcase_add_test(tc, test_cka_goldens);
   tcase_add_test(tc, test_rsa_goldens);
   tcase_add_test(tc, test_rsa_known_reliability);
+  tcase_add_test(tc, test_rsa_group_subjects);
   tcase_add_test(tc, test_noise_goldens);
   tcase_add_test(tc, test_noise_known_reliability);
   tcase_add_test(tc, test_bootstrap);

@@ -1,4 +1,5 @@
 #include "cb_benchmark.h"
+#include "cb_bench_impl.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -70,6 +71,7 @@ void cb_bench_params_defaults(cb_bench_params *p) {
   p->distance = "1-pearson";
   p->compare = "spearman";
   p->cka = "biased";
+  p->subjects = "average";
   p->ci_level = 0.95;
 }
 
@@ -82,7 +84,7 @@ int cb_ceiling_voxel_metric(cb_metric_kind k) {
 static int cmp_str_ptr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* Class ids = rank of each label among the sorted distinct labels. */
-static cb_status labels_to_classes(char **labels, int n, int **out) {
+cb_status cb__labels_to_classes(char **labels, int n, int **out) {
   char **sorted = malloc((size_t)n * sizeof *sorted);
   int *cls = malloc((size_t)n * sizeof *cls);
   if (!sorted || !cls) {
@@ -104,7 +106,7 @@ static cb_status labels_to_classes(char **labels, int n, int **out) {
   return CB_OK;
 }
 
-static cb_status make_splits(cb_bench *b) {
+cb_status cb__bench_make_splits(cb_bench *b) {
   const cb_bench_params *p = &b->params;
   const int n = b->neural->n_stim;
   if (!strcmp(p->split, "stratified"))
@@ -136,10 +138,11 @@ static cb_status make_splits(cb_bench *b) {
   return CB_ERROR(CB_ERR_ARG, "unknown split kind '%s' (stratified, shuffle, kfold, all)", p->split);
 }
 
-static cb_status make_ceiling(cb_bench *b) {
+cb_status cb__bench_make_ceiling(cb_bench *b) {
   const cb_bench_params *p = &b->params;
   const cb_neural *nd = b->neural;
   if (!strcmp(p->ceiling, "none")) return CB_OK;
+  if (b->n_subj > 0) return cb__bench_nili_ceiling(b);
   if (!strcmp(p->ceiling, "voxel")) { /* per-neuroid correction while scoring (cb_voxel.h); no single ceiling */
     if (!cb_ceiling_voxel_metric(b->metric))
       return CB_ERROR(CB_ERR_ARG, "ceiling 'voxel' needs metric pls, ridge, ridgecv or linear (got '%s')",
@@ -194,7 +197,7 @@ cb_status cb_bench_load(const char *assembly_path, const cb_bench_params *p, cb_
   cb_bench *b = calloc(1, sizeof *b);
   if (!b) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
   b->params = *p;
-  b->ceiling = b->ceiling_error = NAN;
+  b->ceiling = b->ceiling_error = b->ceiling_lower = NAN;
   b->assembly_path = cb_strdup(assembly_path);
   CB_ALLOC_GOTO(b->assembly_path, st, fail);
   CB_CHECK_GOTO(cb_metric_parse(p->metric, &b->metric), st, fail);
@@ -214,13 +217,13 @@ cb_status cb_bench_load(const char *assembly_path, const cb_bench_params *p, cb_
                   b->neural->n_stim);
     goto fail;
   }
-  if (p->stratify) CB_CHECK_GOTO(labels_to_classes(b->neural->labels, b->neural->n_stim, &b->labels), st, fail);
-  st = make_splits(b);
+  if (p->stratify) CB_CHECK_GOTO(cb__labels_to_classes(b->neural->labels, b->neural->n_stim, &b->labels), st, fail);
+  st = cb__bench_make_splits(b);
   if (st != CB_OK) {
     cb_error_prefix("%s", assembly_path);
     goto fail;
   }
-  st = make_ceiling(b);
+  st = cb__bench_make_ceiling(b);
   if (st != CB_OK) {
     cb_error_prefix("%s: ceiling", assembly_path);
     goto fail;
@@ -239,6 +242,10 @@ void cb_bench_destroy(cb_bench **bp) {
   cb_bench *b = *bp;
   cb_neural_destroy(&b->neural);
   cb_splits_destroy(&b->splits);
+  for (int i = 0; b->subject && i < b->n_subj; ++i) free(b->subject[i]);
+  free(b->subject);
+  free(b->subj_rdm);
+  free(b->mean_rdm);
   free(b->labels);
   free(b->assembly_path);
   free(b);
@@ -288,7 +295,8 @@ static cb_status match_rows(const cb_bench *b, const char *act_path, const cb_ac
  * out of RDM comparisons. */
 typedef struct sim_ctx {
   const cb_bench *b;
-  const float *X;  /* (n, p) */
+  const float *X;  /* (n, p), or NULL when Dm is given */
+  const double *Dm; /* (n, n) the model's RDM in the benchmark's stimulus order (RDM-only models), or NULL */
   int p;
   float *Xs;       /* (m, p) scratch */
   double *Ys;      /* (m, q) scratch */
@@ -296,12 +304,62 @@ typedef struct sim_ctx {
   double *v1, *v2; /* (m (m - 1) / 2) scratch */
 } sim_ctx;
 
+/* Upper-triangle entries of the (n, n) matrix R at the stimuli idx (m), pairs
+ * of identical stimuli left out; returns the count. */
+static size_t gather_pairs(const double *R, int n, const int *idx, int m, double *v) {
+  size_t k = 0;
+  for (int i = 0; i < m; ++i)
+    for (int j = i + 1; j < m; ++j)
+      if (idx[i] != idx[j]) v[k++] = R[(size_t)idx[i] * n + idx[j]];
+  return k;
+}
+
+/* RDM datasets: the model's pairs v1 (k) against the subjects' RDMs at idx:
+ * the mean over subjects of the comparisons, or the comparison with the
+ * subject-mean RDM (subjects = mean-rdm). */
+static cb_status compare_subjects(sim_ctx *c, const int *idx, int m, size_t k, double *out) {
+  const cb_bench *b = c->b;
+  const int n = b->neural->n_stim;
+  if (b->mean_rdm_mode || b->n_subj == 1) {
+    gather_pairs(b->n_subj == 1 ? b->subj_rdm : b->mean_rdm, n, idx, m, c->v2);
+    return cb_rdm_compare_vec(c->v1, c->v2, k, b->compare, out);
+  }
+  double sum = 0;
+  for (int g = 0; g < b->n_subj; ++g) {
+    double v;
+    gather_pairs(b->subj_rdm + (size_t)g * n * n, n, idx, m, c->v2);
+    CB_CHECK(cb_rdm_compare_vec(c->v1, c->v2, k, b->compare, &v));
+    sum += v;
+  }
+  *out = sum / b->n_subj;
+  return CB_OK;
+}
+
 static cb_status similarity_on(sim_ctx *c, const int *idx, int m, double *out) {
   const cb_bench *b = c->b;
   const int q = b->neural->n_neuroid, p = c->p;
+  if (c->Dm) { /* an RDM-only model */
+    size_t k = gather_pairs(c->Dm, b->neural->n_stim, idx, m, c->v1);
+    if (b->n_subj > 0) return compare_subjects(c, idx, m, k, out);
+    for (int i = 0; i < m; ++i) memcpy(c->Ys + (size_t)i * q, b->neural->mean + (size_t)idx[i] * q, sizeof(double) * (size_t)q);
+    CB_CHECK(cb_rdm_compute(c->Ys, m, q, b->distance, c->D2));
+    size_t k2 = 0;
+    for (int i = 0; i < m; ++i)
+      for (int j = i + 1; j < m; ++j)
+        if (idx[i] != idx[j]) c->v2[k2++] = c->D2[(size_t)i * m + j];
+    return cb_rdm_compare_vec(c->v1, c->v2, k, b->compare, out);
+  }
   for (int i = 0; i < m; ++i) {
     memcpy(c->Xs + (size_t)i * p, c->X + (size_t)idx[i] * p, sizeof(float) * (size_t)p);
     memcpy(c->Ys + (size_t)i * q, b->neural->mean + (size_t)idx[i] * q, sizeof(double) * (size_t)q);
+  }
+  if (b->n_subj > 0) {
+    CB_CHECK(cb_rdm_compute_f(c->Xs, m, p, b->distance, c->D1));
+    size_t k = 0;
+    for (int i = 0; i < m; ++i)
+      for (int j = i + 1; j < m; ++j)
+        if (idx[i] != idx[j]) c->v1[k++] = c->D1[(size_t)i * m + j];
+    return compare_subjects(c, idx, m, k, out);
   }
   if (b->metric == CB_METRIC_CKA) {
     CB_CHECK(cb_cka_gram_f(c->Xs, m, p, c->D1));
@@ -321,13 +379,14 @@ static cb_status similarity_on(sim_ctx *c, const int *idx, int m, double *out) {
   return cb_rdm_compare_vec(c->v1, c->v2, k, b->compare, out);
 }
 
-static cb_status sim_ctx_init(sim_ctx *c, const cb_bench *b, const float *X, int p, int m) {
+static cb_status sim_ctx_init(sim_ctx *c, const cb_bench *b, const float *X, int p, const double *Dm, int m) {
   memset(c, 0, sizeof *c);
   c->b = b;
   c->X = X;
+  c->Dm = Dm;
   c->p = p;
-  const size_t mm = (size_t)m * m, q = (size_t)b->neural->n_neuroid;
-  c->Xs = malloc(sizeof(float) * (size_t)m * (size_t)p);
+  const size_t mm = (size_t)m * m, q = (size_t)(b->neural->n_neuroid > 0 ? b->neural->n_neuroid : 1);
+  c->Xs = malloc(sizeof(float) * (size_t)m * (size_t)(p > 0 ? p : 1));
   c->Ys = malloc(sizeof(double) * (size_t)m * q);
   c->D1 = malloc(sizeof(double) * mm);
   c->D2 = malloc(sizeof(double) * mm);
@@ -355,10 +414,10 @@ static void mean_and_sem(const double *v, int n, double *mean, double *sem) {
   *sem = sqrt(var / n) / sqrt((double)n);
 }
 
-static cb_status score_similarity(const cb_bench *b, const float *X, int p, cb_cv_result *res) {
+static cb_status score_similarity(const cb_bench *b, const float *X, int p, const double *Dm, cb_cv_result *res) {
   const cb_splits *s = b->splits;
   sim_ctx c;
-  cb_status st = sim_ctx_init(&c, b, X, p, s->n_test);
+  cb_status st = sim_ctx_init(&c, b, X, p, Dm, s->n_test);
   for (int k = 0; st == CB_OK && k < s->n_splits; ++k) {
     if (cb_signal_pending()) {
       st = CB_ERROR(CB_ERR_INTERRUPTED, "stopped by signal %d", cb_signal_pending());
@@ -404,6 +463,21 @@ static int cmp_double(const void *a, const void *b) {
 }
 
 /* Percentile interval of the ceiled score over replicates (NaN dropped). */
+static void percentile_ci(double *v, int n, double level, double *lo, double *hi);
+
+/* out: the replicate scores (in replicate order, for paired comparisons)
+ * and their percentile interval; vals is reordered. */
+static cb_status keep_replicates(double *vals, int nb, double level, cb_score *out) {
+  free(out->boot);
+  out->boot = malloc(sizeof *out->boot * (size_t)nb);
+  if (!out->boot) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  memcpy(out->boot, vals, sizeof *vals * (size_t)nb);
+  percentile_ci(vals, nb, level, &out->ci_low, &out->ci_high);
+  out->n_bootstrap = nb;
+  out->ci_level = level;
+  return CB_OK;
+}
+
 static void percentile_ci(double *v, int n, double level, double *lo, double *hi) {
   int k = 0;
   for (int i = 0; i < n; ++i)
@@ -417,13 +491,13 @@ static void percentile_ci(double *v, int n, double level, double *lo, double *hi
   *hi = cb_quantile_skipnan(v, k, 1 - (1 - level) / 2);
 }
 
-static cb_status bootstrap_similarity(const cb_bench *b, const float *X, int p, cb_score *out) {
+static cb_status bootstrap_similarity(const cb_bench *b, const float *X, int p, const double *Dm, cb_score *out) {
   const int nb = b->params.bootstrap;
   sim_ctx c;
   boot_ctx bc = {b, &c, NULL};
   double *vals = malloc(sizeof *vals * (size_t)nb); /* (nb) ceiled scores */
   bc.draw = malloc(sizeof *bc.draw * (size_t)b->splits->n_test);
-  cb_status st = sim_ctx_init(&c, b, X, p, b->splits->n_test);
+  cb_status st = sim_ctx_init(&c, b, X, p, Dm, b->splits->n_test);
   if (st == CB_OK && (!vals || !bc.draw)) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
   for (int r = 0; st == CB_OK && r < nb; ++r) {
     if (cb_signal_pending()) { /* abandon the task: nothing of it is committed */
@@ -434,11 +508,7 @@ static cb_status bootstrap_similarity(const cb_bench *b, const float *X, int p, 
     st = boot_similarity(&bc, (uint64_t)r, &raw);
     if (st == CB_OK) vals[r] = isnan(b->ceiling) ? raw : cb_ceil_score(raw, b->ceiling, b->norm);
   }
-  if (st == CB_OK) {
-    percentile_ci(vals, nb, b->params.ci_level, &out->ci_low, &out->ci_high);
-    out->n_bootstrap = nb;
-    out->ci_level = b->params.ci_level;
-  }
+  if (st == CB_OK) st = keep_replicates(vals, nb, b->params.ci_level, out);
   sim_ctx_free(&c);
   free(vals);
   free(bc.draw);
@@ -494,11 +564,7 @@ static cb_status bootstrap_regression(const cb_bench *b, const double *P, cb_sco
     const double raw = sum / s->n_splits;
     vals[rep] = isnan(b->ceiling) ? raw : cb_ceil_score(raw, b->ceiling, b->norm);
   }
-  if (st == CB_OK) {
-    percentile_ci(vals, nb, b->params.ci_level, &out->ci_low, &out->ci_high);
-    out->n_bootstrap = nb;
-    out->ci_level = b->params.ci_level;
-  }
+  if (st == CB_OK) st = keep_replicates(vals, nb, b->params.ci_level, out);
   free(draw);
 done:
   free(vals);
@@ -551,6 +617,63 @@ static cb_status score_voxel(const cb_bench *b, const float *X, int p, const cb_
     snprintf(out->ceiling_method, sizeof out->ceiling_method, "voxel");
   }
   free(v);
+  return st;
+}
+
+/* The score record of a cross-validated result. */
+static cb_status fill_score(const cb_bench *b, const cb_cv_result *res, const char *model, const char *layer,
+                            cb_score *out) {
+  snprintf(out->model, sizeof out->model, "%s", model);
+  snprintf(out->layer, sizeof out->layer, "%s", layer);
+  snprintf(out->benchmark, sizeof out->benchmark, "%s", b->params.id);
+  snprintf(out->metric, sizeof out->metric, "%s", cb_metric_name(b->metric));
+  out->raw = res->raw;
+  out->error = res->error;
+  out->ceiling = b->ceiling;
+  out->score = isnan(b->ceiling) ? res->raw : cb_ceil_score(res->raw, b->ceiling, b->norm);
+  if (b->n_subj > 1 && !isnan(b->ceiling)) {
+    snprintf(out->ceiling_method, sizeof out->ceiling_method, "nili");
+    out->ceiling_lower = b->ceiling_lower;
+  }
+  out->n_splits = res->n_splits;
+  out->seed = b->params.seed;
+  out->per_split = malloc((size_t)(res->n_splits > 0 ? res->n_splits : 1) * sizeof(double));
+  if (!out->per_split) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  memcpy(out->per_split, res->per_split, (size_t)res->n_splits * sizeof(double));
+  return CB_OK;
+}
+
+cb_status cb_bench_score_rdm(const cb_bench *b, const char *path, const cb_rdmfile *m, int entry, const char *model,
+                             cb_score *out) {
+  const int n = b->neural->n_stim;
+  if (b->metric != CB_METRIC_RDM)
+    return CB_ERROR(CB_ERR_ARG, "%s: an RDM-only model takes part in rdm benchmarks only (%s is %s)", path,
+                    b->params.id, cb_metric_name(b->metric));
+  if (entry < 0 || entry >= m->n_subject) return CB_ERROR(CB_ERR_ARG, "%s: no RDM %d", path, entry);
+  cb_status st = CB_OK;
+  double *Dm = malloc(sizeof *Dm * (size_t)n * n); /* (n, n) in the benchmark's stimulus order */
+  int *at = malloc(sizeof *at * (size_t)n);        /* (n) row of the file for each benchmark stimulus */
+  cb_cv_result *res = calloc(1, sizeof *res);
+  memset(out, 0, sizeof *out);
+  CB_ALLOC_GOTO(Dm, st, done);
+  CB_ALLOC_GOTO(at, st, done);
+  CB_ALLOC_GOTO(res, st, done);
+  CB_CHECK_GOTO(cb__match_ids(b->neural->stimulus_id, n, m->stimulus_id, m->n, path, at), st, done);
+  const double *R = m->rdm + (size_t)entry * m->n * m->n;
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) Dm[(size_t)i * n + j] = R[(size_t)at[i] * m->n + at[j]];
+  st = score_similarity(b, NULL, 0, Dm, res);
+  if (st != CB_OK) {
+    cb_error_prefix("%s on %s", path, b->assembly_path);
+    goto done;
+  }
+  CB_CHECK_GOTO(fill_score(b, res, model, "rdm", out), st, done);
+  if (b->params.bootstrap > 0) st = bootstrap_similarity(b, NULL, 0, Dm, out);
+done:
+  if (st != CB_OK) cb_score_free(out);
+  free(Dm);
+  free(at);
+  free(res);
   return st;
 }
 
@@ -633,7 +756,7 @@ cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, cons
     }
     st = cb_cv_regress(X, n, (int)p, nd->mean, nd->n_neuroid, b->splits, &o, NULL, res);
   } else {
-    st = score_similarity(b, X, (int)p, res);
+    st = score_similarity(b, X, (int)p, NULL, res);
   }
   if (st != CB_OK) {
     cb_error_prefix("%s: layer '%s' on %s", act_path, layer, b->assembly_path);
@@ -643,22 +766,10 @@ cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, cons
     cb_log(CB_LOG_WARN, "%s: layer '%s' on %s: %d of %d neuroids had a constant response or prediction in some split "
            "(Pearson r undefined); the median over neuroids skips them",
            act_path, layer, b->assembly_path, res->n_nan_neuroids, nd->n_neuroid);
-  snprintf(out->model, sizeof out->model, "%s", acts->model ? acts->model : "");
-  snprintf(out->layer, sizeof out->layer, "%s", layer);
-  snprintf(out->benchmark, sizeof out->benchmark, "%s", bp->id);
-  snprintf(out->metric, sizeof out->metric, "%s", cb_metric_name(b->metric));
-  out->raw = res->raw;
-  out->error = res->error;
+  CB_CHECK_GOTO(fill_score(b, res, acts->model ? acts->model : "", layer, out), st, done);
   out->pca_components = pca ? pca->k : 0;
-  out->ceiling = b->ceiling;
-  out->score = isnan(b->ceiling) ? res->raw : cb_ceil_score(res->raw, b->ceiling, b->norm);
-  out->n_splits = res->n_splits;
-  out->seed = bp->seed;
-  out->per_split = malloc((size_t)res->n_splits * sizeof(double));
-  CB_ALLOC_GOTO(out->per_split, st, done);
-  memcpy(out->per_split, res->per_split, (size_t)res->n_splits * sizeof(double));
   if (bp->bootstrap > 0)
-    st = is_regression(b->metric) ? bootstrap_regression(b, pred, out) : bootstrap_similarity(b, X, (int)p, out);
+    st = is_regression(b->metric) ? bootstrap_regression(b, pred, out) : bootstrap_similarity(b, X, (int)p, NULL, out);
 done:
   if (st != CB_OK) cb_score_free(out);
   free(pred);

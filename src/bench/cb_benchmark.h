@@ -13,6 +13,7 @@
 #include "cb_predictivity.h"
 #include "cb_rdm.h"
 #include "cb_pca.h"
+#include "cb_rdmfile.h"
 #include "cb_score.h"
 #include "cb_splits.h"
 #include "cb_status.h"
@@ -57,6 +58,9 @@ typedef struct cb_bench_params {
   const char *distance;    /* rdm: "1-pearson" (default), "euclidean", "cosine" */
   const char *compare;     /* rdm: "spearman" (default), "kendall", "pearson", "cosine" */
   const char *cka;         /* cka: "biased" (default) or "unbiased" */
+  const char *subjects;    /* rdm on an RDM dataset with several subjects: "average" (default: mean over subjects
+                              of the comparison with each subject's RDM, as Nili et al. 2014 and rsatoolbox's
+                              eval_fixed) or "mean-rdm" (comparison with the subject-mean RDM) */
   int bootstrap;           /* bootstrap replicates over test stimuli (0: none) */
   double ci_level;         /* e.g. 0.95 */
 } cb_bench_params;
@@ -78,11 +82,32 @@ typedef struct cb_bench {
   cb_rdm_distance distance;
   cb_rdm_compare_kind compare;
   cb_cka_estimator cka;
+  /* RDM datasets (cb_bench_load_rdm): the responses are RDMs, neural->n_neuroid = 0 (stimulus ids and labels only). */
+  int n_subj;             /* subjects (sessions of one subject averaged); 0: an assembly benchmark */
+  char **subject;         /* (n_subj) subject names */
+  double *subj_rdm;       /* (n_subj, n_stim, n_stim) in neural->stimulus_id order */
+  double *mean_rdm;       /* (n_stim, n_stim) mean of the subjects' RDMs */
+  int mean_rdm_mode;      /* 1: subjects = mean-rdm */
+  double ceiling_lower;   /* lower bound of the inter-subject noise ceiling (NaN unless RDM dataset, >= 2 subjects) */
 } cb_bench;
 
 /* Reads the assembly, builds the stimulus-level view, splits and ceiling. */
 cb_status cb_bench_load(const char *assembly_path, const cb_bench_params *p, cb_bench **out);
 void cb_bench_destroy(cb_bench **b);
+
+/* An RDM benchmark on a dataset of neural RDMs (docs/formats.md "RDM files";
+ * several subjects, sessions = repeated subject names, averaged within a
+ * subject). Every RDM stimulus must be in the stimulus set `stimuli_csv`
+ * (labels for `stratify` come from its columns). Metric rdm only; ceiling
+ * "internal" = the inter-subject noise ceiling of Nili et al. (2014) on each
+ * split's test stimuli (upper bound = ceiling, lower bound = ceiling_lower),
+ * which needs >= 2 subjects; "none" otherwise. */
+cb_status cb_bench_load_rdm(const char *rdm_path, const char *stimuli_csv, const cb_bench_params *p, cb_bench **out);
+
+/* Scores an RDM-only model: entry `entry` of the RDM file `m` (read from
+ * `path`), matched to the benchmark's stimuli by stimulus_id; layer "rdm". */
+cb_status cb_bench_score_rdm(const cb_bench *b, const char *path, const cb_rdmfile *m, int entry, const char *model,
+                             cb_score *out);
 
 /* Scores one layer of an activations file (rows matched by stimulus_id). */
 cb_status cb_bench_score_layer(const cb_bench *b, const char *act_path, const cb_activations *acts,

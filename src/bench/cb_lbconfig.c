@@ -51,7 +51,8 @@ cb_status cb_lb_config_init(const cb_config *c, cb_lb_config *l) {
                            .selection = l->selection,
                            .n_selection = n_sel,
                            .fixed = l->fixed,
-                           .n_fixed = k};
+                           .n_fixed = k,
+                           .skip_missing = c->average_scored};
   return CB_OK;
 }
 

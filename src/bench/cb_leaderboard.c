@@ -132,8 +132,8 @@ static cb_status fill_cell(const cb_score *scores, int n_scores, const char *mod
   return CB_OK;
 }
 
-/* Mean of children, missing (NaN) child = 0, all missing -> NaN. */
-static double mean_missing0(const double *v, const int *member, int n, int which) {
+/* Mean of children, missing (NaN) child = 0 (skip: left out), all missing -> NaN. */
+static double mean_missing0(const double *v, const int *member, int n, int which, int skip) {
   double sum = 0;
   int count = 0, present = 0;
   for (int i = 0; i < n; ++i) {
@@ -144,7 +144,7 @@ static double mean_missing0(const double *v, const int *member, int n, int which
       ++present;
     }
   }
-  return present ? sum / count : NAN;
+  return present ? sum / (skip ? present : count) : NAN;
 }
 
 static int layer_index(const cb_lb_cell *c, const char *layer) {
@@ -201,8 +201,8 @@ static cb_status build_row(const cb_score *scores, int n_scores, const cb_lb_opt
       st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
   }
   if (st == CB_OK) {
-    for (int k = 0; k < nr; ++k) r->region[k] = mean_missing0(leaf, lb->bench_region, nb, k);
-    r->neural = mean_missing0(r->region, NULL, nr, 0);
+    for (int k = 0; k < nr; ++k) r->region[k] = mean_missing0(leaf, lb->bench_region, nb, k, lb->skip_missing);
+    r->neural = mean_missing0(r->region, NULL, nr, 0, lb->skip_missing);
     r->average = r->neural; /* overall: only neural benchmarks for now */
     r->rank_value = cb_leaderboard_hundredths(r->average);
   }
@@ -217,6 +217,7 @@ cb_status cb_leaderboard_build_opts(const cb_score *scores, int n_scores, const 
   int nm = 0;
   cb_leaderboard *lb = calloc(1, sizeof *lb);
   CB_ALLOC_GOTO(lb, st, fail);
+  lb->skip_missing = opt ? opt->skip_missing : 0;
   if (opt && opt->models) {
     CB_CHECK_GOTO(copy_names(opt->models, opt->n_models, &mnames), st, fail);
     nm = opt->n_models;
@@ -331,6 +332,9 @@ static cb_status md_hundredths(cb_strbuf *o, int h) {
 cb_status cb_leaderboard_markdown(const cb_leaderboard *lb, cb_strbuf *o) {
   /* Region columns only when they say more than the average and the benchmark columns. */
   int regions = lb->n_regions > 1 && lb->n_regions < lb->n_bench;
+  if (lb->skip_missing)
+    CB_CHECK(cb_strbuf_append(o, "Average: mean over the regions each model was scored on (`-`: not scored; not "
+                                 "counted).\n\n"));
   CB_CHECK(cb_strbuf_append(o, "| rank | model | average |"));
   for (int k = 0; regions && k < lb->n_regions; ++k) CB_CHECK(cb_strbuf_printf(o, " %s |", lb->region[k]));
   for (int b = 0; b < lb->n_bench; ++b) CB_CHECK(cb_strbuf_printf(o, " %s (layer) |", lb->bench[b]));
@@ -436,9 +440,14 @@ cb_status cb_leaderboard_json(const cb_leaderboard *lb, cb_strbuf *out) {
     bad |= jset(root, "format", json_string("cortexbench-leaderboard"));
     bad |= jset(root, "version", json_integer(1));
     bad |= jset(root, "aggregation",
-                json_string("leaf: best layer, ceiled score clipped to [0, 1]; region, neural, overall: unweighted "
-                            "mean of children, missing child = 0, all missing = null; rank_value: overall rounded "
-                            "to 2 decimals half up; competition ranking, ties by model name"));
+                json_string(lb->skip_missing
+                                ? "leaf: best layer, ceiled score clipped to [0, 1]; region, neural, overall: "
+                                  "unweighted mean of the children present (a model not scored on a region is not "
+                                  "penalised), all missing = null; rank_value: overall rounded to 2 decimals half "
+                                  "up; competition ranking, ties by model name"
+                                : "leaf: best layer, ceiled score clipped to [0, 1]; region, neural, overall: "
+                                  "unweighted mean of children, missing child = 0, all missing = null; rank_value: "
+                                  "overall rounded to 2 decimals half up; competition ranking, ties by model name"));
   }
   for (int k = 0; !bad && k < lb->n_regions; ++k) bad |= json_array_append_new(regions, json_string(lb->region[k]));
   for (int b = 0; !bad && b < lb->n_bench; ++b) {

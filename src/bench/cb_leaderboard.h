@@ -63,6 +63,7 @@ typedef struct cb_leaderboard {
   int *bench_region; /* (n_bench) index into region */
   char **region;     /* (n_regions) in order of first appearance over bench */
   cb_lb_row *rows;   /* (n_models) in rank order */
+  int skip_missing;  /* 1: averages over present children only (cb_lb_options.skip_missing) */
 } cb_leaderboard;
 
 /* A benchmark's region (e.g. {"majajhong2015.IT-pls", "IT"}). */
@@ -95,6 +96,9 @@ typedef struct cb_lb_options {
   int n_selection;
   const cb_lb_commit *fixed;     /* (n_fixed) explicit (model, region) -> layer, overriding the selection */
   int n_fixed;
+  int skip_missing;              /* 0 (default): a missing child counts as 0; 1: region, neural and overall are
+                                    the mean of the children present (models of other modalities, RDM-only
+                                    models) */
 } cb_lb_options;
 
 /* opt may be NULL (everything from the scores, regions inferred). */

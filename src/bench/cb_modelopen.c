@@ -1,5 +1,6 @@
 #include "cb_modelopen.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,3 +68,27 @@ cb_status cb_model_open_sized(const char *name, uint64_t seed, int in_h, int in_
   return st;
 }
 
+
+cb_status cb_model_open_spec(const cb_model_spec *s, cb_model **out) {
+  cb_model *m = NULL;
+  if (s->onnx) {
+    cb_model_info pp = {.name = NULL, .in_h = s->in_h, .in_w = s->in_w, .mean = {0, 0, 0}, .std = {1, 1, 1},
+                        .visual_degrees = isnan(s->visual_degrees) ? 8.0 : s->visual_degrees};
+    for (int c = 0; c < 3; ++c) {
+      if (s->mean) pp.mean[c] = s->mean[c];
+      if (s->std) pp.std[c] = s->std[c];
+    }
+    CB_CHECK(cb_model_load_onnx(s->onnx, &pp, &m));
+  } else {
+    CB_CHECK(cb_model_open_sized(s->zoo, s->seed, s->in_h, s->in_w, &m));
+  }
+  if (s->reinit) {
+    cb_status st = CB_ERROR(CB_ERR_ARG, "TEMP reinit"); // TEMP cb_model_reinit(m, s->reinit, s->seed);
+    if (st != CB_OK) {
+      cb_model_destroy(&m);
+      return st;
+    }
+  }
+  *out = m;
+  return CB_OK;
+}

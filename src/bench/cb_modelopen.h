@@ -20,4 +20,17 @@ cb_status cb_model_open(const char *name, uint64_t seed, cb_model **out);
  * (0, 0: the model's default). */
 cb_status cb_model_open_sized(const char *name, uint64_t seed, int in_h, int in_w, cb_model **out);
 
+/* A model as a suite's [model] section describes it (docs/config.md). */
+typedef struct cb_model_spec {
+  const char *zoo;         /* zoo builder or zoo-manifest name, or NULL when onnx is given */
+  const char *onnx;        /* an ONNX file, or NULL */
+  uint64_t seed;           /* builder weights, and the reinit streams */
+  int in_h, in_w;          /* input size (0: the model's own) */
+  const float *mean, *std; /* (3) onnx: normalisation of [0, 1] pixels (NULL: 0 and 1) */
+  double visual_degrees;   /* onnx: field of view (NaN: 8) */
+  const char *reinit;      /* NULL, or a scheme of cb_model_reinit: every weight re-drawn (the untrained twin) */
+} cb_model_spec;
+
+cb_status cb_model_open_spec(const cb_model_spec *s, cb_model **out);
+
 #endif

@@ -74,6 +74,15 @@ void cb_key_activations(const cb_model *m, const char *model_name, const char *s
   cb_hash_hex(&h, out);
 }
 
+void cb_key_rdm_model(const char *file_key, const char *entry, char out[CB_KEY_HEX]) {
+  cb_hash h;
+  cb_hash_init(&h, CB_HASH_SHA256);
+  field(&h, "kind", "rdm-model");
+  field(&h, "file", file_key);
+  field(&h, "entry", entry);
+  cb_hash_hex(&h, out);
+}
+
 void cb_key_score(const char *activations_key, const char *layer, const char *assembly_key,
                   const cb_bench_params *p, char out[CB_KEY_HEX]) {
   cb_hash h;
@@ -105,6 +114,8 @@ void cb_key_score(const char *activations_key, const char *layer, const char *as
   field(&h, "distance", p->distance);
   field(&h, "compare", p->compare);
   field(&h, "cka", p->cka);
+  /* Only when not the default, so keys of earlier results stay valid. */
+  if (p->subjects && strcmp(p->subjects, "average") != 0) field(&h, "subjects", p->subjects);
   fieldi(&h, "bootstrap", p->bootstrap);
   fieldf(&h, "ci_level", p->ci_level);
   cb_hash_hex(&h, out);

@@ -21,6 +21,8 @@ cb_status cb_key_file(const char *path, char out[CB_KEY_HEX]);
 void cb_key_activations(const cb_model *m, const char *model_name, const char *set_key, double degrees,
                         const char *const *layers, int n_layers, char out[CB_KEY_HEX]);
 /* One (model, layer, benchmark) score. */
+/* Key of an RDM-only model: its file's key and the RDM's name in the file. */
+void cb_key_rdm_model(const char *file_key, const char *entry, char out[CB_KEY_HEX]);
 void cb_key_score(const char *activations_key, const char *layer, const char *assembly_key,
                   const cb_bench_params *p, char out[CB_KEY_HEX]);
 /* A selection score on PCA-projected activations: the plain score key plus

@@ -33,6 +33,8 @@ typedef struct parse_state {
   sec_kind kind;
   int index;
   int suite_seen;
+  int continued;          /* 1: this entry continues the previous key (an indented line) */
+  char last_key[64];      /* key of the previous entry of the current section */
   cb_status st;
 } parse_state;
 
@@ -152,6 +154,12 @@ static cb_status on_suite(parse_state *ps, const char *k, const char *v) {
     return parse_int(v, 0, 1000000, &c->selection_pca) ? CB_OK
                                                        : BAD_VALUE(ps, k, "a number of components 0-1000000 (0: off)", v);
   if (!strcmp(k, "selection_pca_dataset")) return set_str(&c->selection_pca_dataset, v);
+  if (!strcmp(k, "average")) {
+    if (!strcmp(v, "all-regions")) c->average_scored = 0;
+    else if (!strcmp(v, "scored-regions")) c->average_scored = 1;
+    else return BAD_VALUE(ps, k, "all-regions or scored-regions", v);
+    return CB_OK;
+  }
   if (!strcmp(k, "layer_commitment")) {
     if (!strcmp(v, "per-region")) c->per_benchmark_layers = 0;
     else if (!strcmp(v, "per-benchmark")) c->per_benchmark_layers = 1;
@@ -165,6 +173,7 @@ static cb_status on_dataset(parse_state *ps, cb_cfg_dataset *d, const char *k, c
   if (!strcmp(k, "generator")) return set_str(&d->generator, v);
   if (!strcmp(k, "stimuli")) return set_path(ps, &d->stimuli, k, v);
   if (!strcmp(k, "assembly")) return set_path(ps, &d->assembly, k, v);
+  if (!strcmp(k, "rdm")) return set_path(ps, &d->rdm, k, v);
   if (!strcmp(k, "seed")) return parse_u64(v, &d->seed) ? CB_OK : BAD_VALUE(ps, k, "a non-negative integer", v);
   if (!strcmp(k, "stimulus_degrees"))
     return parse_double(v, &d->stimulus_degrees) && d->stimulus_degrees > 0 ? CB_OK
@@ -172,13 +181,64 @@ static cb_status on_dataset(parse_state *ps, cb_cfg_dataset *d, const char *k, c
   return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] unknown key '%s'", ps->cfg->path, ps->cur_section, k));
 }
 
+/* "a, b, c": three numbers, each > lo (exclusive) when strict, else >= lo. */
+static int parse_triple(const char *v, float out[3], int positive) {
+  double x[3];
+  char tail = 0;
+  if (sscanf(v, "%lf ,%lf ,%lf %c", &x[0], &x[1], &x[2], &tail) != 3) return 0;
+  for (int i = 0; i < 3; ++i) {
+    if (!isfinite(x[i]) || (positive && !(x[i] > 0))) return 0;
+    out[i] = (float)x[i];
+  }
+  return 1;
+}
+
+/* Appends the comma-separated items of v to the list (n): a list may
+ * continue on indented lines (libinih hands each line over as the same key). */
+static cb_status list_append(parse_state *ps, const char *v, char ***list, int *n) {
+  char **items = NULL;
+  int k = 0;
+  CB_CHECK(cb_strlist_split(v, ',', &items, &k));
+  char **grown = realloc(*list, sizeof *grown * (size_t)(*n + k + 1));
+  if (!grown) {
+    cb_strlist_free(&items);
+    return fail(ps, CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration"));
+  }
+  for (int i = 0; i < k; ++i) grown[*n + i] = items[i];
+  grown[*n + k] = NULL;
+  free(items); /* the strings moved into the list */
+  *list = grown;
+  *n += k;
+  return CB_OK;
+}
+
 static cb_status on_model(parse_state *ps, cb_cfg_model *m, const char *k, const char *v) {
   if (!strcmp(k, "zoo")) return set_str(&m->zoo, v);
+  if (!strcmp(k, "onnx")) return set_path(ps, &m->onnx, k, v);
+  if (!strcmp(k, "rdm")) return set_path(ps, &m->rdm, k, v);
+  if (!strcmp(k, "rdm_entry")) return set_str(&m->rdm_entry, v);
+  if (!strcmp(k, "reinit")) {
+    if (strcmp(v, "pytorch") != 0) return BAD_VALUE(ps, k, "pytorch (PyTorch's default initialisation per layer type)", v);
+    return set_str(&m->reinit, v);
+  }
+  if (!strcmp(k, "mean")) {
+    m->has_mean = parse_triple(v, m->mean, 0);
+    return m->has_mean ? CB_OK : BAD_VALUE(ps, k, "three numbers R, G, B", v);
+  }
+  if (!strcmp(k, "std")) {
+    m->has_std = parse_triple(v, m->std, 1);
+    return m->has_std ? CB_OK : BAD_VALUE(ps, k, "three positive numbers R, G, B", v);
+  }
+  if (!strcmp(k, "visual_degrees"))
+    return parse_double(v, &m->visual_degrees) && m->visual_degrees > 0 ? CB_OK
+                                                                        : BAD_VALUE(ps, k, "a positive number", v);
   if (!strcmp(k, "seed")) return parse_u64(v, &m->seed) ? CB_OK : BAD_VALUE(ps, k, "a non-negative integer", v);
   if (!strcmp(k, "region_layers")) {
-    cb_strlist_free(&m->region_layers);
-    m->n_region_layers = 0;
-    CB_CHECK(cb_strlist_split(v, ',', &m->region_layers, &m->n_region_layers));
+    if (!ps->continued) {
+      cb_strlist_free(&m->region_layers);
+      m->n_region_layers = 0;
+    }
+    CB_CHECK(list_append(ps, v, &m->region_layers, &m->n_region_layers));
     for (int i = 0; i < m->n_region_layers; ++i) {
       const char *colon = strchr(m->region_layers[i], ':');
       if (!colon || colon == m->region_layers[i] || !colon[1])
@@ -198,17 +258,21 @@ static cb_status on_model(parse_state *ps, cb_cfg_model *m, const char *k, const
     return CB_OK;
   }
   if (!strcmp(k, "datasets")) {
-    cb_strlist_free(&m->datasets);
-    m->n_datasets = 0;
-    CB_CHECK(cb_strlist_split(v, ',', &m->datasets, &m->n_datasets));
+    if (!ps->continued) {
+      cb_strlist_free(&m->datasets);
+      m->n_datasets = 0;
+    }
+    CB_CHECK(list_append(ps, v, &m->datasets, &m->n_datasets));
     if (m->n_datasets == 0) return BAD_VALUE(ps, k, "a comma-separated list of dataset ids", v);
     return CB_OK;
   }
   if (!strcmp(k, "layers")) {
-    cb_strlist_free(&m->layers);
-    m->n_layers = 0;
-    if (!strcmp(v, "all")) return CB_OK;
-    CB_CHECK(cb_strlist_split(v, ',', &m->layers, &m->n_layers));
+    if (!ps->continued) {
+      cb_strlist_free(&m->layers);
+      m->n_layers = 0;
+    }
+    if (!strcmp(v, "all") && !ps->continued) return CB_OK;
+    CB_CHECK(list_append(ps, v, &m->layers, &m->n_layers));
     if (m->n_layers == 0) return BAD_VALUE(ps, k, "a comma-separated list of layer names or 'all'", v);
     return CB_OK;
   }
@@ -237,6 +301,10 @@ static cb_status on_benchmark(parse_state *ps, cb_cfg_benchmark *b, const char *
   if (!strcmp(k, "cka")) {
     if (strcmp(v, "biased") && strcmp(v, "unbiased")) return BAD_VALUE(ps, k, "biased or unbiased", v);
     return set_str(&b->cka, v);
+  }
+  if (!strcmp(k, "subjects")) {
+    if (strcmp(v, "average") && strcmp(v, "mean-rdm")) return BAD_VALUE(ps, k, "average or mean-rdm", v);
+    return set_str(&b->subjects, v);
   }
   if (!strcmp(k, "alpha"))
     return parse_double(v, &b->alpha) && b->alpha >= 0 ? CB_OK : BAD_VALUE(ps, k, "a non-negative number", v);
@@ -369,6 +437,7 @@ static cb_status begin_section(parse_state *ps, const char *section) {
     c->models = m;
     m = &c->models[c->n_models];
     m->seed = SEED_UNSET;
+    m->visual_degrees = NAN;
     ps->index = c->n_models++;
     ps->kind = SEC_MODEL;
     return set_str(&m->name, name);
@@ -428,12 +497,15 @@ static int on_entry(void *user, const char *section, const char *key, const char
     fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: key '%s' outside any section", ps->cfg->path, key));
     return 0;
   }
+  if (strcmp(section, ps->cur_section) != 0) ps->last_key[0] = '\0';
   if (strcmp(section, ps->cur_section) != 0 && !select_section(ps, section)) {
     fail(ps, CB_ERROR(CB_ERR_INTERNAL, "%s: section [%s] was not registered", ps->cfg->path, section));
     return 0;
   }
   cb_status s = CB_OK;
   cb_config *c = ps->cfg;
+  ps->continued = !strcmp(key, ps->last_key);
+  snprintf(ps->last_key, sizeof ps->last_key, "%s", key);
   switch (ps->kind) {
   case SEC_SUITE: s = on_suite(ps, key, value); break;
   case SEC_DATASET: s = on_dataset(ps, &c->datasets[ps->index], key, value); break;
@@ -480,6 +552,46 @@ static cb_status prescan_sections(parse_state *ps, const char *text) {
   return CB_OK;
 }
 
+static cb_status validate_dataset(const cb_config *c, const cb_cfg_dataset *d) {
+  const int responses = (d->assembly != NULL) + (d->rdm != NULL);
+  if (d->generator && (d->stimuli || responses))
+    return CB_ERROR(CB_ERR_CONFIG, "%s: [dataset %s] give either 'generator' or 'stimuli' + 'assembly' (or 'rdm'), "
+                    "not both", c->path, d->id);
+  if (d->assembly && d->rdm)
+    return CB_ERROR(CB_ERR_CONFIG, "%s: [dataset %s] give either 'assembly' or 'rdm', not both", c->path, d->id);
+  if (d->generator) return CB_OK;
+  /* The PCA fit set needs images only: stimuli without an assembly. */
+  const int pca_set = c->selection_pca_dataset && !strcmp(c->selection_pca_dataset, d->id);
+  if (pca_set && d->stimuli && !responses) return CB_OK;
+  if (!d->stimuli || !responses)
+    return CB_ERROR(CB_ERR_CONFIG, "%s: [dataset %s] missing key '%s'", c->path, d->id,
+                    d->stimuli ? "assembly' (or 'rdm" : (responses ? "stimuli" : "generator"));
+  return CB_OK;
+}
+
+/* A model comes from one source: a zoo name (default: the section name), an
+ * ONNX file, or an RDM file (an RDM-only model, which has no layers). */
+static cb_status validate_model(cb_config *c, cb_cfg_model *m) {
+  if ((m->zoo != NULL) + (m->onnx != NULL) + (m->rdm != NULL) > 1)
+    return CB_ERROR(CB_ERR_CONFIG, "%s: [model %s] give one of 'zoo', 'onnx' or 'rdm'", c->path, m->name);
+  if (!m->onnx && (m->has_mean || m->has_std || !isnan(m->visual_degrees)))
+    return CB_ERROR(CB_ERR_CONFIG, "%s: [model %s] key '%s': only for 'onnx' models (zoo models take theirs from "
+                    "benchmarks/zoo.ini)", c->path, m->name,
+                    m->has_mean ? "mean" : (m->has_std ? "std" : "visual_degrees"));
+  if (m->rdm && (m->n_layers || m->in_h || m->reinit || m->n_region_layers))
+    return CB_ERROR(CB_ERR_CONFIG, "%s: [model %s] key '%s': an RDM-only model has no layers, input or weights",
+                    c->path, m->name,
+                    m->n_layers ? "layers" : (m->in_h ? "input_size" : (m->reinit ? "reinit" : "region_layers")));
+  if (m->rdm_entry && !m->rdm)
+    return CB_ERROR(CB_ERR_CONFIG, "%s: [model %s] key 'rdm_entry': needs 'rdm'", c->path, m->name);
+  if (!m->zoo && !m->onnx && !m->rdm && set_str(&m->zoo, m->name) != CB_OK) return CB_ERR_NOMEM;
+  for (int k = 0; k < m->n_datasets; ++k)
+    if (!cb_config_dataset(c, m->datasets[k]))
+      return CB_ERROR(CB_ERR_CONFIG, "%s: [model %s] key 'datasets': no [dataset %s] section", c->path, m->name,
+                      m->datasets[k]);
+  return CB_OK;
+}
+
 /* Checks what no single key can: required keys, references, defaults
  * (the [suite] seed is the default seed of every other section). */
 static cb_status validate(cb_config *c) {
@@ -491,26 +603,8 @@ static cb_status validate(cb_config *c) {
     if (c->benchmarks[i].seed == SEED_UNSET) c->benchmarks[i].seed = c->seed;
   if (c->n_models == 0) return CB_ERROR(CB_ERR_CONFIG, "%s: no [model NAME] section", c->path);
   if (c->n_benchmarks == 0) return CB_ERROR(CB_ERR_CONFIG, "%s: no [benchmark ID] section", c->path);
-  for (int i = 0; i < c->n_datasets; ++i) {
-    cb_cfg_dataset *d = &c->datasets[i];
-    int files = (d->stimuli != NULL) + (d->assembly != NULL);
-    if (d->generator && files)
-      return CB_ERROR(CB_ERR_CONFIG, "%s: [dataset %s] give either 'generator' or 'stimuli' + 'assembly', not both",
-                      c->path, d->id);
-    /* The PCA fit set needs images only: stimuli without an assembly. */
-    const int pca_set = c->selection_pca_dataset && !strcmp(c->selection_pca_dataset, d->id);
-    if (!d->generator && pca_set && d->stimuli && !d->assembly) continue;
-    if (!d->generator && files != 2)
-      return CB_ERROR(CB_ERR_CONFIG, "%s: [dataset %s] missing key '%s'", c->path, d->id,
-                      d->stimuli ? "assembly" : (d->assembly ? "stimuli" : "generator"));
-  }
-  for (int i = 0; i < c->n_models; ++i) {
-    if (!c->models[i].zoo && set_str(&c->models[i].zoo, c->models[i].name) != CB_OK) return CB_ERR_NOMEM;
-    for (int k = 0; k < c->models[i].n_datasets; ++k)
-      if (!cb_config_dataset(c, c->models[i].datasets[k]))
-        return CB_ERROR(CB_ERR_CONFIG, "%s: [model %s] key 'datasets': no [dataset %s] section", c->path,
-                        c->models[i].name, c->models[i].datasets[k]);
-  }
+  for (int i = 0; i < c->n_datasets; ++i) CB_CHECK(validate_dataset(c, &c->datasets[i]));
+  for (int i = 0; i < c->n_models; ++i) CB_CHECK(validate_model(c, &c->models[i]));
   for (int i = 0; i < c->n_benchmarks; ++i) {
     cb_cfg_benchmark *b = &c->benchmarks[i];
     if (!b->dataset) return CB_ERROR(CB_ERR_CONFIG, "%s: [benchmark %s] missing key 'dataset'", c->path, b->id);
@@ -528,9 +622,15 @@ static cb_status validate(cb_config *c) {
                       b->id);
     if (!b->split && set_str(&b->split, "stratified") != CB_OK) return CB_ERR_NOMEM;
     const cb_cfg_dataset *d = cb_config_dataset(c, b->dataset);
-    if (!d->generator && !d->assembly)
+    if (!d->generator && !d->assembly && !d->rdm)
       return CB_ERROR(CB_ERR_CONFIG, "%s: [benchmark %s] key 'dataset': [dataset %s] has no 'assembly'", c->path,
                       b->id, b->dataset);
+    if (d->rdm && strcmp(b->metric, "rdm") != 0)
+      return CB_ERROR(CB_ERR_CONFIG, "%s: [benchmark %s] key 'metric': [dataset %s] holds RDMs only (key 'rdm'): the "
+                      "metric must be rdm (got '%s')", c->path, b->id, b->dataset, b->metric);
+    if (b->subjects && !d->rdm)
+      return CB_ERROR(CB_ERR_CONFIG, "%s: [benchmark %s] key 'subjects': only for datasets with an 'rdm' file",
+                      c->path, b->id);
   }
   if (c->selection_pca > 0 && !c->selection_pca_dataset)
     return CB_ERROR(CB_ERR_CONFIG, "%s: [suite] key 'selection_pca': needs 'selection_pca_dataset' (the [dataset] the "
@@ -592,6 +692,19 @@ const cb_cfg_dataset *cb_config_dataset(const cb_config *c, const char *id) {
   return NULL;
 }
 
+void cb_cfg_model_free(cb_cfg_model *m) {
+  free(m->name);
+  free(m->zoo);
+  free(m->onnx);
+  free(m->rdm);
+  free(m->rdm_entry);
+  free(m->reinit);
+  cb_strlist_free(&m->layers);
+  cb_strlist_free(&m->datasets);
+  cb_strlist_free(&m->region_layers);
+  m->name = m->zoo = m->onnx = m->rdm = m->rdm_entry = m->reinit = NULL;
+}
+
 void cb_config_destroy(cb_config **cp) {
   if (!cp || !*cp) return;
   cb_config *c = *cp;
@@ -600,14 +713,9 @@ void cb_config_destroy(cb_config **cp) {
     free(c->datasets[i].generator);
     free(c->datasets[i].stimuli);
     free(c->datasets[i].assembly);
+    free(c->datasets[i].rdm);
   }
-  for (int i = 0; i < c->n_models; ++i) {
-    free(c->models[i].name);
-    free(c->models[i].zoo);
-    cb_strlist_free(&c->models[i].layers);
-    cb_strlist_free(&c->models[i].datasets);
-    cb_strlist_free(&c->models[i].region_layers);
-  }
+  for (int i = 0; i < c->n_models; ++i) cb_cfg_model_free(&c->models[i]);
   for (int i = 0; i < c->n_benchmarks; ++i) {
     cb_cfg_benchmark *b = &c->benchmarks[i];
     free(b->id);
@@ -622,6 +730,7 @@ void cb_config_destroy(cb_config **cp) {
     free(b->distance);
     free(b->compare);
     free(b->cka);
+    free(b->subjects);
   }
   free(c->datasets);
   free(c->models);

@@ -2,9 +2,11 @@
  *
  *   [suite]            name, seed, batch, compression, layer_commitment,
  *                      selection_pca, selection_pca_dataset
- *   [dataset ID]       generator + seed  |  stimuli + assembly (+ stimulus_degrees);
+ *   [dataset ID]       generator + seed  |  stimuli + assembly (+ stimulus_degrees)
+ *                      |  stimuli + rdm (a neural RDM file: RDM benchmarks only);
  *                      stimuli alone for the [suite] selection_pca_dataset
- *   [model NAME]       zoo, seed, layers
+ *   [model NAME]       zoo | onnx (+ input_size, mean, std, visual_degrees) | rdm
+ *                      (+ rdm_entry: an RDM-only model), reinit, seed, layers
  *   [benchmark ID]     dataset, region, metric, time_bin, stratify, splits,
  *                      train_fraction, seed, components, ceiling, normalise
  *
@@ -24,13 +26,21 @@ typedef struct cb_cfg_dataset {
   char *generator;         /* synthetic generator name, or NULL */
   char *stimuli;           /* stimulus-set CSV (resolved path), or NULL */
   char *assembly;          /* assembly .nc (resolved path), or NULL */
+  char *rdm;               /* neural RDM file (resolved path; docs/formats.md "RDM files"), or NULL */
   uint64_t seed;
   double stimulus_degrees; /* NaN: from the generator / unknown */
 } cb_cfg_dataset;
 
 typedef struct cb_cfg_model {
   char *name;
-  char *zoo;               /* zoo builder name (defaults to the section name) */
+  char *zoo;               /* zoo builder or zoo-manifest name (defaults to the section name; NULL with onnx/rdm) */
+  char *onnx;              /* an ONNX file (resolved path), or NULL */
+  char *rdm;               /* RDM-only model: an RDM file (resolved path), or NULL */
+  char *rdm_entry;         /* the /subject name of the RDM to use when the file holds several, or NULL */
+  char *reinit;            /* re-draw every weight with this scheme ("pytorch"), or NULL (weights as loaded) */
+  int has_mean, has_std;   /* 1 when mean / std were given (onnx models) */
+  float mean[3], std[3];   /* per-channel normalisation of [0, 1] pixels (onnx) */
+  double visual_degrees;   /* field of view (onnx); NaN: 8 */
   uint64_t seed;
   int n_layers;            /* 0: every layer of the model */
   char **layers;           /* (n_layers) */
@@ -59,6 +69,7 @@ typedef struct cb_cfg_benchmark {
   double *alphas;          /* (n_alphas) */
   int alpha_per_target;
   char *distance, *compare, *cka; /* rdm / cka options (NULL: defaults) */
+  char *subjects;          /* rdm on an RDM dataset: "average" (default) or "mean-rdm" (NULL: default) */
   int selection;           /* 1: chooses its region's layer (layer commitment) */
   int bootstrap;           /* replicates, 0: none */
   double ci_level;
@@ -70,6 +81,7 @@ typedef struct cb_config {
   uint64_t seed;
   int batch;
   int per_benchmark_layers; /* [suite] layer_commitment = per-benchmark (default per-region) */
+  int average_scored;       /* [suite] average = scored-regions: leaderboard means over present children only */
   int compression;          /* [suite] deflate level 0-9 of activations files (0: none) */
   int selection_pca;        /* [suite] PCA components for layer selection (0: off) */
   char *selection_pca_dataset; /* [suite] id of the [dataset] the PCA is fitted on, or NULL */
@@ -81,6 +93,8 @@ typedef struct cb_config {
 
 cb_status cb_config_read(const char *path, cb_config **out);
 void cb_config_destroy(cb_config **c);
+/* Frees what a [model] entry owns (for callers that drop entries). */
+void cb_cfg_model_free(cb_cfg_model *m);
 const cb_cfg_dataset *cb_config_dataset(const cb_config *c, const char *id);
 
 /* Parses "START:END" (ms) into t0, t1. */

@@ -15,6 +15,8 @@ void cb_score_free(cb_score *s) {
   free(s->per_split);
   s->per_split = NULL;
   s->n_splits = 0;
+  free(s->boot);
+  s->boot = NULL;
 }
 
 /* ---- write -------------------------------------------------------------- */
@@ -66,6 +68,8 @@ cb_status cb_score_write_json(const char *path, const cb_score *s) {
   if (s->task_key[0]) CB_CHECK_GOTO(put(path, root, "task_key", json_string(s->task_key)), st, done);
   if (s->ceiling_method[0])
     CB_CHECK_GOTO(put(path, root, "ceiling_method", json_string(s->ceiling_method)), st, done);
+  if (!strcmp(s->ceiling_method, "nili"))
+    CB_CHECK_GOTO(put(path, root, "ceiling_lower", number_or_null(s->ceiling_lower)), st, done);
   if (s->pca_components > 0)
     CB_CHECK_GOTO(put(path, root, "pca_components", json_integer(s->pca_components)), st, done);
   if (s->n_bootstrap > 0) {
@@ -73,6 +77,15 @@ cb_status cb_score_write_json(const char *path, const cb_score *s) {
     CB_CHECK_GOTO(put(path, root, "ci_low", number_or_null(s->ci_low)), st, done);
     CB_CHECK_GOTO(put(path, root, "ci_high", number_or_null(s->ci_high)), st, done);
     CB_CHECK_GOTO(put(path, root, "ci_level", number_or_null(s->ci_level)), st, done);
+    if (s->boot) {
+      json_t *arr = json_array();
+      CB_CHECK_GOTO(put(path, root, "bootstrap", arr), st, done);
+      for (int i = 0; i < s->n_bootstrap; ++i)
+        if (json_array_append_new(arr, number_or_null(s->boot[i])) != 0) {
+          st = CB_ERROR(CB_ERR_NOMEM, "%s: cannot build bootstrap array", path);
+          goto done;
+        }
+    }
   }
   text = json_dumps(root, JSON_PRESERVE_ORDER | JSON_INDENT(2) | JSON_REAL_PRECISION(17));
   CB_ALLOC_GOTO(text, st, done);
@@ -212,11 +225,13 @@ cb_status cb_score_read_json(const char *path, cb_score *out) {
   {
     json_t *cm = json_object_get(root, "ceiling_method");
     if (cm) {
-      if (!json_is_string(cm) || strcmp(json_string_value(cm), "voxel") != 0) {
-        st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'ceiling_method' is not \"voxel\"", path);
+      if (!json_is_string(cm) || (strcmp(json_string_value(cm), "voxel") && strcmp(json_string_value(cm), "nili"))) {
+        st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'ceiling_method' is not \"voxel\" or \"nili\"", path);
         goto fail;
       }
       snprintf(s.ceiling_method, sizeof s.ceiling_method, "%s", json_string_value(cm));
+      if (!strcmp(s.ceiling_method, "nili"))
+        CB_CHECK_GOTO(get_number(path, root, "ceiling_lower", &s.ceiling_lower), st, fail);
     }
   }
   {
@@ -240,6 +255,17 @@ cb_status cb_score_read_json(const char *path, cb_score *out) {
       CB_CHECK_GOTO(get_number(path, root, "ci_low", &s.ci_low), st, fail);
       CB_CHECK_GOTO(get_number(path, root, "ci_high", &s.ci_high), st, fail);
       CB_CHECK_GOTO(get_number(path, root, "ci_level", &s.ci_level), st, fail);
+      json_t *arr = json_object_get(root, "bootstrap");
+      if (arr) {
+        if (!json_is_array(arr) || json_array_size(arr) != (size_t)s.n_bootstrap) {
+          st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'bootstrap' is not an array of n_bootstrap numbers", path);
+          goto fail;
+        }
+        s.boot = malloc(sizeof *s.boot * (size_t)(s.n_bootstrap > 0 ? s.n_bootstrap : 1));
+        CB_ALLOC_GOTO(s.boot, st, fail);
+        for (int i = 0; i < s.n_bootstrap; ++i)
+          CB_CHECK_GOTO(as_number(path, json_array_get(arr, (size_t)i), "bootstrap", &s.boot[i]), st, fail);
+      }
     }
   }
   json_decref(root);

@@ -12,7 +12,11 @@
  * Optional: task_key (after seed, when set: the resume key of the task that
  * produced the score). Written only when n_bootstrap > 0: n_bootstrap,
  * ci_low, ci_high (percentile bootstrap interval of the ceiled score over
- * stimuli) and ci_level.
+ * stimuli), ci_level and bootstrap (the n_bootstrap replicate scores: two
+ * models scored on the same benchmark share every resample, so replicate
+ * differences give a paired interval). With ceiling_method "nili" (an RDM
+ * benchmark on several subjects' RDMs): ceiling_lower, the lower bound of the
+ * inter-subject noise ceiling (`ceiling` is the upper bound).
  */
 #ifndef CB_SCORE_H
 #define CB_SCORE_H
@@ -31,7 +35,11 @@ typedef struct cb_score {
   int n_bootstrap;   /* 0: no bootstrap interval */
   double ci_low, ci_high, ci_level; /* interval of `score`, e.g. level 0.95 */
   char ceiling_method[16]; /* "" = raw ceiled by `ceiling`; "voxel" = score is the voxel-wise noise-corrected r^2
-                              (ceiling NaN, raw = median r); written as key "ceiling_method" when set */
+                              (ceiling NaN, raw = median r); "nili" = `ceiling` is the upper bound of the
+                              inter-subject noise ceiling (Nili et al. 2014), ceiling_lower its lower bound;
+                              written as key "ceiling_method" when set */
+  double ceiling_lower;    /* "nili" only: lower bound of the noise ceiling */
+  double *boot;            /* (n_bootstrap) replicate scores (owned), or NULL: not written */
   int pca_components; /* > 0: scored on activations projected onto this many principal components
                          (layer selection with [suite] selection_pca); 0: raw activations, not written */
 } cb_score;

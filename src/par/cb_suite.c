@@ -17,6 +17,7 @@
 #include "cb_modelopen.h"
 #include "cb_par_pipeline.h"
 #include "cb_rdm.h"
+#include "cb_rdmfile.h"
 #include "cb_report.h"
 #include "cb_version.h"
 #include "cb_par_tasks.h"
@@ -47,6 +48,11 @@ typedef struct run_ctx {
   int64_t **features;            /* (n_models) each (n_layers[m]) features per stimulus */
   char (*act_key)[CB_KEY_HEX];   /* (n_models * n_datasets) activations keys */
   int pca_d;                     /* [suite] selection_pca_dataset index, -1: no PCA */
+  int *rdm_set;                  /* (n_datasets) 1: the dataset's responses are RDMs (assembly[] is the RDM file) */
+  int *rdm_ok;                   /* (n_models * n_datasets) RDM-only models: 1 when the file covers the stimuli */
+  int *rdm_entry;                /* (n_models) RDM-only models: the RDM's index in its file */
+  int *act_src;                  /* (n_datasets) the dataset whose activations files d uses: the first with the same
+                                    stimulus set (key) and degrees (e.g. two RDM datasets of one image set) */
   int *selection;                /* (n_benchmarks) 1: chooses its region's layer */
   cb_timers *t;
   int sharded;
@@ -55,8 +61,10 @@ typedef struct run_ctx {
   long reused_act, computed_act;
 } run_ctx;
 
-/* Models run only on stimulus sets of their own modality. */
+/* Models run only on stimulus sets of their own modality; RDM-only models
+ * on the datasets whose stimuli their RDM covers. */
 static int compatible(const run_ctx *r, int m, int d) {
+  if (r->cfg->models[m].rdm) return r->rdm_ok[(size_t)m * r->cfg->n_datasets + d];
   if (strcmp(r->model_modality[m], r->set_modality[d]) != 0) return 0;
   if (d == r->pca_d) return 1; /* the PCA fit set serves every model of its modality */
   const cb_cfg_model *cm = &r->cfg->models[m];
@@ -70,6 +78,14 @@ static int dataset_index(const cb_config *c, const char *id) {
   for (int i = 0; i < c->n_datasets; ++i)
     if (!strcmp(c->datasets[i].id, id)) return i;
   return -1;
+}
+
+/* Model m is scored on benchmark b: compatible with its dataset, and an
+ * RDM-only model only on rdm benchmarks. */
+static int takes_part(const run_ctx *r, int m, int b) {
+  const cb_cfg_benchmark *cb = &r->cfg->benchmarks[b];
+  if (!compatible(r, m, dataset_index(r->cfg, cb->dataset))) return 0;
+  return !r->cfg->models[m].rdm || !strcmp(cb->metric, "rdm");
 }
 
 /* Runs fn on rank 0 and agrees on its status. */
@@ -144,7 +160,8 @@ static cb_status stage_datasets(run_ctx *r) {
       r->degrees[i] = isnan(d->stimulus_degrees) ? gi->stimulus_degrees : d->stimulus_degrees;
     } else {
       snprintf(r->stimuli[i], CB_PATH_MAX, "%s", d->stimuli);
-      snprintf(r->assembly[i], CB_PATH_MAX, "%s", d->assembly ? d->assembly : "");
+      snprintf(r->assembly[i], CB_PATH_MAX, "%s", d->assembly ? d->assembly : (d->rdm ? d->rdm : ""));
+      r->rdm_set[i] = d->rdm != NULL;
       r->degrees[i] = d->stimulus_degrees; /* NaN: assume the model's field of view */
     }
     key_arg k = {r, i};
@@ -152,6 +169,13 @@ static cb_status stage_datasets(run_ctx *r) {
     CB_CHECK(cb_par_bcast_string(r->p, r->set_key[i], CB_KEY_HEX));
     CB_CHECK(cb_par_bcast_string(r->p, r->asm_key[i], CB_KEY_HEX));
     CB_CHECK(cb_par_bcast_string(r->p, r->set_modality[i], sizeof r->set_modality[i]));
+  }
+  for (int i = 0; i < c->n_datasets; ++i) { /* datasets of one stimulus set share activations */
+    r->act_src[i] = i;
+    for (int j = 0; j < i && r->act_src[i] == i; ++j)
+      if (r->used[i] && r->used[j] && !strcmp(r->set_key[i], r->set_key[j]) &&
+          ((isnan(r->degrees[i]) && isnan(r->degrees[j])) || r->degrees[i] == r->degrees[j]))
+        r->act_src[i] = j;
   }
   if (r->pca_d >= 0) { /* the fit set must share a selection benchmark's modality */
     int ok = 0;
@@ -187,10 +211,117 @@ static void find_selection(run_ctx *r) {
   }
 }
 
+/* ---- RDM-only models ------------------------------------------------------ */
+
+/* The RDM of model m in its file: the one named rdm_entry (a /subject name),
+ * or the only one. */
+static cb_status rdm_model_entry(const cb_cfg_model *cm, const cb_rdmfile *f, int *entry) {
+  if (!cm->rdm_entry) {
+    if (f->n_subject > 1)
+      return CB_ERROR(CB_ERR_CONFIG, "%s: holds %d RDMs: name one with rdm_entry = NAME (e.g. '%s')", cm->rdm,
+                      f->n_subject, f->subject[0]);
+    *entry = 0;
+    return CB_OK;
+  }
+  for (int k = 0; f->has_subject && k < f->n_subject; ++k)
+    if (!strcmp(f->subject[k], cm->rdm_entry)) {
+      *entry = k;
+      return CB_OK;
+    }
+  if (!f->has_subject && !strcmp(f->identifier, cm->rdm_entry)) {
+    *entry = 0;
+    return CB_OK;
+  }
+  return CB_ERROR(CB_ERR_CONFIG, "%s: no RDM named '%s' (rdm_entry)", cm->rdm, cm->rdm_entry);
+}
+
+/* 1 when every stimulus of the set is in the RDM file. */
+static int rdm_covers(const cb_rdmfile *f, const cb_stimulus_set *set) {
+  for (int i = 0; i < set->n; ++i) {
+    int found = 0;
+    for (int j = 0; j < f->n && !found; ++j) found = !strcmp(set->stimulus_id[i], f->stimulus_id[j]);
+    if (!found) return 0;
+  }
+  return 1;
+}
+
+typedef struct rdm_arg {
+  run_ctx *r;
+  int m;
+  char flags[4096]; /* (n_datasets + 1) '1': the RDM covers the dataset's stimuli */
+  char entry[16];   /* decimal index of the RDM in its file */
+  char key[CB_KEY_HEX];
+} rdm_arg;
+
+static cb_status rdm_model_on_rank0(void *arg) {
+  rdm_arg *a = arg;
+  run_ctx *r = a->r;
+  const cb_cfg_model *cm = &r->cfg->models[a->m];
+  cb_rdmfile *f = NULL;
+  int entry = 0;
+  char file_key[CB_KEY_HEX];
+  cb_status st = cb_rdmfile_read(cm->rdm, &f);
+  if (st == CB_OK) st = cb_rdmfile_check(f, 1e-6, 0, cm->rdm);
+  if (st == CB_OK) st = rdm_model_entry(cm, f, &entry);
+  if (st == CB_OK) st = cb_key_file(cm->rdm, file_key);
+  if (st == CB_OK) {
+    cb_key_rdm_model(file_key, f->has_subject ? f->subject[entry] : "", a->key);
+    snprintf(a->entry, sizeof a->entry, "%d", entry);
+  }
+  for (int d = 0; st == CB_OK && d < r->cfg->n_datasets; ++d) {
+    a->flags[d] = '0';
+    if (!r->used[d]) continue;
+    cb_stimulus_set *set = NULL;
+    st = cb_stimulus_set_read(r->stimuli[d], &set);
+    if (st == CB_OK && rdm_covers(f, set)) a->flags[d] = '1';
+    cb_stimulus_set_destroy(&set);
+  }
+  a->flags[r->cfg->n_datasets] = '\0';
+  cb_rdmfile_destroy(&f);
+  return st;
+}
+
+/* RDM-only models: one pseudo-layer "rdm", their datasets and keys (rank 0
+ * reads the files, every rank gets the answer). */
+static cb_status stage_rdm_models(run_ctx *r) {
+  cb_config *c = r->cfg;
+  if (c->n_datasets >= (int)sizeof ((rdm_arg *)0)->flags)
+    return CB_ERROR(CB_ERR_CONFIG, "%s: too many datasets for RDM-only models", c->path);
+  for (int m = 0; m < c->n_models; ++m) {
+    const cb_cfg_model *cm = &c->models[m];
+    if (!cm->rdm) continue;
+    rdm_arg a;
+    memset(&a, 0, sizeof a);
+    a.r = r;
+    a.m = m;
+    cb_status st = on_rank0(r->p, rdm_model_on_rank0, &a);
+    if (st != CB_OK) {
+      cb_error_prefix("%s: [model %s]", c->path, cm->name);
+      return st;
+    }
+    CB_CHECK(cb_par_bcast_string(r->p, a.flags, sizeof a.flags));
+    CB_CHECK(cb_par_bcast_string(r->p, a.entry, sizeof a.entry));
+    CB_CHECK(cb_par_bcast_string(r->p, a.key, sizeof a.key));
+    r->rdm_entry[m] = atoi(a.entry);
+    r->n_layers[m] = 1;
+    r->layers[m] = calloc(2, sizeof(char *));
+    r->features[m] = calloc(2, sizeof(int64_t));
+    if (!r->layers[m] || !r->features[m] || !(r->layers[m][0] = cb_strdup("rdm")))
+      return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    snprintf(r->model_modality[m], sizeof r->model_modality[m], "rdm");
+    for (int d = 0; d < c->n_datasets; ++d) {
+      r->rdm_ok[(size_t)m * c->n_datasets + d] = a.flags[d] == '1';
+      snprintf(r->act_key[(size_t)m * c->n_datasets + d], CB_KEY_HEX, "%s", a.key);
+    }
+  }
+  return CB_OK;
+}
+
 /* ---- activations ------------------------------------------------------------ */
 
 static cb_status activations_path(const run_ctx *r, int m, int d, char *out) {
   char leaf[600];
+  d = r->act_src[d];
   snprintf(leaf, sizeof leaf, "activations/%s/%s.h5", r->cfg->models[m].name, r->cfg->datasets[d].id);
   return cb_path_join(out, CB_PATH_MAX, r->work_dir, leaf);
 }
@@ -224,7 +355,16 @@ static cb_status stage_activations(run_ctx *r) {
     const cb_cfg_model *cm = &c->models[m];
     cb_model *model = NULL;
     int *idx = NULL, n_idx = 0;
-    st = cb_model_open_sized(cm->zoo, cm->seed, cm->in_h, cm->in_w, &model);
+    if (cm->rdm) { /* RDM-only: no activations (stage_rdm_models) */
+      for (int d = 0; d < c->n_datasets; ++d)
+        if (r->used[d] && !compatible(r, m, d))
+          cb_print0("activations: %-16s on %-16s skipped (RDM-only model; its RDM does not cover the stimuli)\n",
+                    cm->name, c->datasets[d].id);
+      continue;
+    }
+    cb_model_spec spec = {cm->zoo, cm->onnx, cm->seed, cm->in_h, cm->in_w, cm->has_mean ? cm->mean : NULL,
+                          cm->has_std ? cm->std : NULL, cm->visual_degrees, cm->reinit};
+    st = cb_model_open_spec(&spec, &model);
     if (st == CB_OK)
       st = cb_extract_resolve_layers(model, (const char *const *)cm->layers, cm->n_layers, &idx, &n_idx);
     if (st != CB_OK) cb_error_prefix("%s: [model %s]", c->path, cm->name);
@@ -252,6 +392,11 @@ static cb_status stage_activations(run_ctx *r) {
       cb_key_activations(model, cm->name, r->set_key[d], r->degrees[d], (const char *const *)r->layers[m],
                          n_idx, key);
       st = activations_path(r, m, d, path);
+      if (st == CB_OK && r->act_src[d] != d) {
+        cb_print0("activations: %-16s on %-16s shared with %s (same stimuli)\n", cm->name, c->datasets[d].id,
+                  c->datasets[r->act_src[d]].id);
+        continue;
+      }
       fresh_arg f = {path, key, 0};
       if (st == CB_OK && !r->opts->fresh) st = on_rank0(r->p, activations_fresh_on_rank0, &f);
       if (st == CB_OK) {
@@ -315,6 +460,7 @@ static void params_from_config(const cb_cfg_benchmark *b, cb_bench_params *p) {
   if (b->distance) p->distance = b->distance;
   if (b->compare) p->compare = b->compare;
   if (b->cka) p->cka = b->cka;
+  if (b->subjects) p->subjects = b->subjects;
   p->bootstrap = b->bootstrap;
   p->ci_level = b->ci_level;
 }
@@ -384,18 +530,27 @@ static cb_status run_score_task(int k, void *arg) {
   memset(&score, 0, sizeof score);
   cb_timers_start(r->t, "scores");
   if (!s->bench[t->b]) {
-    st = cb_bench_load(r->assembly[d], &s->params[t->b], &s->bench[t->b]);
+    st = r->rdm_set[d] ? cb_bench_load_rdm(r->assembly[d], r->stimuli[d], &s->params[t->b], &s->bench[t->b])
+                       : cb_bench_load(r->assembly[d], &s->params[t->b], &s->bench[t->b]);
     if (st != CB_OK) cb_error_prefix("benchmark %s", c->benchmarks[t->b].id);
   }
-  char act_path[CB_PATH_MAX];
-  if (st == CB_OK) st = activations_path(r, t->m, d, act_path);
-  cb_activations **acts = &s->acts[(size_t)t->m * c->n_datasets + d];
-  if (st == CB_OK && !*acts) st = cb_activations_open(act_path, acts);
   const cb_pca *pca = NULL;
-  if (st == CB_OK && t->pca) st = selection_pca(s, t->m, t->l, &pca);
-  if (st == CB_OK) {
-    st = cb_bench_score_layer_pca(s->bench[t->b], act_path, *acts, r->layers[t->m][t->l], pca, &score);
-    if (st == CB_ERR_NUMERIC) {
+  const cb_cfg_model *cm = &c->models[t->m];
+  if (st == CB_OK && cm->rdm) {
+    cb_rdmfile *f = NULL;
+    st = cb_rdmfile_read(cm->rdm, &f);
+    if (st == CB_OK) st = cb_bench_score_rdm(s->bench[t->b], cm->rdm, f, r->rdm_entry[t->m], cm->name, &score);
+    cb_rdmfile_destroy(&f);
+  } else if (st == CB_OK) {
+    char act_path[CB_PATH_MAX];
+    cb_activations **acts = &s->acts[(size_t)t->m * c->n_datasets + d];
+    st = activations_path(r, t->m, d, act_path);
+    if (st == CB_OK && !*acts) st = cb_activations_open(act_path, acts);
+    if (st == CB_OK && t->pca) st = selection_pca(s, t->m, t->l, &pca);
+    if (st == CB_OK) st = cb_bench_score_layer_pca(s->bench[t->b], act_path, *acts, r->layers[t->m][t->l], pca, &score);
+  }
+  {
+    if (st == CB_ERR_NUMERIC && s->bench[t->b]) { /* from scoring, not from loading the benchmark */
       /* A layer that cannot be scored (e.g. constant for every stimulus, a dead
        * ReLU of a random network) is recorded as missing, not fatal to the run. */
       cb_log(CB_LOG_WARN, "%s; recorded as missing (NaN)", cb_error_message());
@@ -455,7 +610,7 @@ static cb_status stage_scores(run_ctx *r) {
   int n = 0;
   for (int b = 0; b < nb; ++b)
     for (int m = 0; m < nm; ++m)
-      if (compatible(r, m, dataset_index(c, c->benchmarks[b].dataset))) n += r->n_layers[m];
+      if (takes_part(r, m, b)) n += r->n_layers[m];
   score_ctx s = {r, NULL, NULL, NULL, NULL, NULL, -1, NULL, -1, -1};
   char *mask = NULL;
   int *order = NULL;
@@ -476,14 +631,14 @@ static cb_status stage_scores(run_ctx *r) {
     params_from_config(&c->benchmarks[b], &s.params[b]);
     const int d = dataset_index(c, c->benchmarks[b].dataset);
     for (int m = 0; m < nm && st == CB_OK; ++m)
-      for (int l = 0; compatible(r, m, d) && l < r->n_layers[m] && st == CB_OK; ++l, ++k) {
+      for (int l = 0; takes_part(r, m, b) && l < r->n_layers[m] && st == CB_OK; ++l, ++k) {
         task *t = &s.tasks[k];
         t->b = b;
         t->m = m;
         t->l = l;
         cb_key_score(r->act_key[(size_t)m * nd + d], r->layers[m][l], r->asm_key[d], &s.params[b], t->key);
         /* Selection scores of models of the fit set's modality use PCA. */
-        t->pca = r->pca_d >= 0 && r->selection[b] && compatible(r, m, r->pca_d);
+        t->pca = r->pca_d >= 0 && r->selection[b] && !c->models[m].rdm && compatible(r, m, r->pca_d);
         if (t->pca)
           cb_key_score_pca(t->key, c->selection_pca, r->act_key[(size_t)m * nd + r->pca_d], t->key);
         st = score_path(r, c->benchmarks[b].id, c->models[m].name, r->layers[m][l], t->path);
@@ -667,9 +822,8 @@ static cb_status leaderboard_on_rank0(void *arg) {
   for (int b = 0; b < c->n_benchmarks; ++b) {
     benches[b] = c->benchmarks[b].id;
     regions[b] = (cb_lb_region){c->benchmarks[b].id, c->benchmarks[b].region};
-    const int d = dataset_index(c, c->benchmarks[b].dataset);
     for (int m = 0; m < c->n_models; ++m)
-      for (int l = 0; compatible(r, m, d) && l < r->n_layers[m]; ++l) {
+      for (int l = 0; takes_part(r, m, b) && l < r->n_layers[m]; ++l) {
         char path[CB_PATH_MAX];
         CB_CHECK_GOTO(score_path(r, c->benchmarks[b].id, c->models[m].name, r->layers[m][l], path), st, done);
         CB_CHECK_GOTO(cb_score_read_json(path, &scores[n]), st, done);
@@ -720,11 +874,7 @@ static cb_status keep_shard(cb_config *c, int i, int n) {
     if (m % n == i) {
       c->models[k++] = c->models[m];
     } else {
-      free(c->models[m].name);
-      free(c->models[m].zoo);
-      cb_strlist_free(&c->models[m].layers);
-      cb_strlist_free(&c->models[m].datasets);
-      cb_strlist_free(&c->models[m].region_layers);
+      cb_cfg_model_free(&c->models[m]);
     }
   }
   c->n_models = k;
@@ -752,6 +902,10 @@ static void ctx_free(run_ctx *r) {
   free(r->model_modality);
   free(r->act_key);
   free(r->selection);
+  free(r->rdm_set);
+  free(r->rdm_ok);
+  free(r->rdm_entry);
+  free(r->act_src);
   cb_timers_destroy(&r->t);
   cb_config_destroy(&r->cfg);
 }
@@ -787,9 +941,13 @@ cb_status cb_suite_run(cb_par *p, const char *config, const cb_suite_opts *o) {
   r.layers = calloc((size_t)nm, sizeof *r.layers);
   r.features = calloc((size_t)nm, sizeof *r.features);
   r.selection = calloc((size_t)(r.cfg->n_benchmarks > 0 ? r.cfg->n_benchmarks : 1), sizeof *r.selection);
+  r.rdm_set = calloc(ndd, sizeof *r.rdm_set);
+  r.rdm_ok = calloc((size_t)nm * ndd, sizeof *r.rdm_ok);
+  r.rdm_entry = calloc((size_t)(nm > 0 ? nm : 1), sizeof *r.rdm_entry);
+  r.act_src = calloc(ndd, sizeof *r.act_src);
   r.pca_d = r.cfg->selection_pca > 0 ? dataset_index(r.cfg, r.cfg->selection_pca_dataset) : -1;
   if (!r.stimuli || !r.assembly || !r.degrees || !r.used || !r.set_key || !r.asm_key || !r.act_key || !r.set_modality || !r.model_modality || !r.n_layers ||
-      !r.layers || !r.features || !r.selection)
+      !r.layers || !r.features || !r.selection || !r.rdm_set || !r.rdm_ok || !r.rdm_entry || !r.act_src)
     st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
   if (st == CB_OK) st = cb_path_join(r.out_dir, sizeof r.out_dir, o->out_root, r.cfg->suite);
   if (st == CB_OK) {
@@ -816,6 +974,7 @@ cb_status cb_suite_run(cb_par *p, const char *config, const cb_suite_opts *o) {
   cb_timers_stop(r.t, "datasets");
   st = cb_par_agree(p, st);
   if (st == CB_OK) st = check_signal(p);
+  if (st == CB_OK) st = stage_rdm_models(&r);
   if (st == CB_OK) st = stage_activations(&r);
   if (st == CB_OK) {
     /* Scores use one BLAS thread per rank: threaded dot products and

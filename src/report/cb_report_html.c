@@ -99,10 +99,13 @@ static cb_status ranking(cb_strbuf *o, const cb_leaderboard *lb) {
     for (int b = 0; b < lb->n_bench; ++b) CB_CHECK(num_attr(o, r->score[b]));
     CB_CHECK(cb_strbuf_append(o, "</tr>\n"));
   }
-  return cb_strbuf_append(o, "</tbody></table>\n<p class=\"note\">Average: unweighted mean over regions of the "
+  return cb_strbuf_printf(o, "</tbody></table>\n<p class=\"note\">Average: unweighted mean over regions of the "
                              "unweighted mean over each region's benchmarks of the best layer's ceiled score "
-                             "clipped to [0, 1]; a missing child counts as 0. Ranked on the average rounded to 2 "
-                             "decimals (half up); ties share a rank. Click a header to sort.</p></section>\n");
+                             "clipped to [0, 1]; %s. Ranked on the average rounded to 2 "
+                             "decimals (half up); ties share a rank. Click a header to sort.</p></section>\n",
+                          lb->skip_missing ? "a missing child (a region or benchmark the model was not scored on) is "
+                                             "left out of the mean"
+                                           : "a missing child counts as 0");
 }
 
 static cb_status figures(cb_strbuf *o, const cb_leaderboard *lb) {

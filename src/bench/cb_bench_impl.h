@@ -1,0 +1,20 @@
+/* cb_bench_impl.h - private to cb_bench: what the assembly benchmarks
+ * (cb_benchmark.c) and the RDM-dataset benchmarks (cb_bench_rdm.c) share. */
+#ifndef CB_BENCH_IMPL_H
+#define CB_BENCH_IMPL_H
+
+#include "cb_benchmark.h"
+
+/* Class ids (n) = rank of each label among the sorted distinct labels. */
+cb_status cb__labels_to_classes(char **labels, int n, int **out);
+/* b->splits from b->params over b->neural->n_stim stimuli (b->labels when stratified). */
+cb_status cb__bench_make_splits(cb_bench *b);
+/* b->ceiling (and error) from b->params. */
+cb_status cb__bench_make_ceiling(cb_bench *b);
+/* RDM datasets: the inter-subject noise ceiling of Nili et al. (2014) on every split's test stimuli; ceiling =
+ * mean upper bound, ceiling_lower = mean lower bound, ceiling_error = standard error of the upper bounds. */
+cb_status cb__bench_nili_ceiling(cb_bench *b);
+/* at[i] = index of want[i] (n_want) among have (n_have); an id missing from `have` is an error naming `path`. */
+cb_status cb__match_ids(char *const *want, int n_want, char *const *have, int n_have, const char *path, int *at);
+
+#endif

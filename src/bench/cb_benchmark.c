@@ -414,10 +414,32 @@ static void mean_and_sem(const double *v, int n, double *mean, double *sem) {
   *sem = sqrt(var / n) / sqrt((double)n);
 }
 
+/* 1 when computing the model's RDM over all n stimuli once costs less than
+ * computing it on every split's test stimuli (sum of m^2 > n^2, e.g. the
+ * cross-validated RDM with 90 % test stimuli). A pair's distance does not
+ * depend on the other stimuli, so both give the same values (up to the
+ * rounding of the blocked Gram products). */
+static int rdm_once(const cb_bench *b, const double *Dm) {
+  if (b->metric != CB_METRIC_RDM || Dm) return 0;
+  const cb_splits *s = b->splits;
+  double work = 0, n = b->neural->n_stim;
+  for (int k = 0; k < s->n_splits; ++k) work += (double)s->test_size[k] * s->test_size[k];
+  return work > n * n;
+}
+
 static cb_status score_similarity(const cb_bench *b, const float *X, int p, const double *Dm, cb_cv_result *res) {
   const cb_splits *s = b->splits;
   sim_ctx c;
-  cb_status st = sim_ctx_init(&c, b, X, p, Dm, s->n_test);
+  memset(&c, 0, sizeof c);
+  double *full = NULL; /* (n, n) */
+  cb_status st = CB_OK;
+  if (rdm_once(b, Dm)) {
+    const int n = b->neural->n_stim;
+    full = malloc(sizeof *full * (size_t)n * n);
+    st = full ? cb_rdm_compute_f(X, n, p, b->distance, full) : CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    Dm = full;
+  }
+  if (st == CB_OK) st = sim_ctx_init(&c, b, X, p, Dm, s->n_test);
   for (int k = 0; st == CB_OK && k < s->n_splits; ++k) {
     if (cb_signal_pending()) {
       st = CB_ERROR(CB_ERR_INTERRUPTED, "stopped by signal %d", cb_signal_pending());
@@ -427,6 +449,7 @@ static cb_status score_similarity(const cb_bench *b, const float *X, int p, cons
     if (st != CB_OK) cb_error_prefix("split %d", k);
   }
   sim_ctx_free(&c);
+  free(full);
   if (st != CB_OK) return st;
   res->n_splits = s->n_splits;
   mean_and_sem(res->per_split, s->n_splits, &res->raw, &res->error);
@@ -494,10 +517,21 @@ static void percentile_ci(double *v, int n, double level, double *lo, double *hi
 static cb_status bootstrap_similarity(const cb_bench *b, const float *X, int p, const double *Dm, cb_score *out) {
   const int nb = b->params.bootstrap;
   sim_ctx c;
+  memset(&c, 0, sizeof c);
   boot_ctx bc = {b, &c, NULL};
   double *vals = malloc(sizeof *vals * (size_t)nb); /* (nb) ceiled scores */
+  double *full = NULL;                              /* (n, n) the model's RDM over every stimulus */
   bc.draw = malloc(sizeof *bc.draw * (size_t)b->splits->n_test);
-  cb_status st = sim_ctx_init(&c, b, X, p, Dm, b->splits->n_test);
+  cb_status st = CB_OK;
+  if (b->metric == CB_METRIC_RDM && !Dm) {
+    /* A pair's distance does not depend on the other stimuli: compute the
+     * model's RDM once instead of once per replicate. */
+    const int n = b->neural->n_stim;
+    full = malloc(sizeof *full * (size_t)n * n);
+    st = full ? cb_rdm_compute_f(X, n, p, b->distance, full) : CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    Dm = full;
+  }
+  if (st == CB_OK) st = sim_ctx_init(&c, b, X, p, Dm, b->splits->n_test);
   if (st == CB_OK && (!vals || !bc.draw)) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
   for (int r = 0; st == CB_OK && r < nb; ++r) {
     if (cb_signal_pending()) { /* abandon the task: nothing of it is committed */
@@ -511,6 +545,7 @@ static cb_status bootstrap_similarity(const cb_bench *b, const float *X, int p, 
   if (st == CB_OK) st = keep_replicates(vals, nb, b->params.ci_level, out);
   sim_ctx_free(&c);
   free(vals);
+  free(full);
   free(bc.draw);
   return st;
 }

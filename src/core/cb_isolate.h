@@ -40,6 +40,14 @@ typedef cb_status (*cb_isolate_fn)(void *arg, cb_wire *out);
  * line above. `path` names the file in messages and sets the timeout. */
 cb_status cb_isolate_call(const char *path, cb_isolate_fn fn, void *arg, cb_wire *reply);
 
+/* Files this process wrote itself in this run (a suite's activations files)
+ * are parsed in-process: isolation guards against files from elsewhere, and
+ * a suite's layer reads (up to a GB each) cost twice as much through the
+ * child. Not for files reused from an earlier run. Clear at the end of a run. */
+cb_status cb_isolate_trust(const char *path);
+int cb_isolate_trusted(const char *path);
+void cb_isolate_trust_clear(void);
+
 /* 1 unless CB_ISOLATE=0. */
 int cb_isolate_enabled(void);
 /* The timeout in seconds for a file of `bytes` bytes. */

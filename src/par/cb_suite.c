@@ -10,6 +10,7 @@
 #include "cb_config.h"
 #include "cb_extract.h"
 #include "cb_fs.h"
+#include "cb_isolate.h"
 #include "cb_generate.h"
 #include "cb_lbconfig.h"
 #include "cb_leaderboard.h"
@@ -418,6 +419,7 @@ static cb_status stage_activations(run_ctx *r) {
         cb_activations_layout layout = {.deflate = c->compression};
         st = cb_par_activations_layout(r->p, model, cm->name, key, set, r->degrees[d], c->batch, idx, n_idx, path,
                                        &layout, r->t);
+        if (st == CB_OK) st = cb_isolate_trust(path); /* written by this run: read in-process */
         r->computed_act++;
       }
       cb_stimulus_set_destroy(&set);
@@ -997,6 +999,7 @@ cb_status cb_suite_run(cb_par *p, const char *config, const cb_suite_opts *o) {
               cb_now() - t_start);
   }
 done:
+  cb_isolate_trust_clear();
   ctx_free(&r);
   return st;
 }

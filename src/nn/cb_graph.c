@@ -364,6 +364,13 @@ cb_status cb_graph_mark_output(cb_graph *g, int id) {
   return CB_OK;
 }
 
+cb_status cb_graph_mark_fixed(cb_graph *g, int id) {
+  if (g == NULL || id < 0 || id >= g->n_values || g->values[id].kind != CB__V_CONST)
+    return CB_ERROR(CB_ERR_ARG, "graph: value %d is not a constant", id);
+  g->values[id].fixed = 1;
+  return CB_OK;
+}
+
 cb_status cb_graph_param(cb_graph *g, const char *name, float **data, int64_t *n) {
   int id = cb_graph_find(g, name);
   if (id < 0 || g->values[id].kind != CB__V_CONST || g->values[id].dtype != CB_DT_FLOAT)

@@ -77,6 +77,10 @@ cb_status cb_graph_node(cb_graph *g, const char *name, const char *op, int n_att
                         const int *in, int n_out, const char *const *out_names, int *out_ids);
 /* Marks a value as a graph output (kept until the end of cb_graph_run). */
 cb_status cb_graph_mark_output(cb_graph *g, int id);
+/* Declares constant id part of the architecture, not a learned parameter
+ * (e.g. the averaging matrix of an adaptive pooling, a fixed filter bank):
+ * cb_graph_reinit leaves it, whatever operator reads it. */
+cb_status cb_graph_mark_fixed(cb_graph *g, int id);
 
 /* Convenience builders; the output value (and node) is called `name`,
  * parameters "<name>.weight", "<name>.bias" (PyTorch module paths).
@@ -129,6 +133,18 @@ size_t cb_graph_arena_bytes(const cb_graph *g);
 size_t cb_graph_work_bytes(const cb_graph *g);
 /* FNV-1a over ops, attributes, shapes and constant bytes. */
 uint64_t cb_graph_hash(const cb_graph *g);
+
+/* cb_model_reinit (cb_nn.h) on a graph, finished or not (a graph without
+ * parameters is left as it is, CB_OK). report may be NULL. */
+typedef struct cb_reinit_report {
+  int n_params;            /* parameter tensors set */
+  int64_t n_values;        /* their elements */
+  int n_untouched;         /* float constants of > 64 values that a running operator reads, not fixed,
+                              left as they were (weights of operators reinit does not know) */
+  int64_t untouched_numel; /* the largest of them: elements and name ("" when none) */
+  char untouched[128];
+} cb_reinit_report;
+cb_status cb_graph_reinit(cb_graph *g, const char *scheme, uint64_t seed, cb_reinit_report *report);
 
 /* Runs the graph once: inputs[i] feeds input i (its declared shape, float32).
  * Only the nodes that the requested values depend on run; out[k] receives

@@ -25,6 +25,7 @@ typedef struct cb__value {
   int producer;  /* node index, -1 for inputs and constants */
   int last_use;  /* last node reading it, -1 when none */
   int is_output; /* graph output: lives until the end of a run */
+  int fixed;     /* a constant of the architecture, not a learned parameter (cb_graph_mark_fixed) */
   size_t offset; /* bytes into the arena (runtime values) */
 } cb__value;
 

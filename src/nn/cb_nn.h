@@ -55,6 +55,63 @@ uint64_t cb_model_weights_hash(const cb_model *m);
  * visual_degrees and (when > 0) the input size; NULL: mean 0, std 1, 8
  * degrees. The model is called after the file's base name without ".onnx". */
 cb_status cb_model_load_onnx(const char *path, const cb_model_info *preprocessing, cb_model **out);
+/* Untrained twin: re-draws every parameter of m in place with the
+ * initialisation `scheme` (NULL = "pytorch"), so that a trained network gets
+ * a control with the same layers, layer names and shapes. Works on ONNX
+ * models (cb_model_load_onnx) and zoo models alike. Errors, with m unchanged:
+ *   CB_ERR_ARG          NULL model, or unknown scheme: "model 'm': reinit scheme 'x'
+ *                       unknown (accepted: pytorch, kaiming-normal-fan-out)"
+ *   CB_ERR_UNSUPPORTED  no parameter found: "model 'm': no learned parameters to
+ *                       re-draw (...)" (pixels, the fixed filter banks v1like, hmax,
+ *                       stm-baseline and the synthetic-*-truth generators)
+ *   CB_ERR_NOMEM
+ *
+ * Parameters are the float constants (ONNX initializers) that these
+ * operators read; fan_in / fan_out are computed from the weight as torch
+ * does (size(1) * prod(kernel), size(0) * prod(kernel)):
+ *   Conv                weight (out, in/groups, k...): fan_in = in/groups * kh * kw; bias = input C, or
+ *                       the (C, 1, 1) / (1, C, 1, 1) constant of an Add right after a Conv without C
+ *   Gemm (runtime A)    weight B: (out, in) with transB = 1, (in, out) with transB = 0; fan_in = in;
+ *                       bias = input C, or an Add of an (out) / (1, out) constant right after it
+ *   MatMul (runtime A)  weight B (in, out) (nn.Linear exported as MatMul + Add); fan_in = in;
+ *                       bias = an Add of an (out) / (1, out) constant right after it
+ *   BatchNormalization  scale, bias, mean, var
+ *   PRelu               slope
+ * Everything else (Reshape targets, Pad amounts, Constant nodes, Mul/Add
+ * constants that are not such biases, LRN, ...) is left as it is. A weight
+ * that the loader folded from an initializer through layout-only ops
+ * (Identity, Dropout, Reshape, Flatten, Squeeze, Unsqueeze, Transpose) is
+ * drawn in that initializer and re-folded; a weight folded otherwise (e.g.
+ * Mul of two initializers) is drawn itself. Shared weights are drawn once,
+ * for the first operator (in graph order) that reads them. Constants
+ * declared fixed (cb_graph_mark_fixed: the zoo's adaptive-pooling matrix,
+ * every constant of the zoo models without learned weights) are never
+ * drawn. A float constant of more than 64 values that a running operator
+ * reads but reinit leaves (an operator it does not know, e.g. MatMul with
+ * the constant first) is reported with a warning on rank 0 naming it.
+ *
+ * Schemes (bound = 1/sqrt(fan_in)):
+ *   "pytorch" (torch.nn reset_parameters(), PyTorch 1.13):
+ *       Conv and Linear weight U(-bound, bound) (kaiming_uniform_, a = sqrt(5): std = 1/sqrt(3 fan_in)),
+ *       their bias U(-bound, bound); BatchNorm scale 1, bias 0, running mean 0, running var 1;
+ *       PReLU slope 0.25.
+ *   "kaiming-normal-fan-out" (torchvision ResNet / VGG __init__):
+ *       Conv weight N(0, sqrt(2/fan_out)) (fan_out = out * kh * kw), Conv bias 0; Linear weight
+ *       N(0, 0.01), bias 0 (VGG; torchvision's ResNet keeps its fc at the "pytorch" default);
+ *       BatchNorm 1, 0, 0, 1; PReLU 0.25.
+ * Every parameter draws from its own stream (seed, FNV-1a of its ONNX
+ * initializer name) like the zoo builders: the result depends only on the
+ * scheme, seed and names (not on graph order); same seed, same bits.
+ * Values differ from torch's own draws (its RNG stream is not reproduced);
+ * the distributions match (tests/reference/make_reinit_goldens.py).
+ *
+ * Call it right after opening the model and before cb_model_weights_hash
+ * (cache keys) and the first cb_model_forward that should see the new
+ * weights; the graph reads weights in place (no pre-packing), so calling it
+ * later is also correct. cb_model_weights_hash changes with the weights. */
+cb_status cb_model_reinit(cb_model *m, const char *scheme, uint64_t seed);
+/* Names of the reinit schemes, "pytorch" first (NULL-terminated static list). */
+const char *const *cb_model_reinit_schemes(void);
 /* The model's graph (read only use: names, shapes). */
 const struct cb_graph *cb_model_graph(const cb_model *m);
 /* Names of all zoo models (NULL-terminated static list). */

@@ -1,7 +1,10 @@
 /* cb_zoo.c - the zoo registry: one row per built-in model. To add a model,
  * write its builder in a cb_zoo_<family>.c file, declare it in
  * cb_zoo_impl.h and append a row to `zoo` below (a graph builder in .build,
- * or a whole-model builder taking only a seed in .build_seed). */
+ * or a whole-model builder taking only a seed in .build_seed). Models
+ * without learned weights (fixed filter banks, generators' ground truth) set
+ * .fixed: every constant is then part of the model and cb_model_reinit
+ * refuses them (an "untrained twin" would be the model itself). */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,26 +19,27 @@ typedef struct zoo_entry {
   cb__zoo_build_fn build;           /* graph builder, or NULL */
   cb__zoo_build_seed_fn build_seed; /* whole-model builder from a seed, or NULL */
   const char *summary;
+  int fixed; /* no learned weights (see above) */
 } zoo_entry;
 
 static const zoo_entry zoo[] = {
-    {"pixels", cb__zoo_build_pixels, NULL, "the preprocessed image itself (3x32x32)"},
-    {"tinycnn", cb__zoo_build_tinycnn, NULL, "two seeded conv layers (3x64x64), for the default suite"},
-    {"alexnet", cb__zoo_build_alexnet, NULL, "AlexNet (torchvision), random seeded weights"},
-    {"vgg16", cb__zoo_build_vgg16, NULL, "VGG-16 (torchvision), random seeded weights, 138 M parameters"},
-    {"resnet18", cb__zoo_build_resnet18, NULL, "ResNet-18 (torchvision), random seeded weights"},
-    {"resnet50", cb__zoo_build_resnet50, NULL, "ResNet-50 (torchvision), random seeded weights"},
-    {"cornet_z", cb__zoo_build_cornet_z, NULL, "CORnet-Z (feed-forward), random seeded weights"},
-    {"cornet_s", cb__zoo_build_cornet_s, NULL, "CORnet-S (recurrent V2 x2, V4 x4, IT x2, unrolled), random seeded weights"},
+    {"pixels", cb__zoo_build_pixels, NULL, "the preprocessed image itself (3x32x32)", 0},
+    {"tinycnn", cb__zoo_build_tinycnn, NULL, "two seeded conv layers (3x64x64), for the default suite", 0},
+    {"alexnet", cb__zoo_build_alexnet, NULL, "AlexNet (torchvision), random seeded weights", 0},
+    {"vgg16", cb__zoo_build_vgg16, NULL, "VGG-16 (torchvision), random seeded weights, 138 M parameters", 0},
+    {"resnet18", cb__zoo_build_resnet18, NULL, "ResNet-18 (torchvision), random seeded weights", 0},
+    {"resnet50", cb__zoo_build_resnet50, NULL, "ResNet-50 (torchvision), random seeded weights", 0},
+    {"cornet_z", cb__zoo_build_cornet_z, NULL, "CORnet-Z (feed-forward), random seeded weights", 0},
+    {"cornet_s", cb__zoo_build_cornet_s, NULL, "CORnet-S (recurrent V2 x2, V4 x4, IT x2, unrolled), random seeded weights", 0},
     {"synthetic-v1-truth", NULL, cb__zoo_synthetic_v1_truth,
-     "the synthetic-v1 generator's Gabor-energy neurons (layer rates); seed = the dataset's seed"},
+     "the synthetic-v1 generator's Gabor-energy neurons (layer rates); seed = the dataset's seed", 1},
     {"synthetic-it-truth", NULL, cb__zoo_synthetic_it_truth,
-     "the synthetic-it generator's hidden network and sites (layer rates); seed = the dataset's seed"},
-    {"stm-baseline", cb_audio_zoo_stm, NULL, "spectrotemporal-modulation filterbank (Chi-Ru-Shamma) on a 211x400 cochleagram"},
-    {"cochcnn9", cb_audio_zoo_cochcnn9, NULL, "Kell-2018 CochCNN9 layout on a 211x400 cochleagram, random seeded weights"},
-    {"synthetic-aud-truth", cb_audio_zoo_truth, NULL, "the synthetic-aud voxel model (seed = the dataset's seed)"},
-    {"v1like", cb__zoo_build_v1like, NULL, "VOneNet-style V1 Gabor bank, 256 simple + 256 complex cells (seeded parameters)"},
-    {"hmax", cb__zoo_build_hmax, NULL, "HMAX S1-C1-S2-C2 (Serre 2007), 4 x 64 S2 prototypes sampled under the seed"},
+     "the synthetic-it generator's hidden network and sites (layer rates); seed = the dataset's seed", 1},
+    {"stm-baseline", cb_audio_zoo_stm, NULL, "spectrotemporal-modulation filterbank (Chi-Ru-Shamma) on a 211x400 cochleagram", 1},
+    {"cochcnn9", cb_audio_zoo_cochcnn9, NULL, "Kell-2018 CochCNN9 layout on a 211x400 cochleagram, random seeded weights", 0},
+    {"synthetic-aud-truth", cb_audio_zoo_truth, NULL, "the synthetic-aud voxel model (seed = the dataset's seed)", 1},
+    {"v1like", cb__zoo_build_v1like, NULL, "VOneNet-style V1 Gabor bank, 256 simple + 256 complex cells (seeded parameters)", 1},
+    {"hmax", cb__zoo_build_hmax, NULL, "HMAX S1-C1-S2-C2 (Serre 2007), 4 x 64 S2 prototypes sampled under the seed", 1},
 };
 #define N_ZOO ((int)(sizeof zoo / sizeof zoo[0]))
 
@@ -48,6 +52,15 @@ const char *const *cb_zoo_names(void) {
   for (int i = 0; i < N_ZOO; ++i) names[i] = zoo[i].name;
   names[N_ZOO] = NULL;
   return names;
+}
+
+/* Every constant of a model without learned weights is part of the model. */
+static void mark_fixed(cb_graph *g) {
+  for (int id = 0; id < cb_graph_n_values(g); ++id) {
+    int input = 0;
+    for (int i = 0; i < cb_graph_n_inputs(g) && !input; ++i) input = cb_graph_input_id(g, i) == id;
+    if (!input && !cb_graph_value_is_layer(g, id)) (void)cb_graph_mark_fixed(g, id);
+  }
 }
 
 static const zoo_entry *find(const char *name) {
@@ -89,11 +102,14 @@ cb_status cb_zoo_create(const char *name, const cb_zoo_opts *o, cb_model **out) 
   if (e->build == NULL) {
     if (o->in_h > 0 || o->in_w > 0)
       return CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s': its input size cannot be changed", name);
-    return e->build_seed(o->seed, out);
+    CB_CHECK(e->build_seed(o->seed, out));
+    if (e->fixed) mark_fixed((*out)->g);
+    return CB_OK;
   }
   cb_graph *g = NULL;
   cb_model_info info;
   CB_CHECK(cb__zoo_build_graph(name, o, &g, &info));
+  if (e->fixed) mark_fixed(g);
   return cb__model_from_graph(&info, g, out);
 }
 

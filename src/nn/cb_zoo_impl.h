@@ -43,6 +43,11 @@ cb_status cb__zoo_init_module(cb_graph *g, const char *module, cb__zoo_init kind
 /* Same for one weight tensor whose fans are given (shared CORnet-S weights). */
 cb_status cb__zoo_init_param(cb_graph *g, const char *param, cb__zoo_init kind, uint64_t seed);
 
+/* The draw behind every seeded parameter (zoo builders, cb_model_reinit):
+ * d[i] = scale * U(-1, 1) when uniform, else scale * N(0, 1) (Box-Muller,
+ * both values of each pair), from stream (seed, FNV-1a of name). */
+void cb__param_fill(float *d /* (n) */, int64_t n, int uniform, double scale, uint64_t seed, const char *name);
+
 /* conv + init; bias (zeros unless the init draws one) always exists. */
 cb_status cb__zoo_conv(cb_graph *g, const char *name, int x, int out_c, int k, int stride, int pad,
                        cb__zoo_init init, uint64_t seed, int *y);

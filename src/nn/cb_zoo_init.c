@@ -27,12 +27,9 @@ static void fans(const cb_graph *g, int id, double *fan_in, double *fan_out) {
   *fan_out = (double)s[0] * rf;
 }
 
-static cb_status fill(cb_graph *g, const char *param, int uniform, double scale, uint64_t seed) {
-  float *d = NULL;
-  int64_t n = 0;
-  CB_CHECK(cb_graph_param(g, param, &d, &n));
+void cb__param_fill(float *d, int64_t n, int uniform, double scale, uint64_t seed, const char *name) {
   cb_rng rng;
-  cb_rng_seed_stream(&rng, seed, fnv1a(param));
+  cb_rng_seed_stream(&rng, seed, fnv1a(name));
   if (uniform)
     for (int64_t i = 0; i < n; ++i) d[i] = (float)(scale * (2.0 * cb_rng_uniform(&rng) - 1.0));
   else /* Box-Muller, both values of each pair (half the cost of cb_rng_normal) */
@@ -42,6 +39,13 @@ static cb_status fill(cb_graph *g, const char *param, int uniform, double scale,
       d[i] = (float)(r * cos(t));
       if (i + 1 < n) d[i + 1] = (float)(r * sin(t));
     }
+}
+
+static cb_status fill(cb_graph *g, const char *param, int uniform, double scale, uint64_t seed) {
+  float *d = NULL;
+  int64_t n = 0;
+  CB_CHECK(cb_graph_param(g, param, &d, &n));
+  cb__param_fill(d, n, uniform, scale, seed, param);
   return CB_OK;
 }
 

@@ -74,6 +74,7 @@ cb_status cb__zoo_adaptive_avgpool(cb_graph *g, const char *name, int x, int oh,
   st = cb_graph_const(g, cname, CB_DT_FLOAT, 2, (const int64_t[]){h * w, (int64_t)oh * ow}, m, &mid);
   free(m);
   CB_CHECK(st);
+  CB_CHECK(cb_graph_mark_fixed(g, mid)); /* pooling, not a Linear weight: cb_model_reinit leaves it */
   snprintf(cname, sizeof cname, "%s.cols_shape", name);
   CB_CHECK(shape_const(g, cname, 3, (const int64_t[]){1, c, h * w}, &cs));
   snprintf(cname, sizeof cname, "%s.shape", name);

@@ -83,7 +83,7 @@ cb_status cb_model_open_spec(const cb_model_spec *s, cb_model **out) {
     CB_CHECK(cb_model_open_sized(s->zoo, s->seed, s->in_h, s->in_w, &m));
   }
   if (s->reinit) {
-    cb_status st = CB_ERROR(CB_ERR_ARG, "TEMP reinit"); // TEMP cb_model_reinit(m, s->reinit, s->seed);
+    cb_status st = cb_model_reinit(m, s->reinit, s->seed);
     if (st != CB_OK) {
       cb_model_destroy(&m);
       return st;

@@ -218,7 +218,8 @@ static cb_status on_model(parse_state *ps, cb_cfg_model *m, const char *k, const
   if (!strcmp(k, "rdm")) return set_path(ps, &m->rdm, k, v);
   if (!strcmp(k, "rdm_entry")) return set_str(&m->rdm_entry, v);
   if (!strcmp(k, "reinit")) {
-    if (strcmp(v, "pytorch") != 0) return BAD_VALUE(ps, k, "pytorch (PyTorch's default initialisation per layer type)", v);
+    if (strcmp(v, "pytorch") && strcmp(v, "kaiming-normal-fan-out"))
+      return BAD_VALUE(ps, k, "pytorch or kaiming-normal-fan-out (cb_model_reinit)", v);
     return set_str(&m->reinit, v);
   }
   if (!strcmp(k, "mean")) {

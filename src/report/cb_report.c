@@ -28,6 +28,8 @@ void cb_report_destroy(cb_report **rp) {
   free(r->rdm);
   for (int i = 0; i < 2 * r->n_meta; ++i) free(r->meta[i]);
   free(r->meta);
+  for (int i = 0; i < 2 * r->n_twin; ++i) free(r->twin[i]);
+  free(r->twin);
   free(r->title);
   free(r);
   *rp = NULL;
@@ -69,6 +71,20 @@ cb_status cb_report_add_rdm_in(cb_report *r, const char *group, const char *name
 
 cb_status cb_report_add_rdm(cb_report *r, const char *name, const double *D, int n) {
   return cb_report_add_rdm_in(r, "RDMs", name, D, n);
+}
+
+cb_status cb_report_add_twin(cb_report *r, const char *trained, const char *untrained) {
+  if (!r || !trained || !untrained) return CB_ERROR(CB_ERR_ARG, "report: a twin needs two model names");
+  char **v = realloc(r->twin, (size_t)(r->n_twin + 1) * 2 * sizeof *v);
+  if (!v) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  r->twin = v;
+  if (!(v[2 * r->n_twin] = cb_strdup(trained))) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  if (!(v[2 * r->n_twin + 1] = cb_strdup(untrained))) {
+    free(v[2 * r->n_twin]);
+    return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  }
+  r->n_twin++;
+  return CB_OK;
 }
 
 cb_status cb_report_add_meta(cb_report *r, const char *key, const char *value) {

@@ -6,6 +6,7 @@
  * Stable ids for tests and links (docs/report.md):
  *   table#leaderboard, tr.model-row[data-model=NAME] (id model-<k>),
  *   figure#fig-bars-<b>, figure#fig-heatmap, figure#fig-profile-<region k>,
+ *   figure#fig-twin-<pair>-<region k>,
  *   figure#fig-rdm-<group k> holding img.rdm[data-name=NAME], section#metadata.
  * The page's script sorts the table on header clicks and, once loaded, sets
  * body[data-ready=1] and img.rdm[data-decoded=1] for every decoded PNG.
@@ -38,6 +39,10 @@ cb_status cb_report_set_leaderboard(cb_report *r, const cb_leaderboard *lb);
 cb_status cb_report_add_rdm_in(cb_report *r, const char *group, const char *name, const double *D, int n);
 /* Same in the group "RDMs". */
 cb_status cb_report_add_rdm(cb_report *r, const char *name, const double *D, int n);
+/* A trained model and its untrained twin (same layers, re-drawn weights):
+ * their layer profiles are drawn on one plot per region they share,
+ * figure#fig-twin-<pair>-<region k>[data-region][data-trained][data-untrained]. */
+cb_status cb_report_add_twin(cb_report *r, const char *trained, const char *untrained);
 /* One line of run metadata (versions, BLAS core, ranks, seeds, checksums,
  * timings), shown in order. */
 cb_status cb_report_add_meta(cb_report *r, const char *key, const char *value);

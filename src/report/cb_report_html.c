@@ -137,8 +137,49 @@ static cb_status figures(cb_strbuf *o, const cb_leaderboard *lb) {
     CB_CHECK(cb_strbuf_append(o, "\"><figcaption>"));
     CB_CHECK(cb__html_escape(o, lb->region[k]));
     CB_CHECK(cb_strbuf_append(o, "</figcaption>"));
-    CB_CHECK(cb__svg_profile(o, lb, k));
+    CB_CHECK(cb__svg_profile(o, lb, k, NULL, 0));
     CB_CHECK(cb_strbuf_append(o, "</figure>\n"));
+  }
+  return cb_strbuf_append(o, "</section>\n");
+}
+
+/* 1 when model `name` has a layer scored on a benchmark of region k. */
+static int has_region(const cb_leaderboard *lb, const char *name, int k) {
+  for (int m = 0; m < lb->n_models; ++m) {
+    if (strcmp(lb->rows[m].model, name) != 0) continue;
+    for (int b = 0; b < lb->n_bench; ++b)
+      if (lb->bench_region[b] == k && lb->rows[m].cell[b].n_layers > 0) return 1;
+  }
+  return 0;
+}
+
+/* Each trained model and its untrained twin on one profile plot per region both were scored on. */
+static cb_status twin_figures(cb_strbuf *o, const cb_report *r) {
+  const cb_leaderboard *lb = r->lb;
+  if (r->n_twin == 0) return CB_OK;
+  CB_CHECK(cb_strbuf_append(o, "<section id=\"twins\"><h2>Trained and untrained</h2>\n<p class=\"note\">Layer "
+                               "profiles of each trained network and its untrained twin (the same graph with every "
+                               "weight re-drawn: [model] reinit).</p>\n"));
+  for (int t = 0; t < r->n_twin; ++t) {
+    const char *const pair[2] = {r->twin[2 * t], r->twin[2 * t + 1]};
+    for (int k = 0; k < lb->n_regions; ++k) {
+      if (!has_region(lb, pair[0], k) || !has_region(lb, pair[1], k)) continue;
+      CB_CHECK(cb_strbuf_printf(o, "<figure class=\"figure\" id=\"fig-twin-%d-%d\" data-region=\"", t, k));
+      CB_CHECK(cb__html_escape(o, lb->region[k]));
+      CB_CHECK(cb_strbuf_append(o, "\" data-trained=\""));
+      CB_CHECK(cb__html_escape(o, pair[0]));
+      CB_CHECK(cb_strbuf_append(o, "\" data-untrained=\""));
+      CB_CHECK(cb__html_escape(o, pair[1]));
+      CB_CHECK(cb_strbuf_append(o, "\"><figcaption>"));
+      CB_CHECK(cb__html_escape(o, lb->region[k]));
+      CB_CHECK(cb_strbuf_append(o, ": "));
+      CB_CHECK(cb__html_escape(o, pair[0]));
+      CB_CHECK(cb_strbuf_append(o, " and "));
+      CB_CHECK(cb__html_escape(o, pair[1]));
+      CB_CHECK(cb_strbuf_append(o, "</figcaption>"));
+      CB_CHECK(cb__svg_profile(o, lb, k, pair, 2));
+      CB_CHECK(cb_strbuf_append(o, "</figure>\n"));
+    }
   }
   return cb_strbuf_append(o, "</section>\n");
 }
@@ -236,6 +277,7 @@ cb_status cb_report_html(const cb_report *r, cb_strbuf *o) {
   if (r->lb) {
     CB_CHECK(ranking(o, r->lb));
     CB_CHECK(figures(o, r->lb));
+    CB_CHECK(twin_figures(o, r));
     CB_CHECK(layer_tables(o, r->lb));
   }
   CB_CHECK(rdms(o, r));

@@ -17,6 +17,8 @@ struct cb_report {
   const cb_leaderboard *lb; /* borrowed, may be NULL */
   cb__rdm *rdm;             /* (n_rdm) */
   int n_rdm, cap_rdm;
+  char **twin;              /* (2 * n_twin) trained, untrained model names */
+  int n_twin;
   char **meta;              /* (2 * n_meta) key, value pairs */
   int n_meta, cap_meta;
 };
@@ -40,6 +42,7 @@ cb_status cb__rdm_image(const double *D, int n, int max_side, unsigned char **rg
 /* Figures (inline SVG inside <figure> elements). */
 cb_status cb__svg_bars(cb_strbuf *o, const cb_leaderboard *lb, int b);
 cb_status cb__svg_heatmap(cb_strbuf *o, const cb_leaderboard *lb);
-cb_status cb__svg_profile(cb_strbuf *o, const cb_leaderboard *lb, int region);
+/* Layer profiles of region `region`: every model, or only the n_only models named in `only`. */
+cb_status cb__svg_profile(cb_strbuf *o, const cb_leaderboard *lb, int region, const char *const *only, int n_only);
 
 #endif

@@ -114,10 +114,19 @@ static int find_layer(const cb_lb_cell *c, const char *name) {
   return -1;
 }
 
-cb_status cb__svg_profile(cb_strbuf *o, const cb_leaderboard *lb, int region) {
+/* 1 when model `name` is in only (n_only); every model when only is NULL. */
+static int shown(const char *name, const char *const *only, int n_only) {
+  if (!only) return 1;
+  for (int i = 0; i < n_only; ++i)
+    if (!strcmp(only[i], name)) return 1;
+  return 0;
+}
+
+cb_status cb__svg_profile(cb_strbuf *o, const cb_leaderboard *lb, int region, const char *const *only, int n_only) {
   const double left = 50, top = 12, pw = 380, ph = 200, legend_x = 450;
+  const int n_shown = only ? n_only : lb->n_models;
   double h = top + ph + 44;
-  if (h < top + 18.0 * lb->n_models + 10) h = top + 18.0 * lb->n_models + 10;
+  if (h < top + 18.0 * n_shown + 10) h = top + 18.0 * n_shown + 10;
   CB_CHECK(cb_strbuf_printf(o, "<svg class=\"chart profile\" width=\"640\" height=\"%.0f\" viewBox=\"0 0 640 %.0f\">",
                             h, h));
   for (int t = 0; t <= 4; ++t) {
@@ -132,16 +141,18 @@ cb_status cb__svg_profile(cb_strbuf *o, const cb_leaderboard *lb, int region) {
   CB_CHECK(cb_strbuf_printf(o, "<text transform=\"translate(12 %.1f) rotate(-90)\" text-anchor=\"middle\">ceiled "
                                "score</text>",
                             top + ph / 2));
-  for (int m = 0; m < lb->n_models; ++m) {
+  for (int m = 0, row = 0; m < lb->n_models; ++m) {
     const cb_lb_row *r = &lb->rows[m];
-    const char *col = cb__palette(m);
+    if (!shown(r->model, only, n_only)) continue;
+    const char *col = cb__palette(only ? row : m);
     /* Layer order: that of the region's first benchmark the model has layers on. */
     const cb_lb_cell *ref = NULL;
     for (int b = 0; b < lb->n_bench && !ref; ++b)
       if (lb->bench_region[b] == region && r->cell[b].n_layers > 0) ref = &r->cell[b];
     CB_CHECK(cb_strbuf_printf(o, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>", legend_x,
-                              top + 18.0 * m, col));
-    CB_CHECK(text(o, legend_x + 14, top + 18.0 * m + 9, "start", r->model));
+                              top + 18.0 * row, col));
+    CB_CHECK(text(o, legend_x + 14, top + 18.0 * row + 9, "start", r->model));
+    ++row;
     if (!ref) continue;
     int L = ref->n_layers;
     CB_CHECK(cb_strbuf_append(o, "<g class=\"profile-line\" data-model=\""));

@@ -196,9 +196,16 @@ static int parse_triple(const char *v, float out[3], int positive) {
 /* Appends the comma-separated items of v to the list (n): a list may
  * continue on indented lines (libinih hands each line over as the same key). */
 static cb_status list_append(parse_state *ps, const char *v, char ***list, int *n) {
-  char **items = NULL;
+  char **items = NULL, buf[1024];
   int k = 0;
-  CB_CHECK(cb_strlist_split(v, ',', &items, &k));
+  /* libinih strips inline comments on first lines only: cut " ;" / " #" here too. */
+  snprintf(buf, sizeof buf, "%s", v);
+  for (char *p = buf; *p; ++p)
+    if ((*p == ';' || *p == '#') && p > buf && isspace((unsigned char)p[-1])) {
+      *p = '\0';
+      break;
+    }
+  CB_CHECK(cb_strlist_split(buf, ',', &items, &k));
   char **grown = realloc(*list, sizeof *grown * (size_t)(*n + k + 1));
   if (!grown) {
     cb_strlist_free(&items);

@@ -24,16 +24,10 @@ cb_status cb_model_load_onnx(const char *path, const cb_model_info *preprocessin
   memset(&opt, 0, sizeof opt);
   opt.sym_dim = 1;
   cb_graph *g = NULL;
-  if (info.in_h > 0 && info.in_w > 0) {
-    /* first load with defaults to learn the channel count, then with the size */
-    CB_CHECK(cb_onnx_load_graph(path, &opt, &g));
-    int64_t s[CB_GRAPH_MAX_DIMS];
-    int nd = cb_graph_value_shape(g, cb_graph_input_id(g, 0), s);
-    cb_graph_destroy(&g);
-    if (nd != 4) return CB_ERROR(CB_ERR_UNSUPPORTED, "%s: the input has %d dimensions, (N, C, H, W) expected", path, nd);
+  if (info.in_h > 0 && info.in_w > 0) { /* (1, declared C, in_h, in_w) */
     opt.ndim = 4;
     opt.shape[0] = 1;
-    opt.shape[1] = s[1];
+    opt.shape[1] = 0;
     opt.shape[2] = info.in_h;
     opt.shape[3] = info.in_w;
   }

@@ -291,6 +291,7 @@ static cb_status add_input(cb_graph *g, const Onnx__ValueInfoProto *vi, const cb
     if (tt->shape != NULL && opt->ndim != nd)
       return CB_ERROR(CB_ERR_ARG, "input '%s': has %d dimensions, %d given", vi->name, nd, opt->ndim);
     for (int d = 0; d < opt->ndim; ++d) {
+      if (opt->shape[d] <= 0 && d < nd) continue; /* 0: keep the declared dimension */
       const Onnx__TensorShapeProto__Dimension *dim = tt->shape ? tt->shape->dim[d] : NULL;
       if (dim && dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE && dim->dim_value > 0 &&
           dim->dim_value != opt->shape[d])

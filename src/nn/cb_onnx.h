@@ -19,7 +19,7 @@
 typedef struct cb_onnx_options {
   int sym_dim;                        /* value of symbolic/unknown dimensions (default 1 when 0) */
   int ndim;                           /* > 0: shape of the first graph input, replacing its declared one */
-  int64_t shape[CB_GRAPH_MAX_DIMS];   /* (ndim) */
+  int64_t shape[CB_GRAPH_MAX_DIMS];   /* (ndim) a value <= 0 keeps the declared dimension */
 } cb_onnx_options;
 
 /* Loads and finishes a graph (opt may be NULL). Graph inputs are the ONNX

@@ -16,8 +16,7 @@
 #    baseline predicts the responses and not a stimulus-shuffled copy, and a rerun
 #    reuses every activations file and score;
 #  - input_size on a copy of resnet20 with symbolic H, W must give the fixed model's
-#    activations (reported as xfail, not failed, while cb_model_load_onnx first builds
-#    the graph with H = W = 1 to learn the channel count, which fails on such models);
+#    activations;
 #  - configuration mistakes: a missing onnx file, a layer the model lacks, `mean`
 #    with two numbers, an input_size against a fixed input: one line on stderr,
 #    non-zero exit, no leaderboard.
@@ -233,8 +232,6 @@ k = "layers/%2FAveragePool_output_0"
 with h5py.File(sys.argv[1]) as a, h5py.File(sys.argv[2]) as b:
     assert np.allclose(a[k][()], b[k][()], rtol=1e-5, atol=1e-6)
 PY
-elif grep -q "does not fit input 1x1" "$tmp/hw.err"; then
-  echo "xfail input_size on symbolic H, W (the ONNX loader builds the graph at 1x1 first): $(cat "$tmp/hw.err")"
 else
   say "FAIL symbolic H, W: exit $rc"; sed 's/^/     | /' "$tmp/hw.err"
 fi

@@ -14,7 +14,5 @@ cb_status cb__bench_make_ceiling(cb_bench *b);
 /* RDM datasets: the inter-subject noise ceiling of Nili et al. (2014) on every split's test stimuli; ceiling =
  * mean upper bound, ceiling_lower = mean lower bound, ceiling_error = standard error of the upper bounds. */
 cb_status cb__bench_nili_ceiling(cb_bench *b);
-/* at[i] = index of want[i] (n_want) among have (n_have); an id missing from `have` is an error naming `path`. */
-cb_status cb__match_ids(char *const *want, int n_want, char *const *have, int n_have, const char *path, int *at);
 
 #endif

@@ -11,7 +11,7 @@
 #include "cb_strbuf.h"
 #include "cb_stimuli.h"
 
-cb_status cb__match_ids(char *const *want, int n_want, char *const *have, int n_have, const char *path, int *at) {
+cb_status cb_bench_match_ids(char *const *want, int n_want, char *const *have, int n_have, const char *path, int *at) {
   for (int i = 0; i < n_want; ++i) {
     at[i] = -1;
     for (int j = 0; j < n_have && at[i] < 0; ++j) /* quadratic: RDMs hold at most a few thousand stimuli */
@@ -100,7 +100,7 @@ static cb_status load_stimuli(cb_bench *b, const cb_rdmfile *r, const char *stim
   CB_ALLOC_GOTO(nd->stimulus_id, st, done);
   for (int i = 0; i < r->n; ++i) CB_ALLOC_GOTO(nd->stimulus_id[i] = cb_strdup(r->stimulus_id[i]), st, done);
   CB_CHECK_GOTO(cb_stimulus_set_read(stimuli_csv, &set), st, done);
-  CB_CHECK_GOTO(cb__match_ids(r->stimulus_id, r->n, set->stimulus_id, set->n, stimuli_csv, at), st, done);
+  CB_CHECK_GOTO(cb_bench_match_ids(r->stimulus_id, r->n, set->stimulus_id, set->n, stimuli_csv, at), st, done);
   const char *col = b->params.stratify;
   if (!col) goto done;
   int c = -1;

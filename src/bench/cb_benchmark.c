@@ -693,7 +693,7 @@ cb_status cb_bench_score_rdm(const cb_bench *b, const char *path, const cb_rdmfi
   CB_ALLOC_GOTO(Dm, st, done);
   CB_ALLOC_GOTO(at, st, done);
   CB_ALLOC_GOTO(res, st, done);
-  CB_CHECK_GOTO(cb__match_ids(b->neural->stimulus_id, n, m->stimulus_id, m->n, path, at), st, done);
+  CB_CHECK_GOTO(cb_bench_match_ids(b->neural->stimulus_id, n, m->stimulus_id, m->n, path, at), st, done);
   const double *R = m->rdm + (size_t)entry * m->n * m->n;
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j) Dm[(size_t)i * n + j] = R[(size_t)at[i] * m->n + at[j]];

@@ -104,6 +104,10 @@ void cb_bench_destroy(cb_bench **b);
  * which needs >= 2 subjects; "none" otherwise. */
 cb_status cb_bench_load_rdm(const char *rdm_path, const char *stimuli_csv, const cb_bench_params *p, cb_bench **out);
 
+/* at[i] = index of want[i] (n_want) among have (n_have); an id missing from
+ * `have` is an error naming `path`. Quadratic (RDMs: a few thousand stimuli). */
+cb_status cb_bench_match_ids(char *const *want, int n_want, char *const *have, int n_have, const char *path, int *at);
+
 /* Scores an RDM-only model: entry `entry` of the RDM file `m` (read from
  * `path`), matched to the benchmark's stimuli by stimulus_id; layer "rdm". */
 cb_status cb_bench_score_rdm(const cb_bench *b, const char *path, const cb_rdmfile *m, int entry, const char *model,

@@ -703,75 +703,128 @@ done:
 
 /* ---- leaderboard and report ---------------------------------------------- */
 
-/* RDM (1 - Pearson) of rows `rows` (m) of X (n, p). */
-static cb_status layer_rdm(const float *X, int64_t p, const int64_t *rows, int m, double *D /* (m, m) */) {
-  float *Xs = malloc(sizeof *Xs * (size_t)m * (size_t)p);
-  if (!Xs) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
-  for (int i = 0; i < m; ++i) memcpy(Xs + (size_t)i * p, X + (size_t)rows[i] * p, sizeof *Xs * (size_t)p);
-  cb_status st = cb_rdm_compute_f(Xs, m, (int)p, CB_RDM_CORRELATION, D);
+/* The brain's RDM of benchmark b (m, m) and its stimulus ids, for the report:
+ * 1 - Pearson of the assembly's stimulus means, or the mean of an RDM
+ * dataset's subjects. *bench owns both. */
+static cb_status neural_rdm(run_ctx *r, int b, cb_bench **bench, const double **D) {
+  cb_config *c = r->cfg;
+  const cb_cfg_benchmark *cb = &c->benchmarks[b];
+  const int d = dataset_index(c, cb->dataset);
+  cb_bench_params p;
+  params_from_config(cb, &p);
+  p.split = "all";
+  p.ceiling = "none";
+  p.bootstrap = 0;
+  p.stratify = NULL;
+  if (r->rdm_set[d]) {
+    CB_CHECK(cb_bench_load_rdm(r->assembly[d], r->stimuli[d], &p, bench));
+    *D = (*bench)->mean_rdm;
+    return CB_OK;
+  }
+  CB_CHECK(cb_bench_load(r->assembly[d], &p, bench));
+  const cb_neural *nd = (*bench)->neural;
+  if (nd->n_stim > 2000) return CB_ERROR(CB_ERR_ARG, "too many stimuli for a figure");
+  double *M = malloc(sizeof *M * (size_t)nd->n_stim * nd->n_stim); /* (m, m), kept in the bench's mean_rdm */
+  if (!M) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  (*bench)->mean_rdm = M;
+  *D = M;
+  return cb_rdm_compute(nd->mean, nd->n_stim, nd->n_neuroid, CB_RDM_CORRELATION, M);
+}
+
+/* The RDM (m, m) of model mi on the benchmark's stimuli: its chosen layer's
+ * 1 - Pearson, or an RDM-only model's matrix. */
+static cb_status model_rdm(run_ctx *r, int mi, int d, const char *layer, const cb_neural *nd, double *D) {
+  const cb_cfg_model *cm = &r->cfg->models[mi];
+  const int m = nd->n_stim;
+  cb_status st = CB_OK;
+  int *at = malloc(sizeof *at * (size_t)m);
+  if (!at) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  if (cm->rdm) {
+    cb_rdmfile *f = NULL;
+    st = cb_rdmfile_read(cm->rdm, &f);
+    if (st == CB_OK) st = cb_bench_match_ids(nd->stimulus_id, m, f->stimulus_id, f->n, cm->rdm, at);
+    const double *R = st == CB_OK ? f->rdm + (size_t)r->rdm_entry[mi] * f->n * f->n : NULL;
+    for (int i = 0; st == CB_OK && i < m; ++i)
+      for (int j = 0; j < m; ++j) D[(size_t)i * m + j] = R[(size_t)at[i] * f->n + at[j]];
+    cb_rdmfile_destroy(&f);
+    free(at);
+    return st;
+  }
+  char path[CB_PATH_MAX];
+  cb_activations *acts = NULL;
+  float *X = NULL, *Xs = NULL; /* (acts->n, p), (m, p) */
+  int64_t p = 0;
+  st = activations_path(r, mi, d, path);
+  if (st == CB_OK) st = cb_activations_open(path, &acts);
+  if (st == CB_OK) st = cb_activations_read_layer(acts, path, layer, &X, &p);
+  if (st == CB_OK) st = cb_bench_match_ids(nd->stimulus_id, m, acts->stimulus_id, (int)acts->n, path, at);
+  if (st == CB_OK && !(Xs = malloc(sizeof *Xs * (size_t)m * (size_t)p))) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  for (int i = 0; st == CB_OK && i < m; ++i) memcpy(Xs + (size_t)i * p, X + (size_t)at[i] * p, sizeof *Xs * (size_t)p);
+  if (st == CB_OK) st = cb_rdm_compute_f(Xs, m, (int)p, CB_RDM_CORRELATION, D);
   free(Xs);
+  free(X);
+  free(at);
+  cb_activations_destroy(&acts);
   return st;
 }
 
-/* Neural RDM of a benchmark and the RDM of each model's chosen layer on the
- * same stimuli, for the report. Skipped (not an error) for benchmarks with
- * more than 2000 stimuli or when a file cannot be read. */
+/* For the report, once per dataset of an RSA benchmark: the brain's RDM, the
+ * RDM-only models' RDMs and the chosen layers of the three best-ranked
+ * networks, side by side. A figure that cannot be made is skipped. */
 static void report_rdms(run_ctx *r, const cb_leaderboard *lb, cb_report *rep) {
   cb_config *c = r->cfg;
   for (int b = 0; b < c->n_benchmarks; ++b) {
     const cb_cfg_benchmark *cb = &c->benchmarks[b];
     const int d = dataset_index(c, cb->dataset);
-    if (strcmp(cb->metric, "rdm") != 0) continue; /* RDM figures for the RSA benchmarks */
-    cb_assembly *a = NULL;
-    cb_neural *nd = NULL;
+    int seen = 0;
+    for (int k = 0; k < b; ++k) seen |= !strcmp(c->benchmarks[k].dataset, cb->dataset) && !strcmp(c->benchmarks[k].metric, "rdm");
+    if (strcmp(cb->metric, "rdm") != 0 || seen) continue;
+    cb_bench *bench = NULL;
+    const double *N = NULL;
     double *D = NULL;
-    int64_t *rows = NULL;
-    if (cb_assembly_read(r->assembly[d], &a) != CB_OK ||
-        cb_neural_from_assembly(a, cb->region, cb->t0, cb->t1, NULL, &nd) != CB_OK || nd->n_stim > 2000) {
-      cb_error_clear();
-      goto next;
-    }
-    const int m = nd->n_stim;
-    D = malloc(sizeof *D * (size_t)m * m);
-    rows = malloc(sizeof *rows * (size_t)m);
-    if (!D || !rows) goto next;
     char title[512];
-    snprintf(title, sizeof title, "%s (neural)", cb->region ? cb->region : cb->id);
-    if (cb_rdm_compute(nd->mean, m, nd->n_neuroid, CB_RDM_CORRELATION, D) == CB_OK)
-      cb_report_add_rdm_in(rep, cb->id, title, D, m);
-    /* The three best-ranked models with a layer on this benchmark. */
-    for (int row = 0, shown = 0; row < lb->n_models && shown < 3; ++row) {
+    if (neural_rdm(r, b, &bench, &N) != CB_OK) goto next;
+    const int m = bench->neural->n_stim;
+    if (!(D = malloc(sizeof *D * (size_t)m * m))) goto next;
+    if (bench->n_subj > 1) snprintf(title, sizeof title, "%s (brain, mean of %d subjects)", cb->region ? cb->region : cb->id, bench->n_subj);
+    else snprintf(title, sizeof title, "%s (brain)", cb->region ? cb->region : cb->id);
+    cb_report_add_rdm_in(rep, cb->dataset, title, N, m);
+    for (int row = 0, nets = 0; row < lb->n_models; ++row) {
       const char *layer = lb->rows[row].layer[b];
       int mi = -1;
       for (int k = 0; k < c->n_models; ++k)
         if (!strcmp(c->models[k].name, lb->rows[row].model)) mi = k;
-      if (!layer || mi < 0 || !compatible(r, mi, d)) continue;
-      char path[CB_PATH_MAX];
-      cb_activations *acts = NULL;
-      float *X = NULL;
-      int64_t p = 0;
-      int ok = activations_path(r, mi, d, path) == CB_OK && cb_activations_open(path, &acts) == CB_OK &&
-               cb_activations_read_layer(acts, path, layer, &X, &p) == CB_OK;
-      for (int i = 0; ok && i < m; ++i) {
-        rows[i] = -1;
-        for (int64_t j = 0; j < acts->n && rows[i] < 0; ++j)
-          if (!strcmp(acts->stimulus_id[j], nd->stimulus_id[i])) rows[i] = j;
-        ok = rows[i] >= 0;
-      }
-      if (ok && layer_rdm(X, p, rows, m, D) == CB_OK) {
-        snprintf(title, sizeof title, "%s %s", lb->rows[row].model, layer);
-        cb_report_add_rdm_in(rep, cb->id, title, D, m);
-        ++shown;
+      if (!layer || mi < 0 || !takes_part(r, mi, b) || (!c->models[mi].rdm && nets >= 3)) continue;
+      if (model_rdm(r, mi, d, layer, bench->neural, D) == CB_OK) {
+        if (c->models[mi].rdm) snprintf(title, sizeof title, "%s (model RDM)", lb->rows[row].model);
+        else snprintf(title, sizeof title, "%s %s", lb->rows[row].model, layer), ++nets;
+        cb_report_add_rdm_in(rep, cb->dataset, title, D, m);
       }
       cb_error_clear();
-      free(X);
-      cb_activations_destroy(&acts);
     }
   next:
+    cb_error_clear();
     free(D);
-    free(rows);
-    cb_neural_destroy(&nd);
-    cb_assembly_destroy(&a);
+    cb_bench_destroy(&bench);
+  }
+}
+
+/* Trained models and their untrained twins (same source, `reinit` set) for the report. */
+static void report_twins(run_ctx *r, cb_report *rep) {
+  cb_config *c = r->cfg;
+  for (int t = 0; t < c->n_models; ++t) {
+    const cb_cfg_model *tw = &c->models[t];
+    if (!tw->reinit) continue;
+    for (int m = 0; m < c->n_models; ++m) {
+      const cb_cfg_model *cm = &c->models[m];
+      if (cm->reinit || cm->rdm) continue;
+      const int same = (tw->onnx && cm->onnx && !strcmp(tw->onnx, cm->onnx)) ||
+                       (tw->zoo && cm->zoo && !strcmp(tw->zoo, cm->zoo));
+      if (same) {
+        cb_report_add_twin(rep, cm->name, tw->name);
+        break;
+      }
+    }
   }
 }
 
@@ -849,6 +902,7 @@ static cb_status leaderboard_on_rank0(void *arg) {
   CB_CHECK_GOTO(cb_report_create(c->suite, &rep), st, done);
   CB_CHECK_GOTO(cb_report_set_leaderboard(rep, lb), st, done);
   report_rdms(r, lb, rep);
+  report_twins(r, rep);
   report_meta(r, rep);
   CB_CHECK_GOTO(cb_report_write_html(rep, html), st, done);
   printf("\nLeaderboard (%s; ceiled scores, best layer per benchmark):\n\n%s\nwritten to "

@@ -65,10 +65,10 @@ typedef struct run_ctx {
 /* Models run only on stimulus sets of their own modality; RDM-only models
  * on the datasets whose stimuli their RDM covers. */
 static int compatible(const run_ctx *r, int m, int d) {
-  if (r->cfg->models[m].rdm) return r->rdm_ok[(size_t)m * r->cfg->n_datasets + d];
-  if (strcmp(r->model_modality[m], r->set_modality[d]) != 0) return 0;
-  if (d == r->pca_d) return 1; /* the PCA fit set serves every model of its modality */
   const cb_cfg_model *cm = &r->cfg->models[m];
+  if (cm->rdm && !r->rdm_ok[(size_t)m * r->cfg->n_datasets + d]) return 0;
+  if (!cm->rdm && strcmp(r->model_modality[m], r->set_modality[d]) != 0) return 0;
+  if (d == r->pca_d) return !cm->rdm; /* the PCA fit set serves every network of its modality */
   if (cm->n_datasets == 0) return 1;
   for (int k = 0; k < cm->n_datasets; ++k)
     if (!strcmp(cm->datasets[k], r->cfg->datasets[d].id)) return 1;
@@ -359,8 +359,8 @@ static cb_status stage_activations(run_ctx *r) {
     if (cm->rdm) { /* RDM-only: no activations (stage_rdm_models) */
       for (int d = 0; d < c->n_datasets; ++d)
         if (r->used[d] && !compatible(r, m, d))
-          cb_print0("activations: %-16s on %-16s skipped (RDM-only model; its RDM does not cover the stimuli)\n",
-                    cm->name, c->datasets[d].id);
+          cb_print0("activations: %-16s on %-16s skipped (RDM-only model: %s)\n", cm->name, c->datasets[d].id,
+                    r->rdm_ok[(size_t)m * c->n_datasets + d] ? "not in the model's datasets" : "its RDM does not cover the stimuli");
       continue;
     }
     cb_model_spec spec = {cm->zoo, cm->onnx, cm->seed, cm->in_h, cm->in_w, cm->has_mean ? cm->mean : NULL,

@@ -15,4 +15,10 @@ cb_status cb__bench_make_ceiling(cb_bench *b);
  * mean upper bound, ceiling_lower = mean lower bound, ceiling_error = standard error of the upper bounds. */
 cb_status cb__bench_nili_ceiling(cb_bench *b);
 
+/* 1 when the bootstrap of b's replicates goes by pair weights (rdm with spearman, pearson or cosine). */
+int cb__bench_boot_weighted(const cb_bench *b);
+/* vals (bootstrap) = ceiled replicate scores of the model RDM Dm (n, n, benchmark stimulus order), by pair weights:
+ * the same resamples and values as the expanded computation (up to rounding). */
+cb_status cb__bench_boot_rdm(const cb_bench *b, const double *Dm, double *vals);
+
 #endif

@@ -531,8 +531,13 @@ static cb_status bootstrap_similarity(const cb_bench *b, const float *X, int p, 
     st = full ? cb_rdm_compute_f(X, n, p, b->distance, full) : CB_ERROR(CB_ERR_NOMEM, "out of memory");
     Dm = full;
   }
-  if (st == CB_OK) st = sim_ctx_init(&c, b, X, p, Dm, b->splits->n_test);
   if (st == CB_OK && (!vals || !bc.draw)) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  if (st == CB_OK && getenv("CB_BOOT_EXPANDED") == NULL && cb__bench_boot_weighted(b)) {
+    st = cb__bench_boot_rdm(b, Dm, vals); /* CB_BOOT_EXPANDED=1: the expanded multisets (tests compare both) */
+    if (st == CB_OK) st = keep_replicates(vals, nb, b->params.ci_level, out);
+    goto done;
+  }
+  if (st == CB_OK) st = sim_ctx_init(&c, b, X, p, Dm, b->splits->n_test);
   for (int r = 0; st == CB_OK && r < nb; ++r) {
     if (cb_signal_pending()) { /* abandon the task: nothing of it is committed */
       st = CB_ERROR(CB_ERR_INTERRUPTED, "stopped by signal %d during a bootstrap", cb_signal_pending());
@@ -543,6 +548,7 @@ static cb_status bootstrap_similarity(const cb_bench *b, const float *X, int p, 
     if (st == CB_OK) vals[r] = isnan(b->ceiling) ? raw : cb_ceil_score(raw, b->ceiling, b->norm);
   }
   if (st == CB_OK) st = keep_replicates(vals, nb, b->params.ci_level, out);
+done:
   sim_ctx_free(&c);
   free(vals);
   free(full);

@@ -33,6 +33,7 @@ models="animacy FaceBodyManmadeNatobj monkeyIT EVA HMAX V1 Silhouette RADON"
         "$c" "$s" "$c" "$s"
     done
   done
+  printf '[benchmark hit.IT-boot]\ndataset = hIT\nregion = IT-boot\nmetric = rdm\nsplit = stratified\nsplits = 3\ntrain_fraction = 0.5\nbootstrap = 200\n\n'
 } >"$tmp/nili.ini"
 "$bin" -q run "$tmp/nili.ini" -o "$tmp/out" >"$tmp/log" 2>&1 || { cat "$tmp/log"; exit 1; }
 status=0
@@ -60,6 +61,19 @@ for c in kendall spearman; do
   check "ceiling $c lower" "$(field "$f" ceiling_lower)" "$(want "ceiling_${k}_lower")"
   [[ $(field "$f" ceiling_method) == "'nili'" ]] || { echo "FAIL ceiling_method is not nili"; status=1; }
 done
+# The bootstrap by pair weights equals the expanded resamples (CB_BOOT_EXPANDED=1), replicate by replicate.
+CB_BOOT_EXPANDED=1 "$bin" -q run "$tmp/nili.ini" -o "$tmp/exp" >/dev/null 2>&1 || { echo "FAIL expanded run"; status=1; }
+if /usr/bin/python3 - "$tmp/out/nili/scores/hit.IT-boot" "$tmp/exp/nili/scores/hit.IT-boot" <<'PY'; then echo "ok   bootstrap by pair weights = expanded"; else echo "FAIL bootstrap by pair weights"; status=1; fi
+import json, os, sys
+worst = 0.0
+for m in os.listdir(sys.argv[1]):
+    a = json.load(open(os.path.join(sys.argv[1], m, "rdm.json")))["bootstrap"]
+    b = json.load(open(os.path.join(sys.argv[2], m, "rdm.json")))["bootstrap"]
+    assert len(a) == len(b) == 200
+    worst = max([worst] + [abs(x - y) for x, y in zip(a, b)])
+print("     max |weighted - expanded| over 8 models x 200 replicates: %.3g" % worst)
+sys.exit(0 if worst <= 1e-12 else 1)
+PY
 # One leaderboard: the 8 models ranked, average over the benchmarks of the region.
 [[ $(grep -c ',' "$tmp/out/nili/leaderboard.csv") -eq 9 ]] || { echo "FAIL leaderboard rows"; status=1; }
 head -3 "$tmp/out/nili/leaderboard.csv"

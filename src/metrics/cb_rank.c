@@ -35,23 +35,38 @@ static cb_status check_finite(const double *x, size_t n, const char *name) {
   return CB_OK;
 }
 
+cb_status cb_rank_order(const double *v, size_t m, size_t *ord) {
+  keyed *k = malloc(sizeof *k * (m > 0 ? m : 1));
+  if (k == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory ordering %zu values", m);
+  for (size_t i = 0; i < m; ++i) {
+    if (isnan(v[i])) {
+      free(k);
+      return CB_ERROR(CB_ERR_NUMERIC, "entry %zu is NaN: rank statistics need complete data", i);
+    }
+    k[i] = (keyed){v[i], i};
+  }
+  qsort(k, m, sizeof *k, cmp_keyed);
+  for (size_t i = 0; i < m; ++i) ord[i] = k[i].i;
+  free(k);
+  return CB_OK;
+}
+
 cb_status cb_rank_average(const double *x, size_t n, double *ranks) {
   if (n < 1 || x == NULL || ranks == NULL) return CB_ERROR(CB_ERR_ARG, "cb_rank_average: empty or NULL input");
   CB_CHECK(check_finite(x, n, "x"));
-  keyed *k = malloc(sizeof *k * n);
-  if (k == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory ranking %zu values", n);
-  for (size_t i = 0; i < n; ++i) k[i] = (keyed){x[i], i};
-  qsort(k, n, sizeof *k, cmp_keyed);
+  size_t *ord = malloc(sizeof *ord * n);
+  if (ord == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory ranking %zu values", n);
+  cb_status st = cb_rank_order(x, n, ord);
   /* a run of equal values at sorted positions [s, e) gets rank (s + 1 + e) / 2 */
-  for (size_t s = 0; s < n;) {
+  for (size_t s = 0; st == CB_OK && s < n;) {
     size_t e = s + 1;
-    while (e < n && k[e].v == k[s].v) ++e;
+    while (e < n && x[ord[e]] == x[ord[s]]) ++e;
     double r = 0.5 * (double)(s + 1 + e);
-    for (size_t j = s; j < e; ++j) ranks[k[j].i] = r;
+    for (size_t j = s; j < e; ++j) ranks[ord[j]] = r;
     s = e;
   }
-  free(k);
-  return CB_OK;
+  free(ord);
+  return st;
 }
 
 cb_status cb_spearman(const double *a, const double *b, size_t n, double *rho) {

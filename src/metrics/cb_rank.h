@@ -6,6 +6,9 @@
 
 #include "cb_status.h"
 
+/* ord (m): indices that sort v ascending (ties by index). CB_ERR_NUMERIC on NaN. */
+cb_status cb_rank_order(const double *v /* (m) */, size_t m, size_t *ord /* (m) */);
+
 /* 1-based ranks of x, ties get the mean of the ranks they span (scipy.stats.rankdata 'average').
  * CB_ERR_NUMERIC if x holds a NaN, CB_ERR_ARG if n < 1. */
 cb_status cb_rank_average(const double *x /* (n) */, size_t n, double *ranks /* (n) */);

@@ -4,34 +4,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-typedef struct keyed {
-  double v;
-  size_t i;
-} keyed;
-
-static int cmp_keyed(const void *x, const void *y) {
-  const keyed *p = x, *q = y;
-  if (p->v < q->v) return -1;
-  if (p->v > q->v) return 1;
-  return (p->i > q->i) - (p->i < q->i);
-}
-
-cb_status cb_rank_order(const double *v, size_t m, size_t *ord) {
-  keyed *k = malloc(sizeof *k * (m > 0 ? m : 1));
-  if (!k) return CB_ERROR(CB_ERR_NOMEM, "out of memory ordering %zu values", m);
-  for (size_t i = 0; i < m; ++i) {
-    if (isnan(v[i])) {
-      free(k);
-      return CB_ERROR(CB_ERR_NUMERIC, "entry %zu is NaN (undefined dissimilarity)", i);
-    }
-    k[i] = (keyed){v[i], i};
-  }
-  qsort(k, m, sizeof *k, cmp_keyed);
-  for (size_t i = 0; i < m; ++i) ord[i] = k[i].i;
-  free(k);
-  return CB_OK;
-}
-
 void cb_rank_weighted(const double *v, const size_t *ord, const double *w, size_t m, double *r) {
   double before = 0; /* copies ranked below the current run of equal values */
   for (size_t s = 0; s < m;) {

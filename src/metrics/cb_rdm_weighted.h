@@ -9,14 +9,13 @@
 
 #include <stddef.h>
 
+#include "cb_rank.h" /* cb_rank_order */
 #include "cb_rdm.h"
 #include "cb_status.h"
 
-/* ord (m): indices that sort v ascending (ties by index). CB_ERR_NUMERIC on NaN. */
-cb_status cb_rank_order(const double *v /* (m) */, size_t m, size_t *ord /* (m) */);
 
 /* r[p] = the average rank (1-based, ties averaged, scipy 'average') of the copies of v[p] in the multiset
- * holding w[p] copies of each v[p]; entries with w[p] = 0 are left untouched. ord from cb_rank_order(v). */
+ * holding w[p] copies of each v[p]; entries with w[p] = 0 are left untouched. ord from cb_rank_order(v) (cb_rank.h). */
 void cb_rank_weighted(const double *v /* (m) */, const size_t *ord /* (m) */, const double *w /* (m) */, size_t m,
                       double *r /* (m) */);
 

@@ -65,6 +65,25 @@ bad_ini 's/^dataset = d/dataset = nope/' dangling
 bad_ini 's/^\[model pixels\]/[model pixels]\n[model pixels]/' duplicate_section
 bad_ini '/^\[benchmark b\]/,$d' no_benchmark
 bad_ini '/^\[model pixels\]/d' no_model
+# RDM datasets and RDM-only models: an RDM file over the set's stimuli, entries "a" and "b".
+"$py" - "$D/data/stimuli.csv" "$D/two_rdms.h5" <<'PY'
+import csv, sys, h5py, numpy as np
+ids = [r["stimulus_id"] for r in csv.DictReader(open(sys.argv[1]))]
+n = len(ids)
+x = np.random.default_rng(1).random((2, n, n)); x = x + x.transpose(0, 2, 1)
+for k in range(2): np.fill_diagonal(x[k], 0)
+s = h5py.string_dtype("utf-8")
+with h5py.File(sys.argv[2], "w") as f:
+    f["rdm"] = x
+    f.create_dataset("stimulus_id", data=ids, dtype=s)
+    f.create_dataset("subject", data=["a", "b"], dtype=s)
+PY
+bad_ini "s|^assembly = .*|rdm = $D/two_rdms.h5|; s/^dataset = d/dataset = d\nmetric = pls/" rdm_dataset_metric
+bad_ini "s|^\[model pixels\]|[model m]\nrdm = $D/two_rdms.h5\nrdm_entry = c|" rdm_entry_unknown
+bad_ini "s|^\[model pixels\]|[model m]\nrdm = $D/two_rdms.h5|" rdm_entry_missing
+bad_ini "s|^\[model pixels\]|[model m]\nrdm = $D/two_rdms.h5\nrdm_entry = a\nlayers = x|" rdm_model_layers
+bad_ini 's/^\[model pixels\]/[model pixels]\nreinit = pytorch/' reinit_nothing
+bad_ini 's/^\[model pixels\]/[model pixels]\nreinit = xavier/' reinit_unknown
 printf 'this is not ini\n' >"$D/syntax.ini"
 
 # --- stimulus sets ------------------------------------------------------------------

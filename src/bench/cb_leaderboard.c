@@ -126,6 +126,7 @@ static cb_status fill_cell(const cb_score *scores, int n_scores, const char *mod
     l->pca_components = s->pca_components;
     l->ci_high = s->n_bootstrap > 0 ? s->ci_high : NAN;
     l->voxel = !strcmp(s->ceiling_method, "voxel");
+    l->ceiling_lower = !strcmp(s->ceiling_method, "nili") ? s->ceiling_lower : NAN;
     if (!isnan(s->score) && (cell->best < 0 || s->score > cell->layers[cell->best].score)) cell->best = cell->n_layers;
     cell->n_layers++;
   }
@@ -373,6 +374,10 @@ static json_t *json_cell(const cb_lb_cell *c) {
   bad |= jset(o, "raw", jnum(best ? best->raw : NAN));
   bad |= jset(o, "ceiling", jnum(best ? best->ceiling : NAN));
   if (best && best->voxel) bad |= jset(o, "ceiling_method", json_string("voxel"));
+  if (best && !isnan(best->ceiling_lower)) {
+    bad |= jset(o, "ceiling_method", json_string("nili"));
+    bad |= jset(o, "ceiling_lower", jnum(best->ceiling_lower));
+  }
   bad |= jset(o, "score", jnum(best ? best->score : NAN));
   bad |= jset(o, "clipped", jnum(best ? clip01(best->score) : NAN));
   bad |= jset(o, "error", jnum(best ? best->error : NAN));
@@ -390,6 +395,7 @@ static json_t *json_cell(const cb_lb_cell *c) {
     bad |= jset(e, "raw", jnum(y->raw));
     bad |= jset(e, "ceiling", jnum(y->ceiling));
     if (y->voxel) bad |= jset(e, "ceiling_method", json_string("voxel"));
+    if (!isnan(y->ceiling_lower)) bad |= jset(e, "ceiling_lower", jnum(y->ceiling_lower));
     bad |= jset(e, "score", jnum(y->score));
     bad |= jset(e, "error", jnum(y->error));
     if (y->pca_components > 0) bad |= jset(e, "pca_components", json_integer(y->pca_components));

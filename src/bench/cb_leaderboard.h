@@ -35,6 +35,7 @@ typedef struct cb_lb_layer {
   double raw, ceiling, score, error; /* as in the score file (score not clipped) */
   double ci_low, ci_high;            /* bootstrap interval of score; NaN when none */
   int voxel;                         /* 1: score file has ceiling_method "voxel" (score = noise-corrected r^2) */
+  double ceiling_lower;              /* ceiling_method "nili": lower bound of the noise ceiling; NaN otherwise */
   int pca_components;                /* > 0: scored on PCA-projected activations (layer selection) */
 } cb_lb_layer;
 

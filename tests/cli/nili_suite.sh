@@ -74,6 +74,17 @@ for m in os.listdir(sys.argv[1]):
 print("     max |weighted - expanded| over 8 models x 200 replicates: %.3g" % worst)
 sys.exit(0 if worst <= 1e-12 else 1)
 PY
+# The same bytes with 3 ranks (scores, leaderboard).
+same3() {
+  mpirun --bind-to none -n 3 "$bin" -q run "$tmp/nili.ini" -o "$tmp/out3" >"$tmp/log3" 2>&1 || return 1
+  diff -r "$tmp/out/nili/scores" "$tmp/out3/nili/scores" >/dev/null || return 1
+  for f in csv json md; do cmp -s "$tmp/out/nili/leaderboard.$f" "$tmp/out3/nili/leaderboard.$f" || return 1; done
+}
+if same3; then
+  echo "ok   3 ranks: identical score files and leaderboards"
+else
+  echo "FAIL 3 ranks differ (or failed)"; tail -5 "$tmp/log3"; status=1
+fi
 # One leaderboard: the 8 models ranked, average over the benchmarks of the region.
 [[ $(grep -c ',' "$tmp/out/nili/leaderboard.csv") -eq 9 ]] || { echo "FAIL leaderboard rows"; status=1; }
 head -3 "$tmp/out/nili/leaderboard.csv"

@@ -171,22 +171,23 @@ END_TEST
 START_TEST(test_repo_manifests) {
   static const struct {
     const char *id;
-    int files, upstream, verified, sha1;
+    int files, upstream, verified, sha1, recipes;
   } want[] = {
-      {"cowley2023_v4", 6, 2, 1, 0},       {"freemanziemba2013", 3, 3, 0, 1}, {"kriegeskorte2008", 96, 3, 1, 0},
-      {"majajhong2015", 3, 3, 0, 1},       {"normanhaignere2015", 168, 167, 1, 0},
+      {"cowley2023_v4", 6, 2, 1, 0, 2},    {"freemanziemba2013", 3, 3, 0, 1, 2}, {"kriegeskorte2008", 96, 3, 1, 0, 2},
+      {"majajhong2015", 3, 3, 0, 1, 2},    {"models", 1, 0, 1, 0, 0},            {"normanhaignere2015", 168, 167, 1, 0, 2},
+      {"onnx_zoo_squeezenet1_1", 1, 1, 0, 0, 0}, /* model files: no recipes */
   };
   char **ids = NULL;
   int n = 0;
   ck_assert_int_eq(cb_manifest_list("datasets", &ids, &n), CB_OK);
-  ck_assert_int_eq(n, 5);
+  ck_assert_int_eq(n, 7);
   for (int i = 0; i < n; ++i) {
     ck_assert_str_eq(ids[i], want[i].id);
     cb_manifest *m = NULL;
     ck_assert_msg(cb_manifest_open("datasets", ids[i], &m) == CB_OK, "%s", cb_error_message());
     ck_assert_int_eq(m->n_files, want[i].files);
     ck_assert_int_eq(m->verified, want[i].verified);
-    ck_assert_int_ge(m->n_recipes, 2);
+    ck_assert_int_ge(m->n_recipes, want[i].recipes);
     int up = 0;
     for (int k = 0; k < m->n_files; ++k) {
       const cb_manifest_file *f = &m->files[k];

@@ -21,39 +21,11 @@
 #include "cb_nn.h"
 #include "cb_nn_model.h"
 #include "cb_test_main.h"
+#include "reinit_test_util.h"
 
 #define SQUEEZENET "../shared/data/models/squeezenet1_1.onnx"
 #define MNIST "../shared/data/models/mnist-8.onnx"
 #define NSE 5.0 /* tolerance in standard errors */
-
-static cb_model *load(const char *path) {
-  cb_model *m = NULL;
-  ck_assert_msg(cb_model_load_onnx(path, NULL, &m) == CB_OK, "%s", cb_error_message());
-  return m;
-}
-
-static const cb__value *value(const cb_model *m, const char *name) {
-  int id = cb_graph_find(m->g, name);
-  ck_assert_msg(id >= 0, "%s: no value '%s'", m->name, name);
-  return &m->g->values[id];
-}
-
-typedef struct stats {
-  double mean, std, min, max; /* std: population */
-} stats;
-
-static stats stats_of(const float *x, int64_t n) {
-  stats s = {0, 0, INFINITY, -INFINITY};
-  for (int64_t i = 0; i < n; ++i) {
-    s.mean += x[i];
-    if (x[i] < s.min) s.min = x[i];
-    if (x[i] > s.max) s.max = x[i];
-  }
-  s.mean /= (double)n;
-  for (int64_t i = 0; i < n; ++i) s.std += ((double)x[i] - s.mean) * ((double)x[i] - s.mean);
-  s.std = sqrt(s.std / (double)n);
-  return s;
-}
 
 /* The last layer (the logits) for a fixed input. */
 static float *logits(cb_model *m, int *n) {

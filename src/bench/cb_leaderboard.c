@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cb_fs.h"
+#include "cb_log.h"
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
@@ -211,6 +212,23 @@ static cb_status build_row(const cb_score *scores, int n_scores, const cb_lb_opt
   return st;
 }
 
+/* One warning per model with missing benchmarks, naming them and what the average does with them. */
+static void warn_missing_row(const cb_leaderboard *lb, const cb_lb_row *r) {
+  cb_strbuf names = {0};
+  int n = 0;
+  for (int b = 0; b < lb->n_bench; ++b)
+    if (isnan(r->score[b])) cb_strbuf_printf(&names, "%s%s", n++ ? ", " : "", lb->bench[b]);
+  if (n > 0 && names.data)
+    cb_log(CB_LOG_WARN, "leaderboard: model %s has no score on %d of %d benchmark%s (%s): %s", r->model, n, lb->n_bench,
+           lb->n_bench == 1 ? "" : "s", names.data,
+           lb->skip_missing ? "left out of its averages" : "counted as 0 in its averages");
+  cb_strbuf_free(&names);
+}
+
+void cb_leaderboard_warn_missing(const cb_leaderboard *lb) {
+  for (int m = 0; lb && m < lb->n_models; ++m) warn_missing_row(lb, &lb->rows[m]);
+}
+
 cb_status cb_leaderboard_build_opts(const cb_score *scores, int n_scores, const cb_lb_options *opt,
                                     cb_leaderboard **out) {
   cb_status st = CB_OK;
@@ -333,9 +351,10 @@ static cb_status md_hundredths(cb_strbuf *o, int h) {
 cb_status cb_leaderboard_markdown(const cb_leaderboard *lb, cb_strbuf *o) {
   /* Region columns only when they say more than the average and the benchmark columns. */
   int regions = lb->n_regions > 1 && lb->n_regions < lb->n_bench;
-  if (lb->skip_missing)
-    CB_CHECK(cb_strbuf_append(o, "Average: mean over the regions each model was scored on (`-`: not scored; not "
-                                 "counted).\n\n"));
+  CB_CHECK(cb_strbuf_append(o, lb->skip_missing
+                                   ? "Average: mean over the regions each model was scored on (`-`: not scored; not "
+                                     "counted).\n\n"
+                                   : "Average: mean over all regions; a missing score (`-`) counts as 0.\n\n"));
   CB_CHECK(cb_strbuf_append(o, "| rank | model | average |"));
   for (int k = 0; regions && k < lb->n_regions; ++k) CB_CHECK(cb_strbuf_printf(o, " %s |", lb->region[k]));
   for (int b = 0; b < lb->n_bench; ++b) CB_CHECK(cb_strbuf_printf(o, " %s (layer) |", lb->bench[b]));

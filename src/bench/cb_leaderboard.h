@@ -109,6 +109,9 @@ cb_status cb_leaderboard_build_opts(const cb_score *scores, int n_scores, const 
 cb_status cb_leaderboard_build(const cb_score *scores, int n_scores, const char *const *models, int n_models,
                                const char *const *benchmarks, int n_bench, cb_leaderboard **out);
 void cb_leaderboard_destroy(cb_leaderboard **lb);
+/* One warning (cb_log) per model without a score on some benchmarks, naming them and whether the averages count
+ * them as 0 or leave them out; callers emit it once the leaderboard is written. */
+void cb_leaderboard_warn_missing(const cb_leaderboard *lb);
 
 /* Region inferred from an id: text between the first '.' and the next '-'
  * (or the end); the id itself when there is no '.'. Writes at most n bytes. */

@@ -238,6 +238,8 @@ static cb_status leaderboard_rank0(void *arg) {
     CB_CHECK_GOTO(write_html(a, lb, files.n, a->html), st, done);
     printf("report written to %s\n", a->html);
   }
+  fflush(stdout);
+  cb_leaderboard_warn_missing(lb);
 done:
   for (int i = 0; i < n; ++i) cb_score_free(&scores[i]);
   free(scores);

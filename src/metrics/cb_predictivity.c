@@ -30,12 +30,16 @@ const char *cb_normalise_name(cb_normalise m) {
 }
 
 double cb_ceil_score(double raw, double ceiling, cb_normalise mode) {
+  double v = NAN;
   switch (mode) {
-  case CB_NORM_R2_OVER_C: return raw * raw / ceiling;
-  case CB_NORM_R_OVER_C_SQUARED: return (raw / ceiling) * (raw / ceiling);
-  case CB_NORM_R_OVER_C: return raw / ceiling;
+  case CB_NORM_R2_OVER_C: v = raw * raw / ceiling; break;
+  case CB_NORM_R_OVER_C_SQUARED: v = (raw / ceiling) * (raw / ceiling); break;
+  case CB_NORM_R_OVER_C: v = raw / ceiling; break;
   }
-  return NAN;
+  /* The ceiled score keeps the sign of the raw value: squaring (r^2/c, (r/c)^2) or a negative ceiling would
+   * otherwise turn a model that anti-predicts into a positive score. */
+  if (isnan(v) || raw == 0) return v;
+  return raw < 0 ? -fabs(v) : fabs(v);
 }
 
 static const char *const kind_names[] = {"pls", "ridge", "ridgecv", "linear", "neuron2neuron"};

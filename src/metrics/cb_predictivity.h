@@ -12,7 +12,8 @@ typedef enum cb_normalise { CB_NORM_R2_OVER_C = 0, CB_NORM_R_OVER_C_SQUARED, CB_
 cb_status cb_normalise_parse(const char *s, cb_normalise *out);
 /* Inverse of cb_normalise_parse ("?" for an invalid mode). */
 const char *cb_normalise_name(cb_normalise m);
-/* r^2/c, (r/c)^2 or r/c; no clipping (NaN/inf pass through). */
+/* r^2/c, (r/c)^2 or r/c with the sign of raw: sign(r) r^2/c, sign(r) (r/c)^2, sign(r) |r/c| (a negative raw
+ * value never gives a positive ceiled score, even with a negative ceiling); no clipping (NaN/inf pass through). */
 double cb_ceil_score(double raw, double ceiling, cb_normalise mode);
 
 #define CB_MAX_SPLITS 1000

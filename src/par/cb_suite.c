@@ -908,6 +908,8 @@ static cb_status leaderboard_on_rank0(void *arg) {
   printf("\nLeaderboard (%s; ceiled scores, best layer per benchmark):\n\n%s\nwritten to "
          "%s/leaderboard.{csv,json,md,html}\n",
          c->suite, md.data, r->out_dir);
+  fflush(stdout);
+  cb_leaderboard_warn_missing(lb);
 done:
   for (int i = 0; i < n; ++i) cb_score_free(&scores[i]);
   free(scores);

@@ -396,6 +396,15 @@ START_TEST(test_normalise) {
   ck_assert_double_eq_tol(cb_ceil_score(0.5, 0.8, CB_NORM_R_OVER_C), 0.625, 1e-15);
   ck_assert_double_eq_tol(cb_ceil_score(0.9, 0.6, CB_NORM_R_OVER_C), 1.5, 1e-15); /* no clipping */
   ck_assert_double_eq_tol(cb_ceil_score(-0.5, 0.8, CB_NORM_R_OVER_C), -0.625, 1e-15);
+  /* A negative raw value never gives a positive ceiled score (the squares keep the sign; negative ceilings too). */
+  ck_assert_double_eq_tol(cb_ceil_score(-0.5, 0.8, CB_NORM_R2_OVER_C), -0.3125, 1e-15);
+  ck_assert_double_eq_tol(cb_ceil_score(-0.5, 0.8, CB_NORM_R_OVER_C_SQUARED), -0.390625, 1e-15);
+  for (int m = 0; m < 3; ++m) {
+    ck_assert(cb_ceil_score(-0.2, -0.4, (cb_normalise)m) < 0);
+    ck_assert(cb_ceil_score(0.2, -0.4, (cb_normalise)m) > 0);
+    ck_assert(cb_ceil_score(0.0, 0.4, (cb_normalise)m) == 0);
+    ck_assert(isnan(cb_ceil_score(NAN, 0.4, (cb_normalise)m)));
+  }
 }
 END_TEST
 

@@ -1,6 +1,7 @@
 /* Helpers shared by the subcommands. */
 #include <cblas.h>
 #include <curl/curl.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <hdf5.h>
@@ -75,7 +76,7 @@ cb_status cb_cli_parse_u64(const char *opt, const char *v, unsigned long long *o
   char *end;
   errno = 0;
   unsigned long long x = strtoull(v, &end, 10);
-  if (errno || *end || !*v || v[0] == '-')
+  if (errno || *end || !isdigit((unsigned char)v[0])) /* strtoull accepts " -1" and wraps it */
     return CB_USAGE("option %s: expected a non-negative integer, got '%s'", opt, v);
   *out = x;
   return CB_OK;

@@ -38,13 +38,20 @@ typedef struct parse_state {
   cb_status st;
 } parse_state;
 
+int cb_config_name_ok(const char *name) {
+  if (!name || !*name || !strcmp(name, ".") || !strcmp(name, "..")) return 0;
+  for (const char *p = name; *p; ++p)
+    if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.')) return 0;
+  return 1;
+}
+
 static cb_status fail(parse_state *ps, cb_status s) {
   ps->st = s;
   return s;
 }
 
 static int parse_u64(const char *v, uint64_t *out) {
-  if (!*v || *v == '-') return 0;
+  if (!isdigit((unsigned char)*v)) return 0; /* strtoull accepts " -1" and wraps it */
   char *end;
   errno = 0;
   unsigned long long x = strtoull(v, &end, 10);
@@ -141,9 +148,7 @@ static cb_status set_path(parse_state *ps, char **dst, const char *key, const ch
 static cb_status on_suite(parse_state *ps, const char *k, const char *v) {
   cb_config *c = ps->cfg;
   if (!strcmp(k, "name")) {
-    for (const char *p = v; *p; ++p)
-      if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.'))
-        return BAD_VALUE(ps, k, "a name of letters, digits, '-', '_', '.'", v);
+    if (!cb_config_name_ok(v)) return BAD_VALUE(ps, k, "a name of letters, digits, '-', '_', '.' (not . or ..)", v);
     return set_str(&c->suite, v);
   }
   if (!strcmp(k, "seed")) return parse_u64(v, &c->seed) ? CB_OK : BAD_VALUE(ps, k, "a non-negative integer", v);
@@ -418,10 +423,9 @@ static cb_status begin_section(parse_state *ps, const char *section) {
   kind[kl] = '\0';
   const char *name = space + 1;
   while (*name == ' ') ++name;
-  for (const char *p = name; *p; ++p)
-    if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.'))
-      return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s]: name '%s' may only hold letters, digits, '-', '_', '.'",
-                               c->path, section, name));
+  if (!cb_config_name_ok(name))
+    return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s]: name '%s' may only hold letters, digits, '-', '_', '.' (not . "
+                             "or ..: names become file and folder names)", c->path, section, name));
   if (!strcmp(kind, "dataset")) {
     for (int i = 0; i < c->n_datasets; ++i)
       if (!strcmp(c->datasets[i].id, name))
@@ -531,7 +535,50 @@ static int on_entry(void *user, const char *section, const char *key, const char
 /* libinih never reports a section without keys, but "[model pixels]" alone
  * is a complete model entry: register every section header first, in file
  * order, then let libinih deliver the keys. */
+/* Key of a "key = value" line that starts in column 0 (not a continuation), or "" (*k, cap bytes). */
+static void line_key(const char *a, const char *b, char *k, size_t cap) {
+  k[0] = '\0';
+  if (a >= b || isspace((unsigned char)*a) || *a == ';' || *a == '#' || *a == '[') return;
+  const char *eq = memchr(a, '=', (size_t)(b - a)), *colon = memchr(a, ':', (size_t)(b - a));
+  if (!eq || (colon && colon < eq)) eq = colon;
+  if (!eq) return;
+  const char *e = eq;
+  while (e > a && isspace((unsigned char)e[-1])) --e;
+  snprintf(k, cap, "%.*s", (int)(e - a), a);
+}
+
+/* What libinih would not say: lines longer than it reads (their tail would be parsed as a line of its own) and a
+ * key given twice in one section (libinih hands both over; the last would silently win). */
+static cb_status check_lines(parse_state *ps, const char *text) {
+  typedef struct seen_key { char key[64]; int line; } seen_key;
+  seen_key seen[256];
+  int n_seen = 0, line = 0;
+  for (const char *p = text; *p;) {
+    const char *eol = strchr(p, '\n');
+    size_t len = eol ? (size_t)(eol - p) : strlen(p);
+    ++line;
+    if (len >= 200)
+      return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s:%d: line longer than 199 characters (continue a list on indented "
+                               "lines)", ps->cfg->path, line));
+    char k[64];
+    line_key(p, p + len, k, sizeof k);
+    if (*p == '[') n_seen = 0; /* a new section */
+    for (int i = 0; k[0] && i < n_seen; ++i)
+      if (!strcmp(seen[i].key, k))
+        return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s:%d: key '%s' given twice in one section (first on line %d)",
+                                 ps->cfg->path, line, k, seen[i].line));
+    if (k[0] && n_seen < 256) {
+      snprintf(seen[n_seen].key, sizeof seen[n_seen].key, "%s", k);
+      seen[n_seen++].line = line;
+    }
+    if (!eol) break;
+    p = eol + 1;
+  }
+  return CB_OK;
+}
+
 static cb_status prescan_sections(parse_state *ps, const char *text) {
+  CB_CHECK(check_lines(ps, text));
   const char *p = text;
   while (*p) {
     const char *eol = strchr(p, '\n');
@@ -660,7 +707,13 @@ cb_status cb_config_read(const char *path, cb_config **out) {
   parse_state ps;
   memset(&ps, 0, sizeof ps);
   char *text = NULL;
-  CB_CHECK(cb_file_read_all(path, &text, NULL));
+  size_t n_text = 0;
+  CB_CHECK(cb_file_read_all(path, &text, &n_text));
+  if (strlen(text) != n_text) {
+    st = CB_ERROR(CB_ERR_CONFIG, "%s: contains a NUL byte at offset %zu (not a text file)", path, strlen(text));
+    free(text);
+    return st;
+  }
   cb_config *c = calloc(1, sizeof *c);
   CB_ALLOC_GOTO(c, st, done);
   c->path = cb_strdup(path);

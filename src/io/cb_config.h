@@ -97,6 +97,9 @@ void cb_config_destroy(cb_config **c);
 void cb_cfg_model_free(cb_cfg_model *m);
 const cb_cfg_dataset *cb_config_dataset(const cb_config *c, const char *id);
 
+/* 1 when a name can be a file or folder name of its own: letters, digits, '-', '_', '.', not "." or "..". */
+int cb_config_name_ok(const char *name);
+
 /* Parses "START:END" (ms) into t0, t1. */
 cb_status cb_parse_time_bin(const char *s, double *t0, double *t1);
 

@@ -84,6 +84,13 @@ bad_ini "s|^\[model pixels\]|[model m]\nrdm = $D/two_rdms.h5|" rdm_entry_missing
 bad_ini "s|^\[model pixels\]|[model m]\nrdm = $D/two_rdms.h5\nrdm_entry = a\nlayers = x|" rdm_model_layers
 bad_ini 's/^\[model pixels\]/[model pixels]\nreinit = pytorch/' reinit_nothing
 bad_ini 's/^\[model pixels\]/[model pixels]\nreinit = xavier/' reinit_unknown
+# INI hazards: a line longer than libinih reads (its tail would become "splits = 7"), a NUL byte, a key given
+# twice, names that would leave the output directory.
+{ sed 's/^dataset = d/dataset = d/' "$D/good.ini"; printf '; %0230d splits = 7\n' 0; } >"$D/long_line.ini"
+{ cat "$D/good.ini"; printf 'seed = 2\0\nsplits = 3\n'; } >"$D/nul_byte.ini"
+bad_ini 's/^dataset = d/dataset = d\nsplits = 3\nsplits = 4/' duplicate_key
+bad_ini 's/^name = t/name = ../' suite_dotdot
+bad_ini 's/^\[model pixels\]/[model ..]\nzoo = pixels/' model_dotdot
 printf 'this is not ini\n' >"$D/syntax.ini"
 
 # --- stimulus sets ------------------------------------------------------------------

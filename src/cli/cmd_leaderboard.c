@@ -25,7 +25,7 @@ static void help(void) {
          "                              [--config CONFIG] [--region BENCHMARK=REGION]... [--rdm FILE.h5]...\n"
          "                              [--title T]\n\n"
          "Reads every score file (*.json, the format `cortexbench score` writes) in the given\n"
-         "files and directories (recursively), keeps the best layer of each model on each\n"
+         "files and directories (recursively; leaderboard.json files in directories are skipped), keeps the best layer of each model on each\n"
          "benchmark, clips scores to [0, 1] and aggregates like Brain-Score: benchmark -> region\n"
          "-> neural -> overall, each parent the unweighted mean of its children (a missing child\n"
          "counts as 0, all missing = missing). Ranks on the average rounded to 2 decimals (half\n"
@@ -84,7 +84,9 @@ static cb_status collect(const char *path, path_list *l) {
       st = collect(child, l);
     } else {
       size_t n = strlen(e->d_name);
-      if (n > 5 && !strcmp(e->d_name + n - 5, ".json")) st = push(l, child);
+      /* a run directory holds the leaderboard.json it wrote: not a score file */
+      if (n > 5 && !strcmp(e->d_name + n - 5, ".json") && strcmp(e->d_name, "leaderboard.json") != 0)
+        st = push(l, child);
     }
   }
   closedir(d);

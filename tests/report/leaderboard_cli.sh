@@ -19,6 +19,10 @@ head -1 "$W/a/leaderboard.csv" | grep -qx 'rank,model,average,gratings.V1-pls,ob
 # pixels: V1 0.04, IT missing -> (0.04 + 0) / 2 = 0.02
 grep -q '^4,pixels,0.0200,0.0400,,,pixels,,$' "$W/a/leaderboard.csv"
 grep -q '"rank_value": "0.54"' "$W/a/leaderboard.json"
+# A run directory (scores beside the leaderboard.json it wrote) ranks again to the same table.
+cp -r "$W/scores" "$W/a/scores"
+"$B" -q leaderboard "$W/a" -o "$W/c" >/dev/null
+cmp "$W/a/leaderboard.csv" "$W/c/leaderboard.csv"
 "$B" leaderboard "$W/scores" --compare "$W/a/leaderboard.csv" >"$W/cmp.txt"
 grep -q '^| resnet-18 | 1 -> 1 | = | 0.5400 | +0.0000 | +0.0000 | +0.0000 | +0.0000 |$' "$W/cmp.txt"
 printf 'rank,model,average\n1,pixels,0.9000\n2,gone,0.1000\n' >"$W/old.csv"

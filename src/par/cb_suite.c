@@ -479,6 +479,7 @@ typedef struct score_ctx {
   task *tasks;              /* (n) */
   cb_bench **bench;         /* (n_benchmarks) loaded on first use on this rank */
   cb_activations **acts;    /* (n_models * n_datasets) opened on first use */
+  cb_rdmfile **rdm_files;   /* (n_models) RDM-only models' files, read on first use on this rank */
   cb_bench_params *params;  /* (n_benchmarks) */
   cb_activations *pca_acts; /* fit-set activations of the current model, opened on first use */
   int pca_acts_m;           /* model of pca_acts (-1: none) */
@@ -539,10 +540,9 @@ static cb_status run_score_task(int k, void *arg) {
   const cb_pca *pca = NULL;
   const cb_cfg_model *cm = &c->models[t->m];
   if (st == CB_OK && cm->rdm) {
-    cb_rdmfile *f = NULL;
-    st = cb_rdmfile_read(cm->rdm, &f);
-    if (st == CB_OK) st = cb_bench_score_rdm(s->bench[t->b], cm->rdm, f, r->rdm_entry[t->m], cm->name, &score);
-    cb_rdmfile_destroy(&f);
+    cb_rdmfile **f = &s->rdm_files[t->m];
+    if (!*f) st = cb_rdmfile_read(cm->rdm, f);
+    if (st == CB_OK) st = cb_bench_score_rdm(s->bench[t->b], cm->rdm, *f, r->rdm_entry[t->m], cm->name, &score);
   } else if (st == CB_OK) {
     char act_path[CB_PATH_MAX];
     cb_activations **acts = &s->acts[(size_t)t->m * c->n_datasets + d];
@@ -613,18 +613,19 @@ static cb_status stage_scores(run_ctx *r) {
   for (int b = 0; b < nb; ++b)
     for (int m = 0; m < nm; ++m)
       if (takes_part(r, m, b)) n += r->n_layers[m];
-  score_ctx s = {r, NULL, NULL, NULL, NULL, NULL, -1, NULL, -1, -1};
+  score_ctx s = {r, NULL, NULL, NULL, NULL, NULL, NULL, -1, NULL, -1, -1};
   char *mask = NULL;
   int *order = NULL;
   double *cost = NULL;
   s.tasks = calloc((size_t)(n > 0 ? n : 1), sizeof *s.tasks);
   s.bench = calloc((size_t)(nb > 0 ? nb : 1), sizeof *s.bench);
   s.acts = calloc((size_t)nm * (size_t)(nd > 0 ? nd : 1), sizeof *s.acts);
+  s.rdm_files = calloc((size_t)(nm > 0 ? nm : 1), sizeof *s.rdm_files);
   s.params = calloc((size_t)(nb > 0 ? nb : 1), sizeof *s.params);
   mask = calloc((size_t)n + 1, 1);
   order = calloc((size_t)(n > 0 ? n : 1), sizeof *order);
   cost = calloc((size_t)(n > 0 ? n : 1), sizeof *cost);
-  if (!s.tasks || !s.bench || !s.acts || !s.params || !mask || !order || !cost) {
+  if (!s.tasks || !s.bench || !s.acts || !s.rdm_files || !s.params || !mask || !order || !cost) {
     st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
     goto done;
   }
@@ -689,11 +690,14 @@ done:
     for (int b = 0; b < nb; ++b) cb_bench_destroy(&s.bench[b]);
   if (s.acts)
     for (int i = 0; i < nm * nd; ++i) cb_activations_destroy(&s.acts[i]);
+  if (s.rdm_files)
+    for (int i = 0; i < nm; ++i) cb_rdmfile_destroy(&s.rdm_files[i]);
   cb_activations_destroy(&s.pca_acts);
   cb_pca_destroy(&s.pca);
   free(s.tasks);
   free(s.bench);
   free(s.acts);
+  free(s.rdm_files);
   free(s.params);
   free(mask);
   free(order);

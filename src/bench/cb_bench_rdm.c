@@ -121,6 +121,7 @@ done:
 }
 
 static cb_status parse_params(cb_bench *b) {
+  CB_CHECK(cb_bench_params_resolve(&b->params));
   const cb_bench_params *p = &b->params;
   CB_CHECK(cb_metric_parse(p->metric, &b->metric));
   if (b->metric != CB_METRIC_RDM)
@@ -134,7 +135,9 @@ static cb_status parse_params(cb_bench *b) {
   b->mean_rdm_mode = !strcmp(subj, "mean-rdm");
   if (p->bootstrap < 0 || !(p->ci_level > 0 && p->ci_level < 1))
     return CB_ERROR(CB_ERR_ARG, "bootstrap: needs >= 0 replicates and a level in (0, 1)");
-  if (!strcmp(p->ceiling, "voxel")) return CB_ERROR(CB_ERR_ARG, "ceiling 'voxel' needs responses, not RDMs");
+  if (!strcmp(p->ceiling, "voxel") || !strcmp(p->ceiling, "metric-split-half"))
+    return CB_ERROR(CB_ERR_ARG, "ceiling '%s' needs responses, not RDMs (internal: the inter-subject ceiling)",
+                    p->ceiling);
   return CB_OK;
 }
 

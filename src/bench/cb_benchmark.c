@@ -16,21 +16,6 @@
 #include "cb_strbuf.h"
 #include "cb_voxel.h"
 
-static const char *const metric_names[] = {"pls", "ridge", "ridgecv", "linear", "neuron2neuron", "rdm", "cka"};
-
-cb_status cb_metric_parse(const char *s, cb_metric_kind *out) {
-  for (int i = 0; i < (int)(sizeof metric_names / sizeof *metric_names); ++i)
-    if (!strcmp(s, metric_names[i])) {
-      *out = (cb_metric_kind)i;
-      return CB_OK;
-    }
-  return CB_ERROR(CB_ERR_ARG, "unknown metric '%s' (pls, ridge, ridgecv, linear, neuron2neuron, rdm, cka)", s);
-}
-
-const char *cb_metric_name(cb_metric_kind k) {
-  return (int)k >= 0 && (int)k < (int)(sizeof metric_names / sizeof *metric_names) ? metric_names[k] : "?";
-}
-
 cb_status cb_rdm_distance_parse(const char *s, cb_rdm_distance *out) {
   if (!strcmp(s, "1-pearson") || !strcmp(s, "correlation")) *out = CB_RDM_CORRELATION;
   else if (!strcmp(s, "euclidean")) *out = CB_RDM_EUCLIDEAN;
@@ -59,23 +44,38 @@ void cb_bench_params_defaults(cb_bench_params *p) {
   memset(p, 0, sizeof *p);
   p->id = "benchmark";
   p->metric = "pls";
-  p->split = "stratified";
-  p->ceiling = "internal";
-  p->normalise = NULL;
   p->t0 = p->t1 = NAN;
-  p->splits = 10;
-  p->components = 25;
-  p->train_fraction = 0.9;
+  p->train_fraction = NAN;
+  p->alpha = NAN;
   p->seed = 1;
-  p->alpha = 1.0;
-  p->distance = "1-pearson";
-  p->compare = "spearman";
-  p->cka = "biased";
   p->subjects = "average";
   p->ci_level = 0.95;
 }
 
-static int is_regression(cb_metric_kind k) { return k != CB_METRIC_RDM && k != CB_METRIC_CKA; }
+cb_status cb_bench_params_resolve(cb_bench_params *p) {
+  if (!p->metric) p->metric = "pls";
+  const cb_metric_row *r = cb_metric_row_by_name(p->metric);
+  if (!r) {
+    cb_metric_kind k;
+    return cb_metric_parse(p->metric, &k);
+  }
+  if (!p->split) p->split = r->split;
+  if (p->splits <= 0) p->splits = r->splits;
+  if (isnan(p->train_fraction)) p->train_fraction = r->train_fraction;
+  if (!p->ceiling) p->ceiling = r->ceiling;
+  if (!p->normalise) p->normalise = r->normalise;
+  if (p->components <= 0) p->components = r->components > 0 ? r->components : cb_metric_row_by_kind(CB_METRIC_PLS)->components;
+  if (isnan(p->alpha)) p->alpha = r->alpha > 0 ? r->alpha : cb_metric_row_by_kind(CB_METRIC_RIDGE)->alpha;
+  if (!p->distance) p->distance = cb_metric_row_by_kind(CB_METRIC_RDM)->distance;
+  if (!p->compare) p->compare = cb_metric_row_by_kind(CB_METRIC_RDM)->compare;
+  if (!p->cka) p->cka = cb_metric_row_by_kind(CB_METRIC_CKA)->cka;
+  return CB_OK;
+}
+
+static int is_regression(cb_metric_kind k) {
+  const cb_metric_row *r = cb_metric_row_by_kind(k);
+  return r && r->regression;
+}
 
 int cb_ceiling_voxel_metric(cb_metric_kind k) {
   return k == CB_METRIC_PLS || k == CB_METRIC_RIDGE || k == CB_METRIC_RIDGECV || k == CB_METRIC_LINEAR;
@@ -157,16 +157,19 @@ cb_status cb__bench_make_ceiling(cb_bench *b) {
                         "lacks one)", nd->n_rep, nd->stimulus_id[i / ((size_t)nd->n_rep * nd->n_neuroid)]);
     return CB_OK;
   }
-  if (strcmp(p->ceiling, "internal") != 0)
-    return CB_ERROR(CB_ERR_ARG, "unknown ceiling '%s' (internal, voxel or none)", p->ceiling);
-  if (is_regression(b->metric))
+  if (!strcmp(p->ceiling, "internal")) /* Brain-Score's InternalConsistency, whatever the metric */
     return cb_ceiling_split_half(nd->reps, nd->n_stim, nd->n_rep, nd->n_neuroid, p->splits, p->seed, &b->ceiling,
                                  &b->ceiling_error);
-  if (b->metric == CB_METRIC_RDM)
+  if (strcmp(p->ceiling, "metric-split-half") != 0)
+    return CB_ERROR(CB_ERR_ARG, "unknown ceiling '%s' (internal, metric-split-half, voxel or none)", p->ceiling);
+  if (b->metric == CB_METRIC_RDM) /* the older Brain-Score's RDMConsistency / CKAConsistency */
     return cb_ceiling_split_half_rdm(nd->reps, nd->n_stim, nd->n_rep, nd->n_neuroid, p->splits, p->seed,
                                      b->distance, b->compare, &b->ceiling, &b->ceiling_error);
-  return cb_ceiling_split_half_cka(nd->reps, nd->n_stim, nd->n_rep, nd->n_neuroid, p->splits, p->seed, b->cka,
-                                   &b->ceiling, &b->ceiling_error);
+  if (b->metric == CB_METRIC_CKA)
+    return cb_ceiling_split_half_cka(nd->reps, nd->n_stim, nd->n_rep, nd->n_neuroid, p->splits, p->seed, b->cka,
+                                     &b->ceiling, &b->ceiling_error);
+  return CB_ERROR(CB_ERR_ARG, "ceiling 'metric-split-half' is for rdm and cka (got '%s'; regressions: internal)",
+                  cb_metric_name(b->metric));
 }
 
 /* 1 when no neuroid's stimulus mean varies (nothing to predict; NaN ignored). */
@@ -197,15 +200,16 @@ cb_status cb_bench_load(const char *assembly_path, const cb_bench_params *p, cb_
   cb_bench *b = calloc(1, sizeof *b);
   if (!b) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
   b->params = *p;
+  CB_CHECK_GOTO(cb_bench_params_resolve(&b->params), st, fail);
+  p = &b->params;
   b->ceiling = b->ceiling_error = b->ceiling_lower = NAN;
   b->assembly_path = cb_strdup(assembly_path);
   CB_ALLOC_GOTO(b->assembly_path, st, fail);
   CB_CHECK_GOTO(cb_metric_parse(p->metric, &b->metric), st, fail);
-  const char *norm = p->normalise ? p->normalise : (is_regression(b->metric) ? "r2/c" : "r/c");
-  CB_CHECK_GOTO(cb_normalise_parse(norm, &b->norm), st, fail);
-  CB_CHECK_GOTO(cb_rdm_distance_parse(p->distance ? p->distance : "1-pearson", &b->distance), st, fail);
-  CB_CHECK_GOTO(cb_rdm_compare_parse(p->compare ? p->compare : "spearman", &b->compare), st, fail);
-  CB_CHECK_GOTO(cb_cka_estimator_parse(p->cka ? p->cka : "biased", &b->cka), st, fail);
+  CB_CHECK_GOTO(cb_normalise_parse(p->normalise, &b->norm), st, fail);
+  CB_CHECK_GOTO(cb_rdm_distance_parse(p->distance, &b->distance), st, fail);
+  CB_CHECK_GOTO(cb_rdm_compare_parse(p->compare, &b->compare), st, fail);
+  CB_CHECK_GOTO(cb_cka_estimator_parse(p->cka, &b->cka), st, fail);
   if (p->bootstrap < 0 || !(p->ci_level > 0 && p->ci_level < 1)) {
     st = CB_ERROR(CB_ERR_ARG, "bootstrap: needs >= 0 replicates and a level in (0, 1)");
     goto fail;

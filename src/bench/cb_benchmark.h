@@ -10,6 +10,7 @@
 #include "cb_activations.h"
 #include "cb_assembly.h"
 #include "cb_cka.h"
+#include "cb_metric_table.h"
 #include "cb_predictivity.h"
 #include "cb_rdm.h"
 #include "cb_pca.h"
@@ -18,19 +19,6 @@
 #include "cb_splits.h"
 #include "cb_status.h"
 
-typedef enum cb_metric_kind {
-  CB_METRIC_PLS = 0,        /* PLS regression (Brain-Score's default mapping) */
-  CB_METRIC_RIDGE,          /* ridge with a fixed alpha */
-  CB_METRIC_RIDGECV,        /* ridge, alpha by efficient leave-one-out */
-  CB_METRIC_LINEAR,         /* ordinary least squares (min-norm) */
-  CB_METRIC_NEURON2NEURON,  /* best single unit per neuroid */
-  CB_METRIC_RDM,            /* RSA: RDM comparison on each split's test stimuli */
-  CB_METRIC_CKA             /* linear CKA on each split's test stimuli */
-} cb_metric_kind;
-
-/* "pls", "ridge", "ridgecv", "linear", "neuron2neuron", "rdm", "cka". */
-cb_status cb_metric_parse(const char *s, cb_metric_kind *out);
-const char *cb_metric_name(cb_metric_kind k);
 /* 1 for the metrics `ceiling = voxel` accepts (pls, ridge, ridgecv, linear). */
 int cb_ceiling_voxel_metric(cb_metric_kind k);
 /* Parsers for the option strings (errors list the accepted values). */
@@ -43,21 +31,26 @@ typedef struct cb_bench_params {
   const char *metric;      /* see cb_metric_parse */
   const char *region;      /* NULL: every neuroid */
   const char *stratify;    /* presentation coordinate or NULL */
-  const char *split;       /* "stratified" (plain shuffle without a stratify column), "shuffle", "kfold" */
-  const char *ceiling;     /* "internal", "voxel" (pls/ridge/ridgecv/linear, >= 2 repetitions; cb_voxel.h) or "none" */
-  const char *normalise;   /* "r2/c", "(r/c)^2", "r/c"; NULL: r2/c for regressions, r/c for rdm and cka */
+  /* Fields marked "unset" take the metric's default (cb_metric_table.h) in cb_bench_params_resolve. */
+  const char *split;       /* "stratified" (plain shuffle without a stratify column), "shuffle", "kfold", "all";
+                              NULL: unset */
+  const char *ceiling;     /* "internal" (per-neuroid split-half internal consistency; the Nili et al. ceiling on an
+                              RDM dataset), "metric-split-half" (rdm, cka: split-half consistency of the metric
+                              itself), "voxel" (pls/ridge/ridgecv/linear, >= 2 repetitions; cb_voxel.h) or "none";
+                              NULL: unset */
+  const char *normalise;   /* "r2/c", "(r/c)^2", "r/c"; NULL: unset */
   double t0, t1;           /* ms window; NaN: all bins */
-  int splits;              /* shuffle splits, or folds for kfold */
-  int components;          /* PLS */
-  double train_fraction;
+  int splits;              /* shuffle splits, or folds for kfold; 0: unset */
+  int components;          /* PLS; 0: unset */
+  double train_fraction;   /* NaN: unset */
   uint64_t seed;
-  double alpha;            /* ridge */
+  double alpha;            /* ridge; NaN: unset */
   const double *alphas;    /* (n_alphas) ridgecv grid; NULL: Brain-Score's 99 values */
   int n_alphas;
   int alpha_per_target;    /* ridgecv: one alpha per neuroid (1) or shared (0) */
-  const char *distance;    /* rdm: "1-pearson" (default), "euclidean", "cosine" */
-  const char *compare;     /* rdm: "spearman" (default), "kendall", "pearson", "cosine" */
-  const char *cka;         /* cka: "biased" (default) or "unbiased" */
+  const char *distance;    /* rdm: "1-pearson", "euclidean", "cosine"; NULL: unset */
+  const char *compare;     /* rdm: "spearman", "kendall", "pearson", "cosine"; NULL: unset */
+  const char *cka;         /* cka: "biased" or "unbiased"; NULL: unset */
   const char *subjects;    /* rdm on an RDM dataset with several subjects: "average" (default: mean over subjects
                               of the comparison with each subject's RDM, as Nili et al. 2014 and rsatoolbox's
                               eval_fixed) or "mean-rdm" (comparison with the subject-mean RDM) */
@@ -65,9 +58,11 @@ typedef struct cb_bench_params {
   double ci_level;         /* e.g. 0.95 */
 } cb_bench_params;
 
-/* Defaults: Brain-Score's (pls, 10 stratified shuffle splits, 0.9 train,
- * 25 components, seed 1, internal ceiling). */
+/* Metric pls, seed 1, every metric-dependent field unset. */
 void cb_bench_params_defaults(cb_bench_params *p);
+/* Fills every unset field from the row of p->metric (cb_metric_table.h); an
+ * unknown metric is an error. Idempotent. */
+cb_status cb_bench_params_resolve(cb_bench_params *p);
 
 typedef struct cb_bench {
   cb_bench_params params;

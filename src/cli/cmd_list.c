@@ -8,17 +8,20 @@
 #include "cb_fs.h"
 #include "cb_generate.h"
 #include "cb_manifest_zoo.h"
+#include "cb_metric_table.h"
 #include "cb_nn.h"
 #include "cb_zoo.h"
 #include "cli.h"
 
 static void help(void) {
-  printf("usage: cortexbench list models [NAME]\n"
+  printf("usage: cortexbench list metrics\n"
+         "       cortexbench list models [NAME]\n"
          "       cortexbench list benchmarks [CONFIG]   (default benchmarks/default.ini)\n"
          "       cortexbench list datasets [CONFIG]\n\n"
          "models: every zoo model (built-in builders and the zoo manifest benchmarks/zoo.ini)\n"
          "with its input, normalisation and visual degrees; with NAME (a zoo name, a manifest\n"
          "entry or an .onnx file) the layers of that model (name and shape per image).\n"
+         "metrics: every metric with its defaults (the table of docs/config.md), as Markdown.\n"
          "benchmarks: the benchmarks of a suite configuration.\n"
          "datasets: the synthetic generators, and the datasets of a suite configuration.\n");
 }
@@ -87,6 +90,10 @@ static cb_status list_models(const char *name) {
 static cb_status list_rank0(void *arg) {
   list_args *a = arg;
   if (!strcmp(a->what, "models")) return list_models(a->config);
+  if (!strcmp(a->what, "metrics")) {
+    cb_metric_table_print(stdout);
+    return CB_OK;
+  }
   if (!strcmp(a->what, "datasets")) {
     int n;
     const cb_generator_info *g = cb_generators(&n);
@@ -132,12 +139,13 @@ cb_status cb_cmd_list(cb_par *p, int argc, char **argv) {
       return CB_OK;
     }
   }
-  if (optind >= argc) return CB_USAGE("list: missing what to list: models, benchmarks or datasets");
+  if (optind >= argc) return CB_USAGE("list: missing what to list: metrics, models, benchmarks or datasets");
   list_args a = {argv[optind], NULL};
-  if (strcmp(a.what, "models") && strcmp(a.what, "benchmarks") && strcmp(a.what, "datasets"))
-    return CB_USAGE("list: unknown list '%s' (models, benchmarks or datasets)", a.what);
+  if (strcmp(a.what, "metrics") && strcmp(a.what, "models") && strcmp(a.what, "benchmarks") &&
+      strcmp(a.what, "datasets"))
+    return CB_USAGE("list: unknown list '%s' (metrics, models, benchmarks or datasets)", a.what);
   if (optind + 1 < argc) a.config = argv[optind + 1];
-  else if (strcmp(a.what, "models") && cb_path_exists("benchmarks/default.ini")) a.config = "benchmarks/default.ini";
+  else if (strcmp(a.what, "models") && strcmp(a.what, "metrics") && cb_path_exists("benchmarks/default.ini")) a.config = "benchmarks/default.ini";
   if (optind + 2 < argc) return CB_USAGE("list: unexpected argument '%s'", argv[optind + 2]);
   return cb_cli_on_rank0(p, list_rank0, &a);
 }

@@ -15,10 +15,11 @@ static void help(void) {
   printf("usage: cortexbench score --activations F.h5 --layer NAME --assembly A.nc --out S.json\n"
          "         [--metric pls|ridge|ridgecv|linear|neuron2neuron|rdm|cka] [--region R]\n"
          "         [--time-bin START:END] [--stratify COLUMN] [--split stratified|shuffle|kfold]\n"
-         "         [--splits 10] [--train-fraction 0.9] [--seed 1] [--components 25]\n"
+         "         [--splits 10] [--train-fraction F] [--seed 1] [--components 25]\n"
          "         [--alpha A] [--alphas A1,A2,...] [--alpha-per-target]\n"
          "         [--distance 1-pearson|euclidean|cosine] [--compare spearman|kendall|pearson|cosine]\n"
-         "         [--cka biased|unbiased] [--ceiling internal|voxel|none] [--normalise r2/c|(r/c)^2|r/c]\n"
+         "         [--cka unbiased|biased] [--ceiling internal|metric-split-half|voxel|none]\n"
+         "         [--normalise r2/c|(r/c)^2|r/c]\n"
          "         [--bootstrap N] [--ci-level 0.95] [--benchmark ID]\n\n"
          "Scores one layer's activations against a neural assembly. Stimuli are matched by\n"
          "stimulus_id whatever their order in each file; repetitions are averaged.\n\n"
@@ -29,11 +30,14 @@ static void help(void) {
          "neuroids; raw = mean over splits, error = standard error of the split medians.\n"
          "rdm: RDMs (--distance) of model and brain on each split's test stimuli, compared on\n"
          "the upper triangle (--compare); cka: linear CKA on each split's test stimuli.\n\n"
-         "Splits: 10 shuffle splits with 90 %% train, stratified on --stratify when given, seed 1\n"
-         "(Brain-Score's default); kfold uses --splits folds.\n"
-         "Ceiling (internal): repetitions split in random halves (--splits times), the halves\n"
-         "compared with the metric's own similarity (Pearson per neuroid for regressions, the\n"
-         "RDM comparison or CKA otherwise), Spearman-Brown corrected.\n"
+         "Defaults per metric (`cortexbench list metrics`; Brain-Score's where the metric carries its\n"
+         "name): 10 shuffle splits, stratified on --stratify when given, seed 1; regressions train on\n"
+         "90 %% of the stimuli; rdm and cka compare the 90 %% held out (--train-fraction 0.1, Brain-\n"
+         "Score's test_size 0.9); cka is the unbiased estimator; kfold uses --splits folds.\n"
+         "Ceiling (internal, every metric): repetitions split in random halves (--splits times),\n"
+         "Pearson r per neuroid between the halves, Spearman-Brown corrected, median over neuroids\n"
+         "(Brain-Score's InternalConsistency). metric-split-half (rdm, cka): the halves compared with\n"
+         "the metric itself (the older Brain-Score's RDMConsistency / CKAConsistency).\n"
          "score = r^2/c for regressions and r/c for rdm and cka unless --normalise says otherwise.\n"
          "--bootstrap N: percentile interval (--ci-level) of the score, resampling the test\n"
          "stimuli of every split with replacement (the ceiling held fixed).\n"
@@ -155,8 +159,9 @@ cb_status cb_cmd_score(cb_par *p, int argc, char **argv) {
     case 'c': CB_CHECK(cb_cli_parse_int("--components", optarg, 1, 10000, &v)); bp.components = (int)v; break;
     case 'S': CB_CHECK(cb_cli_parse_u64("--seed", optarg, &seed)); bp.seed = seed; break;
     case 'C':
-      if (strcmp(optarg, "internal") && strcmp(optarg, "voxel") && strcmp(optarg, "none"))
-        return CB_USAGE("option --ceiling: expected internal, voxel or none, got '%s'", optarg);
+      if (strcmp(optarg, "internal") && strcmp(optarg, "metric-split-half") && strcmp(optarg, "voxel") &&
+          strcmp(optarg, "none"))
+        return CB_USAGE("option --ceiling: expected internal, metric-split-half, voxel or none, got '%s'", optarg);
       bp.ceiling = optarg;
       break;
     case 'N':
@@ -175,6 +180,7 @@ cb_status cb_cmd_score(cb_par *p, int argc, char **argv) {
   if (!layer) return CB_USAGE("score: missing --layer");
   if (!assembly) return CB_USAGE("score: missing --assembly");
   if (!out) return CB_USAGE("score: missing --out");
+  CB_CHECK(cb_bench_params_resolve(&bp));
   /* One thread: the same bits as `run`, whatever the rank count. */
   openblas_set_num_threads(1);
   st = CB_OK;

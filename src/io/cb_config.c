@@ -370,8 +370,8 @@ static cb_status on_benchmark(parse_state *ps, cb_cfg_benchmark *b, const char *
                                                                                : BAD_VALUE(ps, k, "a number in (0, 1)", v);
   if (!strcmp(k, "stratify")) return set_str(&b->stratify, v);
   if (!strcmp(k, "ceiling")) {
-    if (strcmp(v, "internal") && strcmp(v, "voxel") && strcmp(v, "none"))
-      return BAD_VALUE(ps, k, "internal, voxel or none", v);
+    if (strcmp(v, "internal") && strcmp(v, "metric-split-half") && strcmp(v, "voxel") && strcmp(v, "none"))
+      return BAD_VALUE(ps, k, "internal, metric-split-half, voxel or none", v);
     return set_str(&b->ceiling, v);
   }
   if (!strcmp(k, "normalise")) {
@@ -465,7 +465,7 @@ static cb_status begin_section(parse_state *ps, const char *section) {
     b->t0 = b->t1 = NAN;
     b->splits = 10;
     b->components = 25;
-    b->train_fraction = 0.9;
+    b->train_fraction = NAN; /* the metric's default (cb_metric_table.h) */
     b->seed = SEED_UNSET;
     b->alpha = 1.0;
     b->ci_level = 0.95;

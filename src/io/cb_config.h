@@ -58,11 +58,11 @@ typedef struct cb_cfg_benchmark {
   char *metric;            /* pls, ridge, ridgecv, linear, neuron2neuron, rdm, cka */
   char *stratify;          /* presentation coordinate, or NULL */
   char *split;             /* stratified, shuffle, kfold */
-  char *ceiling;           /* "internal" or "none" */
+  char *ceiling;           /* "internal", "metric-split-half", "voxel" or "none" */
   char *normalise;         /* "r2/c", "(r/c)^2", "r/c"; NULL: the metric's default */
   double t0, t1;           /* time window in ms; NaN: all bins */
   int splits, components;
-  double train_fraction;
+  double train_fraction;   /* NaN: the metric's default */
   uint64_t seed;
   double alpha;            /* ridge */
   int n_alphas;            /* ridgecv grid (0: Brain-Score's 99 values) */

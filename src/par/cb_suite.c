@@ -465,6 +465,7 @@ static void params_from_config(const cb_cfg_benchmark *b, cb_bench_params *p) {
   if (b->subjects) p->subjects = b->subjects;
   p->bootstrap = b->bootstrap;
   p->ci_level = b->ci_level;
+  (void)cb_bench_params_resolve(p); /* the metric was checked when the configuration was read */
 }
 
 typedef struct task {

@@ -39,7 +39,8 @@ static cb_status brain_vectors(const cb_bench *b, wboot *x, int n) {
   if (!x->ref || !x->oref) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
   if (b->n_subj == 0) { /* an assembly: 1 - Pearson (or the benchmark's distance) of the stimulus means */
     if (!(own = malloc(sizeof *own * (size_t)n * n))) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
-    cb_status st = cb_rdm_compute(b->neural->mean, n, b->neural->n_neuroid, b->distance, own);
+    int bad = 0; /* counted (and warned about) when the benchmark scored */
+    cb_status st = cb_rdm_compute_defined(b->neural->mean, NULL, n, b->neural->n_neuroid, b->distance, own, &bad);
     if (st != CB_OK) {
       free(own);
       return st;

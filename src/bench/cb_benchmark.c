@@ -186,6 +186,30 @@ static int all_neuroids_constant(const cb_neural *nd) {
   return 1;
 }
 
+/* Names (up to 5) the neuroids whose stimulus mean never varies: they have nothing to predict, so every split's
+ * median leaves them out. */
+static void warn_constant_neuroids(const cb_neural *nd, const char *path) {
+  char names[256] = "";
+  int count = 0;
+  size_t len = 0;
+  for (int j = 0; j < nd->n_neuroid; ++j) {
+    double first = NAN;
+    int varies = 0;
+    for (int i = 0; i < nd->n_stim && !varies; ++i) {
+      double v = nd->mean[(size_t)i * nd->n_neuroid + j]; /* mean: (n_stim, n_neuroid) */
+      if (isnan(v)) continue;
+      if (isnan(first)) first = v;
+      else varies = v != first;
+    }
+    if (varies) continue;
+    if (count++ < 5 && len < sizeof names)
+      len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "", nd->neuroid_id[j]);
+  }
+  if (count > 0)
+    cb_log(CB_LOG_WARN, "%s: %d of %d neuroids are constant over the %d stimuli (%s%s): nothing to predict, every split's "
+           "median leaves them out", path, count, nd->n_neuroid, nd->n_stim, names, count > 5 ? ", ..." : "");
+}
+
 /* 1 when every column of X (n, p) is constant (no feature to regress on). */
 static int all_features_constant(const float *X, int n, int64_t p) {
   for (int i = 1; i < n; ++i)
@@ -221,6 +245,7 @@ cb_status cb_bench_load(const char *assembly_path, const cb_bench_params *p, cb_
                   b->neural->n_stim);
     goto fail;
   }
+  warn_constant_neuroids(b->neural, assembly_path);
   if (p->stratify) CB_CHECK_GOTO(cb__labels_to_classes(b->neural->labels, b->neural->n_stim, &b->labels), st, fail);
   st = cb__bench_make_splits(b);
   if (st != CB_OK) {
@@ -306,7 +331,30 @@ typedef struct sim_ctx {
   double *Ys;      /* (m, q) scratch */
   double *D1, *D2; /* (m, m) scratch */
   double *v1, *v2; /* (m (m - 1) / 2) scratch */
+  int undef_rows;   /* most stimuli whose pattern had an undefined distance in one RDM (taken as 1) */
+  int undef_cmp;    /* comparisons that were undefined (a constant RDM, a constant representation): taken as 0 */
 } sim_ctx;
+
+/* The scoring convention for an undefined comparison (NaN: a constant RDM): 0, counted. */
+static cb_status defined_or_zero(sim_ctx *c, cb_status st, double *out) {
+  if (st == CB_OK && isnan(*out)) {
+    *out = 0.0;
+    c->undef_cmp++;
+  }
+  return st;
+}
+
+static cb_status compare_vec(sim_ctx *c, size_t k, double *out) {
+  return defined_or_zero(c, cb_rdm_compare_vec(c->v1, c->v2, k, c->b->compare, out), out);
+}
+
+/* An RDM of m patterns (double Y or float X) with undefined distances taken as 1 (cb_rdm_compute_defined). */
+static cb_status rdm_defined(sim_ctx *c, const double *Y, const float *X, int m, int p, double *D) {
+  int bad = 0;
+  CB_CHECK(cb_rdm_compute_defined(Y, X, m, p, c->b->distance, D, &bad));
+  if (bad > c->undef_rows) c->undef_rows = bad;
+  return CB_OK;
+}
 
 /* Upper-triangle entries of the (n, n) matrix R at the stimuli idx (m), pairs
  * of identical stimuli left out; returns the count. */
@@ -326,13 +374,13 @@ static cb_status compare_subjects(sim_ctx *c, const int *idx, int m, size_t k, d
   const int n = b->neural->n_stim;
   if (b->mean_rdm_mode || b->n_subj == 1) {
     gather_pairs(b->n_subj == 1 ? b->subj_rdm : b->mean_rdm, n, idx, m, c->v2);
-    return cb_rdm_compare_vec(c->v1, c->v2, k, b->compare, out);
+    return compare_vec(c, k, out);
   }
   double sum = 0;
   for (int g = 0; g < b->n_subj; ++g) {
     double v;
     gather_pairs(b->subj_rdm + (size_t)g * n * n, n, idx, m, c->v2);
-    CB_CHECK(cb_rdm_compare_vec(c->v1, c->v2, k, b->compare, &v));
+    CB_CHECK(compare_vec(c, k, &v));
     sum += v;
   }
   *out = sum / b->n_subj;
@@ -346,19 +394,19 @@ static cb_status similarity_on(sim_ctx *c, const int *idx, int m, double *out) {
     size_t k = gather_pairs(c->Dm, b->neural->n_stim, idx, m, c->v1);
     if (b->n_subj > 0) return compare_subjects(c, idx, m, k, out);
     for (int i = 0; i < m; ++i) memcpy(c->Ys + (size_t)i * q, b->neural->mean + (size_t)idx[i] * q, sizeof(double) * (size_t)q);
-    CB_CHECK(cb_rdm_compute(c->Ys, m, q, b->distance, c->D2));
+    CB_CHECK(rdm_defined(c, c->Ys, NULL, m, q, c->D2));
     size_t k2 = 0;
     for (int i = 0; i < m; ++i)
       for (int j = i + 1; j < m; ++j)
         if (idx[i] != idx[j]) c->v2[k2++] = c->D2[(size_t)i * m + j];
-    return cb_rdm_compare_vec(c->v1, c->v2, k, b->compare, out);
+    return compare_vec(c, k, out);
   }
   for (int i = 0; i < m; ++i) {
     memcpy(c->Xs + (size_t)i * p, c->X + (size_t)idx[i] * p, sizeof(float) * (size_t)p);
     memcpy(c->Ys + (size_t)i * q, b->neural->mean + (size_t)idx[i] * q, sizeof(double) * (size_t)q);
   }
   if (b->n_subj > 0) {
-    CB_CHECK(cb_rdm_compute_f(c->Xs, m, p, b->distance, c->D1));
+    CB_CHECK(rdm_defined(c, NULL, c->Xs, m, p, c->D1));
     size_t k = 0;
     for (int i = 0; i < m; ++i)
       for (int j = i + 1; j < m; ++j)
@@ -368,10 +416,13 @@ static cb_status similarity_on(sim_ctx *c, const int *idx, int m, double *out) {
   if (b->metric == CB_METRIC_CKA) {
     CB_CHECK(cb_cka_gram_f(c->Xs, m, p, c->D1));
     CB_CHECK(cb_cka_gram(c->Ys, m, q, c->D2));
-    return cb_cka_from_gram(c->D1, c->D2, m, b->cka, out);
+    int undefined = 0;
+    CB_CHECK(cb_cka_from_gram_defined(c->D1, c->D2, m, b->cka, out, &undefined));
+    c->undef_cmp += undefined;
+    return CB_OK;
   }
-  CB_CHECK(cb_rdm_compute_f(c->Xs, m, p, b->distance, c->D1));
-  CB_CHECK(cb_rdm_compute(c->Ys, m, q, b->distance, c->D2));
+  CB_CHECK(rdm_defined(c, NULL, c->Xs, m, p, c->D1));
+  CB_CHECK(rdm_defined(c, c->Ys, NULL, m, q, c->D2));
   size_t k = 0;
   for (int i = 0; i < m; ++i)
     for (int j = i + 1; j < m; ++j) {
@@ -380,7 +431,7 @@ static cb_status similarity_on(sim_ctx *c, const int *idx, int m, double *out) {
       c->v2[k] = c->D2[(size_t)i * m + j];
       ++k;
     }
-  return cb_rdm_compare_vec(c->v1, c->v2, k, b->compare, out);
+  return compare_vec(c, k, out);
 }
 
 static cb_status sim_ctx_init(sim_ctx *c, const cb_bench *b, const float *X, int p, const double *Dm, int m) {
@@ -440,8 +491,11 @@ static cb_status score_similarity(const cb_bench *b, const float *X, int p, cons
   if (rdm_once(b, Dm)) {
     const int n = b->neural->n_stim;
     full = malloc(sizeof *full * (size_t)n * n);
-    st = full ? cb_rdm_compute_f(X, n, p, b->distance, full) : CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    int bad = 0;
+    st = full ? cb_rdm_compute_defined(NULL, X, n, p, b->distance, full, &bad)
+              : CB_ERROR(CB_ERR_NOMEM, "out of memory");
     Dm = full;
+    res->n_undefined_rows = bad;
   }
   if (st == CB_OK) st = sim_ctx_init(&c, b, X, p, Dm, s->n_test);
   for (int k = 0; st == CB_OK && k < s->n_splits; ++k) {
@@ -452,6 +506,8 @@ static cb_status score_similarity(const cb_bench *b, const float *X, int p, cons
     st = similarity_on(&c, s->test + (size_t)k * s->n_test, s->test_size[k], &res->per_split[k]);
     if (st != CB_OK) cb_error_prefix("split %d", k);
   }
+  if (c.undef_rows > res->n_undefined_rows) res->n_undefined_rows = c.undef_rows;
+  res->n_undefined_splits = c.undef_cmp;
   sim_ctx_free(&c);
   free(full);
   if (st != CB_OK) return st;
@@ -532,7 +588,9 @@ static cb_status bootstrap_similarity(const cb_bench *b, const float *X, int p, 
      * model's RDM once instead of once per replicate. */
     const int n = b->neural->n_stim;
     full = malloc(sizeof *full * (size_t)n * n);
-    st = full ? cb_rdm_compute_f(X, n, p, b->distance, full) : CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    int bad = 0;
+    st = full ? cb_rdm_compute_defined(NULL, X, n, p, b->distance, full, &bad)
+              : CB_ERROR(CB_ERR_NOMEM, "out of memory");
     Dm = full;
   }
   if (st == CB_OK && (!vals || !bc.draw)) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
@@ -688,6 +746,34 @@ static cb_status fill_score(const cb_bench *b, const cb_cv_result *res, const ch
   return CB_OK;
 }
 
+/* The scoring conventions for undefined values (docs/config.md "Constant activations and responses"), each
+ * with a warning naming the layer; a score with no defined split is an error, never a NaN in an average. */
+static cb_status warn_undefined(const cb_bench *b, const char *act_path, const char *layer, const cb_cv_result *res) {
+  const char *id = b->params.id;
+  if (res->n_const_pred > 0)
+    cb_log(CB_LOG_WARN, "%s: layer '%s' on %s: the prediction of %d of %d neuroids was constant on some split's test "
+           "stimuli (a (nearly) constant layer): r = 0 there", act_path, layer, id, res->n_const_pred,
+           b->neural->n_neuroid);
+  if (res->n_nan_neuroids > 0)
+    cb_log(CB_LOG_WARN, "%s: layer '%s' on %s: %d of %d neuroids had a constant response on some split's test "
+           "stimuli (r undefined): that split's median skips them", act_path, layer, id, res->n_nan_neuroids,
+           b->neural->n_neuroid);
+  if (res->n_undefined_rows > 0)
+    cb_log(CB_LOG_WARN, "%s: layer '%s' on %s: up to %d stimuli had a constant (or all-zero) pattern: their %s "
+           "distance to every other stimulus is taken as 1", act_path, layer, id, res->n_undefined_rows,
+           cb_rdm_distance_name(b->distance));
+  if (res->n_undefined_splits > 0)
+    cb_log(CB_LOG_WARN, "%s: layer '%s' on %s: %d of %d split comparisons were undefined (a constant RDM or "
+           "representation): they count as 0", act_path, layer, id, res->n_undefined_splits, res->n_splits);
+  if (res->n_skipped_splits > 0 && !isnan(res->raw))
+    cb_log(CB_LOG_WARN, "%s: layer '%s' on %s: %d of %d splits had no neuroid varying on their test stimuli: left "
+           "out of the mean", act_path, layer, id, res->n_skipped_splits, res->n_splits);
+  if (isnan(res->raw))
+    return CB_ERROR(CB_ERR_NUMERIC, "%s: no split of %s has a neuroid whose response varies over its test stimuli "
+                    "(nothing to predict)", b->assembly_path, id);
+  return CB_OK;
+}
+
 cb_status cb_bench_score_rdm(const cb_bench *b, const char *path, const cb_rdmfile *m, int entry, const char *model,
                              cb_score *out) {
   const int n = b->neural->n_stim;
@@ -712,6 +798,7 @@ cb_status cb_bench_score_rdm(const cb_bench *b, const char *path, const cb_rdmfi
     cb_error_prefix("%s on %s", path, b->assembly_path);
     goto done;
   }
+  CB_CHECK_GOTO(warn_undefined(b, path, "rdm", res), st, done);
   CB_CHECK_GOTO(fill_score(b, res, model, "rdm", out), st, done);
   if (b->params.bootstrap > 0) st = bootstrap_similarity(b, NULL, 0, Dm, out);
 done:
@@ -754,11 +841,9 @@ cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, cons
       }
     memcpy(X + (size_t)i * (size_t)p, src, (size_t)p * sizeof *X);
   }
-  if (all_features_constant(X, n, p)) {
-    st = CB_ERROR(CB_ERR_NUMERIC, "%s: layer '%s' is constant over the %d stimuli (every feature has zero variance)",
-                  act_path, layer, n);
-    goto done;
-  }
+  if (all_features_constant(X, n, p))
+    cb_log(CB_LOG_WARN, "%s: layer '%s' is constant over the %d stimuli of %s (every feature has zero variance): "
+           "it scores 0", act_path, layer, n, b->params.id);
   free(all);
   all = NULL;
   if (pca) { /* X (n, p) -> (n, k) */
@@ -807,10 +892,7 @@ cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, cons
     cb_error_prefix("%s: layer '%s' on %s", act_path, layer, b->assembly_path);
     goto done;
   }
-  if (res->n_nan_neuroids > 0)
-    cb_log(CB_LOG_WARN, "%s: layer '%s' on %s: %d of %d neuroids had a constant response or prediction in some split "
-           "(Pearson r undefined); the median over neuroids skips them",
-           act_path, layer, b->assembly_path, res->n_nan_neuroids, nd->n_neuroid);
+  CB_CHECK_GOTO(warn_undefined(b, act_path, layer, res), st, done);
   CB_CHECK_GOTO(fill_score(b, res, acts->model ? acts->model : "", layer, out), st, done);
   out->pca_components = pca ? pca->k : 0;
   if (bp->bootstrap > 0)

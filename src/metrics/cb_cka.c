@@ -57,7 +57,18 @@ static double hsic_unbiased(const double *K, const double *L, int n, const doubl
 }
 
 cb_status cb_cka_from_gram(const double *K, const double *L, int n, cb_cka_estimator e, double *cka) {
-  if (K == NULL || L == NULL || cka == NULL) return CB_ERROR(CB_ERR_ARG, "cb_cka: NULL array");
+  int undefined = 0;
+  double v;
+  CB_CHECK(cb_cka_from_gram_defined(K, L, n, e, &v, &undefined));
+  if (undefined)
+    return CB_ERROR(CB_ERR_NUMERIC, "cb_cka: HSIC(K,K) HSIC(L,L) <= 0 (constant representation?)");
+  *cka = v;
+  return CB_OK;
+}
+
+cb_status cb_cka_from_gram_defined(const double *K, const double *L, int n, cb_cka_estimator e, double *cka,
+                                   int *undefined) {
+  if (K == NULL || L == NULL || cka == NULL || undefined == NULL) return CB_ERROR(CB_ERR_ARG, "cb_cka: NULL array");
   if (e != CB_CKA_BIASED && e != CB_CKA_UNBIASED) return CB_ERROR(CB_ERR_ARG, "cb_cka: unknown estimator %d", (int)e);
   int nmin = e == CB_CKA_UNBIASED ? 4 : 2;
   if (n < nmin) return CB_ERROR(CB_ERR_ARG, "cb_cka: the %s estimator needs n >= %d stimuli, got %d",
@@ -101,11 +112,8 @@ cb_status cb_cka_from_gram(const double *K, const double *L, int n, cb_cka_estim
     kk = hsic_unbiased(K, K, n, rk, sk, rk, sk);
     ll = hsic_unbiased(L, L, n, rl, sl, rl, sl);
   }
-  if (!(kk * ll > 0.0)) {
-    st = CB_ERROR(CB_ERR_NUMERIC, "cb_cka: HSIC(K,K) HSIC(L,L) = %g <= 0 (constant representation?)", kk * ll);
-    goto cleanup;
-  }
-  *cka = kl / sqrt(kk * ll);
+  *undefined = !(kk * ll > 0.0) || !isfinite(kl);
+  *cka = *undefined ? 0.0 : kl / sqrt(kk * ll);
 cleanup:
   free(rk);
   free(rl);

@@ -20,6 +20,11 @@ cb_status cb_cka_gram_f(const float *X /* (n, p) */, int n, int p, double *K /* 
  * non-finite input; CB_ERR_ARG when n is too small. *cka written only on success. */
 cb_status cb_cka_from_gram(const double *K /* (n, n) */, const double *L /* (n, n) */, int n, cb_cka_estimator e,
                            double *cka);
+/* The scoring convention: as cb_cka_from_gram, but when HSIC(K,K) HSIC(L,L) <= 0 (a constant representation, or
+ * the unbiased estimator's negative self-similarity on near-constant data) *cka = 0 and *undefined = 1 instead of
+ * an error (Brain-Score's unbiased_linear_CKA returns 0 there too); *undefined = 0 otherwise. */
+cb_status cb_cka_from_gram_defined(const double *K /* (n, n) */, const double *L /* (n, n) */, int n,
+                                   cb_cka_estimator e, double *cka, int *undefined);
 
 /* Linear CKA between X (n, px) and Y (n, py): Gram matrices X X^T, Y Y^T then cb_cka_from_gram. */
 cb_status cb_cka_linear(const double *X /* (n, px) */, int px, const double *Y /* (n, py) */, int py, int n,

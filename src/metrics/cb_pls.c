@@ -133,6 +133,10 @@ cb_status cb_pls_fit_inplace(double *X, double *Y, int n, int p, int q, int n_co
   CB_ALLOC_GOTO(c, st, done);
 
   centre_columns(X, n, p, m->x_mean);
+  /* |t|^2 at or below this is rounding noise of the centred X (relative 1e-13 in norm, as the kernel path) */
+  double x_floor = 0.0;
+  for (size_t i = 0; i < (size_t)n * p; ++i) x_floor += X[i] * X[i];
+  x_floor *= 1e-26;
   centre_columns(Y, n, q, m->y_mean);
 
   int used = 0;
@@ -163,6 +167,7 @@ cb_status cb_pls_fit_inplace(double *X, double *Y, int n, int p, int q, int n_co
       cblas_dscal(p, 1.0 / nw, w, 1);
       cblas_dgemv(CblasRowMajor, CblasNoTrans, n, p, 1.0, X, p, w, 1, 0.0, t, 1); /* t = X w */
       double tt = cblas_ddot(n, t, 1, t, 1);
+      if (!(tt > x_floor)) break; /* the X residual is exhausted (rank of X reached) */
       cblas_dgemv(CblasRowMajor, CblasTrans, n, q, 1.0 / tt, Y, q, t, 1, 0.0, c, 1); /* c = Y't / t't */
       double cc = cblas_ddot(q, c, 1, c, 1);
       cblas_dgemv(CblasRowMajor, CblasNoTrans, n, q, 1.0 / (cc + eps), Y, q, c, 1, 0.0, u, 1); /* u = Yc/c'c */
@@ -182,6 +187,7 @@ cb_status cb_pls_fit_inplace(double *X, double *Y, int n, int p, int q, int n_co
     /* scores, loadings and regression-mode deflation */
     cblas_dgemv(CblasRowMajor, CblasNoTrans, n, p, 1.0, X, p, w, 1, 0.0, t, 1);
     double tt = cblas_ddot(n, t, 1, t, 1);
+    if (!(tt > x_floor)) break; /* fewer components: X has no direction left (a (nearly) constant layer) */
     double *pl = Pt + (size_t)comp * p, *ql = Qt + (size_t)comp * q;
     cblas_dgemv(CblasRowMajor, CblasTrans, n, p, 1.0 / tt, X, p, t, 1, 0.0, pl, 1);
     cblas_dger(CblasRowMajor, n, p, -1.0, t, 1, pl, 1, X, p);

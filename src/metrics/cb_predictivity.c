@@ -88,6 +88,35 @@ static void gather_rows(const float *X, int p, const double *Y, int q, const int
   }
 }
 
+
+/* 1 when column j of Y (n rows, row stride ld) holds one value (exact test). */
+static int column_constant(const double *y, int ld, int n) {
+  for (int i = 1; i < n; ++i)
+    if (y[(size_t)i * ld] != y[0]) return 0;
+  return 1;
+}
+
+/* raw = mean of the defined split medians, error = their std (ddof 0) / sqrt(count); NaN only when none is. */
+static void split_mean(cb_cv_result *res) {
+  double mean = 0.0, var = 0.0;
+  int m = 0;
+  for (int k = 0; k < res->n_splits; ++k)
+    if (!isnan(res->per_split[k])) {
+      mean += res->per_split[k];
+      ++m;
+    }
+  res->n_skipped_splits = res->n_splits - m;
+  if (m == 0) {
+    res->raw = res->error = NAN;
+    return;
+  }
+  mean /= m;
+  for (int k = 0; k < res->n_splits; ++k)
+    if (!isnan(res->per_split[k])) var += (res->per_split[k] - mean) * (res->per_split[k] - mean);
+  res->raw = mean;
+  res->error = sqrt(var / m) / sqrt((double)m);
+}
+
 cb_status cb_cv_regress(const float *X, int n, int p, const double *Y, int q, const cb_splits *splits,
                         const cb_regress_opts *opts, cb_kernel *kernel, cb_cv_result *out) {
   if (Y == NULL || splits == NULL || opts == NULL || out == NULL || (X == NULL && kernel == NULL))
@@ -157,7 +186,7 @@ cb_status cb_cv_regress(const float *X, int n, int p, const double *Y, int q, co
   double *Yte = malloc(sizeof *Yte * (size_t)nte_max * q);   /* (n_test, q) actual */
   double *Yhat = malloc(sizeof *Yhat * (size_t)nte_max * q); /* (n_test, q) predicted */
   double *r = malloc(sizeof *r * (size_t)q);                 /* (q) per-neuroid r */
-  unsigned char *nan_seen = calloc((size_t)q, 1);            /* (q) */
+  unsigned char *nan_seen = calloc((size_t)2 * q, 1);        /* (2, q): response constant, prediction constant */
   cb_cv_result *res = calloc(1, sizeof *res);
   CB_ALLOC_GOTO(cols, st, done);
   CB_ALLOC_GOTO(Ytr, st, done);
@@ -166,6 +195,7 @@ cb_status cb_cv_regress(const float *X, int n, int p, const double *Y, int q, co
   CB_ALLOC_GOTO(r, st, done);
   CB_ALLOC_GOTO(nan_seen, st, done);
   CB_ALLOC_GOTO(res, st, done);
+  unsigned char *pred_const = nan_seen + q;
   if (use_kernel) {
     if (kernel == NULL) {
       CB_CHECK_GOTO(cb_kernel_create(X, n, p, &own), st, done);
@@ -262,20 +292,22 @@ cb_status cb_cv_regress(const float *X, int n, int p, const double *Y, int q, co
       }
     }
     for (int j = 0; j < q; ++j) r[j] = NAN;
-    for (int j = 0; j < qv; ++j) r[cols[j]] = cb_pearson_strided(Yhat + j, qv, Yte + j, qv, nte);
+    for (int j = 0; j < qv; ++j) {
+      r[cols[j]] = cb_pearson_strided(Yhat + j, qv, Yte + j, qv, nte);
+      if (isnan(r[cols[j]]) && !column_constant(Yte + j, qv, nte)) { /* the prediction is constant */
+        r[cols[j]] = 0.0;
+        pred_const[cols[j]] = 1;
+      }
+    }
     for (int j = 0; j < q; ++j)
       if (isnan(r[j])) nan_seen[j] = 1;
     res->per_split[k] = cb_median_skipnan(r, q, &res->n_nan_split[k]);
   }
-  double mean = 0.0, var = 0.0;
-  const int ns = res->n_splits;
-  for (int k = 0; k < ns; ++k) mean += res->per_split[k];
-  mean /= ns;
-  for (int k = 0; k < ns; ++k) var += (res->per_split[k] - mean) * (res->per_split[k] - mean);
-  var /= ns;
-  res->raw = mean;
-  res->error = sqrt(var) / sqrt((double)ns);
-  for (int j = 0; j < q; ++j) res->n_nan_neuroids += nan_seen[j];
+  split_mean(res);
+  for (int j = 0; j < q; ++j) {
+    res->n_nan_neuroids += nan_seen[j];
+    res->n_const_pred += pred_const[j];
+  }
   *out = *res;
   goto done;
 

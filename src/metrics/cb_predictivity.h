@@ -18,12 +18,20 @@ double cb_ceil_score(double raw, double ceiling, cb_normalise mode);
 
 #define CB_MAX_SPLITS 1000
 typedef struct cb_cv_result {
-  double raw;                      /* mean over splits of the median (over neuroids, NaN skipped) test Pearson r */
+  double raw;                      /* mean over splits of the median (over neuroids, NaN skipped) test Pearson r;
+                                      splits whose median is undefined are skipped (NaN only when all are) */
   double error;                    /* std of the split medians (ddof 0) / sqrt(n_splits) */
   int n_splits;
   double per_split[CB_MAX_SPLITS]; /* (n_splits) median r of each split */
-  int n_nan_neuroids;              /* neuroids whose r was NaN (constant) in at least one split */
-  int n_nan_split[CB_MAX_SPLITS];  /* (n_splits) NaN neuroids of each split (skipped by its median) */
+  int n_nan_neuroids;              /* neuroids whose response was constant on the test stimuli of at least one
+                                      split (r undefined: skipped by that split's median) */
+  int n_nan_split[CB_MAX_SPLITS];  /* (n_splits) such neuroids of each split */
+  int n_const_pred;                /* neuroids whose prediction was constant on some split's test stimuli: r = 0
+                                      there (a constant prediction explains nothing) */
+  int n_skipped_splits;            /* splits on which no neuroid's response varied (left out of raw) */
+  int n_undefined_rows;            /* rdm: most stimuli of one RDM whose distance was undefined (taken as 1) */
+  int n_undefined_splits;          /* rdm, cka: comparisons that were undefined (constant RDM or representation):
+                                      taken as 0 */
   int kernel_form;                 /* 1 if the kernel (n x n) form was used, 0 for the primal form */
 } cb_cv_result;
 

@@ -58,7 +58,7 @@ static cb_status shifted_gram(const src *s, const double *row_shift /* (n) or NU
   return CB_OK;
 }
 
-static cb_status rdm_compute(const src *s, cb_rdm_distance d, double *D) {
+static cb_status rdm_compute(const src *s, cb_rdm_distance d, double *D, int *n_undefined) {
   int n = s->n, p = s->p;
   if (n < 2 || p < 1) return CB_ERROR(CB_ERR_ARG, "cb_rdm_compute: needs n >= 2 stimuli and p >= 1 features (got %d, %d)", n, p);
   if (d != CB_RDM_CORRELATION && d != CB_RDM_EUCLIDEAN && d != CB_RDM_COSINE)
@@ -129,8 +129,9 @@ static cb_status rdm_compute(const src *s, cb_rdm_distance d, double *D) {
   for (int i = 0; i < n; ++i)
     if (bad[i])
       for (int j = 0; j < n; ++j)
-        if (j != i) D[(size_t)i * n + j] = D[(size_t)j * n + i] = NAN;
-  if (n_bad > 0)
+        if (j != i) D[(size_t)i * n + j] = D[(size_t)j * n + i] = n_undefined ? 1.0 : NAN;
+  if (n_undefined) *n_undefined = n_bad;
+  else if (n_bad > 0)
     st = CB_ERROR(CB_ERR_NUMERIC, "cb_rdm_compute: %d row(s) %s (first: row %d), %s distance undefined (NaN)", n_bad,
                   d == CB_RDM_CORRELATION ? "constant" : "all zero", first_bad, cb_rdm_distance_name(d));
 cleanup:
@@ -142,13 +143,21 @@ cleanup:
 cb_status cb_rdm_compute(const double *X, int n, int p, cb_rdm_distance d, double *D) {
   if (X == NULL || D == NULL) return CB_ERROR(CB_ERR_ARG, "cb_rdm_compute: NULL array");
   src s = {X, NULL, n, p};
-  return rdm_compute(&s, d, D);
+  return rdm_compute(&s, d, D, NULL);
 }
 
 cb_status cb_rdm_compute_f(const float *X, int n, int p, cb_rdm_distance d, double *D) {
   if (X == NULL || D == NULL) return CB_ERROR(CB_ERR_ARG, "cb_rdm_compute_f: NULL array");
   src s = {NULL, X, n, p};
-  return rdm_compute(&s, d, D);
+  return rdm_compute(&s, d, D, NULL);
+}
+
+cb_status cb_rdm_compute_defined(const double *X, const float *Xf, int n, int p, cb_rdm_distance d, double *D,
+                                 int *n_undefined) {
+  if ((X == NULL) == (Xf == NULL) || D == NULL || n_undefined == NULL)
+    return CB_ERROR(CB_ERR_ARG, "cb_rdm_compute_defined: give exactly one of X and Xf, and D and n_undefined");
+  src s = {X, Xf, n, p};
+  return rdm_compute(&s, d, D, n_undefined);
 }
 
 size_t cb_rdm_n_upper(int n) { return n < 2 ? 0 : (size_t)n * (size_t)(n - 1) / 2; }

@@ -30,6 +30,12 @@ const char *cb_rdm_compare_name(cb_rdm_compare_kind k);
 cb_status cb_rdm_compute(const double *X /* (n, p) */, int n, int p, cb_rdm_distance d, double *D /* (n, n) */);
 /* Same for float activations (converted to double block by block, no full copy). */
 cb_status cb_rdm_compute_f(const float *X /* (n, p) */, int n, int p, cb_rdm_distance d, double *D /* (n, n) */);
+/* The scoring convention for undefined distances: as cb_rdm_compute (from X, or float Xf: exactly one non-NULL),
+ * but a row whose distance is undefined (constant: correlation; all zero: cosine) is at distance 1 from every
+ * other row (its correlation or cosine similarity with any pattern taken as 0: it carries no information) and
+ * *n_undefined counts those rows; they are not an error. */
+cb_status cb_rdm_compute_defined(const double *X /* (n, p) */, const float *Xf /* (n, p) */, int n, int p,
+                                 cb_rdm_distance d, double *D /* (n, n) */, int *n_undefined);
 
 /* Number of entries of the strict upper triangle: n (n - 1) / 2. */
 size_t cb_rdm_n_upper(int n);

@@ -58,7 +58,10 @@ cb_status cb_ols_fit_predict(const double *Xtr, int n, int p, const double *Ytr,
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < q; ++j) Bm[i + (size_t)j * ldb] = Ytr[(size_t)i * q + j] - ym[j];
   lapack_int rank = 0;
-  lapack_int info = LAPACKE_dgelsd(LAPACK_COL_MAJOR, n, p, q, A, n, Bm, ldb, s, DBL_EPSILON, &rank);
+  /* rcond max(n, p) eps: directions below it are rounding noise of the SVD (LAPACK's least-squares guide); with
+   * eps alone (scipy.linalg.lstsq) they survive and the fit depends on the LAPACK build by up to 1e-4 per split */
+  const double rcond = (double)(n > p ? n : p) * DBL_EPSILON;
+  lapack_int info = LAPACKE_dgelsd(LAPACK_COL_MAJOR, n, p, q, A, n, Bm, ldb, s, rcond, &rank);
   if (info != 0) {
     st = CB_ERROR(CB_ERR_NUMERIC, "least squares: SVD of the %dx%d design did not converge (LAPACK info %d)", n, p,
                   (int)info);

@@ -6,7 +6,8 @@
 #include "cb_status.h"
 
 /* coef = pinv(Xc) Yc, the minimum-norm least-squares solution (LAPACK dgelsd, singular values below
- * eps * s_max dropped, as scipy.linalg.lstsq used by sklearn); Yhat = (Xte - xbar) coef + ybar.
+ * max(n, p) * eps * s_max dropped: scipy.linalg.lstsq, used by sklearn, drops only those below eps * s_max and keeps
+ * directions that are rounding noise); Yhat = (Xte - xbar) coef + ybar.
  * coef (p, q) optional. CB_ERR_NUMERIC on non-finite input or when the SVD does not converge. */
 cb_status cb_ols_fit_predict(const double *Xtr /* (n, p) */, int n, int p, const double *Ytr /* (n, q) */, int q,
                              const double *Xte /* (m, p) */, int m, double *Yhat /* (m, q) */,

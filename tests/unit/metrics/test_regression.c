@@ -543,6 +543,27 @@ START_TEST(test_ols_sklearn) {
 }
 END_TEST
 
+/* A direction whose singular value is rounding noise (between eps and max(n, p) eps of the largest) is dropped:
+ * column 1 = column 0 + 1e-15 x noise makes s_min / s_max ~ 1e-15. With the cutoff eps s_max (scipy's lstsq) that
+ * direction is kept and the coefficients grow to ~1e15; with max(n, p) eps s_max the fit is the minimum-norm one
+ * on the remaining columns (coefficients of order 1, equal for the two near-duplicates). */
+START_TEST(test_ols_drops_rounding_noise_directions) {
+  enum { n = 50, p = 6, q = 1 };
+  double X[n * p], Y[n * q], coef[p * q], Yhat[n * q];
+  cb_rng rng;
+  cb_rng_seed(&rng, 17);
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < p; ++j) X[i * p + j] = cb_rng_normal(&rng);
+    X[i * p + 1] = X[i * p] + 1e-15 * cb_rng_normal(&rng);
+    Y[i] = X[i * p] + 0.5 * X[i * p + 2] + 0.1 * cb_rng_normal(&rng);
+  }
+  ck_assert_int_eq(cb_ols_fit_predict(X, n, p, Y, q, X, n, Yhat, coef), CB_OK);
+  for (int j = 0; j < p; ++j) ck_assert_msg(fabs(coef[j]) < 10.0, "coef[%d] = %g", j, coef[j]);
+  ck_assert_double_eq_tol(coef[0], coef[1], 1e-6); /* the minimum-norm split of the shared direction */
+  ck_assert_double_eq_tol(coef[0] + coef[1], 1.0, 0.1);
+}
+END_TEST
+
 START_TEST(test_n2n_reference) {
   reader r;
   reader_open(&r, FIXDIR "n2n.txt");
@@ -748,6 +769,7 @@ static Suite *regression_suite(void) {
   tcase_add_test(tc, test_ridgecv_screen_equals_exact);
   tcase_add_test(tc, test_ridge_screen_rank_and_accuracy);
   tcase_add_test(tc, test_ols_sklearn);
+  tcase_add_test(tc, test_ols_drops_rounding_noise_directions);
   tcase_add_test(tc, test_n2n_reference);
   tcase_add_test(tc, test_kfold_sklearn);
   tcase_add_test(tc, test_cv_pls_sklearn);

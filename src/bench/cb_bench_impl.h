@@ -21,4 +21,7 @@ int cb__bench_boot_weighted(const cb_bench *b);
  * the same resamples and values as the expanded computation (up to rounding). */
 cb_status cb__bench_boot_rdm(const cb_bench *b, const double *Dm, double *vals);
 
+/* Sets params.id of a benchmark that names none from `identifier` (non-empty) or the file name (cb_benchmark.c). */
+cb_status cb__bench_default_id(cb_bench *b, const char *identifier);
+
 #endif

@@ -12,6 +12,7 @@
 #include "cb_corr.h"
 #include "cb_log.h"
 #include "cb_rng.h"
+#include "cb_sha.h"
 #include "cb_signal.h"
 #include "cb_strbuf.h"
 #include "cb_voxel.h"
@@ -218,6 +219,18 @@ static int all_features_constant(const float *X, int n, int64_t p) {
   return 1;
 }
 
+/* The id of a benchmark that names none: the assembly's BrainIO identifier, else its file name without extension
+ * (two unnamed benchmarks on files of one name share an id: the leaderboard refuses them by their SHA-256). */
+cb_status cb__bench_default_id(cb_bench *b, const char *identifier) {
+  const char *base = strrchr(b->assembly_path, '/');
+  b->own_id = cb_strdup(identifier && identifier[0] ? identifier : base ? base + 1 : b->assembly_path);
+  if (!b->own_id) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  char *dot = identifier && identifier[0] ? NULL : strrchr(b->own_id, '.');
+  if (dot && dot != b->own_id) *dot = '\0';
+  b->params.id = b->own_id;
+  return CB_OK;
+}
+
 cb_status cb_bench_load(const char *assembly_path, const cb_bench_params *p, cb_bench **out) {
   cb_status st = CB_OK;
   cb_assembly *a = NULL;
@@ -239,6 +252,8 @@ cb_status cb_bench_load(const char *assembly_path, const cb_bench_params *p, cb_
     goto fail;
   }
   CB_CHECK_GOTO(cb_assembly_read(assembly_path, &a), st, fail);
+  CB_CHECK_GOTO(cb_hash_file(assembly_path, CB_HASH_SHA256, b->assembly_sha256, NULL), st, fail);
+  if (!b->params.id) CB_CHECK_GOTO(cb__bench_default_id(b, a->identifier), st, fail);
   CB_CHECK_GOTO(cb_neural_from_assembly(a, p->region, p->t0, p->t1, p->stratify, &b->neural), st, fail);
   if (all_neuroids_constant(b->neural)) {
     st = CB_ERROR(CB_ERR_NUMERIC, "%s: every neuroid is constant over the %d stimuli (zero variance)", assembly_path,
@@ -277,6 +292,7 @@ void cb_bench_destroy(cb_bench **bp) {
   free(b->mean_rdm);
   free(b->labels);
   free(b->assembly_path);
+  free(b->own_id);
   free(b);
   *bp = NULL;
 }
@@ -730,6 +746,7 @@ static cb_status fill_score(const cb_bench *b, const cb_cv_result *res, const ch
   snprintf(out->layer, sizeof out->layer, "%s", layer);
   snprintf(out->benchmark, sizeof out->benchmark, "%s", b->params.id);
   snprintf(out->metric, sizeof out->metric, "%s", cb_metric_name(b->metric));
+  snprintf(out->assembly_sha256, sizeof out->assembly_sha256, "%s", b->assembly_sha256);
   out->raw = res->raw;
   out->error = res->error;
   out->ceiling = b->ceiling;
@@ -872,6 +889,7 @@ cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, cons
     snprintf(out->model, sizeof out->model, "%s", acts->model ? acts->model : "");
     snprintf(out->layer, sizeof out->layer, "%s", layer);
     snprintf(out->benchmark, sizeof out->benchmark, "%s", bp->id);
+    snprintf(out->assembly_sha256, sizeof out->assembly_sha256, "%s", b->assembly_sha256);
     snprintf(out->metric, sizeof out->metric, "%s", cb_metric_name(b->metric));
     out->seed = bp->seed;
     goto done;

@@ -27,7 +27,8 @@ cb_status cb_rdm_compare_parse(const char *s, cb_rdm_compare_kind *out);  /* spe
 cb_status cb_cka_estimator_parse(const char *s, cb_cka_estimator *out);   /* biased, unbiased */
 
 typedef struct cb_bench_params {
-  const char *id;          /* benchmark identifier written into scores */
+  const char *id;          /* benchmark identifier written into scores; NULL: the assembly's BrainIO identifier,
+                              else its file name without extension */
   const char *metric;      /* see cb_metric_parse */
   const char *region;      /* NULL: every neuroid */
   const char *stratify;    /* presentation coordinate or NULL */
@@ -68,6 +69,8 @@ typedef struct cb_bench {
   cb_bench_params params;
   cb_metric_kind metric;
   char *assembly_path;
+  char assembly_sha256[65]; /* of the assembly (or RDM) file, copied into every score */
+  char *own_id;           /* params.id when it was derived from the assembly (owned) */
   cb_neural *neural;      /* stimulus-level responses */
   int *labels;            /* (n_stim) class ids for stratification, or NULL */
   cb_splits *splits;      /* the cross-validation splits */

@@ -43,6 +43,22 @@ static void help(void) {
          "  --title T          title of the HTML report (default: leaderboard)\n");
 }
 
+/* Two score files of one benchmark id computed on different recordings (their assembly_sha256 differ, e.g. two
+ * unnamed benchmarks on files both called assembly.nc) would be ranked as one benchmark: an error naming both. */
+static cb_status check_id_clash(const cb_score *s, char *const *path, int n) {
+  for (int i = 0; i < n; ++i) {
+    if (!s[i].assembly_sha256[0]) continue;
+    for (int j = 0; j < i; ++j)
+      if (s[j].assembly_sha256[0] && !strcmp(s[i].benchmark, s[j].benchmark) &&
+          strcmp(s[i].assembly_sha256, s[j].assembly_sha256))
+        return CB_ERROR(CB_ERR_FORMAT, "%s and %s: benchmark id '%s' names two different recordings (assembly "
+                        "SHA-256 %.12s... and %.12s...); give each benchmark its own id (--benchmark, or its "
+                        "[benchmark ID] section)", path[j], path[i], s[i].benchmark, s[j].assembly_sha256,
+                        s[i].assembly_sha256);
+  }
+  return CB_OK;
+}
+
 typedef struct path_list {
   char **v;
   int n, cap;
@@ -209,6 +225,7 @@ static cb_status leaderboard_rank0(void *arg) {
     }
   }
   for (; n < files.n; ++n) CB_CHECK_GOTO(cb_score_read_json(files.v[n], &scores[n]), st, done);
+  CB_CHECK_GOTO(check_id_clash(scores, files.v, n), st, done);
   cb_lb_options opt = {.models = models, .n_models = cfg ? cfg->n_models : 0, .benchmarks = benches,
                        .n_bench = cfg ? cfg->n_benchmarks : 0, .regions = reg, .n_regions = n_reg};
   cb_lb_config lbc;

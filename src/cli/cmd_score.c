@@ -41,6 +41,9 @@ static void help(void) {
          "score = r^2/c for regressions and r/c for rdm and cka unless --normalise says otherwise.\n"
          "--bootstrap N: percentile interval (--ci-level) of the score, resampling the test\n"
          "stimuli of every split with replacement (the ceiling held fixed).\n"
+         "--benchmark ID: the id written into the score (default: the assembly's BrainIO identifier,\n"
+         "else its file name without extension); the score records the assembly's SHA-256, and\n"
+         "`cortexbench leaderboard` refuses one id on two different assemblies.\n"
          "Writes the score JSON to S.json (atomically).\n");
 }
 
@@ -189,15 +192,6 @@ cb_status cb_cmd_score(cb_par *p, int argc, char **argv) {
     cb_activations *a = NULL;
     cb_score s;
     memset(&s, 0, sizeof s);
-    char id[512];
-    if (!bp.id) {
-      /* Default benchmark id: the assembly's file name without extension. */
-      const char *base = strrchr(assembly, '/');
-      snprintf(id, sizeof id, "%s", base ? base + 1 : assembly);
-      char *dot = strrchr(id, '.');
-      if (dot) *dot = '\0';
-      bp.id = id;
-    }
     st = cb_activations_open(act, &a);
     if (st == CB_OK) st = cb_bench_load(assembly, &bp, &b);
     if (st == CB_OK) st = cb_bench_score_layer(b, act, a, layer, &s);

@@ -66,6 +66,8 @@ cb_status cb_score_write_json(const char *path, const cb_score *s) {
     CB_CHECK_GOTO(put(path, root, "seed", json_string(buf)), st, done);
   }
   if (s->task_key[0]) CB_CHECK_GOTO(put(path, root, "task_key", json_string(s->task_key)), st, done);
+  if (s->assembly_sha256[0])
+    CB_CHECK_GOTO(put(path, root, "assembly_sha256", json_string(s->assembly_sha256)), st, done);
   if (s->ceiling_method[0])
     CB_CHECK_GOTO(put(path, root, "ceiling_method", json_string(s->ceiling_method)), st, done);
   if (!strcmp(s->ceiling_method, "nili"))
@@ -220,6 +222,14 @@ cb_status cb_score_read_json(const char *path, cb_score *out) {
         goto fail;
       }
       snprintf(s.task_key, sizeof s.task_key, "%s", json_string_value(tk));
+    }
+    json_t *ah = json_object_get(root, "assembly_sha256");
+    if (ah) {
+      if (!json_is_string(ah) || strlen(json_string_value(ah)) != 64) {
+        st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'assembly_sha256' is not 64 hex digits", path);
+        goto fail;
+      }
+      snprintf(s.assembly_sha256, sizeof s.assembly_sha256, "%s", json_string_value(ah));
     }
   }
   {

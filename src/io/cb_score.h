@@ -16,7 +16,8 @@
  * models scored on the same benchmark share every resample, so replicate
  * differences give a paired interval). With ceiling_method "nili" (an RDM
  * benchmark on several subjects' RDMs): ceiling_lower, the lower bound of the
- * inter-subject noise ceiling (`ceiling` is the upper bound).
+ * inter-subject noise ceiling (`ceiling` is the upper bound). Optional
+ * assembly_sha256: the SHA-256 of the recordings file (assembly or RDMs).
  */
 #ifndef CB_SCORE_H
 #define CB_SCORE_H
@@ -40,6 +41,9 @@ typedef struct cb_score {
                               written as key "ceiling_method" when set */
   double ceiling_lower;    /* "nili" only: lower bound of the noise ceiling */
   double *boot;            /* (n_bootstrap) replicate scores (owned), or NULL: not written */
+  char assembly_sha256[65]; /* SHA-256 of the assembly (or RDM) file the score was computed on ("" = unknown);
+                               written as key "assembly_sha256" when set. Two scores of one benchmark id on
+                               different files are a clash the leaderboard refuses. */
   int pca_components; /* > 0: scored on activations projected onto this many principal components
                          (layer selection with [suite] selection_pca); 0: raw activations, not written */
 } cb_score;

@@ -491,7 +491,9 @@ cb_status cb_leaderboard_json(const cb_leaderboard *lb, cb_strbuf *out) {
     bad |= jset(root, "models", models);
     models = NULL;
   }
-  if (!bad) text = json_dumps(root, JSON_PRESERVE_ORDER | JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+  /* 8 significant digits: another OpenBLAS kernel moves scores in the 15th digit, so the file regenerates byte for
+   * byte across kernels (the score files keep 17 digits, exact within one kernel) */
+  if (!bad) text = json_dumps(root, JSON_PRESERVE_ORDER | JSON_INDENT(2) | JSON_REAL_PRECISION(8));
   if (bad || !text) {
     st = CB_ERROR(CB_ERR_NOMEM, "leaderboard.json: out of memory while building the JSON tree");
     goto done;

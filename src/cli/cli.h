@@ -20,6 +20,7 @@ cb_status cb_cmd_fetch(cb_par *p, int argc, char **argv);
 cb_status cb_cmd_import(cb_par *p, int argc, char **argv);
 cb_status cb_cmd_rsa(cb_par *p, int argc, char **argv);
 cb_status cb_cmd_compare(cb_par *p, int argc, char **argv);
+cb_status cb_cmd_verify(cb_par *p, int argc, char **argv);
 cb_status cb_cmd_version(cb_par *p, int argc, char **argv);
 cb_status cb_cmd_zoo(cb_par *p, int argc, char **argv);
 

@@ -26,6 +26,7 @@ static const command commands[] = {
     {"generate", cb_cmd_generate, "write a synthetic dataset (stimuli + assembly)"},
     {"fetch", cb_cmd_fetch, "download a dataset into the cache, verified (resumable, mirrors)"},
     {"import", cb_cmd_import, "convert .npy/.mat/CSV data into an assembly, or RDMs into an RDM file"},
+    {"verify", cb_cmd_verify, "recompute a published suite's results from scratch and compare, per benchmark"},
     {"compare", cb_cmd_compare, "paired bootstrap difference of two score files (two models on one benchmark)"},
     {"rsa", cb_cmd_rsa, "compare two RDM files (and their inter-subject noise ceilings)"},
     {"zoo", cb_cmd_zoo, "the model zoo manifest; verify pretrained ONNX models against their test sets"},

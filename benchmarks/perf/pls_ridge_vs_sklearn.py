@@ -2,12 +2,15 @@
 """Speed benchmark: cortexbench's kernel-form PLS-25 and RidgeCV (99 alphas) against scikit-learn on the same
 data and the same splits. Not a test: it prints ratios measured in this run.
 
-    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 benchmarks/perf/pls_ridge_vs_sklearn.py [--quick] [--bin PATH]
+    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 benchmarks/perf/pls_ridge_vs_sklearn.py [--quick|--smoke] [--bin PATH]
 
 Data (fixed seed): X 2880 x 4096 float32 and Y 2880 x 256 sharing 40 latent factors, 8 stratification classes.
 Written to /tmp/cb_bench_regress.bin, read by bench_regress (CMake target), which runs 10 stratified shuffle
 splits (90 % train, seed 1) and writes the splits it used; scikit-learn then fits the same splits.
 --quick: scikit-learn runs only the first 2 splits and its 10-split time is extrapolated (said in the output).
+--smoke: a small case (X 360 x 512, Y 360 x 16, 2 splits) that CI runs: every path of the script, and the split
+medians of both implementations must agree (exit 1 otherwise); its ratios mean nothing.
+Cases: PLS-25, RidgeCV with one shared alpha, RidgeCV with an alpha per target (alpha_per_target=True).
 """
 import argparse
 import os
@@ -24,6 +27,11 @@ from sklearn.linear_model import RidgeCV
 
 DATA = "/tmp/cb_bench_regress.bin"
 N, P, Q, LATENT, N_SPLITS = 2880, 4096, 256, 40, 10
+
+
+def set_size(n, p, q, splits):
+    global N, P, Q, N_SPLITS
+    N, P, Q, N_SPLITS = n, p, q, splits
 
 
 def alphas():
@@ -77,8 +85,11 @@ def run_sklearn(X, Y, tests, make_model, n_run):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="scikit-learn on 2 splits only, time extrapolated")
+    ap.add_argument("--smoke", action="store_true", help="a small case, every path, agreement checked (CI)")
     ap.add_argument("--bin", default=None, help="path of bench_regress (default: build*/bin/bench_regress)")
     args = ap.parse_args()
+    if args.smoke:
+        set_size(360, 512, 16, 2)
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     binary = args.bin or next((os.path.join(root, d, "bin", "bench_regress") for d in ("build", "build-perf3", "build-regress")
                                if os.path.exists(os.path.join(root, d, "bin", "bench_regress"))), None)
@@ -101,7 +112,9 @@ def main():
     del X, Y  # the C runs come first, with this process small
     n_run = 2 if args.quick else N_SPLITS
     cases = [("pls", lambda: PLSRegression(n_components=25, scale=False)),
-             ("ridgecv", lambda: RidgeCV(alphas=alphas()))]
+             ("ridgecv", lambda: RidgeCV(alphas=alphas())),
+             ("ridgecv_per_target", lambda: RidgeCV(alphas=alphas(), alpha_per_target=True))]
+    worst = {}
     c_results = {kind: run_c(binary, kind, "/tmp/cb_bench_splits_%s.txt" % kind) for kind, _ in cases}
     with open(DATA, "rb") as f:
         f.read(12)
@@ -125,12 +138,21 @@ def main():
         print("median score per split, max |cortexbench - sklearn| over %d splits: %.2e" %
               (n_run, np.max(np.abs(c_meds - meds))))
         print("mean of split medians: cortexbench %.6f, sklearn %.6f (splits compared)" % (c_meds.mean(), meds.mean()))
-        print("GFLOP/s: %.1f achieved (%s / total time); same-BLAS peak dgemm %.1f, sgemm %.1f "
-              "(2048^3); K = X X' alone %.1f" % ("flops of the exact all-alpha loop, an equivalent rate: the alpha "
-                                                 "screen does fewer" if kind == "ridgecv" else "useful flops",float(c["gflops_achieved"]), float(c["dgemm_peak_gflops"]),
-                                                 float(c["sgemm_peak_gflops"]), float(c["kernel_gflops"])))
+        what = ("flops of the exact all-alpha loop, an equivalent rate: the alpha screen does fewer"
+                if kind.startswith("ridgecv") else "useful flops")
+        print("GFLOP/s: %.1f achieved (%s / total time); same-BLAS peak dgemm %.1f, sgemm %.1f (2048^3); "
+              "K = X X' alone %.1f" % (float(c["gflops_achieved"]), what, float(c["dgemm_peak_gflops"]),
+                                       float(c["sgemm_peak_gflops"]), float(c["kernel_gflops"])))
+        worst[kind] = float(np.max(np.abs(c_meds - meds)))
         print("peak RSS (VmHWM): %.1f MB = %.2f x size of X (%.1f MB)" %
               (float(c["peak_rss_mb"]), float(c["peak_rss_mb"]) / float(c["x_mb"]), float(c["x_mb"])))
+
+    if args.smoke:  # PLS: sklearn's NIPALS stops at tol 1e-6; ridge: exact on both sides
+        limits = {"pls": 1e-3, "ridgecv": 1e-6, "ridgecv_per_target": 1e-6}
+        bad = [k for k in worst if not worst[k] <= limits[k]]
+        print("\nsmoke: largest split-median difference %s; limits %s: %s" %
+              (worst, limits, "FAIL " + ", ".join(bad) if bad else "ok"))
+        sys.exit(1 if bad else 0)
 
 
 if __name__ == "__main__":

@@ -109,7 +109,7 @@ static cb_status tensor_data(const Onnx__TensorProto *t, const char *what, cb_dt
   }
   if (t->has_raw_data) {
     int64_t bytes = 0;
-    cb_size_mul(numel, (int64_t)esz, INT64_MAX, &bytes); /* numel <= 2^31 - 1: fits */
+    cb_size_mul(numel, (int64_t)esz, INT64_MAX, &bytes); /* numel <= CB_TENSOR_MAX_NUMEL: fits */
     if ((uint64_t)t->raw_data.len != (uint64_t)bytes)
       return CB_ERROR(CB_ERR_FORMAT, "tensor '%s': raw_data has %zu bytes, its shape needs %lld", what, t->raw_data.len,
                       (long long)bytes);

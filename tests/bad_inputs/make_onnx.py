@@ -16,7 +16,7 @@ usage: make_onnx.py DIR
   init_wrap       an initializer of dims [2^32, 2^32] whose element count wraps to 0, no data
   const_huge      a Constant node whose value has dims [2^16] * 4 (2^64 elements), no data
   expand_huge     Expand of the (1, 3, 8, 8) input to [2^62, 3, 8, 8]
-  pad_huge        Pad of the input by 2^30 rows (each pad fits, the element count does not)
+  pad_huge        Pad of the input by 2^27 rows (each pad fits, the element count does not)
   pad_overflow    Pad of the input by 2^62 before and after (the sum overflows int64)
   reshape_huge    Reshape to [2^32, 2^32, 0, -1]
   raw_mismatch    an initializer of dims [4, 3, 3, 3] with 100 bytes of raw_data
@@ -149,7 +149,7 @@ def main():
     files["expand_huge"] = relu_model([helper.make_node("Expand", ["x", "s"], ["big"], name="expand")],
                                       [i64("s", [big, 3, 8, 8])]).SerializeToString()
     files["pad_huge"] = relu_model([helper.make_node("Pad", ["x", "p"], ["padded"], name="pad")],
-                                   [i64("p", [0, 0, 0, 0, 1 << 30, 0, 0, 0])]).SerializeToString()
+                                   [i64("p", [0, 0, 0, 0, 1 << 27, 0, 0, 0])]).SerializeToString()
     files["pad_overflow"] = relu_model([helper.make_node("Pad", ["x", "p"], ["padded"], name="pad")],
                                        [i64("p", [big, 0, 0, 0, big, 0, 0, 0])]).SerializeToString()
     files["reshape_huge"] = relu_model([helper.make_node("Reshape", ["x", "s"], ["r"], name="reshape")],

@@ -211,9 +211,9 @@ START_TEST(test_shape_numel_limits) {
   const int64_t at_limit[] = {1, CB_TENSOR_MAX_NUMEL, 1};
   ck_assert_int_eq(cb_shape_numel(3, at_limit, &n), CB_OK);
   ck_assert_int_eq(n, CB_TENSOR_MAX_NUMEL);
-  const int64_t over[] = {2, 1ll << 30}; /* 2^31 */
-  ck_assert_int_eq(cb_shape_numel(2, over, &n), CB_ERR_FORMAT);
-  ck_assert_ptr_nonnull(strstr(cb_error_message(), "shape [2, 1073741824] has more than 2147483647 elements"));
+  const int64_t over[] = {2, 1ll << 27, 1, 3}; /* 3 x 2^28 */
+  ck_assert_int_eq(cb_shape_numel(4, over, &n), CB_ERR_FORMAT);
+  ck_assert_str_eq(cb_error_message(), "shape [2, 134217728, 1, 3] has more than 268435456 elements (the largest tensor supported)");
   const int64_t wraps[] = {1ll << 32, 1ll << 32}; /* 2^64: wraps to 0 in int64 */
   ck_assert_int_eq(cb_shape_numel(2, wraps, &n), CB_ERR_FORMAT);
   const int64_t wraps_neg[] = {1ll << 21, 1ll << 21, 1ll << 21}; /* 2^63: wraps negative */
@@ -236,8 +236,8 @@ START_TEST(test_shape_numel_limits) {
   for (int a = 0; a < 63; ++a)
     for (int b = 0; b < 63; ++b) {
       const int64_t s[2] = {1ll << a, 1ll << b};
-      ck_assert_int_eq(cb_shape_numel(2, s, &n) == CB_OK, a + b <= 30);
-      if (a + b <= 30) ck_assert_int_eq(n, 1ll << (a + b));
+      ck_assert_int_eq(cb_shape_numel(2, s, &n) == CB_OK, a + b <= 28);
+      if (a + b <= 28) ck_assert_int_eq(n, 1ll << (a + b));
     }
   cb_tensor *t = NULL; /* cb_tensor_create goes through it (an argument error there) */
   ck_assert_int_eq(cb_tensor_create(2, wraps, &t), CB_ERR_ARG);

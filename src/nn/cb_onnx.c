@@ -245,6 +245,9 @@ static cb_status add_node(cb_graph *g, const Onnx__NodeProto *nd, int index) {
     return CB_ERROR(CB_ERR_UNSUPPORTED, "node '%s' (op %s): domain '%s' unsupported", nname, op, nd->domain);
   if (strcmp(op, "Constant") == 0) return constant_node(g, nd, nname);
   if (cb__op_find(op) == NULL) return CB_ERROR(CB_ERR_UNSUPPORTED, "node '%s' (op %s): unsupported operator", nname, op);
+  if (nd->n_attribute > CB_ONNX_MAX_ATTRS) /* each is copied by value into the graph (cb_attr) */
+    return CB_ERROR(CB_ERR_FORMAT, "node '%s' (op %s): %zu attributes (at most %d)", nname, op, nd->n_attribute,
+                    CB_ONNX_MAX_ATTRS);
   cb_status st = CB_OK;
   cb_attr *attr = calloc(nd->n_attribute + 1, sizeof *attr);
   int *in = calloc(nd->n_input + 1, sizeof *in);

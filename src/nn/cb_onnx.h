@@ -24,6 +24,8 @@
  * plain model needs about 7, each level of If/Loop subgraph 3 more): the
  * default recursion limit of Google's own protobuf parsers. */
 #define CB_ONNX_MAX_NESTING 100
+/* Most attributes on one node (ONNX operators have at most about 10). */
+#define CB_ONNX_MAX_ATTRS 256
 
 typedef struct cb_onnx_options {
   int sym_dim;                        /* value of symbolic/unknown dimensions (default 1 when 0) */

@@ -62,7 +62,7 @@ cb_status cb_pb_check_depth(const uint8_t *buf, size_t n, const void *root, cb_p
         break;
       }
       if (depth == max_depth) {
-        st = CB_ERROR(CB_ERR_FORMAT, "protobuf messages nested deeper than %d levels (byte %zu)", max_depth, at);
+        st = CB_ERROR(CB_ERR_UNSUPPORTED, "protobuf messages nested deeper than %d levels (byte %zu)", max_depth, at);
         goto done;
       }
       stack[depth++] = (frame){pos + (size_t)len, type};

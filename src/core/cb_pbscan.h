@@ -22,9 +22,10 @@ typedef const void *(*cb_pb_child_fn)(const void *type, uint32_t field);
 /* CB_OK when buf (n bytes, a message of type root) is well-formed wire data
  * (varint, fixed32, fixed64 and length-delimited fields that fit their
  * message) whose messages nest at most max_depth deep (root is depth 1).
- * Otherwise CB_ERR_FORMAT with "protobuf messages nested deeper than N
- * levels" or "malformed protobuf (byte K)"; groups (wire types 3, 4) count
- * as malformed. Linear in n. */
+ * Otherwise CB_ERR_UNSUPPORTED "protobuf messages nested deeper than N
+ * levels (byte K)", or CB_ERR_FORMAT "malformed protobuf (byte K)"; groups
+ * (wire types 3, 4) count as malformed, as protobuf-c refuses them. Linear
+ * in n. */
 cb_status cb_pb_check_depth(const uint8_t *buf, size_t n, const void *root, cb_pb_child_fn child, int max_depth);
 
 #endif

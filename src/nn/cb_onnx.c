@@ -46,7 +46,7 @@ static const void *pb_child(const void *type, uint32_t field) {
 static cb_status check_nesting(const char *path, const char *buf, size_t n, const ProtobufCMessageDescriptor *root) {
   cb_status st = cb_pb_check_depth((const uint8_t *)buf, n, root, pb_child, CB_ONNX_MAX_NESTING);
   if (st == CB_OK) return CB_OK;
-  if (strstr(cb_error_message(), "nested deeper") != NULL)
+  if (st == CB_ERR_UNSUPPORTED) /* nested too deep */
     return cb_error_prefix("%s: not a supported ONNX file (subgraphs or types nested too deep)", path);
   return CB_ERROR(CB_ERR_FORMAT, "%s: not a valid ONNX %s (malformed or truncated protobuf)", path,
                   root == &onnx__model_proto__descriptor ? "model" : "tensor");

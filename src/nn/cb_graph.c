@@ -8,6 +8,7 @@
 
 #include "cb_graph_impl.h"
 #include "cb_strbuf.h"
+#include "cb_tensor.h"
 
 int64_t cb__numel(const cb__value *v) {
   int64_t n = 1;
@@ -86,6 +87,7 @@ void cb_graph_destroy(cb_graph **gp) {
   free(g->work);
   free(g->needed);
   free(g->batch_arena);
+  cb_strmap_free(&g->names);
   free(g);
   *gp = NULL;
 }
@@ -160,7 +162,7 @@ cb_status cb__const_ints(cb_graph *g, const cb__node *n, int k, int max, int64_t
   int64_t m = cb__numel(c);
   if (m > max) return CB__NODE_ERROR(CB_ERR_UNSUPPORTED, n, "input '%s' has %lld values (at most %d)", c->name, (long long)m, max);
   for (int64_t i = 0; i < m; ++i)
-    v[i] = c->dtype == CB_DT_INT64 ? ((const int64_t *)c->cdata)[i] : (int64_t)((const float *)c->cdata)[i];
+    v[i] = c->dtype == CB_DT_INT64 ? ((const int64_t *)c->cdata)[i] : cb__f2i64(((const float *)c->cdata)[i]);
   *count = (int)m;
   return CB_OK;
 }
@@ -183,7 +185,7 @@ const char *cb__shape_str(const cb__value *v, char *buf, size_t n) {
 /* Appends a value; returns its id or -1 (error recorded). */
 static int add_value(cb_graph *g, const char *name, cb__value_kind kind) {
   if (name == NULL || name[0] == '\0') {
-    CB_ERROR(CB_ERR_ARG, "graph: empty value name");
+    CB_ERROR(CB_ERR_FORMAT, "graph: empty value name");
     return -1;
   }
   if (cb_graph_find(g, name) >= 0) {
@@ -207,6 +209,10 @@ static int add_value(cb_graph *g, const char *name, cb__value_kind kind) {
     CB_ERROR(CB_ERR_NOMEM, "graph: out of memory");
     return -1;
   }
+  if (cb_strmap_put(&g->names, v->name, g->n_values) != CB_OK) {
+    free(v->name);
+    return -1;
+  }
   v->kind = kind;
   v->producer = -1;
   v->last_use = -1;
@@ -217,9 +223,8 @@ static int add_value(cb_graph *g, const char *name, cb__value_kind kind) {
 static cb_status check_shape(const char *name, int ndim, const int64_t *shape) {
   if (ndim < 0 || ndim > CB__MAXD)
     return CB_ERROR(CB_ERR_UNSUPPORTED, "graph: value '%s' has %d dimensions (at most %d)", name, ndim, CB__MAXD);
-  for (int d = 0; d < ndim; ++d)
-    if (shape[d] < 0 || shape[d] > (1ll << 40))
-      return CB_ERROR(CB_ERR_FORMAT, "graph: value '%s' has dimension %d of size %lld", name, d, (long long)shape[d]);
+  int64_t numel;
+  if (cb_shape_numel(ndim, shape, &numel) != CB_OK) return cb_error_prefix("value '%s'", name ? name : "");
   return CB_OK;
 }
 
@@ -335,13 +340,14 @@ cb_status cb_graph_node(cb_graph *g, const char *name, const char *op, int n_att
   int all_const = 1;
   for (int k = 0; k < n->n_in; ++k)
     if (n->in[k] >= 0 && g->values[n->in[k]].kind != CB__V_CONST) all_const = 0;
+  /* Every inferred shape is checked before anything is sized from it (folding below, planning, writing). */
   for (int k = 0; k < n->n_out; ++k) {
-    char buf[128];
     cb__value *v = cb__out(g, n, k);
-    for (int d = 0; d < v->ndim; ++d)
-      if (v->shape[d] < 0)
-        return CB__NODE_ERROR(CB_ERR_FORMAT, n, "output '%s' has a negative dimension %s", v->name,
-                              cb__shape_str(v, buf, sizeof buf));
+    int64_t numel;
+    if (v->ndim < 0 || v->ndim > CB__MAXD)
+      return CB__NODE_ERROR(CB_ERR_INTERNAL, n, "output '%s' has %d dimensions", v->name, v->ndim);
+    if (cb_shape_numel(v->ndim, v->shape, &numel) != CB_OK)
+      return cb_error_prefix("node '%s' (op %s): output '%s'", n->name, def->name, v->name);
   }
   if (all_const || def->shape_only) {
     CB_CHECK(fold(g, n));
@@ -385,9 +391,7 @@ int cb_graph_n_values(const cb_graph *g) { return g ? g->n_values : 0; }
 
 int cb_graph_find(const cb_graph *g, const char *name) {
   if (g == NULL || name == NULL) return -1;
-  for (int i = 0; i < g->n_values; ++i)
-    if (strcmp(g->values[i].name, name) == 0) return i;
-  return -1;
+  return cb_strmap_get(&g->names, name);
 }
 
 const char *cb_graph_value_name(const cb_graph *g, int id) {

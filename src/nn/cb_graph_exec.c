@@ -141,6 +141,15 @@ static double conv_flops(const cb_conv2d_geom *gm) {
 #define GROUP_BYTES ((size_t)384 << 20) /* arena copies per group */
 #define GROUP_MAX 64
 
+typedef struct req_at {
+  int producer, k; /* requested value k (index into req) and the node computing it */
+} req_at;
+
+static int by_producer(const void *a, const void *b) {
+  const req_at *x = a, *y = b;
+  return x->producer != y->producer ? (x->producer > y->producer) - (x->producer < y->producer) : (x->k > y->k) - (x->k < y->k);
+}
+
 cb_status cb_graph_run_batch(cb_graph *g, const float *x, int n_img, size_t in_stride, int n_req, const int *req,
                              float *const *out, const size_t *out_stride) {
   if (g == NULL || x == NULL || (n_req > 0 && (req == NULL || out == NULL || out_stride == NULL)))
@@ -168,6 +177,14 @@ cb_status cb_graph_run_batch(cb_graph *g, const float *x, int n_img, size_t in_s
     for (int k = 0; k < n->n_in; ++k)
       if (n->in[k] >= 0 && g->values[n->in[k]].kind == CB__V_RUNTIME) g->needed[g->values[n->in[k]].producer] = 1;
   }
+  /* The runtime values requested, in node order: each step of the loop below copies out those its nodes
+   * produced by walking this list once (not all n_req requests per node: a model with every layer requested). */
+  req_at *order = malloc((size_t)(n_req > 0 ? n_req : 1) * sizeof *order);
+  if (order == NULL) return CB_ERROR(CB_ERR_NOMEM, "graph run: out of memory");
+  int n_order = 0;
+  for (int k = 0; k < n_req; ++k)
+    if (g->values[req[k]].kind == CB__V_RUNTIME) order[n_order++] = (req_at){g->values[req[k]].producer, k};
+  qsort(order, (size_t)n_order, sizeof *order, by_producer);
   const size_t stride = (g->arena_bytes + 63) / 64 * 64;
   int group = stride > 0 ? (int)(GROUP_BYTES / stride) : GROUP_MAX;
   if (group > n_img) group = n_img;
@@ -193,6 +210,7 @@ cb_status cb_graph_run_batch(cb_graph *g, const float *x, int n_img, size_t in_s
   for (int j = 1; j < group; ++j) bases[j] = arena + stride * (size_t)(j - 1);
   for (int b0 = 0; b0 < n_img; b0 += group) {
     const int nb = n_img - b0 < group ? n_img - b0 : group;
+    int next = 0; /* first entry of order not copied out yet for this group */
     for (int i = 0; i < g->n_nodes; ++i) {
       if (!g->needed[i] || g->nodes[i].folded) continue;
       const cb__node *n = &g->nodes[i];
@@ -238,9 +256,10 @@ cb_status cb_graph_run_batch(cb_graph *g, const float *x, int n_img, size_t in_s
         }
       }
       if (profile_sink) profile_add(pname, now_s() - t0, flops);
-      for (int k = 0; k < n_req; ++k) {
+      while (next < n_order && order[next].producer < i) ++next; /* defensive: every requested producer runs */
+      for (; next < n_order && order[next].producer <= last; ++next) {
+        const int k = order[next].k;
         cb__value *v = &g->values[req[k]];
-        if (v->kind != CB__V_RUNTIME || v->producer < i || v->producer > last) continue;
         for (int q = 0; q < nb; ++q) {
           v->data = bases[q] + v->offset;
           copy_out(v, out[k] + (size_t)(b0 + q) * out_stride[k]);
@@ -250,6 +269,7 @@ cb_status cb_graph_run_batch(cb_graph *g, const float *x, int n_img, size_t in_s
     }
   }
 done:
+  free(order);
   for (int i = 0; i < g->n_values; ++i)
     if (g->values[i].kind == CB__V_RUNTIME) g->values[i].data = (char *)g->arena + g->values[i].offset;
   return st;

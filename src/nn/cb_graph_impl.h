@@ -9,11 +9,15 @@
 
 #include "cb_graph.h"
 #include "cb_nn_ops.h"
+#include "cb_strmap.h"
 
 #define CB__MAXD CB_GRAPH_MAX_DIMS
 
 typedef enum cb__value_kind { CB__V_INPUT = 0, CB__V_CONST, CB__V_RUNTIME } cb__value_kind;
 
+/* Every value's shape has passed cb_shape_numel (at most CB_TENSOR_MAX_NUMEL
+ * elements, no negative dimension): products of its dimensions, byte sizes
+ * and int casts of single dimensions cannot overflow. */
 typedef struct cb__value {
   char *name;
   cb_dtype dtype;
@@ -82,6 +86,7 @@ struct cb_graph {
   int n_inputs, n_outputs, cap_io;
   int *inputs;       /* (cap_io) value ids */
   int *outputs;      /* (cap_io) value ids */
+  cb_strmap names;   /* value name -> id (keys are the values' own names) */
   int finished;
   size_t arena_bytes;
   void *arena;       /* (arena_bytes) runtime values, planned */
@@ -119,6 +124,14 @@ cb_status cb__node_error(cb_status st, const char *file, int line, const cb__nod
 cb_status cb__check_inputs(cb_graph *g, const cb__node *n, int min, int max, unsigned int_ok);
 /* Sets output k's dtype and shape. */
 void cb__set_out(cb_graph *g, const cb__node *n, int k, cb_dtype dt, int ndim, const int64_t *shape);
+/* float -> int64 without undefined behaviour: truncated toward zero,
+ * saturated at the int64 range, NaN -> 0. */
+static inline int64_t cb__f2i64(float f) {
+  if (f != f) return 0;
+  if (f >= 9.2233720368547758e18f) return INT64_MAX;
+  if (f <= -9.2233720368547758e18f) return INT64_MIN;
+  return (int64_t)f;
+}
 /* Reads a constant int64 (or float) input into v (up to max values);
  * fails naming the node when the input is not a constant. */
 cb_status cb__const_ints(cb_graph *g, const cb__node *n, int k, int max, int64_t *v, int *count);

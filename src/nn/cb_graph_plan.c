@@ -4,6 +4,7 @@
  * shared workspace sized to the largest node's need (none for convolutions:
  * their GEMM packs im2col blocks from the input). A run needs the live
  * tensors plus that workspace, not the sum of all layers. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,21 +12,108 @@
 
 #define ALIGN 64
 
-typedef struct placed {
+typedef struct gap {
   size_t off, size;
-  int start, end; /* node indices: produced at start, last read at end */
-} placed;
+} gap;
 
-static int by_offset(const void *a, const void *b) {
-  const placed *x = a, *y = b;
-  return x->off < y->off ? -1 : x->off > y->off;
+/* First fit of every runtime value, in node order, into one arena (offsets into v->offset; the peak into
+ * *total). A value produced at node i is alive until its last reader (graph outputs: to the end). The arena
+ * below the high-water mark `top` is the live values and the free gaps between them (sorted by offset,
+ * adjacent gaps merged); a new value takes the lowest gap that fits, else goes on top. Values are freed when
+ * the walk passes their last reader (lists per node). That is first fit over the values alive at the same
+ * time, at a cost per value of the number of gaps, not of the number of live values (a graph whose every
+ * output is kept has no gaps). */
+static cb_status plan(cb_graph *g, size_t *total_out) {
+  cb_status st = CB_OK;
+  const int nv = g->n_values, nn = g->n_nodes;
+  gap *gaps = malloc((size_t)(nv + 1) * sizeof *gaps);
+  size_t *vsize = malloc((size_t)(nv + 1) * sizeof *vsize);
+  int *next = malloc((size_t)(nv + 1) * sizeof *next), *head = malloc((size_t)(nn + 1) * sizeof *head);
+  CB_ALLOC_GOTO(gaps, st, done);
+  CB_ALLOC_GOTO(vsize, st, done);
+  CB_ALLOC_GOTO(next, st, done);
+  CB_ALLOC_GOTO(head, st, done);
+  for (int e = 0; e <= nn; ++e) head[e] = -1;
+  int n_gaps = 0, freed = 0; /* freed: values ending before node `freed` are free */
+  size_t top = 0, total = 0;
+  for (int i = 0; i < nn; ++i) {
+    const cb__node *n = &g->nodes[i];
+    if (n->folded) continue;
+    for (; freed < i; ++freed)
+      for (int id = head[freed]; id >= 0; id = next[id]) { /* free [o, o + s) */
+        size_t o = g->values[id].offset, s = vsize[id];
+        int lo = 0, hi = n_gaps; /* first gap after o */
+        while (lo < hi) {
+          int mid = lo + (hi - lo) / 2;
+          if (gaps[mid].off < o) lo = mid + 1;
+          else hi = mid;
+        }
+        if (lo > 0 && gaps[lo - 1].off + gaps[lo - 1].size == o) { /* merge with the gap before */
+          --lo;
+          o = gaps[lo].off;
+          s += gaps[lo].size;
+          memmove(gaps + lo, gaps + lo + 1, (size_t)(n_gaps - lo - 1) * sizeof *gaps);
+          --n_gaps;
+        }
+        if (lo < n_gaps && o + s == gaps[lo].off) { /* and with the gap after */
+          s += gaps[lo].size;
+          memmove(gaps + lo, gaps + lo + 1, (size_t)(n_gaps - lo - 1) * sizeof *gaps);
+          --n_gaps;
+        }
+        if (o + s == top) { /* the top block: lower the high-water mark */
+          top = o;
+        } else {
+          memmove(gaps + lo + 1, gaps + lo, (size_t)(n_gaps - lo) * sizeof *gaps);
+          gaps[lo] = (gap){o, s};
+          ++n_gaps;
+        }
+      }
+    for (int k = 0; k < n->n_out; ++k) {
+      cb__value *v = cb__out(g, n, k);
+      size_t size = (size_t)cb__numel(v) * cb__dtype_size(v->dtype); /* <= 2^31 bytes: checked shapes */
+      size = (size + ALIGN - 1) / ALIGN * ALIGN;
+      if (size == 0) size = ALIGN;
+      int end = v->last_use > i ? v->last_use : i;
+      if (v->is_output) end = nn;
+      int j = 0;
+      while (j < n_gaps && gaps[j].size < size) ++j;
+      if (j < n_gaps) {
+        v->offset = gaps[j].off;
+        gaps[j].off += size;
+        gaps[j].size -= size;
+        if (gaps[j].size == 0) {
+          memmove(gaps + j, gaps + j + 1, (size_t)(n_gaps - j - 1) * sizeof *gaps);
+          --n_gaps;
+        }
+      } else {
+        if (top > SIZE_MAX - size) {
+          st = CB__NODE_ERROR(CB_ERR_UNSUPPORTED, n, "activations need more than %zu bytes", (size_t)SIZE_MAX);
+          goto done;
+        }
+        v->offset = top;
+        top += size;
+        if (top > total) total = top;
+      }
+      const int id = (int)(v - g->values);
+      vsize[id] = size;
+      next[id] = head[end];
+      head[end] = id;
+    }
+  }
+  *total_out = total;
+done:
+  free(gaps);
+  free(vsize);
+  free(next);
+  free(head);
+  return st;
 }
+
 
 cb_status cb_graph_finish(cb_graph *g) {
   if (g == NULL) return CB_ERROR(CB_ERR_ARG, "graph finish: NULL graph");
   if (g->finished) return CB_OK;
   cb_status st = CB_OK;
-  placed *all = NULL, *live = NULL;
   for (int i = 0; i < g->n_values; ++i) g->values[i].last_use = -1;
   size_t work = 0;
   for (int i = 0; i < g->n_nodes; ++i) {
@@ -36,47 +124,20 @@ cb_status cb_graph_finish(cb_graph *g) {
       if (n->in[k] >= 0) g->values[n->in[k]].last_use = i;
   }
   /* The batched executor fuses a Conv with a Relu that takes its output, and its GEMM reads the Conv's input
-   * while it writes the Relu's output: the input stays alive until that Relu, so they never share memory. */
-  for (int i = 0; i < g->n_nodes; ++i) {
+   * while it writes the Relu's output: the input stays alive until that Relu, so they never share memory.
+   * (Each Relu j reading a Conv's output: one pass, the producer of its input is that Conv.) */
+  for (int j = 0; j < g->n_nodes; ++j) {
+    const cb__node *r = &g->nodes[j];
+    if (r->folded || r->n_in < 1 || r->in[0] < 0 || strcmp(r->op->name, "Relu") != 0) continue;
+    const int i = g->values[r->in[0]].producer;
+    if (i < 0 || i >= j) continue;
     const cb__node *n = &g->nodes[i];
-    if (n->folded || n->op != &cb__op_conv) continue;
-    for (int j = i + 1; j < g->n_nodes; ++j) {
-      const cb__node *r = &g->nodes[j];
-      if (r->folded || r->n_in < 1 || r->in[0] != n->out[0] || strcmp(r->op->name, "Relu") != 0) continue;
-      for (int k = 0; k < n->n_in; ++k)
-        if (n->in[k] >= 0 && g->values[n->in[k]].last_use < j) g->values[n->in[k]].last_use = j;
-    }
+    if (n->folded || n->op != &cb__op_conv || n->out[0] != r->in[0]) continue;
+    for (int k = 0; k < n->n_in; ++k)
+      if (n->in[k] >= 0 && g->values[n->in[k]].last_use < j) g->values[n->in[k]].last_use = j;
   }
-  all = malloc((size_t)(g->n_values + 1) * sizeof *all);
-  live = malloc((size_t)(g->n_values + 1) * sizeof *live);
-  CB_ALLOC_GOTO(all, st, done);
-  CB_ALLOC_GOTO(live, st, done);
-  int n_all = 0;
   size_t total = 0;
-  for (int i = 0; i < g->n_nodes; ++i) {
-    const cb__node *n = &g->nodes[i];
-    if (n->folded) continue;
-    for (int k = 0; k < n->n_out; ++k) {
-      cb__value *v = cb__out(g, n, k);
-      size_t size = (size_t)cb__numel(v) * cb__dtype_size(v->dtype);
-      size = (size + ALIGN - 1) / ALIGN * ALIGN;
-      if (size == 0) size = ALIGN;
-      int start = i, end = v->last_use > i ? v->last_use : i;
-      if (v->is_output) end = g->n_nodes;
-      int n_live = 0;
-      for (int j = 0; j < n_all; ++j)
-        if (!(all[j].end < start || all[j].start > end)) live[n_live++] = all[j];
-      qsort(live, (size_t)n_live, sizeof *live, by_offset);
-      size_t off = 0;
-      for (int j = 0; j < n_live; ++j) {
-        if (live[j].off >= off + size) break; /* the gap before live[j] fits */
-        if (live[j].off + live[j].size > off) off = live[j].off + live[j].size;
-      }
-      v->offset = off;
-      all[n_all++] = (placed){off, size, start, end};
-      if (off + size > total) total = off + size;
-    }
-  }
+  CB_CHECK(plan(g, &total));
   g->arena_bytes = total;
   g->arena = aligned_alloc(ALIGN, total > 0 ? total : ALIGN);
   CB_ALLOC_GOTO(g->arena, st, done);
@@ -90,7 +151,5 @@ cb_status cb_graph_finish(cb_graph *g) {
     if (g->values[i].kind == CB__V_RUNTIME) g->values[i].data = (char *)g->arena + g->values[i].offset;
   g->finished = 1;
 done:
-  free(all);
-  free(live);
   return st;
 }

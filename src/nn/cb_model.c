@@ -95,9 +95,14 @@ void cb_model_layer_shape(const cb_model *m, int i, int *c, int *h, int *w) {
 
 int cb_model_find_layer(const cb_model *m, const char *name) {
   if (m == NULL || name == NULL) return -1;
-  for (int i = 0; i < m->n_layers; ++i)
-    if (strcmp(cb_graph_value_name(m->g, m->layers[i]), name) == 0) return i;
-  return -1;
+  const int id = cb_graph_find(m->g, name);
+  int lo = 0, hi = m->n_layers; /* layers are value ids in increasing order */
+  while (lo < hi) {
+    const int mid = lo + (hi - lo) / 2;
+    if (m->layers[mid] < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return id >= 0 && lo < m->n_layers && m->layers[lo] == id ? lo : -1;
 }
 
 cb_status cb_model_forward(cb_model *m, const float *x, int batch, const int *req, int n_req, float *const *out) {

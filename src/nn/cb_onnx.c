@@ -8,6 +8,9 @@
 #include "cb_fs.h"
 #include "cb_graph_impl.h"
 #include "cb_onnx.h"
+#include "cb_pbscan.h"
+#include "cb_strmap.h"
+#include "cb_tensor.h"
 #include "onnx.pb-c.h"
 
 #define OPSET_MIN 7
@@ -33,10 +36,31 @@ static cb_status check_names(const char *path, const Onnx__GraphProto *gp) {
   return CB_OK;
 }
 
+/* cb_pb_child_fn over protobuf-c descriptors: the message type of a field, NULL for scalars, strings, bytes. */
+static const void *pb_child(const void *type, uint32_t field) {
+  const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(type, field);
+  return f != NULL && f->type == PROTOBUF_C_TYPE_MESSAGE ? f->descriptor : NULL;
+}
+
+/* protobuf-c unpacks (and frees) nested messages recursively: bound the nesting before it sees the bytes. */
+static cb_status check_nesting(const char *path, const char *buf, size_t n, const ProtobufCMessageDescriptor *root) {
+  cb_status st = cb_pb_check_depth((const uint8_t *)buf, n, root, pb_child, CB_ONNX_MAX_NESTING);
+  if (st == CB_OK) return CB_OK;
+  if (st == CB_ERR_UNSUPPORTED) /* nested too deep */
+    return cb_error_prefix("%s: not a supported ONNX file (subgraphs or types nested too deep)", path);
+  return CB_ERROR(CB_ERR_FORMAT, "%s: not a valid ONNX %s (malformed or truncated protobuf)", path,
+                  root == &onnx__model_proto__descriptor ? "model" : "tensor");
+}
+
 static cb_status read_model(const char *path, Onnx__ModelProto **out) {
   char *buf = NULL;
   size_t n = 0;
   CB_CHECK(cb_file_read_all(path, &buf, &n));
+  cb_status st = check_nesting(path, buf, n, &onnx__model_proto__descriptor);
+  if (st != CB_OK) {
+    free(buf);
+    return st;
+  }
   Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, n, (const uint8_t *)buf);
   free(buf);
   if (m == NULL) return CB_ERROR(CB_ERR_FORMAT, "%s: not a valid ONNX model (malformed or truncated protobuf)", path);
@@ -44,7 +68,7 @@ static cb_status read_model(const char *path, Onnx__ModelProto **out) {
     onnx__model_proto__free_unpacked(m, NULL);
     return CB_ERROR(CB_ERR_FORMAT, "%s: ONNX model has no graph", path);
   }
-  cb_status st = check_names(path, m->graph);
+  st = check_names(path, m->graph);
   if (st != CB_OK) {
     onnx__model_proto__free_unpacked(m, NULL);
     return st;
@@ -59,21 +83,20 @@ static int model_opset(const Onnx__ModelProto *m) {
   return 0;
 }
 
-/* Converts a TensorProto into dtype (float32 or int64) data of numel
- * elements; *data is malloc'ed. `what` names the tensor in errors. */
+/* Converts a TensorProto into dtype (float32 or int64) data of *numel
+ * elements; *data is malloc'ed. `what` names the tensor in errors. The
+ * shape is checked (cb_shape_numel) and the data's length must match it
+ * before anything is allocated. */
 static cb_status tensor_data(const Onnx__TensorProto *t, const char *what, cb_dtype *dtype, int *ndim, int64_t *shape,
-                             void **data) {
+                             int64_t *numel_out, void **data) {
   if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
     return CB_ERROR(CB_ERR_UNSUPPORTED, "tensor '%s': external data unsupported", what);
   if (t->segment != NULL) return CB_ERROR(CB_ERR_UNSUPPORTED, "tensor '%s': segmented tensors unsupported", what);
   if (t->n_dims > CB_GRAPH_MAX_DIMS)
     return CB_ERROR(CB_ERR_UNSUPPORTED, "tensor '%s': %zu dimensions (at most %d)", what, t->n_dims, CB_GRAPH_MAX_DIMS);
-  int64_t numel = 1;
-  for (size_t d = 0; d < t->n_dims; ++d) {
-    if (t->dims[d] < 0 || t->dims[d] > (1ll << 40)) return CB_ERROR(CB_ERR_FORMAT, "tensor '%s': dimension %lld invalid", what, (long long)t->dims[d]);
-    shape[d] = t->dims[d];
-    numel *= t->dims[d];
-  }
+  for (size_t d = 0; d < t->n_dims; ++d) shape[d] = t->dims[d];
+  int64_t numel = 0;
+  if (cb_shape_numel((int)t->n_dims, shape, &numel) != CB_OK) return cb_error_prefix("tensor '%s'", what);
   *ndim = (int)t->n_dims;
   int dt = t->data_type;
   size_t esz;
@@ -84,15 +107,20 @@ static cb_status tensor_data(const Onnx__TensorProto *t, const char *what, cb_dt
   case 11: *dtype = CB_DT_FLOAT, esz = 8; break;  /* DOUBLE, narrowed */
   default: return CB_ERROR(CB_ERR_UNSUPPORTED, "tensor '%s': data type %d unsupported (float32, double, int32, int64)", what, dt);
   }
+  if (t->has_raw_data) {
+    int64_t bytes = 0;
+    cb_size_mul(numel, (int64_t)esz, INT64_MAX, &bytes); /* numel <= CB_TENSOR_MAX_NUMEL: fits */
+    if ((uint64_t)t->raw_data.len != (uint64_t)bytes)
+      return CB_ERROR(CB_ERR_FORMAT, "tensor '%s': raw_data has %zu bytes, its shape needs %lld", what, t->raw_data.len,
+                      (long long)bytes);
+  } else {
+    size_t have = dt == 1 ? t->n_float_data : dt == 7 ? t->n_int64_data : dt == 6 ? t->n_int32_data : t->n_double_data;
+    if ((uint64_t)have != (uint64_t)numel)
+      return CB_ERROR(CB_ERR_FORMAT, "tensor '%s': %zu values for the %lld elements of its shape", what, have, (long long)numel);
+  }
   void *out = calloc((size_t)(numel > 0 ? numel : 1), cb__dtype_size(*dtype));
   if (out == NULL) return CB_ERROR(CB_ERR_NOMEM, "tensor '%s': out of memory for %lld elements", what, (long long)numel);
-  size_t have;
   if (t->has_raw_data) {
-    if (t->raw_data.len != (size_t)numel * esz) {
-      free(out);
-      return CB_ERROR(CB_ERR_FORMAT, "tensor '%s': raw_data has %zu bytes, expected %lld", what, t->raw_data.len,
-                      (long long)numel * (long long)esz);
-    }
     const uint8_t *r = t->raw_data.data;
     for (int64_t i = 0; i < numel; ++i) { /* little-endian on disk, like the host */
       if (dt == 1) memcpy((float *)out + i, r + 4 * i, 4);
@@ -108,11 +136,6 @@ static cb_status tensor_data(const Onnx__TensorProto *t, const char *what, cb_dt
       }
     }
   } else {
-    have = dt == 1 ? t->n_float_data : dt == 7 ? t->n_int64_data : dt == 6 ? t->n_int32_data : t->n_double_data;
-    if (have != (size_t)numel) {
-      free(out);
-      return CB_ERROR(CB_ERR_FORMAT, "tensor '%s': %zu values for %lld elements", what, have, (long long)numel);
-    }
     for (int64_t i = 0; i < numel; ++i) {
       if (dt == 1) ((float *)out)[i] = t->float_data[i];
       else if (dt == 7) ((int64_t *)out)[i] = t->int64_data[i];
@@ -120,6 +143,7 @@ static cb_status tensor_data(const Onnx__TensorProto *t, const char *what, cb_dt
       else ((float *)out)[i] = (float)t->double_data[i];
     }
   }
+  *numel_out = numel;
   *data = out;
   return CB_OK;
 }
@@ -127,9 +151,9 @@ static cb_status tensor_data(const Onnx__TensorProto *t, const char *what, cb_dt
 static cb_status add_tensor_const(cb_graph *g, const char *name, const Onnx__TensorProto *t) {
   cb_dtype dt;
   int nd;
-  int64_t shape[CB_GRAPH_MAX_DIMS];
+  int64_t shape[CB_GRAPH_MAX_DIMS], numel;
   void *data = NULL;
-  CB_CHECK(tensor_data(t, name, &dt, &nd, shape, &data));
+  CB_CHECK(tensor_data(t, name, &dt, &nd, shape, &numel, &data));
   cb_status st = cb_graph_const(g, name, dt, nd, shape, data, NULL);
   free(data);
   return st;
@@ -190,12 +214,10 @@ static cb_status convert_attr(const Onnx__AttributeProto *a, const char *nname, 
     if (a->t == NULL) break;
     cb_dtype dt;
     int nd;
-    int64_t shape[CB_GRAPH_MAX_DIMS];
+    int64_t shape[CB_GRAPH_MAX_DIMS], numel;
     void *data = NULL;
-    cb_status st = tensor_data(a->t, a->name, &dt, &nd, shape, &data);
+    cb_status st = tensor_data(a->t, a->name, &dt, &nd, shape, &numel, &data);
     if (st != CB_OK) return cb_error_prefix("node '%s' (op %s): attribute '%s'", nname, op, a->name);
-    int64_t numel = 1;
-    for (int d = 0; d < nd; ++d) numel *= shape[d];
     if (numel != 1) {
       free(data);
       break;
@@ -223,6 +245,9 @@ static cb_status add_node(cb_graph *g, const Onnx__NodeProto *nd, int index) {
     return CB_ERROR(CB_ERR_UNSUPPORTED, "node '%s' (op %s): domain '%s' unsupported", nname, op, nd->domain);
   if (strcmp(op, "Constant") == 0) return constant_node(g, nd, nname);
   if (cb__op_find(op) == NULL) return CB_ERROR(CB_ERR_UNSUPPORTED, "node '%s' (op %s): unsupported operator", nname, op);
+  if (nd->n_attribute > CB_ONNX_MAX_ATTRS) /* each is copied by value into the graph (cb_attr) */
+    return CB_ERROR(CB_ERR_FORMAT, "node '%s' (op %s): %zu attributes (at most %d)", nname, op, nd->n_attribute,
+                    CB_ONNX_MAX_ATTRS);
   cb_status st = CB_OK;
   cb_attr *attr = calloc(nd->n_attribute + 1, sizeof *attr);
   int *in = calloc(nd->n_input + 1, sizeof *in);
@@ -282,6 +307,8 @@ static cb_status add_input(cb_graph *g, const Onnx__ValueInfoProto *vi, const cb
     nd = (int)tt->shape->n_dim;
     for (int d = 0; d < nd; ++d) {
       const Onnx__TensorShapeProto__Dimension *dim = tt->shape->dim[d];
+      if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE && dim->dim_value < 0)
+        return CB_ERROR(CB_ERR_FORMAT, "input '%s': dimension %d is negative (%lld)", vi->name, d, (long long)dim->dim_value);
       shape[d] = dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE && dim->dim_value > 0
                      ? dim->dim_value
                      : (opt && opt->sym_dim > 0 ? opt->sym_dim : 1);
@@ -360,11 +387,16 @@ cb_status cb_onnx_summarize(const char *path, cb_onnx_summary *out) {
   out->opset = model_opset(m);
   out->float_io = 1;
   const Onnx__GraphProto *gp = m->graph;
+  cb_strmap inits = {0}; /* initializer names */
+  for (size_t k = 0; k < gp->n_initializer; ++k)
+    if (cb_strmap_put(&inits, gp->initializer[k]->name, 1) != CB_OK) {
+      cb_strmap_free(&inits);
+      onnx__model_proto__free_unpacked(m, NULL);
+      return cb_error_prefix("%s", path);
+    }
   for (size_t i = 0; i < gp->n_input + gp->n_output; ++i) {
     const Onnx__ValueInfoProto *vi = i < gp->n_input ? gp->input[i] : gp->output[i - gp->n_input];
-    int is_init = 0;
-    for (size_t k = 0; k < gp->n_initializer && !is_init; ++k) is_init = strcmp(gp->initializer[k]->name, vi->name) == 0;
-    if (is_init) continue;
+    if (cb_strmap_get(&inits, vi->name) >= 0) continue;
     if (!vi->type || vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !vi->type->tensor_type ||
         vi->type->tensor_type->elem_type != 1)
       out->float_io = 0;
@@ -375,6 +407,7 @@ cb_status cb_onnx_summarize(const char *path, cb_onnx_summary *out) {
     for (int k = 0; k < out->n_ops && !seen; ++k) seen = strcmp(out->ops[k], op) == 0;
     if (!seen && out->n_ops < CB_ONNX_MAX_OPS) snprintf(out->ops[out->n_ops++], sizeof out->ops[0], "%s", op);
   }
+  cb_strmap_free(&inits);
   onnx__model_proto__free_unpacked(m, NULL);
   return CB_OK;
 }
@@ -383,23 +416,25 @@ cb_status cb_onnx_read_tensor(const char *path, cb_onnx_tensor **out) {
   char *buf = NULL;
   size_t n = 0;
   CB_CHECK(cb_file_read_all(path, &buf, &n));
+  cb_status st = check_nesting(path, buf, n, &onnx__tensor_proto__descriptor);
+  if (st != CB_OK) {
+    free(buf);
+    return st;
+  }
   Onnx__TensorProto *t = onnx__tensor_proto__unpack(NULL, n, (const uint8_t *)buf);
   free(buf);
   if (t == NULL) return CB_ERROR(CB_ERR_FORMAT, "%s: not a valid TensorProto", path);
-  cb_status st = CB_OK;
   cb_onnx_tensor *r = calloc(1, sizeof *r);
   void *data = NULL;
   cb_dtype dt;
   CB_ALLOC_GOTO(r, st, done);
   snprintf(r->name, sizeof r->name, "%s", t->name ? t->name : "");
   r->dtype = t->data_type;
-  st = tensor_data(t, r->name, &dt, &r->ndim, r->shape, &data);
+  st = tensor_data(t, r->name, &dt, &r->ndim, r->shape, &r->numel, &data);
   if (st != CB_OK) {
     cb_error_prefix("%s", path);
     goto done;
   }
-  r->numel = 1;
-  for (int d = 0; d < r->ndim; ++d) r->numel *= r->shape[d];
   if (dt == CB_DT_INT64) {
     float *f = malloc((size_t)(r->numel > 0 ? r->numel : 1) * sizeof *f);
     CB_ALLOC_GOTO(f, st, done);

@@ -7,7 +7,11 @@
  * of cb_onnx_op_supported. Rejected with one line naming the file, node, op
  * and attribute: malformed or truncated files, external data, unsupported
  * operators, attributes or attribute values, dangling inputs, shape
- * mismatches. */
+ * mismatches, negative dimensions, tensors (declared or inferred) of more
+ * than CB_TENSOR_MAX_NUMEL elements (cb_tensor.h), data whose length does
+ * not match its shape, and messages nested deeper than CB_ONNX_MAX_NESTING
+ * (checked on the wire bytes before protobuf-c, which recurses, sees them).
+ * Loading is linear in the number of nodes and values. */
 #ifndef CB_ONNX_H
 #define CB_ONNX_H
 
@@ -15,6 +19,13 @@
 
 #include "cb_graph.h"
 #include "cb_status.h"
+
+/* Deepest protobuf message nesting accepted (the ModelProto is level 1; a
+ * plain model needs about 7, each level of If/Loop subgraph 3 more): the
+ * default recursion limit of Google's own protobuf parsers. */
+#define CB_ONNX_MAX_NESTING 100
+/* Most attributes on one node (ONNX operators have at most about 10). */
+#define CB_ONNX_MAX_ATTRS 256
 
 typedef struct cb_onnx_options {
   int sym_dim;                        /* value of symbolic/unknown dimensions (default 1 when 0) */

@@ -77,12 +77,13 @@ static float fop(bmode m, float a, float b) {
   return 0;
 }
 
+/* int64 shape arithmetic from a file: wraps on overflow (two's complement, as numpy) instead of being undefined. */
 static int64_t iop(bmode m, int64_t a, int64_t b) {
   switch (m) {
-  case B_ADD: return a + b;
-  case B_SUB: return a - b;
-  case B_MUL: return a * b;
-  case B_DIV: return b != 0 ? a / b : 0;
+  case B_ADD: return (int64_t)((uint64_t)a + (uint64_t)b);
+  case B_SUB: return (int64_t)((uint64_t)a - (uint64_t)b);
+  case B_MUL: return (int64_t)((uint64_t)a * (uint64_t)b);
+  case B_DIV: return b == 0 ? 0 : (b == -1 ? (int64_t)(0 - (uint64_t)a) : a / b);
   case B_MAX: return a > b ? a : b;
   case B_MIN: return a < b ? a : b;
   default: return 0;

@@ -89,7 +89,8 @@ static cb_status lrn_prepare(cb_graph *g, cb__node *n) {
   const cb__value *x = cb__in(g, n, 0);
   if (x->ndim < 3) return CB__NODE_ERROR(CB_ERR_FORMAT, n, "input '%s' %s: expected (N, C, ...)", x->name, cb__shape_str(x, bx, sizeof bx));
   int64_t size = cb__attr_int(n, "size", 0);
-  if (size <= 0) return CB__NODE_ERROR(CB_ERR_FORMAT, n, "attribute 'size' missing or not positive");
+  if (size <= 0 || size > (1 << 20))
+    return CB__NODE_ERROR(CB_ERR_FORMAT, n, "attribute 'size' missing or not in [1, %d]", 1 << 20);
   n->p.mode = (int)size;
   n->p.f[0] = cb__attr_float(n, "alpha", 1e-4f);
   n->p.f[1] = cb__attr_float(n, "beta", 0.75f);

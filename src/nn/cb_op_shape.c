@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cb_graph_impl.h"
+#include "cb_tensor.h"
 
 static void row_strides(const cb__value *v, int64_t *st) {
   int64_t s = 1;
@@ -42,8 +43,9 @@ static cb_status reshape_prepare(cb_graph *g, cb__node *n) {
       infer = d;
     } else if (s[d] < 0) {
       return CB__NODE_ERROR(CB_ERR_FORMAT, n, "shape entry %lld invalid", (long long)s[d]);
-    } else {
-      known_prod *= s[d];
+    } else if (!cb_size_mul(known_prod, s[d], CB_TENSOR_MAX_NUMEL, &known_prod)) {
+      return CB__NODE_ERROR(CB_ERR_FORMAT, n, "shape entries multiply to more than %lld elements (the largest tensor supported)",
+                            (long long)CB_TENSOR_MAX_NUMEL);
     }
   }
   int64_t total = cb__numel(x);
@@ -252,7 +254,7 @@ static void cast_run(cb_graph *g, const cb__node *n, float *work) {
   else if (y->dtype == CB_DT_FLOAT)
     for (int64_t i = 0; i < m; ++i) ((float *)y->data)[i] = (float)((const int64_t *)x->data)[i];
   else
-    for (int64_t i = 0; i < m; ++i) ((int64_t *)y->data)[i] = (int64_t)((const float *)x->data)[i];
+    for (int64_t i = 0; i < m; ++i) ((int64_t *)y->data)[i] = cb__f2i64(((const float *)x->data)[i]);
 }
 
 /* ---- Unsqueeze, Squeeze ---- */
@@ -262,6 +264,7 @@ static cb_status axes_of(cb_graph *g, cb__node *n, int64_t *axes, int *na, int *
   const cb_attr *a = cb__attr(n, "axes");
   if (a != NULL) {
     if (g->opset >= 13) return CB__NODE_ERROR(CB_ERR_FORMAT, n, "attribute 'axes' is an input from opset 13");
+    if (a->n > CB__MAXD) return CB__NODE_ERROR(CB_ERR_UNSUPPORTED, n, "attribute 'axes' has %d values (at most %d)", a->n, CB__MAXD);
     for (int k = 0; k < a->n; ++k) axes[k] = a->i[k];
     *na = a->n;
     *given = 1;
@@ -376,6 +379,8 @@ static cb_status slice_prepare(cb_graph *g, cb__node *n) {
   if (old) {
     const cb_attr *a = cb__attr(n, "starts"), *b = cb__attr(n, "ends"), *c = cb__attr(n, "axes");
     if (!a || !b) return CB__NODE_ERROR(CB_ERR_FORMAT, n, "attribute 'starts' or 'ends' is missing");
+    if (a->n > CB__MAXD || b->n > CB__MAXD || (c && c->n > CB__MAXD))
+      return CB__NODE_ERROR(CB_ERR_FORMAT, n, "attributes 'starts', 'ends', 'axes' have more than %d values", CB__MAXD);
     ns = a->n, ne = b->n;
     memcpy(st, a->i, (size_t)ns * sizeof *st);
     memcpy(en, b->i, (size_t)ne * sizeof *en);
@@ -391,6 +396,8 @@ static cb_status slice_prepare(cb_graph *g, cb__node *n) {
   }
   if (ne != ns || (na && na != ns) || (np && np != ns))
     return CB__NODE_ERROR(CB_ERR_FORMAT, n, "starts, ends, axes and steps differ in length");
+  if (!na && ns > x->ndim)
+    return CB__NODE_ERROR(CB_ERR_FORMAT, n, "%d starts for input '%s' of rank %d", ns, x->name, x->ndim);
   int64_t s[CB__MAXD];
   for (int d = 0; d < x->ndim; ++d) {
     n->p.ints[d] = 0;
@@ -403,6 +410,11 @@ static cb_status slice_prepare(cb_graph *g, cb__node *n) {
     if (step == 0) return CB__NODE_ERROR(CB_ERR_FORMAT, n, "step 0");
     const int64_t dim = x->shape[a];
     int64_t b = st[k], e = en[k];
+    /* A step longer than the dimension takes one element, as a step of the dimension's length does: clamp it
+     * so that the arithmetic below and the strides of the run (step x stride) stay in range. */
+    const int64_t maxstep = dim > 1 ? dim : 1;
+    if (step > maxstep) step = maxstep;
+    if (step < -maxstep) step = -maxstep;
     if (b < 0) b += dim;
     if (e < 0 && e > INT64_MIN / 2) e += dim;
     if (step > 0) {
@@ -477,6 +489,10 @@ static cb_status pad_prepare(cb_graph *g, cb__node *n) {
     }
   }
   if (np != 2 * x->ndim) return CB__NODE_ERROR(CB_ERR_FORMAT, n, "%d pads for input '%s' %s", np, x->name, cb__shape_str(x, bx, sizeof bx));
+  for (int k = 0; k < np; ++k) /* then the sums below cannot overflow; the output's size is checked by the graph */
+    if (pads[k] > CB_TENSOR_MAX_NUMEL || pads[k] < -CB_TENSOR_MAX_NUMEL)
+      return CB__NODE_ERROR(CB_ERR_FORMAT, n, "pad %lld of input '%s' exceeds the largest tensor (%lld elements)",
+                            (long long)pads[k], x->name, (long long)CB_TENSOR_MAX_NUMEL);
   int64_t s[CB__MAXD];
   for (int d = 0; d < x->ndim; ++d) {
     n->p.ints[d] = pads[d];

@@ -134,7 +134,11 @@ static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int
      * chunk order, makes that order (and the bytes) the same for any split. */
     herr_t rc = dset >= 0 ? 0 : -1;
     int64_t step = layout && layout->deflate > 0 ? cb_activations_chunk_rows(n, features[l], layout) : n;
-    for (int64_t row0 = 0; dset >= 0 && row0 < n; row0 += step) /* no early exit: collective */
+    /* A layer without elements (zero features, e.g. an empty Slice) has no storage to write to: HDF5 fails a
+     * collective write at its undefined address even with empty selections, so it is created and not written
+     * (every rank decides the same from features[l]). */
+    const int empty = features[l] == 0;
+    for (int64_t row0 = 0; dset >= 0 && !empty && row0 < n; row0 += step) /* no early exit: collective */
       if (write_rows(dset, dxpl, fspace, features[l], start, count, X[l], row0, row0 + step < n ? row0 + step : n) < 0)
         rc = -1;
     if (dset >= 0) H5Dclose(dset);

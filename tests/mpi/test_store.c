@@ -28,12 +28,13 @@ static int failures = 0;
     }                                                                                              \
   } while (0)
 
-/* 12 layers: more than 8 links puts /layers in HDF5's dense link storage. */
-enum { N_LAYERS = 12 };
-static const char *const NAMES[N_LAYERS] = {"conv", "fc/out", "wide", "e.3", "e.4", "e.5",
-                                            "e.6",  "e.7",    "e.8",  "e.9", "e.10", "e.11"};
-/* With chunk_bytes = 480: conv 5 rows per chunk, fc 17 rows, wide 1 row. */
-static const int64_t FEATURES[N_LAYERS] = {24, 7, 300, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+/* 13 layers: more than 8 links puts /layers in HDF5's dense link storage. */
+enum { N_LAYERS = 13 };
+static const char *const NAMES[N_LAYERS] = {"conv", "fc/out", "wide", "e.3", "e.4", "e.5",  "e.6",
+                                            "e.7",  "e.8",    "e.9",  "e.10", "e.11", "empty"};
+/* With chunk_bytes = 480: conv 5 rows per chunk, fc 17 rows, wide 1 row. "empty" has zero features (an empty
+ * Slice of a model): stored contiguous, nothing written (docs/formats.md). */
+static const int64_t FEATURES[N_LAYERS] = {24, 7, 300, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0};
 #define CHUNK_BYTES 480
 
 /* Compressible but not constant: small multiples of 1/4, ReLU-like zeros. */
@@ -73,7 +74,7 @@ static cb_status write_split(cb_par *p, const char *path, int64_t n, int kind, i
     idp[i] = ids[i];
   }
   for (int l = 0; st == CB_OK && l < N_LAYERS; ++l) {
-    X[l] = malloc((size_t)((count > 0 ? count : 1) * FEATURES[l]) * sizeof *X[l]);
+    X[l] = malloc((size_t)((count > 0 ? count : 1) * (FEATURES[l] > 0 ? FEATURES[l] : 1)) * sizeof *X[l]);
     if (!X[l]) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
     for (int64_t i = 0; X[l] && i < count; ++i)
       for (int64_t f = 0; f < FEATURES[l]; ++f) X[l][i * FEATURES[l] + f] = value(l, start + i, f);
@@ -123,6 +124,18 @@ static void check_file(const char *path, int64_t n, int level) {
     hid_t d = H5Dopen2(file, full, H5P_DEFAULT), dcpl = d >= 0 ? H5Dget_create_plist(d) : -1;
     hsize_t chunk[2] = {0, 0};
     cb_activations_layout layout = {.deflate = level, .chunk_bytes = CHUNK_BYTES};
+    if (FEATURES[l] == 0) { /* contiguous, unfiltered, (n, 0) */
+      hid_t space = d >= 0 ? H5Dget_space(d) : -1;
+      hsize_t dims[2] = {0, 0};
+      EXPECT(dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CONTIGUOUS && H5Pget_nfilters(dcpl) == 0, "%s: %s contiguous",
+             path, full);
+      EXPECT(space >= 0 && H5Sget_simple_extent_dims(space, dims, NULL) == 2 && dims[0] == (hsize_t)n && dims[1] == 0,
+             "%s: %s is (%llu, %llu)", path, full, (unsigned long long)dims[0], (unsigned long long)dims[1]);
+      if (space >= 0) H5Sclose(space);
+      if (dcpl >= 0) H5Pclose(dcpl);
+      if (d >= 0) H5Dclose(d);
+      continue;
+    }
     EXPECT(dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 2, chunk) == 2, "%s: %s chunked",
            path, full);
     EXPECT((int64_t)chunk[0] == cb_activations_chunk_rows(n, FEATURES[l], &layout) && (int64_t)chunk[1] == FEATURES[l],

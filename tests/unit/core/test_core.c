@@ -8,9 +8,11 @@
 
 #include "cb_arena.h"
 #include "cb_fs.h"
+#include "cb_pbscan.h"
 #include "cb_rng.h"
 #include "cb_status.h"
 #include "cb_strbuf.h"
+#include "cb_strmap.h"
 #include "cb_tensor.h"
 #include "cb_timer.h"
 #include "cb_test_main.h"
@@ -177,6 +179,169 @@ START_TEST(test_tensor_arena_timers) {
 }
 END_TEST
 
+/* cb_size_mul against exact 128-bit products, over signs, zeros, powers of two and the limits. */
+START_TEST(test_size_mul_checked) {
+  const int64_t v[] = {0, 1, 2, 3, 7, 255, 65536, 46340, 46341, 1ll << 31, (1ll << 31) - 1, 1ll << 32, 3037000499ll,
+                       3037000500ll, 1ll << 62, INT64_MAX, -1, -2, INT64_MIN};
+  const int64_t limits[] = {0, 1, 100, CB_TENSOR_MAX_NUMEL, INT64_MAX / 2, INT64_MAX};
+  const int nv = (int)(sizeof v / sizeof v[0]), nl = (int)(sizeof limits / sizeof limits[0]);
+  for (int i = 0; i < nv; ++i)
+    for (int j = 0; j < nv; ++j)
+      for (int l = 0; l < nl; ++l) {
+        const __int128 exact = (__int128)v[i] * v[j];
+        const int ok = v[i] >= 0 && v[j] >= 0 && exact <= limits[l];
+        int64_t out = -7;
+        ck_assert_msg(cb_size_mul(v[i], v[j], limits[l], &out) == ok, "%lld x %lld limit %lld", (long long)v[i],
+                      (long long)v[j], (long long)limits[l]);
+        if (ok) ck_assert(out == (int64_t)exact);
+        else ck_assert_int_eq(out, -7); /* untouched on failure */
+      }
+  ck_assert_int_eq(cb_size_mul(2, 3, -1, &(int64_t){0}), 0); /* a negative limit admits nothing */
+}
+END_TEST
+
+/* cb_shape_numel: counts, the limit on the nonzero dimensions, negative dimensions, messages. */
+START_TEST(test_shape_numel_limits) {
+  int64_t n = -1;
+  ck_assert_int_eq(cb_shape_numel(0, NULL, &n), CB_OK);
+  ck_assert_int_eq(n, 1); /* a scalar */
+  const int64_t s4[] = {1, 3, 224, 224};
+  ck_assert_int_eq(cb_shape_numel(4, s4, &n), CB_OK);
+  ck_assert_int_eq(n, 150528);
+  const int64_t at_limit[] = {1, CB_TENSOR_MAX_NUMEL, 1};
+  ck_assert_int_eq(cb_shape_numel(3, at_limit, &n), CB_OK);
+  ck_assert_int_eq(n, CB_TENSOR_MAX_NUMEL);
+  const int64_t over[] = {2, 1ll << 27, 1, 3}; /* 3 x 2^28 */
+  ck_assert_int_eq(cb_shape_numel(4, over, &n), CB_ERR_FORMAT);
+  ck_assert_str_eq(cb_error_message(), "shape [2, 134217728, 1, 3] has more than 268435456 elements (the largest tensor supported)");
+  const int64_t wraps[] = {1ll << 32, 1ll << 32}; /* 2^64: wraps to 0 in int64 */
+  ck_assert_int_eq(cb_shape_numel(2, wraps, &n), CB_ERR_FORMAT);
+  const int64_t wraps_neg[] = {1ll << 21, 1ll << 21, 1ll << 21}; /* 2^63: wraps negative */
+  ck_assert_int_eq(cb_shape_numel(3, wraps_neg, &n), CB_ERR_FORMAT);
+  const int64_t huge_lead[] = {1ll << 62, 3, 8, 8};
+  ck_assert_int_eq(cb_shape_numel(4, huge_lead, &n), CB_ERR_FORMAT);
+  const int64_t empty[] = {1, 0, 8, 8};
+  ck_assert_int_eq(cb_shape_numel(4, empty, &n), CB_OK);
+  ck_assert_int_eq(n, 0);
+  const int64_t empty_huge[] = {0, 1ll << 40, 1ll << 40}; /* 0 elements, but strides of 2^80 */
+  ck_assert_int_eq(cb_shape_numel(3, empty_huge, &n), CB_ERR_FORMAT);
+  const int64_t neg[] = {1, 3, -8, 8};
+  n = 42;
+  ck_assert_int_eq(cb_shape_numel(4, neg, &n), CB_ERR_FORMAT);
+  ck_assert_str_eq(cb_error_message(), "dimension 2 is negative in shape [1, 3, -8, 8]");
+  ck_assert_int_eq(n, 42); /* written only on success */
+  const int64_t minval[] = {INT64_MIN};
+  ck_assert_int_eq(cb_shape_numel(1, minval, &n), CB_ERR_FORMAT);
+  /* every product of two powers of two: accepted exactly when it fits */
+  for (int a = 0; a < 63; ++a)
+    for (int b = 0; b < 63; ++b) {
+      const int64_t s[2] = {1ll << a, 1ll << b};
+      ck_assert_int_eq(cb_shape_numel(2, s, &n) == CB_OK, a + b <= 28);
+      if (a + b <= 28) ck_assert_int_eq(n, 1ll << (a + b));
+    }
+  cb_tensor *t = NULL; /* cb_tensor_create goes through it (an argument error there) */
+  ck_assert_int_eq(cb_tensor_create(2, wraps, &t), CB_ERR_ARG);
+  ck_assert_ptr_null(t);
+  cb_error_clear();
+}
+END_TEST
+
+START_TEST(test_strmap) {
+  cb_strmap m = {0};
+  ck_assert_int_eq(cb_strmap_get(&m, "a"), -1);
+  enum { N = 5000 };
+  static char names[N][16];
+  for (int i = 0; i < N; ++i) {
+    snprintf(names[i], sizeof names[i], "v%d", i);
+    ck_assert_int_eq(cb_strmap_put(&m, names[i], i), CB_OK);
+  }
+  for (int i = 0; i < N; ++i) {
+    char key[16];
+    snprintf(key, sizeof key, "v%d", i); /* another pointer, same text */
+    ck_assert_int_eq(cb_strmap_get(&m, key), i);
+  }
+  ck_assert_int_eq(cb_strmap_get(&m, "v5000"), -1);
+  ck_assert_int_eq(cb_strmap_get(&m, ""), -1);
+  ck_assert_int_eq(cb_strmap_get(&m, NULL), -1);
+  ck_assert_int_eq(cb_strmap_put(&m, names[7], 70), CB_OK); /* replaces */
+  ck_assert_int_eq(cb_strmap_get(&m, "v7"), 70);
+  ck_assert_uint_eq(m.n, N);
+  cb_strmap_free(&m);
+  ck_assert_ptr_null(m.keys);
+  cb_strmap_free(&m);
+  cb_strmap_free(NULL);
+}
+END_TEST
+
+/* Schema for the wire scan: type A's field 1 holds an A (recursive), field 2 a B; B has no message fields. */
+static const char type_a = 'A', type_b = 'B';
+static const void *child_of(const void *type, uint32_t field) {
+  if (type == &type_a && field == 1) return &type_a;
+  if (type == &type_a && field == 2) return &type_b;
+  return NULL;
+}
+
+/* depth A messages nested through field 1, with a B, a varint, a fixed32 and a fixed64 inside the innermost. */
+static size_t nested(int depth, unsigned char *buf, size_t cap) {
+  static const unsigned char inner[] = {0x12, 0x03, 0x08, 0x96, 0x01, /* field 2 (B) {field 1 varint 150} */
+                                        0x18, 0x05,                   /* field 3 varint */
+                                        0x25, 1, 2, 3, 4,             /* field 4 fixed32 */
+                                        0x29, 1, 2, 3, 4, 5, 6, 7, 8, /* field 5 fixed64 */
+                                        0x32, 0x02, 0x0a, 0x00};      /* field 6 bytes (looks like A, is not) */
+  size_t len = sizeof inner, pos = cap - len;
+  memcpy(buf + pos, inner, len);
+  for (int d = 1; d < depth; ++d) { /* prepend tag 0x0a and the length (varint) of what follows */
+    unsigned char v[10];
+    int nv = 0;
+    size_t x = len;
+    do {
+      v[nv++] = (unsigned char)((x & 0x7f) | (x > 0x7f ? 0x80 : 0));
+      x >>= 7;
+    } while (x);
+    pos -= (size_t)nv + 1;
+    buf[pos] = 0x0a;
+    memcpy(buf + pos + 1, v, (size_t)nv);
+    len += (size_t)nv + 1;
+  }
+  memmove(buf, buf + pos, len);
+  return len;
+}
+
+START_TEST(test_pb_check_depth) {
+  enum { CAP = 1 << 20 };
+  unsigned char *buf = malloc(CAP);
+  ck_assert_ptr_nonnull(buf);
+  for (int depth = 1; depth <= 120; ++depth) {
+    size_t n = nested(depth, buf, CAP);
+    for (int limit = 1; limit <= 110; limit += 3) {
+      /* the innermost A holds a B: depth + 1 levels */
+      cb_status st = cb_pb_check_depth(buf, n, &type_a, child_of, limit);
+      ck_assert_msg(st == (depth + 1 <= limit ? CB_OK : CB_ERR_UNSUPPORTED), "depth %d limit %d: %d", depth, limit, (int)st);
+      if (st != CB_OK) ck_assert_ptr_nonnull(strstr(cb_error_message(), "nested deeper than"));
+    }
+  }
+  size_t n = nested(200000, buf, CAP); /* deep, and no recursion in the scan itself */
+  ck_assert_int_eq(cb_pb_check_depth(buf, n, &type_a, child_of, 100), CB_ERR_UNSUPPORTED);
+  n = nested(3, buf, CAP);
+  ck_assert_int_eq(cb_pb_check_depth(buf, n, &type_a, child_of, 100), CB_OK);
+  for (size_t cut = 1; cut < n; ++cut) /* every truncation is malformed (lengths no longer fit) */
+    ck_assert_int_eq(cb_pb_check_depth(buf, cut, &type_a, child_of, 100), CB_ERR_FORMAT);
+  ck_assert_int_eq(cb_pb_check_depth(buf, 0, &type_a, child_of, 100), CB_OK); /* the empty message */
+  const unsigned char group[] = {0x0b, 0x0c}, wt7[] = {0x0f}, longvar[] = {0x08, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                                                             0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
+  ck_assert_int_eq(cb_pb_check_depth(group, sizeof group, &type_a, child_of, 100), CB_ERR_FORMAT);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "malformed protobuf (byte 0)"));
+  ck_assert_int_eq(cb_pb_check_depth(wt7, sizeof wt7, &type_a, child_of, 100), CB_ERR_FORMAT);
+  ck_assert_int_eq(cb_pb_check_depth(longvar, sizeof longvar, &type_a, child_of, 100), CB_ERR_FORMAT);
+  const unsigned char overlong[] = {0x0a, 0x05, 0x08, 0x01}; /* a length past the end */
+  ck_assert_int_eq(cb_pb_check_depth(overlong, sizeof overlong, &type_a, child_of, 100), CB_ERR_FORMAT);
+  const unsigned char spill[] = {0x0a, 0x02, 0x12, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00}; /* child longer than parent */
+  ck_assert_int_eq(cb_pb_check_depth(spill, sizeof spill, &type_a, child_of, 100), CB_ERR_FORMAT);
+  free(buf);
+  cb_error_clear();
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("core");
   TCase *tc = tcase_create("core");
@@ -187,6 +352,10 @@ int main(void) {
   tcase_add_test(tc, test_atomic_write_and_read);
   tcase_add_test(tc, test_strlist_and_strbuf);
   tcase_add_test(tc, test_tensor_arena_timers);
+  tcase_add_test(tc, test_size_mul_checked);
+  tcase_add_test(tc, test_shape_numel_limits);
+  tcase_add_test(tc, test_strmap);
+  tcase_add_test(tc, test_pb_check_depth);
   suite_add_tcase(s, tc);
   return cb_test_run(s);
 }

@@ -19,7 +19,7 @@ uint64_t cb_mem_product(uint64_t a, uint64_t b, uint64_t c, uint64_t d) {
   return p;
 }
 
-/* "123", "512K", "8G", "1.5G", "2GiB"; 0 on a malformed value. */
+/* "123", "512K", "8G", "1.5 G", "2GiB"; 0 on a malformed value. */
 static int parse_size(const char *s, uint64_t *out) {
   char *end = NULL;
   while (isspace((unsigned char)*s)) ++s;
@@ -27,6 +27,7 @@ static int parse_size(const char *s, uint64_t *out) {
   double v = strtod(s, &end);
   if (end == s || !(v >= 0)) return 0;
   double mul = 1;
+  while (isspace((unsigned char)*end)) ++end;
   switch (toupper((unsigned char)*end)) {
     case 'K': mul = 1024.0; ++end; break;
     case 'M': mul = 1024.0 * 1024; ++end; break;

@@ -141,7 +141,14 @@ name = short.txt
 size = $size
 sha256 = $sha
 origin = conversion
+
+[file]
+name = fifo.txt
+size = $size
+sha256 = $sha
+origin = conversion
 INI
+mkfifo "$D/mirror/badfetch/fifo.txt" # curl's file:// reader would wait for a writer
 
 # --- other importers ----------------------------------------------------------------
 "$py" - "$D/trunc.npy" <<'PY'

@@ -8,7 +8,6 @@
 
 #include "cb_fs.h"
 #include "cb_mem.h"
-
 #include "cb_strbuf.h"
 
 /* Largest entry read into memory (bytes). */

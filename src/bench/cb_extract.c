@@ -7,6 +7,7 @@
 #include "cb_audio_input.h"
 #include "cb_fs.h"
 #include "cb_image.h"
+#include "cb_mem.h"
 #include <strings.h>
 
 cb_status cb_extract_resolve_layers(const cb_model *m, const char *const *names, int n_names, int **idx,
@@ -59,6 +60,19 @@ int64_t cb_extract_features(const cb_model *m, int l) {
 }
 
 static int64_t layer_features(const cb_model *m, int l) { return cb_extract_features(m, l); }
+
+cb_status cb_extract_check_memory(const cb_model *m, const cb_stimulus_set *set, const int *idx, int n_idx,
+                                  int64_t count) {
+  uint64_t features = 0;
+  for (int k = 0; k < n_idx; ++k) {
+    int64_t f = layer_features(m, idx[k]);
+    features += f > 0 ? (uint64_t)f : 0;
+  }
+  return cb_mem_check(cb_mem_product(count > 0 ? (uint64_t)count : 0, features, sizeof(float), 1),
+                      "%s: activations of %lld stimuli x %llu features (model '%s', float32)",
+                      set->path ? set->path : "stimulus set", (long long)count, (unsigned long long)features,
+                      cb_model_get_info(m)->name);
+}
 
 /* Audio models: each sound -> cochleagram -> forward one at a time; layers
  * with a time axis are averaged over time per unit. */
@@ -119,6 +133,7 @@ cb_status cb_extract_block(cb_model *m, const cb_stimulus_set *set, double stimu
   if (strcmp(cb_extract_model_modality(m), cb_extract_set_modality(set)) != 0)
     return CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s' takes %s input but %s holds %s stimuli", info->name,
                     cb_extract_model_modality(m), set->path, cb_extract_set_modality(set));
+  CB_CHECK(cb_extract_check_memory(m, set, idx, n_idx, count));
   if (cb_audio_is_audio_model(m)) return extract_audio(m, set, start, count, idx, n_idx, out);
   const int64_t in_size = (int64_t)info->in_c * info->in_h * info->in_w;
   if (info->in_c != 3 && info->in_c != 1)

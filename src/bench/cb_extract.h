@@ -26,6 +26,15 @@ const char *cb_extract_set_modality(const cb_stimulus_set *s);
  * unit (Tuckute et al. 2023): c*h. */
 int64_t cb_extract_features(const cb_model *m, int l);
 
+/* CB_OK when the activations of `count` stimuli on layers idx (float32,
+ * count x sum of cb_extract_features) fit in the memory available; else
+ * CB_ERR_NOMEM "SET: activations of N stimuli x F features (model 'M',
+ * float32): needs ~X GB, machine has Y GB available (...)" (cb_mem.h).
+ * cb_extract_block checks its own block; src/par checks what all ranks of
+ * a node hold. */
+cb_status cb_extract_check_memory(const cb_model *m, const cb_stimulus_set *set, const int *idx, int n_idx,
+                                  int64_t count);
+
 /* out[k] receives a new (count, features of layer idx[k]) array for
  * stimuli [start, start + count); the caller frees each out[k]. */
 cb_status cb_extract_block(cb_model *m, const cb_stimulus_set *set, double stimulus_degrees, int64_t start,

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cb_mem.h"
+
 cb_status cb_mkdirs(const char *path) {
   char buf[CB_PATH_MAX];
   size_t len = strlen(path);
@@ -102,38 +104,143 @@ cb_status cb_file_write_atomic(const char *path, const void *data, size_t n) {
   return cb_file_commit(tmp, path);
 }
 
-cb_status cb_file_read_all(const char *path, char **out, size_t *n) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return CB_ERROR(CB_ERR_IO, "%s: cannot open (%s)", path, strerror(errno));
-  size_t cap = 4096, len = 0;
+/* "a FIFO", "a directory", ... for the message about a non-regular file. */
+static const char *kind_of(mode_t m) {
+  if (S_ISDIR(m)) return "a directory";
+  if (S_ISFIFO(m)) return "a FIFO";
+  if (S_ISCHR(m)) return "a character device";
+  if (S_ISBLK(m)) return "a block device";
+  if (S_ISSOCK(m)) return "a socket";
+  return "not a file";
+}
+
+cb_status cb_file_check_regular(const char *path) {
+  struct stat st;
+  if (path == NULL || path[0] == '\0') return CB_ERROR(CB_ERR_ARG, "no input file named");
+  if (stat(path, &st) != 0) return CB_ERROR(CB_ERR_IO, "%s: cannot open (%s)", path, strerror(errno));
+  if (!S_ISREG(st.st_mode)) return CB_ERROR(CB_ERR_IO, "%s: not a regular file (%s)", path, kind_of(st.st_mode));
+  return CB_OK;
+}
+
+cb_status cb_file_open_read(const char *path, int *fd_out, uint64_t *size) {
+  CB_CHECK(cb_file_check_regular(path));
+  /* O_NONBLOCK: should the path have become a FIFO since the stat, the open
+   * returns at once instead of waiting for a writer. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return CB_ERROR(CB_ERR_IO, "%s: cannot open (%s)", path, strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    int e = errno;
+    close(fd);
+    return CB_ERROR(CB_ERR_IO, "%s: cannot open (%s)", path, strerror(e));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    return CB_ERROR(CB_ERR_IO, "%s: not a regular file (%s)", path, kind_of(st.st_mode));
+  }
+  int flags = fcntl(fd, F_GETFL);
+  if (flags >= 0) (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  *fd_out = fd;
+  if (size) *size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+  return CB_OK;
+}
+
+cb_status cb_file_fopen_read(const char *path, FILE **out) {
+  int fd = -1;
+  CB_CHECK(cb_file_open_read(path, &fd, NULL));
+  FILE *f = fdopen(fd, "rb");
+  if (!f) {
+    int e = errno;
+    close(fd);
+    return CB_ERROR(CB_ERR_IO, "%s: cannot open (%s)", path, strerror(e));
+  }
+  *out = f;
+  return CB_OK;
+}
+
+/* "2 GiB", "64 MiB", "300 bytes". */
+static void fmt_bytes(uint64_t x, char *out, size_t n) {
+  if (x >= ((uint64_t)1 << 30) && x % ((uint64_t)1 << 30) == 0)
+    snprintf(out, n, "%llu GiB", (unsigned long long)(x >> 30));
+  else if (x >= ((uint64_t)1 << 20) && x % ((uint64_t)1 << 20) == 0)
+    snprintf(out, n, "%llu MiB", (unsigned long long)(x >> 20));
+  else
+    snprintf(out, n, "%llu bytes", (unsigned long long)x);
+}
+
+static cb_status too_large(const char *path, uint64_t have, uint64_t max) {
+  char lim[32];
+  fmt_bytes(max, lim, sizeof lim);
+  return CB_ERROR(CB_ERR_UNSUPPORTED, "%s: file too large to read (%s%llu bytes; the limit is %s)", path,
+                  have > max ? "" : "over ", (unsigned long long)have, lim);
+}
+
+cb_status cb_file_read_max(const char *path, uint64_t max, char **out, size_t *n) {
+  int fd = -1;
+  uint64_t size = 0;
+  CB_CHECK(cb_file_open_read(path, &fd, &size));
+  if (max > CB_FILE_READ_MAX) max = CB_FILE_READ_MAX;
+  if (size > max) {
+    close(fd);
+    return too_large(path, size, max);
+  }
+  if (size >= ((uint64_t)64 << 20)) {
+    cb_status st = cb_mem_check(size, "%s: reading the file (%llu bytes)", path, (unsigned long long)size);
+    if (st != CB_OK) {
+      close(fd);
+      return st;
+    }
+  }
+  /* The size from fstat sizes the buffer (+1 byte to see the end of file,
+   * +1 for the NUL); a file that grows meanwhile is read on, up to the limit. */
+  size_t cap = (size_t)size + 2, len = 0;
+  if (cap < 4096) cap = 4096;
   char *buf = malloc(cap);
   if (!buf) {
-    fclose(f);
+    close(fd);
     return CB_ERROR(CB_ERR_NOMEM, "out of memory reading %s", path);
   }
+  cb_status st = CB_OK;
   for (;;) {
-    if (cap - len < 4096) {
-      char *nb = realloc(buf, cap * 2);
+    if (cap - len < 2) {
+      if ((uint64_t)len >= max + 1) {
+        st = too_large(path, len, max);
+        break;
+      }
+      size_t ncap = cap * 2;
+      if ((uint64_t)ncap > max + 2) ncap = (size_t)max + 2;
+      char *nb = realloc(buf, ncap);
       if (!nb) {
-        free(buf);
-        fclose(f);
-        return CB_ERROR(CB_ERR_NOMEM, "out of memory reading %s", path);
+        st = CB_ERROR(CB_ERR_NOMEM, "out of memory reading %s", path);
+        break;
       }
       buf = nb;
-      cap *= 2;
+      cap = ncap;
     }
-    size_t r = fread(buf + len, 1, cap - len - 1, f);
-    len += r;
+    ssize_t r = read(fd, buf + len, cap - len - 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      st = CB_ERROR(CB_ERR_IO, "%s: read failed (%s)", path, strerror(errno));
+      break;
+    }
     if (r == 0) break;
+    len += (size_t)r;
+    if ((uint64_t)len > max) {
+      st = too_large(path, len, max);
+      break;
+    }
   }
-  int err = ferror(f);
-  fclose(f);
-  if (err) {
+  close(fd);
+  if (st != CB_OK) {
     free(buf);
-    return CB_ERROR(CB_ERR_IO, "%s: read failed", path);
+    return st;
   }
   buf[len] = '\0';
   *out = buf;
   if (n) *n = len;
   return CB_OK;
+}
+
+cb_status cb_file_read_all(const char *path, char **out, size_t *n) {
+  return cb_file_read_max(path, CB_FILE_READ_MAX, out, n);
 }

@@ -1,10 +1,22 @@
 /* cb_fs.h - files and paths. Every output goes through an atomic write:
  * a temporary file in the same directory, fsync, then rename, so a reader
- * sees either the old file, the complete new one, or nothing. */
+ * sees either the old file, the complete new one, or nothing.
+ *
+ * Every input goes through one policy (docs/robustness.md, "Inputs"): it
+ * must be a regular file. A FIFO would block the open or the read forever,
+ * a device such as /dev/zero never ends, a directory reads as nothing. The
+ * path is checked with stat before anything opens it, opened with
+ * O_NONBLOCK (an open of a FIFO cannot block) and checked again with fstat
+ * (the file opened is the file checked); anything else is CB_ERR_IO
+ * "PATH: not a regular file (a FIFO)". Libraries that open files by path
+ * themselves (HDF5, libzip) get the stat check first. Whole-file reads stop
+ * at CB_FILE_READ_MAX bytes. */
 #ifndef CB_FS_H
 #define CB_FS_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "cb_status.h"
 
@@ -24,7 +36,25 @@ cb_status cb_path_temp(const char *final, char *out, size_t n);
 cb_status cb_file_commit(const char *tmp, const char *final);
 /* Writes `n` bytes to `path` atomically (parent directories created). */
 cb_status cb_file_write_atomic(const char *path, const void *data, size_t n);
-/* Reads a whole file; *out is NUL-terminated, the caller frees it. */
+/* Largest file read whole into memory (configs, CSVs, images, ONNX models,
+ * .npy/.mat files): 2 GiB, protobuf's own limit for an ONNX model. */
+#define CB_FILE_READ_MAX ((uint64_t)2 << 30)
+
+/* CB_OK when `path` is a regular file (symbolic links followed); else
+ * CB_ERR_IO: "PATH: cannot open (REASON)" or "PATH: not a regular file (a
+ * FIFO)" (a directory, a character device, ...). For readers that hand the
+ * path to a library that opens it. */
+cb_status cb_file_check_regular(const char *path);
+/* Opens a regular file read-only (close-on-exec) under the policy above;
+ * *fd (blocking mode) and *size (bytes, may be NULL) written on success. */
+cb_status cb_file_open_read(const char *path, int *fd, uint64_t *size);
+/* The same as a stdio stream ("rb"). */
+cb_status cb_file_fopen_read(const char *path, FILE **out);
+/* Reads a whole regular file of at most CB_FILE_READ_MAX bytes; *out is
+ * NUL-terminated (not counted in *n), the caller frees it. Files over
+ * 64 MiB are also checked against the memory available (cb_mem.h). */
 cb_status cb_file_read_all(const char *path, char **out, size_t *n);
+/* Same, with a smaller limit `max` (bytes). */
+cb_status cb_file_read_max(const char *path, uint64_t max, char **out, size_t *n);
 
 #endif

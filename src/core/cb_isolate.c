@@ -57,7 +57,12 @@ static int write_all(int fd, const void *p, size_t n) {
 }
 
 /* The child: parse, serialize, send, _exit. Never returns. */
+static int in_child = 0;
+int cb_isolate_in_child(void) { return in_child; }
+int cb_isolate_copies(void) { return in_child ? 4 : 1; }
+
 static void run_child(int res_fd, int err_fd, cb_isolate_fn fn, void *arg) {
+  in_child = 1;
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   /* Stop requests (Ctrl-C to the process group, mpirun forwarding SIGTERM or
    * SIGUSR1) are the parent's to handle (cb_signal): the child finishes its

@@ -48,6 +48,14 @@ cb_status cb_isolate_trust(const char *path);
 int cb_isolate_trusted(const char *path);
 void cb_isolate_trust_clear(void);
 
+/* 1 in the child process of cb_isolate_call (while `fn` runs), 0
+ * elsewhere. Memory estimates (cb_mem.h) count a parsed result 4 times in
+ * the child: its copy, its serialized reply, the parent's received reply
+ * and the parent's decoded copy exist at the same time. */
+int cb_isolate_in_child(void);
+/* Copies of a parsed result alive at once: 4 in the child, else 1. */
+int cb_isolate_copies(void);
+
 /* 1 unless CB_ISOLATE=0. */
 int cb_isolate_enabled(void);
 /* The timeout in seconds for a file of `bytes` bytes. */

@@ -12,6 +12,7 @@
 
 #include "cb_fs.h"
 #include "cb_isolate.h"
+#include "cb_mem.h"
 #include "cb_strbuf.h"
 
 typedef struct h5_quiet {
@@ -37,10 +38,8 @@ static void free_strings(char **s, int64_t n) {
 }
 
 static cb_status open_read(const char *path, hid_t *out) {
-  struct stat st;
   if (path == NULL) return CB_ERROR(CB_ERR_ARG, "activations path is NULL");
-  if (stat(path, &st) != 0) return CB_ERROR(CB_ERR_IO, "%s: cannot open (%s)", path, strerror(errno));
-  if (S_ISDIR(st.st_mode)) return CB_ERROR(CB_ERR_IO, "%s: is a directory, not a file", path);
+  CB_CHECK(cb_file_check_regular(path)); /* a FIFO would block HDF5's open */
   if (H5Fis_hdf5(path) <= 0) return CB_ERROR(CB_ERR_FORMAT, "%s: not an HDF5 file", path);
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   if (fapl >= 0) H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
@@ -379,6 +378,11 @@ static cb_status read_layer_in_process(const cb_activations *a, const char *path
     st = CB_ERROR(CB_ERR_UNSUPPORTED, "%s: layer '%s' is not numeric", path, layer);
     goto done;
   }
+  /* float32; in the isolated reader the layer exists 4 times at once. */
+  st = cb_mem_check(cb_mem_product(dims[0], dims[1], 4u * (uint64_t)cb_isolate_copies(), 1),
+                    "%s: layer '%s' (%llu stimuli x %llu features, float32)", path, layer, (unsigned long long)dims[0],
+                    (unsigned long long)dims[1]);
+  if (st != CB_OK) goto done;
   size_t count = (size_t)(dims[0] * dims[1]);
   buf = malloc((count > 0 ? count : 1) * sizeof *buf);
   CB_ALLOC_GOTO(buf, st, done);
@@ -419,6 +423,7 @@ static cb_status open_child(void *arg, cb_wire *w) {
 cb_status cb_activations_open(const char *path, cb_activations **out) {
   if (out == NULL) return CB_ERROR(CB_ERR_ARG, "cb_activations_open: out is NULL");
   if (path == NULL) return CB_ERROR(CB_ERR_ARG, "cb_activations_open: path is NULL");
+  CB_CHECK(cb_file_check_regular(path));
   cb_wire w;
   CB_CHECK(cb_isolate_call(path, open_child, (void *)path, &w));
   cb_status st = CB_OK;
@@ -475,6 +480,7 @@ cb_status cb_activations_read_layer(const cb_activations *a, const char *path, c
   for (int i = 0; i < a->n_layers; ++i)
     if (strcmp(a->layer_names[i], layer) == 0) li = i;
   if (li < 0) return unknown_layer(a, path, layer);
+  CB_CHECK(cb_file_check_regular(path));
   layer_args l = {a, path, layer};
   cb_wire w;
   CB_CHECK(cb_isolate_call(path, layer_child, &l, &w));

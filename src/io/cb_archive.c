@@ -77,6 +77,7 @@ cb_status cb_archive_extract(const char *archive, const char *dest, int *n_files
   CB_ALLOC_GOTO(a, st, done);
   archive_read_support_filter_all(a);
   archive_read_support_format_all(a);
+  CB_CHECK_GOTO(cb_file_check_regular(archive), st, done);
   if (archive_read_open_filename(a, archive, 1 << 16) != ARCHIVE_OK) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: not a readable archive (%s)", archive, archive_error_string(a));
     goto done;

@@ -21,6 +21,7 @@
 
 #include "cb_fs.h"
 #include "cb_isolate.h"
+#include "cb_mem.h"
 #include "cb_strbuf.h"
 #include "cb_version.h"
 
@@ -50,12 +51,9 @@ static void h5close(hid_t *id, herr_t (*fn)(hid_t)) {
 
 /* Opens `path` read-only with clear messages for the usual failures. */
 static cb_status open_h5_read(const char *path, hid_t *out) {
-  struct stat st;
   if (path == NULL) return CB_ERROR(CB_ERR_ARG, "assembly path is NULL");
-  if (stat(path, &st) != 0) return CB_ERROR(CB_ERR_IO, "%s: cannot open (%s)", path, strerror(errno));
-  if (S_ISDIR(st.st_mode)) return CB_ERROR(CB_ERR_IO, "%s: is a directory, not a file", path);
-  FILE *fp = fopen(path, "rb");
-  if (fp == NULL) return CB_ERROR(CB_ERR_IO, "%s: cannot open (%s)", path, strerror(errno));
+  FILE *fp = NULL;
+  CB_CHECK(cb_file_fopen_read(path, &fp));
   unsigned char magic[4] = {0};
   size_t got = fread(magic, 1, 4, fp);
   fclose(fp);
@@ -486,6 +484,11 @@ static cb_status read_body(read_ctx *x, cb_assembly **out) {
   const char *dname = x->names.names[which];
   if (dims[0] < 1 || dims[1] < 1 || (rank == 3 && dims[2] < 1))
     return CB_ERROR(CB_ERR_FORMAT, "%s: data variable '%s' is empty", x->path, dname);
+  /* Read as float64; in the isolated reader the data exists 4 times at once. */
+  CB_CHECK(cb_mem_check(cb_mem_product(dims[0], dims[1], rank == 3 ? dims[2] : 1, 8u * (uint64_t)cb_isolate_copies()),
+                        "%s: data variable '%s' (%llu x %llu x %llu float64)", x->path, dname,
+                        (unsigned long long)dims[0], (unsigned long long)dims[1],
+                        (unsigned long long)(rank == 3 ? dims[2] : 1)));
   CB_CHECK(cb_assembly_create((int64_t)dims[0], (int64_t)dims[1], rank == 3 ? (int64_t)dims[2] : 1, &a));
   a->source = cb_strdup(x->path);
   CB_ALLOC_GOTO(a->source, st, fail);
@@ -667,6 +670,7 @@ static cb_status read_child(void *arg, cb_wire *w) {
 cb_status cb_assembly_read(const char *path, cb_assembly **out) {
   if (out == NULL) return CB_ERROR(CB_ERR_ARG, "cb_assembly_read: out is NULL");
   if (path == NULL) return CB_ERROR(CB_ERR_ARG, "assembly path is NULL");
+  CB_CHECK(cb_file_check_regular(path)); /* before HDF5 opens it: a FIFO would block the open */
   cb_wire w;
   CB_CHECK(cb_isolate_call(path, read_child, (void *)path, &w));
   cb_status st = assembly_get(&w, path, out);

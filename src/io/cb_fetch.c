@@ -120,6 +120,10 @@ cb_status cb_fetch_source_url(const cb_fetch_opts *o, const char *id, const cb_m
       st = CB_ERROR(CB_ERR_IO, "mirror %s: %s", dir, strerror(errno));
       goto fail;
     }
+    /* curl's file:// reader would block on a FIFO: the input policy (cb_fs.h) first. */
+    char src[CB_PATH_MAX];
+    int w = snprintf(src, sizeof src, "%s/%s/%s", abs, id, f->name);
+    if (w > 0 && (size_t)w < sizeof src && cb_path_exists(src)) CB_CHECK_GOTO(cb_file_check_regular(src), st, fail);
     CB_CHECK_GOTO(cb_strbuf_append(&b, "file://"), st, fail);
     CB_CHECK_GOTO(append_escaped(&b, abs), st, fail);
     CB_CHECK_GOTO(cb_strbuf_append(&b, strcmp(abs, "/") ? "/" : ""), st, fail);

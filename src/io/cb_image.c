@@ -13,13 +13,27 @@
 #include "cb_fs.h"
 #include "cb_jpeg.h"
 
-/* Largest image accepted (pixels), to keep size arithmetic in range. */
+/* Largest image written or preprocessed (pixels), to keep size arithmetic in
+ * range; decoding stops at CB_IMAGE_MAX_PIXELS. */
 #define MAX_PIXELS ((size_t)1 << 28)
+
+cb_status cb_image_check_size(const char *name, uint64_t h, uint64_t w) {
+  if (h == 0 || w == 0)
+    return CB_ERROR(CB_ERR_FORMAT, "%s: image of %llux%llu pixels is empty", name, (unsigned long long)h,
+                    (unsigned long long)w);
+  if (h > CB_IMAGE_MAX_SIDE || w > CB_IMAGE_MAX_SIDE || h * w > CB_IMAGE_MAX_PIXELS)
+    return CB_ERROR(CB_ERR_UNSUPPORTED,
+                    "%s: image of %llux%llu pixels is too large (the limit is %d pixels per side and %llu pixels)",
+                    name, (unsigned long long)h, (unsigned long long)w, CB_IMAGE_MAX_SIDE,
+                    (unsigned long long)CB_IMAGE_MAX_PIXELS);
+  return CB_OK;
+}
 
 /* ---- libpng error plumbing ---------------------------------------------- */
 
 typedef struct png_err {
   char msg[256];
+  int strict; /* warnings are errors */
 } png_err;
 
 static void on_png_error(png_structp png, png_const_charp msg) {
@@ -28,9 +42,13 @@ static void on_png_error(png_structp png, png_const_charp msg) {
   png_longjmp(png, 1);
 }
 
+/* Reading: a warning is an error (cb_image.h). Writing: our own images, no warnings expected. */
 static void on_png_warning(png_structp png, png_const_charp msg) {
-  (void)png;
-  (void)msg;
+  png_err *e = png_get_error_ptr(png);
+  if (e && e->strict) {
+    snprintf(e->msg, sizeof e->msg, "%s", msg ? msg : "unknown libpng warning");
+    png_longjmp(png, 1);
+  }
 }
 
 /* ---- PNG read ----------------------------------------------------------- */
@@ -49,7 +67,7 @@ static void png_read_mem(png_structp png, png_bytep out, png_size_t len) {
 
 static cb_status decode_png(const uint8_t *data, size_t n, const char *path, uint8_t **rgb, int *h, int *w) {
   if (n < 8 || png_sig_cmp(data, 0, 8) != 0) return CB_ERROR(CB_ERR_FORMAT, "%s: not a PNG file", path);
-  png_err err = {{0}};
+  png_err err = {{0}, 1};
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &err, on_png_error, on_png_warning);
   png_infop info = png ? png_create_info_struct(png) : NULL;
   if (!png || !info) {
@@ -67,16 +85,19 @@ static cb_status decode_png(const uint8_t *data, size_t n, const char *path, uin
   }
   png_set_read_fn(png, &mem, png_read_mem);
   png_set_sig_bytes(png, 8);
-  png_set_user_limits(png, 1u << 16, 1u << 16);
+  /* libpng's own limit stays above ours so that our message names the size. */
+  png_set_user_limits(png, 4u * CB_IMAGE_MAX_SIDE, 4u * CB_IMAGE_MAX_SIDE);
+  png_set_crc_action(png, PNG_CRC_ERROR_QUIT, PNG_CRC_ERROR_QUIT);
+#ifdef PNG_BENIGN_ERRORS_SUPPORTED
+  png_set_benign_errors(png, 0);
+#endif
   png_read_info(png, info);
   pw = png_get_image_width(png, info);
   ph = png_get_image_height(png, info);
   int depth = png_get_bit_depth(png, info);
   int color = png_get_color_type(png, info);
-  if ((size_t)pw * (size_t)ph > MAX_PIXELS) {
-    st = CB_ERROR(CB_ERR_UNSUPPORTED, "%s: image of %ux%u pixels is too large", path, (unsigned)ph, (unsigned)pw);
-    goto done;
-  }
+  st = cb_image_check_size(path, ph, pw);
+  if (st != CB_OK) goto done;
   if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
   if (color == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
   if (depth == 16) png_set_strip_16(png);
@@ -98,7 +119,7 @@ static cb_status decode_png(const uint8_t *data, size_t n, const char *path, uin
   }
   for (png_uint_32 y = 0; y < ph; ++y) rows[y] = pix + (size_t)y * pw * 3;
   png_read_image(png, rows);
-  png_read_end(png, NULL);
+  png_read_end(png, NULL); /* reads (and CRC-checks) the chunks after the image data too */
 done:
   png_destroy_read_struct(&png, &info, NULL);
   free(rows);
@@ -152,7 +173,7 @@ cb_status cb_image_write_png(const char *path, const uint8_t *pixels, int h, int
   CB_CHECK(cb_path_temp(path, tmp, sizeof tmp));
   FILE *f = fopen(tmp, "wb");
   if (!f) return CB_ERROR(CB_ERR_IO, "%s: cannot write (%s)", path, strerror(errno));
-  png_err err = {{0}};
+  png_err err = {{0}, 0};
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &err, on_png_error, on_png_warning);
   png_infop info = png ? png_create_info_struct(png) : NULL;
   if (!png || !info) {

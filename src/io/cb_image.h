@@ -31,6 +31,21 @@
 /* Grey level of the canvas a small stimulus is placed on. */
 #define CB_IMAGE_BACKGROUND 128
 
+/* Largest image decoded (docs/formats.md): 16384 pixels per side and 2^26
+ * pixels (64 Mpx, e.g. 8192 x 8192; 192 MiB as RGB). Checked on the size
+ * the file's header declares, before any pixel memory is allocated.
+ *
+ * Decoding is strict: every libjpeg warning (premature end of data, corrupt
+ * entropy data, extraneous bytes, ...) and every libpng warning, benign error
+ * or CRC mismatch (critical and ancillary chunks) is an error naming the file,
+ * never grey filler. */
+#define CB_IMAGE_MAX_SIDE 16384
+#define CB_IMAGE_MAX_PIXELS ((uint64_t)1 << 26)
+
+/* CB_OK when an image of h x w pixels is within the limits above; else
+ * CB_ERR_UNSUPPORTED naming `name` and the declared size. */
+cb_status cb_image_check_size(const char *name, uint64_t h, uint64_t w);
+
 /* Reads a PNG as 8-bit RGB; *rgb is malloc'ed (caller frees) and written
  * only on success. */
 cb_status cb_image_read_png(const char *path, uint8_t **rgb /* (h, w, 3) */, int *h, int *w);

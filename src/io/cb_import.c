@@ -52,7 +52,11 @@ static cb_status hdf5_read(const char *path, const char *var, cb_ndarray **out) 
   H5Sget_simple_extent_dims(sp, hd, NULL);
   int64_t shape[CB_NDARRAY_MAX_DIMS];
   for (int k = 0; k < nd; ++k) shape[k] = (int64_t)hd[k];
-  CB_CHECK_GOTO(cb_ndarray_create(nd, shape, &a), st, done);
+  st = cb_ndarray_create(nd, shape, &a);
+  if (st != CB_OK) {
+    cb_error_prefix("%s: dataset '%s'", path, var);
+    goto done;
+  }
   if (cb_ndarray_size(a) > 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a->data) < 0) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read dataset '%s' as numbers (not numeric, or corrupt)", path, var);
     goto done;
@@ -71,8 +75,8 @@ done:
 cb_status cb_import_read_array(const char *path, const char *var, cb_ndarray **out) {
   if (!path || !out) return CB_ERROR(CB_ERR_ARG, "import: no input file");
   unsigned char head[528] = {0};
-  FILE *f = fopen(path, "rb");
-  if (!f) return CB_ERROR(CB_ERR_IO, "%s: cannot open", path);
+  FILE *f = NULL;
+  CB_CHECK(cb_file_fopen_read(path, &f));
   size_t n = fread(head, 1, sizeof head, f);
   fclose(f);
   static const unsigned char h5sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};

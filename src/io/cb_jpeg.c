@@ -9,8 +9,7 @@
 #include <jpeglib.h>
 #include <jerror.h>
 
-/* Largest image accepted (pixels). */
-#define MAX_PIXELS ((size_t)1 << 28)
+#include "cb_image.h"
 
 typedef struct jpeg_err {
   struct jpeg_error_mgr mgr; /* must be first: libjpeg casts to it */
@@ -24,11 +23,12 @@ static void on_jpeg_error(j_common_ptr cinfo) {
   longjmp(e->jump, 1);
 }
 
-/* The "premature end of data" warning is an error: a truncated file must
- * not decode to grey pixels silently. Other warnings (e.g. extraneous bytes
- * before a marker) are ignored, as Pillow does. */
+/* Every warning (level -1) is an error: libjpeg warns and goes on with grey
+ * filler on a truncated file ("Premature end of JPEG file"), on corrupt
+ * entropy data ("premature end of data segment", "bad Huffman code"), on
+ * missing or extra markers. Trace messages (level >= 0) are ignored. */
 static void on_jpeg_message(j_common_ptr cinfo, int level) {
-  if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF) on_jpeg_error(cinfo);
+  if (level < 0) on_jpeg_error(cinfo);
 }
 
 int cb_jpeg_sniff(const uint8_t *data, size_t n) {
@@ -56,6 +56,10 @@ cb_status cb_jpeg_decode(const uint8_t *data, size_t n, const char *name_in, uin
   jpeg_create_decompress(&cinfo);
   jpeg_mem_src(&cinfo, (const unsigned char *)data, (unsigned long)n);
   jpeg_read_header(&cinfo, TRUE);
+  /* The declared size, before jpeg_start_decompress allocates for it (a
+   * progressive 16000 x 16000 header alone would take gigabytes). */
+  st = cb_image_check_size(name, cinfo.image_height, cinfo.image_width);
+  if (st != CB_OK) goto done;
   if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
     st = CB_ERROR(CB_ERR_UNSUPPORTED, "%s: CMYK/YCCK JPEGs are not supported (convert to RGB first)", name);
     goto done;
@@ -67,7 +71,7 @@ cb_status cb_jpeg_decode(const uint8_t *data, size_t n, const char *name_in, uin
   cinfo.out_color_space = JCS_RGB;
   jpeg_start_decompress(&cinfo);
   size_t ow = cinfo.output_width, oh = cinfo.output_height;
-  if (cinfo.output_components != 3 || ow == 0 || oh == 0 || ow * oh > MAX_PIXELS) {
+  if (cinfo.output_components != 3 || ow == 0 || oh == 0 || ow * oh > CB_IMAGE_MAX_PIXELS) {
     st = CB_ERROR(CB_ERR_UNSUPPORTED, "%s: JPEG of %zux%zu pixels (%d channels) is not supported", name, oh, ow,
                   cinfo.output_components);
     goto done;

@@ -331,11 +331,8 @@ cb_status cb_manifest_load(const char *path, cb_manifest **out) {
   m->verified = -1;
   m->path = cb_strdup(path);
   CB_ALLOC_GOTO(m->path, st, fail);
-  FILE *fp = fopen(path, "r");
-  if (!fp) {
-    st = CB_ERROR(CB_ERR_IO, "%s: cannot open (%s)", path, strerror(errno));
-    goto fail;
-  }
+  FILE *fp = NULL;
+  CB_CHECK_GOTO(cb_file_fopen_read(path, &fp), st, fail);
   parse_state ps = {.m = m, .st = CB_OK};
   int rc = ini_parse_file(fp, handler, &ps);
   fclose(fp);

@@ -422,7 +422,11 @@ static cb_status v5_read(const char *path, const uint8_t *file, size_t len, cons
   }
   if (!field[0]) {
     CB_CHECK_GOTO(numeric_check(path, spec, m), st, done);
-    CB_CHECK_GOTO(cb_ndarray_create(m->ndim, m->dims, &a), st, done);
+    st = cb_ndarray_create(m->ndim, m->dims, &a);
+    if (st != CB_OK) {
+      cb_error_prefix("%s: variable '%s'", path, spec);
+      goto done;
+    }
     colmajor_to_c(m->re, m->ndim, m->dims, a->data);
   } else {
     if (m->cls != MX_STRUCT) {
@@ -450,7 +454,11 @@ static cb_status v5_read(const char *path, const uint8_t *file, size_t len, cons
     int64_t shape[CB_NDARRAY_MAX_DIMS];
     shape[0] = m->numel;
     for (int d = 0; d < first->ndim; ++d) shape[d + 1] = first->dims[d];
-    CB_CHECK_GOTO(cb_ndarray_create(first->ndim + 1, shape, &a), st, done);
+    st = cb_ndarray_create(first->ndim + 1, shape, &a);
+    if (st != CB_OK) {
+      cb_error_prefix("%s: variable '%s'", path, spec);
+      goto done;
+    }
     for (int64_t k = 0; k < m->numel; ++k) {
       const mnode *el = m->kids[k * m->nfields + f];
       CB_CHECK_GOTO(numeric_check(path, spec, el), st, done);
@@ -542,7 +550,11 @@ static cb_status v73_read(const char *path, const char *spec, cb_ndarray **out) 
   int off = field[0] ? 1 : 0;
   shape[0] = 1;
   for (int k = 0; k < nd; ++k) shape[k + off] = mdims[k];
-  CB_CHECK_GOTO(cb_ndarray_create(nd + off, shape, &a), st, done);
+  st = cb_ndarray_create(nd + off, shape, &a);
+  if (st != CB_OK) {
+    cb_error_prefix("%s: variable '%s'", path, spec);
+    goto done;
+  }
   int64_t numel = cb_ndarray_size(a);
   double *tmp = malloc((size_t)(numel > 0 ? numel : 1) * sizeof *tmp);
   CB_ALLOC_GOTO(tmp, st, done);

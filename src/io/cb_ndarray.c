@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "cb_isolate.h"
+#include "cb_mem.h"
 
 cb_status cb_ndarray_create(int ndim, const int64_t *shape, cb_ndarray **out) {
   if (ndim < 1 || ndim > CB_NDARRAY_MAX_DIMS || !shape || !out)
@@ -15,6 +16,9 @@ cb_status cb_ndarray_create(int ndim, const int64_t *shape, cb_ndarray **out) {
       return CB_ERROR(CB_ERR_UNSUPPORTED, "array: invalid or too large shape");
     size *= shape[d];
   }
+  /* In an isolated reader the array exists 4 times at once (cb_isolate.h). */
+  CB_CHECK(cb_mem_check(cb_mem_product((uint64_t)size, sizeof(double), (uint64_t)cb_isolate_copies(), 1),
+                        "array of %lld values (float64)", (long long)size));
   cb_ndarray *a = calloc(1, sizeof *a);
   double *data = calloc((size_t)(size > 0 ? size : 1), sizeof *data);
   if (!a || !data) {

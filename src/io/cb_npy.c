@@ -148,7 +148,18 @@ cb_status cb_npy_read(const char *path, cb_ndarray **out) {
     while (*p == 'L') ++p;
   }
   if (ndim == 0) dims[ndim++] = 1;
-  CB_CHECK_GOTO(cb_ndarray_create(ndim, dims, &a), st, done);
+  /* The data must be in the file before anything is allocated for it. */
+  double want = (double)size;
+  for (int k = 0; k < ndim; ++k) want *= (double)dims[k];
+  if (want > (double)(len - (hstart + hlen))) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: truncated .npy data (%zu of %.0f bytes)", path, len - (hstart + hlen), want);
+    goto done;
+  }
+  st = cb_ndarray_create(ndim, dims, &a);
+  if (st != CB_OK) {
+    cb_error_prefix("%s", path);
+    goto done;
+  }
   int64_t count = cb_ndarray_size(a);
   size_t need = (size_t)count * (size_t)size, dstart = hstart + hlen;
   if (len - dstart < need) {

@@ -11,6 +11,7 @@
 
 #include "cb_fs.h"
 #include "cb_isolate.h"
+#include "cb_mem.h"
 #include "cb_strbuf.h"
 
 cb_status cb_rdmfile_create(int n_subject, int has_subject, int n, cb_rdmfile **out) {
@@ -267,6 +268,11 @@ static cb_status read_in_process(const char *path, cb_rdmfile **out) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: /rdm must be (n, n) or (S, n, n)", path);
     goto done;
   }
+  /* float64; in the isolated reader the stack exists 4 times at once. */
+  CB_CHECK_GOTO(cb_mem_check(cb_mem_product(S, n, n, 8u * (uint64_t)cb_isolate_copies()),
+                             "%s: /rdm (%llu x %llu x %llu float64)", path, (unsigned long long)S,
+                             (unsigned long long)n, (unsigned long long)n),
+                st, done);
   CB_CHECK_GOTO(cb_rdmfile_create((int)S, nd == 3, (int)n, &r), st, done);
   if (H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, r->rdm) < 0) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read /rdm (truncated or corrupt file)", path);
@@ -313,6 +319,7 @@ static cb_status read_child(void *arg, cb_wire *w) {
 cb_status cb_rdmfile_read(const char *path, cb_rdmfile **out) {
   if (!path || !out) return CB_ERROR(CB_ERR_ARG, "rdm: no path");
   if (!cb_path_exists(path)) return CB_ERROR(CB_ERR_IO, "%s: no such RDM file", path);
+  CB_CHECK(cb_file_check_regular(path)); /* a FIFO would block HDF5's open */
   cb_wire w;
   CB_CHECK(cb_isolate_call(path, read_child, (void *)path, &w));
   cb_status st = CB_OK;

@@ -10,6 +10,9 @@
 
 #include "cb_fs.h"
 
+/* A score file holds a few numbers and at most n_bootstrap replicates: 256 MiB is far beyond any. */
+#define CB_SCORE_FILE_MAX ((uint64_t)256 << 20)
+
 void cb_score_free(cb_score *s) {
   if (!s) return;
   free(s->per_split);
@@ -162,13 +165,12 @@ cb_status cb_score_read_json(const char *path, cb_score *out) {
   json_error_t jerr;
   cb_score s;
   memset(&s, 0, sizeof s);
-  json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-  if (!root) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return CB_ERROR(CB_ERR_IO, "%s: cannot open", path);
-    fclose(f);
-    return CB_ERROR(CB_ERR_FORMAT, "%s:%d: invalid JSON (%s)", path, jerr.line, jerr.text);
-  }
+  char *text = NULL;
+  size_t len = 0;
+  CB_CHECK(cb_file_read_max(path, CB_SCORE_FILE_MAX, &text, &len));
+  json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+  free(text);
+  if (!root) return CB_ERROR(CB_ERR_FORMAT, "%s:%d: invalid JSON (%s)", path, jerr.line, jerr.text);
   if (!json_is_object(root)) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: top level is not a JSON object", path);
     goto fail;

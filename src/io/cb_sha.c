@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cb_fs.h"
+
 static const uint32_t K256[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -138,8 +140,8 @@ void cb_hash_hex(cb_hash *h, char *hex) {
 }
 
 cb_status cb_hash_file(const char *path, cb_hash_kind kind, char *hex, uint64_t *n_bytes) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return CB_ERROR(CB_ERR_IO, "%s: cannot open (%s)", path, strerror(errno));
+  FILE *f = NULL;
+  CB_CHECK(cb_file_fopen_read(path, &f));
   cb_hash h;
   cb_hash_init(&h, kind);
   uint8_t buf[65536];

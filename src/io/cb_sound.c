@@ -2,14 +2,21 @@
 #include "cb_sound.h"
 
 #include <limits.h>
+#include <math.h>
 #include <samplerate.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-/* Longest sound accepted (frames): 2^31, over 12 hours at 48 kHz. */
-#define MAX_FRAMES ((sf_count_t)1 << 31)
+#include "cb_fs.h"
+
+/* Longest sound accepted, before and after resampling: 2^26 frames (about
+ * 23 minutes at 48 kHz, 56 minutes at 20 kHz; docs/formats.md). */
+#define MAX_FRAMES ((sf_count_t)1 << 26)
+/* At most 2^28 samples over all channels (1 GiB of float32). */
+#define MAX_SAMPLES ((sf_count_t)1 << 28)
 /* Frames converted per libsamplerate call. */
 #define CHUNK 65536
 
@@ -59,29 +66,73 @@ cb_status cb_sound_resample(const float *in, int64_t n_in, int rate_in, int rate
   return CB_OK;
 }
 
+/* libsndfile shortens the data length of a file whose header promises more
+ * data than the file holds, and notes it in its log as "data : PROMISED
+ * (should be PRESENT)" (WAV, W64, RF64, CAF), "SSND : ..." (AIFF) or
+ * "BODY : ..." (8SVX). 1 with the two byte counts when the log has one. */
+static int header_overpromises(SNDFILE *f, long long *promised, long long *present) {
+  static _Thread_local char log[16384];
+  log[0] = '\0';
+  sf_command(f, SFC_GET_LOG_INFO, log, (int)sizeof log);
+  static const char *const keys[] = {"data", "SSND", "BODY"};
+  for (const char *line = log; *line;) {
+    const char *nl = strchr(line, '\n');
+    const char *p = line;
+    while (*p == ' ' || *p == '\t') ++p;
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; ++k) {
+      size_t kl = strlen(keys[k]);
+      if (strncmp(p, keys[k], kl) == 0 && sscanf(p + kl, " : %lld (should be %lld", promised, present) == 2)
+        return *promised > *present;
+    }
+    if (!nl) break;
+    line = nl + 1;
+  }
+  return 0;
+}
+
 cb_status cb_sound_read(const char *path, int target_rate, float **samples, int64_t *n, int *rate) {
   if (!path || !samples || !n || !rate) return CB_ERROR(CB_ERR_ARG, "sound: invalid arguments");
+  int fd = -1;
+  CB_CHECK(cb_file_open_read(path, &fd, NULL)); /* regular files only (cb_fs.h) */
   SF_INFO info;
   memset(&info, 0, sizeof info);
-  SNDFILE *f = sf_open(path, SFM_READ, &info);
+  SNDFILE *f = sf_open_fd(fd, SFM_READ, &info, SF_FALSE); /* fd closed below, whatever happens */
   if (!f) {
-    FILE *probe = fopen(path, "rb");
-    cb_status code = probe ? CB_ERR_FORMAT : CB_ERR_IO;
-    if (probe) fclose(probe);
-    return CB_ERROR(code, "%s: cannot read sound (%s)", path, sf_strerror(NULL));
+    cb_status e = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read sound (%s)", path, sf_strerror(NULL));
+    close(fd);
+    return e;
   }
   cb_status st = CB_OK;
   float *inter = NULL; /* (frames, channels) */
   float *mono = NULL;  /* (frames) */
-  if (info.channels <= 0 || info.samplerate <= 0 || info.frames < 0 || info.frames > MAX_FRAMES ||
-      (size_t)info.frames * (size_t)info.channels > (size_t)MAX_FRAMES * 8) {
+  long long promised = 0, present = 0;
+  if (header_overpromises(f, &promised, &present)) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: truncated sound (the header promises %lld bytes of samples, the file holds %lld)",
+                  path, promised, present);
+    goto done;
+  }
+  if (info.channels <= 0 || info.samplerate <= 0 || info.frames < 0) {
     st = CB_ERROR(CB_ERR_UNSUPPORTED, "%s: unsupported sound (%d channels, %d Hz, %lld frames)", path, info.channels,
                   info.samplerate, (long long)info.frames);
     goto done;
   }
+  if (info.frames == 0) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: sound has no samples (0 frames)", path);
+    goto done;
+  }
+  /* Frames after resampling: ceil(frames * target / rate). */
+  double out_frames = target_rate > 0 ? ceil((double)info.frames * target_rate / info.samplerate) : (double)info.frames;
+  if (info.frames > MAX_FRAMES || out_frames > (double)MAX_FRAMES ||
+      (double)info.frames * info.channels > (double)MAX_SAMPLES) {
+    st = CB_ERROR(CB_ERR_UNSUPPORTED,
+                  "%s: sound too long (%lld frames x %d channels at %d Hz; the limit is %lld frames, %lld samples)",
+                  path, (long long)info.frames, info.channels, info.samplerate, (long long)MAX_FRAMES,
+                  (long long)MAX_SAMPLES);
+    goto done;
+  }
   size_t frames = (size_t)info.frames, ch = (size_t)info.channels;
-  inter = malloc((frames ? frames : 1) * ch * sizeof *inter);
-  mono = malloc((frames ? frames : 1) * sizeof *mono);
+  inter = malloc(frames * ch * sizeof *inter);
+  mono = malloc(frames * sizeof *mono);
   if (!inter || !mono) {
     st = CB_ERROR(CB_ERR_NOMEM, "%s: out of memory for %zu frames", path, frames);
     goto done;
@@ -118,6 +169,7 @@ cb_status cb_sound_read(const char *path, int target_rate, float **samples, int6
   mono = NULL;
 done:
   sf_close(f);
+  close(fd);
   free(inter);
   free(mono);
   return st;

@@ -307,6 +307,10 @@ cb_status cb_stimulus_set_read_zip(const char *csv_path, const char *zip_path, c
     st = CB_ERROR(CB_ERR_FORMAT, "%s: missing required column 'filename'", csv_path);
     goto done;
   }
+  if (t.n_rows == 1) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: no stimuli (the CSV has a header and no rows)", csv_path);
+    goto done;
+  }
   int n = t.n_rows - 1, n_meta = ncol - 2;
   meta_col = malloc((size_t)(n_meta > 0 ? n_meta : 1) * sizeof *meta_col);
   CB_ALLOC_GOTO(meta_col, st, done);

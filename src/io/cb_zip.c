@@ -3,8 +3,11 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zip.h>
 
+#include "cb_fs.h"
+#include "cb_mem.h"
 #include "cb_strbuf.h"
 
 /* Largest entry read into memory (bytes). */
@@ -83,9 +86,11 @@ cb_status cb_zip_open(const char *path, cb_zip **out) {
   CB_ALLOC_GOTO(z, st, fail);
   z->path = cb_strdup(path);
   CB_ALLOC_GOTO(z->path, st, fail);
-  int code = 0;
-  z->za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &code);
+  int code = 0, fd = -1;
+  CB_CHECK_GOTO(cb_file_open_read(path, &fd, NULL), st, fail); /* regular files only (cb_fs.h) */
+  z->za = zip_fdopen(fd, ZIP_CHECKCONS, &code);                 /* owns fd from here on success */
   if (!z->za) {
+    close(fd);
     st = zip_error_status(path, code);
     goto fail;
   }
@@ -153,6 +158,8 @@ cb_status cb_zip_read(cb_zip *z, const char *name, uint8_t **data, size_t *n) {
   if (sb.size > MAX_ENTRY)
     return CB_ERROR(CB_ERR_UNSUPPORTED, "%s: entry '%s' is too large (%llu bytes)", z->path, name,
                     (unsigned long long)sb.size);
+  if (sb.size >= ((zip_uint64_t)64 << 20))
+    CB_CHECK(cb_mem_check(sb.size, "%s: entry '%s' (%llu bytes)", z->path, name, (unsigned long long)sb.size));
   uint8_t *buf = malloc((size_t)sb.size + 1);
   if (!buf) return CB_ERROR(CB_ERR_NOMEM, "%s: out of memory for entry '%s'", z->path, name);
   zip_file_t *f = zip_fopen_index(z->za, (zip_uint64_t)i, 0);

@@ -26,6 +26,12 @@ cb_status cb_par_activations_layout(cb_par *p, cb_model *m, const char *model_na
     features[l] = cb_extract_features(m, layers[l]);
     names[l] = cb_model_layer_name(m, layers[l]);
   }
+  /* Every rank of this node holds its block at the same time: refuse up
+   * front what the node cannot hold (all ranks agree below). */
+  if (st == CB_OK) {
+    int64_t node = count * (int64_t)cb_par_local_size(p);
+    st = cb_extract_check_memory(m, set, layers, n_layers, node < set->n ? node : set->n);
+  }
   cb_timers_start(t, "activations");
   if (st == CB_OK)
     st = cb_extract_block(m, set, stimulus_degrees, start, count, batch, layers, n_layers, X);

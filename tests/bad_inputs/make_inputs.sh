@@ -109,6 +109,13 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
     z.writestr("../evil.png", b"x")
 PY
 
+printf 'stimulus_id,filename\n' >"$D/header_only.csv"
+
+# --- images and sounds (make_media.py), inputs that are not regular files ------------
+"$py" "$here/make_media.py" "$(ls "$D"/data/images/*.png | head -1)" "$D/media"
+mkfifo "$D/media/wav_fifo/a.wav" "$D/media/png_fifo/a.png" "$D/fifo.csv" "$D/fifo.nc" "$D/fifo.ini"
+truncate -s 3G "$D/sparse_3g.ini" # sparse: over the whole-file read limit, costs no disk
+
 # --- downloads (file:// mirror; wrong checksum, truncated body) ----------------------
 printf 'hello cortexbench\n' >"$D/mirror/badfetch/good.txt"
 printf 'hello cortexbench\n' >"$D/mirror/badfetch/bad.txt"
@@ -134,7 +141,14 @@ name = short.txt
 size = $size
 sha256 = $sha
 origin = conversion
+
+[file]
+name = fifo.txt
+size = $size
+sha256 = $sha
+origin = conversion
 INI
+mkfifo "$D/mirror/badfetch/fifo.txt" # curl's file:// reader would wait for a writer
 
 # --- other importers ----------------------------------------------------------------
 "$py" - "$D/trunc.npy" <<'PY'

@@ -2,7 +2,8 @@
 # Runs every case of cases.txt with the sanitizer build of cortexbench and
 # checks: non-zero exit, exactly one line on stderr containing the expected
 # text, no AddressSanitizer/LeakSanitizer/UBSan report, no output file (nor
-# temporary .tmp. file beside it) left behind.
+# temporary .tmp. file beside it) left behind, and no hang (each case is
+# killed after CASE_TIMEOUT seconds, default 120: a FIFO input must not block).
 # usage: run.sh CORTEXBENCH     (from the repository root; exit 77 = skipped)
 set -uo pipefail
 bin=$1
@@ -29,11 +30,12 @@ runcase() { # NAME EXPECTED OUTFILE ARGS...: result in $why
   local name=$1 text=$2 outfile=$3; shift 3
   local envs=()
   while [[ $# -gt 0 && $1 =~ ^[A-Z_]+= ]]; do envs+=("$1"); shift; done
-  env "${envs[@]}" "$bin" "$@" >"$D/stdout" 2>"$D/stderr"
+  timeout -k 5 "${CASE_TIMEOUT:-120}" env "${envs[@]}" "$bin" "$@" >"$D/stdout" 2>"$D/stderr" </dev/null
   local rc=$? lines
   lines=$(wc -l <"$D/stderr")
   why=""
-  [[ $rc -ne 0 ]] || why="exit status 0"
+  [[ $rc -eq 124 || $rc -eq 137 ]] && why="timed out after ${CASE_TIMEOUT:-120} s (hang)"
+  [[ -n "$why" || $rc -ne 0 ]] || why="exit status 0"
   if [[ -z "$why" ]] && grep -qE 'Sanitizer|runtime error:|==[0-9]+==' "$D/stderr"; then why="sanitizer report"; fi
   [[ -z "$why" && $lines -ne 1 ]] && why="$lines lines on stderr"
   [[ -z "$why" ]] && ! grep -qF -- "$text" "$D/stderr" && why="message lacks '$text'"

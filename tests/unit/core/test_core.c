@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cb_arena.h"
 #include "cb_fs.h"
+#include "cb_mem.h"
 #include "cb_pbscan.h"
 #include "cb_rng.h"
 #include "cb_status.h"
@@ -114,6 +116,77 @@ START_TEST(test_atomic_write_and_read) {
   ck_assert_int_eq(cb_file_read_all("/nonexistent/file", &text, &n), CB_ERR_IO);
   ck_assert_ptr_nonnull(strstr(cb_error_message(), "/nonexistent/file"));
   unlink(path);
+}
+END_TEST
+
+/* Inputs must be regular files: a FIFO is refused without blocking, a
+ * device without reading, a directory too; whole-file reads have a limit. */
+START_TEST(test_input_policy) {
+  char dir[] = "/tmp/cbcoreXXXXXX";
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  char fifo[512], reg[512];
+  snprintf(fifo, sizeof fifo, "%s/in.fifo", dir);
+  snprintf(reg, sizeof reg, "%s/ten.txt", dir);
+  ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+  ck_assert_int_eq(cb_file_write_atomic(reg, "0123456789", 10), CB_OK);
+  char *text = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(cb_file_read_all(fifo, &text, &n), CB_ERR_IO); /* returns: no writer needed */
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "in.fifo: not a regular file (a FIFO)"));
+  ck_assert_ptr_null(text);
+  int fd = -1;
+  ck_assert_int_eq(cb_file_open_read(fifo, &fd, NULL), CB_ERR_IO);
+  ck_assert_int_eq(fd, -1);
+  ck_assert_int_eq(cb_file_read_all("/dev/zero", &text, &n), CB_ERR_IO);
+  ck_assert_str_eq(cb_error_message(), "/dev/zero: not a regular file (a character device)");
+  ck_assert_int_eq(cb_file_check_regular(dir), CB_ERR_IO);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "not a regular file (a directory)"));
+  FILE *f = NULL;
+  ck_assert_int_eq(cb_file_fopen_read(fifo, &f), CB_ERR_IO);
+  ck_assert_ptr_null(f);
+  /* Limits: at the limit reads, one byte over fails naming file and limit. */
+  ck_assert_int_eq(cb_file_read_max(reg, 10, &text, &n), CB_OK);
+  ck_assert_uint_eq(n, 10);
+  ck_assert_str_eq(text, "0123456789");
+  free(text);
+  text = NULL;
+  ck_assert_int_eq(cb_file_read_max(reg, 9, &text, &n), CB_ERR_UNSUPPORTED);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "ten.txt: file too large to read (10 bytes; the limit is 9 bytes)"));
+  ck_assert_ptr_null(text);
+  ck_assert_int_eq(cb_file_fopen_read(reg, &f), CB_OK);
+  ck_assert_int_eq(fgetc(f), '0');
+  fclose(f);
+  unlink(fifo);
+  unlink(reg);
+  rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_memory_estimate) {
+  uint64_t have = 0;
+  const char *src = NULL;
+  unsetenv("CORTEXBENCH_MEM_LIMIT");
+  ck_assert_int_eq(cb_mem_available(&have, &src), CB_OK);
+  ck_assert_uint_gt(have, 0);
+  ck_assert_int_eq(cb_mem_check(1024, "small"), CB_OK);
+  ck_assert_int_eq(cb_mem_check(UINT64_MAX, "x.nc: data"), CB_ERR_NOMEM);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "x.nc: data: needs ~"));
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), " GB, machine has "));
+  setenv("CORTEXBENCH_MEM_LIMIT", "2G", 1);
+  ck_assert_int_eq(cb_mem_available(&have, &src), CB_OK);
+  ck_assert_uint_le(have, (uint64_t)2 << 30);
+  ck_assert_int_eq(cb_mem_check((uint64_t)3 << 30, "big"), CB_ERR_NOMEM);
+  ck_assert_str_eq(cb_error_message(), "big: needs ~3.22 GB, machine has 2.15 GB available (CORTEXBENCH_MEM_LIMIT)");
+  setenv("CORTEXBENCH_MEM_LIMIT", "1.5 MiB", 1);
+  ck_assert_int_eq(cb_mem_available(&have, &src), CB_OK);
+  ck_assert_uint_eq(have, 3u << 19);
+  setenv("CORTEXBENCH_MEM_LIMIT", "lots", 1);
+  ck_assert_int_eq(cb_mem_check(1, "x"), CB_ERR_ARG);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "CORTEXBENCH_MEM_LIMIT"));
+  unsetenv("CORTEXBENCH_MEM_LIMIT");
+  ck_assert_uint_eq(cb_mem_product(1u << 20, 1u << 20, 1u << 20, 1u << 20), UINT64_MAX); /* saturates */
+  ck_assert_uint_eq(cb_mem_product(3, 5, 7, 8), 840);
+  ck_assert_uint_eq(cb_mem_product(0, UINT64_MAX, 2, 2), 0);
 }
 END_TEST
 
@@ -350,6 +423,8 @@ int main(void) {
   tcase_add_test(tc, test_rng_distributions_moments);
   tcase_add_test(tc, test_shuffle_is_permutation);
   tcase_add_test(tc, test_atomic_write_and_read);
+  tcase_add_test(tc, test_input_policy);
+  tcase_add_test(tc, test_memory_estimate);
   tcase_add_test(tc, test_strlist_and_strbuf);
   tcase_add_test(tc, test_tensor_arena_timers);
   tcase_add_test(tc, test_size_mul_checked);

@@ -122,6 +122,61 @@ START_TEST(test_png_errors_name_file) {
 }
 END_TEST
 
+static uint32_t crc32_png(const uint8_t *p, size_t n) {
+  uint32_t c = 0xFFFFFFFFu;
+  for (size_t i = 0; i < n; ++i) {
+    c ^= p[i];
+    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+  }
+  return c ^ 0xFFFFFFFFu;
+}
+
+static void put_be32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
+
+/* Strict PNG: a bad CRC (critical or ancillary chunk) is an error, and the
+ * size the IHDR declares is checked before decoding. */
+START_TEST(test_png_strict) {
+  make_tmpdir();
+  uint8_t rgb[16 * 16 * 3];
+  for (size_t i = 0; i < sizeof rgb; ++i) rgb[i] = (uint8_t)(i * 31);
+  char full[512];
+  tmp_path(full, sizeof full, "ok.png");
+  ck_assert_int_eq(cb_image_write_png(full, rgb, 16, 16, 3), CB_OK);
+  char *png = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(cb_file_read_all(full, &png, &n), CB_OK);
+  uint8_t *b = (uint8_t *)png, *px = NULL;
+  int h = 0, w = 0;
+  /* Insert a tEXt chunk with a wrong CRC after IHDR (8 + 25 bytes). */
+  static const char txt[] = "tEXtComment\0hello";
+  size_t tl = sizeof txt - 1, at = 33, m = n + 12 + (tl - 4);
+  uint8_t *c = malloc(m);
+  memcpy(c, b, at);
+  put_be32(c + at, (uint32_t)(tl - 4));
+  memcpy(c + at + 4, txt, tl);
+  put_be32(c + at + 4 + tl, crc32_png((const uint8_t *)txt, tl));
+  memcpy(c + at + 8 + tl, b + at, n - at);
+  ck_assert_int_eq(cb_image_decode(c, m, "text.png", &px, &h, &w), CB_OK); /* correct CRC: fine */
+  free(px);
+  px = NULL;
+  c[at + 4 + tl] ^= 0x55;
+  ck_assert_int_eq(cb_image_decode(c, m, "crc.png", &px, &h, &w), CB_ERR_FORMAT);
+  ck_assert_str_eq(cb_error_message(), "crc.png: corrupt or unsupported PNG (tEXt: CRC error)");
+  ck_assert_ptr_null(px);
+  free(c);
+  /* IHDR claiming 20000 x 20000 (CRC fixed up). */
+  put_be32(b + 16, 20000);
+  put_be32(b + 20, 20000);
+  put_be32(b + 29, crc32_png(b + 12, 17));
+  ck_assert_int_eq(cb_image_decode(b, n, "huge.png", &px, &h, &w), CB_ERR_UNSUPPORTED);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "huge.png: image of 20000x20000 pixels is too large"));
+  ck_assert_ptr_null(px);
+  free(png);
+}
+END_TEST
+
 static int read_ints(FILE *f, int *v, int n) {
   for (int i = 0; i < n; ++i)
     if (fscanf(f, "%d", &v[i]) != 1) return 0;
@@ -349,6 +404,7 @@ int main(void) {
   tcase_add_test(tc, test_png_roundtrip_gray_rgb);
   tcase_add_test(tc, test_png_read_reference_types);
   tcase_add_test(tc, test_png_errors_name_file);
+  tcase_add_test(tc, test_png_strict);
   tcase_add_test(tc, test_resize_matches_pillow);
   tcase_add_test(tc, test_preprocess_matches_reference);
   tcase_add_test(tc, test_preprocess_constant_image);

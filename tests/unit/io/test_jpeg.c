@@ -102,11 +102,63 @@ START_TEST(test_jpeg_errors) {
 }
 END_TEST
 
+/* Index of the first SOFn marker (FF C0..C2), or 0. */
+static size_t find_sof(const unsigned char *b, size_t n) {
+  for (size_t i = 2; i + 9 < n; ++i)
+    if (b[i] == 0xFF && b[i + 1] >= 0xC0 && b[i + 1] <= 0xC2) return i;
+  return 0;
+}
+
+/* Strict decoding: damage that libjpeg only warns about is an error, and
+ * the declared size is checked before decoding. */
+START_TEST(test_jpeg_strict) {
+  const char *names[] = {"jpeg_gray.jpg", "jpeg_prog.jpg"};
+  for (int k = 0; k < 2; ++k) {
+    char *jpg = NULL;
+    size_t n = 0;
+    uint8_t *rgb = NULL;
+    int h = 0, w = 0;
+    read_ref(names[k], &jpg, &n);
+    /* Cut in the middle of the entropy-coded data, EOI put back: libjpeg
+     * alone would return grey filler and success. */
+    size_t sos = 0;
+    for (size_t i = 0; i + 1 < n; ++i)
+      if ((unsigned char)jpg[i] == 0xFF && (unsigned char)jpg[i + 1] == 0xDA) sos = i;
+    ck_assert_uint_gt(sos, 0);
+    size_t cut = sos + (n - sos) / 2;
+    jpg[cut] = (char)0xFF;
+    jpg[cut + 1] = (char)0xD9;
+    ck_assert_int_eq(cb_jpeg_decode((const uint8_t *)jpg, cut + 2, "cut_eoi.jpg", &rgb, &h, &w), CB_ERR_FORMAT);
+    ck_assert_ptr_nonnull(strstr(cb_error_message(), "cut_eoi.jpg: corrupt JPEG ("));
+    ck_assert_ptr_null(rgb);
+    free(jpg);
+    /* The header claims 16000 x 16000: refused before any pixel memory. */
+    read_ref(names[k], &jpg, &n);
+    size_t sof = find_sof((const unsigned char *)jpg, n);
+    ck_assert_uint_gt(sof, 0);
+    unsigned char *hw = (unsigned char *)jpg + sof + 5;
+    hw[0] = 16000 >> 8, hw[1] = 16000 & 255, hw[2] = 16000 >> 8, hw[3] = 16000 & 255;
+    ck_assert_int_eq(cb_image_decode((const uint8_t *)jpg, n, "huge.jpg", &rgb, &h, &w), CB_ERR_UNSUPPORTED);
+    ck_assert_str_eq(cb_error_message(), "huge.jpg: image of 16000x16000 pixels is too large (the limit is 16384 "
+                                         "pixels per side and 67108864 pixels)");
+    /* One side over 16384 with few pixels is refused too. */
+    hw[0] = 1 >> 8, hw[1] = 1, hw[2] = 20000 >> 8, hw[3] = 20000 & 255;
+    ck_assert_int_eq(cb_jpeg_decode((const uint8_t *)jpg, n, "wide.jpg", &rgb, &h, &w), CB_ERR_UNSUPPORTED);
+    ck_assert_ptr_null(rgb);
+    free(jpg);
+  }
+  ck_assert_int_eq(cb_image_check_size("x", 8192, 8192), CB_OK);
+  ck_assert_int_eq(cb_image_check_size("x", 8192, 8193), CB_ERR_UNSUPPORTED);
+  ck_assert_int_eq(cb_image_check_size("x", 0, 10), CB_ERR_FORMAT);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("io_jpeg");
   TCase *tc = tcase_create("jpeg");
   tcase_add_test(tc, test_jpeg_matches_pillow);
   tcase_add_test(tc, test_jpeg_errors);
+  tcase_add_test(tc, test_jpeg_strict);
   suite_add_tcase(s, tc);
   return cb_test_run(s);
 }

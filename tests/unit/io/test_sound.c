@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cb_fs.h"
@@ -121,6 +123,55 @@ START_TEST(test_flac_roundtrip_and_errors) {
 }
 END_TEST
 
+/* 16-bit mono PCM WAV at 20 kHz whose header promises `promised` frames and
+ * which holds `held` frames of a tone. */
+static void write_wav(const char *path, uint32_t promised, uint32_t held) {
+  FILE *f = fopen(path, "wb");
+  ck_assert_ptr_nonnull(f);
+  uint32_t data = promised * 2, riff = 36 + data, fmt_len = 16, rate = 20000, bps = 40000;
+  uint16_t pcm = 1, ch = 1, align = 2, bits = 16;
+  fwrite("RIFF", 1, 4, f), fwrite(&riff, 4, 1, f), fwrite("WAVEfmt ", 1, 8, f), fwrite(&fmt_len, 4, 1, f);
+  fwrite(&pcm, 2, 1, f), fwrite(&ch, 2, 1, f), fwrite(&rate, 4, 1, f), fwrite(&bps, 4, 1, f);
+  fwrite(&align, 2, 1, f), fwrite(&bits, 2, 1, f), fwrite("data", 1, 4, f), fwrite(&data, 4, 1, f);
+  for (uint32_t t = 0; t < held; ++t) {
+    int16_t v = (int16_t)(8000.0 * sin(0.2 * t));
+    fwrite(&v, 2, 1, f);
+  }
+  ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A header that promises more than the file holds, a file without
+ * samples and a FIFO are errors naming the file (no silent padding). */
+START_TEST(test_short_empty_and_fifo_sounds) {
+  make_tmpdir();
+  float *x = NULL;
+  int64_t n = 0;
+  int rate = 0;
+  char p[512];
+  snprintf(p, sizeof p, "%s/ok.wav", tmpdir);
+  write_wav(p, 478, 478);
+  ck_assert_msg(cb_sound_read(p, 0, &x, &n, &rate) == CB_OK, "%s", cb_error_message());
+  ck_assert_int_eq(n, 478);
+  free(x);
+  x = NULL;
+  snprintf(p, sizeof p, "%s/short.wav", tmpdir);
+  write_wav(p, 40000, 478);
+  ck_assert_int_eq(cb_sound_read(p, 20000, &x, &n, &rate), CB_ERR_FORMAT);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(),
+                               "short.wav: truncated sound (the header promises 80000 bytes of samples, the file holds 956)"));
+  ck_assert_ptr_null(x);
+  snprintf(p, sizeof p, "%s/empty.wav", tmpdir);
+  write_wav(p, 0, 0);
+  ck_assert_int_eq(cb_sound_read(p, 0, &x, &n, &rate), CB_ERR_FORMAT);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "empty.wav: sound has no samples (0 frames)"));
+  snprintf(p, sizeof p, "%s/fifo.wav", tmpdir);
+  ck_assert_int_eq(mkfifo(p, 0600), 0);
+  ck_assert_int_eq(cb_sound_read(p, 0, &x, &n, &rate), CB_ERR_IO);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "fifo.wav: not a regular file (a FIFO)"));
+  ck_assert_ptr_null(x);
+}
+END_TEST
+
 START_TEST(test_real_wav_to_20k) {
   if (access(NH_WAV, R_OK) != 0) return; /* shared data absent: skip */
   float *x = NULL;
@@ -146,6 +197,7 @@ int main(void) {
   tcase_add_test(tc, test_wav_native_rate_mixdown);
   tcase_add_test(tc, test_resample_matches_scipy);
   tcase_add_test(tc, test_flac_roundtrip_and_errors);
+  tcase_add_test(tc, test_short_empty_and_fifo_sounds);
   tcase_add_test(tc, test_real_wav_to_20k);
   suite_add_tcase(s, tc);
   return cb_test_run(s);

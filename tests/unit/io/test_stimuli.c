@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cb_fs.h"
@@ -129,14 +130,21 @@ START_TEST(test_errors) {
 }
 END_TEST
 
-START_TEST(test_header_only_is_empty_set) {
+/* A header without rows is an error naming the file (it used to be an
+ * empty set, and `activations` wrote an empty file with exit status 0). */
+START_TEST(test_header_only_is_an_error) {
   make_tmpdir();
-  const char *path = put("hdr.csv", "stimulus_id,filename,a\n");
+  const char *path = put("hdr.csv", "stimulus_id,filename,a\n\n");
   cb_stimulus_set *s = NULL;
-  ck_assert_int_eq(cb_stimulus_set_read(path, &s), CB_OK);
-  ck_assert_int_eq(s->n, 0);
-  ck_assert_int_eq(s->n_meta, 1);
-  cb_stimulus_set_destroy(&s);
+  ck_assert_int_eq(cb_stimulus_set_read(path, &s), CB_ERR_FORMAT);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "hdr.csv: no stimuli (the CSV has a header and no rows)"));
+  ck_assert_ptr_null(s);
+  /* A FIFO as the CSV is refused at once (no writer needed). */
+  char fifo[512];
+  snprintf(fifo, sizeof fifo, "%s/fifo.csv", tmpdir);
+  ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+  ck_assert_int_eq(cb_stimulus_set_read(fifo, &s), CB_ERR_IO);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "fifo.csv: not a regular file (a FIFO)"));
 }
 END_TEST
 
@@ -221,7 +229,7 @@ int main(void) {
   tcase_add_test(tc, test_parse_quotes_and_meta);
   tcase_add_test(tc, test_legacy_image_id);
   tcase_add_test(tc, test_errors);
-  tcase_add_test(tc, test_header_only_is_empty_set);
+  tcase_add_test(tc, test_header_only_is_an_error);
   tcase_add_test(tc, test_write_read_roundtrip);
   tcase_add_test(tc, test_real_kriegeskorte_csv);
   suite_add_tcase(s, tc);

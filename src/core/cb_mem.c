@@ -1,0 +1,180 @@
+/* cb_mem.c - memory available to this process (see cb_mem.h). */
+#include "cb_mem.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+uint64_t cb_mem_product(uint64_t a, uint64_t b, uint64_t c, uint64_t d) {
+  uint64_t f[4] = {a, b, c, d}, p = 1;
+  for (int i = 0; i < 4; ++i) {
+    if (f[i] == 0) return 0;
+    if (p > UINT64_MAX / f[i]) p = UINT64_MAX;
+    else p *= f[i];
+  }
+  return p;
+}
+
+/* "123", "512K", "8G", "1.5 G", "2GiB"; 0 on a malformed value. */
+static int parse_size(const char *s, uint64_t *out) {
+  char *end = NULL;
+  while (isspace((unsigned char)*s)) ++s;
+  if (!isdigit((unsigned char)*s)) return 0;
+  double v = strtod(s, &end);
+  if (end == s || !(v >= 0)) return 0;
+  double mul = 1;
+  while (isspace((unsigned char)*end)) ++end;
+  switch (toupper((unsigned char)*end)) {
+    case 'K': mul = 1024.0; ++end; break;
+    case 'M': mul = 1024.0 * 1024; ++end; break;
+    case 'G': mul = 1024.0 * 1024 * 1024; ++end; break;
+    case 'T': mul = 1024.0 * 1024 * 1024 * 1024; ++end; break;
+    default: break;
+  }
+  if (mul > 1 && (*end == 'i' || *end == 'I')) ++end;
+  if (*end == 'B' || *end == 'b') ++end;
+  while (isspace((unsigned char)*end)) ++end;
+  if (*end != '\0') return 0;
+  v *= mul;
+  *out = v >= 1.8e19 ? UINT64_MAX : (uint64_t)v;
+  return 1;
+}
+
+/* Value of "Key: N kB" in /proc/meminfo, in bytes; 0 when absent. */
+static int meminfo(const char *key, uint64_t *out) {
+  FILE *f = fopen("/proc/meminfo", "re");
+  if (!f) return 0;
+  char line[256];
+  size_t k = strlen(key);
+  int found = 0;
+  while (fgets(line, sizeof line, f)) {
+    unsigned long long kb = 0;
+    if (strncmp(line, key, k) == 0 && line[k] == ':' && sscanf(line + k + 1, "%llu", &kb) == 1) {
+      *out = (uint64_t)kb * 1024u;
+      found = 1;
+      break;
+    }
+  }
+  fclose(f);
+  return found;
+}
+
+/* One unsigned number (or "max": 0) from a small /sys or /proc file. */
+static int read_number(const char *path, uint64_t *out) {
+  FILE *f = fopen(path, "re");
+  if (!f) return 0;
+  char buf[64] = "";
+  int ok = fgets(buf, sizeof buf, f) != NULL;
+  fclose(f);
+  unsigned long long v = 0;
+  if (!ok || strncmp(buf, "max", 3) == 0 || sscanf(buf, "%llu", &v) != 1) return 0;
+  *out = (uint64_t)v;
+  return 1;
+}
+
+/* min over this cgroup (v2) and its ancestors of memory.max - memory.current. */
+static int cgroup_left(uint64_t *out) {
+  FILE *f = fopen("/proc/self/cgroup", "re");
+  if (!f) return 0;
+  char line[1024], rel[1024] = "";
+  while (fgets(line, sizeof line, f))
+    if (strncmp(line, "0::", 3) == 0) {
+      snprintf(rel, sizeof rel, "%s", line + 3);
+      rel[strcspn(rel, "\n")] = '\0';
+      break;
+    }
+  fclose(f);
+  if (rel[0] != '/') return 0;
+  int found = 0;
+  uint64_t best = UINT64_MAX;
+  for (;;) {
+    char pmax[1200], pcur[1200];
+    uint64_t max = 0, cur = 0;
+    snprintf(pmax, sizeof pmax, "/sys/fs/cgroup%s/memory.max", strcmp(rel, "/") ? rel : "");
+    snprintf(pcur, sizeof pcur, "/sys/fs/cgroup%s/memory.current", strcmp(rel, "/") ? rel : "");
+    if (read_number(pmax, &max)) {
+      uint64_t left = 0;
+      if (read_number(pcur, &cur) && cur < max) left = max - cur;
+      if (left < best) best = left;
+      found = 1;
+    }
+    char *slash = strrchr(rel, '/');
+    if (slash == NULL || slash == rel) break;
+    *slash = '\0';
+  }
+  if (found) *out = best;
+  return found;
+}
+
+/* Pages of /proc/self/statm field `k` (0 = size, 5 = data + stack), in bytes. */
+static int statm(int k, uint64_t *out) {
+  FILE *f = fopen("/proc/self/statm", "re");
+  if (!f) return 0;
+  unsigned long long v[7] = {0};
+  int n = fscanf(f, "%llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6]);
+  fclose(f);
+  if (n <= k) return 0;
+  long page = sysconf(_SC_PAGESIZE);
+  *out = (uint64_t)v[k] * (uint64_t)(page > 0 ? page : 4096);
+  return 1;
+}
+
+static void take(uint64_t v, const char *name, uint64_t *best, const char **src) {
+  if (v < *best) {
+    *best = v;
+    *src = name;
+  }
+}
+
+cb_status cb_mem_available(uint64_t *bytes, const char **source) {
+  uint64_t best = UINT64_MAX, v = 0;
+  const char *src = "unknown";
+  if (meminfo("MemAvailable", &v)) {
+    take(v, "MemAvailable", &best, &src);
+  } else {
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0) take((uint64_t)pages * (uint64_t)page, "physical memory", &best, &src);
+  }
+  if (cgroup_left(&v)) take(v, "cgroup memory.max", &best, &src);
+  struct rlimit rl;
+  uint64_t used = 0;
+  if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && statm(0, &used))
+    take((uint64_t)rl.rlim_cur > used ? (uint64_t)rl.rlim_cur - used : 0, "RLIMIT_AS", &best, &src);
+  if (getrlimit(RLIMIT_DATA, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && statm(5, &used))
+    take((uint64_t)rl.rlim_cur > used ? (uint64_t)rl.rlim_cur - used : 0, "RLIMIT_DATA", &best, &src);
+  const char *env = getenv("CORTEXBENCH_MEM_LIMIT");
+  if (env && env[0]) {
+    if (!parse_size(env, &v))
+      return CB_ERROR(CB_ERR_ARG, "CORTEXBENCH_MEM_LIMIT: expected a size in bytes such as 512M or 8G, got '%s'", env);
+    take(v, "CORTEXBENCH_MEM_LIMIT", &best, &src);
+  }
+  *bytes = best;
+  if (source) *source = src;
+  return CB_OK;
+}
+
+/* x bytes as GB with about three significant digits. */
+static void fmt_gb(uint64_t x, char *out, size_t n) {
+  double g = (double)x / 1e9;
+  if (g >= 100) snprintf(out, n, "%.0f GB", g);
+  else snprintf(out, n, "%.3g GB", g);
+}
+
+cb_status cb_mem_check(uint64_t need, const char *fmt, ...) {
+  uint64_t have = 0;
+  const char *src = NULL;
+  CB_CHECK(cb_mem_available(&have, &src));
+  if (need <= have) return CB_OK;
+  char what[512], a[32], b[32];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  fmt_gb(need, a, sizeof a);
+  fmt_gb(have, b, sizeof b);
+  return CB_ERROR(CB_ERR_NOMEM, "%s: needs ~%s, machine has %s available (%s)", what, a, b, src);
+}

@@ -1,0 +1,41 @@
+/* cb_mem.h - refuse up front what would not fit in memory.
+ *
+ * Before the allocations that grow with the input (activations of a stimulus
+ * set, an assembly, an activation layer, an RDM stack, an imported array, a
+ * large whole-file read) the caller estimates the bytes it needs and calls
+ * cb_mem_check. An estimate above what this process may still allocate is
+ * the one-line error
+ *   "WHAT: needs ~X GB, machine has Y GB available (SOURCE)"
+ * with CB_ERR_NOMEM, instead of a process the kernel kills halfway.
+ *
+ * Available = the smallest of
+ *   - MemAvailable of /proc/meminfo (else physical memory, sysconf),
+ *   - memory.max - memory.current of this process's cgroup (v2) and of each
+ *     cgroup above it (Slurm jobs, containers),
+ *   - RLIMIT_AS - the address space in use, RLIMIT_DATA - the data segment
+ *     in use (ulimit -v, ulimit -d),
+ *   - CORTEXBENCH_MEM_LIMIT (bytes, or with a suffix K, M, G, T: binary
+ *     units), an override for tests and shared machines.
+ * Reading these costs a few small /proc and /sys reads (~20 us): call it
+ * once per large allocation, not per stimulus. */
+#ifndef CB_MEM_H
+#define CB_MEM_H
+
+#include <stdint.h>
+
+#include "cb_status.h"
+
+/* Bytes this process may still allocate; *source (may be NULL) names the
+ * limit that decided ("MemAvailable", "cgroup memory.max", "RLIMIT_AS",
+ * "RLIMIT_DATA", "CORTEXBENCH_MEM_LIMIT", "physical memory"). CB_ERR_ARG
+ * when CORTEXBENCH_MEM_LIMIT is malformed. */
+cb_status cb_mem_available(uint64_t *bytes, const char **source);
+
+/* CB_OK when `need` bytes fit; else CB_ERR_NOMEM with the message above,
+ * WHAT formatted from `fmt`. */
+cb_status cb_mem_check(uint64_t need, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* need = a * b * c * d bytes, saturating at UINT64_MAX (no overflow). */
+uint64_t cb_mem_product(uint64_t a, uint64_t b, uint64_t c, uint64_t d);
+
+#endif

@@ -9,7 +9,14 @@
  * are allocated when the dataset is created (MPI-IO forces early
  * allocation) and, when compressed, reallocated at their filtered size in
  * chunk order, so the bytes of the file do not depend on the rank count or
- * the split (tests/mpi/test_store.c checks 1, 2 and 3 ranks). */
+ * the split (tests/mpi/test_store.c checks 1, 2 and 3 ranks).
+ *
+ * Faults: HDF5's collective calls do not survive a write that fails on some
+ * ranks only (fill values written at dataset creation, the metadata flush by
+ * rank 0 at close: the other ranks wait forever or crash). So rank 0
+ * reserves the file's space before any collective call (a full disk or quota
+ * is reported there, by every rank), and each write step ends with an
+ * agreement (step()) so that the ranks leave together. */
 #include <hdf5.h>
 #include <mpi.h>
 #include <stdio.h>

@@ -91,10 +91,20 @@ static cb_status store_if_absent(const char *path, const char *hex, int *stored)
   return CB_OK;
 }
 
+static int any_file(const char *path, const struct stat *sb, int type, struct FTW *ftw) {
+  (void)path;
+  (void)sb;
+  (void)ftw;
+  return type == FTW_F; /* non-zero stops the walk */
+}
+
+/* 1 when the directory holds results: a leaderboard or a file under scores/
+ * (a run that failed before scoring leaves neither). */
 static int has_results(const char *dir) {
   char p[CB_PATH_MAX];
-  if (cb_path_join(p, sizeof p, dir, "scores") == CB_OK && cb_path_exists(p)) return 1;
-  return cb_path_join(p, sizeof p, dir, "leaderboard.csv") == CB_OK && cb_path_exists(p);
+  if (cb_path_join(p, sizeof p, dir, "leaderboard.csv") == CB_OK && cb_path_exists(p)) return 1;
+  return cb_path_join(p, sizeof p, dir, "scores") == CB_OK && cb_path_is_dir(p) &&
+         nftw(p, any_file, 16, FTW_PHYS) > 0;
 }
 
 /* Clears the previous results and stores the new fingerprint (see the header). */
@@ -142,13 +152,23 @@ cb_status cb_outdir_open(const char *dir, const char *config, int shared, int re
              config);
     if (st == CB_OK && !stored) found = read_fingerprint(fp_path, have); /* a shard stored one first */
   }
-  if (st == CB_OK && found < 0)
+  const int other = st == CB_OK && (found < 0 || (found > 0 && strcmp(have, want) != 0));
+  if (other && !shared && !has_results(dir)) {
+    /* Another configuration's run stopped before it produced anything (e.g.
+     * on an error in its configuration) and no run is in here (exclusive
+     * lock): nothing to mix with, take over. */
+    cb_log(CB_LOG_DEBUG, "%s: no results yet: its configuration fingerprint is now %s's", dir, config);
+    char line[CB_CONFIG_FINGERPRINT_HEX + 1];
+    snprintf(line, sizeof line, "%s\n", want);
+    st = cb_file_write_atomic(fp_path, line, strlen(line));
+  } else if (other && found < 0) {
     st = CB_ERROR(CB_ERR_CONFIG, "%s: %s is not a configuration fingerprint; run with --restart to clear the "
                   "directory's results, or choose another directory", dir, FINGERPRINT_FILE);
-  else if (st == CB_OK && found > 0 && strcmp(have, want) != 0)
+  } else if (other) {
     st = CB_ERROR(CB_ERR_CONFIG, "%s: holds the results of another configuration (%s %.12s, %s gives %.12s); run "
                   "with --restart to clear them, or choose another directory", dir, FINGERPRINT_FILE, have, config,
                   want);
+  }
 done:
   if (st != CB_OK) goto fail;
   *out = od;

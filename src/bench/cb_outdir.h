@@ -13,7 +13,10 @@
  *     - the same: nothing changes, the run resumes;
  *     - another (or an unreadable file): refuses with one line, unless
  *       `restart`: then the previous results are cleared and the new
- *       fingerprint stored.
+ *       fingerprint stored; or unless the directory holds no results yet
+ *       (no leaderboard, no file under scores/: the other run failed before
+ *       scoring, e.g. on an error in its configuration) and the lock is
+ *       exclusive: then the new fingerprint replaces the old one.
  * Clearing (restart) removes what a run produces as results: scores/,
  * leaderboard.{csv,json,md,html} and config.sha256. scores/ is first renamed
  * to .scores.old.<pid> and removed after the new fingerprint is stored, so

@@ -6,6 +6,8 @@
 #     the configuration with other comments, spacing and [suite] batch;
 #  2. another configuration (one benchmark key changed) is refused with one
 #     line naming the directory, and nothing in it changes;
+#     a directory where another configuration's run failed before scoring
+#     (nothing to mix with) is taken over by the corrected configuration;
 #  3. with --restart it clears the old results and gives, byte for byte, the
 #     leaderboard and score files of a run of that configuration in a fresh
 #     directory, and the fresh run's config.sha256; --restart with --shard is
@@ -66,6 +68,15 @@ echo "2. other configuration: exit $rc: $line"
 [[ $line == *"$dir: holds the results of another configuration"*"--restart"* ]] || fail "the error does not name $dir and --restart"
 listing "$dir" | cmp -s - "$tmp/before.txt" || fail "the refused run changed the directory"
 
+# 2b. a run that failed before scoring (an unknown generator) leaves nothing
+# to protect: a corrected configuration takes the directory over
+sed 's/^generator *= *.*/generator = no-such-generator/' "$config" >"$tmp/typo.ini"
+run -q run "$tmp/typo.ini" -o "$tmp/typo" >/dev/null 2>"$tmp/typo.err" && fail "the unknown generator was accepted"
+[[ -f $tmp/typo/$suite/config.sha256 ]] || fail "the failed run stored no fingerprint"
+run -q run "$config" -o "$tmp/typo" >"$tmp/typo2.log" 2>&1 || { cat "$tmp/typo2.log"; fail "the corrected configuration was refused"; }
+cmp -s "$tmp/a/config.sha256" "$tmp/typo/$suite/config.sha256" || fail "the corrected configuration's fingerprint was not stored"
+echo "2b. after a run that failed before scoring, the corrected configuration takes the directory over"
+
 # 3. --restart clears and equals a run in a fresh directory
 run -q run "$tmp/other.ini" -o "$tmp/fresh" >"$tmp/fresh.log" 2>&1 || { cat "$tmp/fresh.log"; fail "fresh run of the other configuration"; }
 run -q run "$tmp/other.ini" -o "$out" --restart >"$tmp/c.log" 2>&1 || { cat "$tmp/c.log"; fail "--restart"; }
@@ -82,7 +93,7 @@ echo "3. --restart: the same results as a fresh directory; with --shard exit $rc
 
 # 4. the lock: a second run while one runs, then after kill -9
 slow_suite=$(sed -n 's/^name *= *//p' "$slow" | head -1)
-sed 's/^components *= *\([0-9]*\)/components = 7/' "$slow" >"$tmp/slow-other.ini"
+sed 's/^generator *= *.*/generator = no-such-generator/' "$slow" >"$tmp/slow-typo.ini"
 "$mpiexec" --bind-to none -n 2 "$bin" -q run "$slow" -o "$tmp/lock" >"$tmp/lock1.log" 2>&1 </dev/null &
 bg=$!
 for _ in $(seq 600); do [[ -s $tmp/lock/$slow_suite/.lock ]] && break; sleep 0.1; done
@@ -103,10 +114,10 @@ kill -0 "$bg" 2>/dev/null || fail "the first run ended before the check (make SL
 kill -KILL "$holder" 2>/dev/null # rank 0; mpirun then ends the job
 wait "$bg" 2>/dev/null
 bg=""
-# The lock is free again: a run now gets past it (and stops at the fingerprint).
-"$bin" -q run "$tmp/slow-other.ini" -o "$tmp/lock" >/dev/null 2>"$tmp/lock3.err"
+# The lock is free again: a run now gets past it (and stops at its unknown generator).
+"$bin" -q run "$tmp/slow-typo.ini" -o "$tmp/lock" >/dev/null 2>"$tmp/lock3.err"
 grep -q "in use by another" "$tmp/lock3.err" && fail "the lock outlived kill -9 of its holder"
-grep -q "another configuration" "$tmp/lock3.err" || fail "after kill -9: unexpected $(cat "$tmp/lock3.err")"
+grep -q "no-such-generator" "$tmp/lock3.err" || fail "after kill -9: unexpected '$(cat "$tmp/lock3.err")'"
 echo "   after kill -9 of the holder: $(cat "$tmp/lock3.err")"
 
 # 5. shards of one run share the directory

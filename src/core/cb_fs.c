@@ -146,7 +146,7 @@ cb_status cb_file_reserve(const char *path, const char *final, uint64_t bytes) {
   return CB_OK;
 }
 
-void cb_file_unreserve(const char *path) {
+void cb_file_unreserve(const char *path, uint64_t bytes) {
   int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) return;
   struct stat st;
@@ -155,7 +155,8 @@ void cb_file_unreserve(const char *path) {
    * ext4 and tmpfs, punching a hole past the end on others. */
   if (fstat(fd, &st) == 0) {
     int rc = ftruncate(fd, st.st_size);
-    rc |= fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, st.st_size, (off_t)1 << 50);
+    if (bytes > (uint64_t)st.st_size)
+      rc |= fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, st.st_size, (off_t)(bytes - (uint64_t)st.st_size));
     (void)rc; /* best effort: the blocks are only wasted, the file is complete */
   }
   close(fd);

@@ -33,8 +33,9 @@ cb_status cb_file_write_atomic(const char *path, const void *data, size_t n);
  * cannot reserve (EOPNOTSUPP), only the free space reported by statvfs is
  * checked. On failure `path` is removed. `final` names the file in messages. */
 cb_status cb_file_reserve(const char *path, const char *final, uint64_t bytes);
-/* Gives back the blocks reserved beyond the end of `path` (best effort). */
-void cb_file_unreserve(const char *path);
+/* Gives back the blocks of the `bytes` reserved that lie beyond the end of
+ * `path` (best effort). */
+void cb_file_unreserve(const char *path, uint64_t bytes);
 /* Reads a whole file; *out is NUL-terminated, the caller frees it. */
 cb_status cb_file_read_all(const char *path, char **out, size_t *n);
 

@@ -236,7 +236,7 @@ static uint64_t size_bound(int64_t n, int n_layers, const int64_t *features, con
     uint64_t data = (uint64_t)chunks * (uint64_t)rows * (uint64_t)features[l] * 4u;
     bytes += (layout && layout->deflate > 0 ? 2 * data : data) + 1024 + 64 * (uint64_t)chunks;
   }
-  for (int64_t i = 0; i < n; ++i) bytes += 64 + strlen(ids[i]);
+  for (int64_t i = 0; i < n; ++i) bytes += 64 + (ids[i] ? strlen(ids[i]) : 0);
   return bytes;
 }
 
@@ -246,6 +246,7 @@ cb_status cb_par_write_activations_layout(cb_par *p, const char *path, const cha
                                           int64_t count, const float *const *X, const cb_activations_layout *layout) {
   char tmp[CB_PATH_MAX], dir[CB_PATH_MAX];
   cb_status st = CB_OK;
+  uint64_t reserved = 0;
   for (int l = 0; l < n_layers; ++l)
     if (!layer_names[l][0]) return CB_ERROR(CB_ERR_ARG, "%s: empty layer name", path);
   if (layout && (layout->deflate < 0 || layout->deflate > 9))
@@ -256,7 +257,8 @@ cb_status cb_par_write_activations_layout(cb_par *p, const char *path, const cha
     cb_path_dirname(path, dir, sizeof dir);
     st = cb_mkdirs(dir);
     if (st == CB_OK) st = cb_path_temp(path, tmp, sizeof tmp);
-    if (st == CB_OK) st = cb_file_reserve(tmp, path, size_bound(n, n_layers, features, stimulus_id, layout));
+    reserved = size_bound(n, n_layers, features, stimulus_id, layout);
+    if (st == CB_OK) st = cb_file_reserve(tmp, path, reserved);
   }
   CB_CHECK(cb_par_agree(p, st));
   CB_CHECK(cb_par_bcast_string(p, tmp, sizeof tmp));
@@ -268,7 +270,7 @@ cb_status cb_par_write_activations_layout(cb_par *p, const char *path, const cha
   st = write_layers(p, tmp, path, n, n_layers, layer_names, features, start, count, X, layout); /* agreed */
   if (st == CB_OK && cb_par_rank(p) == 0) {
     st = write_metadata(tmp, path, model, task_key, n, stimulus_id);
-    cb_file_unreserve(tmp);
+    cb_file_unreserve(tmp, reserved);
     if (st == CB_OK) st = cb_file_commit(tmp, path);
   }
   st = cb_par_agree(p, st);

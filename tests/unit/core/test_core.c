@@ -162,7 +162,7 @@ START_TEST(test_file_reserve) {
   ck_assert_ptr_nonnull(f);
   ck_assert_int_eq((int)fwrite("abc", 1, 3, f), 3);
   fclose(f);
-  cb_file_unreserve(path);
+  cb_file_unreserve(path, 1 << 20);
   ck_assert_int_eq(stat(path, &st), 0);
   ck_assert_int_eq((int)st.st_size, 3);
   ck_assert_int_lt((long long)st.st_blocks * 512, 1 << 20); /* the unused blocks were given back */

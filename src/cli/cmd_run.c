@@ -8,7 +8,7 @@
 #include "cli.h"
 
 static void run_help(void) {
-  printf("usage: cortexbench run CONFIG [-o DIR] [--work DIR] [--shard I/N] [--fresh]\n\n"
+  printf("usage: cortexbench run CONFIG [-o DIR] [--work DIR] [--shard I/N] [--fresh] [--restart]\n\n"
          "Runs a suite: generates or locates its datasets, computes the activations of every\n"
          "model on every stimulus set (ranks split the stimuli and write one HDF5 file\n"
          "collectively), scores every (model, layer, benchmark) task (tasks are handed out\n"
@@ -26,17 +26,30 @@ static void run_help(void) {
          "                  e.g. one Slurm array task per shard; then rank everything with\n"
          "                  `cortexbench leaderboard DIR/<suite>/scores -o DIR/<suite>`\n"
          "  --fresh         ignore committed results and recompute everything\n"
+         "  --restart       remove the results in DIR/<suite> (scores/, leaderboard.*: e.g. another\n"
+         "                  configuration's) and start over with CONFIG; work/ is kept (not with --shard)\n"
          "  -h, --help      this help\n\n"
-         "Signals: SIGTERM, SIGUSR1 (Slurm preemption, --signal) and SIGINT stop the run after the\n"
-         "task in hand; finished results stay committed; exit status 3.\n\n"
+         "Output directory: one run at a time writes DIR/<suite> (rank 0 holds an flock on\n"
+         "DIR/<suite>/.lock; the shards of one sharded run share it); a second run stops at once\n"
+         "naming the holder's pid. DIR/<suite>/config.sha256 is the fingerprint of the\n"
+         "configuration whose results the directory holds (its normalised contents, without\n"
+         "[suite] batch and compression): a run with another configuration refuses the directory\n"
+         "unless given --restart; a run with the same one resumes.\n\n"
+         "Signals: SIGTERM, SIGINT and SIGUSR1 stop the run after the task in hand; finished\n"
+         "results stay committed; exit status 3 (then the same command resumes). Under Open MPI\n"
+         "send SIGUSR1 to mpirun (it forwards it to every rank): mpirun answers SIGTERM and SIGINT\n"
+         "by killing the ranks and exits 1; scripts/launch (used by scripts/run) turns them into\n"
+         "SIGUSR1. Exit status: 0 done, 1 error (e.g. a full disk: nothing half-written is left),\n"
+         "2 usage error, 3 interrupted.\n\n"
          "Run it under MPI: mpirun -n 4 cortexbench run benchmarks/default.ini\n");
 }
 
 cb_status cb_cmd_run(cb_par *p, int argc, char **argv) {
   static const struct option opts[] = {{"out", required_argument, 0, 'o'},   {"work", required_argument, 0, 'w'},
                                        {"shard", required_argument, 0, 's'}, {"fresh", no_argument, 0, 'f'},
-                                       {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
-  cb_suite_opts o = {"results", NULL, 0, 1, 0};
+                                       {"restart", no_argument, 0, 'r'},     {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+  cb_suite_opts o = {"results", NULL, 0, 1, 0, 0};
   long shard_i = 0, shard_n = 1;
   cb_status st = CB_OK;
   int c;
@@ -46,6 +59,7 @@ cb_status cb_cmd_run(cb_par *p, int argc, char **argv) {
     case 'o': o.out_root = optarg; break;
     case 'w': o.work = optarg; break;
     case 'f': o.fresh = 1; break;
+    case 'r': o.restart = 1; break;
     case 's': {
       char a[32], b[32];
       const char *slash = strchr(optarg, '/');
@@ -64,6 +78,9 @@ cb_status cb_cmd_run(cb_par *p, int argc, char **argv) {
   }
   if (optind >= argc) return CB_USAGE("run: missing CONFIG (see cortexbench run --help)");
   if (optind + 1 < argc) return CB_USAGE("run: unexpected argument '%s'", argv[optind + 1]);
+  if (o.restart && shard_n > 1)
+    return CB_USAGE("run: --restart cannot be combined with --shard (the shards share the directory): clear it with "
+                    "one run without --shard, or choose another directory");
   o.shard_i = (int)shard_i;
   o.shard_n = (int)shard_n;
   cb_cli_print_header(p, cb_par_set_blas_threads(p));

@@ -45,7 +45,11 @@ static void usage(FILE *f) {
           "  -q, --quiet     only errors and results\n"
           "  -v, --verbose   debug messages, and source locations in error messages\n"
           "  -h, --help      this help; `cortexbench <command> --help` for a command\n"
-          "\nexit status: 0 success, 1 error, 2 usage error.\n");
+          "\nexit status: 0 success, 1 error (a full disk, a failed rank, ...), 2 usage error,\n"
+          "3 interrupted (`run` stopped by SIGTERM, SIGINT or SIGUSR1 after the task in hand).\n"
+          "Under Open MPI, mpirun exits with the first failing rank's status; signal it with\n"
+          "SIGUSR1 (forwarded to the ranks) to stop with 3: mpirun answers SIGTERM and SIGINT\n"
+          "by killing the ranks and exits 1 (scripts/launch maps them to SIGUSR1).\n");
 }
 
 int main(int argc, char **argv) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "cb_mem.h"
@@ -94,14 +95,73 @@ cb_status cb_file_write_atomic(const char *path, const void *data, size_t n) {
   CB_CHECK(cb_path_temp(path, tmp, sizeof tmp));
   FILE *f = fopen(tmp, "wb");
   if (!f) return CB_ERROR(CB_ERR_IO, "%s: cannot write (%s)", path, strerror(errno));
-  size_t w = fwrite(data, 1, n, f);
-  int bad = (w != n) | (fflush(f) != 0);
-  bad |= fclose(f) != 0;
-  if (bad) {
+  int err = 0; /* the first errno, before unlink or fclose can change it */
+  if (fwrite(data, 1, n, f) != n || fflush(f) != 0) err = errno ? errno : EIO;
+  if (fclose(f) != 0 && !err) err = errno ? errno : EIO;
+  if (err) {
     unlink(tmp);
-    return CB_ERROR(CB_ERR_IO, "%s: write failed (%s)", path, strerror(errno));
+    return CB_ERROR(CB_ERR_IO, "%s: write failed (%s)", path, strerror(err));
   }
   return cb_file_commit(tmp, path);
+}
+
+/* "12.3 MB" (decimal units, as df -H). */
+static void human_bytes(uint64_t b, char *out, size_t n) {
+  if (b >= 1000000000ULL)
+    snprintf(out, n, "%.1f GB", (double)b / 1e9);
+  else if (b >= 1000000ULL)
+    snprintf(out, n, "%.1f MB", (double)b / 1e6);
+  else
+    snprintf(out, n, "%.1f kB", (double)b / 1e3);
+}
+
+static cb_status no_space(const char *final, const char *dir, uint64_t bytes, int err) {
+  struct statvfs vs;
+  char need[32], avail[32];
+  human_bytes(bytes, need, sizeof need);
+  if (statvfs(dir, &vs) == 0) {
+    human_bytes((uint64_t)vs.f_bavail * (uint64_t)vs.f_frsize, avail, sizeof avail);
+    return CB_ERROR(CB_ERR_IO, "%s: %s (needs %s, %s free in %s)", final, strerror(err), need, avail, dir);
+  }
+  return CB_ERROR(CB_ERR_IO, "%s: %s (needs %s in %s)", final, strerror(err), need, dir);
+}
+
+cb_status cb_file_reserve(const char *path, const char *final, uint64_t bytes) {
+  char dir[CB_PATH_MAX];
+  cb_path_dirname(path, dir, sizeof dir);
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) return CB_ERROR(CB_ERR_IO, "%s: cannot create (%s)", final, strerror(errno));
+  int err = 0;
+  if (bytes > 0 && fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)bytes) != 0) {
+    err = errno;
+    if (err == EOPNOTSUPP || err == ENOSYS || err == EINVAL) { /* cannot reserve: check the free space instead */
+      struct statvfs vs;
+      err = statvfs(dir, &vs) == 0 && (uint64_t)vs.f_bavail * (uint64_t)vs.f_frsize < bytes ? ENOSPC : 0;
+    }
+  }
+  close(fd);
+  if (err) {
+    unlink(path);
+    if (err == ENOSPC || err == EDQUOT) return no_space(final, dir, bytes, err);
+    return CB_ERROR(CB_ERR_IO, "%s: cannot reserve %llu bytes (%s)", final, (unsigned long long)bytes, strerror(err));
+  }
+  return CB_OK;
+}
+
+void cb_file_unreserve(const char *path, uint64_t bytes) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  struct stat st;
+  /* Frees the blocks that cb_file_reserve allocated beyond the end of the
+   * file and the writer did not use: truncating to the same size does it on
+   * ext4 and tmpfs, punching a hole past the end on others. */
+  if (fstat(fd, &st) == 0) {
+    int rc = ftruncate(fd, st.st_size);
+    if (bytes > (uint64_t)st.st_size)
+      rc |= fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, st.st_size, (off_t)(bytes - (uint64_t)st.st_size));
+    (void)rc; /* best effort: the blocks are only wasted, the file is complete */
+  }
+  close(fd);
 }
 
 /* "a FIFO", "a directory", ... for the message about a non-regular file. */

@@ -36,6 +36,17 @@ cb_status cb_path_temp(const char *final, char *out, size_t n);
 cb_status cb_file_commit(const char *tmp, const char *final);
 /* Writes `n` bytes to `path` atomically (parent directories created). */
 cb_status cb_file_write_atomic(const char *path, const void *data, size_t n);
+/* Creates (or truncates) `path` and reserves `bytes` of disk blocks for it
+ * without changing its size (fallocate FALLOC_FL_KEEP_SIZE), so that later
+ * writes inside [0, bytes) cannot fail for lack of space: a full disk (or
+ * quota) is reported here, before anything is written, as "FINAL: no space
+ * left on device (needs N MB, M MB free in DIR)". Where the file system
+ * cannot reserve (EOPNOTSUPP), only the free space reported by statvfs is
+ * checked. On failure `path` is removed. `final` names the file in messages. */
+cb_status cb_file_reserve(const char *path, const char *final, uint64_t bytes);
+/* Gives back the blocks of the `bytes` reserved that lie beyond the end of
+ * `path` (best effort). */
+void cb_file_unreserve(const char *path, uint64_t bytes);
 /* Largest file read whole into memory (configs, CSVs, images, ONNX models,
  * .npy/.mat files): 2 GiB, protobuf's own limit for an ONNX model. */
 #define CB_FILE_READ_MAX ((uint64_t)2 << 30)

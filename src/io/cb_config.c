@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cb_fs.h"
+#include "cb_sha.h"
 #include "cb_strbuf.h"
 
 #define SEED_UNSET UINT64_MAX
@@ -745,6 +746,88 @@ done:
   free(text);
   cb_config_destroy(&c);
   return st;
+}
+
+/* ---- fingerprint ------------------------------------------------------------ */
+
+/* s with leading/trailing blanks dropped and inner runs of blanks as one space. */
+static void collapse_blanks(const char *s, size_t n, cb_strbuf *b) {
+  int blank = 0, any = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (isspace((unsigned char)s[i])) {
+      blank = 1;
+      continue;
+    }
+    if (blank && any) cb_strbuf_append(b, " ");
+    char c[2] = {s[i], '\0'};
+    cb_strbuf_append(b, c);
+    blank = 0;
+    any = 1;
+  }
+}
+
+typedef struct fp_state {
+  cb_hash h;
+  cb_strbuf section; /* normalised name of the section of the last key */
+} fp_state;
+
+static void fp_field(cb_hash *h, const char *s) { cb_hash_update(h, s, strlen(s) + 1); } /* with its NUL */
+
+static int fp_entry(void *user, const char *section, const char *key, const char *value) {
+  fp_state *f = user;
+  cb_strbuf sec = {0};
+  collapse_blanks(section, strlen(section), &sec);
+  const char *sname = sec.data ? sec.data : "";
+  /* Results do not depend on these two [suite] keys. */
+  if (!strcmp(sname, "suite") && (!strcmp(key, "batch") || !strcmp(key, "compression"))) {
+    cb_strbuf_free(&sec);
+    return 1;
+  }
+  if (!f->section.data || strcmp(f->section.data, sname) != 0) {
+    fp_field(&f->h, "[");
+    fp_field(&f->h, sname);
+    cb_strbuf_free(&f->section);
+    cb_strbuf_append(&f->section, sname);
+  }
+  fp_field(&f->h, key);
+  fp_field(&f->h, value);
+  cb_strbuf_free(&sec);
+  return 1;
+}
+
+cb_status cb_config_fingerprint(const char *path, char out[CB_CONFIG_FINGERPRINT_HEX]) {
+  char *text = NULL;
+  size_t n = 0;
+  CB_CHECK(cb_file_read_all(path, &text, &n));
+  fp_state f;
+  memset(&f, 0, sizeof f);
+  cb_hash_init(&f.h, CB_HASH_SHA256);
+  fp_field(&f.h, "cortexbench configuration fingerprint 1");
+  /* Every section header, in file order: libinih reports only sections
+   * that have keys, and "[model pixels]" alone is a model. */
+  fp_field(&f.h, "sections");
+  for (const char *p = text; *p;) {
+    const char *eol = strchr(p, '\n');
+    size_t len = eol ? (size_t)(eol - p) : strlen(p);
+    const char *a = p, *b = p + len;
+    while (a < b && isspace((unsigned char)*a)) ++a;
+    const char *close = a < b && *a == '[' ? memchr(a, ']', (size_t)(b - a)) : NULL;
+    if (close) {
+      cb_strbuf sec = {0};
+      collapse_blanks(a + 1, (size_t)(close - a - 1), &sec);
+      fp_field(&f.h, sec.data ? sec.data : "");
+      cb_strbuf_free(&sec);
+    }
+    if (!eol) break;
+    p = eol + 1;
+  }
+  fp_field(&f.h, "keys");
+  int line = ini_parse_string(text, fp_entry, &f);
+  free(text);
+  cb_strbuf_free(&f.section);
+  if (line != 0) return CB_ERROR(CB_ERR_CONFIG, "%s:%d: syntax error (expected [section] or key = value)", path, line);
+  cb_hash_hex(&f.h, out);
+  return CB_OK;
 }
 
 const cb_cfg_dataset *cb_config_dataset(const cb_config *c, const char *id) {

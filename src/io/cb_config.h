@@ -100,6 +100,19 @@ const cb_cfg_dataset *cb_config_dataset(const cb_config *c, const char *id);
 /* 1 when a name can be a file or folder name of its own: letters, digits, '-', '_', '.', not "." or "..". */
 int cb_config_name_ok(const char *name);
 
+/* Fingerprint of a configuration (64 hex digits + NUL): SHA-256 of its
+ * normalised contents, i.e. what the parser sees: every section header in
+ * file order (inner blanks collapsed), then every key = value as libinih
+ * delivers it (trimmed, comments and inline comments dropped, continuation
+ * lines in order), paths and ${VAR} as written. Comments, blank lines,
+ * spacing and the file's name or location do not change it; any value that
+ * decides results does. Left out, because results do not depend on them:
+ * [suite] batch (images per forward pass) and compression (storage of the
+ * activations files). Inputs' contents are not in it (the task keys of the
+ * results cover them). The file must be a valid configuration. */
+#define CB_CONFIG_FINGERPRINT_HEX 65
+cb_status cb_config_fingerprint(const char *path, char out[CB_CONFIG_FINGERPRINT_HEX]);
+
 /* Parses "START:END" (ms) into t0, t1. */
 cb_status cb_parse_time_bin(const char *s, double *t0, double *t1);
 

@@ -57,7 +57,10 @@ void cb_par_mpi_version(char *out, size_t n);
  * Each rank passes the rows
  * [start, start + count) it computed; all ranks pass the same n, ids,
  * layer names and features. Written to a temporary name, renamed on
- * success by rank 0, removed on failure. */
+ * success by rank 0, removed on failure. Rank 0 first reserves an upper
+ * bound of the file's size on disk (a full disk is reported there, before
+ * any collective write), and every write step ends with an agreement, so
+ * all ranks fail together with one message (see cb_par_hdf5.c). */
 cb_status cb_par_write_activations(cb_par *p, const char *path, const char *model, const char *task_key, int64_t n,
                                    const char *const *stimulus_id /* (n) */, int n_layers,
                                    const char *const *layer_names /* (n_layers) */,

@@ -9,7 +9,14 @@
  * are allocated when the dataset is created (MPI-IO forces early
  * allocation) and, when compressed, reallocated at their filtered size in
  * chunk order, so the bytes of the file do not depend on the rank count or
- * the split (tests/mpi/test_store.c checks 1, 2 and 3 ranks). */
+ * the split (tests/mpi/test_store.c checks 1, 2 and 3 ranks).
+ *
+ * Faults: HDF5's collective calls do not survive a write that fails on some
+ * ranks only (fill values written at dataset creation, the metadata flush by
+ * rank 0 at close: the other ranks wait forever or crash). So rank 0
+ * reserves the file's space before any collective call (a full disk or quota
+ * is reported there, by every rank), and each write step ends with an
+ * agreement (step()) so that the ranks leave together. */
 #include <hdf5.h>
 #include <mpi.h>
 #include <stdio.h>
@@ -62,11 +69,42 @@ static herr_t write_rows(hid_t dset, hid_t dxpl, hid_t fspace, int64_t features,
   return (e > s && features > 0 && sel < 0) ? -1 : rc;
 }
 
-/* Phase 1, all ranks: create the file and the layer datasets, write rows. */
+/* The innermost HDF5 error description (e.g. the MPI error string), for
+ * messages; "" when the stack is empty. */
+static herr_t innermost(unsigned n, const H5E_error2_t *e, void *arg) {
+  if (n == 0 && e->desc) snprintf((char *)arg, 256, "%s", e->desc);
+  return 0;
+}
+
+static const char *h5_cause(char buf[256]) {
+  buf[0] = '\0';
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, buf);
+  return buf;
+}
+
+/* Collective: agreement on the status of one write step. A failure on any
+ * rank makes every rank leave the remaining steps (no rank enters an HDF5
+ * collective call the others skip) and return the first failing rank's
+ * message. Once the steps are left, st stays the agreed error. */
+static cb_status step(cb_par *p, cb_status *st, cb_status local) {
+  cb_status agreed = cb_par_agree(p, local);
+  if (*st == CB_OK) *st = agreed;
+  return agreed;
+}
+
+/* Phase 1, all ranks: create the file and the layer datasets, write rows.
+ * Each step (create the file, create a layer, each collective write, close)
+ * ends with an agreement, so a rank whose write fails (disk full, quota, I/O
+ * error) stops every rank at the same point, and all close the file
+ * together. cb_par_write_activations_layout reserves the file's space first,
+ * so a full disk is normally reported before HDF5 writes anything: HDF5's
+ * own collective calls (fill values at creation, the metadata flush at
+ * close) do not survive a write failing on one rank only. */
 static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int64_t n, int n_layers,
                               const char *const *names, const int64_t *features, int64_t start, int64_t count,
                               const float *const *X, const cb_activations_layout *layout) {
   cb_status st = CB_OK;
+  char cause[256];
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), file = -1, group = -1, dxpl = -1, lcpl = -1, gcpl = -1, dcpl = -1;
   H5Pset_fapl_mpio(fapl, cb__par_comm(p), MPI_INFO_NULL);
   /* Same bytes for any rank count: the 1.10 format (fixed-array chunk
@@ -96,10 +134,11 @@ static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int
   H5Pset_obj_track_times(fcpl, 0); /* no timestamps: identical runs give identical bytes */
   file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
   H5Pclose(fcpl);
-  if (file < 0) {
-    st = CB_ERROR(CB_ERR_IO, "%s: cannot create (parallel HDF5)", final);
+  /* (A file created on some ranks only cannot be closed collectively;
+   * MPI_File_open is collective, so in practice creation fails everywhere.) */
+  if (step(p, &st, file < 0 ? CB_ERROR(CB_ERR_IO, "%s: cannot create (parallel HDF5: %s)", final, h5_cause(cause))
+                            : CB_OK) != CB_OK)
     goto done;
-  }
   lcpl = H5Pcreate(H5P_LINK_CREATE);
   H5Pset_create_intermediate_group(lcpl, 1);
   /* Track creation order so readers list layers in model order. */
@@ -107,50 +146,50 @@ static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int
   H5Pset_obj_track_times(gcpl, 0);
   H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
   group = H5Gcreate2(file, "layers", lcpl, gcpl, H5P_DEFAULT);
-  if (group < 0) {
-    st = CB_ERROR(CB_ERR_IO, "%s: cannot create group /layers", final);
+  if (step(p, &st, group < 0 ? CB_ERROR(CB_ERR_IO, "%s: cannot create group /layers", final) : CB_OK) != CB_OK)
     goto done;
-  }
   dxpl = H5Pcreate(H5P_DATASET_XFER);
   H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
-  for (int l = 0; l < n_layers; ++l) {
+  for (int l = 0; l < n_layers && st == CB_OK; ++l) {
     hsize_t dims[2] = {(hsize_t)n, (hsize_t)features[l]};
     hid_t fspace = H5Screate_simple(2, dims, NULL);
     char link[1024];
     hid_t dset = -1;
     cb_status sl = cb_activations_layer_dcpl(n, features[l], layout, &dcpl); /* same on every rank */
-    if (sl != CB_OK) {
-      H5Sclose(fspace);
-      st = sl;
-      goto done;
-    }
-    if (cb_layer_link_encode(names[l], link, sizeof link) == CB_OK) /* '/' in ONNX names -> %2F */
+    if (sl == CB_OK && cb_layer_link_encode(names[l], link, sizeof link) == CB_OK) /* '/' in ONNX names -> %2F */
       dset = H5Dcreate2(group, link, H5T_NATIVE_FLOAT, fspace, lcpl, dcpl, H5P_DEFAULT);
-    H5Pclose(dcpl);
+    if (dcpl >= 0) H5Pclose(dcpl);
     dcpl = -1;
+    if (sl == CB_OK && dset < 0)
+      sl = CB_ERROR(CB_ERR_IO, "%s: cannot create layer '%s' (%s)", final, names[l], h5_cause(cause));
     /* Every rank joins every H5Dwrite, even with nothing to write. Filtered
      * chunks are reallocated at their compressed size in the order HDF5
      * gathers them, which depends on the split; one write per chunk, in
      * chunk order, makes that order (and the bytes) the same for any split. */
-    herr_t rc = dset >= 0 ? 0 : -1;
-    int64_t step = layout && layout->deflate > 0 ? cb_activations_chunk_rows(n, features[l], layout) : n;
+    int64_t rows = layout && layout->deflate > 0 ? cb_activations_chunk_rows(n, features[l], layout) : n;
     /* A layer without elements (zero features, e.g. an empty Slice) has no storage to write to: HDF5 fails a
      * collective write at its undefined address even with empty selections, so it is created and not written
      * (every rank decides the same from features[l]). */
     const int empty = features[l] == 0;
-    for (int64_t row0 = 0; dset >= 0 && !empty && row0 < n; row0 += step) /* no early exit: collective */
-      if (write_rows(dset, dxpl, fspace, features[l], start, count, X[l], row0, row0 + step < n ? row0 + step : n) < 0)
-        rc = -1;
+    if (step(p, &st, sl) == CB_OK)
+      for (int64_t row0 = 0; !empty && row0 < n; row0 += rows) {
+        herr_t rc = write_rows(dset, dxpl, fspace, features[l], start, count, X[l], row0, row0 + rows < n ? row0 + rows : n);
+        cb_status sw = rc < 0 ? CB_ERROR(CB_ERR_IO, "%s: cannot write layer '%s' (%s)", final, names[l], h5_cause(cause))
+                              : CB_OK;
+        if (step(p, &st, sw) != CB_OK) break;
+      }
     if (dset >= 0) H5Dclose(dset);
     H5Sclose(fspace);
-    if (rc < 0 && st == CB_OK) st = CB_ERROR(CB_ERR_IO, "%s: cannot write layer '%s'", final, names[l]);
   }
 done:
   if (dxpl >= 0) H5Pclose(dxpl);
   if (lcpl >= 0) H5Pclose(lcpl);
   if (gcpl >= 0) H5Pclose(gcpl);
   if (group >= 0) H5Gclose(group);
-  if (file >= 0 && H5Fclose(file) < 0 && st == CB_OK) st = CB_ERROR(CB_ERR_IO, "%s: close failed", final);
+  if (file >= 0) {
+    cb_status sc = H5Fclose(file) < 0 ? CB_ERROR(CB_ERR_IO, "%s: close failed (%s)", final, h5_cause(cause)) : CB_OK;
+    step(p, &st, st == CB_OK ? sc : CB_OK);
+  }
   H5Pclose(fapl);
   return st;
 }
@@ -187,20 +226,43 @@ cb_status cb_par_write_activations(cb_par *p, const char *path, const char *mode
                                          start, count, X, NULL);
 }
 
+/* Upper bound of the file's size: every chunk at its full (unfiltered) size,
+ * twice when compressed (a filtered chunk is reallocated at its compressed
+ * size while the first allocation may stay in the file), and generous room
+ * for the metadata (headers, chunk indices, the stimulus ids in the global
+ * heap). Measured files stay below it by at least 256 KiB. */
+static uint64_t size_bound(int64_t n, int n_layers, const int64_t *features, const char *const *ids,
+                           const cb_activations_layout *layout) {
+  uint64_t bytes = (uint64_t)256 << 10;
+  for (int l = 0; l < n_layers; ++l) {
+    int64_t rows = cb_activations_chunk_rows(n, features[l], layout);
+    int64_t chunks = n > 0 ? (n + rows - 1) / rows : 0;
+    uint64_t data = (uint64_t)chunks * (uint64_t)rows * (uint64_t)features[l] * 4u;
+    bytes += (layout && layout->deflate > 0 ? 2 * data : data) + 1024 + 64 * (uint64_t)chunks;
+  }
+  for (int64_t i = 0; i < n; ++i) bytes += 64 + (ids[i] ? strlen(ids[i]) : 0);
+  return bytes;
+}
+
 cb_status cb_par_write_activations_layout(cb_par *p, const char *path, const char *model, const char *task_key,
                                           int64_t n, const char *const *stimulus_id, int n_layers,
                                           const char *const *layer_names, const int64_t *features, int64_t start,
                                           int64_t count, const float *const *X, const cb_activations_layout *layout) {
   char tmp[CB_PATH_MAX], dir[CB_PATH_MAX];
   cb_status st = CB_OK;
+  uint64_t reserved = 0;
   for (int l = 0; l < n_layers; ++l)
     if (!layer_names[l][0]) return CB_ERROR(CB_ERR_ARG, "%s: empty layer name", path);
   if (layout && (layout->deflate < 0 || layout->deflate > 9))
     return CB_ERROR(CB_ERR_ARG, "%s: compression level %d not in 0..9", path, layout->deflate);
+  /* Rank 0 creates the temporary file with its disk space reserved: a full
+   * disk (or quota) stops every rank here, before any collective write. */
   if (cb_par_rank(p) == 0) {
     cb_path_dirname(path, dir, sizeof dir);
     st = cb_mkdirs(dir);
     if (st == CB_OK) st = cb_path_temp(path, tmp, sizeof tmp);
+    reserved = size_bound(n, n_layers, features, stimulus_id, layout);
+    if (st == CB_OK) st = cb_file_reserve(tmp, path, reserved);
   }
   CB_CHECK(cb_par_agree(p, st));
   CB_CHECK(cb_par_bcast_string(p, tmp, sizeof tmp));
@@ -209,10 +271,10 @@ cb_status cb_par_write_activations_layout(cb_par *p, const char *path, const cha
   void *old_data;
   H5Eget_auto2(H5E_DEFAULT, &old_func, &old_data);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  st = write_layers(p, tmp, path, n, n_layers, layer_names, features, start, count, X, layout);
-  st = cb_par_agree(p, st);
+  st = write_layers(p, tmp, path, n, n_layers, layer_names, features, start, count, X, layout); /* agreed */
   if (st == CB_OK && cb_par_rank(p) == 0) {
     st = write_metadata(tmp, path, model, task_key, n, stimulus_id);
+    cb_file_unreserve(tmp, reserved);
     if (st == CB_OK) st = cb_file_commit(tmp, path);
   }
   st = cb_par_agree(p, st);

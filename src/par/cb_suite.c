@@ -16,6 +16,7 @@
 #include "cb_leaderboard.h"
 #include "cb_log.h"
 #include "cb_modelopen.h"
+#include "cb_outdir.h"
 #include "cb_par_pipeline.h"
 #include "cb_rdm.h"
 #include "cb_rdmfile.h"
@@ -56,6 +57,7 @@ typedef struct run_ctx {
                                     stimulus set (key) and degrees (e.g. two RDM datasets of one image set) */
   int *selection;                /* (n_benchmarks) 1: chooses its region's layer */
   cb_timers *t;
+  cb_outdir *outdir;             /* rank 0: the output directory's lock, held for the run */
   int sharded;
   int threads;                   /* OpenBLAS threads per rank outside scoring */
   double t_start;
@@ -930,6 +932,11 @@ done:
 
 /* ---- driver ------------------------------------------------------------------ */
 
+static cb_status outdir_on_rank0(void *arg) {
+  run_ctx *r = arg;
+  return cb_outdir_open(r->out_dir, r->cfg->path, r->sharded, r->opts->restart, &r->outdir);
+}
+
 /* Keeps the models whose position is i modulo n (the others are freed). */
 static cb_status keep_shard(cb_config *c, int i, int n) {
   int k = 0;
@@ -946,6 +953,7 @@ static cb_status keep_shard(cb_config *c, int i, int n) {
 }
 
 static void ctx_free(run_ctx *r) {
+  cb_outdir_close(&r->outdir);
   if (r->cfg) {
     if (r->layers)
       for (int m = 0; m < r->cfg->n_models; ++m) cb_strlist_free(&r->layers[m]);
@@ -1021,6 +1029,9 @@ cb_status cb_suite_run(cb_par *p, const char *config, const cb_suite_opts *o) {
   }
   if (st == CB_OK) find_selection(&r);
   st = cb_par_agree(p, st);
+  if (st != CB_OK) goto done;
+  /* One run at a time in the output directory, and one configuration. */
+  st = on_rank0(p, outdir_on_rank0, &r);
   if (st != CB_OK) goto done;
   /* Every rank declares the stages in order so the timing table lines up. */
   const char *stages[] = {"datasets", "activations", "write activations", "scores", "leaderboard"};

@@ -18,10 +18,13 @@ typedef struct cb_suite_opts {
   const char *work;      /* intermediates; NULL: <out_root>/<suite>/work */
   int shard_i, shard_n;  /* models at positions == shard_i mod shard_n (1 = all) */
   int fresh;             /* 1: ignore committed results and recompute everything */
+  int restart;           /* 1: clear the results of <out_root>/<suite> first (another configuration's) */
 } cb_suite_opts;
 
-/* Collective. Returns CB_ERR_INTERRUPTED after a signal (what was finished
- * is committed). */
+/* Collective. Rank 0 holds the output directory (src/bench/cb_outdir.h:
+ * its lock, shared between the shards of a sharded run, and the
+ * configuration's fingerprint) for the whole run. Returns
+ * CB_ERR_INTERRUPTED after a signal (what was finished is committed). */
 cb_status cb_suite_run(cb_par *p, const char *config, const cb_suite_opts *o);
 
 #endif

@@ -8,12 +8,21 @@
 #     steps): same expectations;
 #  4. kill -9 of one rank in the middle of the scores: the job dies; every
 #     file present is complete and valid;
-#  5. a rerun after 4 completes, recomputes none of the committed score files
-#     (same inode and mtime, and the run reports them as reused) and gives a
-#     leaderboard byte-identical to the reference.
-# usage: faults.sh MPIEXEC CORTEXBENCH CONFIG
+#  5. in the same directory, resumed runs interrupted later in the scores:
+#     a. SIGTERM to the process group of scripts/launch (what scripts/run
+#        execs; a terminal's Ctrl-C or a batch system signals that group,
+#        mpirun has a group of its own): exit status 3 within 10 s;
+#     b. SIGINT to that group: exit status 3 within 10 s;
+#     c. SIGTERM to a bare mpirun: Open MPI's mpirun kills the ranks (SIGCONT,
+#        SIGTERM 1 s later, SIGKILL 1 s after that) and exits 1 whatever they
+#        return (the documented exception; SIGUSR1 to mpirun gives 3, step 2);
+#     every file present stays complete and valid;
+#  6. a rerun completes, recomputes none of the committed score files (same
+#     inode and mtime, and the run reports them as reused) and gives a
+#     leaderboard and score files byte-identical to the reference.
+# usage: faults.sh MPIEXEC CORTEXBENCH CONFIG LAUNCH   (LAUNCH: scripts/launch)
 set -uo pipefail
-mpiexec=$1 bin=$2 config=$3
+mpiexec=$1 bin=$2 config=$3 launch=$4
 tmp=$(mktemp -d /tmp/cb-faults.XXXXXX)
 trap 'pkill -KILL -f "$tmp" 2>/dev/null; [[ -n "${KEEP:-}" ]] || rm -rf "$tmp"' EXIT
 suite=resume-test
@@ -76,9 +85,37 @@ before=$(n_scores "$tmp/kill")
 echo "kill -9 of rank pid $victim: mpirun exit $rc, $before/$total scores committed"
 [[ $rc -ne 0 ]] || fail "kill -9: the job did not fail"
 valid_files "$tmp/kill" || fail "kill -9: invalid files"
+
+# 5. resumed runs, interrupted again (job control: each background job gets a
+# process group of its own, as a job started from a terminal)
+set -m
+stop() { # LABEL EXPECTED SIGNAL TARGET...: signal, wait for $PID, check status and time
+  local label=$1 want=$2 sig=$3 t0 t1 rc dt
+  shift 3
+  t0=$(date +%s.%N); kill "-$sig" "$@"; wait $PID; rc=$?; t1=$(date +%s.%N)
+  dt=$(echo "$t1 - $t0" | bc)
+  echo "$label: exit $rc after ${dt} s with $(n_scores "$tmp/kill")/$total scores committed"
+  [[ $rc -eq $want ]] || fail "$label: exit status $rc, expected $want"
+  (( $(echo "$dt < 10" | bc) )) || fail "$label: took ${dt} s (limit 10 s)"
+  valid_files "$tmp/kill" || fail "$label: invalid files"
+}
+for sig in TERM INT; do
+  n0=$(n_scores "$tmp/kill")
+  "$launch" --bind-to none -n 2 "$bin" -q run "$config" -o "$tmp/kill" >"$tmp/launch-$sig.log" 2>&1 &
+  PID=$!
+  wait_scores "$tmp/kill" $((n0 + 2)) || fail "the resumed run committed no scores"
+  stop "SIG$sig to scripts/launch's process group" 3 "$sig" -- "-$PID"
+done
+n0=$(n_scores "$tmp/kill")
+"$mpiexec" --bind-to none -n 2 "$bin" -q run "$config" -o "$tmp/kill" >"$tmp/mpirun-TERM.log" 2>&1 </dev/null &
+PID=$!
+wait_scores "$tmp/kill" $((n0 + 2)) || fail "the resumed run committed no scores"
+stop "SIGTERM to a bare mpirun" 1 TERM "$PID"
+set +m
+before=$(n_scores "$tmp/kill")
 find "$tmp/kill/$suite/scores" -name '*.json' -printf '%p %i %T@\n' | sort >"$tmp/committed.txt"
 
-# 5. rerun: resumes, recomputes nothing committed, same leaderboard
+# 6. rerun: resumes, recomputes nothing committed, same leaderboard
 "$mpiexec" --bind-to none -n 2 "$bin" run "$config" -o "$tmp/kill" >"$tmp/rerun.log" 2>&1 || { tail -5 "$tmp/rerun.log"; fail "rerun failed"; }
 reused=$(sed -n 's/.*: \([0-9]*\) committed earlier and reused.*/\1/p' "$tmp/rerun.log")
 echo "rerun: $reused score tasks reused, $(( total - reused )) computed"
@@ -89,7 +126,7 @@ echo "committed score files rewritten by the rerun: $recomputed"
 [[ $recomputed -eq 0 ]] || fail "$recomputed committed tasks were recomputed"
 cmp -s "$tmp/ref/$suite/leaderboard.csv" "$tmp/kill/$suite/leaderboard.csv" || fail "leaderboard differs from the reference"
 cmp -s "$tmp/ref/$suite/leaderboard.md" "$tmp/kill/$suite/leaderboard.md" || fail "leaderboard.md differs from the reference"
-diff -r -x work -x leaderboard.html "$tmp/ref/$suite" "$tmp/kill/$suite" | head -20 || true
-[[ -z $(diff -r -x work -x leaderboard.html "$tmp/ref/$suite" "$tmp/kill/$suite") ]] || fail "score files differ from the reference"
+diff -r -x work -x leaderboard.html -x .lock "$tmp/ref/$suite" "$tmp/kill/$suite" | head -20 || true
+[[ -z $(diff -r -x work -x leaderboard.html -x .lock "$tmp/ref/$suite" "$tmp/kill/$suite") ]] || fail "score files differ from the reference"
 [[ $status -eq 0 ]] && echo "faults: all checks passed"
 exit $status

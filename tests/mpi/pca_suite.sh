@@ -80,6 +80,10 @@ PY
 "$bin" run "$config" -o "$tmp/on" >"$tmp/rerun.txt" 2>&1
 grep -q "6 tasks .*: 6 committed earlier and reused, 0 to compute" "$tmp/rerun.txt" || { cat "$tmp/rerun.txt"; fail "rerun recomputed"; }
 sed 's/^selection_pca = 16/selection_pca = 12/' "$config" >"$tmp/k12.ini"
+# Another configuration: refused as it is; without the directory's
+# fingerprint (as written by an earlier cortexbench) the task keys decide.
+"$bin" run "$tmp/k12.ini" -o "$tmp/on" >"$tmp/k12.txt" 2>&1 && fail "another configuration was accepted"
+rm "$root/config.sha256"
 "$bin" run "$tmp/k12.ini" -o "$tmp/on" >"$tmp/k12.txt" 2>&1
 grep -q "6 tasks .*: 3 committed earlier and reused, 3 to compute" "$tmp/k12.txt" || { cat "$tmp/k12.txt"; fail "k change"; }
 grep -q '"pca_components": 12' "$root/scores/gratings.V1-pls/tinycnn/features.5.json" || fail "k = 12 not recorded"

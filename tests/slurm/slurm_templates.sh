@@ -15,10 +15,16 @@
 #        ranks run, SIGTERM goes to the batch shell only (scancel --batch,
 #        what --signal=B:TERM does at the time limit); the job must forward it
 #        to both ranks, requeue itself and complete on the second attempt.
+#      Interruption, the binary replaced by interruptible.sh (exits 3 on a
+#      signal, like cortexbench): multi_node_mpirun.sbatch gets SIGTERM on its
+#      batch shell (scancel --batch) and must turn it into SIGUSR1 for
+#      mpirun; single_node.sbatch gets SIGTERM on its step (scancel
+#      --signal=TERM); both jobs must end FAILED with exit code 3:0, the
+#      documented status of an interrupted run.
 # 3. Waits (bounded) for every job, checks each ended COMPLETED with exit code
-#    0:0 (scontrol show job; no accounting needed), the rank counts in the
-#    logs, and that every leaderboard.csv equals the single-node one byte for
-#    byte.
+#    0:0 (the interrupted ones FAILED 3:0; scontrol show job; no accounting
+#    needed), the rank counts in the logs, and that every leaderboard.csv
+#    equals the single-node one byte for byte.
 # 4. Always (trap): cancels its jobs, kills exactly the daemons it started (by
 #    recorded PID) and removes the private directory.
 # Skips (exit 0, "skipped: ...") when Slurm or munge is not installed or when
@@ -44,7 +50,7 @@ while read -r v; do unset "$v"; done < <(compgen -e | grep -E '^(SLURM|SBATCH|SR
 
 S=$(mktemp -d /tmp/cb-slurm.XXXXXX)
 chmod 0755 "$S" # munged runs as user munge and must reach its socket directory
-mkdir -p "$S"/{munge,state,spool,run,log,out,jobs,marks,bin}
+mkdir -p "$S"/{munge,state,spool,run,log,out,jobs,marks,marks-mpirun,marks-srun,bin}
 daemons=() names=() # PIDs we started and their command names, in start order
 jobs_submitted=()
 t0=$SECONDS
@@ -187,8 +193,13 @@ read -r j_array j_gather < <(slurm/submit_array.sh "$config" "$S/out/array" 2 --
 [[ -n ${j_array:-} && -n ${j_gather:-} ]] || { echo "FAIL: submit_array.sh printed no job ids"; exit 1; }
 j_requeue=$(CORTEXBENCH=$here/slow_first_attempt.sh CB_TEST_BIN=$bin CB_TEST_MARKS=$S/marks \
   submit requeue -n 2 slurm/requeue.sbatch "$config" "$S/out/requeue")
-jobs_submitted=("$j_single" "$j_srun" "$j_mpirun" "$j_array" "$j_gather" "$j_requeue")
-echo "submitted: single $j_single, srun $j_srun, mpirun $j_mpirun, array $j_array + gather $j_gather, requeue $j_requeue"
+j_stop_mpirun=$(CORTEXBENCH=$here/interruptible.sh CB_TEST_MARKS=$S/marks-mpirun \
+  submit stop-mpirun -N 1 --ntasks-per-node=2 --cpus-per-task=1 slurm/multi_node_mpirun.sbatch "$config" "$S/out/stop-mpirun")
+j_stop_srun=$(CORTEXBENCH=$here/interruptible.sh CB_TEST_MARKS=$S/marks-srun \
+  submit stop-srun -n 2 slurm/single_node.sbatch "$config" "$S/out/stop-srun")
+jobs_submitted=("$j_single" "$j_srun" "$j_mpirun" "$j_array" "$j_gather" "$j_requeue" "$j_stop_mpirun" "$j_stop_srun")
+echo "submitted: single $j_single, srun $j_srun, mpirun $j_mpirun, array $j_array + gather $j_gather, requeue $j_requeue," \
+  "interrupted mpirun $j_stop_mpirun and srun $j_stop_srun"
 
 # --- wait --------------------------------------------------------------------
 field() { # KEY: value of KEY= in one `scontrol show job -o` line (stdin)
@@ -206,7 +217,7 @@ all_done() { # every job (every array task) in a terminal state
   done
   return 0
 }
-signalled=0
+signalled=0 stopped_mpirun=0 stopped_srun=0
 deadline=$((SECONDS + limit))
 while ((SECONDS < deadline)); do
   if ((!signalled)) && [[ -e $S/marks/started.0 && -e $S/marks/started.1 ]]; then
@@ -214,13 +225,24 @@ while ((SECONDS < deadline)); do
     signalled=1
     echo "requeue job $j_requeue: both ranks running; SIGTERM sent to its batch shell at $((SECONDS - t0)) s"
   fi
-  if ((signalled)) && all_done; then break; fi
+  if ((!stopped_mpirun)) && [[ -e $S/marks-mpirun/started.0 && -e $S/marks-mpirun/started.1 ]]; then
+    scancel --batch --signal=TERM "$j_stop_mpirun"
+    stopped_mpirun=1
+    echo "mpirun job $j_stop_mpirun: both ranks running; SIGTERM sent to its batch shell at $((SECONDS - t0)) s"
+  fi
+  if ((!stopped_srun)) && [[ -e $S/marks-srun/started.0 && -e $S/marks-srun/started.1 ]]; then
+    scancel --signal=TERM "$j_stop_srun"
+    stopped_srun=1
+    echo "srun job $j_stop_srun: both ranks running; SIGTERM sent to its step at $((SECONDS - t0)) s"
+  fi
+  if ((signalled && stopped_mpirun && stopped_srun)) && all_done; then break; fi
   if job_lines "$j_gather" | grep -q 'Reason=DependencyNeverSatisfied'; then
     echo "FAIL: gather job $j_gather can never start (an array task failed)"; exit 1
   fi
   sleep 0.5
 done
 ((signalled)) || { echo "FAIL: the requeue job's ranks never started"; exit 1; }
+((stopped_mpirun && stopped_srun)) || { echo "FAIL: the interrupted jobs' ranks never started"; exit 1; }
 all_done || { echo "FAIL: jobs still not finished after $limit s:"; squeue; exit 1; }
 echo "all jobs finished at $((SECONDS - t0)) s"
 
@@ -231,9 +253,17 @@ for j in "${jobs_submitted[@]}"; do
   while IFS= read -r line; do
     id=$(field JobId <<<"$line") name=$(field JobName <<<"$line")
     s=$(field JobState <<<"$line") code=$(field ExitCode <<<"$line")
-    [[ $s == COMPLETED && $code == 0:0 ]] || bad "job $id ($name): state $s, exit code $code"
+    if [[ $name == stop-* ]]; then # interrupted: the documented status 3
+      [[ $s == FAILED && $code == 3:0 ]] || bad "job $id ($name): state $s, exit code $code, expected FAILED 3:0"
+    else
+      [[ $s == COMPLETED && $code == 0:0 ]] || bad "job $id ($name): state $s, exit code $code"
+    fi
   done < <(job_lines "$j")
 done
+# How the stand-in ranks were stopped (at least one rank each: the launcher
+# may end the other as soon as the first exits).
+ls "$S/marks-mpirun" | grep -q '^USR1\.' || bad "interrupted mpirun job: no rank got SIGUSR1 ($(ls "$S/marks-mpirun" | tr '\n' ' '))"
+ls "$S/marks-srun" | grep -q '^TERM\.' || bad "interrupted srun job: no rank got SIGTERM ($(ls "$S/marks-srun" | tr '\n' ' '))"
 [[ $(job_lines "$j_array" | wc -l) -eq 2 ]] || bad "array job $j_array does not have 2 tasks"
 restarts=$(job_lines "$j_requeue" | field Restarts)
 [[ $restarts == 1 ]] || bad "requeue job: Restarts=$restarts, expected 1"
@@ -269,4 +299,4 @@ else
   cat "$S/out/single/$suite/leaderboard.md"
 fi
 ((fail == 0)) || exit 1
-echo "slurm templates: single, srun, mpirun, array+gather and requeue give the same leaderboard ($((SECONDS - t0)) s)"
+echo "slurm templates: single, srun, mpirun, array+gather and requeue give the same leaderboard; interrupted mpirun and srun jobs exit 3 ($((SECONDS - t0)) s)"

@@ -9,6 +9,7 @@ every other file must be whole.
                docs/formats.md
   *.csv        every row has the header's column count, ends with a newline
   *.png        decodes (PIL)
+  *.sha256     the configuration fingerprint: 64 hex digits and a newline
 usage: check_tree.py DIR     (prints each problem; exit 1 when any)
 """
 import csv
@@ -68,7 +69,15 @@ def check_png(path):
         im.load()
 
 
-CHECKS = {".h5": check_h5, ".nc": check_h5, ".json": check_json, ".csv": check_csv, ".png": check_png}
+def check_sha256(path):
+    with open(path) as f:
+        text = f.read()
+    if not re.fullmatch(r"[0-9a-f]{64}\n", text):
+        raise ValueError("not 64 hex digits and a newline")
+
+
+CHECKS = {".h5": check_h5, ".nc": check_h5, ".json": check_json, ".csv": check_csv, ".png": check_png,
+          ".sha256": check_sha256}
 
 
 def main():

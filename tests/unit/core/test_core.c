@@ -5,12 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "cb_arena.h"
 #include "cb_fs.h"
 #include "cb_mem.h"
 #include "cb_pbscan.h"
+
+#include "cb_lock.h"
 #include "cb_rng.h"
 #include "cb_status.h"
 #include "cb_strbuf.h"
@@ -158,6 +161,33 @@ START_TEST(test_input_policy) {
   fclose(f);
   unlink(fifo);
   unlink(reg);
+
+/* flock locks belong to an open file description: a second acquisition in
+ * the same process conflicts like another process's would. */
+START_TEST(test_dirlock) {
+  char dir[] = "/tmp/cblockXXXXXX";
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  cb_dirlock *a = NULL, *b = NULL, *c = NULL;
+  ck_assert_int_eq(cb_dirlock_acquire(dir, 0, &a), CB_OK);
+  ck_assert_int_eq(cb_dirlock_acquire(dir, 0, &b), CB_ERR_IO);
+  ck_assert_ptr_null(b);
+  char pid[32];
+  snprintf(pid, sizeof pid, "(pid %ld on ", (long)getpid());
+  ck_assert_msg(strstr(cb_error_message(), pid) && strstr(cb_error_message(), dir), "%s", cb_error_message());
+  ck_assert_int_eq(cb_dirlock_acquire(dir, 1, &b), CB_ERR_IO); /* shared: excluded by an exclusive holder */
+  cb_dirlock_release(&a);
+  ck_assert_ptr_null(a);
+  ck_assert_int_eq(cb_dirlock_acquire(dir, 1, &a), CB_OK); /* shared holders coexist */
+  ck_assert_int_eq(cb_dirlock_acquire(dir, 1, &b), CB_OK);
+  ck_assert_int_eq(cb_dirlock_acquire(dir, 0, &c), CB_ERR_IO);
+  cb_dirlock_release(&a);
+  cb_dirlock_release(&b);
+  ck_assert_int_eq(cb_dirlock_acquire(dir, 0, &c), CB_OK);
+  cb_dirlock_release(&c);
+  cb_dirlock_release(NULL);
+  char path[512];
+  snprintf(path, sizeof path, "%s/.lock", dir);
+  unlink(path);
   rmdir(dir);
 }
 END_TEST
@@ -187,6 +217,34 @@ START_TEST(test_memory_estimate) {
   ck_assert_uint_eq(cb_mem_product(1u << 20, 1u << 20, 1u << 20, 1u << 20), UINT64_MAX); /* saturates */
   ck_assert_uint_eq(cb_mem_product(3, 5, 7, 8), 840);
   ck_assert_uint_eq(cb_mem_product(0, UINT64_MAX, 2, 2), 0);
+
+/* Reserved blocks do not change the file's size and are given back. */
+START_TEST(test_file_reserve) {
+  char dir[] = "/tmp/cbresXXXXXX";
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  char path[512];
+  snprintf(path, sizeof path, "%s/.f.tmp.1", dir);
+  ck_assert_int_eq(cb_file_reserve(path, "f", 1 << 20), CB_OK);
+  struct stat st;
+  ck_assert_int_eq(stat(path, &st), 0);
+  ck_assert_int_eq((int)st.st_size, 0);
+  FILE *f = fopen(path, "r+");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_int_eq((int)fwrite("abc", 1, 3, f), 3);
+  fclose(f);
+  cb_file_unreserve(path, 1 << 20);
+  ck_assert_int_eq(stat(path, &st), 0);
+  ck_assert_int_eq((int)st.st_size, 3);
+  ck_assert_int_lt((long long)st.st_blocks * 512, 1 << 20); /* the unused blocks were given back */
+  /* More than any disk holds: one line naming the file and the free space; nothing left behind. */
+  struct statvfs vs;
+  ck_assert_int_eq(statvfs(dir, &vs), 0);
+  uint64_t more = 2 * (uint64_t)vs.f_bavail * vs.f_frsize + ((uint64_t)1 << 30);
+  ck_assert_int_eq(cb_file_reserve(path, "final.h5", more), CB_ERR_IO);
+  ck_assert_msg(strstr(cb_error_message(), "final.h5: ") && strstr(cb_error_message(), "free in"), "%s",
+                cb_error_message());
+  ck_assert(!cb_path_exists(path));
+  rmdir(dir);
 }
 END_TEST
 
@@ -425,6 +483,9 @@ int main(void) {
   tcase_add_test(tc, test_atomic_write_and_read);
   tcase_add_test(tc, test_input_policy);
   tcase_add_test(tc, test_memory_estimate);
+
+  tcase_add_test(tc, test_dirlock);
+  tcase_add_test(tc, test_file_reserve);
   tcase_add_test(tc, test_strlist_and_strbuf);
   tcase_add_test(tc, test_tensor_arena_timers);
   tcase_add_test(tc, test_size_mul_checked);

@@ -183,6 +183,52 @@ START_TEST(test_time_bin) {
 }
 END_TEST
 
+/* Fingerprint of `text` written to DIR/name. */
+static void fingerprint(const char *name, const char *text, char out[CB_CONFIG_FINGERPRINT_HEX]) {
+  ck_assert_int_eq(cb_config_fingerprint(write_cfg(name, text), out), CB_OK);
+  ck_assert_int_eq((int)strlen(out), 64);
+}
+
+START_TEST(test_fingerprint) {
+  char a[CB_CONFIG_FINGERPRINT_HEX], b[CB_CONFIG_FINGERPRINT_HEX];
+  fingerprint("a.ini", GOOD, a);
+  /* The same configuration written differently, under another name, with
+   * other [suite] batch and compression (results do not depend on them). */
+  fingerprint("b.ini",
+              "# another comment\n\n"
+              "[suite]\nname=my-suite   ; inline\nseed =   5\nbatch = 64\ncompression = 4\n"
+              "[dataset gen]\ngenerator = gratings-v1\n"
+              "[dataset files]\nstimuli = data/s.csv\nassembly = /abs/a.nc\nstimulus_degrees = 8\nseed = 9\n"
+              "[model pixels]\n\n"
+              "[model cnn]\nzoo = tinycnn\nlayers = features.2, features.5\nseed = 3\n"
+              "[benchmark b1]\ndataset = gen\nregion = V1\nstratify = orientation\ntime_bin = 70:170\n"
+              "splits = 4\ntrain_fraction = 0.8\ncomponents = 10\nceiling = none\nnormalise = r/c\n"
+              "[benchmark b2]\ndataset = files\n"
+              "[benchmark b3]\ndataset = gen\nmetric = ridgecv\nalphas = 0.1, 1,10\nalpha_per_target = true\n"
+              "split = kfold\nbootstrap = 50\nci_level = 0.9\n"
+              "[benchmark b4]\ndataset = gen\nmetric = rdm\ndistance = euclidean\ncompare = kendall\n",
+              b);
+  ck_assert_str_eq(a, b);
+  cb_config *c = NULL; /* (and it is a valid configuration) */
+  ck_assert_int_eq(cb_config_read(write_cfg("b2.ini", "[suite]\nbatch = 64\ncompression = 4\n[dataset d]\ngenerator = g\n"
+                                            "[model m]\n[benchmark b]\ndataset = d\n"), &c), CB_OK);
+  cb_config_destroy(&c);
+  /* Any value that decides results changes it; so does a section without keys. */
+  const char *changes[][2] = {{"components = 10", "components = 11"}, {"seed = 5", "seed = 6"},
+                              {"[model pixels]\n", ""},            {"layers = features.2, features.5", "layers = features.2"},
+                              {"data/s.csv", "data/t.csv"},         {"region = V1", "region = V2"}};
+  for (size_t i = 0; i < sizeof changes / sizeof *changes; ++i) {
+    char text[2048];
+    const char *at = strstr(GOOD, changes[i][0]);
+    ck_assert_ptr_nonnull(at);
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(at - GOOD), GOOD, changes[i][1], at + strlen(changes[i][0]));
+    fingerprint("c.ini", text, b);
+    ck_assert_msg(strcmp(a, b) != 0, "'%s' -> '%s' kept the fingerprint", changes[i][0], changes[i][1]);
+  }
+  ck_assert_int_eq(cb_config_fingerprint("/nonexistent/x.ini", b), CB_ERR_IO);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("config");
   TCase *tc = tcase_create("config");
@@ -190,6 +236,7 @@ int main(void) {
   tcase_add_test(tc, test_parse_good);
   tcase_add_test(tc, test_errors);
   tcase_add_test(tc, test_time_bin);
+  tcase_add_test(tc, test_fingerprint);
   suite_add_tcase(s, tc);
   return cb_test_run(s);
 }

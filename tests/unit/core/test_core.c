@@ -10,10 +10,9 @@
 
 #include "cb_arena.h"
 #include "cb_fs.h"
+#include "cb_lock.h"
 #include "cb_mem.h"
 #include "cb_pbscan.h"
-
-#include "cb_lock.h"
 #include "cb_rng.h"
 #include "cb_status.h"
 #include "cb_strbuf.h"
@@ -161,6 +160,37 @@ START_TEST(test_input_policy) {
   fclose(f);
   unlink(fifo);
   unlink(reg);
+  rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_memory_estimate) {
+  uint64_t have = 0;
+  const char *src = NULL;
+  unsetenv("CORTEXBENCH_MEM_LIMIT");
+  ck_assert_int_eq(cb_mem_available(&have, &src), CB_OK);
+  ck_assert_uint_gt(have, 0);
+  ck_assert_int_eq(cb_mem_check(1024, "small"), CB_OK);
+  ck_assert_int_eq(cb_mem_check(UINT64_MAX, "x.nc: data"), CB_ERR_NOMEM);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "x.nc: data: needs ~"));
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), " GB, machine has "));
+  setenv("CORTEXBENCH_MEM_LIMIT", "2G", 1);
+  ck_assert_int_eq(cb_mem_available(&have, &src), CB_OK);
+  ck_assert_uint_le(have, (uint64_t)2 << 30);
+  ck_assert_int_eq(cb_mem_check((uint64_t)3 << 30, "big"), CB_ERR_NOMEM);
+  ck_assert_str_eq(cb_error_message(), "big: needs ~3.22 GB, machine has 2.15 GB available (CORTEXBENCH_MEM_LIMIT)");
+  setenv("CORTEXBENCH_MEM_LIMIT", "1.5 MiB", 1);
+  ck_assert_int_eq(cb_mem_available(&have, &src), CB_OK);
+  ck_assert_uint_eq(have, 3u << 19);
+  setenv("CORTEXBENCH_MEM_LIMIT", "lots", 1);
+  ck_assert_int_eq(cb_mem_check(1, "x"), CB_ERR_ARG);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "CORTEXBENCH_MEM_LIMIT"));
+  unsetenv("CORTEXBENCH_MEM_LIMIT");
+  ck_assert_uint_eq(cb_mem_product(1u << 20, 1u << 20, 1u << 20, 1u << 20), UINT64_MAX); /* saturates */
+  ck_assert_uint_eq(cb_mem_product(3, 5, 7, 8), 840);
+  ck_assert_uint_eq(cb_mem_product(0, UINT64_MAX, 2, 2), 0);
+}
+END_TEST
 
 /* flock locks belong to an open file description: a second acquisition in
  * the same process conflicts like another process's would. */
@@ -191,32 +221,6 @@ START_TEST(test_dirlock) {
   rmdir(dir);
 }
 END_TEST
-
-START_TEST(test_memory_estimate) {
-  uint64_t have = 0;
-  const char *src = NULL;
-  unsetenv("CORTEXBENCH_MEM_LIMIT");
-  ck_assert_int_eq(cb_mem_available(&have, &src), CB_OK);
-  ck_assert_uint_gt(have, 0);
-  ck_assert_int_eq(cb_mem_check(1024, "small"), CB_OK);
-  ck_assert_int_eq(cb_mem_check(UINT64_MAX, "x.nc: data"), CB_ERR_NOMEM);
-  ck_assert_ptr_nonnull(strstr(cb_error_message(), "x.nc: data: needs ~"));
-  ck_assert_ptr_nonnull(strstr(cb_error_message(), " GB, machine has "));
-  setenv("CORTEXBENCH_MEM_LIMIT", "2G", 1);
-  ck_assert_int_eq(cb_mem_available(&have, &src), CB_OK);
-  ck_assert_uint_le(have, (uint64_t)2 << 30);
-  ck_assert_int_eq(cb_mem_check((uint64_t)3 << 30, "big"), CB_ERR_NOMEM);
-  ck_assert_str_eq(cb_error_message(), "big: needs ~3.22 GB, machine has 2.15 GB available (CORTEXBENCH_MEM_LIMIT)");
-  setenv("CORTEXBENCH_MEM_LIMIT", "1.5 MiB", 1);
-  ck_assert_int_eq(cb_mem_available(&have, &src), CB_OK);
-  ck_assert_uint_eq(have, 3u << 19);
-  setenv("CORTEXBENCH_MEM_LIMIT", "lots", 1);
-  ck_assert_int_eq(cb_mem_check(1, "x"), CB_ERR_ARG);
-  ck_assert_ptr_nonnull(strstr(cb_error_message(), "CORTEXBENCH_MEM_LIMIT"));
-  unsetenv("CORTEXBENCH_MEM_LIMIT");
-  ck_assert_uint_eq(cb_mem_product(1u << 20, 1u << 20, 1u << 20, 1u << 20), UINT64_MAX); /* saturates */
-  ck_assert_uint_eq(cb_mem_product(3, 5, 7, 8), 840);
-  ck_assert_uint_eq(cb_mem_product(0, UINT64_MAX, 2, 2), 0);
 
 /* Reserved blocks do not change the file's size and are given back. */
 START_TEST(test_file_reserve) {
@@ -483,7 +487,6 @@ int main(void) {
   tcase_add_test(tc, test_atomic_write_and_read);
   tcase_add_test(tc, test_input_policy);
   tcase_add_test(tc, test_memory_estimate);
-
   tcase_add_test(tc, test_dirlock);
   tcase_add_test(tc, test_file_reserve);
   tcase_add_test(tc, test_strlist_and_strbuf);

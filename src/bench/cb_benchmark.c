@@ -858,6 +858,11 @@ cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, cons
       }
     memcpy(X + (size_t)i * (size_t)p, src, (size_t)p * sizeof *X);
   }
+  if (p == 0) {
+    st = CB_ERROR(CB_ERR_NUMERIC, "%s: layer '%s' has no features (an empty layer): nothing to score", act_path,
+                  layer);
+    goto done;
+  }
   if (all_features_constant(X, n, p))
     cb_log(CB_LOG_WARN, "%s: layer '%s' is constant over the %d stimuli of %s (every feature has zero variance): "
            "it scores 0", act_path, layer, n, b->params.id);

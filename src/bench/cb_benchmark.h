@@ -43,6 +43,9 @@ typedef struct cb_bench_params {
   const char *metric;      /* see cb_metric_parse */
   const char *region;      /* NULL: every neuroid */
   const char *stratify;    /* presentation coordinate or NULL */
+  const char *group;       /* presentation coordinate (stimulus-set column for RDM datasets) whose values are groups
+                              never split between train and test (e.g. movie_id), or NULL: every split is grouped
+                              (GroupShuffleSplit / GroupKFold / StratifiedGroupKFold semantics, cb_splits.h) */
   const char *split;       /* "stratified" (plain shuffle without a stratify column), "shuffle", "kfold" */
   const char *ceiling;     /* "internal", "voxel" (pls/ridge/ridgecv/linear, >= 2 repetitions; cb_voxel.h) or "none" */
   const char *normalise;   /* "r2/c", "(r/c)^2", "r/c"; NULL: r2/c for regressions, r/c for rdm and cka */
@@ -75,6 +78,8 @@ typedef struct cb_bench {
   char *assembly_path;
   cb_neural *neural;      /* stimulus-level responses */
   int *labels;            /* (n_stim) class ids for stratification, or NULL */
+  int *groups;            /* (n_stim) group ids (params.group), or NULL */
+  int n_groups;           /* distinct groups (0 without params.group) */
   cb_splits *splits;      /* the cross-validation splits */
   double ceiling;         /* NaN when ceiling = none */
   double ceiling_error;

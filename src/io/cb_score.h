@@ -16,7 +16,8 @@
  * models scored on the same benchmark share every resample, so replicate
  * differences give a paired interval). With ceiling_method "nili" (an RDM
  * benchmark on several subjects' RDMs): ceiling_lower, the lower bound of the
- * inter-subject noise ceiling (`ceiling` is the upper bound).
+ * inter-subject noise ceiling (`ceiling` is the upper bound). With grouped cross-validation: group (the
+ * coordinate whose values were kept whole on one side of every split) and n_groups.
  */
 #ifndef CB_SCORE_H
 #define CB_SCORE_H
@@ -42,6 +43,9 @@ typedef struct cb_score {
   double *boot;            /* (n_bootstrap) replicate scores (owned), or NULL: not written */
   int pca_components; /* > 0: scored on activations projected onto this many principal components
                          (layer selection with [suite] selection_pca); 0: raw activations, not written */
+  char group[128];    /* grouped cross-validation: the coordinate whose values are groups kept whole on one side
+                         of every split ("" = ungrouped, not written) */
+  int n_groups;       /* with group: the number of distinct groups */
 } cb_score;
 
 /* Writes one score atomically (temp file + rename; parent dirs created). */

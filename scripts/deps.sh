@@ -10,9 +10,10 @@ BUILD_PKGS=(build-essential cmake pkg-config
   libinih-dev libjansson-dev libpng-dev libmatio-dev libzip-dev libjpeg-dev
   libsndfile1-dev libsamplerate0-dev libprotobuf-c-dev protobuf-c-compiler libonnx-dev
   libarchive-dev libfftw3-dev)
-# Tests: h5py/numpy read what cortexbench writes (interoperability checks);
+# Tests: h5py/numpy read what cortexbench writes (interoperability checks; h5netcdf:
+# tests/cli/make_generic_dataset.py writes assemblies with xarray's h5netcdf engine);
 # PIL and onnx make test inputs; valgrind for the memcheck label that CI runs.
-TEST_PKGS=(python3 python3-numpy python3-pil python3-onnx python3-h5py python3-xarray python3-netcdf4 libonnx-testdata chromium slurm-wlm munge valgrind)
+TEST_PKGS=(python3 python3-numpy python3-pil python3-onnx python3-h5py python3-h5netcdf python3-xarray python3-netcdf4 libonnx-testdata chromium slurm-wlm munge valgrind)
 
 what=${1:-all}
 case "$what" in

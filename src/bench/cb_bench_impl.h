@@ -7,7 +7,9 @@
 
 /* Class ids (n) = rank of each label among the sorted distinct labels. */
 cb_status cb__labels_to_classes(char **labels, int n, int **out);
-/* b->splits from b->params over b->neural->n_stim stimuli (b->labels when stratified). */
+/* b->groups and b->n_groups from the group values of the stimuli (n_stim strings, freed here); NULL: no group. */
+cb_status cb__bench_set_groups(cb_bench *b, char **values);
+/* b->splits from b->params over b->neural->n_stim stimuli (b->labels when stratified, b->groups when grouped). */
 cb_status cb__bench_make_splits(cb_bench *b);
 /* b->ceiling (and error) from b->params. */
 cb_status cb__bench_make_ceiling(cb_bench *b);

@@ -87,7 +87,28 @@ static cb_status load_subjects(cb_bench *b, const cb_rdmfile *r) {
   return CB_OK;
 }
 
-/* b->neural: the RDM's stimulus ids, with labels from the stimulus set's `stratify` column. */
+/* The stimulus set's column `col` for the RDM's stimuli (at[i]: row of RDM stimulus i in the set); `what` says
+ * what it is for in the message of a missing column. */
+static cb_status csv_column(const cb_stimulus_set *set, const int *at, int n, const char *stimuli_csv,
+                            const char *col, const char *what, char ***out) {
+  int c = -1;
+  for (int k = 0; k < set->n_meta; ++k)
+    if (!strcmp(set->meta_names[k], col)) c = k;
+  if (c < 0) return CB_ERROR(CB_ERR_FORMAT, "%s: no column '%s' to %s", stimuli_csv, col, what);
+  char **v = calloc((size_t)(n > 0 ? n : 1), sizeof *v);
+  if (!v) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  for (int i = 0; i < n; ++i)
+    if (!(v[i] = cb_strdup(set->meta[(size_t)at[i] * set->n_meta + c]))) {
+      for (int j = 0; j < i; ++j) free(v[j]);
+      free(v);
+      return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    }
+  *out = v;
+  return CB_OK;
+}
+
+/* b->neural: the RDM's stimulus ids, with labels from the stimulus set's `stratify` column and groups from its
+ * `group` column. */
 static cb_status load_stimuli(cb_bench *b, const cb_rdmfile *r, const char *stimuli_csv) {
   cb_stimulus_set *set = NULL;
   int *at = malloc(sizeof *at * (size_t)r->n);
@@ -102,19 +123,13 @@ static cb_status load_stimuli(cb_bench *b, const cb_rdmfile *r, const char *stim
   for (int i = 0; i < r->n; ++i) CB_ALLOC_GOTO(nd->stimulus_id[i] = cb_strdup(r->stimulus_id[i]), st, done);
   CB_CHECK_GOTO(cb_stimulus_set_read(stimuli_csv, &set), st, done);
   CB_CHECK_GOTO(cb_bench_match_ids(r->stimulus_id, r->n, set->stimulus_id, set->n, stimuli_csv, at), st, done);
-  const char *col = b->params.stratify;
-  if (!col) goto done;
-  int c = -1;
-  for (int k = 0; k < set->n_meta; ++k)
-    if (!strcmp(set->meta_names[k], col)) c = k;
-  if (c < 0) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: no column '%s' to stratify on", stimuli_csv, col);
-    goto done;
+  if (b->params.stratify)
+    CB_CHECK_GOTO(csv_column(set, at, r->n, stimuli_csv, b->params.stratify, "stratify on", &nd->labels), st, done);
+  if (b->params.group) {
+    char **values = NULL;
+    CB_CHECK_GOTO(csv_column(set, at, r->n, stimuli_csv, b->params.group, "group by", &values), st, done);
+    CB_CHECK_GOTO(cb__bench_set_groups(b, values), st, done);
   }
-  nd->labels = calloc((size_t)r->n, sizeof *nd->labels);
-  CB_ALLOC_GOTO(nd->labels, st, done);
-  for (int i = 0; i < r->n; ++i)
-    CB_ALLOC_GOTO(nd->labels[i] = cb_strdup(set->meta[(size_t)at[i] * set->n_meta + c]), st, done);
 done:
   cb_stimulus_set_destroy(&set);
   free(at);

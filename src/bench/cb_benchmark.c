@@ -107,9 +107,45 @@ cb_status cb__labels_to_classes(char **labels, int n, int **out) {
   return CB_OK;
 }
 
+cb_status cb__bench_set_groups(cb_bench *b, char **values) {
+  if (values == NULL) return CB_OK;
+  const int n = b->neural->n_stim;
+  cb_status st = strlen(b->params.group) < sizeof ((cb_score *)0)->group
+                     ? cb__labels_to_classes(values, n, &b->groups)
+                     : CB_ERROR(CB_ERR_ARG, "group: the coordinate name '%.40s...' is longer than %zu bytes",
+                                b->params.group, sizeof ((cb_score *)0)->group - 1);
+  for (int i = 0; i < n; ++i) free(values[i]);
+  free(values);
+  if (st != CB_OK) return st;
+  b->n_groups = 0;
+  for (int i = 0; i < n; ++i)
+    if (b->groups[i] + 1 > b->n_groups) b->n_groups = b->groups[i] + 1;
+  return CB_OK;
+}
+
+/* Grouped splits: no group on both sides of any split (cb_splits.h). */
+static cb_status make_group_splits(cb_bench *b) {
+  const cb_bench_params *p = &b->params;
+  const int n = b->neural->n_stim;
+  if (!strcmp(p->split, "stratified"))
+    return cb_splits_group_shuffle(n, b->groups, b->labels, p->splits, p->train_fraction, p->seed, &b->splits);
+  if (!strcmp(p->split, "shuffle"))
+    return cb_splits_group_shuffle(n, b->groups, NULL, p->splits, p->train_fraction, p->seed, &b->splits);
+  if (!strcmp(p->split, "kfold")) return cb_splits_group_kfold(n, b->groups, b->labels, p->splits, 1, p->seed, &b->splits);
+  if (!strcmp(p->split, "all"))
+    return CB_ERROR(CB_ERR_ARG, "split 'all' has no training stimuli to keep apart from the test stimuli (drop the "
+                    "group, or use stratified, shuffle or kfold)");
+  return CB_ERROR(CB_ERR_ARG, "unknown split kind '%s' (stratified, shuffle, kfold, all)", p->split);
+}
+
 cb_status cb__bench_make_splits(cb_bench *b) {
   const cb_bench_params *p = &b->params;
   const int n = b->neural->n_stim;
+  if (b->groups) {
+    cb_status st = make_group_splits(b);
+    if (st != CB_OK) cb_error_prefix("group '%s'", p->group);
+    return st;
+  }
   if (!strcmp(p->split, "stratified"))
     return cb_splits_stratified_shuffle(n, b->labels, p->splits, p->train_fraction, p->seed, &b->splits);
   if (!strcmp(p->split, "shuffle")) return cb_splits_shuffle(n, p->splits, p->train_fraction, p->seed, &b->splits);
@@ -262,6 +298,11 @@ cb_status cb_bench_load(const char *assembly_path, const cb_bench_params *p, cb_
   }
   warn_constant_neuroids(b->neural, assembly_path);
   if (p->stratify) CB_CHECK_GOTO(cb__labels_to_classes(b->neural->labels, b->neural->n_stim, &b->labels), st, fail);
+  if (p->group) {
+    char **values = NULL;
+    CB_CHECK_GOTO(cb_neural_stimulus_column(a, b->neural, p->group, &values), st, fail);
+    CB_CHECK_GOTO(cb__bench_set_groups(b, values), st, fail);
+  }
   st = cb__bench_make_splits(b);
   if (st != CB_OK) {
     cb_error_prefix("%s", assembly_path);
@@ -291,6 +332,7 @@ void cb_bench_destroy(cb_bench **bp) {
   free(b->subj_rdm);
   free(b->mean_rdm);
   free(b->labels);
+  free(b->groups);
   free(b->assembly_path);
   free(b->own_id);
   free(b);
@@ -757,6 +799,10 @@ static cb_status fill_score(const cb_bench *b, const cb_cv_result *res, const ch
   }
   out->n_splits = res->n_splits;
   out->seed = b->params.seed;
+  if (b->groups) {
+    snprintf(out->group, sizeof out->group, "%s", b->params.group);
+    out->n_groups = b->n_groups;
+  }
   out->per_split = malloc((size_t)(res->n_splits > 0 ? res->n_splits : 1) * sizeof(double));
   if (!out->per_split) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
   memcpy(out->per_split, res->per_split, (size_t)res->n_splits * sizeof(double));
@@ -897,6 +943,10 @@ cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, cons
     snprintf(out->assembly_sha256, sizeof out->assembly_sha256, "%s", b->assembly_sha256);
     snprintf(out->metric, sizeof out->metric, "%s", cb_metric_name(b->metric));
     out->seed = bp->seed;
+    if (b->groups) {
+      snprintf(out->group, sizeof out->group, "%s", bp->group);
+      out->n_groups = b->n_groups;
+    }
     goto done;
   }
   if (is_regression(b->metric)) {

@@ -32,6 +32,9 @@ typedef struct cb_bench_params {
   const char *metric;      /* see cb_metric_parse */
   const char *region;      /* NULL: every neuroid */
   const char *stratify;    /* presentation coordinate or NULL */
+  const char *group;       /* presentation coordinate (stimulus-set column for RDM datasets) whose values are groups
+                              never split between train and test (e.g. movie_id), or NULL: ungrouped; else every split is grouped
+                              (GroupShuffleSplit / GroupKFold / StratifiedGroupKFold semantics, cb_splits.h) */
   /* Fields marked "unset" take the metric's default (cb_metric_table.h) in cb_bench_params_resolve. */
   const char *split;       /* "stratified" (plain shuffle without a stratify column), "shuffle", "kfold", "all";
                               NULL: unset */
@@ -73,6 +76,8 @@ typedef struct cb_bench {
   char *own_id;           /* params.id when it was derived from the assembly (owned) */
   cb_neural *neural;      /* stimulus-level responses */
   int *labels;            /* (n_stim) class ids for stratification, or NULL */
+  int *groups;            /* (n_stim) group ids (params.group), or NULL */
+  int n_groups;           /* distinct groups (0 without params.group) */
   cb_splits *splits;      /* the cross-validation splits */
   double ceiling;         /* NaN when ceiling = none */
   double ceiling_error;

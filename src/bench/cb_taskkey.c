@@ -116,6 +116,7 @@ void cb_key_score(const char *activations_key, const char *layer, const char *as
   field(&h, "cka", p->cka);
   /* Only when not the default, so keys of earlier results stay valid. */
   if (p->subjects && strcmp(p->subjects, "average") != 0) field(&h, "subjects", p->subjects);
+  if (p->group) field(&h, "group", p->group);
   fieldi(&h, "bootstrap", p->bootstrap);
   fieldf(&h, "ci_level", p->ci_level);
   cb_hash_hex(&h, out);

@@ -14,7 +14,8 @@
 static void help(void) {
   printf("usage: cortexbench score --activations F.h5 --layer NAME --assembly A.nc --out S.json\n"
          "         [--metric pls|ridge|ridgecv|linear|neuron2neuron|rdm|cka] [--region R]\n"
-         "         [--time-bin START:END] [--stratify COLUMN] [--split stratified|shuffle|kfold]\n"
+         "         [--time-bin START:END] [--stratify COLUMN] [--group COLUMN]\n"
+         "         [--split stratified|shuffle|kfold|all]\n"
          "         [--splits 10] [--train-fraction F] [--seed 1] [--components 25]\n"
          "         [--alpha A] [--alphas A1,A2,...] [--alpha-per-target]\n"
          "         [--distance 1-pearson|euclidean|cosine] [--compare spearman|kendall|pearson|cosine]\n"
@@ -38,6 +39,13 @@ static void help(void) {
          "Pearson r per neuroid between the halves, Spearman-Brown corrected, median over neuroids\n"
          "(Brain-Score's InternalConsistency). metric-split-half (rdm, cka): the halves compared with\n"
          "the metric itself (the older Brain-Score's RDMConsistency / CKAConsistency).\n"
+         "--group COLUMN: the stimuli sharing a value of this presentation coordinate (e.g.\n"
+         "movie_id: the frames of one movie, the augmentations of one image, one session) are\n"
+         "never split between train and test: shuffle splits draw whole groups (90 %% of the\n"
+         "groups train; with --stratify, stratified on each group's majority class), kfold\n"
+         "assigns whole groups to folds balancing their sizes (and the classes with --stratify).\n"
+         "Use it when stimuli repeat or nearly repeat: otherwise near-duplicates in train and\n"
+         "test reward memorising them. The score file records the group.\n"
          "score = r^2/c for regressions and r/c for rdm and cka unless --normalise says otherwise.\n"
          "--bootstrap N: percentile interval (--ci-level) of the score, resampling the test\n"
          "stimuli of every split with replacement (the ceiling held fixed).\n"
@@ -55,6 +63,7 @@ cb_status cb_cmd_score(cb_par *p, int argc, char **argv) {
                                        {"region", required_argument, 0, 'r'},
                                        {"time-bin", required_argument, 0, 't'},
                                        {"stratify", required_argument, 0, 's'},
+                                       {"group", required_argument, 0, 'g'},
                                        {"splits", required_argument, 0, 'n'},
                                        {"train-fraction", required_argument, 0, 'f'},
                                        {"components", required_argument, 0, 'c'},
@@ -83,7 +92,7 @@ cb_status cb_cmd_score(cb_par *p, int argc, char **argv) {
   unsigned long long seed;
   int c;
   double *alphas = NULL;
-  while ((c = cb_cli_getopt("score", argc, argv, "a:l:A:m:r:t:s:n:f:c:S:C:N:B:o:x:L:G:PD:R:K:b:v:h", opts, &st)) != -1) {
+  while ((c = cb_cli_getopt("score", argc, argv, "a:l:A:m:r:t:s:g:n:f:c:S:C:N:B:o:x:L:G:PD:R:K:b:v:h", opts, &st)) != -1) {
     switch (c) {
     case 0: return st;
     case 'a': act = optarg; break;
@@ -154,6 +163,10 @@ cb_status cb_cmd_score(cb_par *p, int argc, char **argv) {
       if (cb_parse_time_bin(optarg, &bp.t0, &bp.t1) != CB_OK) return CB_USAGE("option --time-bin: %s", cb_error_message());
       break;
     case 's': bp.stratify = optarg; break;
+    case 'g':
+      if (!optarg[0]) return CB_USAGE("option --group: expected a coordinate name");
+      bp.group = optarg;
+      break;
     case 'n': CB_CHECK(cb_cli_parse_int("--splits", optarg, 1, 1000, &v)); bp.splits = (int)v; break;
     case 'f':
       CB_CHECK(cb_cli_parse_double("--train-fraction", optarg, &bp.train_fraction));
@@ -199,6 +212,7 @@ cb_status cb_cmd_score(cb_par *p, int argc, char **argv) {
     if (st == CB_OK) {
       printf("%s %s on %s (%s): raw %.4f ceiling %.4f score %.4f (+/- %.4f, %d splits)", s.model, s.layer,
              s.benchmark, s.metric, s.raw, s.ceiling, s.score, s.error, s.n_splits);
+      if (s.group[0]) printf(", grouped by %s (%d groups)", s.group, s.n_groups);
       if (s.n_bootstrap > 0) printf(", %.0f%% interval [%.4f, %.4f]", 100 * s.ci_level, s.ci_low, s.ci_high);
       printf(" -> %s\n", out);
     }

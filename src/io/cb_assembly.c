@@ -1158,3 +1158,71 @@ done:
   cb_neural_destroy(&n);
   return st;
 }
+
+typedef struct id_index {
+  const char *id;
+  int s;
+} id_index;
+
+static int cmp_id_index(const void *x, const void *y) {
+  return strcmp(((const id_index *)x)->id, ((const id_index *)y)->id);
+}
+
+cb_status cb_neural_stimulus_column(const cb_assembly *a, const cb_neural *n, const char *column, char ***out) {
+  if (a == NULL || n == NULL || column == NULL || out == NULL)
+    return CB_ERROR(CB_ERR_ARG, "cb_neural_stimulus_column: NULL argument");
+  const char *src = a->source ? a->source : (a->identifier && a->identifier[0] ? a->identifier : "assembly");
+  const cb_coord *gc = cb_assembly_coord(a, column);
+  if (gc == NULL || gc->dim != CB_DIM_PRESENTATION)
+    return CB_ERROR(CB_ERR_ARG, "%s: no presentation coordinate '%s' to group by", src, column);
+  const cb_coord *sc = cb_assembly_coord(a, "stimulus_id");
+  if (sc == NULL || sc->dim != CB_DIM_PRESENTATION) sc = cb_assembly_coord(a, "image_id");
+  if (sc == NULL || sc->dim != CB_DIM_PRESENTATION)
+    return CB_ERROR(CB_ERR_FORMAT, "%s: missing stimulus_id (or image_id) presentation coordinate", src);
+  cb_status st = CB_OK;
+  char **val = calloc((size_t)(n->n_stim > 0 ? n->n_stim : 1), sizeof *val);
+  id_index *idx = malloc(sizeof *idx * (size_t)(n->n_stim > 0 ? n->n_stim : 1));
+  CB_ALLOC_GOTO(val, st, done);
+  CB_ALLOC_GOTO(idx, st, done);
+  for (int s = 0; s < n->n_stim; ++s) idx[s] = (id_index){n->stimulus_id[s], s};
+  qsort(idx, (size_t)n->n_stim, sizeof *idx, cmp_id_index);
+  for (int64_t p = 0; p < a->n_pres; ++p) {
+    char *id = coord_text(sc, p), *v = coord_text(gc, p);
+    if (!id || !v) {
+      free(id);
+      free(v);
+      st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+    id_index key = {id, 0};
+    const id_index *hit = bsearch(&key, idx, (size_t)n->n_stim, sizeof *idx, cmp_id_index);
+    if (hit == NULL) { /* not a stimulus of n (cannot happen when n was built from a) */
+      free(id);
+      free(v);
+      continue;
+    }
+    if (val[hit->s] == NULL) {
+      val[hit->s] = v;
+    } else {
+      if (strcmp(val[hit->s], v) != 0)
+        st = CB_ERROR(CB_ERR_FORMAT, "%s: stimulus '%s' has two values of the group coordinate '%s' ('%s' and '%s')",
+                      src, id, column, val[hit->s], v);
+      free(v);
+    }
+    free(id);
+    if (st != CB_OK) goto done;
+  }
+  for (int s = 0; s < n->n_stim; ++s)
+    if (val[s] == NULL) {
+      st = CB_ERROR(CB_ERR_INTERNAL, "%s: stimulus '%s' has no presentation", src, n->stimulus_id[s]);
+      goto done;
+    }
+  *out = val;
+  val = NULL;
+done:
+  if (val)
+    for (int s = 0; s < n->n_stim; ++s) free(val[s]);
+  free(val);
+  free(idx);
+  return st;
+}

@@ -76,5 +76,10 @@ typedef struct cb_neural {
 cb_status cb_neural_from_assembly(const cb_assembly *a, const char *region, double t0, double t1,
                                   const char *stratify, cb_neural **out);
 void cb_neural_destroy(cb_neural **n);
+/* (*out)[s] = the value of presentation coordinate `column` (string, or number printed with %.17g) for stimulus s
+ * of n (n->n_stim values, newly allocated; free each and the array). Every presentation of a stimulus must carry
+ * the same value: the grouping column of grouped cross-validation (e.g. `movie_id`). Errors name the assembly and
+ * the column: no such presentation coordinate, a stimulus with two values. */
+cb_status cb_neural_stimulus_column(const cb_assembly *a, const cb_neural *n, const char *column, char ***out);
 
 #endif

@@ -370,6 +370,7 @@ static cb_status on_benchmark(parse_state *ps, cb_cfg_benchmark *b, const char *
     return parse_double(v, &b->ci_level) && b->ci_level > 0 && b->ci_level < 1 ? CB_OK
                                                                                : BAD_VALUE(ps, k, "a number in (0, 1)", v);
   if (!strcmp(k, "stratify")) return set_str(&b->stratify, v);
+  if (!strcmp(k, "group")) return v[0] ? set_str(&b->group, v) : BAD_VALUE(ps, k, "a coordinate name", v);
   if (!strcmp(k, "ceiling")) {
     if (strcmp(v, "internal") && strcmp(v, "metric-split-half") && strcmp(v, "voxel") && strcmp(v, "none"))
       return BAD_VALUE(ps, k, "internal, metric-split-half, voxel or none", v);
@@ -677,6 +678,9 @@ static cb_status validate(cb_config *c) {
       return CB_ERROR(CB_ERR_CONFIG, "%s: [benchmark %s] key 'ceiling': 'voxel' does not support 'bootstrap'", c->path,
                       b->id);
     if (!b->split && set_str(&b->split, "stratified") != CB_OK) return CB_ERR_NOMEM;
+    if (b->group && !strcmp(b->split, "all"))
+      return CB_ERROR(CB_ERR_CONFIG, "%s: [benchmark %s] key 'group': split 'all' has no training stimuli to keep "
+                      "apart (use split = stratified, shuffle or kfold, or drop 'group')", c->path, b->id);
     const cb_cfg_dataset *d = cb_config_dataset(c, b->dataset);
     if (!d->generator && !d->assembly && !d->rdm)
       return CB_ERROR(CB_ERR_CONFIG, "%s: [benchmark %s] key 'dataset': [dataset %s] has no 'assembly'", c->path,
@@ -867,6 +871,7 @@ void cb_config_destroy(cb_config **cp) {
     free(b->region);
     free(b->metric);
     free(b->stratify);
+    free(b->group);
     free(b->ceiling);
     free(b->normalise);
     free(b->split);

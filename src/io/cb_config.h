@@ -7,7 +7,7 @@
  *                      stimuli alone for the [suite] selection_pca_dataset
  *   [model NAME]       zoo | onnx (+ input_size, mean, std, visual_degrees) | rdm
  *                      (+ rdm_entry: an RDM-only model), reinit, seed, layers
- *   [benchmark ID]     dataset, region, metric, time_bin, stratify, splits,
+ *   [benchmark ID]     dataset, region, metric, time_bin, stratify, group, splits,
  *                      train_fraction, seed, components, ceiling, normalise
  *
  * Unknown sections and keys, wrong types, missing required keys, duplicate
@@ -57,6 +57,8 @@ typedef struct cb_cfg_benchmark {
   char *region;            /* NULL: every neuroid */
   char *metric;            /* pls, ridge, ridgecv, linear, neuron2neuron, rdm, cka */
   char *stratify;          /* presentation coordinate, or NULL */
+  char *group;             /* presentation coordinate (stimulus-set column for RDM datasets) whose values are groups
+                              kept whole on one side of every split (e.g. movie_id), or NULL */
   char *split;             /* stratified, shuffle, kfold */
   char *ceiling;           /* "internal", "metric-split-half", "voxel" or "none" */
   char *normalise;         /* "r2/c", "(r/c)^2", "r/c"; NULL: the metric's default */

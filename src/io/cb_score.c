@@ -77,6 +77,10 @@ cb_status cb_score_write_json(const char *path, const cb_score *s) {
     CB_CHECK_GOTO(put(path, root, "ceiling_lower", number_or_null(s->ceiling_lower)), st, done);
   if (s->pca_components > 0)
     CB_CHECK_GOTO(put(path, root, "pca_components", json_integer(s->pca_components)), st, done);
+  if (s->group[0]) {
+    CB_CHECK_GOTO(put(path, root, "group", json_string(s->group)), st, done);
+    CB_CHECK_GOTO(put(path, root, "n_groups", json_integer(s->n_groups)), st, done);
+  }
   if (s->n_bootstrap > 0) {
     CB_CHECK_GOTO(put(path, root, "n_bootstrap", json_integer(s->n_bootstrap)), st, done);
     CB_CHECK_GOTO(put(path, root, "ci_low", number_or_null(s->ci_low)), st, done);
@@ -254,6 +258,23 @@ cb_status cb_score_read_json(const char *path, cb_score *out) {
         goto fail;
       }
       s.pca_components = (int)json_integer_value(pc);
+    }
+  }
+  {
+    json_t *g = json_object_get(root, "group");
+    if (g) {
+      if (!json_is_string(g) || !json_string_value(g)[0] || strlen(json_string_value(g)) >= sizeof s.group) {
+        st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'group' is not a non-empty string of at most %zu bytes", path,
+                      sizeof s.group - 1);
+        goto fail;
+      }
+      snprintf(s.group, sizeof s.group, "%s", json_string_value(g));
+      json_t *ng = json_object_get(root, "n_groups");
+      if (!json_is_integer(ng) || json_integer_value(ng) < 1 || json_integer_value(ng) > INT32_MAX) {
+        st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'n_groups' (with 'group') is missing or not a positive integer", path);
+        goto fail;
+      }
+      s.n_groups = (int)json_integer_value(ng);
     }
   }
   {

@@ -18,6 +18,8 @@
  * benchmark on several subjects' RDMs): ceiling_lower, the lower bound of the
  * inter-subject noise ceiling (`ceiling` is the upper bound). Optional
  * assembly_sha256: the SHA-256 of the recordings file (assembly or RDMs).
+ * With grouped cross-validation: group (the coordinate whose values were kept
+ * whole on one side of every split) and n_groups.
  */
 #ifndef CB_SCORE_H
 #define CB_SCORE_H
@@ -46,6 +48,9 @@ typedef struct cb_score {
                                different files are a clash the leaderboard refuses. */
   int pca_components; /* > 0: scored on activations projected onto this many principal components
                          (layer selection with [suite] selection_pca); 0: raw activations, not written */
+  char group[128];    /* grouped cross-validation: the coordinate whose values are groups kept whole on one side
+                         of every split ("" = ungrouped, not written) */
+  int n_groups;       /* with group: the number of distinct groups */
 } cb_score;
 
 /* Writes one score atomically (temp file + rename; parent dirs created). */

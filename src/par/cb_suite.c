@@ -448,6 +448,7 @@ static void params_from_config(const cb_cfg_benchmark *b, cb_bench_params *p) {
   p->metric = b->metric;
   p->region = b->region;
   p->stratify = b->stratify;
+  p->group = b->group;
   p->ceiling = b->ceiling;
   p->normalise = b->normalise;
   p->t0 = b->t0;
@@ -723,6 +724,7 @@ static cb_status neural_rdm(run_ctx *r, int b, cb_bench **bench, const double **
   p.ceiling = "none";
   p.bootstrap = 0;
   p.stratify = NULL;
+  p.group = NULL;
   if (r->rdm_set[d]) {
     CB_CHECK(cb_bench_load_rdm(r->assembly[d], r->stimuli[d], &p, bench));
     *D = (*bench)->mean_rdm;

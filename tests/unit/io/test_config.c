@@ -42,6 +42,7 @@ static const char *GOOD =
     "splits = 4\ntrain_fraction = 0.8\ncomponents = 10\nceiling = none\nnormalise = r/c\n"
     "[benchmark b2]\ndataset = files\n"
     "[benchmark b3]\ndataset = gen\nmetric = ridgecv\nalphas = 0.1, 1,10\nalpha_per_target = true\nsplit = kfold\n"
+    "group = movie_id\n"
     "bootstrap = 50\nci_level = 0.9\n"
     "[benchmark b4]\ndataset = gen\nmetric = rdm\ndistance = euclidean\ncompare = kendall\n";
 
@@ -77,6 +78,7 @@ START_TEST(test_parse_good) {
   ck_assert_double_eq(b3->alphas[2], 10.0);
   ck_assert_int_eq(b3->alpha_per_target, 1);
   ck_assert_str_eq(b3->split, "kfold");
+  ck_assert_str_eq(b3->group, "movie_id");
   ck_assert_int_eq(b3->bootstrap, 50);
   ck_assert_double_eq(b3->ci_level, 0.9);
   ck_assert_str_eq(c->benchmarks[3].distance, "euclidean");
@@ -95,6 +97,7 @@ START_TEST(test_parse_good) {
   ck_assert_str_eq(b->ceiling, "internal");
   ck_assert_ptr_null(b->normalise); /* the metric's default */
   ck_assert_str_eq(b->split, "stratified");
+  ck_assert_ptr_null(b->group); /* ungrouped */
   ck_assert_double_eq(b->alpha, 1.0);
   ck_assert_int_eq(b->n_alphas, 0);
   ck_assert_int_eq(b->bootstrap, 0);
@@ -142,6 +145,10 @@ START_TEST(test_errors) {
   expect_error(buf, "key 'alphas'");
   snprintf(buf, sizeof buf, "%s[benchmark c]\ndataset = d\nsplit = loo\n", tail);
   expect_error(buf, "key 'split'");
+  snprintf(buf, sizeof buf, "%s[benchmark c]\ndataset = d\ngroup =\n", tail);
+  expect_error(buf, "[benchmark c] key 'group'");
+  snprintf(buf, sizeof buf, "%s[benchmark c]\ndataset = d\nmetric = rdm\nsplit = all\ngroup = movie_id\n", tail);
+  expect_error(buf, "[benchmark c] key 'group': split 'all' has no training stimuli");
   snprintf(buf, sizeof buf, "%s[benchmark c]\ndataset = d\nalpha_per_target = maybe\n", tail);
   expect_error(buf, "key 'alpha_per_target'");
   snprintf(buf, sizeof buf, "%s[benchmark c]\ndataset = d\ntime_bin = 170:70\n", tail);

@@ -135,6 +135,40 @@ START_TEST(test_bootstrap_fields) {
 }
 END_TEST
 
+START_TEST(test_group_fields) {
+  make_tmpdir();
+  double splits[1] = {0.25};
+  cb_score s = {.raw = 0.5, .ceiling = 0.8, .score = 0.3125, .error = 0.01, .n_splits = 1, .per_split = splits,
+                .seed = 4};
+  char path[512], *text = NULL;
+  snprintf(path, sizeof path, "%s/group.json", tmpdir);
+  /* Ungrouped: no key (files of ungrouped runs unchanged). */
+  ck_assert_int_eq(cb_score_write_json(path, &s), CB_OK);
+  ck_assert_int_eq(cb_file_read_all(path, &text, NULL), CB_OK);
+  ck_assert_ptr_null(strstr(text, "group"));
+  free(text);
+  snprintf(s.group, sizeof s.group, "movie_id");
+  s.n_groups = 20;
+  ck_assert_int_eq(cb_score_write_json(path, &s), CB_OK);
+  cb_score r;
+  ck_assert_int_eq(cb_score_read_json(path, &r), CB_OK);
+  ck_assert_str_eq(r.group, "movie_id");
+  ck_assert_int_eq(r.n_groups, 20);
+  cb_score_free(&r);
+  const char *head = "{\"model\": \"m\", \"layer\": \"l\", \"benchmark\": \"b\", \"metric\": \"x\", \"raw\": 1, "
+                     "\"ceiling\": 1, \"score\": 1, \"error\": 0, \"n_splits\": 1, \"per_split\": [1], \"seed\": 3, ";
+  char buf[1024];
+  snprintf(buf, sizeof buf, "%s\"group\": 7, \"n_groups\": 2}", head);
+  ck_assert_int_eq(cb_file_write_atomic(path, buf, strlen(buf)), CB_OK);
+  ck_assert_int_eq(cb_score_read_json(path, &r), CB_ERR_FORMAT);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "key 'group'"));
+  snprintf(buf, sizeof buf, "%s\"group\": \"movie_id\"}", head);
+  ck_assert_int_eq(cb_file_write_atomic(path, buf, strlen(buf)), CB_OK);
+  ck_assert_int_eq(cb_score_read_json(path, &r), CB_ERR_FORMAT);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "key 'n_groups'"));
+}
+END_TEST
+
 static cb_status read_text(const char *text, cb_score *r) {
   char path[512];
   snprintf(path, sizeof path, "%s/bad_score.json", tmpdir);
@@ -222,6 +256,7 @@ int main(void) {
   tcase_add_test(tc, test_roundtrip_bit_exact);
   tcase_add_test(tc, test_nan_is_null);
   tcase_add_test(tc, test_bootstrap_fields);
+  tcase_add_test(tc, test_group_fields);
   tcase_add_test(tc, test_errors_name_file_and_key);
   suite_add_tcase(s, tc);
   return cb_test_run(s);

@@ -212,7 +212,7 @@ START_TEST(test_fingerprint) {
               "splits = 4\ntrain_fraction = 0.8\ncomponents = 10\nceiling = none\nnormalise = r/c\n"
               "[benchmark b2]\ndataset = files\n"
               "[benchmark b3]\ndataset = gen\nmetric = ridgecv\nalphas = 0.1, 1,10\nalpha_per_target = true\n"
-              "split = kfold\nbootstrap = 50\nci_level = 0.9\n"
+              "split = kfold\ngroup = movie_id\nbootstrap = 50\nci_level = 0.9\n"
               "[benchmark b4]\ndataset = gen\nmetric = rdm\ndistance = euclidean\ncompare = kendall\n",
               b);
   ck_assert_str_eq(a, b);

@@ -43,9 +43,9 @@ typedef struct cb_bench_params {
   const char *metric;      /* see cb_metric_parse */
   const char *region;      /* NULL: every neuroid */
   const char *stratify;    /* presentation coordinate or NULL */
-  const char *group;       /* presentation coordinate (stimulus-set column for RDM datasets) whose values are groups
-                              never split between train and test (e.g. movie_id), or NULL: every split is grouped
-                              (GroupShuffleSplit / GroupKFold / StratifiedGroupKFold semantics, cb_splits.h) */
+  const char *group;       /* NULL: ungrouped; else a presentation coordinate (stimulus-set column for RDM datasets)
+                              whose values are groups never split between train and test (e.g. movie_id): every
+                              split is grouped (GroupShuffleSplit / GroupKFold / StratifiedGroupKFold, cb_splits.h) */
   const char *split;       /* "stratified" (plain shuffle without a stratify column), "shuffle", "kfold" */
   const char *ceiling;     /* "internal", "voxel" (pls/ridge/ridgecv/linear, >= 2 repetitions; cb_voxel.h) or "none" */
   const char *normalise;   /* "r2/c", "(r/c)^2", "r/c"; NULL: r2/c for regressions, r/c for rdm and cka */

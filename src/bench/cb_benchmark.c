@@ -112,8 +112,8 @@ cb_status cb__bench_set_groups(cb_bench *b, char **values) {
   const int n = b->neural->n_stim;
   cb_status st = strlen(b->params.group) < sizeof ((cb_score *)0)->group
                      ? cb__labels_to_classes(values, n, &b->groups)
-                     : CB_ERROR(CB_ERR_ARG, "group: the coordinate name '%.40s...' is longer than %zu bytes",
-                                b->params.group, sizeof ((cb_score *)0)->group - 1);
+                     : CB_ERROR(CB_ERR_ARG, "group: a coordinate name longer than %zu bytes",
+                                sizeof ((cb_score *)0)->group - 1);
   for (int i = 0; i < n; ++i) free(values[i]);
   free(values);
   if (st != CB_OK) return st;

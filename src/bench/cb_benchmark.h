@@ -32,9 +32,9 @@ typedef struct cb_bench_params {
   const char *metric;      /* see cb_metric_parse */
   const char *region;      /* NULL: every neuroid */
   const char *stratify;    /* presentation coordinate or NULL */
-  const char *group;       /* presentation coordinate (stimulus-set column for RDM datasets) whose values are groups
-                              never split between train and test (e.g. movie_id), or NULL: ungrouped; else every split is grouped
-                              (GroupShuffleSplit / GroupKFold / StratifiedGroupKFold semantics, cb_splits.h) */
+  const char *group;       /* NULL: ungrouped; else a presentation coordinate (stimulus-set column for RDM datasets)
+                              whose values are groups never split between train and test (e.g. movie_id): every
+                              split is grouped (GroupShuffleSplit / GroupKFold / StratifiedGroupKFold, cb_splits.h) */
   /* Fields marked "unset" take the metric's default (cb_metric_table.h) in cb_bench_params_resolve. */
   const char *split;       /* "stratified" (plain shuffle without a stratify column), "shuffle", "kfold", "all";
                               NULL: unset */

@@ -3,7 +3,7 @@
 # frames leak across ungrouped folds (tests/cli/make_movie_dataset.py, seed 3: 20 movies x 12 frames, neurons
 # respond to the movie's latent content, pixels carry only the movie's identity).
 #
-# Science (cortexbench score, PLS, 5-fold, seed 1; ceiled scores as written on 2026-12-08):
+# Science (cortexbench score, PLS, 5-fold, seed 1; ceiled scores when written, 2026-12-07):
 #   pixels: 0.990 ungrouped, 0.005 grouped by movie_id; true features: 0.986 ungrouped, 0.930 grouped.
 # Asserted (each fails if grouping is ignored or leaks):
 #   pixels ungrouped > 0.9 and within 0.05 of the true features (the leak makes pixels look as good);

@@ -191,7 +191,7 @@ static cb_status compare_csv(verify_ctx *v) {
     int nfb = row_b ? split_csv(copy, fb, MAX_COLS) : 0;
     for (int c = 2; c < nfa && c < ca; ++c) { /* columns: rank, model, then numbers */
       char name[200];
-      snprintf(name, sizeof name, "leaderboard.csv %s", ha[c]);
+      if (snprintf(name, sizeof name, "leaderboard.csv %s", ha[c]) >= (int)sizeof name) name[sizeof name - 2] = '~';
       bench_row *r = row_for(v, name, 1e-4);
       if (!r) {
         st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
@@ -327,7 +327,8 @@ cb_status cb_cmd_verify(cb_par *p, int argc, char **argv) {
     size_t len = strlen(base);
     while (len > 1 && base[len - 1] == '/') base[--len] = '\0';
     const char *slash = strrchr(base, '/');
-    snprintf(config, sizeof config, "benchmarks/%s.ini", slash ? slash + 1 : base);
+    int k = snprintf(config, sizeof config, "benchmarks/%s.ini", slash ? slash + 1 : base);
+    if (k < 0 || (size_t)k >= sizeof config) return CB_USAGE("verify: results directory name too long");
     if (!cb_path_exists(config)) return CB_USAGE("verify: no -c CONFIG and no %s", config);
     a.config = config;
   }
@@ -338,8 +339,9 @@ cb_status cb_cmd_verify(cb_par *p, int argc, char **argv) {
       st = cb_mkdirs(a.tmp);
     } else {
       const char *t = getenv("TMPDIR");
-      snprintf(a.tmp, sizeof a.tmp, "%s/cortexbench-verify.XXXXXX", t && t[0] ? t : "/tmp");
-      if (!mkdtemp(a.tmp)) st = CB_ERROR(CB_ERR_IO, "%s: cannot create a temporary directory", a.tmp);
+      int k = snprintf(a.tmp, sizeof a.tmp, "%s/cortexbench-verify.XXXXXX", t && t[0] ? t : "/tmp");
+      if (k < 0 || (size_t)k >= sizeof a.tmp) st = CB_ERROR(CB_ERR_IO, "TMPDIR too long");
+      else if (!mkdtemp(a.tmp)) st = CB_ERROR(CB_ERR_IO, "%s: cannot create a temporary directory", a.tmp);
     }
   }
   st = cb_par_agree(p, st);

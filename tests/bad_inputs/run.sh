@@ -30,6 +30,7 @@ runcase() { # NAME EXPECTED OUTFILE ARGS...: result in $why
   local name=$1 text=$2 outfile=$3; shift 3
   local envs=()
   while [[ $# -gt 0 && $1 =~ ^[A-Z_]+= ]]; do envs+=("$1"); shift; done
+  [[ "$outfile" != - ]] && rm -f "$outfile"   # each case starts without the output
   timeout -k 5 "${CASE_TIMEOUT:-120}" env "${envs[@]}" "$bin" "$@" >"$D/stdout" 2>"$D/stderr" </dev/null
   local rc=$? lines
   lines=$(wc -l <"$D/stderr")

@@ -4,6 +4,8 @@
 # text, no AddressSanitizer/LeakSanitizer/UBSan report, no output file (nor
 # temporary .tmp. file beside it) left behind, and no hang (each case is
 # killed after CASE_TIMEOUT seconds, default 120: a FIFO input must not block).
+# Cases run CASE_JOBS at a time (default 2); each writes under its own output
+# directory (@D@/out/ of a row becomes @D@/o/NAME/), results print in row order.
 # usage: run.sh CORTEXBENCH     (from the repository root; exit 77 = skipped)
 set -uo pipefail
 bin=$1
@@ -25,39 +27,50 @@ export OMPI_MCA_rmaps_base_oversubscribe=1 OPENBLAS_NUM_THREADS=1
 bash "$here/make_inputs.sh" "$bin" "$D" >"$D.make.log" 2>&1 || { cat "$D.make.log"; rm -f "$D.make.log"; exit 1; }
 rm -f "$D.make.log"
 
-pass=0 fail=0
-runcase() { # NAME EXPECTED OUTFILE ARGS...: result in $why
+runcase() { # NAME EXPECTED OUTFILE ARGS...: prints "ok" or the reason of the failure
   local name=$1 text=$2 outfile=$3; shift 3
-  local envs=()
+  local envs=() so="$D/res/$name.stdout" se="$D/res/$name.stderr"
   while [[ $# -gt 0 && $1 =~ ^[A-Z_]+= ]]; do envs+=("$1"); shift; done
-  [[ "$outfile" != - ]] && rm -f "$outfile"   # each case starts without the output
-  timeout -k 5 "${CASE_TIMEOUT:-120}" env "${envs[@]}" "$bin" "$@" >"$D/stdout" 2>"$D/stderr" </dev/null
-  local rc=$? lines
-  lines=$(wc -l <"$D/stderr")
-  why=""
+  timeout -k 5 "${CASE_TIMEOUT:-120}" env "${envs[@]}" "$bin" "$@" >"$so" 2>"$se" </dev/null
+  local rc=$? lines why=""
+  lines=$(wc -l <"$se")
   [[ $rc -eq 124 || $rc -eq 137 ]] && why="timed out after ${CASE_TIMEOUT:-120} s (hang)"
   [[ -n "$why" || $rc -ne 0 ]] || why="exit status 0"
-  if [[ -z "$why" ]] && grep -qE 'Sanitizer|runtime error:|==[0-9]+==' "$D/stderr"; then why="sanitizer report"; fi
+  if [[ -z "$why" ]] && grep -qE 'Sanitizer|runtime error:|==[0-9]+==' "$se"; then why="sanitizer report"; fi
   [[ -z "$why" && $lines -ne 1 ]] && why="$lines lines on stderr"
-  [[ -z "$why" ]] && ! grep -qF -- "$text" "$D/stderr" && why="message lacks '$text'"
+  [[ -z "$why" ]] && ! grep -qF -- "$text" "$se" && why="message lacks '$text'"
   [[ -z "$why" && "$outfile" != - && -e "$outfile" ]] && why="output $outfile was left behind"
   if [[ -z "$why" && "$outfile" != - ]] && ls -a "$(dirname "$outfile")" 2>/dev/null | grep -q '\.tmp\.'; then
     why="temporary file left in $(dirname "$outfile")"
   fi
+  echo "${why:-ok}"
 }
+mkdir -p "$D/res" "$D/o"
+names=()
 while IFS= read -r line; do
   [[ -z "${line// /}" || $line == \#* ]] && continue
+  IFS='|' read -r name _ <<<"$line"
+  name=$(echo $name)
+  mkdir -p "$D/o/$name"
+  line=${line//@D@\/out\//$D/o/$name/}
   line=${line//@D@/$D}
-  IFS='|' read -r name text outfile args <<<"$line"
-  name=$(echo $name) outfile=$(echo $outfile)
+  IFS='|' read -r _ text outfile args <<<"$line"
+  outfile=$(echo $outfile)
   text=${text#"${text%%[![:space:]]*}"}; text=${text%"${text##*[![:space:]]}"}
   read -r -a argv <<<"$args"
-  runcase "$name" "$text" "$outfile" "${argv[@]}"
-  if [[ -z "$why" ]]; then
-    pass=$((pass + 1)); echo "ok   $name: $(cat "$D/stderr")"
-  else
-    fail=$((fail + 1)); echo "FAIL $name: $why"; head -30 "$D/stderr" | sed 's/^/     | /'
-  fi
+  while (( $(jobs -rp | wc -l) >= ${CASE_JOBS:-2} )); do wait -n; done
+  runcase "$name" "$text" "$outfile" "${argv[@]}" >"$D/res/$name.why" &
+  names+=("$name")
 done <"$here/cases.txt"
+wait
+pass=0 fail=0
+for name in "${names[@]}"; do
+  why=$(cat "$D/res/$name.why")
+  if [[ $why == ok ]]; then
+    pass=$((pass + 1)); echo "ok   $name: $(cat "$D/res/$name.stderr")"
+  else
+    fail=$((fail + 1)); echo "FAIL $name: $why"; head -30 "$D/res/$name.stderr" | sed 's/^/     | /'
+  fi
+done
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 && $pass -ge 30 ]]

@@ -1,13 +1,18 @@
-/* cb_bench_boot.c - the bootstrap of RDM comparisons by pair weights: the
- * model's and the brain's RDM vectors over every stimulus pair are ordered
- * once; replicate r (the stimuli drawn by stream (seed, r) from each split's
- * test stimuli, as the expanded computation draws them) weighs pair (s, t) by
- * c_s c_t. O(pairs) per replicate instead of sorting the expanded multiset. */
+/* cb_bench_boot.c - bootstraps by stimulus weights. Replicate r draws the
+ * stimuli of every split's test set with replacement (stream (seed, r), as
+ * the expanded computation draws them): stimulus s is drawn c_s times.
+ * RDM comparisons: the model's and the brain's RDM vectors over every
+ * stimulus pair are ordered once; pair (s, t) weighs c_s c_t. O(pairs) per
+ * replicate instead of sorting the expanded multiset.
+ * CKA: the Gram matrices over every stimulus are formed once; a replicate is
+ * the weighted CKA of cb_cka_weighted.h, O(n^2) instead of a Gram product of
+ * the expanded resample's activations. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cb_bench_impl.h"
+#include "cb_cka_weighted.h"
 #include "cb_rdm_weighted.h"
 #include "cb_rng.h"
 #include "cb_signal.h"
@@ -73,17 +78,28 @@ static cb_status wboot_init(const cb_bench *b, const double *Dm, wboot *x) {
   return brain_vectors(b, x, n);
 }
 
+/* count (n) = how often each stimulus is drawn when m draws are made from test (m) (the order of the expanded
+ * computation's draws). */
+static void draw_counts(cb_rng *rng, const int *test, int m, int n, int *count) {
+  memset(count, 0, sizeof *count * (size_t)n);
+  for (int i = 0; i < m; ++i) count[test[cb_rng_below(rng, (uint64_t)m)]]++;
+}
+
+/* The stream of replicate `rep` (the one boot_similarity in cb_benchmark.c draws from). */
+static void replicate_stream(const cb_bench *b, uint64_t rep, cb_rng *rng) {
+  cb_rng_seed_stream(rng, b->params.seed ^ 0xB0075712A9ull, rep);
+}
+
 /* The comparison on replicate `rep`: mean over splits of the (subject-averaged) weighted comparison. */
 static cb_status wboot_replicate(const cb_bench *b, wboot *x, uint64_t rep, double *raw) {
   const cb_splits *s = b->splits;
   const int n = b->neural->n_stim;
   cb_rng rng;
-  cb_rng_seed_stream(&rng, b->params.seed ^ 0xB0075712A9ull, rep); /* the stream boot_similarity draws from */
+  replicate_stream(b, rep, &rng);
   double sum = 0;
   for (int k = 0; k < s->n_splits; ++k) {
     const int *test = s->test + (size_t)k * s->n_test, m = s->test_size[k];
-    memset(x->count, 0, sizeof *x->count * (size_t)n);
-    for (int i = 0; i < m; ++i) x->count[test[cb_rng_below(&rng, (uint64_t)m)]]++;
+    draw_counts(&rng, test, m, n, x->count);
     size_t p = 0;
     for (int i = 0; i < n; ++i)
       for (int j = i + 1; j < n; ++j) x->w[p++] = (double)x->count[i] * x->count[j];
@@ -117,5 +133,53 @@ cb_status cb__bench_boot_rdm(const cb_bench *b, const double *Dm, double *vals) 
     if (st == CB_OK) vals[r] = isnan(b->ceiling) ? raw : cb_ceil_score(raw, b->ceiling, b->norm);
   }
   wboot_free(&x);
+  return st;
+}
+
+/* CKA on replicate `rep`: mean over splits of the weighted CKA (an undefined one counts 0, as in the scores). */
+static cb_status cka_replicate(const cb_bench *b, cb_cka_w *cw, int *count, double *w, uint64_t rep, double *raw) {
+  const cb_splits *s = b->splits;
+  const int n = b->neural->n_stim;
+  cb_rng rng;
+  replicate_stream(b, rep, &rng);
+  double sum = 0;
+  for (int k = 0; k < s->n_splits; ++k) {
+    draw_counts(&rng, s->test + (size_t)k * s->n_test, s->test_size[k], n, count);
+    for (int i = 0; i < n; ++i) w[i] = count[i];
+    double v;
+    int undefined;
+    CB_CHECK(cb_cka_w_eval(cw, w, &v, &undefined));
+    if (isnan(v)) { /* too few distinct stimuli drawn: the replicate is left out */
+      *raw = NAN;
+      return CB_OK;
+    }
+    sum += v;
+  }
+  *raw = sum / s->n_splits;
+  return CB_OK;
+}
+
+cb_status cb__bench_boot_cka(const cb_bench *b, const float *X, int p, double *vals) {
+  const int n = b->neural->n_stim, q = b->neural->n_neuroid;
+  cb_status st = CB_OK;
+  cb_cka_w *cw = NULL;
+  double *K = malloc(sizeof *K * (size_t)n * n), *L = malloc(sizeof *L * (size_t)n * n); /* (n, n) Gram matrices */
+  double *w = malloc(sizeof *w * (size_t)n);                                             /* (n) stimulus weights */
+  int *count = malloc(sizeof *count * (size_t)n);
+  if (!K || !L || !w || !count) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  if (st == CB_OK) st = cb_cka_gram_f(X, n, p, K);
+  if (st == CB_OK) st = cb_cka_gram(b->neural->mean, n, q, L);
+  if (st == CB_OK) st = cb_cka_w_create(K, L, n, b->cka, &cw);
+  for (int r = 0; st == CB_OK && r < b->params.bootstrap; ++r) {
+    if (cb_signal_pending()) {
+      st = CB_ERROR(CB_ERR_INTERRUPTED, "stopped by signal %d during a bootstrap", cb_signal_pending());
+      break;
+    }
+    double raw;
+    st = cka_replicate(b, cw, count, w, (uint64_t)r, &raw);
+    if (st == CB_OK) vals[r] = isnan(b->ceiling) || isnan(raw) ? raw : cb_ceil_score(raw, b->ceiling, b->norm);
+  }
+  cb_cka_w_destroy(&cw);
+  free(K), free(L), free(w), free(count);
   return st;
 }

@@ -22,6 +22,10 @@ int cb__bench_boot_weighted(const cb_bench *b);
 /* vals (bootstrap) = ceiled replicate scores of the model RDM Dm (n, n, benchmark stimulus order), by pair weights:
  * the same resamples and values as the expanded computation (up to rounding). */
 cb_status cb__bench_boot_rdm(const cb_bench *b, const double *Dm, double *vals);
+/* vals (bootstrap) = ceiled replicate scores of CKA between the activations X (n, p) and the brain's mean responses
+ * by stimulus weights (cb_cka_weighted.h: the same resamples as the expanded computation; the unbiased estimator
+ * leaves pairs of copies of one stimulus out). */
+cb_status cb__bench_boot_cka(const cb_bench *b, const float *X, int p, double *vals);
 
 /* Sets params.id of a benchmark that names none from `identifier` (non-empty) or the file name (cb_benchmark.c). */
 cb_status cb__bench_default_id(cb_bench *b, const char *identifier);

@@ -657,6 +657,11 @@ static cb_status bootstrap_similarity(const cb_bench *b, const float *X, int p, 
     if (st == CB_OK) st = keep_replicates(vals, nb, b->params.ci_level, out);
     goto done;
   }
+  if (st == CB_OK && b->metric == CB_METRIC_CKA && X != NULL) {
+    st = cb__bench_boot_cka(b, X, p, vals); /* by stimulus weights: O(n^2) per replicate, copies of a stimulus left out */
+    if (st == CB_OK) st = keep_replicates(vals, nb, b->params.ci_level, out);
+    goto done;
+  }
   if (st == CB_OK) st = sim_ctx_init(&c, b, X, p, Dm, b->splits->n_test);
   for (int r = 0; st == CB_OK && r < nb; ++r) {
     if (cb_signal_pending()) { /* abandon the task: nothing of it is committed */

@@ -26,10 +26,13 @@ const char *cb_status_str(cb_status s) {
 }
 
 cb_status cb_error_set(cb_status s, const char *file, int line, const char *fmt, ...) {
+  /* Formatted aside first: an argument may be cb_error_message() itself (a message wrapped in context). */
+  char text[sizeof cb__msg];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(cb__msg, sizeof cb__msg, fmt, ap);
+  vsnprintf(text, sizeof text, fmt, ap);
   va_end(ap);
+  memcpy(cb__msg, text, sizeof cb__msg);
   /* Keep the message on one line whatever the caller passed in. */
   for (char *p = cb__msg; *p; ++p)
     if (*p == '\n' || *p == '\r') *p = ' ';

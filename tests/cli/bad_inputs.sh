@@ -60,6 +60,9 @@ printf 'stimulus_id,filename\na,a.png\na,b.png\n' >"$tmp/dup.csv"
 printf '{"model": "m", "layer": "l"\n' >"$tmp/out/broken.json"
 
 # --- run ------------------------------------------------------------------
+# option values wrapped in context: the whole message, not the context repeated over a garbled tail
+expect score-bad-metric "cortexbench score: error: option --metric: unknown metric 'earsn' (pls, ridge, ridgecv, linear, neuron2neuron, rdm, cka)" - -- score --activations "$tmp/acts.h5" --layer pixels --assembly "$tmp/data/assembly.nc" --out "$tmp/out/s.json" --metric earsn
+expect score-bad-compare "cortexbench score: error: option --compare: unknown RDM comparison 'earsn' (spearman, kendall, pearson, cosine)" - -- score --activations "$tmp/acts.h5" --layer pixels --assembly "$tmp/data/assembly.nc" --out "$tmp/out/s.json" --compare earsn
 expect run-missing-config "/nonexistent/suite.ini" - -- run /nonexistent/suite.ini -o "$tmp/out"
 expect run-unknown-key "unknown key 'colour'" - -- run "$tmp/unknown_key.ini" -o "$tmp/out"
 expect run-unknown-section "unknown section [modell pixels]" - -- run "$tmp/unknown_section.ini" -o "$tmp/out"

@@ -34,6 +34,12 @@ START_TEST(test_error_message_one_line) {
   ck_assert_ptr_nonnull(strstr(cb_error_where(), "tests/unit/core/test_core.c:"));
   ck_assert_int_eq(cb_error_status(), CB_ERR_IO);
   ck_assert_str_eq(cb_status_str(CB_ERR_IO), "i/o error");
+  /* a message wrapped in context, the current message passed as an argument (once formatted into itself) */
+  CB_ERROR(CB_ERR_ARG, "expected 'pearson' or 'spearman', got 'earsn'");
+  ck_assert_int_eq(CB_ERROR(CB_ERR_ARG, "option --metric: %s", cb_error_message()), CB_ERR_ARG);
+  ck_assert_str_eq(cb_error_message(), "option --metric: expected 'pearson' or 'spearman', got 'earsn'");
+  ck_assert_int_eq(cb_error_prefix("score: %s", "x"), CB_ERR_ARG);
+  ck_assert_str_eq(cb_error_message(), "score: x: option --metric: expected 'pearson' or 'spearman', got 'earsn'");
 }
 END_TEST
 

@@ -9,7 +9,9 @@
 #include "cb_version.h"
 
 /* Fields are written as "name=value\n" so that no two different inputs
- * give the same byte stream. */
+ * give the same byte stream. The void key functions below leave out = ""
+ * if libcrypto fails (no memory for a digest context): an empty key matches
+ * no stored key, so nothing is reused and the task is computed. */
 static void field(cb_hash *h, const char *name, const char *value) {
   cb_hash_update(h, name, strlen(name));
   cb_hash_update(h, "=", 1);
@@ -34,20 +36,23 @@ cb_status cb_key_file(const char *path, char out[CB_KEY_HEX]) {
 }
 
 cb_status cb_key_stimulus_set(const cb_stimulus_set *s, char out[CB_KEY_HEX]) {
-  cb_hash h;
-  cb_hash_init(&h, CB_HASH_SHA256);
   char csv[CB_KEY_HEX];
   CB_CHECK(cb_hash_file(s->path, CB_HASH_SHA256, csv, NULL));
+  cb_hash h;
+  CB_CHECK(cb_hash_init(&h, CB_HASH_SHA256));
   field(&h, "csv", csv);
   for (int i = 0; i < s->n; ++i) {
     uint8_t *bytes = NULL;
     size_t n = 0;
-    CB_CHECK(cb_stimulus_set_file_bytes(s, i, &bytes, &n));
+    cb_status st = cb_stimulus_set_file_bytes(s, i, &bytes, &n);
+    if (st != CB_OK) {
+      cb_hash_discard(&h);
+      return st;
+    }
     cb_hash_update(&h, bytes, n);
     free(bytes);
   }
-  cb_hash_hex(&h, out);
-  return CB_OK;
+  return cb_hash_hex(&h, out);
 }
 
 void cb_key_activations(const cb_model *m, const char *model_name, const char *set_key, double degrees,

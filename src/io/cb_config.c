@@ -805,7 +805,11 @@ cb_status cb_config_fingerprint(const char *path, char out[CB_CONFIG_FINGERPRINT
   CB_CHECK(cb_file_read_all(path, &text, &n));
   fp_state f;
   memset(&f, 0, sizeof f);
-  cb_hash_init(&f.h, CB_HASH_SHA256);
+  cb_status hst = cb_hash_init(&f.h, CB_HASH_SHA256);
+  if (hst != CB_OK) {
+    free(text);
+    return hst;
+  }
   fp_field(&f.h, "cortexbench configuration fingerprint 1");
   /* Every section header, in file order: libinih reports only sections
    * that have keys, and "[model pixels]" alone is a model. */
@@ -829,9 +833,11 @@ cb_status cb_config_fingerprint(const char *path, char out[CB_CONFIG_FINGERPRINT
   int line = ini_parse_string(text, fp_entry, &f);
   free(text);
   cb_strbuf_free(&f.section);
-  if (line != 0) return CB_ERROR(CB_ERR_CONFIG, "%s:%d: syntax error (expected [section] or key = value)", path, line);
-  cb_hash_hex(&f.h, out);
-  return CB_OK;
+  if (line != 0) {
+    cb_hash_discard(&f.h);
+    return CB_ERROR(CB_ERR_CONFIG, "%s:%d: syntax error (expected [section] or key = value)", path, line);
+  }
+  return cb_hash_hex(&f.h, out);
 }
 
 const cb_cfg_dataset *cb_config_dataset(const cb_config *c, const char *id) {

@@ -172,6 +172,11 @@ static cb_status stage_datasets(run_ctx *r) {
     CB_CHECK(cb_par_bcast_string(r->p, r->set_key[i], CB_KEY_HEX));
     CB_CHECK(cb_par_bcast_string(r->p, r->asm_key[i], CB_KEY_HEX));
     CB_CHECK(cb_par_bcast_string(r->p, r->set_modality[i], sizeof r->set_modality[i]));
+    if (!d->generator && isnan(d->stimulus_degrees) && !strcmp(r->set_modality[i], "visual") && cb_par_rank(r->p) == 0)
+      cb_log(CB_LOG_WARN,
+             "%s: [dataset %s] gives no stimulus_degrees: each model sees the images across its own field of view "
+             "(its visual_degrees); set stimulus_degrees to the visual angle the stimuli spanned in the recordings",
+             c->path, d->id);
   }
   for (int i = 0; i < c->n_datasets; ++i) { /* datasets of one stimulus set share activations */
     r->act_src[i] = i;

@@ -53,6 +53,35 @@ void cb_bench_params_defaults(cb_bench_params *p) {
   p->ci_level = 0.95;
 }
 
+void cb_bench_params_from_config(const cb_cfg_benchmark *b, cb_bench_params *p) {
+  cb_bench_params_defaults(p);
+  p->id = b->id;
+  p->metric = b->metric;
+  p->region = b->region;
+  p->stratify = b->stratify;
+  p->group = b->group;
+  p->ceiling = b->ceiling;
+  p->normalise = b->normalise;
+  p->t0 = b->t0;
+  p->t1 = b->t1;
+  p->splits = b->splits;
+  p->components = b->components;
+  p->train_fraction = b->train_fraction;
+  p->seed = b->seed;
+  p->split = b->split;
+  p->alpha = b->alpha;
+  p->alphas = b->alphas;
+  p->n_alphas = b->n_alphas;
+  p->alpha_per_target = b->alpha_per_target;
+  if (b->distance) p->distance = b->distance;
+  if (b->compare) p->compare = b->compare;
+  if (b->cka) p->cka = b->cka;
+  if (b->subjects) p->subjects = b->subjects;
+  p->bootstrap = b->bootstrap;
+  p->ci_level = b->ci_level;
+  (void)cb_bench_params_resolve(p); /* the metric was checked when the configuration was read */
+}
+
 cb_status cb_bench_params_resolve(cb_bench_params *p) {
   if (!p->metric) p->metric = "pls";
   const cb_metric_row *r = cb_metric_row_by_name(p->metric);

@@ -10,6 +10,7 @@
 #include "cb_activations.h"
 #include "cb_assembly.h"
 #include "cb_cka.h"
+#include "cb_config.h"
 #include "cb_metric_table.h"
 #include "cb_predictivity.h"
 #include "cb_rdm.h"
@@ -67,6 +68,9 @@ void cb_bench_params_defaults(cb_bench_params *p);
 /* Fills every unset field from the row of p->metric (cb_metric_table.h); an
  * unknown metric is an error. Idempotent. */
 cb_status cb_bench_params_resolve(cb_bench_params *p);
+/* The parameters of a configuration's [benchmark] section, resolved (the metric was checked when the configuration
+ * was read). Strings point into b. */
+void cb_bench_params_from_config(const cb_cfg_benchmark *b, cb_bench_params *p);
 
 typedef struct cb_bench {
   cb_bench_params params;

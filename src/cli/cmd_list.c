@@ -11,6 +11,7 @@
 #include "cb_metric_table.h"
 #include "cb_nn.h"
 #include "cb_zoo.h"
+#include "cb_benchmark.h"
 #include "cli.h"
 
 static void help(void) {
@@ -110,9 +111,19 @@ static cb_status list_rank0(void *arg) {
     printf("benchmarks of %s:\n", a->config);
     for (int i = 0; i < c->n_benchmarks; ++i) {
       const cb_cfg_benchmark *b = &c->benchmarks[i];
-      printf("  %-24s dataset %s, region %s, metric %s, %d splits, ceiling %s, %s\n", b->id, b->dataset,
-             b->region ? b->region : "(all)", b->metric, b->splits, b->ceiling,
-             b->normalise ? b->normalise : "metric default");
+      cb_bench_params p; /* resolved: what a run uses, the metric's defaults filled in */
+      cb_bench_params_from_config(b, &p);
+      char split[160];
+      if (!strcmp(p.split, "all"))
+        snprintf(split, sizeof split, "split all (every stimulus, no cross-validation)");
+      else if (!strcmp(p.split, "kfold"))
+        snprintf(split, sizeof split, "split kfold (%d folds)", p.splits);
+      else
+        snprintf(split, sizeof split, "split %s (%d splits, train fraction %g)", p.split, p.splits, p.train_fraction);
+      printf("  %-24s dataset %s, region %s, metric %s, %s%s%s%s%s, ceiling %s, normalise %s\n", b->id, b->dataset,
+             p.region ? p.region : "(every neuroid)", p.metric, split, p.stratify ? ", stratified on " : "",
+             p.stratify ? p.stratify : "", p.group ? ", grouped by " : "", p.group ? p.group : "", p.ceiling,
+             p.normalise);
     }
   } else {
     printf("datasets of %s:\n", a->config);
@@ -121,7 +132,8 @@ static cb_status list_rank0(void *arg) {
       if (d->generator)
         printf("  %-24s generator %s, seed %llu\n", d->id, d->generator, (unsigned long long)d->seed);
       else
-        printf("  %-24s stimuli %s, assembly %s\n", d->id, d->stimuli, d->assembly);
+        printf("  %-24s stimuli %s, %s %s\n", d->id, d->stimuli, d->rdm ? "rdm" : "assembly",
+               d->rdm ? d->rdm : d->assembly ? d->assembly : "(none)");
     }
   }
   cb_config_destroy(&c);

@@ -447,35 +447,6 @@ static cb_status score_path(const run_ctx *r, const char *bench, const char *mod
   return cb_path_join(out, CB_PATH_MAX, r->out_dir, leaf);
 }
 
-static void params_from_config(const cb_cfg_benchmark *b, cb_bench_params *p) {
-  cb_bench_params_defaults(p);
-  p->id = b->id;
-  p->metric = b->metric;
-  p->region = b->region;
-  p->stratify = b->stratify;
-  p->group = b->group;
-  p->ceiling = b->ceiling;
-  p->normalise = b->normalise;
-  p->t0 = b->t0;
-  p->t1 = b->t1;
-  p->splits = b->splits;
-  p->components = b->components;
-  p->train_fraction = b->train_fraction;
-  p->seed = b->seed;
-  p->split = b->split;
-  p->alpha = b->alpha;
-  p->alphas = b->alphas;
-  p->n_alphas = b->n_alphas;
-  p->alpha_per_target = b->alpha_per_target;
-  if (b->distance) p->distance = b->distance;
-  if (b->compare) p->compare = b->compare;
-  if (b->cka) p->cka = b->cka;
-  if (b->subjects) p->subjects = b->subjects;
-  p->bootstrap = b->bootstrap;
-  p->ci_level = b->ci_level;
-  (void)cb_bench_params_resolve(p); /* the metric was checked when the configuration was read */
-}
-
 typedef struct task {
   int b, m, l;
   int pca; /* 1: selection score on PCA-projected activations */
@@ -640,7 +611,7 @@ static cb_status stage_scores(run_ctx *r) {
   }
   int k = 0;
   for (int b = 0; b < nb && st == CB_OK; ++b) {
-    params_from_config(&c->benchmarks[b], &s.params[b]);
+    cb_bench_params_from_config(&c->benchmarks[b], &s.params[b]);
     const int d = dataset_index(c, c->benchmarks[b].dataset);
     for (int m = 0; m < nm && st == CB_OK; ++m)
       for (int l = 0; takes_part(r, m, b) && l < r->n_layers[m] && st == CB_OK; ++l, ++k) {
@@ -724,7 +695,7 @@ static cb_status neural_rdm(run_ctx *r, int b, cb_bench **bench, const double **
   const cb_cfg_benchmark *cb = &c->benchmarks[b];
   const int d = dataset_index(c, cb->dataset);
   cb_bench_params p;
-  params_from_config(cb, &p);
+  cb_bench_params_from_config(cb, &p);
   p.split = "all";
   p.ceiling = "none";
   p.bootstrap = 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cb_csv.h"
 #include "cb_fs.h"
 #include "cb_mat.h"
 #include "cb_npy.h"
@@ -297,57 +298,27 @@ done:
 
 /* ---- CSV ---------------------------------------------------------------- */
 
-/* Splits one CSV line in place (simple quotes: "a,b" allowed, no "" escapes
- * inside). Returns the field count, -1 on a quote error. */
-static int split_line(char *line, char **fields, int max) {
-  int n = 0;
-  char *p = line;
-  for (;;) {
-    if (n == max) return -1;
-    if (*p == '"') {
-      char *q = strchr(p + 1, '"');
-      if (!q || (q[1] != ',' && q[1] != '\0')) return -1;
-      *q = '\0';
-      fields[n++] = p + 1;
-      p = q + 1;
-    } else {
-      fields[n++] = p;
-      p += strcspn(p, ",");
-    }
-    if (*p == '\0') break;
-    *p++ = '\0';
-  }
-  return n;
-}
-
+/* One column per neuroid (the header names them), one row per presentation: stimulus_id (or image_id), an
+ * optional repetition, numbers (empty or "nan": missing). */
 static cb_status assembly_from_csv(const char *path, const cb_import_opts *o, cb_assembly **out) {
   cb_status st = CB_OK;
-  char *text = NULL, **lines = NULL, **hdr = NULL, **f = NULL, **nids = NULL, **pid = NULL;
+  cb_csv t = {0};
+  char **nids = NULL, **pid = NULL;
   double *rep = NULL;
   cb_assembly *a = NULL;
-  int nl = 0;
-  size_t len = 0;
-  CB_CHECK(cb_file_read_all(path, &text, &len));
-  for (char *p = text; *p; ++p)
-    if (*p == '\r') *p = '\n';
-  CB_CHECK_GOTO(cb_strlist_split(text, '\n', &lines, &nl), st, done);
-  if (nl < 2) {
+  CB_CHECK(cb_csv_read(path, &t));
+  if (t.n_rows < 2) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: a CSV assembly needs a header and at least one row", path);
     goto done;
   }
-  int cap = 1;
-  for (const char *p = lines[0]; *p; ++p) cap += *p == ',';
-  hdr = calloc((size_t)cap + 1, sizeof *hdr);
-  f = calloc((size_t)cap + 1, sizeof *f);
-  CB_ALLOC_GOTO(hdr, st, done);
-  CB_ALLOC_GOTO(f, st, done);
-  int nc = split_line(lines[0], hdr, cap);
+  char **hdr = cb_csv_row(&t, 0);
+  const int nc = cb_csv_row_len(&t, 0);
   int c_id = -1, c_rep = -1;
   for (int c = 0; c < nc; ++c) {
     if (strcmp(hdr[c], "stimulus_id") == 0 || (c_id < 0 && strcmp(hdr[c], "image_id") == 0)) c_id = c;
     if (strcmp(hdr[c], "repetition") == 0) c_rep = c;
   }
-  if (nc < 0 || c_id < 0) {
+  if (c_id < 0) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: missing column 'stimulus_id'", path);
     goto done;
   }
@@ -356,7 +327,7 @@ static cb_status assembly_from_csv(const char *path, const cb_import_opts *o, cb
     st = CB_ERROR(CB_ERR_FORMAT, "%s: no neuroid columns", path);
     goto done;
   }
-  int n_pres = nl - 1;
+  const int n_pres = t.n_rows - 1;
   CB_CHECK_GOTO(cb_assembly_create(n_pres, nN, 1, &a), st, done);
   nids = calloc((size_t)nN + 1, sizeof *nids);
   pid = calloc((size_t)n_pres + 1, sizeof *pid);
@@ -366,14 +337,15 @@ static cb_status assembly_from_csv(const char *path, const cb_import_opts *o, cb
   CB_ALLOC_GOTO(rep, st, done);
   for (int c = 0, k = 0; c < nc; ++c)
     if (c != c_id && c != c_rep) nids[k++] = hdr[c];
-  for (int r = 1; r < nl; ++r) {
-    int m = split_line(lines[r], f, cap);
+  for (int r = 1; r < t.n_rows; ++r) {
+    char **f = cb_csv_row(&t, r);
+    const int m = cb_csv_row_len(&t, r), line = t.row_line[r];
     if (m != nc) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: row %d has %d fields, header has %d", path, r + 1, m, nc);
+      st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: row has %d fields, header has %d", path, line, m, nc);
       goto done;
     }
     if (!f[c_id][0]) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: row %d has an empty stimulus_id", path, r + 1);
+      st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: empty stimulus_id", path, line);
       goto done;
     }
     pid[r - 1] = f[c_id];
@@ -385,7 +357,7 @@ static cb_status assembly_from_csv(const char *path, const cb_import_opts *o, cb
         char *end = NULL;
         v = strtod(f[c], &end);
         if (*end) {
-          st = CB_ERROR(CB_ERR_FORMAT, "%s: row %d, column '%s': '%s' is not a number", path, r + 1, hdr[c], f[c]);
+          st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: column '%s': '%s' is not a number", path, line, hdr[c], f[c]);
           goto done;
         }
       }
@@ -403,13 +375,10 @@ static cb_status assembly_from_csv(const char *path, const cb_import_opts *o, cb
   a = NULL;
 done:
   cb_assembly_destroy(&a);
-  free(nids); /* strings owned by `lines` */
+  free(nids); /* strings owned by the table */
   free(pid);
   free(rep);
-  free(hdr);
-  free(f);
-  cb_strlist_free(&lines);
-  free(text);
+  cb_csv_free(&t);
   return st;
 }
 

@@ -5,157 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_csv.h"
 #include "cb_fs.h"
 #include "cb_image.h"
 #include "cb_zip.h"
 #include "cb_strbuf.h"
-
-/* ---- CSV tokenizer ------------------------------------------------------ */
-
-/* All records of a CSV file. Field strings are owned by the table. */
-typedef struct csv_table {
-  int n_rows;
-  int *row_start; /* (n_rows + 1) index of each row's first field in `fields` */
-  int *row_line;  /* (n_rows) 1-based line on which the record starts */
-  int n_fields;
-  char **fields; /* (n_fields) */
-  int cap_rows, cap_fields;
-} csv_table;
-
-static void csv_free(csv_table *t) {
-  for (int i = 0; i < t->n_fields; ++i) free(t->fields[i]);
-  free(t->fields);
-  free(t->row_start);
-  free(t->row_line);
-  memset(t, 0, sizeof *t);
-}
-
-static cb_status csv_push_field(csv_table *t, const char *s, size_t len) {
-  if (t->n_fields == t->cap_fields) {
-    int cap = t->cap_fields ? 2 * t->cap_fields : 64;
-    char **nf = realloc(t->fields, (size_t)cap * sizeof *nf);
-    if (!nf) return CB_ERROR(CB_ERR_NOMEM, "out of memory parsing CSV");
-    t->fields = nf;
-    t->cap_fields = cap;
-  }
-  char *f = malloc(len + 1);
-  if (!f) return CB_ERROR(CB_ERR_NOMEM, "out of memory parsing CSV");
-  memcpy(f, s, len);
-  f[len] = '\0';
-  t->fields[t->n_fields++] = f;
-  return CB_OK;
-}
-
-/* Opens a new row whose first field will be the next pushed field. */
-static cb_status csv_begin_row(csv_table *t, int line) {
-  if (t->n_rows + 1 >= t->cap_rows) {
-    int cap = t->cap_rows ? 2 * t->cap_rows : 64;
-    int *ns = realloc(t->row_start, (size_t)(cap + 1) * sizeof *ns);
-    if (!ns) return CB_ERROR(CB_ERR_NOMEM, "out of memory parsing CSV");
-    t->row_start = ns;
-    int *nl = realloc(t->row_line, (size_t)cap * sizeof *nl);
-    if (!nl) return CB_ERROR(CB_ERR_NOMEM, "out of memory parsing CSV");
-    t->row_line = nl;
-    t->cap_rows = cap;
-  }
-  t->row_start[t->n_rows] = t->n_fields;
-  t->row_line[t->n_rows] = line;
-  t->n_rows++;
-  t->row_start[t->n_rows] = t->n_fields;
-  return CB_OK;
-}
-
-static int csv_row_len(const csv_table *t, int r) { return t->row_start[r + 1] - t->row_start[r]; }
-static char **csv_row(const csv_table *t, int r) { return t->fields + t->row_start[r]; }
-
-/* RFC 4180 parse of text[0..len). Empty lines are skipped. */
-static cb_status csv_parse(const char *path, const char *text, size_t len, csv_table *t) {
-  cb_status st = CB_OK;
-  cb_strbuf field = {0};
-  size_t i = 0;
-  int line = 1;
-  if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB && (unsigned char)text[2] == 0xBF)
-    i = 3;
-  while (i < len) {
-    /* Start of a record. Skip blank lines. */
-    if (text[i] == '\n' || text[i] == '\r') {
-      if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n') ++i;
-      ++i;
-      ++line;
-      continue;
-    }
-    CB_CHECK_GOTO(csv_begin_row(t, line), st, done);
-    for (;;) { /* one field per iteration */
-      field.len = 0;
-      if (field.data) field.data[0] = '\0';
-      if (i < len && text[i] == '"') {
-        int qline = line;
-        ++i;
-        for (;;) {
-          if (i >= len) {
-            st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: unterminated quoted field", path, qline);
-            goto done;
-          }
-          if (text[i] == '"') {
-            if (i + 1 < len && text[i + 1] == '"') {
-              CB_CHECK_GOTO(cb_strbuf_append(&field, "\""), st, done);
-              i += 2;
-              continue;
-            }
-            ++i;
-            break;
-          }
-          if (text[i] == '\n') ++line;
-          char c[2] = {text[i], '\0'};
-          if (c[0] == '\0') {
-            st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: NUL byte in text", path, line);
-            goto done;
-          }
-          CB_CHECK_GOTO(cb_strbuf_append(&field, c), st, done);
-          ++i;
-        }
-        if (i < len && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
-          st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: unexpected character after a closing quote", path, line);
-          goto done;
-        }
-      } else {
-        size_t j = i;
-        while (j < len && text[j] != ',' && text[j] != '\n' && text[j] != '\r') {
-          if (text[j] == '"') {
-            st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: quote inside an unquoted field", path, line);
-            goto done;
-          }
-          if (text[j] == '\0') {
-            st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: NUL byte in text", path, line);
-            goto done;
-          }
-          ++j;
-        }
-        CB_CHECK_GOTO(csv_push_field(t, text + i, j - i), st, done);
-        t->row_start[t->n_rows] = t->n_fields;
-        i = j;
-        goto after_field;
-      }
-      CB_CHECK_GOTO(csv_push_field(t, field.data ? field.data : "", field.len), st, done);
-      t->row_start[t->n_rows] = t->n_fields;
-    after_field:
-      if (i < len && text[i] == ',') {
-        ++i;
-        continue;
-      }
-      /* End of record: newline or end of text. */
-      if (i < len) {
-        if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n') ++i;
-        ++i;
-        ++line;
-      }
-      break;
-    }
-  }
-done:
-  cb_strbuf_free(&field);
-  return st;
-}
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -274,19 +128,19 @@ cb_status cb_stimulus_set_read_zip(const char *csv_path, const char *zip_path, c
   cb_status st = CB_OK;
   char *text = NULL;
   size_t len = 0;
-  csv_table t = {0};
+  cb_csv t = {0};
   cb_stimulus_set *s = NULL;
   int *meta_col = NULL;
   id_ref *refs = NULL;
 
   CB_CHECK_GOTO(cb_file_read_all(csv_path, &text, &len), st, done);
-  CB_CHECK_GOTO(csv_parse(csv_path, text, len, &t), st, done);
+  CB_CHECK_GOTO(cb_csv_parse(csv_path, text, len, &t), st, done);
   if (t.n_rows == 0) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: empty stimulus CSV (no header)", csv_path);
     goto done;
   }
-  int ncol = csv_row_len(&t, 0);
-  char **hdr = csv_row(&t, 0);
+  int ncol = cb_csv_row_len(&t, 0);
+  char **hdr = cb_csv_row(&t, 0);
   int col_id = -1, col_legacy = -1, col_file = -1;
   for (int c = 0; c < ncol; ++c) {
     for (int d = 0; d < c; ++d)
@@ -328,10 +182,10 @@ cb_status cb_stimulus_set_read_zip(const char *csv_path, const char *zip_path, c
     if (st != CB_OK) goto done;
   }
   for (int r = 1; r <= n; ++r) {
-    char **row = csv_row(&t, r);
+    char **row = cb_csv_row(&t, r);
     int line = t.row_line[r];
-    if (csv_row_len(&t, r) != ncol) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: row has %d fields, header has %d", csv_path, line, csv_row_len(&t, r),
+    if (cb_csv_row_len(&t, r) != ncol) {
+      st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: row has %d fields, header has %d", csv_path, line, cb_csv_row_len(&t, r),
                     ncol);
       goto done;
     }
@@ -389,7 +243,7 @@ done:
   cb_stimulus_set_destroy(&s);
   free(refs);
   free(meta_col);
-  csv_free(&t);
+  cb_csv_free(&t);
   free(text);
   return st;
 }

@@ -44,6 +44,9 @@ static void singleton_defaults(void) {
   setenv("OMPI_MCA_ess_singleton_isolated", "1", 0);
   setenv("OMPI_MCA_pml", "ob1", 0);
   setenv("OMPI_MCA_btl", "self", 0);
+  /* Without the daemon there is no session directory: the shared-memory shared-file-pointer component of MPI-IO
+   * (which cortexbench never uses) would print that it cannot create its file there when HDF5 opens a file. */
+  setenv("OMPI_MCA_sharedfp", "^sm", 0);
 }
 
 cb_status cb_par_init(int *argc, char ***argv, cb_par **out) {

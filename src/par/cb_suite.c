@@ -172,11 +172,6 @@ static cb_status stage_datasets(run_ctx *r) {
     CB_CHECK(cb_par_bcast_string(r->p, r->set_key[i], CB_KEY_HEX));
     CB_CHECK(cb_par_bcast_string(r->p, r->asm_key[i], CB_KEY_HEX));
     CB_CHECK(cb_par_bcast_string(r->p, r->set_modality[i], sizeof r->set_modality[i]));
-    if (!d->generator && isnan(d->stimulus_degrees) && !strcmp(r->set_modality[i], "visual") && cb_par_rank(r->p) == 0)
-      cb_log(CB_LOG_WARN,
-             "%s: [dataset %s] gives no stimulus_degrees: each model sees the images across its own field of view "
-             "(its visual_degrees); set stimulus_degrees to the visual angle the stimuli spanned in the recordings",
-             c->path, d->id);
   }
   for (int i = 0; i < c->n_datasets; ++i) { /* datasets of one stimulus set share activations */
     r->act_src[i] = i;
@@ -959,6 +954,21 @@ static void ctx_free(run_ctx *r) {
   cb_config_destroy(&r->cfg);
 }
 
+/* After a run that completed (so that an error stays the only line of a failed one): a warning for every image
+ * dataset scored without stimulus_degrees, whose models then saw the images across their own field of view. */
+static void warn_default_degrees(const run_ctx *r) {
+  if (cb_par_rank(r->p) != 0) return;
+  for (int i = 0; i < r->cfg->n_datasets; ++i) {
+    const cb_cfg_dataset *d = &r->cfg->datasets[i];
+    if (!r->used[i] || d->generator || !isnan(d->stimulus_degrees) || strcmp(r->set_modality[i], "visual") != 0)
+      continue;
+    cb_log(CB_LOG_WARN,
+           "%s: [dataset %s] gives no stimulus_degrees: each model saw the images across its own field of view (its "
+           "visual_degrees); set stimulus_degrees to the visual angle the stimuli spanned in the recordings",
+           r->cfg->path, d->id);
+  }
+}
+
 cb_status cb_suite_run(cb_par *p, const char *config, const cb_suite_opts *o) {
   run_ctx r;
   memset(&r, 0, sizeof r);
@@ -1042,6 +1052,7 @@ cb_status cb_suite_run(cb_par *p, const char *config, const cb_suite_opts *o) {
     st = on_rank0(p, leaderboard_on_rank0, &r);
     cb_timers_stop(r.t, "leaderboard");
   }
+  if (st == CB_OK) warn_default_degrees(&r);
   if (cb_log_get_level() >= CB_LOG_INFO && r.cfg) {
     cb_status ts = cb_par_timers_report(p, r.t);
     if (st == CB_OK) st = ts;

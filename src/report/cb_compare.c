@@ -6,137 +6,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_csv.h"
 #include "cb_fs.h"
 
+/* A leaderboard CSV: its header (row 0) and rows (cb_csv: libcsv). */
 typedef struct csv_table {
-  int n_cols, n_rows;
-  char **cell; /* (n_rows + 1, n_cols) header first; NULL where a row is short */
+  int n_cols, n_rows; /* columns of the header; rows after it */
+  cb_csv csv;
 } csv_table;
 
 static void csv_free(csv_table *t) {
-  for (int i = 0; t->cell && i < (t->n_rows + 1) * t->n_cols; ++i) free(t->cell[i]);
-  free(t->cell);
+  cb_csv_free(&t->csv);
   memset(t, 0, sizeof *t);
 }
 
-/* One RFC 4180 record starting at *p; fields appended to v. */
-static cb_status csv_record(const char **pp, char ***v, int *n, int *cap, const char *path, int line) {
-  const char *p = *pp;
-  for (;;) {
-    cb_strbuf f = {0};
-    cb_status st = cb_strbuf_append(&f, "");
-    if (*p == '"') {
-      ++p;
-      for (;;) {
-        if (!*p) {
-          cb_strbuf_free(&f);
-          return CB_ERROR(CB_ERR_FORMAT, "%s:%d: unterminated quoted field", path, line);
-        }
-        if (*p == '"' && p[1] == '"') {
-          st = st ? st : cb_strbuf_append(&f, "\"");
-          p += 2;
-        } else if (*p == '"') {
-          ++p;
-          break;
-        } else {
-          st = st ? st : cb_strbuf_printf(&f, "%c", *p);
-          ++p;
-        }
-      }
-    } else {
-      const char *e = p + strcspn(p, ",\r\n");
-      st = st ? st : cb_strbuf_printf(&f, "%.*s", (int)(e - p), p);
-      p = e;
-    }
-    if (st == CB_OK && *n == *cap) {
-      int c = *cap ? 2 * *cap : 16;
-      char **nv = realloc(*v, (size_t)c * sizeof *nv);
-      if (!nv) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
-      else {
-        *v = nv;
-        *cap = c;
-      }
-    }
-    if (st != CB_OK) {
-      cb_strbuf_free(&f);
-      return st;
-    }
-    (*v)[(*n)++] = f.data;
-    if (*p == ',') {
-      ++p;
-      continue;
-    }
-    if (*p && *p != '\r' && *p != '\n')
-      return CB_ERROR(CB_ERR_FORMAT, "%s:%d: text after a quoted field", path, line);
-    if (*p == '\r') ++p;
-    if (*p == '\n') ++p;
-    *pp = p;
-    return CB_OK;
-  }
-}
-
 static cb_status csv_read(const char *path, csv_table *t) {
-  char *text = NULL;
-  size_t len = 0;
-  CB_CHECK(cb_file_read_all(path, &text, &len));
-  cb_status st = CB_OK;
-  char ***rows = NULL;
-  int *widths = NULL, n_rows = 0, cap_rows = 0;
-  const char *p = text;
-  int line = 1;
-  while (*p && st == CB_OK) {
-    if (*p == '\n' || *p == '\r') { /* blank line */
-      p += *p == '\r' && p[1] == '\n' ? 2 : 1;
-      ++line;
-      continue;
-    }
-    if (n_rows == cap_rows) {
-      cap_rows = cap_rows ? 2 * cap_rows : 16;
-      char ***nr = realloc(rows, (size_t)cap_rows * sizeof *nr);
-      int *nw = realloc(widths, (size_t)cap_rows * sizeof *nw);
-      if (nr) rows = nr;
-      if (nw) widths = nw;
-      if (!nr || !nw) {
-        st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
-        break;
-      }
-    }
-    int n = 0, cap = 0;
-    rows[n_rows] = NULL;
-    st = csv_record(&p, &rows[n_rows], &n, &cap, path, line);
-    widths[n_rows++] = n;
-    ++line;
+  CB_CHECK(cb_csv_read(path, &t->csv));
+  if (t->csv.n_rows == 0) {
+    csv_free(t);
+    return CB_ERROR(CB_ERR_FORMAT, "%s: empty file, expected a leaderboard CSV", path);
   }
-  if (st == CB_OK && n_rows == 0) st = CB_ERROR(CB_ERR_FORMAT, "%s: empty file, expected a leaderboard CSV", path);
-  if (st == CB_OK) {
-    t->n_cols = widths[0];
-    t->n_rows = n_rows - 1;
-    t->cell = calloc((size_t)n_rows * (size_t)t->n_cols, sizeof *t->cell);
-    if (!t->cell) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
-  }
-  for (int r = 0; r < n_rows; ++r) {
-    for (int c = 0; c < widths[r]; ++c) {
-      if (st == CB_OK && c < t->n_cols) t->cell[(size_t)r * t->n_cols + c] = rows[r][c];
-      else free(rows[r][c]);
-    }
-    free(rows[r]);
-  }
-  free(rows);
-  free(widths);
-  free(text);
-  if (st != CB_OK) csv_free(t);
-  return st;
+  t->n_cols = cb_csv_row_len(&t->csv, 0);
+  t->n_rows = t->csv.n_rows - 1;
+  return CB_OK;
 }
 
 static int col_of(const csv_table *t, const char *name) {
+  char **h = cb_csv_row(&t->csv, 0);
   for (int c = 0; c < t->n_cols; ++c)
-    if (t->cell[c] && !strcmp(t->cell[c], name)) return c;
+    if (!strcmp(h[c], name)) return c;
   return -1;
 }
 
+/* The cell of data row `row` (0 = first after the header) and column col; "" where the row is short. */
 static const char *at(const csv_table *t, int row, int col) {
-  const char *v = col >= 0 ? t->cell[(size_t)(row + 1) * t->n_cols + col] : NULL;
-  return v ? v : "";
+  if (col < 0 || col >= cb_csv_row_len(&t->csv, row + 1)) return "";
+  return cb_csv_row(&t->csv, row + 1)[col];
 }
 
 static double parse_num(const char *s) {

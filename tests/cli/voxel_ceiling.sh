@@ -47,6 +47,9 @@ lb = json.load(open(sys.argv[2]))
 cell = lb["models"][0]["regions"]["v"]["benchmarks"]["v"]
 assert cell["ceiling_method"] == "voxel" and cell["score"] == s["score"], cell
 PY
+  # the dataset gives no stimulus_degrees: the completed run says so (#18: a warning, not a silent default)
+  grep -qF "[dataset d] gives no stimulus_degrees: each model saw the images across its own field of view" "$tmp/stderr" \
+    && say "ok   stimulus_degrees warning" || { say "FAIL no stimulus_degrees warning"; sed 's/^/     | /' "$tmp/stderr"; }
 else
   say "FAIL end to end: exit $?"; sed 's/^/     | /' "$tmp/stderr"
 fi

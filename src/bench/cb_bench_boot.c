@@ -85,34 +85,49 @@ static void draw_counts(cb_rng *rng, const int *test, int m, int n, int *count) 
   for (int i = 0; i < m; ++i) count[test[cb_rng_below(rng, (uint64_t)m)]]++;
 }
 
-/* The stream of replicate `rep` (the one boot_similarity in cb_benchmark.c draws from). */
-static void replicate_stream(const cb_bench *b, uint64_t rep, cb_rng *rng) {
-  cb_rng_seed_stream(rng, b->params.seed ^ 0xB0075712A9ull, rep);
-}
+/* The value of a metric on one split's resample, from the draw counts (n) of the benchmark's stimuli; NaN: the
+ * resample cannot be scored (the whole replicate is left out). */
+typedef cb_status (*split_value_fn)(const cb_bench *b, void *ctx, const int *count, double *v);
 
-/* The comparison on replicate `rep`: mean over splits of the (subject-averaged) weighted comparison. */
-static cb_status wboot_replicate(const cb_bench *b, wboot *x, uint64_t rep, double *raw) {
+/* vals (bootstrap) = ceiled replicate scores: replicate r draws each split's test stimuli with replacement from the
+ * stream (seed, r) (the one boot_similarity in cb_benchmark.c draws from); its raw score is the mean over splits
+ * of fn. count (n) is scratch. */
+static cb_status run_replicates(const cb_bench *b, split_value_fn fn, void *ctx, int *count, double *vals) {
   const cb_splits *s = b->splits;
   const int n = b->neural->n_stim;
-  cb_rng rng;
-  replicate_stream(b, rep, &rng);
-  double sum = 0;
-  for (int k = 0; k < s->n_splits; ++k) {
-    const int *test = s->test + (size_t)k * s->n_test, m = s->test_size[k];
-    draw_counts(&rng, test, m, n, x->count);
-    size_t p = 0;
-    for (int i = 0; i < n; ++i)
-      for (int j = i + 1; j < n; ++j) x->w[p++] = (double)x->count[i] * x->count[j];
-    double v = 0;
-    for (int g = 0; g < x->n_ref; ++g) {
-      double vg;
-      CB_CHECK(cb_rdm_compare_weighted(x->a, x->oa, x->ref + (size_t)g * x->k0, x->oref + (size_t)g * x->k0, x->w,
-                                       x->k0, b->compare, x->ra, x->rb, &vg));
-      v += vg;
+  for (int r = 0; r < b->params.bootstrap; ++r) {
+    if (cb_signal_pending())
+      return CB_ERROR(CB_ERR_INTERRUPTED, "stopped by signal %d during a bootstrap", cb_signal_pending());
+    cb_rng rng;
+    cb_rng_seed_stream(&rng, b->params.seed ^ 0xB0075712A9ull, (uint64_t)r);
+    double sum = 0;
+    for (int k = 0; k < s->n_splits && !isnan(sum); ++k) {
+      draw_counts(&rng, s->test + (size_t)k * s->n_test, s->test_size[k], n, count);
+      double v;
+      CB_CHECK(fn(b, ctx, count, &v));
+      sum += v;
     }
-    sum += v / x->n_ref;
+    const double raw = sum / s->n_splits;
+    vals[r] = isnan(b->ceiling) || isnan(raw) ? raw : cb_ceil_score(raw, b->ceiling, b->norm);
   }
-  *raw = sum / s->n_splits;
+  return CB_OK;
+}
+
+/* RDM comparison of a resample: pair (s, t) weighs c_s c_t; the mean over subjects. */
+static cb_status rdm_split_value(const cb_bench *b, void *ctx, const int *count, double *v) {
+  wboot *x = ctx;
+  const int n = b->neural->n_stim;
+  size_t p = 0;
+  for (int i = 0; i < n; ++i)
+    for (int j = i + 1; j < n; ++j) x->w[p++] = (double)count[i] * count[j];
+  double sum = 0;
+  for (int g = 0; g < x->n_ref; ++g) {
+    double vg;
+    CB_CHECK(cb_rdm_compare_weighted(x->a, x->oa, x->ref + (size_t)g * x->k0, x->oref + (size_t)g * x->k0, x->w,
+                                     x->k0, b->compare, x->ra, x->rb, &vg));
+    sum += vg;
+  }
+  *v = sum / x->n_ref;
   return CB_OK;
 }
 
@@ -123,63 +138,36 @@ int cb__bench_boot_weighted(const cb_bench *b) {
 cb_status cb__bench_boot_rdm(const cb_bench *b, const double *Dm, double *vals) {
   wboot x;
   cb_status st = wboot_init(b, Dm, &x);
-  for (int r = 0; st == CB_OK && r < b->params.bootstrap; ++r) {
-    if (cb_signal_pending()) {
-      st = CB_ERROR(CB_ERR_INTERRUPTED, "stopped by signal %d during a bootstrap", cb_signal_pending());
-      break;
-    }
-    double raw;
-    st = wboot_replicate(b, &x, (uint64_t)r, &raw);
-    if (st == CB_OK) vals[r] = isnan(b->ceiling) ? raw : cb_ceil_score(raw, b->ceiling, b->norm);
-  }
+  if (st == CB_OK) st = run_replicates(b, rdm_split_value, &x, x.count, vals);
   wboot_free(&x);
   return st;
 }
 
-/* CKA on replicate `rep`: mean over splits of the weighted CKA (an undefined one counts 0, as in the scores). */
-static cb_status cka_replicate(const cb_bench *b, cb_cka_w *cw, int *count, double *w, uint64_t rep, double *raw) {
-  const cb_splits *s = b->splits;
-  const int n = b->neural->n_stim;
-  cb_rng rng;
-  replicate_stream(b, rep, &rng);
-  double sum = 0;
-  for (int k = 0; k < s->n_splits; ++k) {
-    draw_counts(&rng, s->test + (size_t)k * s->n_test, s->test_size[k], n, count);
-    for (int i = 0; i < n; ++i) w[i] = count[i];
-    double v;
-    int undefined;
-    CB_CHECK(cb_cka_w_eval(cw, w, &v, &undefined));
-    if (isnan(v)) { /* too few distinct stimuli drawn: the replicate is left out */
-      *raw = NAN;
-      return CB_OK;
-    }
-    sum += v;
-  }
-  *raw = sum / s->n_splits;
-  return CB_OK;
+typedef struct cka_boot {
+  cb_cka_w *cw;
+  double *w; /* (n) stimulus weights */
+} cka_boot;
+
+/* CKA of a resample by stimulus weights (an undefined one counts 0, as in the scores; NaN: too few distinct). */
+static cb_status cka_split_value(const cb_bench *b, void *ctx, const int *count, double *v) {
+  cka_boot *x = ctx;
+  for (int i = 0; i < b->neural->n_stim; ++i) x->w[i] = count[i];
+  int undefined;
+  return cb_cka_w_eval(x->cw, x->w, v, &undefined);
 }
 
 cb_status cb__bench_boot_cka(const cb_bench *b, const float *X, int p, double *vals) {
   const int n = b->neural->n_stim, q = b->neural->n_neuroid;
   cb_status st = CB_OK;
-  cb_cka_w *cw = NULL;
+  cka_boot x = {NULL, malloc(sizeof(double) * (size_t)n)};
   double *K = malloc(sizeof *K * (size_t)n * n), *L = malloc(sizeof *L * (size_t)n * n); /* (n, n) Gram matrices */
-  double *w = malloc(sizeof *w * (size_t)n);                                             /* (n) stimulus weights */
   int *count = malloc(sizeof *count * (size_t)n);
-  if (!K || !L || !w || !count) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  if (!K || !L || !x.w || !count) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
   if (st == CB_OK) st = cb_cka_gram_f(X, n, p, K);
   if (st == CB_OK) st = cb_cka_gram(b->neural->mean, n, q, L);
-  if (st == CB_OK) st = cb_cka_w_create(K, L, n, b->cka, &cw);
-  for (int r = 0; st == CB_OK && r < b->params.bootstrap; ++r) {
-    if (cb_signal_pending()) {
-      st = CB_ERROR(CB_ERR_INTERRUPTED, "stopped by signal %d during a bootstrap", cb_signal_pending());
-      break;
-    }
-    double raw;
-    st = cka_replicate(b, cw, count, w, (uint64_t)r, &raw);
-    if (st == CB_OK) vals[r] = isnan(b->ceiling) || isnan(raw) ? raw : cb_ceil_score(raw, b->ceiling, b->norm);
-  }
-  cb_cka_w_destroy(&cw);
-  free(K), free(L), free(w), free(count);
+  if (st == CB_OK) st = cb_cka_w_create(K, L, n, b->cka, &x.cw);
+  if (st == CB_OK) st = run_replicates(b, cka_split_value, &x, count, vals);
+  cb_cka_w_destroy(&x.cw);
+  free(K), free(L), free(x.w), free(count);
   return st;
 }

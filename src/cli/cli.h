@@ -35,6 +35,11 @@ cb_status cb_cli_zoo_open(const char *name, uint64_t seed, struct cb_model **out
 /* Set by a subcommand that printed its --help (exit 0, nothing else). */
 extern int cb_cli_help_shown;
 
+/* The exit status of a command that ended with st (README "Exit status"): 0 done, 1 the input is wrong (a missing or
+ * malformed file, a configuration error, data that cannot be scored), 2 usage error, 3 interrupted (resumable),
+ * 4 fault: the machine failed (a full disk, a failed write, out of memory, MPI or a rank failed; resumable). */
+int cb_cli_exit_status(cb_status st);
+
 /* Usage error: records the message and returns CB_ERR_ARG. */
 #define CB_USAGE(...) CB_ERROR(CB_ERR_ARG, __VA_ARGS__)
 

@@ -105,3 +105,15 @@ int cb_cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
   }
   return c;
 }
+
+int cb_cli_exit_status(cb_status st) {
+  switch (st) {
+  case CB_OK: return 0;
+  case CB_ERR_ARG: return 2;
+  case CB_ERR_INTERRUPTED: return 3;
+  case CB_ERR_FAULT:
+  case CB_ERR_NOMEM:
+  case CB_ERR_MPI: return 4;
+  default: return 1;
+  }
+}

@@ -87,7 +87,7 @@ int main(int argc, char **argv) {
   cb_par *par = NULL;
   if (cb_par_init(&argc, &argv, &par) != CB_OK) {
     fprintf(stderr, "cortexbench %s: error: %s\n", cmd->name, cb_error_message());
-    return 1;
+    return cb_cli_exit_status(CB_ERR_MPI);
   }
   /* getopt_long in the subcommand sees argv[0] = command name. */
   optind = 1;
@@ -100,7 +100,7 @@ int main(int argc, char **argv) {
       else
         fprintf(stderr, "cortexbench %s: error: %s\n", cmd->name, cb_error_message());
     }
-    rc = st == CB_ERR_ARG ? 2 : (st == CB_ERR_INTERRUPTED ? 3 : 1);
+    rc = cb_cli_exit_status(st);
   }
   fflush(stdout);
   cb_par_destroy(&par);

@@ -21,7 +21,7 @@ cb_status cb_mkdirs(const char *path) {
       char c = buf[i];
       buf[i] = '\0';
       if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return CB_ERROR(CB_ERR_IO, "%s: cannot create directory (%s)", buf, strerror(errno));
+        return CB_ERROR(CB_ERR_FAULT, "%s: cannot create directory (%s)", buf, strerror(errno));
       buf[i] = c;
     }
   }
@@ -83,7 +83,7 @@ cb_status cb_file_commit(const char *tmp, const char *final) {
   if (rename(tmp, final) != 0) {
     int e = errno;
     unlink(tmp);
-    return CB_ERROR(CB_ERR_IO, "%s: cannot move into place (%s)", final, strerror(e));
+    return CB_ERROR(CB_ERR_FAULT, "%s: cannot move into place (%s)", final, strerror(e));
   }
   return CB_OK;
 }
@@ -94,13 +94,13 @@ cb_status cb_file_write_atomic(const char *path, const void *data, size_t n) {
   CB_CHECK(cb_mkdirs(dir));
   CB_CHECK(cb_path_temp(path, tmp, sizeof tmp));
   FILE *f = fopen(tmp, "wb");
-  if (!f) return CB_ERROR(CB_ERR_IO, "%s: cannot write (%s)", path, strerror(errno));
+  if (!f) return CB_ERROR(CB_ERR_FAULT, "%s: cannot write (%s)", path, strerror(errno));
   int err = 0; /* the first errno, before unlink or fclose can change it */
   if (fwrite(data, 1, n, f) != n || fflush(f) != 0) err = errno ? errno : EIO;
   if (fclose(f) != 0 && !err) err = errno ? errno : EIO;
   if (err) {
     unlink(tmp);
-    return CB_ERROR(CB_ERR_IO, "%s: write failed (%s)", path, strerror(err));
+    return CB_ERROR(CB_ERR_FAULT, "%s: write failed (%s)", path, strerror(err));
   }
   return cb_file_commit(tmp, path);
 }
@@ -121,16 +121,16 @@ static cb_status no_space(const char *final, const char *dir, uint64_t bytes, in
   human_bytes(bytes, need, sizeof need);
   if (statvfs(dir, &vs) == 0) {
     human_bytes((uint64_t)vs.f_bavail * (uint64_t)vs.f_frsize, avail, sizeof avail);
-    return CB_ERROR(CB_ERR_IO, "%s: %s (needs %s, %s free in %s)", final, strerror(err), need, avail, dir);
+    return CB_ERROR(CB_ERR_FAULT, "%s: %s (needs %s, %s free in %s)", final, strerror(err), need, avail, dir);
   }
-  return CB_ERROR(CB_ERR_IO, "%s: %s (needs %s in %s)", final, strerror(err), need, dir);
+  return CB_ERROR(CB_ERR_FAULT, "%s: %s (needs %s in %s)", final, strerror(err), need, dir);
 }
 
 cb_status cb_file_reserve(const char *path, const char *final, uint64_t bytes) {
   char dir[CB_PATH_MAX];
   cb_path_dirname(path, dir, sizeof dir);
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0) return CB_ERROR(CB_ERR_IO, "%s: cannot create (%s)", final, strerror(errno));
+  if (fd < 0) return CB_ERROR(CB_ERR_FAULT, "%s: cannot create (%s)", final, strerror(errno));
   int err = 0;
   if (bytes > 0 && fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)bytes) != 0) {
     err = errno;
@@ -143,7 +143,7 @@ cb_status cb_file_reserve(const char *path, const char *final, uint64_t bytes) {
   if (err) {
     unlink(path);
     if (err == ENOSPC || err == EDQUOT) return no_space(final, dir, bytes, err);
-    return CB_ERROR(CB_ERR_IO, "%s: cannot reserve %llu bytes (%s)", final, (unsigned long long)bytes, strerror(err));
+    return CB_ERROR(CB_ERR_FAULT, "%s: cannot reserve %llu bytes (%s)", final, (unsigned long long)bytes, strerror(err));
   }
   return CB_OK;
 }

@@ -21,6 +21,7 @@ const char *cb_status_str(cb_status s) {
   case CB_ERR_MPI: return "MPI error";
   case CB_ERR_INTERRUPTED: return "interrupted";
   case CB_ERR_INTERNAL: return "internal error";
+  case CB_ERR_FAULT: return "fault";
   }
   return "unknown status";
 }

@@ -19,7 +19,9 @@ typedef enum cb_status {
   CB_ERR_UNSUPPORTED, /* valid input that cortexbench does not handle */
   CB_ERR_MPI,         /* an MPI call failed or another rank failed */
   CB_ERR_INTERRUPTED, /* stopped by a signal */
-  CB_ERR_INTERNAL     /* a bug: an invariant did not hold */
+  CB_ERR_INTERNAL,    /* a bug: an invariant did not hold */
+  CB_ERR_FAULT        /* the machine failed, not the input: a full disk, a failed write, a directory that cannot be
+                         created (CB_ERR_NOMEM and CB_ERR_MPI are faults too: exit status 4, README) */
 } cb_status;
 
 /* Short name of a status, e.g. "io error". Never NULL. */

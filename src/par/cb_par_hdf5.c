@@ -41,7 +41,7 @@ static cb_status write_string_attr(hid_t obj, const char *name, const char *valu
   if (attr >= 0) H5Aclose(attr);
   H5Sclose(space);
   H5Tclose(type);
-  if (rc < 0) return CB_ERROR(CB_ERR_IO, "%s: cannot write attribute '%s'", path, name);
+  if (rc < 0) return CB_ERROR(CB_ERR_FAULT, "%s: cannot write attribute '%s'", path, name);
   return CB_OK;
 }
 
@@ -136,7 +136,7 @@ static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int
   H5Pclose(fcpl);
   /* (A file created on some ranks only cannot be closed collectively;
    * MPI_File_open is collective, so in practice creation fails everywhere.) */
-  if (step(p, &st, file < 0 ? CB_ERROR(CB_ERR_IO, "%s: cannot create (parallel HDF5: %s)", final, h5_cause(cause))
+  if (step(p, &st, file < 0 ? CB_ERROR(CB_ERR_FAULT, "%s: cannot create (parallel HDF5: %s)", final, h5_cause(cause))
                             : CB_OK) != CB_OK)
     goto done;
   lcpl = H5Pcreate(H5P_LINK_CREATE);
@@ -146,7 +146,7 @@ static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int
   H5Pset_obj_track_times(gcpl, 0);
   H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
   group = H5Gcreate2(file, "layers", lcpl, gcpl, H5P_DEFAULT);
-  if (step(p, &st, group < 0 ? CB_ERROR(CB_ERR_IO, "%s: cannot create group /layers", final) : CB_OK) != CB_OK)
+  if (step(p, &st, group < 0 ? CB_ERROR(CB_ERR_FAULT, "%s: cannot create group /layers", final) : CB_OK) != CB_OK)
     goto done;
   dxpl = H5Pcreate(H5P_DATASET_XFER);
   H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
@@ -161,7 +161,7 @@ static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int
     if (dcpl >= 0) H5Pclose(dcpl);
     dcpl = -1;
     if (sl == CB_OK && dset < 0)
-      sl = CB_ERROR(CB_ERR_IO, "%s: cannot create layer '%s' (%s)", final, names[l], h5_cause(cause));
+      sl = CB_ERROR(CB_ERR_FAULT, "%s: cannot create layer '%s' (%s)", final, names[l], h5_cause(cause));
     /* Every rank joins every H5Dwrite, even with nothing to write. Filtered
      * chunks are reallocated at their compressed size in the order HDF5
      * gathers them, which depends on the split; one write per chunk, in
@@ -174,7 +174,7 @@ static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int
     if (step(p, &st, sl) == CB_OK)
       for (int64_t row0 = 0; !empty && row0 < n; row0 += rows) {
         herr_t rc = write_rows(dset, dxpl, fspace, features[l], start, count, X[l], row0, row0 + rows < n ? row0 + rows : n);
-        cb_status sw = rc < 0 ? CB_ERROR(CB_ERR_IO, "%s: cannot write layer '%s' (%s)", final, names[l], h5_cause(cause))
+        cb_status sw = rc < 0 ? CB_ERROR(CB_ERR_FAULT, "%s: cannot write layer '%s' (%s)", final, names[l], h5_cause(cause))
                               : CB_OK;
         if (step(p, &st, sw) != CB_OK) break;
       }
@@ -187,7 +187,7 @@ done:
   if (gcpl >= 0) H5Pclose(gcpl);
   if (group >= 0) H5Gclose(group);
   if (file >= 0) {
-    cb_status sc = H5Fclose(file) < 0 ? CB_ERROR(CB_ERR_IO, "%s: close failed (%s)", final, h5_cause(cause)) : CB_OK;
+    cb_status sc = H5Fclose(file) < 0 ? CB_ERROR(CB_ERR_FAULT, "%s: close failed (%s)", final, h5_cause(cause)) : CB_OK;
     step(p, &st, st == CB_OK ? sc : CB_OK);
   }
   H5Pclose(fapl);
@@ -200,7 +200,7 @@ static cb_status write_metadata(const char *tmp, const char *final, const char *
                                 const char *const *ids) {
   cb_status st = CB_OK;
   hid_t file = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
-  if (file < 0) return CB_ERROR(CB_ERR_IO, "%s: cannot reopen to add metadata", final);
+  if (file < 0) return CB_ERROR(CB_ERR_FAULT, "%s: cannot reopen to add metadata", final);
   hid_t type = H5Tcopy(H5T_C_S1);
   H5Tset_size(type, H5T_VARIABLE);
   H5Tset_cset(type, H5T_CSET_UTF8);
@@ -208,14 +208,14 @@ static cb_status write_metadata(const char *tmp, const char *final, const char *
   hid_t space = H5Screate_simple(1, dims, NULL);
   hid_t dset = H5Dcreate2(file, "stimulus_id", type, space, H5P_DEFAULT, cb_h5_dcpl_untimed(), H5P_DEFAULT);
   if (dset < 0 || H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ids) < 0)
-    st = CB_ERROR(CB_ERR_IO, "%s: cannot write /stimulus_id", final);
+    st = CB_ERROR(CB_ERR_FAULT, "%s: cannot write /stimulus_id", final);
   if (dset >= 0) H5Dclose(dset);
   H5Sclose(space);
   H5Tclose(type);
   if (st == CB_OK) st = write_string_attr(file, "model", model, final);
   if (st == CB_OK) st = write_string_attr(file, "cortexbench_version", CB_VERSION, final);
   if (st == CB_OK && key) st = write_string_attr(file, "task_key", key, final);
-  if (H5Fclose(file) < 0 && st == CB_OK) st = CB_ERROR(CB_ERR_IO, "%s: close failed", final);
+  if (H5Fclose(file) < 0 && st == CB_OK) st = CB_ERROR(CB_ERR_FAULT, "%s: close failed", final);
   return st;
 }
 

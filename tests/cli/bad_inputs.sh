@@ -30,6 +30,19 @@ expect() {
   fi
 }
 
+# status NAME CODE -- ARGS...: the exit status of a failing command (README "Exit status": 1 data error, 2 usage
+# error, 4 fault)
+status() {
+  local name=$1 want=$2; shift 3
+  "$bin" "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+  local rc=$?
+  if [[ $rc -eq $want && $(wc -l <"$tmp/stderr") -eq 1 ]]; then
+    pass=$((pass + 1)); echo "ok   $name: exit $rc: $(cat "$tmp/stderr")"
+  else
+    fail=$((fail + 1)); echo "FAIL $name: exit $rc, expected $want"; sed 's/^/     | /' "$tmp/stderr"
+  fi
+}
+
 # --- fixtures -------------------------------------------------------------
 mkdir -p "$tmp/out"
 printf 'not an hdf5 file\n' >"$tmp/text.h5"
@@ -60,6 +73,9 @@ printf 'stimulus_id,filename\na,a.png\na,b.png\n' >"$tmp/dup.csv"
 printf '{"model": "m", "layer": "l"\n' >"$tmp/out/broken.json"
 
 # --- run ------------------------------------------------------------------
+status exit-data-error 1 -- score --activations "$tmp/nonexistent.h5" --layer pixels --assembly "$tmp/data/assembly.nc" --out "$tmp/out/s.json"
+status exit-usage-error 2 -- score --bogus
+status exit-fault-unwritable 4 -- score --activations "$tmp/acts.h5" --layer pixels --assembly "$tmp/data/assembly.nc" --out /proc/cortexbench-s.json
 # option values wrapped in context: the whole message, not the context repeated over a garbled tail
 expect score-bad-metric "cortexbench score: error: option --metric: unknown metric 'earsn' (pls, ridge, ridgecv, linear, neuron2neuron, rdm, cka)" - -- score --activations "$tmp/acts.h5" --layer pixels --assembly "$tmp/data/assembly.nc" --out "$tmp/out/s.json" --metric earsn
 expect score-bad-compare "cortexbench score: error: option --compare: unknown RDM comparison 'earsn' (spearman, kendall, pearson, cosine)" - -- score --activations "$tmp/acts.h5" --layer pixels --assembly "$tmp/data/assembly.nc" --out "$tmp/out/s.json" --compare earsn

@@ -4,7 +4,7 @@
 #     generated dataset D, the first model's activations P, the second's T;
 #  2. for 1, 2 and 3 ranks (3 oversubscribed): a fresh run on a tmpfs of
 #     D + P + T/2 (the first model's file fits, the second's does not) must
-#     end within the timeout (no hang) with exit status 1 and one error line
+#     end within the timeout (no hang) with exit status 4 (fault) and one error line
 #     naming the file and "No space left on device" (no Open MPI I/O error
 #     lines), leave no temporary file, and keep the first model's committed
 #     activations byte-identical to the reference's;
@@ -72,7 +72,7 @@ for n in 1 2 3; do
   line=$(grep '^cortexbench run: error:' "$tmp/full$n.err" | head -1)
   echo "$n rank(s): exit $rc after $((SECONDS - t0)) s: $line"
   [[ $rc -ne 124 && $rc -ne 137 ]] || { fail "$n ranks: no exit within $limit s (hang)"; continue; }
-  [[ $rc -eq 1 ]] || fail "$n ranks: exit status $rc, expected 1"
+  [[ $rc -eq 4 ]] || fail "$n ranks: exit status $rc, expected 4 (a fault)"
   [[ $errors -eq 1 ]] || fail "$n ranks: $errors error lines, expected 1"
   [[ $line == *"$second"*"No space left on device"* ]] || fail "$n ranks: the error does not name $second's file and the full disk"
   if grep -qiE 'pwritev|fbtl|MPI_ERR|HDF5-DIAG|Segmentation fault|exited on signal' "$tmp/full$n.err"; then

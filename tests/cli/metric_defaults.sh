@@ -25,8 +25,8 @@ tmp=$(mktemp -d /tmp/cb-mdef.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 printf '[suite]\nname = t\n[dataset g]\ngenerator = gratings-v1\n[model pixels]\n[benchmark b.cka]\ndataset = g\nmetric = cka\n[benchmark b.all]\ndataset = g\nmetric = rdm\nsplit = all\nceiling = none\n' >"$tmp/s.ini"
 listed=$("$CB" list benchmarks "$tmp/s.ini")
-echo "$listed" | grep -qF "b.cka                    dataset g, region (every neuroid), metric cka, split stratified (10 splits, train fraction 0.1), ceiling internal, normalise r/c" \
+grep -qF "b.cka                    dataset g, region (every neuroid), metric cka, split stratified (10 splits, train fraction 0.1), ceiling internal, normalise r/c" <<<"$listed" \
   || { echo "FAIL: list benchmarks, b.cka:"; echo "$listed"; exit 1; }
-echo "$listed" | grep -qF "metric rdm, split all (every stimulus, no cross-validation), ceiling none, normalise r/c" \
+grep -qF "metric rdm, split all (every stimulus, no cross-validation), ceiling none, normalise r/c" <<<"$listed" \
   || { echo "FAIL: list benchmarks, b.all:"; echo "$listed"; exit 1; }
 echo "metric defaults: docs/config.md table = cortexbench list metrics ($(echo "$got" | wc -l) lines); list benchmarks resolves them"

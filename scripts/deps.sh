@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages cortexbench needs (idempotent).
 # As root: apt-get installs whatever is missing. Otherwise: prints the exact
-# apt-get line to run and exits 1. Usage: scripts/deps.sh [build|test|all]
+# apt-get line to run and exits 1. Usage: scripts/deps.sh [build|test|all|--reference]
 set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake pkg-config
@@ -13,13 +13,19 @@ BUILD_PKGS=(build-essential cmake pkg-config
 # Tests: h5py/numpy read what cortexbench writes (interoperability checks; h5netcdf:
 # tests/cli/make_generic_dataset.py writes assemblies with xarray's h5netcdf engine);
 # PIL and onnx make test inputs; valgrind for the memcheck label that CI runs.
-TEST_PKGS=(python3 python3-numpy python3-pil python3-onnx python3-h5py python3-h5netcdf python3-xarray python3-netcdf4 libonnx-testdata chromium slurm-wlm munge valgrind)
+# scipy and scikit-learn: CI's perf smoke (benchmarks/perf/pls_ridge_vs_sklearn.py --smoke).
+TEST_PKGS=(python3 python3-numpy python3-scipy python3-sklearn python3-pil python3-onnx python3-h5py python3-h5netcdf
+  python3-xarray python3-netcdf4 python3-pandas libonnx-testdata chromium slurm-wlm munge valgrind)
+# --reference: the reference implementations the fixture scripts (tests/reference, tests/unit/nn) and the perf
+# comparisons (benchmarks/perf) run with /usr/bin/python3; a fresh machine has none of them. PyTorch is large.
+REFERENCE_PKGS=(python3-torch python3-torchvision)
 
 what=${1:-all}
 case "$what" in
   build) pkgs=("${BUILD_PKGS[@]}") ;;
   test|all) pkgs=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}") ;;
-  *) echo "usage: scripts/deps.sh [build|test|all]" >&2; exit 2 ;;
+  reference|--reference) pkgs=("${TEST_PKGS[@]}" "${REFERENCE_PKGS[@]}") ;;
+  *) echo "usage: scripts/deps.sh [build|test|all|--reference]" >&2; exit 2 ;;
 esac
 
 missing=()

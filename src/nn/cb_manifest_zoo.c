@@ -204,11 +204,8 @@ cb_status cb_zoo_manifest_load(const char *path, cb_zoo_manifest **out) {
   CB_ALLOC_GOTO(m->path, st, fail);
   parse_state ps = {.m = m, .st = CB_OK};
   cb_path_dirname(path, ps.dir, sizeof ps.dir);
-  FILE *fp = fopen(path, "r");
-  if (!fp) {
-    st = CB_ERROR(CB_ERR_IO, "%s: cannot open (%s)", path, strerror(errno));
-    goto fail;
-  }
+  FILE *fp = NULL; /* a regular file only: a FIFO or a device is refused with one line (cb_fs input policy) */
+  CB_CHECK_GOTO(cb_file_fopen_read(path, &fp), st, fail);
   int rc = ini_parse_file(fp, handler, &ps);
   fclose(fp);
   if (ps.st != CB_OK) {

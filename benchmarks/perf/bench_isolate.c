@@ -10,12 +10,7 @@
 
 #include "cb_assembly.h"
 #include "cb_status.h"
-
-static double now_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
+#include "cb_timer.h"
 
 static int cmp(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
@@ -26,14 +21,14 @@ static int cmp(const void *a, const void *b) {
 static double median_read(const char *path, int reps) {
   double t[101];
   for (int r = 0; r < reps; ++r) {
-    double t0 = now_s();
+    double t0 = cb_now();
     cb_assembly *a = NULL;
     if (cb_assembly_read(path, &a) != CB_OK) {
       fprintf(stderr, "%s\n", cb_error_message());
       return -1;
     }
     cb_assembly_destroy(&a);
-    t[r] = now_s() - t0;
+    t[r] = cb_now() - t0;
   }
   qsort(t, (size_t)reps, sizeof *t, cmp);
   return t[reps / 2];

@@ -7,12 +7,7 @@
 #include <time.h>
 
 #include "cb_nn.h"
-
-static double now_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
+#include "cb_timer.h"
 
 static int cmp(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
@@ -30,12 +25,12 @@ int main(int argc, char **argv) {
   int layers = 0;
   for (int r = 0; r < reps; ++r) {
     cb_model *m = NULL;
-    double t0 = now_s();
+    double t0 = cb_now();
     if (cb_model_load_onnx(argv[1], NULL, &m) != CB_OK) {
       fprintf(stderr, "bench_onnx_load: %s\n", cb_error_message());
       return 1;
     }
-    t[r] = now_s() - t0;
+    t[r] = cb_now() - t0;
     layers = cb_model_n_layers(m);
     cb_model_destroy(&m);
   }

@@ -30,4 +30,11 @@ cb_status cb__bench_boot_cka(const cb_bench *b, const float *X, int p, double *v
 /* Sets params.id of a benchmark that names none from `identifier` (non-empty) or the file name (cb_benchmark.c). */
 cb_status cb__bench_default_id(cb_bench *b, const char *identifier);
 
+/* The record of b (cb_bench_record.c): identifiers, SHA-256 of params.stimuli when given, the parameters text.
+ * Called once b->params is resolved and b->metric set. */
+cb_status cb__bench_record_init(cb_bench *b, const char *identifier, const char *set_identifier,
+                                const char *stimuli_csv);
+/* Copies b's record into a score (identifiers, ceiling_method when unset, parameters, version and git commit). */
+cb_status cb__bench_record_fill(const cb_bench *b, cb_score *out);
+
 #endif

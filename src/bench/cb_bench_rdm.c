@@ -172,6 +172,7 @@ cb_status cb_bench_load_rdm(const char *rdm_path, const char *stimuli_csv, const
   if (!b->params.id) CB_CHECK_GOTO(cb__bench_default_id(b, r->identifier), st, fail);
   CB_CHECK_GOTO(load_subjects(b, r), st, fail);
   CB_CHECK_GOTO(load_stimuli(b, r, stimuli_csv), st, fail);
+  CB_CHECK_GOTO(cb__bench_record_init(b, r->identifier, "", stimuli_csv), st, fail);
   if (p->stratify) CB_CHECK_GOTO(cb__labels_to_classes(b->neural->labels, b->neural->n_stim, &b->labels), st, fail);
   st = cb__bench_make_splits(b);
   if (st == CB_OK) st = cb__bench_make_ceiling(b);

@@ -319,6 +319,7 @@ cb_status cb_bench_load(const char *assembly_path, const cb_bench_params *p, cb_
   CB_CHECK_GOTO(cb_assembly_read(assembly_path, &a), st, fail);
   CB_CHECK_GOTO(cb_hash_file(assembly_path, CB_HASH_SHA256, b->assembly_sha256, NULL), st, fail);
   if (!b->params.id) CB_CHECK_GOTO(cb__bench_default_id(b, a->identifier), st, fail);
+  CB_CHECK_GOTO(cb__bench_record_init(b, a->identifier, a->stimulus_set_identifier, p->stimuli), st, fail);
   CB_CHECK_GOTO(cb_neural_from_assembly(a, p->region, p->t0, p->t1, p->stratify, &b->neural), st, fail);
   if (all_neuroids_constant(b->neural)) {
     st = CB_ERROR(CB_ERR_NUMERIC, "%s: every neuroid is constant over the %d stimuli (zero variance)", assembly_path,
@@ -364,6 +365,9 @@ void cb_bench_destroy(cb_bench **bp) {
   free(b->groups);
   free(b->assembly_path);
   free(b->own_id);
+  free(b->assembly_identifier);
+  free(b->stimulus_set_identifier);
+  free(b->parameters);
   free(b);
   *bp = NULL;
 }
@@ -840,7 +844,7 @@ static cb_status fill_score(const cb_bench *b, const cb_cv_result *res, const ch
   out->per_split = malloc((size_t)(res->n_splits > 0 ? res->n_splits : 1) * sizeof(double));
   if (!out->per_split) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
   memcpy(out->per_split, res->per_split, (size_t)res->n_splits * sizeof(double));
-  return CB_OK;
+  return cb__bench_record_fill(b, out);
 }
 
 /* The scoring conventions for undefined values (docs/config.md "Constant activations and responses"), each
@@ -918,6 +922,7 @@ cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, cons
   const int n = nd->n_stim;
   float *all = NULL, *X = NULL; /* (acts->n, p), (n, p) */
   double *pred = NULL;          /* (n_splits, n_test, q) test predictions, for the bootstrap */
+  double *neuroid_r = NULL;     /* (n_splits, q) test r of every neuroid, for the score record */
   int64_t *rows = NULL, p = 0;
   cb_cv_result *res = calloc(1, sizeof *res);
   CB_ALLOC_GOTO(res, st, done);
@@ -981,6 +986,7 @@ cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, cons
       snprintf(out->group, sizeof out->group, "%s", bp->group);
       out->n_groups = b->n_groups;
     }
+    st = cb__bench_record_fill(b, out);
     goto done;
   }
   if (is_regression(b->metric)) {
@@ -991,6 +997,9 @@ cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, cons
       CB_ALLOC_GOTO(pred, st, done);
       o.predictions = pred;
     }
+    neuroid_r = malloc(sizeof *neuroid_r * (size_t)b->splits->n_splits * nd->n_neuroid);
+    CB_ALLOC_GOTO(neuroid_r, st, done);
+    o.neuroid_r = neuroid_r;
     st = cb_cv_regress(X, n, (int)p, nd->mean, nd->n_neuroid, b->splits, &o, NULL, res);
   } else {
     st = score_similarity(b, X, (int)p, NULL, res);
@@ -1001,11 +1010,13 @@ cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, cons
   }
   CB_CHECK_GOTO(warn_undefined(b, act_path, layer, res), st, done);
   CB_CHECK_GOTO(fill_score(b, res, acts->model ? acts->model : "", layer, out), st, done);
+  if (neuroid_r) CB_CHECK_GOTO(cb_score_set_neuroids(out, nd->neuroid_id, nd->n_neuroid, neuroid_r), st, done);
   out->pca_components = pca ? pca->k : 0;
   if (bp->bootstrap > 0)
     st = is_regression(b->metric) ? bootstrap_regression(b, pred, out) : bootstrap_similarity(b, X, (int)p, NULL, out);
 done:
   if (st != CB_OK) cb_score_free(out);
+  free(neuroid_r);
   free(pred);
   free(res);
   free(all);

@@ -61,6 +61,8 @@ typedef struct cb_bench_params {
                               eval_fixed) or "mean-rdm" (comparison with the subject-mean RDM) */
   int bootstrap;           /* bootstrap replicates over test stimuli (0: none) */
   double ci_level;         /* e.g. 0.95 */
+  const char *stimuli;     /* the stimulus-set CSV the activations were computed from, or NULL: only recorded (its
+                              SHA-256 goes into every score as stimulus_set_sha256) */
 } cb_bench_params;
 
 /* Metric pls, seed 1, every metric-dependent field unset. */
@@ -96,6 +98,11 @@ typedef struct cb_bench {
   double *mean_rdm;       /* (n_stim, n_stim) mean of the subjects' RDMs */
   int mean_rdm_mode;      /* 1: subjects = mean-rdm */
   double ceiling_lower;   /* lower bound of the inter-subject noise ceiling (NaN unless RDM dataset, >= 2 subjects) */
+  /* The record copied into every score (cb_bench_record.c). */
+  char *assembly_identifier;     /* the recordings' BrainIO identifier ("" = none) */
+  char *stimulus_set_identifier; /* "" = none */
+  char stimulus_set_sha256[65];  /* of params.stimuli ("" = not given) */
+  char *parameters;              /* the resolved parameters, JSON object text */
 } cb_bench;
 
 /* Reads the assembly, builds the stimulus-level view, splits and ceiling. */

@@ -21,7 +21,7 @@ static void help(void) {
          "         [--distance 1-pearson|euclidean|cosine] [--compare spearman|kendall|pearson|cosine]\n"
          "         [--cka unbiased|biased] [--ceiling internal|metric-split-half|voxel|none]\n"
          "         [--normalise r2/c|(r/c)^2|r/c]\n"
-         "         [--bootstrap N] [--ci-level 0.95] [--benchmark ID]\n\n"
+         "         [--bootstrap N] [--ci-level 0.95] [--benchmark ID] [--stimuli CSV]\n\n"
          "Scores one layer's activations against a neural assembly. Stimuli are matched by\n"
          "stimulus_id whatever their order in each file; repetitions are averaged.\n\n"
          "Regressions (pls, default: 25 components; ridge: fixed --alpha; ridgecv: alpha chosen by\n"
@@ -52,6 +52,11 @@ static void help(void) {
          "--benchmark ID: the id written into the score (default: the assembly's BrainIO identifier,\n"
          "else its file name without extension); the score records the assembly's SHA-256, and\n"
          "`cortexbench leaderboard` refuses one id on two different assemblies.\n"
+         "--stimuli CSV: the stimulus set the activations came from; only recorded (its SHA-256 as\n"
+         "stimulus_set_sha256).\n"
+         "The score file is a self-contained record (docs/formats.md, 'Scores'): per-split and\n"
+         "per-neuroid values, ceiling and its method, resolved parameters, the assembly's and\n"
+         "stimulus set's identifiers and SHA-256, cortexbench version and git commit.\n"
          "Writes the score JSON to S.json (atomically).\n");
 }
 
@@ -81,6 +86,7 @@ cb_status cb_cmd_score(cb_par *p, int argc, char **argv) {
                                        {"bootstrap", required_argument, 0, 'b'},
                                        {"ci-level", required_argument, 0, 'v'},
                                        {"out", required_argument, 0, 'o'},
+                                       {"stimuli", required_argument, 0, 'T'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   const char *act = NULL, *layer = NULL, *assembly = NULL, *out = NULL;
@@ -92,7 +98,7 @@ cb_status cb_cmd_score(cb_par *p, int argc, char **argv) {
   unsigned long long seed;
   int c;
   double *alphas = NULL;
-  while ((c = cb_cli_getopt("score", argc, argv, "a:l:A:m:r:t:s:g:n:f:c:S:C:N:B:o:x:L:G:PD:R:K:b:v:h", opts, &st)) != -1) {
+  while ((c = cb_cli_getopt("score", argc, argv, "a:l:A:m:r:t:s:g:n:f:c:S:C:N:B:o:x:L:G:PD:R:K:b:v:T:h", opts, &st)) != -1) {
     switch (c) {
     case 0: return st;
     case 'a': act = optarg; break;
@@ -186,6 +192,7 @@ cb_status cb_cmd_score(cb_par *p, int argc, char **argv) {
       bp.normalise = optarg;
       break;
     case 'B': bp.id = optarg; break;
+    case 'T': bp.stimuli = optarg; break;
     case 'h':
       if (cb_par_rank(p) == 0) help();
       return CB_OK;

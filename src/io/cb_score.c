@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cb_fs.h"
+#include "cb_score_impl.h"
 
 /* A score file holds a few numbers and at most n_bootstrap replicates: 256 MiB is far beyond any. */
 #define CB_SCORE_FILE_MAX ((uint64_t)256 << 20)
@@ -20,15 +21,16 @@ void cb_score_free(cb_score *s) {
   s->n_splits = 0;
   free(s->boot);
   s->boot = NULL;
+  cb__score_free_record(s);
 }
 
 /* ---- write -------------------------------------------------------------- */
 
 /* A JSON number, or null for NaN/Inf. */
-static json_t *number_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+json_t *cb__score_num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 /* Adds `value` (reference stolen) under `key`; NULL value = failure. */
-static cb_status put(const char *path, json_t *obj, const char *key, json_t *value) {
+cb_status cb__score_put(const char *path, json_t *obj, const char *key, json_t *value) {
   if (!value) return CB_ERROR(CB_ERR_ARG, "%s: cannot encode key '%s' (invalid UTF-8 or out of memory)", path, key);
   if (json_object_set_new(obj, key, value) != 0)
     return CB_ERROR(CB_ERR_NOMEM, "%s: cannot add key '%s' to the JSON object", path, key);
@@ -43,59 +45,60 @@ cb_status cb_score_write_json(const char *path, const cb_score *s) {
   char *text = NULL;
   json_t *root = json_object();
   CB_ALLOC_GOTO(root, st, done);
-  CB_CHECK_GOTO(put(path, root, "model", json_string(s->model)), st, done);
-  CB_CHECK_GOTO(put(path, root, "layer", json_string(s->layer)), st, done);
-  CB_CHECK_GOTO(put(path, root, "benchmark", json_string(s->benchmark)), st, done);
-  CB_CHECK_GOTO(put(path, root, "metric", json_string(s->metric)), st, done);
-  CB_CHECK_GOTO(put(path, root, "raw", number_or_null(s->raw)), st, done);
-  CB_CHECK_GOTO(put(path, root, "ceiling", number_or_null(s->ceiling)), st, done);
-  CB_CHECK_GOTO(put(path, root, "score", number_or_null(s->score)), st, done);
-  CB_CHECK_GOTO(put(path, root, "error", number_or_null(s->error)), st, done);
-  CB_CHECK_GOTO(put(path, root, "n_splits", json_integer(s->n_splits)), st, done);
+  CB_CHECK_GOTO(cb__score_put(path, root, "model", json_string(s->model)), st, done);
+  CB_CHECK_GOTO(cb__score_put(path, root, "layer", json_string(s->layer)), st, done);
+  CB_CHECK_GOTO(cb__score_put(path, root, "benchmark", json_string(s->benchmark)), st, done);
+  CB_CHECK_GOTO(cb__score_put(path, root, "metric", json_string(s->metric)), st, done);
+  CB_CHECK_GOTO(cb__score_put(path, root, "raw", cb__score_num(s->raw)), st, done);
+  CB_CHECK_GOTO(cb__score_put(path, root, "ceiling", cb__score_num(s->ceiling)), st, done);
+  CB_CHECK_GOTO(cb__score_put(path, root, "score", cb__score_num(s->score)), st, done);
+  CB_CHECK_GOTO(cb__score_put(path, root, "error", cb__score_num(s->error)), st, done);
+  CB_CHECK_GOTO(cb__score_put(path, root, "n_splits", json_integer(s->n_splits)), st, done);
   {
     json_t *arr = json_array();
-    CB_CHECK_GOTO(put(path, root, "per_split", arr), st, done);
+    CB_CHECK_GOTO(cb__score_put(path, root, "per_split", arr), st, done);
     for (int i = 0; i < s->n_splits; ++i)
-      if (json_array_append_new(arr, number_or_null(s->per_split[i])) != 0) {
+      if (json_array_append_new(arr, cb__score_num(s->per_split[i])) != 0) {
         st = CB_ERROR(CB_ERR_NOMEM, "%s: cannot build per_split array", path);
         goto done;
       }
   }
   if (s->seed <= (uint64_t)INT64_MAX) {
-    CB_CHECK_GOTO(put(path, root, "seed", json_integer((json_int_t)s->seed)), st, done);
+    CB_CHECK_GOTO(cb__score_put(path, root, "seed", json_integer((json_int_t)s->seed)), st, done);
   } else {
     char buf[32];
     snprintf(buf, sizeof buf, "%" PRIu64, s->seed);
-    CB_CHECK_GOTO(put(path, root, "seed", json_string(buf)), st, done);
+    CB_CHECK_GOTO(cb__score_put(path, root, "seed", json_string(buf)), st, done);
   }
-  if (s->task_key[0]) CB_CHECK_GOTO(put(path, root, "task_key", json_string(s->task_key)), st, done);
+  if (s->task_key[0]) CB_CHECK_GOTO(cb__score_put(path, root, "task_key", json_string(s->task_key)), st, done);
   if (s->assembly_sha256[0])
-    CB_CHECK_GOTO(put(path, root, "assembly_sha256", json_string(s->assembly_sha256)), st, done);
+    CB_CHECK_GOTO(cb__score_put(path, root, "assembly_sha256", json_string(s->assembly_sha256)), st, done);
   if (s->ceiling_method[0])
-    CB_CHECK_GOTO(put(path, root, "ceiling_method", json_string(s->ceiling_method)), st, done);
+    CB_CHECK_GOTO(cb__score_put(path, root, "ceiling_method", json_string(s->ceiling_method)), st, done);
   if (!strcmp(s->ceiling_method, "nili"))
-    CB_CHECK_GOTO(put(path, root, "ceiling_lower", number_or_null(s->ceiling_lower)), st, done);
+    CB_CHECK_GOTO(cb__score_put(path, root, "ceiling_lower", cb__score_num(s->ceiling_lower)), st, done);
   if (s->pca_components > 0)
-    CB_CHECK_GOTO(put(path, root, "pca_components", json_integer(s->pca_components)), st, done);
+    CB_CHECK_GOTO(cb__score_put(path, root, "pca_components", json_integer(s->pca_components)), st, done);
   if (s->group[0]) {
-    CB_CHECK_GOTO(put(path, root, "group", json_string(s->group)), st, done);
-    CB_CHECK_GOTO(put(path, root, "n_groups", json_integer(s->n_groups)), st, done);
+    CB_CHECK_GOTO(cb__score_put(path, root, "group", json_string(s->group)), st, done);
+    CB_CHECK_GOTO(cb__score_put(path, root, "n_groups", json_integer(s->n_groups)), st, done);
   }
   if (s->n_bootstrap > 0) {
-    CB_CHECK_GOTO(put(path, root, "n_bootstrap", json_integer(s->n_bootstrap)), st, done);
-    CB_CHECK_GOTO(put(path, root, "ci_low", number_or_null(s->ci_low)), st, done);
-    CB_CHECK_GOTO(put(path, root, "ci_high", number_or_null(s->ci_high)), st, done);
-    CB_CHECK_GOTO(put(path, root, "ci_level", number_or_null(s->ci_level)), st, done);
+    CB_CHECK_GOTO(cb__score_put(path, root, "n_bootstrap", json_integer(s->n_bootstrap)), st, done);
+    CB_CHECK_GOTO(cb__score_put(path, root, "ci_low", cb__score_num(s->ci_low)), st, done);
+    CB_CHECK_GOTO(cb__score_put(path, root, "ci_high", cb__score_num(s->ci_high)), st, done);
+    CB_CHECK_GOTO(cb__score_put(path, root, "ci_level", cb__score_num(s->ci_level)), st, done);
     if (s->boot) {
       json_t *arr = json_array();
-      CB_CHECK_GOTO(put(path, root, "bootstrap", arr), st, done);
+      CB_CHECK_GOTO(cb__score_put(path, root, "bootstrap", arr), st, done);
       for (int i = 0; i < s->n_bootstrap; ++i)
-        if (json_array_append_new(arr, number_or_null(s->boot[i])) != 0) {
+        if (json_array_append_new(arr, cb__score_num(s->boot[i])) != 0) {
           st = CB_ERROR(CB_ERR_NOMEM, "%s: cannot build bootstrap array", path);
           goto done;
         }
     }
   }
+  CB_CHECK_GOTO(cb__score_put_record(path, root, s), st, done);
   text = json_dumps(root, JSON_PRESERVE_ORDER | JSON_INDENT(2) | JSON_REAL_PRECISION(17));
   CB_ALLOC_GOTO(text, st, done);
   {
@@ -127,7 +130,7 @@ static cb_status get_string(const char *path, json_t *root, const char *key, cha
 }
 
 /* Number or null (-> NaN). */
-static cb_status as_number(const char *path, json_t *v, const char *key, double *dst) {
+cb_status cb__score_number(const char *path, json_t *v, const char *key, double *dst) {
   if (json_is_null(v)) {
     *dst = NAN;
     return CB_OK;
@@ -140,7 +143,7 @@ static cb_status as_number(const char *path, json_t *v, const char *key, double 
 static cb_status get_number(const char *path, json_t *root, const char *key, double *dst) {
   json_t *v = json_object_get(root, key);
   if (!v) return CB_ERROR(CB_ERR_FORMAT, "%s: missing key '%s'", path, key);
-  return as_number(path, v, key, dst);
+  return cb__score_number(path, v, key, dst);
 }
 
 static cb_status get_seed(const char *path, json_t *root, uint64_t *dst) {
@@ -217,7 +220,7 @@ cb_status cb_score_read_json(const char *path, cb_score *out) {
     s.per_split = malloc((size_t)(s.n_splits > 0 ? s.n_splits : 1) * sizeof *s.per_split);
     CB_ALLOC_GOTO(s.per_split, st, fail);
     for (int i = 0; i < s.n_splits; ++i)
-      CB_CHECK_GOTO(as_number(path, json_array_get(arr, (size_t)i), "per_split", &s.per_split[i]), st, fail);
+      CB_CHECK_GOTO(cb__score_number(path, json_array_get(arr, (size_t)i), "per_split", &s.per_split[i]), st, fail);
   }
   CB_CHECK_GOTO(get_seed(path, root, &s.seed), st, fail);
   {
@@ -241,8 +244,9 @@ cb_status cb_score_read_json(const char *path, cb_score *out) {
   {
     json_t *cm = json_object_get(root, "ceiling_method");
     if (cm) {
-      if (!json_is_string(cm) || (strcmp(json_string_value(cm), "voxel") && strcmp(json_string_value(cm), "nili"))) {
-        st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'ceiling_method' is not \"voxel\" or \"nili\"", path);
+      if (!json_is_string(cm) || !cb__score_ceiling_method_known(json_string_value(cm))) {
+        st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'ceiling_method' is not one of internal, metric-split-half, voxel, "
+                      "nili, none", path);
         goto fail;
       }
       snprintf(s.ceiling_method, sizeof s.ceiling_method, "%s", json_string_value(cm));
@@ -297,10 +301,11 @@ cb_status cb_score_read_json(const char *path, cb_score *out) {
         s.boot = malloc(sizeof *s.boot * (size_t)(s.n_bootstrap > 0 ? s.n_bootstrap : 1));
         CB_ALLOC_GOTO(s.boot, st, fail);
         for (int i = 0; i < s.n_bootstrap; ++i)
-          CB_CHECK_GOTO(as_number(path, json_array_get(arr, (size_t)i), "bootstrap", &s.boot[i]), st, fail);
+          CB_CHECK_GOTO(cb__score_number(path, json_array_get(arr, (size_t)i), "bootstrap", &s.boot[i]), st, fail);
       }
     }
   }
+  CB_CHECK_GOTO(cb__score_get_record(path, root, &s), st, fail);
   json_decref(root);
   *out = s;
   return CB_OK;

@@ -20,6 +20,11 @@
  * assembly_sha256: the SHA-256 of the recordings file (assembly or RDMs).
  * With grouped cross-validation: group (the coordinate whose values were kept
  * whole on one side of every split) and n_groups.
+ * The record (cb_score_record.c; each written when set, after the keys above):
+ * assembly_identifier, stimulus_set_identifier, stimulus_set_sha256,
+ * parameters (object: the resolved metric parameters), neuroid_id and
+ * per_neuroid (n_splits arrays of the neuroids' test r), cortexbench_version,
+ * git_commit, config_fingerprint. docs/formats.md "Scores" lists them.
  */
 #ifndef CB_SCORE_H
 #define CB_SCORE_H
@@ -51,6 +56,18 @@ typedef struct cb_score {
   char group[128];    /* grouped cross-validation: the coordinate whose values are groups kept whole on one side
                          of every split ("" = ungrouped, not written) */
   int n_groups;       /* with group: the number of distinct groups */
+  /* The record of what the score was computed on and with (each "" / NULL / 0 = unknown, not written). */
+  char assembly_identifier[256];     /* the assembly's (or RDM file's) BrainIO identifier */
+  char stimulus_set_identifier[256]; /* the stimulus set's identifier */
+  char stimulus_set_sha256[65];      /* SHA-256 of the stimulus-set CSV */
+  char *parameters;                  /* (owned) JSON object text: the resolved metric parameters */
+  int n_neuroids;                    /* per-neuroid values (regressions): 0 = none */
+  char **neuroid_id;                 /* (n_neuroids) owned strings */
+  double *per_neuroid;               /* (n_splits, n_neuroids) owned: each neuroid's test Pearson r on each split
+                                        (NaN: undefined or left out) */
+  char version[32];                  /* cortexbench version that computed the score */
+  char git_commit[64];               /* its git commit (cb_git_commit) */
+  char config_fingerprint[65];       /* fingerprint of the configuration (run) or of the parameters (score) */
 } cb_score;
 
 /* Writes one score atomically (temp file + rename; parent dirs created). */
@@ -58,7 +75,12 @@ cb_status cb_score_write_json(const char *path, const cb_score *s);
 /* Reads a score file; errors name the file and the missing or mistyped key.
  * *out is overwritten only on success (free it with cb_score_free). */
 cb_status cb_score_read_json(const char *path, cb_score *out);
-/* Frees per_split and sets it to NULL, n_splits to 0. NULL-safe. */
+/* Frees every owned array (per_split, boot, parameters, neuroid_id, per_neuroid) and sets them to NULL, n_splits
+ * and n_neuroids to 0. NULL-safe. */
 void cb_score_free(cb_score *s);
+/* Takes copies of n neuroid ids and of per_neuroid (n_splits, n) into s (replacing any it holds). */
+cb_status cb_score_set_neuroids(cb_score *s, char *const *ids, int n, const double *per_neuroid);
+/* Sets version and git_commit to the running build's. */
+void cb_score_set_provenance(cb_score *s);
 
 #endif

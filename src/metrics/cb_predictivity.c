@@ -301,6 +301,7 @@ cb_status cb_cv_regress(const float *X, int n, int p, const double *Y, int q, co
     }
     for (int j = 0; j < q; ++j)
       if (isnan(r[j])) nan_seen[j] = 1;
+    if (opts->neuroid_r) memcpy(opts->neuroid_r + (size_t)k * q, r, sizeof *r * (size_t)q);
     res->per_split[k] = cb_median_skipnan(r, q, &res->n_nan_split[k]);
   }
   split_mean(res);

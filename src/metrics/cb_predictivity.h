@@ -61,6 +61,8 @@ typedef struct cb_regress_opts {
   int alpha_per_target; /* RIDGECV: choose alpha per neuroid (1) or one shared alpha (0, default) */
   double *predictions;  /* optional output (n_splits, splits->n_test, q): test-row predictions of every split
                            (row i of split k at (k * n_test + i) * q; NaN for neuroids left out); NULL = none */
+  double *neuroid_r;    /* optional output (n_splits, q): each neuroid's test Pearson r on each split, as the split
+                           medians use them (NaN: undefined or left out; 0: constant prediction); NULL = none */
 } cb_regress_opts;
 
 /* Defaults listed above for `kind`. */

@@ -460,6 +460,7 @@ typedef struct score_ctx {
   int pca_acts_m;           /* model of pca_acts (-1: none) */
   cb_pca *pca;              /* last PCA fitted on this rank, for (pca_m, pca_l) */
   int pca_m, pca_l;
+  char fingerprint[CB_CONFIG_FINGERPRINT_HEX]; /* of the configuration, written into every score */
 } score_ctx;
 
 /* The PCA of (model m, layer l) fitted on the fit set's activations; NULL
@@ -545,6 +546,7 @@ static cb_status run_score_task(int k, void *arg) {
   if (st == CB_OK) {
     snprintf(score.model, sizeof score.model, "%s", c->models[t->m].name);
     snprintf(score.task_key, sizeof score.task_key, "%s", t->key);
+    snprintf(score.config_fingerprint, sizeof score.config_fingerprint, "%s", s->fingerprint);
     st = cb_score_write_json(t->path, &score);
   }
   cb_timers_stop(r->t, "scores");
@@ -588,7 +590,7 @@ static cb_status stage_scores(run_ctx *r) {
   for (int b = 0; b < nb; ++b)
     for (int m = 0; m < nm; ++m)
       if (takes_part(r, m, b)) n += r->n_layers[m];
-  score_ctx s = {r, NULL, NULL, NULL, NULL, NULL, NULL, -1, NULL, -1, -1};
+  score_ctx s = {r, NULL, NULL, NULL, NULL, NULL, NULL, -1, NULL, -1, -1, ""};
   char *mask = NULL;
   int *order = NULL;
   double *cost = NULL;
@@ -604,10 +606,12 @@ static cb_status stage_scores(run_ctx *r) {
     st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
     goto done;
   }
+  st = cb_config_fingerprint(c->path, s.fingerprint);
   int k = 0;
   for (int b = 0; b < nb && st == CB_OK; ++b) {
     cb_bench_params_from_config(&c->benchmarks[b], &s.params[b]);
     const int d = dataset_index(c, c->benchmarks[b].dataset);
+    s.params[b].stimuli = r->stimuli[d][0] ? r->stimuli[d] : NULL;
     for (int m = 0; m < nm && st == CB_OK; ++m)
       for (int l = 0; takes_part(r, m, b) && l < r->n_layers[m] && st == CB_OK; ++l, ++k) {
         task *t = &s.tasks[k];

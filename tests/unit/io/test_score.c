@@ -169,6 +169,67 @@ START_TEST(test_group_fields) {
 }
 END_TEST
 
+/* The record (identifiers, parameters, per-neuroid values, provenance) round-trips bit-exactly; malformed record
+ * keys are errors naming the file and the key. */
+START_TEST(test_record_fields) {
+  make_tmpdir();
+  double splits[2] = {0.25, 0.5};
+  cb_score s = {.raw = 0.375, .ceiling = 0.8, .score = 0.17578125, .error = 0.125, .n_splits = 2, .per_split = splits,
+                .seed = 1};
+  snprintf(s.assembly_identifier, sizeof s.assembly_identifier, "test.V1");
+  snprintf(s.stimulus_set_identifier, sizeof s.stimulus_set_identifier, "test");
+  snprintf(s.stimulus_set_sha256, sizeof s.stimulus_set_sha256, "%064d", 7);
+  snprintf(s.ceiling_method, sizeof s.ceiling_method, "internal");
+  snprintf(s.config_fingerprint, sizeof s.config_fingerprint, "%064d", 9);
+  cb_score_set_provenance(&s);
+  s.parameters = strdup("{\"metric\":\"pls\",\"components\":25,\"stratify\":null}");
+  char *ids[3] = {"n0", "n\"1", "n2"};
+  const double pn[6] = {0.1, NAN, 1.0 / 3.0, 0.2, 0.3, nextafter(0.4, 1.0)}; /* (2 splits, 3 neuroids) */
+  ck_assert_int_eq(cb_score_set_neuroids(&s, ids, 3, pn), CB_OK);
+  char path[512];
+  snprintf(path, sizeof path, "%s/record.json", tmpdir);
+  ck_assert_int_eq(cb_score_write_json(path, &s), CB_OK);
+  cb_score r;
+  ck_assert_msg(cb_score_read_json(path, &r) == CB_OK, "%s", cb_error_message());
+  ck_assert_str_eq(r.assembly_identifier, "test.V1");
+  ck_assert_str_eq(r.stimulus_set_identifier, "test");
+  ck_assert_str_eq(r.stimulus_set_sha256, s.stimulus_set_sha256);
+  ck_assert_str_eq(r.ceiling_method, "internal");
+  ck_assert_str_eq(r.config_fingerprint, s.config_fingerprint);
+  ck_assert_str_eq(r.version, s.version);
+  ck_assert_str_eq(r.git_commit, s.git_commit);
+  ck_assert(strlen(r.git_commit) > 0);
+  ck_assert_str_eq(r.parameters, s.parameters);
+  ck_assert_int_eq(r.n_neuroids, 3);
+  int same = 1;
+  for (int j = 0; j < 3; ++j) same &= !strcmp(r.neuroid_id[j], ids[j]);
+  for (int i = 0; i < 6; ++i) same &= isnan(pn[i]) ? isnan(r.per_neuroid[i]) : same_bits(r.per_neuroid[i], pn[i]);
+  ck_assert_msg(same, "per-neuroid values differ after the round trip");
+  cb_score_free(&r);
+  ck_assert_ptr_null(r.per_neuroid);
+  free(s.parameters);
+  s.parameters = NULL;
+  s.per_split = NULL; /* the stack array: cb_score_free frees the rest (neuroid_id, per_neuroid) */
+  cb_score_free(&s);
+  ck_assert_ptr_null(s.neuroid_id);
+  const char *head = "{\"model\": \"m\", \"layer\": \"l\", \"benchmark\": \"b\", \"metric\": \"x\", \"raw\": 1, "
+                     "\"ceiling\": 1, \"score\": 1, \"error\": 0, \"n_splits\": 2, \"per_split\": [1, 1], \"seed\": 3, ";
+  const char *bad[][2] = {{"\"neuroid_id\": [\"a\"], \"per_neuroid\": [[1]]}", "per_neuroid"},
+                          {"\"neuroid_id\": [\"a\"], \"per_neuroid\": [[1], [1, 2]]}", "row 1"},
+                          {"\"parameters\": [1]}", "key 'parameters'"},
+                          {"\"stimulus_set_sha256\": \"abc\"}", "key 'stimulus_set_sha256'"},
+                          {"\"ceiling_method\": \"guess\"}", "key 'ceiling_method'"}};
+  for (size_t k = 0; k < sizeof bad / sizeof *bad; ++k) {
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s%s", head, bad[k][0]);
+    ck_assert_int_eq(cb_file_write_atomic(path, buf, strlen(buf)), CB_OK);
+    ck_assert_int_eq(cb_score_read_json(path, &r), CB_ERR_FORMAT);
+    ck_assert_msg(strstr(cb_error_message(), bad[k][1]) && strstr(cb_error_message(), path), "case %zu: %s", k,
+                  cb_error_message());
+  }
+}
+END_TEST
+
 static cb_status read_text(const char *text, cb_score *r) {
   char path[512];
   snprintf(path, sizeof path, "%s/bad_score.json", tmpdir);
@@ -257,6 +318,7 @@ int main(void) {
   tcase_add_test(tc, test_nan_is_null);
   tcase_add_test(tc, test_bootstrap_fields);
   tcase_add_test(tc, test_group_fields);
+  tcase_add_test(tc, test_record_fields);
   tcase_add_test(tc, test_errors_name_file_and_key);
   suite_add_tcase(s, tc);
   return cb_test_run(s);

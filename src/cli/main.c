@@ -15,22 +15,23 @@ typedef struct command {
   const char *name;
   cb_cmd_fn fn;
   const char *summary;
+  int mpi; /* 1: distributes work over MPI ranks; 0: nothing to split, MPI is not started (cb_par_init_serial) */
 } command;
 
 static const command commands[] = {
-    {"run", cb_cmd_run, "run a suite (CONFIG): datasets -> activations -> scores -> leaderboard"},
-    {"activations", cb_cmd_activations, "compute layer activations of a model on a stimulus set"},
-    {"score", cb_cmd_score, "score one layer's activations against a neural assembly"},
-    {"leaderboard", cb_cmd_leaderboard, "rank models from a directory of score files"},
-    {"list", cb_cmd_list, "list models, benchmarks or datasets"},
-    {"generate", cb_cmd_generate, "write a synthetic dataset (stimuli + assembly)"},
-    {"fetch", cb_cmd_fetch, "download a dataset into the cache, verified (resumable, mirrors)"},
-    {"import", cb_cmd_import, "convert .npy/.mat/CSV data into an assembly, or RDMs into an RDM file"},
-    {"verify", cb_cmd_verify, "recompute a published suite's results from scratch and compare, per benchmark"},
-    {"compare", cb_cmd_compare, "paired bootstrap difference of two score files (two models on one benchmark)"},
-    {"rsa", cb_cmd_rsa, "compare two RDM files (and their inter-subject noise ceilings)"},
-    {"zoo", cb_cmd_zoo, "the model zoo manifest; verify pretrained ONNX models against their test sets"},
-    {"version", cb_cmd_version, "print versions of cortexbench and its libraries"},
+    {"run", cb_cmd_run, "run a suite (CONFIG): datasets -> activations -> scores -> leaderboard", 1},
+    {"activations", cb_cmd_activations, "compute layer activations of a model on a stimulus set", 1},
+    {"score", cb_cmd_score, "score one layer's activations against a neural assembly", 0},
+    {"leaderboard", cb_cmd_leaderboard, "rank models from a directory of score files", 0},
+    {"list", cb_cmd_list, "list models, benchmarks or datasets", 0},
+    {"generate", cb_cmd_generate, "write a synthetic dataset (stimuli + assembly)", 0},
+    {"fetch", cb_cmd_fetch, "download a dataset into the cache, verified (resumable, mirrors)", 0},
+    {"import", cb_cmd_import, "convert .npy/.mat/CSV data into an assembly, or RDMs into an RDM file", 0},
+    {"verify", cb_cmd_verify, "recompute a published suite's results from scratch and compare, per benchmark", 1},
+    {"compare", cb_cmd_compare, "paired bootstrap difference of two score files (two models on one benchmark)", 0},
+    {"rsa", cb_cmd_rsa, "compare two RDM files (and their inter-subject noise ceilings)", 0},
+    {"zoo", cb_cmd_zoo, "the model zoo manifest; verify pretrained ONNX models against their test sets", 0},
+    {"version", cb_cmd_version, "print versions of cortexbench and its libraries", 0},
 };
 static const int n_commands = (int)(sizeof commands / sizeof commands[0]);
 
@@ -84,8 +85,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "cortexbench: error: unknown command '%s' (see cortexbench --help)\n", argv[argi]);
     return 2;
   }
+  int help = 0; /* `cortexbench CMD --help` prints and leaves: nothing to distribute */
+  for (int i = argi + 1; i < argc; ++i) help |= !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
   cb_par *par = NULL;
-  if (cb_par_init(&argc, &argv, &par) != CB_OK) {
+  if ((cmd->mpi && !help ? cb_par_init(&argc, &argv, &par) : cb_par_init_serial(&par)) != CB_OK) {
     fprintf(stderr, "cortexbench %s: error: %s\n", cmd->name, cb_error_message());
     return cb_cli_exit_status(CB_ERR_MPI);
   }

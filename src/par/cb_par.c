@@ -19,6 +19,7 @@ struct cb_par {
   int local_rank, local_size;
   int node_cores;
   int we_initialised;  /* 1 when cb_par_init called MPI_Init */
+  int serial;          /* 1: cb_par_init_serial, MPI not started (comm and node are MPI_COMM_NULL) */
 };
 
 #define MPI_TRY(call, what)                                                                 \
@@ -71,9 +72,37 @@ cb_status cb_par_init(int *argc, char ***argv, cb_par **out) {
   return CB_OK;
 }
 
+/* The launcher's rank of this process, 0 when none started it. */
+static int launcher_rank(void) {
+  static const char *const vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"};
+  for (size_t i = 0; i < sizeof vars / sizeof *vars; ++i)
+    if (getenv(vars[i])) return atoi(getenv(vars[i]));
+  if (getenv("SLURM_STEP_ID") && getenv("SLURM_PROCID")) return atoi(getenv("SLURM_PROCID"));
+  return 0;
+}
+
+cb_status cb_par_init_serial(cb_par **out) {
+  cb_par *p = calloc(1, sizeof *p);
+  if (!p) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  p->serial = 1;
+  p->comm = p->node = MPI_COMM_NULL;
+  p->rank = launcher_rank();
+  p->size = p->local_size = 1;
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  p->node_cores = cores > 0 ? (int)cores : 1;
+  cb_log_set_rank(0, 1);
+  *out = p;
+  return CB_OK;
+}
+
 void cb_par_destroy(cb_par **pp) {
   if (!pp || !*pp) return;
   cb_par *p = *pp;
+  if (p->serial) {
+    free(p);
+    *pp = NULL;
+    return;
+  }
   MPI_Comm_free(&p->node);
   MPI_Comm_free(&p->comm);
   int finalized = 0;
@@ -106,6 +135,7 @@ int cb_par_set_blas_threads(cb_par *p) {
 }
 
 cb_status cb_par_agree(cb_par *p, cb_status local) {
+  if (p->serial) return local;
   int mine = local == CB_OK ? INT_MAX : p->rank, first = INT_MAX;
   MPI_TRY(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, p->comm), "MPI_Allreduce");
   if (first == INT_MAX) return CB_OK;
@@ -137,6 +167,7 @@ cb_status cb_par_agree(cb_par *p, cb_status local) {
 }
 
 cb_status cb_par_barrier(cb_par *p) {
+  if (p->serial) return CB_OK;
   MPI_TRY(MPI_Barrier(p->comm), "MPI_Barrier");
   return CB_OK;
 }
@@ -144,11 +175,13 @@ cb_status cb_par_barrier(cb_par *p) {
 cb_status cb_par_bcast_string(cb_par *p, char *buf, size_t n) {
   if (n == 0 || n > (size_t)INT_MAX) return CB_ERROR(CB_ERR_ARG, "bad broadcast size %zu", n);
   buf[n - 1] = '\0';
+  if (p->serial) return CB_OK;
   MPI_TRY(MPI_Bcast(buf, (int)n, MPI_CHAR, 0, p->comm), "MPI_Bcast");
   return CB_OK;
 }
 
 cb_status cb_par_allreduce_sum(cb_par *p, double *v, int n) {
+  if (p->serial) return CB_OK;
   MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_SUM, p->comm), "MPI_Allreduce");
   return CB_OK;
 }
@@ -170,6 +203,7 @@ void cb_par_mpi_version(char *out, size_t n) {
 
 cb_status cb_par_timers_report(cb_par *p, const cb_timers *t) {
   enum { S = CB_TIMER_MAX_STAGES, L = CB_TIMER_NAME_LEN };
+  if (p->serial) return CB_ERROR(CB_ERR_INTERNAL, "timer report needs MPI (cb_par_init)");
   /* Union of stage names, in rank 0's order then others' (every rank
    * declares the run's stages up front, so usually they all agree). */
   char mine[S][L], *all = NULL, names[S][L];

@@ -28,7 +28,7 @@ def _candidates():
     prefix = os.path.normpath(os.path.join(here, "..", "..", "..", ".."))  # P/lib/python3/dist-packages/cortexbench
     out += [os.path.join(prefix, d, _NAME) for d in ("lib", "lib64", "lib/x86_64-linux-gnu")]
     repo = os.path.normpath(os.path.join(here, "..", ".."))  # <checkout>/python/cortexbench
-    out += [os.path.join(repo, b, "lib", _NAME) for b in ("build", "build-asan", "build-native")]
+    out += [os.path.join(repo, b, "lib", _NAME) for b in ("build", "build-native")]  # (an ASan build cannot load)
     return out
 
 

@@ -151,8 +151,7 @@ def _leaderboard_json(path):
                        "region_score": r["score"], "benchmark": bench}
                 row.update({k: v for k, v in c.items() if k != "layers"})
                 rows.append(row)
-    df = pd.DataFrame(rows)
-    return df.fillna(value=np.nan) if len(df) else df
+    return pd.DataFrame(rows)
 
 
 def load_leaderboard(path):

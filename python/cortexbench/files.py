@@ -121,8 +121,8 @@ def load_score(path):
 
 def load_scores(paths):
     """Score files (a directory: every *.json below it; or a list of files) as a pandas.DataFrame, one row per
-    file (column per_split holds the lists); also an xarray per_split view via
-    DataFrame.set_index([...]).to_xarray()."""
+    file (column per_split holds the lists, column path the file). As xarray:
+    df.set_index(["benchmark", "model", "layer"])["score"].to_xarray()."""
     import pandas as pd
     if isinstance(paths, (str, os.PathLike)) and os.path.isdir(paths):
         found = []

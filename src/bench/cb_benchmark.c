@@ -381,13 +381,14 @@ static int cmp_id_row(const void *a, const void *b) {
   return strcmp(((const id_row *)a)->id, ((const id_row *)b)->id);
 }
 
-/* rows[i] = row of the activations that holds neural stimulus i. */
-static cb_status match_rows(const cb_bench *b, const char *act_path, const cb_activations *acts, int64_t *rows) {
-  id_row *index = malloc((size_t)(acts->n > 0 ? acts->n : 1) * sizeof *index);
+/* rows[i] = row of the activations (ids, n_rows) that holds neural stimulus i. */
+static cb_status match_rows(const cb_bench *b, const char *act_path, char *const *ids, int64_t n_rows,
+                            int64_t *rows) {
+  id_row *index = malloc((size_t)(n_rows > 0 ? n_rows : 1) * sizeof *index);
   if (!index) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
-  for (int64_t i = 0; i < acts->n; ++i) index[i] = (id_row){acts->stimulus_id[i], i};
-  qsort(index, (size_t)acts->n, sizeof *index, cmp_id_row);
-  for (int64_t i = 1; i < acts->n; ++i)
+  for (int64_t i = 0; i < n_rows; ++i) index[i] = (id_row){ids[i], i};
+  qsort(index, (size_t)n_rows, sizeof *index, cmp_id_row);
+  for (int64_t i = 1; i < n_rows; ++i)
     if (!strcmp(index[i].id, index[i - 1].id)) {
       cb_status st = CB_ERROR(CB_ERR_FORMAT, "%s: stimulus_id '%s' appears twice", act_path, index[i].id);
       free(index);
@@ -395,7 +396,7 @@ static cb_status match_rows(const cb_bench *b, const char *act_path, const cb_ac
     }
   for (int i = 0; i < b->neural->n_stim; ++i) {
     id_row key = {b->neural->stimulus_id[i], 0};
-    id_row *hit = bsearch(&key, index, (size_t)acts->n, sizeof *index, cmp_id_row);
+    id_row *hit = bsearch(&key, index, (size_t)n_rows, sizeof *index, cmp_id_row);
     if (!hit) {
       cb_status st = CB_ERROR(CB_ERR_FORMAT, "%s: has no activations for stimulus '%s' of assembly %s", act_path,
                               key.id, b->assembly_path);
@@ -915,78 +916,83 @@ cb_status cb_bench_score_layer(const cb_bench *b, const char *act_path, const cb
   return cb_bench_score_layer_pca(b, act_path, acts, layer, NULL, out);
 }
 
-cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, const cb_activations *acts,
-                                   const char *layer, const cb_pca *pca, cb_score *out) {
-  cb_status st = CB_OK;
-  const cb_neural *nd = b->neural;
-  const int n = nd->n_stim;
-  float *all = NULL, *X = NULL; /* (acts->n, p), (n, p) */
-  double *pred = NULL;          /* (n_splits, n_test, q) test predictions, for the bootstrap */
-  double *neuroid_r = NULL;     /* (n_splits, q) test r of every neuroid, for the score record */
-  int64_t *rows = NULL, p = 0;
-  cb_cv_result *res = calloc(1, sizeof *res);
-  CB_ALLOC_GOTO(res, st, done);
-  memset(out, 0, sizeof *out);
-  rows = malloc((size_t)n * sizeof *rows);
-  CB_ALLOC_GOTO(rows, st, done);
-  CB_CHECK_GOTO(match_rows(b, act_path, acts, rows), st, done);
-  CB_CHECK_GOTO(cb_activations_read_layer(acts, act_path, layer, &all, &p), st, done);
-  X = malloc((size_t)n * (size_t)p * sizeof *X);
-  CB_ALLOC_GOTO(X, st, done);
+/* *X (n_stim, p), newly allocated = the rows `rows` (n_stim) of all (n_rows, p) in the benchmark's stimulus order;
+ * a non-finite activation is an error naming the stimulus; an empty or constant layer as documented. */
+static cb_status gather_rows(const cb_bench *b, const char *act_path, const char *layer, const int64_t *rows,
+                             const float *all, int64_t p, float **X) {
+  const int n = b->neural->n_stim;
+  *X = malloc((size_t)n * (size_t)(p > 0 ? p : 1) * sizeof **X);
+  if (!*X) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
   for (int i = 0; i < n; ++i) {
     const float *src = all + (size_t)rows[i] * (size_t)p;
     for (int64_t j = 0; j < p; ++j)
-      if (!isfinite(src[j])) {
-        st = CB_ERROR(CB_ERR_NUMERIC, "%s: layer '%s' has a non-finite activation for stimulus '%s'", act_path,
-                      layer, nd->stimulus_id[i]);
-        goto done;
-      }
-    memcpy(X + (size_t)i * (size_t)p, src, (size_t)p * sizeof *X);
+      if (!isfinite(src[j]))
+        return CB_ERROR(CB_ERR_NUMERIC, "%s: layer '%s' has a non-finite activation for stimulus '%s'", act_path,
+                        layer, b->neural->stimulus_id[i]);
+    memcpy(*X + (size_t)i * (size_t)p, src, (size_t)p * sizeof **X);
   }
-  if (p == 0) {
-    st = CB_ERROR(CB_ERR_NUMERIC, "%s: layer '%s' has no features (an empty layer): nothing to score", act_path,
-                  layer);
-    goto done;
-  }
-  if (all_features_constant(X, n, p))
+  if (p == 0)
+    return CB_ERROR(CB_ERR_NUMERIC, "%s: layer '%s' has no features (an empty layer): nothing to score", act_path,
+                    layer);
+  if (all_features_constant(*X, n, p))
     cb_log(CB_LOG_WARN, "%s: layer '%s' is constant over the %d stimuli of %s (every feature has zero variance): "
            "it scores 0", act_path, layer, n, b->params.id);
-  free(all);
-  all = NULL;
+  return CB_OK;
+}
+
+/* ceiling = voxel: the score record of the voxel-wise noise-corrected r^2. */
+static cb_status score_gathered_voxel(const cb_bench *b, const char *act_path, const char *model, const char *layer,
+                                      const float *X, int64_t p, cb_score *out) {
+  const cb_bench_params *bp = &b->params;
+  cb_regress_opts o;
+  CB_CHECK(regress_opts(b, &o));
+  cb_status st = score_voxel(b, X, (int)p, &o, out);
+  if (st != CB_OK) {
+    cb_error_prefix("%s: layer '%s' on %s", act_path, layer, b->assembly_path);
+    return st;
+  }
+  snprintf(out->model, sizeof out->model, "%s", model);
+  snprintf(out->layer, sizeof out->layer, "%s", layer);
+  snprintf(out->benchmark, sizeof out->benchmark, "%s", bp->id);
+  snprintf(out->assembly_sha256, sizeof out->assembly_sha256, "%s", b->assembly_sha256);
+  snprintf(out->metric, sizeof out->metric, "%s", cb_metric_name(b->metric));
+  out->seed = bp->seed;
+  if (b->groups) {
+    snprintf(out->group, sizeof out->group, "%s", bp->group);
+    out->n_groups = b->n_groups;
+  }
+  return CB_OK;
+}
+
+/* Scores X (n_stim, p) in the benchmark's stimulus order (owned: freed here), projected by pca when not NULL. */
+static cb_status score_gathered(const cb_bench *b, const char *act_path, const char *model, const char *layer,
+                                float *X, int64_t p, const cb_pca *pca, cb_score *out) {
+  cb_status st = CB_OK;
+  const cb_neural *nd = b->neural;
+  const int n = nd->n_stim;
+  float *Z = NULL;     /* (n, pca->k) */
+  double *pred = NULL; /* (n_splits, n_test, q) test predictions, for the bootstrap */
+  double *neuroid_r = NULL; /* (n_splits, q) test r of every neuroid, for the score record */
+  cb_cv_result *res = calloc(1, sizeof *res);
+  CB_ALLOC_GOTO(res, st, done);
   if (pca) { /* X (n, p) -> (n, k) */
     if (pca->p != p) {
       st = CB_ERROR(CB_ERR_INTERNAL, "%s: layer '%s' has %lld features, its PCA %lld", act_path, layer, (long long)p,
                     (long long)pca->p);
       goto done;
     }
-    all = malloc(sizeof *all * (size_t)n * (size_t)pca->k);
-    CB_ALLOC_GOTO(all, st, done);
-    CB_CHECK_GOTO(cb_pca_transform(pca, X, n, all), st, done);
+    Z = malloc(sizeof *Z * (size_t)n * (size_t)pca->k);
+    CB_ALLOC_GOTO(Z, st, done);
+    CB_CHECK_GOTO(cb_pca_transform(pca, X, n, Z), st, done);
     free(X);
-    X = all;
-    all = NULL;
+    X = Z;
+    Z = NULL;
     p = pca->k;
   }
   const cb_bench_params *bp = &b->params;
   if (!strcmp(bp->ceiling, "voxel")) {
-    cb_regress_opts o;
-    CB_CHECK_GOTO(regress_opts(b, &o), st, done);
-    st = score_voxel(b, X, (int)p, &o, out);
-    if (st != CB_OK) {
-      cb_error_prefix("%s: layer '%s' on %s", act_path, layer, b->assembly_path);
-      goto done;
-    }
-    snprintf(out->model, sizeof out->model, "%s", acts->model ? acts->model : "");
-    snprintf(out->layer, sizeof out->layer, "%s", layer);
-    snprintf(out->benchmark, sizeof out->benchmark, "%s", bp->id);
-    snprintf(out->assembly_sha256, sizeof out->assembly_sha256, "%s", b->assembly_sha256);
-    snprintf(out->metric, sizeof out->metric, "%s", cb_metric_name(b->metric));
-    out->seed = bp->seed;
-    if (b->groups) {
-      snprintf(out->group, sizeof out->group, "%s", bp->group);
-      out->n_groups = b->n_groups;
-    }
-    st = cb__bench_record_fill(b, out);
+    st = score_gathered_voxel(b, act_path, model, layer, X, p, out);
+    if (st == CB_OK) st = cb__bench_record_fill(b, out);
     goto done;
   }
   if (is_regression(b->metric)) {
@@ -1009,18 +1015,61 @@ cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, cons
     goto done;
   }
   CB_CHECK_GOTO(warn_undefined(b, act_path, layer, res), st, done);
-  CB_CHECK_GOTO(fill_score(b, res, acts->model ? acts->model : "", layer, out), st, done);
+  CB_CHECK_GOTO(fill_score(b, res, model, layer, out), st, done);
   if (neuroid_r) CB_CHECK_GOTO(cb_score_set_neuroids(out, nd->neuroid_id, nd->n_neuroid, neuroid_r), st, done);
   out->pca_components = pca ? pca->k : 0;
   if (bp->bootstrap > 0)
     st = is_regression(b->metric) ? bootstrap_regression(b, pred, out) : bootstrap_similarity(b, X, (int)p, NULL, out);
 done:
-  if (st != CB_OK) cb_score_free(out);
   free(neuroid_r);
   free(pred);
   free(res);
-  free(all);
+  free(Z);
   free(X);
+  return st;
+}
+
+cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, const cb_activations *acts,
+                                   const char *layer, const cb_pca *pca, cb_score *out) {
+  cb_status st = CB_OK;
+  float *all = NULL, *X = NULL; /* (acts->n, p), (n_stim, p) */
+  int64_t p = 0;
+  memset(out, 0, sizeof *out);
+  int64_t *rows = malloc((size_t)b->neural->n_stim * sizeof *rows); /* (n_stim) */
+  CB_ALLOC_GOTO(rows, st, done);
+  CB_CHECK_GOTO(match_rows(b, act_path, acts->stimulus_id, acts->n, rows), st, done);
+  CB_CHECK_GOTO(cb_activations_read_layer(acts, act_path, layer, &all, &p), st, done);
+  st = gather_rows(b, act_path, layer, rows, all, p, &X);
+  free(all); /* before scoring: the layer's memory is held once */
+  all = NULL;
+  if (st == CB_OK) {
+    st = score_gathered(b, act_path, acts->model ? acts->model : "", layer, X, p, pca, out);
+    X = NULL; /* freed by score_gathered */
+  }
+done:
+  if (st != CB_OK) cb_score_free(out);
+  free(X);
+  free(all);
+  free(rows);
+  return st;
+}
+
+cb_status cb_bench_score_matrix(const cb_bench *b, const char *src, const char *model, const char *layer,
+                                char *const *stimulus_id, int64_t n_rows, const float *X, int64_t p, cb_score *out) {
+  cb_status st = CB_OK;
+  float *Xs = NULL; /* (n_stim, p) */
+  memset(out, 0, sizeof *out);
+  int64_t *rows = malloc((size_t)b->neural->n_stim * sizeof *rows); /* (n_stim) */
+  CB_ALLOC_GOTO(rows, st, done);
+  CB_CHECK_GOTO(match_rows(b, src, stimulus_id, n_rows, rows), st, done);
+  st = gather_rows(b, src, layer, rows, X, p, &Xs);
+  if (st == CB_OK) {
+    st = score_gathered(b, src, model ? model : "", layer, Xs, p, NULL, out);
+    Xs = NULL; /* freed by score_gathered */
+  }
+done:
+  if (st != CB_OK) cb_score_free(out);
+  free(Xs);
   free(rows);
   return st;
 }

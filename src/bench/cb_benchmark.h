@@ -130,6 +130,12 @@ cb_status cb_bench_score_rdm(const cb_bench *b, const char *path, const cb_rdmfi
 /* Scores one layer of an activations file (rows matched by stimulus_id). */
 cb_status cb_bench_score_layer(const cb_bench *b, const char *act_path, const cb_activations *acts,
                                const char *layer, cb_score *out);
+/* The same on a layer held in memory: X (n_rows, p) float32 whose rows are the stimuli stimulus_id (n_rows), matched
+ * to the benchmark's stimuli by id; `src` names the activations in messages, model and layer go into the score.
+ * The library API (src/api) scores numpy arrays through it: the very code path of `cortexbench score`. */
+cb_status cb_bench_score_matrix(const cb_bench *b, const char *src, const char *model, const char *layer,
+                                char *const *stimulus_id, int64_t n_rows, const float *X /* (n_rows, p) */, int64_t p,
+                                cb_score *out);
 /* The same on activations projected by a fitted PCA (NULL: raw); a layer
  * whose width is not pca->p is an error. out->pca_components = pca->k. */
 cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, const cb_activations *acts,

@@ -37,7 +37,8 @@ cb_status cb__score_put(const char *path, json_t *obj, const char *key, json_t *
   return CB_OK;
 }
 
-cb_status cb_score_write_json(const char *path, const cb_score *s) {
+cb_status cb_score_to_json(const char *path, const cb_score *s, char **out) {
+  *out = NULL;
   if (!s) return CB_ERROR(CB_ERR_ARG, "%s: no score to write", path);
   if (s->n_splits < 0 || (s->n_splits > 0 && !s->per_split))
     return CB_ERROR(CB_ERR_ARG, "%s: invalid per-split scores (n_splits = %d)", path, s->n_splits);
@@ -108,11 +109,20 @@ cb_status cb_score_write_json(const char *path, const cb_score *s) {
     text = nl;
     text[n] = '\n';
     text[n + 1] = '\0';
-    CB_CHECK_GOTO(cb_file_write_atomic(path, text, n + 1), st, done);
   }
+  *out = text;
+  text = NULL;
 done:
   free(text);
   json_decref(root);
+  return st;
+}
+
+cb_status cb_score_write_json(const char *path, const cb_score *s) {
+  char *text = NULL;
+  CB_CHECK(cb_score_to_json(path, s, &text));
+  cb_status st = cb_file_write_atomic(path, text, strlen(text));
+  free(text);
   return st;
 }
 

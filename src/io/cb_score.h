@@ -70,6 +70,9 @@ typedef struct cb_score {
   char config_fingerprint[65];       /* fingerprint of the configuration (run) or of the parameters (score) */
 } cb_score;
 
+/* The text cb_score_write_json writes (newline-terminated, malloc'd: the caller frees *out); `path` names the
+ * score in messages. */
+cb_status cb_score_to_json(const char *path, const cb_score *s, char **out);
 /* Writes one score atomically (temp file + rename; parent dirs created). */
 cb_status cb_score_write_json(const char *path, const cb_score *s);
 /* Reads a score file; errors name the file and the missing or mistyped key.

@@ -104,7 +104,9 @@ _NUMBERS = ("raw", "ceiling", "score", "error", "ci_low", "ci_high", "ci_level",
 
 
 def load_score(path):
-    """A score file (docs/formats.md "Scores") as a dict; null numbers read as NaN (as the C reader does)."""
+    """A score file (docs/formats.md "Scores") as a dict; null numbers read as NaN (as the C reader does);
+    the record's per_neuroid values (regressions) as an xarray.DataArray (split, neuroid) with a neuroid_id
+    coordinate, whose median over neuroids is per_split."""
     try:
         with open(path, encoding="utf-8") as f:
             s = json.load(f)
@@ -116,6 +118,15 @@ def load_score(path):
         if k in s and s[k] is None:
             s[k] = math.nan
     s["per_split"] = [math.nan if v is None else v for v in s.get("per_split", [])]
+    if "per_neuroid" in s:  # the record's per-neuroid test r: an xarray.DataArray (split, neuroid)
+        import numpy as np
+        import xarray as xr
+        values = np.array([[np.nan if v is None else v for v in row] for row in s["per_neuroid"]], dtype=float)
+        s["per_neuroid"] = xr.DataArray(values.reshape(len(s["per_neuroid"]), len(s.get("neuroid_id", []))),
+                                        dims=("split", "neuroid"),
+                                        coords={"neuroid_id": ("neuroid", s.get("neuroid_id", []))},
+                                        name="r", attrs={"model": s.get("model"), "layer": s.get("layer"),
+                                                         "benchmark": s.get("benchmark")})
     return s
 
 

@@ -143,6 +143,15 @@ class Package(unittest.TestCase):
         row = long[(long.model == csv.model[0]) & (long.benchmark == "synthetic-v1.V1-pls")].iloc[0]
         self.assertAlmostEqual(row["clipped"], csv["synthetic-v1.V1-pls"][0], delta=5e-5)  # csv: 4 decimals
         self.assertEqual(row["layer"], csv["synthetic-v1.V1-pls.layer"][0])
+        path = os.path.join(self.tmp, "record.json")
+        run_cli("score", "--activations", self.acts, "--layer", LAYER, "--assembly", self.assembly, "--out", path,
+                "--region", "V1", "--splits", "3")
+        rec = cb.load_score(path)
+        pn = rec["per_neuroid"]
+        self.assertEqual(pn.dims, ("split", "neuroid"))
+        self.assertEqual(pn.shape[0], 3)
+        self.assertTrue(np.array_equal(pn.median("neuroid", skipna=True).values, np.array(rec["per_split"])),
+                        "per_split = median over neuroids of per_neuroid")
         scores = cb.load_scores(os.path.join(lb_dir, "scores"))
         n_files = sum(len([f for f in fs if f.endswith(".json")]) for _, _, fs in os.walk(os.path.join(lb_dir, "scores")))
         self.assertEqual(len(scores), n_files)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -59,9 +60,17 @@ static int write_all(int fd, const void *p, size_t n) {
 /* The child: parse, serialize, send, _exit. Never returns. */
 static int in_child = 0;
 int cb_isolate_in_child(void) { return in_child; }
-int cb_isolate_copies(void) { return in_child ? 4 : 1; }
+int cb_isolate_copies(void) { return in_child ? 3 : 1; }
 
-static void run_child(int res_fd, int err_fd, cb_isolate_fn fn, void *arg) {
+/* The reply's header: magic, status, message ("" on success: a fixed size), payload length. */
+static void put_head(cb_wire *h, cb_status st, int64_t len) {
+  cb_wire_put_i64(h, REPLY_MAGIC);
+  cb_wire_put_i64(h, (int64_t)st);
+  cb_wire_put_str(h, st == CB_OK ? "" : cb_error_message());
+  cb_wire_put_i64(h, len);
+}
+
+static void run_child(int res_fd, int err_fd, int mem_fd, cb_isolate_fn fn, void *arg) {
   in_child = 1;
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   /* Stop requests (Ctrl-C to the process group, mpirun forwarding SIGTERM or
@@ -74,15 +83,30 @@ static void run_child(int res_fd, int err_fd, cb_isolate_fn fn, void *arg) {
   setenv("LIBC_FATAL_STDERR_", "1", 1);
   dup2(err_fd, STDERR_FILENO);
   dup2(err_fd, STDOUT_FILENO);
-  cb_wire payload = {0};
   cb_error_clear();
+  if (mem_fd >= 0) {
+    /* The reply goes into the shared-memory file, which the parent maps (no pipe round trips, no copy on its
+     * side); the payload streams in behind room for the success header, written last at offset 0. */
+    cb_wire head = {0}, payload = {0};
+    put_head(&head, CB_OK, 0);
+    int rc = head.bad || lseek(mem_fd, (off_t)head.len, SEEK_SET) < 0;
+    cb_wire_stream(&payload, mem_fd);
+    cb_status st = rc ? CB_ERROR(CB_ERR_IO, "cannot write the reply") : fn(arg, &payload);
+    if (st == CB_OK && cb_wire_flush(&payload) != 0)
+      st = CB_ERROR(CB_ERR_NOMEM, "out of memory or space while sending a parsed file");
+    cb_wire_free(&head);
+    put_head(&head, st, st == CB_OK ? (int64_t)payload.len : 0);
+    if (st == CB_OK) rc = head.bad || pwrite(mem_fd, head.buf, head.len, 0) != (ssize_t)head.len;
+    else rc = head.bad || ftruncate(mem_fd, 0) != 0 || pwrite(mem_fd, head.buf, head.len, 0) != (ssize_t)head.len;
+    cb_wire_free(&head);
+    cb_wire_free(&payload);
+    _exit(rc ? 2 : 0);
+  }
+  cb_wire payload = {0};
   cb_status st = fn(arg, &payload);
   if (st == CB_OK && payload.bad) st = CB_ERROR(CB_ERR_NOMEM, "out of memory while sending a parsed file");
   cb_wire head = {0};
-  cb_wire_put_i64(&head, REPLY_MAGIC);
-  cb_wire_put_i64(&head, (int64_t)st);
-  cb_wire_put_str(&head, st == CB_OK ? "" : cb_error_message());
-  cb_wire_put_i64(&head, st == CB_OK ? (int64_t)payload.len : 0);
+  put_head(&head, st, st == CB_OK ? (int64_t)payload.len : 0);
   int rc = head.bad || write_all(res_fd, head.buf, head.len) != 0;
   if (!rc && st == CB_OK) rc = write_all(res_fd, payload.buf, payload.len) != 0;
   cb_wire_free(&head);
@@ -169,6 +193,18 @@ void cb_isolate_trust_clear(void) {
   n_trusted = 0;
 }
 
+/* reply = a read-only view of the reply the child wrote into mem_fd (MAP_POPULATE: mapped at once). */
+static int map_reply(int mem_fd, cb_wire *reply) {
+  struct stat sb;
+  if (fstat(mem_fd, &sb) != 0 || sb.st_size <= 0) return -1;
+  void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, mem_fd, 0);
+  if (m == MAP_FAILED) return -1;
+  reply->buf = m;
+  reply->len = reply->cap = (size_t)sb.st_size;
+  reply->mapped = 1;
+  return 0;
+}
+
 cb_status cb_isolate_call(const char *path, cb_isolate_fn fn, void *arg, cb_wire *reply) {
   memset(reply, 0, sizeof *reply);
   if (!cb_isolate_enabled() || cb_isolate_trusted(path)) return run_inline(fn, arg, reply);
@@ -185,18 +221,20 @@ cb_status cb_isolate_call(const char *path, cb_isolate_fn fn, void *arg, cb_wire
     return CB_ERROR(CB_ERR_IO, "%s: cannot create a pipe to read it (%s)", path, strerror(e));
   }
   fcntl(res[1], F_SETPIPE_SZ, 1 << 20); /* fewer context switches for large replies (best effort) */
+  int mem_fd = memfd_create("cb_isolate_reply", MFD_CLOEXEC); /* -1: the reply comes down the pipe */
   fflush(stdout);
   fflush(stderr);
   pid_t pid = fork();
   if (pid < 0) {
     int e = errno;
     close(res[0]), close(res[1]), close(err[0]), close(err[1]);
+    if (mem_fd >= 0) close(mem_fd);
     return CB_ERROR(CB_ERR_IO, "%s: cannot start a process to read it (%s)", path, strerror(e));
   }
   if (pid == 0) {
     close(res[0]);
     close(err[0]);
-    run_child(res[1], err[1], fn, arg);
+    run_child(res[1], err[1], mem_fd, fn, arg);
   }
   close(res[1]);
   close(err[1]);
@@ -268,9 +306,12 @@ cb_status cb_isolate_call(const char *path, cb_isolate_fn fn, void *arg, cb_wire
     if (line[0]) snprintf(detail, sizeof detail, "exit status %d: %s", WEXITSTATUS(wst), line);
     else snprintf(detail, sizeof detail, "exit status %d", WEXITSTATUS(wst));
     st = crashed(path, detail);
+  } else if (mem_fd >= 0 && (reply->len > 0 || map_reply(mem_fd, reply) != 0)) {
+    st = crashed(path, "no reply from the reading process");
   } else {
     st = decode_reply(path, reply);
   }
+  if (mem_fd >= 0) close(mem_fd);
   if (st != CB_OK) cb_wire_free(reply);
   return st;
 }

@@ -7,6 +7,10 @@
  * child writes status, message and bytes to a pipe and leaves with _exit
  * (no atexit handlers, no MPI, no HDF5 shutdown). The parent never calls the
  * library on that file: it decodes the bytes (bounds-checked) instead.
+ * The reply travels through shared memory (a memfd the parent creates before
+ * the fork): the child streams the serialized result into it and the parent
+ * maps it read-only, so a large layer is not copied through a pipe into a
+ * growing buffer (where memfd_create is unavailable, the pipe carries it).
  *
  * The child's stderr (HDF5's error stack, sanitizer reports) goes to a pipe
  * and never to the terminal. A child killed by a signal, or that exits
@@ -49,11 +53,11 @@ int cb_isolate_trusted(const char *path);
 void cb_isolate_trust_clear(void);
 
 /* 1 in the child process of cb_isolate_call (while `fn` runs), 0
- * elsewhere. Memory estimates (cb_mem.h) count a parsed result 4 times in
- * the child: its copy, its serialized reply, the parent's received reply
+ * elsewhere. Memory estimates (cb_mem.h) count a parsed result 3 times in
+ * the child: its copy, the shared reply (the parent maps those same pages)
  * and the parent's decoded copy exist at the same time. */
 int cb_isolate_in_child(void);
-/* Copies of a parsed result alive at once: 4 in the child, else 1. */
+/* Copies of a parsed result alive at once: 3 in the child, else 1. */
 int cb_isolate_copies(void);
 
 /* 1 unless CB_ISOLATE=0. */

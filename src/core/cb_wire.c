@@ -1,19 +1,74 @@
 /* cb_wire.c - see cb_wire.h. */
 #include "cb_wire.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "cb_strbuf.h"
 
 void cb_wire_free(cb_wire *w) {
   if (w == NULL) return;
-  free(w->buf);
+  if (w->mapped && w->buf) munmap(w->buf, w->cap);
+  else free(w->buf);
   memset(w, 0, sizeof *w);
+}
+
+#define STREAM_BUF ((size_t)1 << 20)
+
+static int write_fd(int fd, const unsigned char *b, size_t n) {
+  while (n > 0) {
+    ssize_t k = write(fd, b, n);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return -1;
+    b += k;
+    n -= (size_t)k;
+  }
+  return 0;
+}
+
+void cb_wire_stream(cb_wire *w, int fd) {
+  w->streaming = 1;
+  w->stream_fd = fd;
+  w->pending = 0;
+}
+
+int cb_wire_flush(cb_wire *w) {
+  if (!w->streaming || w->pending == 0) return w->bad ? -1 : 0;
+  if (write_fd(w->stream_fd, w->buf, w->pending) != 0) w->bad = 1;
+  w->pending = 0;
+  return w->bad ? -1 : 0;
+}
+
+static void stream_put(cb_wire *w, const void *p, size_t n) {
+  if (!w->buf && !(w->buf = malloc(STREAM_BUF))) {
+    w->bad = 1;
+    return;
+  }
+  w->cap = STREAM_BUF;
+  if (n >= STREAM_BUF / 4) { /* large arrays: after what is buffered, straight to the file */
+    if (cb_wire_flush(w) != 0) return;
+    if (write_fd(w->stream_fd, p, n) != 0) w->bad = 1;
+  } else {
+    if (w->pending + n > STREAM_BUF && cb_wire_flush(w) != 0) return;
+    memcpy(w->buf + w->pending, p, n);
+    w->pending += n;
+  }
+  w->len += n;
 }
 
 void cb_wire_put_bytes(cb_wire *w, const void *p, size_t n) {
   if (w->bad || n == 0) return;
+  if (w->streaming) {
+    stream_put(w, p, n);
+    return;
+  }
+  if (w->mapped) {
+    w->bad = 1;
+    return;
+  }
   if (w->len + n > w->cap) {
     size_t cap = w->cap ? w->cap : 256;
     while (cap < w->len + n) cap *= 2;

@@ -18,7 +18,17 @@ typedef struct cb_wire {
   size_t len, cap;
   size_t pos; /* read position */
   int bad;    /* a write failed or a read went wrong */
+  int mapped; /* 1: buf is a read-only view mapped by cb_isolate (munmap'ed by cb_wire_free; puts fail) */
+  int streaming;  /* 1: puts go to stream_fd (buf holds `pending` bytes not yet written); len counts all bytes */
+  int stream_fd;
+  size_t pending;
 } cb_wire;
+
+/* Puts after this call are written to fd (buffered in 1 MiB; large arrays directly) instead of kept: the reply of
+ * an isolated reader goes to shared memory without a second copy. len still counts every byte put. */
+void cb_wire_stream(cb_wire *w, int fd);
+/* Writes what is buffered; 0 on success (else w->bad is set). */
+int cb_wire_flush(cb_wire *w);
 
 /* Frees the buffer and zeroes the struct (NULL-safe). */
 void cb_wire_free(cb_wire *w);

@@ -93,6 +93,56 @@ static cb_status child(void *arg, cb_wire *w) {
   return CB_ERROR(CB_ERR_INTERNAL, "unknown behaviour");
 }
 
+/* A reply of arrays of 3 MiB, 512 KiB (below the stream buffer) and 3 MiB between small items (strings, counts):
+ * streamed into shared memory by the child, mapped by the parent; the same values in the same order as
+ * in-process. An error after a partial payload is only the error. */
+#define BIG (3 * 1024 * 1024 / 4)
+#define BIG_N(k) ((k) == 1 ? BIG / 6 : BIG)
+static cb_status big_child(void *arg, cb_wire *w) {
+  for (int k = 0; k < 3; ++k) {
+    float *X = malloc(sizeof *X * BIG);
+    if (!X) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < BIG_N(k); ++i) X[i] = (float)(i % 1000) * 0.5f + (float)k;
+    cb_wire_put_str(w, k == 1 ? "middle" : "edge");
+    cb_wire_put_i64(w, BIG_N(k));
+    cb_wire_put_f32s(w, X, BIG_N(k));
+    free(X);
+  }
+  return arg ? CB_ERROR(CB_ERR_FORMAT, "big.h5: broken after the payload") : CB_OK;
+}
+
+static int check_big(cb_wire *w) {
+  int ok = 1;
+  for (int k = 0; k < 3 && ok; ++k) {
+    char *s = NULL;
+    int64_t n = 0;
+    float *X = NULL;
+    ok = cb_wire_get_str(w, &s) && !strcmp(s, k == 1 ? "middle" : "edge") && cb_wire_get_i64(w, &n) &&
+         n == BIG_N(k) && cb_wire_get_f32s(w, n, &X);
+    for (int i = 0; ok && i < n; ++i) ok = X[i] == (float)(i % 1000) * 0.5f + (float)k;
+    free(s);
+    free(X);
+  }
+  return ok && cb_wire_left(w) == 0;
+}
+
+START_TEST(test_isolate_large_reply) {
+  unsetenv("CB_ISOLATE");
+  cb_wire w;
+  ck_assert_int_eq(cb_isolate_call("big.h5", big_child, NULL, &w), CB_OK);
+  ck_assert_msg(check_big(&w), "isolated reply differs");
+  cb_wire_free(&w);
+  ck_assert_int_eq(cb_isolate_call("big.h5", big_child, "fail", &w), CB_ERR_FORMAT);
+  ck_assert_str_eq(cb_error_message(), "big.h5: broken after the payload");
+  ck_assert_ptr_null(w.buf);
+  setenv("CB_ISOLATE", "0", 1);
+  ck_assert_int_eq(cb_isolate_call("big.h5", big_child, NULL, &w), CB_OK);
+  ck_assert_msg(check_big(&w), "in-process reply differs");
+  cb_wire_free(&w);
+  unsetenv("CB_ISOLATE");
+}
+END_TEST
+
 START_TEST(test_isolate_result_and_error) {
   unsetenv("CB_ISOLATE");
   cb_wire w;
@@ -176,6 +226,7 @@ int main(void) {
   tcase_add_test(tc, test_wire_round_trip);
   tcase_add_test(tc, test_wire_rejects_bad_lengths);
   tcase_add_test(tc, test_isolate_result_and_error);
+  tcase_add_test(tc, test_isolate_large_reply);
   tcase_add_test(tc, test_isolate_crashes_become_one_line);
   tcase_add_test(tc, test_isolate_timeout);
   suite_add_tcase(s, tc);

@@ -73,8 +73,7 @@ int main(int argc, char **argv) {
       printf("cortexbench %s\n", CB_VERSION);
       return 0;
     } else {
-      fprintf(stderr, "cortexbench: error: unknown option '%s'\n", a);
-      usage(stderr);
+      fprintf(stderr, "cortexbench: error: unknown option '%s' (see cortexbench --help)\n", a);
       return 2;
     }
   }

@@ -24,6 +24,19 @@ struct cb_progress {
   int lines;
 };
 
+/* The tracker whose live line is on the terminal now (one process draws one at a time), so that a log message
+ * can end it first instead of being appended to it. */
+static cb_progress *cb__live_on_screen = NULL;
+
+void cb_progress_break_line(void) {
+  cb_progress *g = cb__live_on_screen;
+  if (!g || g->live_len == 0) return;
+  fputc('\n', g->o.out);
+  fflush(g->o.out);
+  g->live_len = 0;
+  cb__live_on_screen = NULL;
+}
+
 static double clock_now(const cb_progress *g) { return g->o.clock ? g->o.clock(g->o.clock_ctx) : cb_now(); }
 
 cb_progress_opts cb_progress_opts_env(void) {
@@ -63,6 +76,7 @@ cb_status cb_progress_create(const char *label, const char *unit, int64_t total,
 
 void cb_progress_destroy(cb_progress **g) {
   if (!g || !*g) return;
+  if (cb__live_on_screen == *g) cb__live_on_screen = NULL;
   free((*g)->label);
   free(*g);
   *g = NULL;
@@ -130,6 +144,7 @@ static void draw_live(cb_progress *g, int64_t done, double elapsed, int final) {
   fprintf(g->o.out, "\r%s%*s", line, (int)pad, "");
   if (final) fputc('\n', g->o.out);
   g->live_len = final ? 0 : used;
+  cb__live_on_screen = final ? NULL : g;
 }
 
 static void emit(cb_progress *g, int64_t done, double now, int final) {
@@ -151,7 +166,7 @@ void cb_progress_update(cb_progress *g, int64_t done) {
   double now = clock_now(g);
   double wait = g->o.mode == CB_PROGRESS_LIVE ? LIVE_REDRAW : g->o.interval;
   if (g->o.mode == CB_PROGRESS_LIVE && g->last_done < 0) wait = 0; /* draw the bar at once */
-  if (now - g->last < wait) return;
+  if (now - g->last < wait || (done >= g->total && g->total > 0)) return; /* 100%: the final line says it */
   emit(g, done, now, 0);
 }
 
@@ -163,5 +178,6 @@ void cb_progress_end(cb_progress *g, int64_t done, int complete) {
     fputc('\n', g->o.out);
     fflush(g->o.out);
     g->live_len = 0;
+    if (cb__live_on_screen == g) cb__live_on_screen = NULL;
   }
 }

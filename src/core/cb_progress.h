@@ -54,12 +54,16 @@ cb_status cb_progress_create(const char *label, const char *unit, int64_t total,
                              cb_progress **out);
 void cb_progress_destroy(cb_progress **g);
 
-/* `done` items are finished; prints when the throttle allows. */
+/* `done` items are finished; prints when the throttle allows (not at
+ * done == total: the final line of cb_progress_end follows). */
 void cb_progress_update(cb_progress *g, int64_t done);
 /* The step ended. complete: the final line (counts, time, rate). Else (an
  * error or a stop, whose message follows): only ends a live line, so that
  * the error stays the only line the step adds to stderr. */
 void cb_progress_end(cb_progress *g, int64_t done, int complete);
+/* Ends the live line on the terminal, if one is drawn, so that a message
+ * (cb_log, cb_warn0) starts on a line of its own; the next update redraws. */
+void cb_progress_break_line(void);
 /* Lines written so far (live redraws count one each). */
 int cb_progress_lines(const cb_progress *g);
 

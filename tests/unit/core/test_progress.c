@@ -174,6 +174,29 @@ START_TEST(test_live_failure_off_null) {
 }
 END_TEST
 
+/* A log message ends the live line first (cb_progress_break_line); the next update draws on a new line; an update
+ * at 100 % draws nothing (the final line follows). */
+START_TEST(test_live_break_line) {
+  double now = 0.0;
+  capture c;
+  capture_open(&c);
+  cb_progress_opts o = {CB_PROGRESS_LIVE, 10.0, c.f, fake_clock, &now};
+  cb_progress *g = NULL;
+  ck_assert_int_eq(cb_progress_create("x", "tasks", 2, &o, &g), CB_OK);
+  cb_progress_update(g, 0);
+  cb_progress_break_line();
+  cb_progress_break_line(); /* nothing on screen any more: nothing */
+  fputs("message\n", c.f);
+  now = 1.0, cb_progress_update(g, 1);
+  now = 2.0, cb_progress_update(g, 2);
+  cb_progress_destroy(&g);
+  cb_progress_break_line(); /* destroyed: forgotten */
+  ck_assert_str_eq(capture_text(&c), "\rx [....................] 0/2 tasks (0%), 0.0 s elapsed, ETA unknown\nmessage\n"
+                                     "\rx [##########..........] 1/2 tasks (50%), 1.00 tasks/s, 1.0 s elapsed, ETA 1.0 s");
+  capture_close(&c);
+}
+END_TEST
+
 /* Environment: CORTEXBENCH_PROGRESS forces a form or silences it, CORTEXBENCH_PROGRESS_INTERVAL sets the interval
  * (invalid values keep 10 s). */
 START_TEST(test_opts_env) {
@@ -203,6 +226,7 @@ int main(void) {
   tcase_add_test(tc, test_plain_interval_zero_and_failure);
   tcase_add_test(tc, test_live_line);
   tcase_add_test(tc, test_live_failure_off_null);
+  tcase_add_test(tc, test_live_break_line);
   tcase_add_test(tc, test_opts_env);
   suite_add_tcase(s, tc);
   return cb_test_run(s);

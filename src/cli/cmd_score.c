@@ -197,9 +197,9 @@ cb_status cb_cmd_score(cb_par *p, int argc, char **argv) {
   }
   if (optind < argc) return CB_USAGE("score: unexpected argument '%s'", argv[optind]);
   if (!act) return CB_USAGE("score: missing --activations (see cortexbench score --help)");
-  if (!layer) return CB_USAGE("score: missing --layer");
-  if (!assembly) return CB_USAGE("score: missing --assembly");
-  if (!out) return CB_USAGE("score: missing --out");
+  if (!layer) return CB_USAGE("score: missing --layer (see cortexbench score --help)");
+  if (!assembly) return CB_USAGE("score: missing --assembly (see cortexbench score --help)");
+  if (!out) return CB_USAGE("score: missing --out (see cortexbench score --help)");
   CB_CHECK(cb_bench_params_resolve(&bp));
   /* One thread: the same bits as `run`, whatever the rank count. */
   openblas_set_num_threads(1);

@@ -77,7 +77,7 @@ cb_status cb_extract_check_memory(const cb_model *m, const cb_stimulus_set *set,
 /* Audio models: each sound -> cochleagram -> forward one at a time; layers
  * with a time axis are averaged over time per unit. */
 static cb_status extract_audio(cb_model *m, const cb_stimulus_set *set, int64_t start, int64_t count,
-                               const int *idx, int n_idx, float **out) {
+                               const int *idx, int n_idx, float **out, const cb_extract_progress *pg) {
   cb_status st = CB_OK;
   const cb_model_info *info = cb_model_get_info(m);
   const size_t in_size = (size_t)info->in_c * info->in_h * info->in_w;
@@ -109,6 +109,7 @@ static cb_status extract_audio(cb_model *m, const cb_stimulus_set *set, int64_t 
       else
         memcpy(dst, full[k], sizeof(float) * (size_t)c * h * w);
     }
+    if (pg && pg->fn) pg->fn(i + 1, pg->ctx);
   }
   goto done;
 fail:
@@ -127,6 +128,12 @@ done:
 
 cb_status cb_extract_block(cb_model *m, const cb_stimulus_set *set, double stimulus_degrees, int64_t start,
                            int64_t count, int batch, const int *idx, int n_idx, float **out) {
+  return cb_extract_block_progress(m, set, stimulus_degrees, start, count, batch, idx, n_idx, out, NULL);
+}
+
+cb_status cb_extract_block_progress(cb_model *m, const cb_stimulus_set *set, double stimulus_degrees, int64_t start,
+                                    int64_t count, int batch, const int *idx, int n_idx, float **out,
+                                    const cb_extract_progress *pg) {
   cb_status st = CB_OK;
   const cb_model_info *info = cb_model_get_info(m);
   for (int k = 0; k < n_idx; ++k) out[k] = NULL;
@@ -134,7 +141,7 @@ cb_status cb_extract_block(cb_model *m, const cb_stimulus_set *set, double stimu
     return CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s' takes %s input but %s holds %s stimuli", info->name,
                     cb_extract_model_modality(m), set->path, cb_extract_set_modality(set));
   CB_CHECK(cb_extract_check_memory(m, set, idx, n_idx, count));
-  if (cb_audio_is_audio_model(m)) return extract_audio(m, set, start, count, idx, n_idx, out);
+  if (cb_audio_is_audio_model(m)) return extract_audio(m, set, start, count, idx, n_idx, out, pg);
   const int64_t in_size = (int64_t)info->in_c * info->in_h * info->in_w;
   if (info->in_c != 3 && info->in_c != 1)
     return CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s' takes %d input channels; only RGB (3) and grayscale (1) are supported",
@@ -186,6 +193,7 @@ cb_status cb_extract_block(cb_model *m, const cb_stimulus_set *set, double stimu
     }
     for (int k = 0; k < n_idx; ++k) bout[k] = out[k] + (size_t)b0 * (size_t)layer_features(m, idx[k]);
     CB_CHECK_GOTO(cb_model_forward(m, x, nb, idx, n_idx, bout), st, fail);
+    if (pg && pg->fn) pg->fn(b0 + nb, pg->ctx);
   }
   free(x);
   free(rgbf);

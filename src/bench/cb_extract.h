@@ -40,4 +40,16 @@ cb_status cb_extract_check_memory(const cb_model *m, const cb_stimulus_set *set,
 cb_status cb_extract_block(cb_model *m, const cb_stimulus_set *set, double stimulus_degrees, int64_t start,
                            int64_t count, int batch, const int *idx, int n_idx, float **out /* (n_idx) */);
 
+/* Told after every batch (every sound of an audio model) how many stimuli
+ * of the block are done; for progress reports only. */
+typedef struct cb_extract_progress {
+  void (*fn)(int64_t done, void *ctx);
+  void *ctx;
+} cb_extract_progress;
+
+/* cb_extract_block with progress reports (pg NULL: none). */
+cb_status cb_extract_block_progress(cb_model *m, const cb_stimulus_set *set, double stimulus_degrees, int64_t start,
+                                    int64_t count, int batch, const int *idx, int n_idx, float **out /* (n_idx) */,
+                                    const cb_extract_progress *pg);
+
 #endif

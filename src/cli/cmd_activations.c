@@ -127,8 +127,8 @@ cb_status cb_cmd_activations(cb_par *p, int argc, char **argv) {
   }
   if (optind < argc) return CB_USAGE("activations: unexpected argument '%s'", argv[optind]);
   if (!model) return CB_USAGE("activations: missing --model (see cortexbench activations --help)");
-  if (!stimuli) return CB_USAGE("activations: missing --stimuli");
-  if (!out) return CB_USAGE("activations: missing --out");
+  if (!stimuli) return CB_USAGE("activations: missing --stimuli (see cortexbench activations --help)");
+  if (!out) return CB_USAGE("activations: missing --out (see cortexbench activations --help)");
   const int onnx = is_onnx_path(model);
   if (onnx_opts && !onnx)
     return CB_USAGE("activations: --input-size, --mean, --std and --visual-degrees apply to .onnx models only");

@@ -46,7 +46,7 @@ cb_status cb_cmd_generate(cb_par *p, int argc, char **argv) {
   }
   if (optind >= argc) return CB_USAGE("generate: missing ID (see cortexbench generate --help)");
   if (optind + 1 < argc) return CB_USAGE("generate: unexpected argument '%s'", argv[optind + 1]);
-  if (!a.out) return CB_USAGE("generate: missing --out DIR");
+  if (!a.out) return CB_USAGE("generate: missing --out DIR (see cortexbench generate --help)");
   a.id = argv[optind];
   if (!cb_generator_find(a.id)) return CB_USAGE("generate: unknown dataset '%s' (see cortexbench generate --help)", a.id);
   return cb_cli_on_rank0(p, gen_rank0, &a);

@@ -131,7 +131,7 @@ cb_status cb_cmd_import(cb_par *p, int argc, char **argv) {
   a.input = argv[optind + 1];
   if (strcmp(a.kind, "assembly") != 0 && strcmp(a.kind, "rdm") != 0)
     return CB_USAGE("import: unknown kind '%s' (assembly or rdm)", a.kind);
-  if (!a.out) return CB_USAGE("import: missing --out FILE");
+  if (!a.out) return CB_USAGE("import: missing --out FILE (see cortexbench import --help)");
   if (a.ids_file && a.o.stimulus_prefix) return CB_USAGE("import: give --stimulus-ids or --stimulus-prefix, not both");
   if (subjects) {
     if (strcmp(a.kind, "rdm") != 0) return CB_USAGE("import: --subjects is for 'import rdm'");

@@ -30,7 +30,7 @@ static void help(void) {
          "-> neural -> overall, each parent the unweighted mean of its children (a missing child\n"
          "counts as 0, all missing = missing). Ranks on the average rounded to 2 decimals (half\n"
          "up), ties share a rank, and prints the table.\n\n"
-         "  -o DIR             also write DIR/leaderboard.{csv,json,md,html}\n"
+         "  -o, --out DIR      also write DIR/leaderboard.{csv,json,md,html}\n"
          "  --html FILE        write the self-contained HTML report to FILE\n"
          "  --compare CSV      print rank changes and score deltas against another leaderboard CSV\n"
          "                     (rank,model,average[,benchmarks...]; a published one or an earlier run)\n"

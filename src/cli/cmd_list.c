@@ -151,7 +151,7 @@ cb_status cb_cmd_list(cb_par *p, int argc, char **argv) {
       return CB_OK;
     }
   }
-  if (optind >= argc) return CB_USAGE("list: missing what to list: metrics, models, benchmarks or datasets");
+  if (optind >= argc) return CB_USAGE("list: missing what to list: metrics, models, benchmarks or datasets (see cortexbench list --help)");
   list_args a = {argv[optind], NULL};
   if (strcmp(a.what, "metrics") && strcmp(a.what, "models") && strcmp(a.what, "benchmarks") &&
       strcmp(a.what, "datasets"))

@@ -39,8 +39,16 @@ static void run_help(void) {
          "results stay committed; exit status 3 (then the same command resumes). Under Open MPI\n"
          "send SIGUSR1 to mpirun (it forwards it to every rank): mpirun answers SIGTERM and SIGINT\n"
          "by killing the ranks and exits 1; scripts/launch (used by scripts/run) turns them into\n"
-         "SIGUSR1. Exit status: 0 done, 1 error (e.g. a full disk: nothing half-written is left),\n"
-         "2 usage error, 3 interrupted.\n\n"
+         "SIGUSR1. Exit status: 0 done, 1 data error (a missing or malformed input, a configuration\n"
+         "error), 2 usage error, 3 interrupted, 4 fault (e.g. a full disk: nothing half-written is\n"
+         "left); messages and causes in docs/errors.md.\n\n"
+         "Cross-validation is set per benchmark in CONFIG (docs/config.md): split =\n"
+         "stratified|shuffle|kfold|all (all: rdm and cka only, one comparison over every\n"
+         "stimulus), splits, train_fraction, stratify, group; `cortexbench list benchmarks\n"
+         "CONFIG` prints what each benchmark resolves to.\n\n"
+         "Progress: rank 0 prints each step's counts, rate and ETA (activations per model,\n"
+         "scoring tasks over all ranks, the leaderboard step's time): a live line on a\n"
+         "terminal, else a line every 10 s and a final line (-q: none).\n\n"
          "Run it under MPI: mpirun -n 4 cortexbench run benchmarks/default.ini\n");
 }
 

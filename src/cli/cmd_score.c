@@ -35,6 +35,10 @@ static void help(void) {
          "name): 10 shuffle splits, stratified on --stratify when given, seed 1; regressions train on\n"
          "90 %% of the stimuli; rdm and cka compare the 90 %% held out (--train-fraction 0.1, Brain-\n"
          "Score's test_size 0.9); cka is the unbiased estimator; kfold uses --splits folds.\n"
+         "Splits (--split): stratified (the default: shuffle splits stratified on --stratify, plain\n"
+         "shuffle splits without it), shuffle, kfold (--splits folds), all (rdm and cka only: one\n"
+         "comparison over every stimulus, no cross-validation); with --splits N, --train-fraction F,\n"
+         "--stratify COLUMN, --group COLUMN (below) and --seed S.\n"
          "Ceiling (internal, every metric): repetitions split in random halves (--splits times),\n"
          "Pearson r per neuroid between the halves, Spearman-Brown corrected, median over neuroids\n"
          "(Brain-Score's InternalConsistency). metric-split-half (rdm, cka): the halves compared with\n"
@@ -200,9 +204,9 @@ cb_status cb_cmd_score(cb_par *p, int argc, char **argv) {
   }
   if (optind < argc) return CB_USAGE("score: unexpected argument '%s'", argv[optind]);
   if (!act) return CB_USAGE("score: missing --activations (see cortexbench score --help)");
-  if (!layer) return CB_USAGE("score: missing --layer");
-  if (!assembly) return CB_USAGE("score: missing --assembly");
-  if (!out) return CB_USAGE("score: missing --out");
+  if (!layer) return CB_USAGE("score: missing --layer (see cortexbench score --help)");
+  if (!assembly) return CB_USAGE("score: missing --assembly (see cortexbench score --help)");
+  if (!out) return CB_USAGE("score: missing --out (see cortexbench score --help)");
   CB_CHECK(cb_bench_params_resolve(&bp));
   /* One thread: the same bits as `run`, whatever the rank count. */
   openblas_set_num_threads(1);

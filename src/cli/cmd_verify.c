@@ -25,10 +25,10 @@ static void help(void) {
          "across OpenBLAS kernels), and every cell of RESULTS_DIR/leaderboard.csv within 1e-4 (it prints\n"
          "4 decimals). Prints per benchmark the files or cells compared, the largest difference and\n"
          "PASS or FAIL; exit status 0 when everything passes, 1 otherwise (a missing file fails).\n\n"
-         "  RESULTS_DIR      a suite's results, e.g. results/default (leaderboard.csv, scores/)\n"
-         "  -c CONFIG        the suite configuration (default: benchmarks/<name of RESULTS_DIR>.ini)\n"
-         "  --tolerance T    for score files (default 1e-6)\n"
-         "  --keep DIR       recompute into DIR and keep it (default: a temporary directory, removed)\n\n"
+         "  RESULTS_DIR          a suite's results, e.g. results/default (leaderboard.csv, scores/)\n"
+         "  -c, --config CONFIG  the suite configuration (default: benchmarks/<RESULTS_DIR name>.ini)\n"
+         "  --tolerance T        for score files (default 1e-6)\n"
+         "  --keep DIR           recompute into DIR and keep it (default: a temporary directory, removed)\n\n"
          "The datasets the configuration reads must be present (scripts/prepare.sh CONFIG). Runs under\n"
          "mpirun like `run`; results do not depend on the number of ranks.\n");
 }

@@ -179,7 +179,7 @@ cb_status cb_cmd_zoo(cb_par *p, int argc, char **argv) {
       return CB_OK;
     }
   }
-  if (optind >= argc) return CB_USAGE("zoo: missing what to do: list or verify NAME");
+  if (optind >= argc) return CB_USAGE("zoo: missing what to do: list or verify NAME (see cortexbench zoo --help)");
   a.what = argv[optind];
   if (!strcmp(a.what, "list")) {
     if (optind + 1 < argc) return CB_USAGE("zoo list: unexpected argument '%s'", argv[optind + 1]);

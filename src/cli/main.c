@@ -43,11 +43,16 @@ static void usage(FILE *f) {
   for (int i = 0; i < n_commands; ++i) fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
   fprintf(f,
           "\nglobal options:\n"
-          "  -q, --quiet     only errors and results\n"
+          "  -q, --quiet     only errors and results (no progress lines)\n"
           "  -v, --verbose   debug messages, and source locations in error messages\n"
           "  -h, --help      this help; `cortexbench <command> --help` for a command\n"
-          "\nexit status: 0 success, 1 error (a full disk, a failed rank, ...), 2 usage error,\n"
-          "3 interrupted (`run` stopped by SIGTERM, SIGINT or SIGUSR1 after the task in hand).\n"
+          "\nprogress: rank 0 shows each long step's counts, rate and ETA on stdout: a live line\n"
+          "on a terminal, else a line every 10 s (CORTEXBENCH_PROGRESS_INTERVAL=S) and a final\n"
+          "line; CORTEXBENCH_PROGRESS=off|plain|live overrides (docs/errors.md).\n"
+          "\nexit status: 0 success, 1 data error (a missing or malformed input, a configuration\n"
+          "error), 2 usage error, 3 interrupted (`run` stopped by SIGTERM, SIGINT or SIGUSR1 after\n"
+          "the task in hand), 4 fault (a full disk, a failed write, out of memory, MPI failed).\n"
+          "Messages and causes: docs/errors.md.\n"
           "Under Open MPI, mpirun exits with the first failing rank's status; signal it with\n"
           "SIGUSR1 (forwarded to the ranks) to stop with 3: mpirun answers SIGTERM and SIGINT\n"
           "by killing the ranks and exits 1 (scripts/launch maps them to SIGUSR1).\n");
@@ -69,8 +74,7 @@ int main(int argc, char **argv) {
       printf("cortexbench %s\n", CB_VERSION);
       return 0;
     } else {
-      fprintf(stderr, "cortexbench: error: unknown option '%s'\n", a);
-      usage(stderr);
+      fprintf(stderr, "cortexbench: error: unknown option '%s' (see cortexbench --help)\n", a);
       return 2;
     }
   }

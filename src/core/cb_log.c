@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "cb_progress.h"
+
 static cb_log_level cb__level = CB_LOG_INFO;
 static int cb__rank = 0;
 static int cb__size = 1;
@@ -34,6 +36,7 @@ void cb_log(cb_log_level level, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  cb_progress_break_line();
   if (cb__size > 1)
     fprintf(stderr, "cortexbench [rank %d/%d] %s: %s\n", cb__rank, cb__size, level_name(level), msg);
   else
@@ -56,5 +59,6 @@ void cb_warn0(const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  cb_progress_break_line();
   fprintf(stderr, "cortexbench warning: %s\n", msg);
 }

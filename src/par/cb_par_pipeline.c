@@ -1,8 +1,28 @@
 #include "cb_par_pipeline.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "cb_extract.h"
+#include "cb_progress.h"
+
+static void progress_update(int64_t done, void *ctx) { cb_progress_update(ctx, done); }
+
+/* Rank 0's progress over its own block of stimuli (the blocks are equal, so its
+ * ETA is the step's); the other ranks report nothing. NULL when off. */
+static cb_progress *progress_start(cb_par *p, const char *model_name, int64_t n, int64_t count) {
+  cb_progress_opts o = cb_progress_opts_env();
+  if (cb_par_rank(p) != 0 || o.mode == CB_PROGRESS_OFF) return NULL;
+  char label[320];
+  if (cb_par_size(p) > 1)
+    snprintf(label, sizeof label, "activations %s (rank 0: %lld of %lld stimuli)", model_name, (long long)count,
+             (long long)n);
+  else
+    snprintf(label, sizeof label, "activations %s", model_name);
+  cb_progress *g = NULL;
+  if (cb_progress_create(label, "stimuli", count, &o, &g) != CB_OK) cb_error_clear();
+  return g;
+}
 
 cb_status cb_par_activations(cb_par *p, cb_model *m, const char *model_name, const char *task_key,
                              const cb_stimulus_set *set, double stimulus_degrees,
@@ -33,11 +53,15 @@ cb_status cb_par_activations_layout(cb_par *p, cb_model *m, const char *model_na
     st = cb_extract_check_memory(m, set, layers, n_layers, node < set->n ? node : set->n);
   }
   cb_timers_start(t, "activations");
+  cb_progress *g = st == CB_OK ? progress_start(p, model_name, set->n, count) : NULL;
+  cb_extract_progress pg = {progress_update, g};
   if (st == CB_OK)
-    st = cb_extract_block(m, set, stimulus_degrees, start, count, batch, layers, n_layers, X);
+    st = cb_extract_block_progress(m, set, stimulus_degrees, start, count, batch, layers, n_layers, X, g ? &pg : NULL);
   cb_timers_stop(t, "activations");
   cb_timers_count(t, "activations", st == CB_OK ? (long)count : 0);
   st = cb_par_agree(p, st);
+  cb_progress_end(g, count, st == CB_OK);
+  cb_progress_destroy(&g);
   if (st == CB_OK) {
     cb_timers_start(t, "write activations");
     st = cb_par_write_activations_layout(p, out_path, model_name, task_key, set->n,

@@ -3,12 +3,10 @@
 #include <mpi.h>
 #include <stdio.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "cb_log.h"
 #include "cb_par_impl.h"
+#include "cb_progress.h"
 #include "cb_signal.h"
-#include "cb_timer.h"
 
 /* Window on rank 0: [0] next task to hand out, [1] tasks completed. */
 typedef struct counter {
@@ -43,40 +41,14 @@ static long counter_read(counter *c, int slot) {
   return v;
 }
 
-typedef struct progress {
-  const char *label;
-  int total, tty, last_pct;
-  long last_done;
-  double start;
-} progress;
-
-static void progress_show(progress *g, long done, int final) {
-  if (cb_log_get_level() < CB_LOG_INFO || g->total == 0) return;
-  if (done == g->last_done && !final) return;
-  double el = cb_now() - g->start;
-  double eta = done > 0 ? el / (double)done * (double)(g->total - done) : 0.0;
-  int pct = (int)(100.0 * (double)done / g->total);
-  if (g->tty) {
-    char bar[31];
-    int filled = (int)(30.0 * (double)done / g->total);
-    for (int i = 0; i < 30; ++i) bar[i] = i < filled ? '#' : '.';
-    bar[30] = '\0';
-    printf("\r%s [%s] %ld/%d  %.1fs elapsed, ETA %.1fs ", g->label, bar, done, g->total, el, eta);
-    if (final) printf("\n");
-  } else if (final || pct >= g->last_pct + 10 || done == g->total) {
-    printf("%s: %ld/%d tasks done (%d%%), %.1f s elapsed, ETA %.1f s\n", g->label, done, g->total, pct, el, eta);
-    g->last_pct = pct - pct % 10;
-  }
-  fflush(stdout);
-  g->last_done = done;
-}
-
 cb_status cb_par_run_tasks(cb_par *p, int n, const int *order, cb_task_fn fn, void *ctx, const char *label,
                            int *done_here) {
   counter c;
   CB_CHECK(counter_create(p, &c));
   const long closed = (long)n + (1L << 40);
-  progress g = {label, n, isatty(STDOUT_FILENO), 0, -1, cb_now()};
+  /* Rank 0 reports what it knows: the completed count of every rank (slot 1). */
+  cb_progress *g = NULL;
+  if (cb_par_rank(p) == 0 && n > 0 && cb_progress_create(label, "tasks", n, NULL, &g) != CB_OK) cb_error_clear();
   cb_status st = CB_OK;
   int mine = 0;
   for (;;) {
@@ -96,7 +68,7 @@ cb_status cb_par_run_tasks(cb_par *p, int n, const int *order, cb_task_fn fn, vo
     }
     ++mine;
     long done = counter_op(&c, 1, 1, MPI_SUM) + 1;
-    if (cb_par_rank(p) == 0) progress_show(&g, done, 0);
+    cb_progress_update(g, done);
   }
   /* Rank 0 keeps reporting while the others finish their last task. */
   MPI_Request req;
@@ -105,14 +77,17 @@ cb_status cb_par_run_tasks(cb_par *p, int n, const int *order, cb_task_fn fn, vo
   while (!flag) {
     MPI_Test(&req, &flag, MPI_STATUS_IGNORE);
     if (!flag) {
-      if (cb_par_rank(p) == 0) progress_show(&g, counter_read(&c, 1), 0);
+      if (g) cb_progress_update(g, counter_read(&c, 1));
       struct timespec ts = {0, 20 * 1000 * 1000};
       nanosleep(&ts, NULL);
     }
   }
-  if (cb_par_rank(p) == 0) progress_show(&g, counter_read(&c, 1), 1);
+  long finished = g ? counter_read(&c, 1) : 0;
   MPI_Win_free(&c.win);
   if (done_here) *done_here = mine;
   /* A signal seen by one rank stops every rank with the same status. */
-  return cb_par_agree(p, st);
+  st = cb_par_agree(p, st);
+  cb_progress_end(g, finished, st == CB_OK);
+  cb_progress_destroy(&g);
+  return st;
 }

@@ -13,8 +13,9 @@
  * callback), then every rank returns the agreed status: CB_ERR_INTERRUPTED
  * after a signal, the first failing rank's error otherwise.
  *
- * Progress: rank 0 prints tasks done/total with an ETA, as a bar on a
- * terminal and as plain lines otherwise (quiet with cb_log level < INFO). */
+ * Progress: rank 0 prints the tasks done by every rank out of the total,
+ * the rate and an ETA (src/core/cb_progress.h: a live line on a terminal,
+ * a line every 10 s otherwise, off with -q); nothing else depends on it. */
 #ifndef CB_PAR_TASKS_H
 #define CB_PAR_TASKS_H
 

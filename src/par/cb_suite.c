@@ -25,6 +25,7 @@
 #include "cb_par_tasks.h"
 #include "cb_partition.h"
 #include "cb_pca.h"
+#include "cb_progress.h"
 #include "cb_signal.h"
 #include "cb_strbuf.h"
 #include "cb_taskkey.h"
@@ -907,6 +908,22 @@ done:
   return st;
 }
 
+/* The leaderboard and report step, with a start and an end line (its time) when progress is shown. */
+static cb_status stage_leaderboard(run_ctx *r) {
+  const int shown = cb_progress_opts_env().mode != CB_PROGRESS_OFF;
+  const double t0 = cb_now();
+  if (shown) cb_print0("leaderboard: reading the score files, writing the leaderboard and report\n");
+  cb_timers_start(r->t, "leaderboard");
+  cb_status st = on_rank0(r->p, leaderboard_on_rank0, r);
+  cb_timers_stop(r->t, "leaderboard");
+  if (st == CB_OK && shown) {
+    char took[32];
+    cb_progress_format_duration(cb_now() - t0, took, sizeof took);
+    cb_print0("leaderboard: done in %s\n", took);
+  }
+  return st;
+}
+
 /* ---- driver ------------------------------------------------------------------ */
 
 static cb_status outdir_on_rank0(void *arg) {
@@ -1051,11 +1068,7 @@ cb_status cb_suite_run(cb_par *p, const char *config, const cb_suite_opts *o) {
     st = stage_scores(&r);
     openblas_set_num_threads(threads);
   }
-  if (st == CB_OK) {
-    cb_timers_start(r.t, "leaderboard");
-    st = on_rank0(p, leaderboard_on_rank0, &r);
-    cb_timers_stop(r.t, "leaderboard");
-  }
+  if (st == CB_OK) st = stage_leaderboard(&r);
   if (st == CB_OK) warn_default_degrees(&r);
   if (cb_log_get_level() >= CB_LOG_INFO && r.cfg) {
     cb_status ts = cb_par_timers_report(p, r.t);

@@ -43,6 +43,42 @@ status() {
   fi
 }
 
+# doc NAME TEMPLATE [<placeholder>=VALUE]... -- ARGS...: TEMPLATE is a message of docs/errors.md's table, exactly;
+# the failing command's only stderr line must equal it with each <placeholder> replaced by VALUE, and its exit
+# status must be the table row's. One placeholder may be given as <placeholder>=* (a list that changes with the
+# build, e.g. the known models): the line must then start and end as documented around it.
+errors_md=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/docs/errors.md
+doc() {
+  local name=$1 template=$2; shift 2
+  local want=$template any=""
+  while [[ $1 != -- ]]; do
+    if [[ ${1#*=} == "*" ]]; then any=${1%%=*}; else want=${want//"${1%%=*}"/"${1#*=}"}; fi
+    shift
+  done
+  shift
+  local row status
+  row=$(grep -F -- "| \`$template\` |" "$errors_md" | head -1)
+  status=$(sed -E 's/.*\| *([0-9]) *\| *$/\1/' <<<"$row")
+  "$bin" "$@" >"$tmp/stdout" 2>"$tmp/stderr" </dev/null
+  local rc=$? got why=""
+  got=$(cat "$tmp/stderr")
+  [[ -n "$row" ]] || why="not in docs/errors.md: $template"
+  [[ -z "$why" && $(wc -l <"$tmp/stderr") -ne 1 ]] && why="$(wc -l <"$tmp/stderr") lines on stderr"
+  if [[ -z "$why" && -n "$any" ]]; then
+    local head=${want%%"$any"*} tail=${want#*"$any"}
+    [[ "${got:0:${#head}}" == "$head" && "${got: -${#tail}}" == "$tail" && ${#got} -gt $((${#head} + ${#tail})) ]] ||
+      why="line differs from the documented one: $want"
+  elif [[ -z "$why" && "$got" != "$want" ]]; then
+    why="line differs from the documented one: $want"
+  fi
+  [[ -z "$why" && $rc -ne $status ]] && why="exit $rc, documented $status"
+  if [[ -z "$why" ]]; then
+    pass=$((pass + 1)); echo "ok   $name: exit $rc: $got"
+  else
+    fail=$((fail + 1)); echo "FAIL $name: $why (exit $rc)"; sed 's/^/     | /' "$tmp/stderr"
+  fi
+}
+
 # --- fixtures -------------------------------------------------------------
 mkdir -p "$tmp/out"
 printf 'not an hdf5 file\n' >"$tmp/text.h5"
@@ -88,6 +124,101 @@ expect run-no-benchmark "no [benchmark ID] section" - -- run "$tmp/no_benchmark.
 expect run-syntax "syntax error" - -- run "$tmp/syntax.ini" -o "$tmp/out"
 expect run-no-config "missing CONFIG" - -- run
 expect run-bad-option "unknown option '--frobnicate'" - -- run --frobnicate x.ini
+# --- every message of docs/errors.md's table, whole line and exit status -----------------------------------
+doc doc-unknown-command "cortexbench: error: unknown command '<name>' (see cortexbench --help)" "<name>=frobnicate" -- frobnicate
+doc doc-unknown-global-option "cortexbench: error: unknown option '<option>' (see cortexbench --help)" "<option>=--frob" -- --frob run x.ini
+doc doc-unknown-option "cortexbench <command>: error: <command>: unknown option '<option>' (see cortexbench <command> --help)" \
+  "<command>=score" "<option>=--bogus" -- score --bogus
+doc doc-needs-value "cortexbench <command>: error: <command>: option '<option>' needs a value (see cortexbench <command> --help)" \
+  "<command>=run" "<option>=--out" -- run x.ini --out
+doc doc-unexpected-argument "cortexbench <command>: error: <command>: unexpected argument '<argument>'" \
+  "<command>=version" "<argument>=now" -- version now
+doc doc-integer-range "cortexbench <command>: error: option <option>: expected an integer in [<lo>, <hi>], got '<value>'" \
+  "<command>=score" "<option>=--splits" "<lo>=1" "<hi>=1000" "<value>=zero" -- score --splits zero
+doc doc-seed "cortexbench <command>: error: option <option>: expected a non-negative integer, got '<value>'" \
+  "<command>=score" "<option>=--seed" "<value>=-1" -- score --seed -1
+doc doc-number "cortexbench <command>: error: option <option>: expected a number, got '<value>'" \
+  "<command>=score" "<option>=--train-fraction" "<value>=most" -- score --train-fraction most
+doc doc-run-no-config "cortexbench run: error: run: missing CONFIG (see cortexbench run --help)" -- run
+doc doc-shard "cortexbench run: error: option --shard: expected I/N, got '<value>'" "<value>=3" -- run --shard 3 x.ini
+for m in "score --activations:--layer x" "score --layer:--activations a" "score --assembly:--activations a --layer l" \
+  "score --out:--activations a --layer l --assembly b" "activations --model:" "activations --stimuli:--model pixels" \
+  "activations --out:--model pixels --stimuli x.csv" "generate --out DIR:gratings-v1" "import --out FILE:assembly x.npy" \
+  "list what to list: metrics, models, benchmarks or datasets:" "zoo what to do: list or verify NAME:" \
+  "leaderboard PATH:" "verify RESULTS_DIR:" "generate ID:"; do
+  c=${m%% *} what=${m#* }; what=${what%:*}; rest=${m##*:}
+  # shellcheck disable=SC2086
+  doc "doc-missing-$c-${what%% *}" "cortexbench <command>: error: <command>: missing <what> (see cortexbench <command> --help)" \
+    "<command>=$c" "<what>=$what" -- "$c" $rest
+done
+doc doc-fetch-missing "cortexbench fetch: error: fetch: missing dataset ID (see cortexbench fetch --list)" -- fetch
+doc doc-zoo-verify-missing "cortexbench zoo: error: zoo verify: missing model NAME (see cortexbench zoo list)" -- zoo verify
+doc doc-zoo-action "cortexbench zoo: error: zoo: unknown action '<action>' (list or verify)" "<action>=frob" -- zoo frob
+doc doc-import-kind-missing "cortexbench import: error: import: expected 'assembly INPUT' or 'rdm INPUT' (see cortexbench import --help)" -- import
+doc doc-import-kind "cortexbench import: error: import: unknown kind '<kind>' (assembly or rdm)" "<kind>=widget" -- import widget x --out y
+doc doc-compare-two "cortexbench compare: error: compare: expected two score files (see cortexbench compare --help)" -- compare a.json
+doc doc-rsa-two "cortexbench rsa: error: rsa: expected two RDM files (see cortexbench rsa --help)" -- rsa a.h5
+doc doc-verify-dir "cortexbench verify: error: verify: <path> is not a directory" "<path>=/nonexistent/results" -- verify /nonexistent/results
+doc doc-lb-region "cortexbench leaderboard: error: leaderboard: --region '<value>': expected BENCHMARK=REGION" "<value>=foo" \
+  -- leaderboard --region foo x
+doc doc-restart-shard "cortexbench run: error: run: --restart cannot be combined with --shard (the shards share the directory): clear it with one run without --shard, or choose another directory" \
+  -- run --restart --shard 0/2 x.ini
+doc doc-ceiling "cortexbench score: error: option --ceiling: expected internal, metric-split-half, voxel or none, got '<value>'" \
+  "<value>=half" -- score --ceiling half
+doc doc-normalise "cortexbench score: error: option --normalise: expected r2/c, (r/c)^2 or r/c, got '<value>'" "<value>=r3" \
+  -- score --normalise r3
+doc doc-unit-interval "cortexbench <command>: error: option <option>: expected a number in (0, 1)" "<command>=compare" \
+  "<option>=--level" -- compare --level 1.5 a.json b.json
+doc doc-split "cortexbench score: error: option --split: expected stratified, shuffle, kfold or all, got '<value>'" \
+  "<value>=loo" -- score --split loo
+doc doc-metric "cortexbench score: error: option --metric: unknown metric '<name>' (pls, ridge, ridgecv, linear, neuron2neuron, rdm, cka)" \
+  "<name>=earsn" -- score --metric earsn
+doc doc-score-layer "cortexbench score: error: <file>: no layer '<layer>' (layers: <layers>)" "<file>=$tmp/acts.h5" "<layers>=pixels" \
+  "<layer>=fc9" -- score --activations "$tmp/acts.h5" --layer fc9 --assembly "$tmp/data/assembly.nc" --out "$tmp/out/s.json"
+doc doc-unknown-model "cortexbench activations: error: unknown model '<name>' (known: <models>)" "<name>=resnet9000" "<models>=*" \
+  -- activations --model resnet9000 --stimuli "$tmp/data/stimuli.csv" --out "$tmp/out/a.h5"
+doc doc-model-layer "cortexbench activations: error: model '<model>' has no layer '<layer>' (layers: <layers>)" "<model>=tinycnn" \
+  "<layer>=conv99" "<layers>=features.0, features.1, features.2, features.3, features.4, features.5" \
+  -- activations --model tinycnn --layers conv99 --stimuli "$tmp/data/stimuli.csv" --out "$tmp/out/a.h5"
+doc doc-list "cortexbench list: error: list: unknown list '<name>' (metrics, models, benchmarks or datasets)" "<name>=widgets" -- list widgets
+doc doc-generate "cortexbench generate: error: generate: unknown dataset '<name>' (see cortexbench generate --help)" \
+  "<name>=imagenet" -- generate imagenet --out "$tmp/gen"
+doc doc-missing-file "cortexbench <command>: error: <file>: cannot open (No such file or directory)" "<command>=run" \
+  "<file>=/nonexistent/suite.ini" -- run /nonexistent/suite.ini -o "$tmp/out"
+doc doc-missing-image "cortexbench <command>: error: <file>: cannot open (No such file or directory)" "<command>=activations" \
+  "<file>=$tmp/missing.png" -- activations --model pixels --stimuli "$tmp/missing_image.csv" --out "$tmp/out/a.h5"
+doc doc-lb-missing "cortexbench leaderboard: error: <path>: no such file or directory" "<path>=/nonexistent/scores" \
+  -- leaderboard /nonexistent/scores
+doc doc-not-hdf5 "cortexbench score: error: <file>: not an HDF5 file" "<file>=$tmp/text.h5" \
+  -- score --activations "$tmp/text.h5" --layer pixels --assembly "$tmp/data/assembly.nc" --out "$tmp/out/s.json"
+doc doc-region "cortexbench score: error: <file>: no neuroid has region '<region>' (first neuroid's region: '<found>')" \
+  "<file>=$tmp/data/assembly.nc" "<region>=IT" "<found>=V1" \
+  -- score --activations "$tmp/acts.h5" --layer pixels --assembly "$tmp/data/assembly.nc" --region IT --out "$tmp/out/s.json"
+doc doc-duplicate-id "cortexbench activations: error: <file>:<line>: duplicate stimulus id '<id>' (first on line <line0>)" \
+  "<file>=$tmp/dup.csv" "<line0>=2" "<line>=3" "<id>=a" -- activations --model pixels --stimuli "$tmp/dup.csv" --out "$tmp/out/a.h5"
+doc doc-config-key "cortexbench run: error: <config>: [suite] unknown key '<key>'" "<config>=$tmp/unknown_key.ini" "<key>=colour" \
+  -- run "$tmp/unknown_key.ini" -o "$tmp/out"
+doc doc-config-section "cortexbench run: error: <config>: unknown section [<section>] (expected [suite], [dataset ID], [model NAME], [benchmark ID])" \
+  "<config>=$tmp/unknown_section.ini" "<section>=modell pixels" -- run "$tmp/unknown_section.ini" -o "$tmp/out"
+bad_ini 's/^dataset = d/dataset = d\nsplit = loo/' bad_split
+doc doc-config-split "cortexbench run: error: <config>: [benchmark <id>] key 'split': expected stratified, shuffle, kfold or all (rdm, cka), got '<value>'" \
+  "<config>=$tmp/bad_split.ini" "<id>=b" "<value>=loo" -- run "$tmp/bad_split.ini" -o "$tmp/out"
+doc doc-config-dangling "cortexbench run: error: <config>: [benchmark <id>] key 'dataset': no [dataset <name>] section" \
+  "<config>=$tmp/dangling.ini" "<id>=b" "<name>=nope" -- run "$tmp/dangling.ini" -o "$tmp/out"
+doc doc-config-no-benchmark "cortexbench run: error: <config>: no [benchmark ID] section" "<config>=$tmp/no_benchmark.ini" \
+  -- run "$tmp/no_benchmark.ini" -o "$tmp/out"
+doc doc-config-syntax "cortexbench run: error: <config>:<line>: syntax error (expected [section] or key = value)" \
+  "<config>=$tmp/syntax.ini" "<line>=1" -- run "$tmp/syntax.ini" -o "$tmp/out"
+doc doc-fault-write "cortexbench score: error: <file>: cannot write (No such file or directory)" "<file>=/proc/cortexbench-s.json" \
+  -- score --activations "$tmp/acts.h5" --layer pixels --assembly "$tmp/data/assembly.nc" --out /proc/cortexbench-s.json
+# Every row of the table has a case: here, or for the four "stopped by signal" rows in tests/cli/progress.sh
+# (cli_progress), which signals a running suite.
+uncovered=""
+while IFS= read -r t; do
+  grep -qF -- "\"$t\"" "${BASH_SOURCE[0]}" "$(dirname "${BASH_SOURCE[0]}")/progress.sh" || uncovered+=" [$t]"
+done < <(grep -oE '^\| `cortexbench[^`]*`' "$errors_md" | sed -E 's/^\| `//; s/`$//')
+if [[ -z "$uncovered" ]]; then pass=$((pass + 1)); echo "ok   every message of docs/errors.md has a case"
+else fail=$((fail + 1)); echo "FAIL messages of docs/errors.md without a case:$uncovered"; fi
 # --- activations ----------------------------------------------------------
 expect act-unknown-model "unknown model 'resnet9000'" "$tmp/out/a.h5" -- activations --model resnet9000 --stimuli "$tmp/data/stimuli.csv" --out "$tmp/out/a.h5"
 expect act-missing-stimuli "/nonexistent/stimuli.csv" "$tmp/out/a.h5" -- activations --model pixels --stimuli /nonexistent/stimuli.csv --out "$tmp/out/a.h5"

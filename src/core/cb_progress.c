@@ -107,7 +107,7 @@ static void format_rate(double rate, char *buf, size_t n) {
 static void format_counts(char *buf, size_t n, const char *unit, int64_t done, int64_t total, double elapsed,
                           int final) {
   int pct = total > 0 ? (int)(100.0 * (double)done / (double)total) : 100;
-  char el[32], rate[32] = "", eta[40] = "unknown";
+  char el[32], rate[96] = "", eta[40] = "unknown";
   cb_progress_format_duration(elapsed, el, sizeof el);
   if (done > 0 && elapsed > 0) {
     double r = (double)done / elapsed;

@@ -24,7 +24,9 @@ void cb_brainscore_alphas(double out[CB_BRAINSCORE_N_ALPHAS]) {
 #define RIDGE_ROW_BLOCK 64
 /* Screening keeps every alpha whose approximate error is within this relative window of the smallest, and
  * evaluates those exactly; if the approximation is off by more than a quarter of the window anywhere it was
- * checked, every alpha is evaluated exactly instead (see cb_ridge_screen.h). */
+ * checked, the screen is repeated in double precision, and if that is off too every alpha is evaluated exactly
+ * (see cb_ridge_screen.h). Windows: single-precision screen 1e-5, double 1e-6. */
+#define RIDGE_SCREEN_WINDOW_SINGLE 1e-5
 #define RIDGE_SCREEN_WINDOW 1e-6
 
 /* Exact dual coefficients of one alpha for the columns cols (NULL: all q): WB (n, nc) = w o QtY(:, cols),
@@ -79,9 +81,10 @@ static void choose_exact(const double *E, const double *W, const double *QtY, co
  * sentinel alpha (the smallest one, where the approximation errs most). *ok = 0 when the exact values reveal an
  * approximation error above a quarter of the window (the caller then runs choose_exact). */
 static cb_status choose_screened(const double *E, const double *W, const double *QtY, const double *D, int n, int q,
-                                 int n_alphas, int per_target, int sentinel, double *WB, double *C, double *err,
-                                 double *best_err, double *best, int *best_a, int *ok) {
+                                 int n_alphas, int per_target, int sentinel, int single, double *WB, double *C,
+                                 double *err, double *best_err, double *best, int *best_a, int *ok) {
   cb_status st = CB_OK;
+  const double window = single ? RIDGE_SCREEN_WINDOW_SINGLE : RIDGE_SCREEN_WINDOW;
   *ok = 0;
   double *ea = malloc(sizeof *ea * (size_t)n_alphas * q); /* (n_alphas, q) approximate errors */
   unsigned char *cand = calloc((size_t)n_alphas * q, 1);  /* (n_alphas, q) evaluate exactly */
@@ -90,14 +93,14 @@ static cb_status choose_screened(const double *E, const double *W, const double 
   CB_ALLOC_GOTO(cand, st, done);
   CB_ALLOC_GOTO(cols, st, done);
   CB_ALLOC_GOTO(seen, st, done);
-  CB_CHECK_GOTO(cb_ridge__screen(E, W, QtY, D, n, q, n_alphas, ea, NULL), st, done);
+  CB_CHECK_GOTO(cb_ridge__screen(E, W, QtY, D, n, q, n_alphas, single, ea, NULL), st, done);
   for (size_t i = 0; i < (size_t)n_alphas * q; ++i)
     if (!isfinite(ea[i])) goto done; /* let the exact path decide */
   if (per_target) {
     for (int j = 0; j < q; ++j) {
       double mn = ea[j];
       for (int a = 1; a < n_alphas; ++a) mn = fmin(mn, ea[(size_t)a * q + j]);
-      for (int a = 0; a < n_alphas; ++a) cand[(size_t)a * q + j] = ea[(size_t)a * q + j] <= mn * (1 + RIDGE_SCREEN_WINDOW);
+      for (int a = 0; a < n_alphas; ++a) cand[(size_t)a * q + j] = ea[(size_t)a * q + j] <= mn * (1 + window);
     }
   } else {
     double mn = INFINITY;
@@ -108,7 +111,7 @@ static cb_status choose_screened(const double *E, const double *W, const double 
       ea[(size_t)a * q] = t; /* column 0 now holds the total */
     }
     for (int a = 0; a < n_alphas; ++a)
-      if (ea[(size_t)a * q] <= mn * (1 + RIDGE_SCREEN_WINDOW)) memset(cand + (size_t)a * q, 1, (size_t)q);
+      if (ea[(size_t)a * q] <= mn * (1 + window)) memset(cand + (size_t)a * q, 1, (size_t)q);
   }
   memset(cand + (size_t)sentinel * q, 1, (size_t)q);
   double worst = 0.0, best_total = 0.0;
@@ -143,7 +146,7 @@ static cb_status choose_screened(const double *E, const double *W, const double 
       any = 1;
     }
   }
-  *ok = worst <= RIDGE_SCREEN_WINDOW / 4 && isfinite(worst);
+  *ok = worst <= window / 4 && isfinite(worst);
 done:
   free(seen);
   free(cols);
@@ -263,9 +266,9 @@ cb_status cb_ridge__fit_predict(const double *K, int ldk, int n, int m, const do
     int smallest = 0;
     for (int a = 1; a < n_alphas; ++a)
       if (alphas[a] < alphas[smallest]) smallest = a;
-    if (screen && n_alphas >= 3)
-      CB_CHECK_GOTO(choose_screened(E, W, QtY, D, n, q, n_alphas, per_target, smallest, WB, C, err, best_err, best,
-                                    best_a, &ok),
+    for (int single = 1; screen && n_alphas >= 3 && !ok && single >= 0; --single) /* float, then double */
+      CB_CHECK_GOTO(choose_screened(E, W, QtY, D, n, q, n_alphas, per_target, smallest, single, WB, C, err,
+                                    best_err, best, best_a, &ok),
                     st, done);
     if (!ok) choose_exact(E, W, QtY, D, n, q, n_alphas, per_target, WB, C, err, best_err, best, best_a);
     if (screened) *screened = ok;

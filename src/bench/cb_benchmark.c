@@ -569,7 +569,9 @@ static int rdm_once(const cb_bench *b, const double *Dm) {
   return work > n * n;
 }
 
-static cb_status score_similarity(const cb_bench *b, const float *X, int p, const double *Dm, cb_cv_result *res) {
+/* keep (may be NULL): receives the model's RDM over all stimuli (n, n) when it was computed once (rdm_once). */
+static cb_status score_similarity(const cb_bench *b, const float *X, int p, const double *Dm, cb_cv_result *res,
+                                  double **keep) {
   const cb_splits *s = b->splits;
   sim_ctx c;
   memset(&c, 0, sizeof c);
@@ -596,6 +598,10 @@ static cb_status score_similarity(const cb_bench *b, const float *X, int p, cons
   if (c.undef_rows > res->n_undefined_rows) res->n_undefined_rows = c.undef_rows;
   res->n_undefined_splits = c.undef_cmp;
   sim_ctx_free(&c);
+  if (st == CB_OK && keep && full) {
+    *keep = full;
+    full = NULL;
+  }
   free(full);
   if (st != CB_OK) return st;
   res->n_splits = s->n_splits;
@@ -890,7 +896,7 @@ cb_status cb_bench_score_rdm(const cb_bench *b, const char *path, const cb_rdmfi
   const double *R = m->rdm + (size_t)entry * m->n * m->n;
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j) Dm[(size_t)i * n + j] = R[(size_t)at[i] * m->n + at[j]];
-  st = score_similarity(b, NULL, 0, Dm, res);
+  st = score_similarity(b, NULL, 0, Dm, res, NULL);
   if (st != CB_OK) {
     cb_error_prefix("%s on %s", path, b->assembly_path);
     goto done;
@@ -913,7 +919,13 @@ cb_status cb_bench_score_layer(const cb_bench *b, const char *act_path, const cb
 
 cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, const cb_activations *acts,
                                    const char *layer, const cb_pca *pca, cb_score *out) {
+  return cb_bench_score_layer_rdm(b, act_path, acts, layer, pca, out, NULL);
+}
+
+cb_status cb_bench_score_layer_rdm(const cb_bench *b, const char *act_path, const cb_activations *acts,
+                                   const char *layer, const cb_pca *pca, cb_score *out, double **rdm_out) {
   cb_status st = CB_OK;
+  if (rdm_out) *rdm_out = NULL;
   const cb_neural *nd = b->neural;
   const int n = nd->n_stim;
   float *all = NULL, *X = NULL; /* (acts->n, p), (n, p) */
@@ -993,7 +1005,7 @@ cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, cons
     }
     st = cb_cv_regress(X, n, (int)p, nd->mean, nd->n_neuroid, b->splits, &o, NULL, res);
   } else {
-    st = score_similarity(b, X, (int)p, NULL, res);
+    st = score_similarity(b, X, (int)p, NULL, res, rdm_out);
   }
   if (st != CB_OK) {
     cb_error_prefix("%s: layer '%s' on %s", act_path, layer, b->assembly_path);
@@ -1006,6 +1018,10 @@ cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, cons
     st = is_regression(b->metric) ? bootstrap_regression(b, pred, out) : bootstrap_similarity(b, X, (int)p, NULL, out);
 done:
   if (st != CB_OK) cb_score_free(out);
+  if (st != CB_OK && rdm_out) {
+    free(*rdm_out);
+    *rdm_out = NULL;
+  }
   free(pred);
   free(res);
   free(all);

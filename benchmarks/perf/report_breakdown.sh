@@ -35,42 +35,43 @@ assembly = data/assembly.nc
 stimulus_degrees = 8
 
 [model pixels]
+layers = pixels
 zoo = pixels
 
 [model tinycnn]
-zoo = tinycnn
 layers = features.0, features.1, features.3, features.4, features.5
+zoo = tinycnn
 
 [model alexnet]
+layers = features.0, features.1, features.6, features.12, classifier.1, classifier.5, classifier.6
 zoo = alexnet
 input_size = 96
-layers = features.0, features.1, features.6, features.12, classifier.1, classifier.5, classifier.6
 
 [model alexnet-untrained]
+layers = features.0, features.1, features.6, features.12, classifier.1, classifier.5, classifier.6
 zoo = alexnet
 input_size = 96
 reinit = pytorch
-layers = features.0, features.1, features.6, features.12, classifier.1, classifier.5, classifier.6
 
 [model resnet18]
+layers = conv1, bn1, layer1.1, layer3.0.conv1, layer4.0.bn1, flatten, fc
 zoo = resnet18
 input_size = 96
-layers = conv1, bn1, layer1.1, layer3.0.conv1, layer4.0.bn1, flatten, fc
 
 [model cornet_z]
+layers = V1.conv, V1.nonlin, V2.nonlin, V4.pool, IT.output, decoder.linear, decoder.output
 zoo = cornet_z
 input_size = 96
-layers = V1.conv, V1.nonlin, V2.nonlin, V4.pool, IT.output, decoder.linear, decoder.output
 
 [model vgg16]
+layers = features.0, features.1, features.10, features.21, avgpool.cols, classifier.5, classifier.6
 zoo = vgg16
 input_size = 96
-layers = features.0, features.1, features.10, features.21, avgpool.cols, classifier.5, classifier.6
 
 [model cornet_s]
+layers = V1.conv1-t0, V1.norm1-t0, V2.nonlin2-t1, V4.norm3_1-t1, IT.skip-t0, decoder.linear-t0, decoder.output-t0
 zoo = cornet_s
 input_size = 96
-layers = V1.conv1-t0, V1.norm1-t0, V2.nonlin2-t1, V4.norm3_1-t1, IT.skip-t0, decoder.linear-t0, decoder.output-t0
 
 [benchmark case.V1-rdm]
 dataset = case
@@ -87,7 +88,7 @@ echo "first run (activations and scores; reused by later calls) in $work" >&2
 "$cb" -q run case.ini -o "$work/out" >/dev/null
 times=()
 for ((i = 0; i < reps; ++i)); do
-  line=$("$cb" -v run case.ini -o "$work/out" 2>&1 >/dev/null | grep -E '^(\[rank [0-9/]+\] )?report: ' | tail -1)
+  line=$("$cb" -v run case.ini -o "$work/out" 2>&1 >/dev/null | grep -E 'report: [0-9.]+ s: ' | tail -1)
   echo "$line"
   times+=("$(sed -E 's/.*report: ([0-9.]+) s.*/\1/' <<<"$line")")
 done

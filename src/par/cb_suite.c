@@ -886,6 +886,34 @@ static void report_meta(run_ctx *r, cb_report *rep) {
   cb_report_add_meta(rep, "wall time", buf);
 }
 
+/* The report (leaderboard.html and figures/); it carries timings and hosts: it is not one of the files a rerun must
+ * reproduce byte for byte (csv, json, md). clk holds the times of the steps before it. */
+static cb_status write_report(run_ctx *r, const cb_leaderboard *lb, const cb_score *scores, int n, report_clock *clk) {
+  char html[CB_PATH_MAX];
+  cb_report *rep = NULL;
+  cb_status st = cb_path_join(html, sizeof html, r->out_dir, "leaderboard.html");
+  if (st == CB_OK) st = cb_report_create(r->cfg->suite, &rep);
+  if (st == CB_OK) st = cb_report_set_leaderboard(rep, lb);
+  if (st == CB_OK) {
+    report_rdms(r, lb, scores, n, rep, clk);
+    report_twins(r, rep);
+    report_meta(r, rep);
+    double t0 = cb_now();
+    st = cb_report_write_html(rep, html);
+    clk->page = cb_now() - t0;
+  }
+  cb_report_destroy(&rep);
+  if (st == CB_OK)
+    cb_log(CB_LOG_DEBUG,
+           "report: %.2f s: %d score files %.2f s, leaderboard csv/json/md %.2f s, brain RDMs (benchmark load) %.2f "
+           "s, model RDMs: %d from the scoring's cache %.2f s, %d from activations: read %.2f s + RDM %.2f s, page "
+           "and figure files %.2f s",
+           clk->scores + clk->leaderboard + clk->neural + clk->cached + clk->acts_read + clk->rdm + clk->page, n,
+           clk->scores, clk->leaderboard, clk->neural, clk->n_cached, clk->cached, clk->n_computed, clk->acts_read,
+           clk->rdm, clk->page);
+  return st;
+}
+
 static cb_status leaderboard_on_rank0(void *arg) {
   run_ctx *r = arg;
   cb_config *c = r->cfg;
@@ -900,7 +928,6 @@ static cb_status leaderboard_on_rank0(void *arg) {
   cb_leaderboard *lb = NULL;
   cb_lb_config lbc;
   memset(&lbc, 0, sizeof lbc);
-  cb_report *rep = NULL;
   cb_strbuf md = {0};
   CB_ALLOC_GOTO(scores, st, done);
   CB_ALLOC_GOTO(models, st, done);
@@ -933,26 +960,9 @@ static cb_status leaderboard_on_rank0(void *arg) {
   }
   CB_CHECK_GOTO(cb_leaderboard_write(lb, r->out_dir), st, done);
   clk.leaderboard = cb_now() - t0;
-  /* The report carries timings and hosts: it is not one of the files a
-   * rerun must reproduce byte for byte (csv, json, md). */
-  char html[CB_PATH_MAX];
-  CB_CHECK_GOTO(cb_path_join(html, sizeof html, r->out_dir, "leaderboard.html"), st, done);
-  CB_CHECK_GOTO(cb_report_create(c->suite, &rep), st, done);
-  CB_CHECK_GOTO(cb_report_set_leaderboard(rep, lb), st, done);
-  report_rdms(r, lb, scores, n, rep, &clk);
-  report_twins(r, rep);
-  report_meta(r, rep);
-  t0 = cb_now();
-  CB_CHECK_GOTO(cb_report_write_html(rep, html), st, done);
-  clk.page = cb_now() - t0;
-  cb_log(CB_LOG_DEBUG,
-         "report: %.2f s: %d score files %.2f s, leaderboard csv/json/md %.2f s, brain RDMs (benchmark load) %.2f s, "
-         "model RDMs: %d from the scoring's cache %.2f s, %d from activations: read %.2f s + RDM %.2f s, page and "
-         "figure files %.2f s",
-         clk.scores + clk.leaderboard + clk.neural + clk.cached + clk.acts_read + clk.rdm + clk.page, n, clk.scores,
-         clk.leaderboard, clk.neural, clk.n_cached, clk.cached, clk.n_computed, clk.acts_read, clk.rdm, clk.page);
+  CB_CHECK_GOTO(write_report(r, lb, scores, n, &clk), st, done);
   printf("\nLeaderboard (%s; ceiled scores, best layer per benchmark):\n\n%s\nwritten to "
-         "%s/leaderboard.{csv,json,md,html}\n",
+         "%s/leaderboard.{csv,json,md,html} and figures/\n",
          c->suite, md.data, r->out_dir);
   fflush(stdout);
   cb_leaderboard_warn_missing(lb);
@@ -962,7 +972,6 @@ done:
   free(models);
   free(benches);
   free(regions);
-  cb_report_destroy(&rep);
   cb_lb_config_free(&lbc);
   cb_leaderboard_destroy(&lb);
   cb_strbuf_free(&md);

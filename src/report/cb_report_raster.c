@@ -8,6 +8,18 @@
 
 #include "cb_report_impl.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+/* LeakSanitizer's hook for a program's built-in suppressions: fontconfig
+ * (reached through librsvg -> pango when a figure draws text) keeps its
+ * configuration and font caches for the whole process. Third-party only;
+ * the valgrind label has the same entry (tests/valgrind/thirdparty.supp). */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) { return "leak:libfontconfig.so\n"; }
+/* ... without a "Suppressions used" table on stderr at exit (stderr stays the one-line error). */
+const char *__lsan_default_options(void);
+const char *__lsan_default_options(void) { return "print_suppressions=0"; }
+#endif
+
 typedef struct png_sink {
   unsigned char *data; /* (cap) bytes, len used */
   size_t len, cap;

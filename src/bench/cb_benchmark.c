@@ -574,7 +574,9 @@ static int rdm_once(const cb_bench *b, const double *Dm) {
   return work > n * n;
 }
 
-static cb_status score_similarity(const cb_bench *b, const float *X, int p, const double *Dm, cb_cv_result *res) {
+/* keep (may be NULL): receives the model's RDM over all stimuli (n, n) when it was computed once (rdm_once). */
+static cb_status score_similarity(const cb_bench *b, const float *X, int p, const double *Dm, cb_cv_result *res,
+                                  double **keep) {
   const cb_splits *s = b->splits;
   sim_ctx c;
   memset(&c, 0, sizeof c);
@@ -601,6 +603,10 @@ static cb_status score_similarity(const cb_bench *b, const float *X, int p, cons
   if (c.undef_rows > res->n_undefined_rows) res->n_undefined_rows = c.undef_rows;
   res->n_undefined_splits = c.undef_cmp;
   sim_ctx_free(&c);
+  if (st == CB_OK && keep && full) {
+    *keep = full;
+    full = NULL;
+  }
   free(full);
   if (st != CB_OK) return st;
   res->n_splits = s->n_splits;
@@ -895,7 +901,7 @@ cb_status cb_bench_score_rdm(const cb_bench *b, const char *path, const cb_rdmfi
   const double *R = m->rdm + (size_t)entry * m->n * m->n;
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j) Dm[(size_t)i * n + j] = R[(size_t)at[i] * m->n + at[j]];
-  st = score_similarity(b, NULL, 0, Dm, res);
+  st = score_similarity(b, NULL, 0, Dm, res, NULL);
   if (st != CB_OK) {
     cb_error_prefix("%s on %s", path, b->assembly_path);
     goto done;
@@ -964,9 +970,11 @@ static cb_status score_gathered_voxel(const cb_bench *b, const char *act_path, c
   return CB_OK;
 }
 
-/* Scores X (n_stim, p) in the benchmark's stimulus order (owned: freed here), projected by pca when not NULL. */
+/* Scores X (n_stim, p) in the benchmark's stimulus order (owned: freed here), projected by pca when not NULL;
+ * rdm_out (or NULL): the model RDM an rdm benchmark computed (see cb_bench_score_layer_rdm). */
 static cb_status score_gathered(const cb_bench *b, const char *act_path, const char *model, const char *layer,
-                                float *X, int64_t p, const cb_pca *pca, cb_score *out) {
+                                float *X, int64_t p, const cb_pca *pca, cb_score *out, double **rdm_out) {
+  if (rdm_out) *rdm_out = NULL;
   cb_status st = CB_OK;
   const cb_neural *nd = b->neural;
   const int n = nd->n_stim;
@@ -1008,7 +1016,7 @@ static cb_status score_gathered(const cb_bench *b, const char *act_path, const c
     o.neuroid_r = neuroid_r;
     st = cb_cv_regress(X, n, (int)p, nd->mean, nd->n_neuroid, b->splits, &o, NULL, res);
   } else {
-    st = score_similarity(b, X, (int)p, NULL, res);
+    st = score_similarity(b, X, (int)p, NULL, res, rdm_out);
   }
   if (st != CB_OK) {
     cb_error_prefix("%s: layer '%s' on %s", act_path, layer, b->assembly_path);
@@ -1022,6 +1030,10 @@ static cb_status score_gathered(const cb_bench *b, const char *act_path, const c
     st = is_regression(b->metric) ? bootstrap_regression(b, pred, out) : bootstrap_similarity(b, X, (int)p, NULL, out);
 done:
   free(neuroid_r);
+  if (st != CB_OK && rdm_out) {
+    free(*rdm_out);
+    *rdm_out = NULL;
+  }
   free(pred);
   free(res);
   free(Z);
@@ -1031,7 +1043,13 @@ done:
 
 cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, const cb_activations *acts,
                                    const char *layer, const cb_pca *pca, cb_score *out) {
+  return cb_bench_score_layer_rdm(b, act_path, acts, layer, pca, out, NULL);
+}
+
+cb_status cb_bench_score_layer_rdm(const cb_bench *b, const char *act_path, const cb_activations *acts,
+                                   const char *layer, const cb_pca *pca, cb_score *out, double **rdm_out) {
   cb_status st = CB_OK;
+  if (rdm_out) *rdm_out = NULL;
   float *all = NULL, *X = NULL; /* (acts->n, p), (n_stim, p) */
   int64_t p = 0;
   memset(out, 0, sizeof *out);
@@ -1043,7 +1061,7 @@ cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, cons
   free(all); /* before scoring: the layer's memory is held once */
   all = NULL;
   if (st == CB_OK) {
-    st = score_gathered(b, act_path, acts->model ? acts->model : "", layer, X, p, pca, out);
+    st = score_gathered(b, act_path, acts->model ? acts->model : "", layer, X, p, pca, out, rdm_out);
     X = NULL; /* freed by score_gathered */
   }
 done:
@@ -1064,7 +1082,7 @@ cb_status cb_bench_score_matrix(const cb_bench *b, const char *src, const char *
   CB_CHECK_GOTO(match_rows(b, src, stimulus_id, n_rows, rows), st, done);
   st = gather_rows(b, src, layer, rows, X, p, &Xs);
   if (st == CB_OK) {
-    st = score_gathered(b, src, model ? model : "", layer, Xs, p, NULL, out);
+    st = score_gathered(b, src, model ? model : "", layer, Xs, p, NULL, out, NULL);
     Xs = NULL; /* freed by score_gathered */
   }
 done:

@@ -140,5 +140,10 @@ cb_status cb_bench_score_matrix(const cb_bench *b, const char *src, const char *
  * whose width is not pca->p is an error. out->pca_components = pca->k. */
 cb_status cb_bench_score_layer_pca(const cb_bench *b, const char *act_path, const cb_activations *acts,
                                    const char *layer, const cb_pca *pca, cb_score *out);
+/* The same; *rdm_out (may be NULL) receives the layer's RDM over the benchmark's stimuli (n, n), in their order,
+ * with the benchmark's distance (undefined distances 1), when the rdm metric computed it once for all splits (it
+ * then costs nothing extra); NULL otherwise. The caller frees it. For the report's RDM figures. */
+cb_status cb_bench_score_layer_rdm(const cb_bench *b, const char *act_path, const cb_activations *acts,
+                                   const char *layer, const cb_pca *pca, cb_score *out, double **rdm_out);
 
 #endif

@@ -121,6 +121,9 @@ static cb_status restart(const char *dir, const char *fp_path, const char *hex) 
     CB_CHECK(cb_path_join(p, sizeof p, dir, files[i]));
     if (unlink(p) != 0 && errno != ENOENT) return CB_ERROR(CB_ERR_IO, "%s: cannot remove (%s)", p, strerror(errno));
   }
+  char figures[CB_PATH_MAX]; /* the report's figure files */
+  CB_CHECK(cb_path_join(figures, sizeof figures, dir, "figures"));
+  CB_CHECK(remove_tree(figures));
   snprintf(line, sizeof line, "%s\n", hex);
   CB_CHECK(cb_file_write_atomic(fp_path, line, strlen(line)));
   return remove_tree(trash);

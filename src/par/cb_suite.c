@@ -19,6 +19,7 @@
 #include "cb_outdir.h"
 #include "cb_par_pipeline.h"
 #include "cb_rdm.h"
+#include "cb_rdmcache.h"
 #include "cb_rdmfile.h"
 #include "cb_report.h"
 #include "cb_version.h"
@@ -499,6 +500,15 @@ static cb_status selection_pca(score_ctx *s, int m, int l, const cb_pca **out) {
   return CB_OK;
 }
 
+/* The model RDM a score task computed, cached for the report (work/rdms/<task key>.rdm); a cache that cannot be
+ * written only costs the report a recomputation. */
+static void keep_rdm(run_ctx *r, const char *key, const double *D, int n) {
+  char path[CB_PATH_MAX];
+  if (cb_rdmcache_path(r->work_dir, key, path, sizeof path) != CB_OK || cb_rdmcache_write(path, D, n) != CB_OK)
+    cb_log(CB_LOG_DEBUG, "report RDM cache: %s", cb_error_message());
+  cb_error_clear();
+}
+
 static cb_status run_score_task(int k, void *arg) {
   score_ctx *s = arg;
   run_ctx *r = s->r;
@@ -526,7 +536,12 @@ static cb_status run_score_task(int k, void *arg) {
     st = activations_path(r, t->m, d, act_path);
     if (st == CB_OK && !*acts) st = cb_activations_open(act_path, acts);
     if (st == CB_OK && t->pca) st = selection_pca(s, t->m, t->l, &pca);
-    if (st == CB_OK) st = cb_bench_score_layer_pca(s->bench[t->b], act_path, *acts, r->layers[t->m][t->l], pca, &score);
+    double *rdm = NULL; /* (n, n) the layer's RDM when the rdm metric computed it: kept for the report */
+    if (st == CB_OK)
+      st = cb_bench_score_layer_rdm(s->bench[t->b], act_path, *acts, r->layers[t->m][t->l], pca, &score,
+                                    pca ? NULL : &rdm);
+    if (st == CB_OK && rdm) keep_rdm(r, t->key, rdm, s->bench[t->b]->neural->n_stim);
+    free(rdm);
   }
   {
     if (st == CB_ERR_NUMERIC && s->bench[t->b]) { /* from scoring, not from loading the benchmark */
@@ -687,6 +702,20 @@ done:
 
 /* ---- leaderboard and report ---------------------------------------------- */
 
+/* Where the report's time goes (seconds), logged at the debug level (`cortexbench -v run`). */
+typedef struct report_clock {
+  double scores, leaderboard, neural, cached, acts_read, rdm, page;
+  int n_cached, n_computed;
+} report_clock;
+
+/* The task key of the score of (model, benchmark, layer) among scores (n); NULL when absent. */
+static const char *score_key(const cb_score *scores, int n, const char *model, const char *bench, const char *layer) {
+  for (int i = 0; i < n; ++i)
+    if (!strcmp(scores[i].model, model) && !strcmp(scores[i].benchmark, bench) && !strcmp(scores[i].layer, layer))
+      return scores[i].task_key;
+  return NULL;
+}
+
 /* The brain's RDM of benchmark b (m, m) and its stimulus ids, for the report:
  * 1 - Pearson of the assembly's stimulus means, or the mean of an RDM
  * dataset's subjects. *bench owns both. */
@@ -718,7 +747,8 @@ static cb_status neural_rdm(run_ctx *r, int b, cb_bench **bench, const double **
 
 /* The RDM (m, m) of model mi on the benchmark's stimuli: its chosen layer's
  * 1 - Pearson, or an RDM-only model's matrix. */
-static cb_status model_rdm(run_ctx *r, int mi, int d, const char *layer, const cb_neural *nd, double *D) {
+static cb_status model_rdm(run_ctx *r, int mi, int d, const char *layer, const cb_neural *nd, double *D,
+                           const char *key, report_clock *clk) {
   const cb_cfg_model *cm = &r->cfg->models[mi];
   const int m = nd->n_stim;
   cb_status st = CB_OK;
@@ -736,16 +766,34 @@ static cb_status model_rdm(run_ctx *r, int mi, int d, const char *layer, const c
     return st;
   }
   char path[CB_PATH_MAX];
+  double t0 = cb_now();
+  /* The RDM its score task computed (same stimuli, same order), unless it is missing: then from the activations. */
+  if (key && key[0] && cb_rdmcache_path(r->work_dir, key, path, sizeof path) == CB_OK &&
+      cb_rdmcache_read(path, m, D) == CB_OK) {
+    clk->cached += cb_now() - t0;
+    ++clk->n_cached;
+    free(at);
+    return CB_OK;
+  }
+  cb_error_clear();
   cb_activations *acts = NULL;
   float *X = NULL, *Xs = NULL; /* (acts->n, p), (m, p) */
   int64_t p = 0;
   st = activations_path(r, mi, d, path);
   if (st == CB_OK) st = cb_activations_open(path, &acts);
   if (st == CB_OK) st = cb_activations_read_layer(acts, path, layer, &X, &p);
+  clk->acts_read += cb_now() - t0;
+  t0 = cb_now();
   if (st == CB_OK) st = cb_bench_match_ids(nd->stimulus_id, m, acts->stimulus_id, (int)acts->n, path, at);
-  if (st == CB_OK && !(Xs = malloc(sizeof *Xs * (size_t)m * (size_t)p))) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
-  for (int i = 0; st == CB_OK && i < m; ++i) memcpy(Xs + (size_t)i * p, X + (size_t)at[i] * p, sizeof *Xs * (size_t)p);
-  if (st == CB_OK) st = cb_rdm_compute_f(Xs, m, (int)p, CB_RDM_CORRELATION, D);
+  int same = st == CB_OK && m == (int)acts->n; /* the file's rows already in the benchmark's order: no copy */
+  for (int i = 0; same && i < m; ++i) same = at[i] == i;
+  if (st == CB_OK && !same && !(Xs = malloc(sizeof *Xs * (size_t)m * (size_t)p)))
+    st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  for (int i = 0; st == CB_OK && !same && i < m; ++i)
+    memcpy(Xs + (size_t)i * p, X + (size_t)at[i] * p, sizeof *Xs * (size_t)p);
+  if (st == CB_OK) st = cb_rdm_compute_f(same ? X : Xs, m, (int)p, CB_RDM_CORRELATION, D);
+  clk->rdm += cb_now() - t0;
+  ++clk->n_computed;
   free(Xs);
   free(X);
   free(at);
@@ -756,7 +804,8 @@ static cb_status model_rdm(run_ctx *r, int mi, int d, const char *layer, const c
 /* For the report, once per dataset of an RSA benchmark: the brain's RDM, the
  * RDM-only models' RDMs and the chosen layers of the three best-ranked
  * networks, side by side. A figure that cannot be made is skipped. */
-static void report_rdms(run_ctx *r, const cb_leaderboard *lb, cb_report *rep) {
+static void report_rdms(run_ctx *r, const cb_leaderboard *lb, const cb_score *scores, int n_scores, cb_report *rep,
+                        report_clock *clk) {
   cb_config *c = r->cfg;
   for (int b = 0; b < c->n_benchmarks; ++b) {
     const cb_cfg_benchmark *cb = &c->benchmarks[b];
@@ -768,7 +817,10 @@ static void report_rdms(run_ctx *r, const cb_leaderboard *lb, cb_report *rep) {
     const double *N = NULL;
     double *D = NULL;
     char title[512];
-    if (neural_rdm(r, b, &bench, &N) != CB_OK) goto next;
+    double t0 = cb_now();
+    cb_status nst = neural_rdm(r, b, &bench, &N);
+    clk->neural += cb_now() - t0;
+    if (nst != CB_OK) goto next;
     const int m = bench->neural->n_stim;
     if (!(D = malloc(sizeof *D * (size_t)m * m))) goto next;
     if (bench->n_subj > 1) snprintf(title, sizeof title, "%s (brain, mean of %d subjects)", cb->region ? cb->region : cb->id, bench->n_subj);
@@ -780,7 +832,8 @@ static void report_rdms(run_ctx *r, const cb_leaderboard *lb, cb_report *rep) {
       for (int k = 0; k < c->n_models; ++k)
         if (!strcmp(c->models[k].name, lb->rows[row].model)) mi = k;
       if (!layer || mi < 0 || !takes_part(r, mi, b) || (!c->models[mi].rdm && nets >= 3)) continue;
-      if (model_rdm(r, mi, d, layer, bench->neural, D) == CB_OK) {
+      const char *key = score_key(scores, n_scores, lb->rows[row].model, cb->id, layer);
+      if (model_rdm(r, mi, d, layer, bench->neural, D, key, clk) == CB_OK) {
         if (c->models[mi].rdm) snprintf(title, sizeof title, "%s (model RDM)", lb->rows[row].model);
         else snprintf(title, sizeof title, "%s %s", lb->rows[row].model, layer), ++nets;
         cb_report_add_rdm_in(rep, cb->dataset, title, D, m);
@@ -838,6 +891,34 @@ static void report_meta(run_ctx *r, cb_report *rep) {
   cb_report_add_meta(rep, "wall time", buf);
 }
 
+/* The report (leaderboard.html and figures/); it carries timings and hosts: it is not one of the files a rerun must
+ * reproduce byte for byte (csv, json, md). clk holds the times of the steps before it. */
+static cb_status write_report(run_ctx *r, const cb_leaderboard *lb, const cb_score *scores, int n, report_clock *clk) {
+  char html[CB_PATH_MAX];
+  cb_report *rep = NULL;
+  cb_status st = cb_path_join(html, sizeof html, r->out_dir, "leaderboard.html");
+  if (st == CB_OK) st = cb_report_create(r->cfg->suite, &rep);
+  if (st == CB_OK) st = cb_report_set_leaderboard(rep, lb);
+  if (st == CB_OK) {
+    report_rdms(r, lb, scores, n, rep, clk);
+    report_twins(r, rep);
+    report_meta(r, rep);
+    double t0 = cb_now();
+    st = cb_report_write_html(rep, html);
+    clk->page = cb_now() - t0;
+  }
+  cb_report_destroy(&rep);
+  if (st == CB_OK)
+    cb_log(CB_LOG_DEBUG,
+           "report: %.2f s: %d score files %.2f s, leaderboard csv/json/md %.2f s, brain RDMs (benchmark load) %.2f "
+           "s, model RDMs: %d from the scoring's cache %.2f s, %d from activations: read %.2f s + RDM %.2f s, page "
+           "and figure files %.2f s",
+           clk->scores + clk->leaderboard + clk->neural + clk->cached + clk->acts_read + clk->rdm + clk->page, n,
+           clk->scores, clk->leaderboard, clk->neural, clk->n_cached, clk->cached, clk->n_computed, clk->acts_read,
+           clk->rdm, clk->page);
+  return st;
+}
+
 static cb_status leaderboard_on_rank0(void *arg) {
   run_ctx *r = arg;
   cb_config *c = r->cfg;
@@ -852,12 +933,13 @@ static cb_status leaderboard_on_rank0(void *arg) {
   cb_leaderboard *lb = NULL;
   cb_lb_config lbc;
   memset(&lbc, 0, sizeof lbc);
-  cb_report *rep = NULL;
   cb_strbuf md = {0};
   CB_ALLOC_GOTO(scores, st, done);
   CB_ALLOC_GOTO(models, st, done);
   CB_ALLOC_GOTO(benches, st, done);
   CB_ALLOC_GOTO(regions, st, done);
+  report_clock clk = {0};
+  double t0 = cb_now();
   for (int m = 0; m < c->n_models; ++m) models[m] = c->models[m].name;
   for (int b = 0; b < c->n_benchmarks; ++b) {
     benches[b] = c->benchmarks[b].id;
@@ -870,6 +952,8 @@ static cb_status leaderboard_on_rank0(void *arg) {
         ++n;
       }
   }
+  clk.scores = cb_now() - t0;
+  t0 = cb_now();
   CB_CHECK_GOTO(cb_lb_config_init(c, &lbc), st, done);
   CB_CHECK_GOTO(cb_leaderboard_build_opts(scores, n, &lbc.opt, &lb), st, done);
   CB_CHECK_GOTO(cb_leaderboard_markdown(lb, &md), st, done);
@@ -880,18 +964,10 @@ static cb_status leaderboard_on_rank0(void *arg) {
     goto done;
   }
   CB_CHECK_GOTO(cb_leaderboard_write(lb, r->out_dir), st, done);
-  /* The report carries timings and hosts: it is not one of the files a
-   * rerun must reproduce byte for byte (csv, json, md). */
-  char html[CB_PATH_MAX];
-  CB_CHECK_GOTO(cb_path_join(html, sizeof html, r->out_dir, "leaderboard.html"), st, done);
-  CB_CHECK_GOTO(cb_report_create(c->suite, &rep), st, done);
-  CB_CHECK_GOTO(cb_report_set_leaderboard(rep, lb), st, done);
-  report_rdms(r, lb, rep);
-  report_twins(r, rep);
-  report_meta(r, rep);
-  CB_CHECK_GOTO(cb_report_write_html(rep, html), st, done);
+  clk.leaderboard = cb_now() - t0;
+  CB_CHECK_GOTO(write_report(r, lb, scores, n, &clk), st, done);
   printf("\nLeaderboard (%s; ceiled scores, best layer per benchmark):\n\n%s\nwritten to "
-         "%s/leaderboard.{csv,json,md,html}\n",
+         "%s/leaderboard.{csv,json,md,html} and figures/\n",
          c->suite, md.data, r->out_dir);
   fflush(stdout);
   cb_leaderboard_warn_missing(lb);
@@ -901,7 +977,6 @@ done:
   free(models);
   free(benches);
   free(regions);
-  cb_report_destroy(&rep);
   cb_lb_config_free(&lbc);
   cb_leaderboard_destroy(&lb);
   cb_strbuf_free(&md);

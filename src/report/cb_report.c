@@ -1,5 +1,5 @@
 /* cb_report.c - the report object: what the run hands over (leaderboard,
- * RDMs, metadata) and the atomic write of the page. */
+ * RDMs, metadata) and the atomic write of the page and its figure files. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,8 +110,15 @@ cb_status cb_report_add_meta(cb_report *r, const char *key, const char *value) {
 
 cb_status cb_report_write_html(const cb_report *r, const char *path) {
   cb_strbuf page = {0};
-  cb_status st = cb_report_html(r, &page);
+  cb__figs figs = {0};
+  char dir[CB_PATH_MAX], fig_dir[CB_PATH_MAX];
+  cb_path_dirname(path, dir, sizeof dir);
+  cb_status st = cb_path_join(fig_dir, sizeof fig_dir, dir, "figures");
+  if (st == CB_OK) st = cb__report_page(r, &page, &figs);
+  /* Figures first: the page that links them appears once they exist. */
+  if (st == CB_OK) st = cb__figs_write(&figs, fig_dir);
   if (st == CB_OK) st = cb_file_write_atomic(path, page.data, page.len);
+  cb__figs_free(&figs);
   cb_strbuf_free(&page);
   return st;
 }

@@ -35,8 +35,8 @@ static const char *CSS =
     "td.name,th.name{text-align:left}th{cursor:pointer;background:#f6f6f6;user-select:none}"
     "th[data-dir=asc]::after{content:' \\25B2'}th[data-dir=desc]::after{content:' \\25BC'}"
     "figure{margin:12px 0 20px}figcaption{font-weight:600;margin-bottom:4px}"
-    "svg text{font:11px system-ui,sans-serif;fill:#222}svg text.light{fill:#fff}svg text.dark{fill:#222}"
-    ".grid{stroke:#ddd}.errorbar{stroke:#222;stroke-width:1.2;fill:none}"
+    "svg.chart{max-width:100%;height:auto;display:block}.export{font-size:12px;color:#555}"
+    "th small{display:block;font-weight:normal;color:#555;font-size:11px}td.above-ceiling{color:#c00000}"
     ".rdm-row{display:flex;flex-wrap:wrap;gap:16px}.rdm-cell{text-align:center;font-size:12px}"
     "img.rdm{width:200px;height:200px;image-rendering:pixelated;border:1px solid #ccc}"
     ".note{color:#555}td.layers{text-align:left;font-family:monospace;font-size:12px}"
@@ -65,21 +65,46 @@ static cb_status num_attr(cb_strbuf *o, double x) {
   return isnan(x) ? cb_strbuf_append(o, "<td data-value=\"\">-</td>") : cb_strbuf_printf(o, "<td data-value=\"%.6f\">%.3f</td>", x, x);
 }
 
-static cb_status ranking(cb_strbuf *o, const cb_leaderboard *lb) {
-  int regions = lb->n_regions > 1;
-  CB_CHECK(cb_strbuf_append(o, "<section id=\"ranking\"><h2>Ranking</h2>\n<table id=\"leaderboard\"><thead><tr>"
-                               "<th data-type=\"num\">rank</th><th class=\"name\" data-type=\"text\">model</th>"
-                               "<th data-type=\"num\">average</th>"));
+/* A benchmark's cell: the ceiled score, marked when above the ceiling. */
+static cb_status score_td(cb_strbuf *o, double x) {
+  if (isnan(x) || x <= 1) return num_attr(o, x);
+  return cb_strbuf_printf(o, "<td class=\"above-ceiling\" data-value=\"%.6f\" title=\"above the noise ceiling "
+                             "(ceiled %.4f); counted as 1 in the averages\">%.3f&#160;&#9650;</td>",
+                          x, x, x);
+}
+
+/* A header cell: label (escaped) over a short description. */
+static cb_status th(cb_strbuf *o, const char *cls, const char *type, const char *label, const char *what) {
+  CB_CHECK(cb_strbuf_printf(o, "<th class=\"%s\" data-type=\"%s\" title=\"", cls, type));
+  CB_CHECK(cb__html_escape(o, what));
+  CB_CHECK(cb_strbuf_append(o, "\">"));
+  CB_CHECK(cb__html_escape(o, label));
+  CB_CHECK(cb_strbuf_append(o, "<small>"));
+  CB_CHECK(cb__html_escape(o, what));
+  return cb_strbuf_append(o, "</small></th>");
+}
+
+static cb_status ranking_head(cb_strbuf *o, const cb_leaderboard *lb) {
+  const int regions = lb->n_regions > 1;
+  char what[256];
+  CB_CHECK(th(o, "rank", "num", "rank", "on the average rounded to 2 decimals"));
+  CB_CHECK(th(o, "name", "text", "model", "network"));
+  CB_CHECK(th(o, "average", "num", "average", regions ? "mean of the region columns" : "mean of the benchmarks"));
   for (int k = 0; regions && k < lb->n_regions; ++k) {
-    CB_CHECK(cb_strbuf_append(o, "<th data-type=\"num\" class=\"region\">"));
-    CB_CHECK(cb__html_escape(o, lb->region[k]));
-    CB_CHECK(cb_strbuf_append(o, "</th>"));
+    snprintf(what, sizeof what, "region: mean of its benchmarks, clipped to [0, 1]");
+    CB_CHECK(th(o, "region", "num", lb->region[k], what));
   }
   for (int b = 0; b < lb->n_bench; ++b) {
-    CB_CHECK(cb_strbuf_append(o, "<th data-type=\"num\" class=\"bench\">"));
-    CB_CHECK(cb__html_escape(o, lb->bench[b]));
-    CB_CHECK(cb_strbuf_append(o, "</th>"));
+    snprintf(what, sizeof what, "benchmark (%s): ceiled score of the chosen layer", lb->region[lb->bench_region[b]]);
+    CB_CHECK(th(o, "bench", "num", lb->bench[b], what));
   }
+  return CB_OK;
+}
+
+static cb_status ranking(cb_strbuf *o, const cb_leaderboard *lb) {
+  int regions = lb->n_regions > 1;
+  CB_CHECK(cb_strbuf_append(o, "<section id=\"ranking\"><h2>Ranking</h2>\n<table id=\"leaderboard\"><thead><tr>"));
+  CB_CHECK(ranking_head(o, lb));
   CB_CHECK(cb_strbuf_append(o, "</tr></thead><tbody>\n"));
   for (int m = 0; m < lb->n_models; ++m) {
     const cb_lb_row *r = &lb->rows[m];
@@ -96,49 +121,91 @@ static cb_status ranking(cb_strbuf *o, const cb_leaderboard *lb) {
       CB_CHECK(cb_strbuf_printf(o, "<td data-value=\"%.6f\" title=\"%.6f\">%d.%02d</td>", r->average, r->average,
                                 r->rank_value / 100, r->rank_value % 100));
     for (int k = 0; regions && k < lb->n_regions; ++k) CB_CHECK(num_attr(o, r->region[k]));
-    for (int b = 0; b < lb->n_bench; ++b) CB_CHECK(num_attr(o, r->score[b]));
+    for (int b = 0; b < lb->n_bench; ++b) CB_CHECK(score_td(o, r->score[b]));
     CB_CHECK(cb_strbuf_append(o, "</tr>\n"));
   }
-  return cb_strbuf_printf(o, "</tbody></table>\n<p class=\"note\">Average: unweighted mean over regions of the "
-                             "unweighted mean over each region's benchmarks of the best layer's ceiled score "
-                             "clipped to [0, 1]; %s. Ranked on the average rounded to 2 "
-                             "decimals (half up); ties share a rank. Click a header to sort.</p></section>\n",
+  return cb_strbuf_printf(o, "</tbody></table>\n<p class=\"note\" id=\"columns\">Columns. <b>benchmark</b> (one per "
+                             "benchmark id): the ceiled score (raw score / noise ceiling) of the layer chosen for the "
+                             "model: Brain-Score's layer commitment (one layer per model and region, the best on the "
+                             "region's selection benchmark) unless the run asked for the best layer per benchmark; "
+                             "not clipped; &#9650; marks a score above the noise ceiling (ceiled &gt; 1), which counts "
+                             "as 1 in the averages. %s<b>average</b>: unweighted mean over regions of the unweighted "
+                             "mean over each region's benchmarks of those scores clipped to [0, 1]; %s. Ranked on the "
+                             "average rounded to 2 decimals (half up); ties share a rank. - = missing. Click a header "
+                             "to sort.</p></section>\n",
+                          lb->n_regions > 1 ? "<b>region</b> (V1, IT, ...): mean of the region's benchmark scores "
+                                              "clipped to [0, 1]. "
+                                            : "",
                           lb->skip_missing ? "a missing child (a region or benchmark the model was not scored on) is "
                                              "left out of the mean"
                                            : "a missing child counts as 0");
 }
 
-static cb_status figures(cb_strbuf *o, const cb_leaderboard *lb) {
-  CB_CHECK(cb_strbuf_append(o, "<section id=\"benchmarks\"><h2>Scores per benchmark</h2>\n"
-                               "<p class=\"note\">Ceiled score of each model's best layer; error bars: bootstrap "
-                               "interval when the scores have one, otherwise the split standard error of the raw "
-                               "score scaled by score/raw.</p>\n"));
+/* <figure id=...>: caption (escaped), the figure inline and its file links. */
+static cb_status figure(cb_strbuf *o, const char *id, const char *attrs, const char *caption, const cb__fig *f) {
+  CB_CHECK(cb_strbuf_printf(o, "<figure class=\"figure\" id=\"%s\" data-file=\"%s\"%s><figcaption>", id, f->name,
+                            attrs));
+  CB_CHECK(cb__html_escape(o, caption));
+  CB_CHECK(cb_strbuf_append(o, "</figcaption>"));
+  CB_CHECK(cb__fig_embed(o, f, 1));
+  return cb_strbuf_append(o, "</figure>\n");
+}
+
+/* ` data-NAME="VALUE"` appended to a (VALUE escaped). */
+static cb_status data_attr(cb_strbuf *a, const char *name, const char *value) {
+  CB_CHECK(cb_strbuf_printf(a, " data-%s=\"", name));
+  CB_CHECK(cb__html_escape(a, value));
+  return cb_strbuf_append(a, "\"");
+}
+
+static cb_status bar_figures(cb_strbuf *o, const cb_leaderboard *lb, cb__figs *figs) {
   for (int b = 0; b < lb->n_bench; ++b) {
-    CB_CHECK(cb_strbuf_printf(o, "<figure class=\"figure\" id=\"fig-bars-%d\" data-benchmark=\"", b));
-    CB_CHECK(cb__html_escape(o, lb->bench[b]));
-    CB_CHECK(cb_strbuf_append(o, "\"><figcaption>"));
-    CB_CHECK(cb__html_escape(o, lb->bench[b]));
-    CB_CHECK(cb_strbuf_append(o, " (region "));
-    CB_CHECK(cb__html_escape(o, lb->region[lb->bench_region[b]]));
-    CB_CHECK(cb_strbuf_append(o, ")</figcaption>"));
-    CB_CHECK(cb__svg_bars(o, lb, b));
-    CB_CHECK(cb_strbuf_append(o, "</figure>\n"));
+    cb__fig *f = NULL;
+    char id[32], cap[1024];
+    cb_strbuf a = {0};
+    CB_CHECK(cb__figs_add(figs, "bars", b, lb->bench[b], &f));
+    CB_CHECK(cb__svg_bars(&f->svg, lb, b));
+    snprintf(id, sizeof id, "fig-bars-%d", b);
+    snprintf(cap, sizeof cap, "%s (region %s)", lb->bench[b], lb->region[lb->bench_region[b]]);
+    cb_status st = data_attr(&a, "benchmark", lb->bench[b]);
+    if (st == CB_OK) st = figure(o, id, a.data, cap, f);
+    cb_strbuf_free(&a);
+    CB_CHECK(st);
   }
-  CB_CHECK(cb_strbuf_append(o, "</section>\n<section id=\"heatmaps\"><h2>Models &#215; benchmarks</h2>\n"
-                               "<figure class=\"figure\" id=\"fig-heatmap\"><figcaption>Ceiled score of the best "
-                               "layer (colour: clipped to [0, 1], viridis)</figcaption>"));
-  CB_CHECK(cb__svg_heatmap(o, lb));
-  CB_CHECK(cb_strbuf_append(o, "</figure></section>\n<section id=\"profiles\"><h2>Layer profiles</h2>\n"
+  return CB_OK;
+}
+
+static cb_status figures(cb_strbuf *o, const cb_leaderboard *lb, cb__figs *figs) {
+  CB_CHECK(cb_strbuf_append(o, "<section id=\"benchmarks\"><h2>Scores per benchmark</h2>\n"
+                               "<p class=\"note\">Ceiled score (raw / noise ceiling) of each model's chosen layer. "
+                               "The noise ceiling is 1 on every score axis: the grey band spans its interval (from "
+                               "the Nili lower bound to the upper bound on RDM datasets of several subjects; a thin "
+                               "band at 1 when the ceiling has no interval), the dashed line is the ceiling itself. "
+                               "A score above the ceiling is drawn to 1 and marked &#9650; (its tooltip gives the "
+                               "value). Error bars: bootstrap interval when the scores have one, otherwise the split "
+                               "standard error of the raw score scaled by score/raw. Every figure is also a file "
+                               "(SVG and PNG) under figures/.</p>\n"));
+  CB_CHECK(bar_figures(o, lb, figs));
+  cb__fig *f = NULL;
+  CB_CHECK(cb__figs_add(figs, "heatmap", 0, NULL, &f));
+  CB_CHECK(cb__svg_heatmap(&f->svg, lb));
+  CB_CHECK(cb_strbuf_append(o, "</section>\n<section id=\"heatmaps\"><h2>Models &#215; benchmarks</h2>\n"));
+  CB_CHECK(figure(o, "fig-heatmap", "", "Ceiled score of the chosen layer (colour: clipped to [0, 1], viridis)", f));
+  CB_CHECK(cb_strbuf_append(o, "</section>\n<section id=\"profiles\"><h2>Layer profiles</h2>\n"
                                "<p class=\"note\">Ceiled score (clipped, mean over the region's benchmarks) of every "
-                               "layer against its relative depth, per region and model.</p>\n"));
+                               "layer against its relative depth, per region and model; band: the noise ceiling "
+                               "(from the lowest Nili lower bound of the region's benchmarks, when there is one); "
+                               "&#9650;: a layer above the ceiling on one of the benchmarks.</p>\n"));
   for (int k = 0; k < lb->n_regions; ++k) {
-    CB_CHECK(cb_strbuf_printf(o, "<figure class=\"figure\" id=\"fig-profile-%d\" data-region=\"", k));
-    CB_CHECK(cb__html_escape(o, lb->region[k]));
-    CB_CHECK(cb_strbuf_append(o, "\"><figcaption>"));
-    CB_CHECK(cb__html_escape(o, lb->region[k]));
-    CB_CHECK(cb_strbuf_append(o, "</figcaption>"));
-    CB_CHECK(cb__svg_profile(o, lb, k, NULL, 0));
-    CB_CHECK(cb_strbuf_append(o, "</figure>\n"));
+    char id[32];
+    cb_strbuf a = {0};
+    CB_CHECK(cb__figs_add(figs, "profile", k, lb->region[k], &f));
+    CB_CHECK(cb__svg_profile(&f->svg, lb, k, NULL, 0));
+    snprintf(id, sizeof id, "fig-profile-%d", k);
+    cb_status st = data_attr(&a, "region", lb->region[k]);
+    if (st == CB_OK) st = figure(o, id, a.data, lb->region[k], f);
+    cb_strbuf_free(&a);
+    CB_CHECK(st);
   }
   return cb_strbuf_append(o, "</section>\n");
 }
@@ -153,8 +220,27 @@ static int has_region(const cb_leaderboard *lb, const char *name, int k) {
   return 0;
 }
 
+/* The figure of twin pair t on region k. */
+static cb_status twin_figure(cb_strbuf *o, const cb_leaderboard *lb, const char *const pair[2], int t, int k,
+                             cb__figs *figs) {
+  char id[48], cap[1024], label[600];
+  cb__fig *f = NULL;
+  snprintf(label, sizeof label, "%s-%s", pair[0], lb->region[k]);
+  CB_CHECK(cb__figs_add(figs, "twin", t, label, &f));
+  CB_CHECK(cb__svg_profile(&f->svg, lb, k, pair, 2));
+  snprintf(id, sizeof id, "fig-twin-%d-%d", t, k);
+  snprintf(cap, sizeof cap, "%s: %s and %s", lb->region[k], pair[0], pair[1]);
+  cb_strbuf a = {0};
+  cb_status st = data_attr(&a, "region", lb->region[k]);
+  if (st == CB_OK) st = data_attr(&a, "trained", pair[0]);
+  if (st == CB_OK) st = data_attr(&a, "untrained", pair[1]);
+  if (st == CB_OK) st = figure(o, id, a.data, cap, f);
+  cb_strbuf_free(&a);
+  return st;
+}
+
 /* Each trained model and its untrained twin on one profile plot per region both were scored on. */
-static cb_status twin_figures(cb_strbuf *o, const cb_report *r) {
+static cb_status twin_figures(cb_strbuf *o, const cb_report *r, cb__figs *figs) {
   const cb_leaderboard *lb = r->lb;
   if (r->n_twin == 0) return CB_OK;
   CB_CHECK(cb_strbuf_append(o, "<section id=\"twins\"><h2>Trained and untrained</h2>\n<p class=\"note\">Layer "
@@ -162,24 +248,8 @@ static cb_status twin_figures(cb_strbuf *o, const cb_report *r) {
                                "weight re-drawn: [model] reinit).</p>\n"));
   for (int t = 0; t < r->n_twin; ++t) {
     const char *const pair[2] = {r->twin[2 * t], r->twin[2 * t + 1]};
-    for (int k = 0; k < lb->n_regions; ++k) {
-      if (!has_region(lb, pair[0], k) || !has_region(lb, pair[1], k)) continue;
-      CB_CHECK(cb_strbuf_printf(o, "<figure class=\"figure\" id=\"fig-twin-%d-%d\" data-region=\"", t, k));
-      CB_CHECK(cb__html_escape(o, lb->region[k]));
-      CB_CHECK(cb_strbuf_append(o, "\" data-trained=\""));
-      CB_CHECK(cb__html_escape(o, pair[0]));
-      CB_CHECK(cb_strbuf_append(o, "\" data-untrained=\""));
-      CB_CHECK(cb__html_escape(o, pair[1]));
-      CB_CHECK(cb_strbuf_append(o, "\"><figcaption>"));
-      CB_CHECK(cb__html_escape(o, lb->region[k]));
-      CB_CHECK(cb_strbuf_append(o, ": "));
-      CB_CHECK(cb__html_escape(o, pair[0]));
-      CB_CHECK(cb_strbuf_append(o, " and "));
-      CB_CHECK(cb__html_escape(o, pair[1]));
-      CB_CHECK(cb_strbuf_append(o, "</figcaption>"));
-      CB_CHECK(cb__svg_profile(o, lb, k, pair, 2));
-      CB_CHECK(cb_strbuf_append(o, "</figure>\n"));
-    }
+    for (int k = 0; k < lb->n_regions; ++k)
+      if (has_region(lb, pair[0], k) && has_region(lb, pair[1], k)) CB_CHECK(twin_figure(o, lb, pair, t, k, figs));
   }
   return cb_strbuf_append(o, "</section>\n");
 }
@@ -190,7 +260,8 @@ static cb_status layer_tables(cb_strbuf *o, const cb_leaderboard *lb) {
     CB_CHECK(cb_strbuf_printf(o, "<details id=\"layers-%d\"><summary>", b));
     CB_CHECK(cb__html_escape(o, lb->bench[b]));
     CB_CHECK(cb_strbuf_append(o, "</summary><table><tr><th class=\"name\">model</th><th class=\"name\">layer: ceiled "
-                                 "score (raw, ceiling); chosen layer in bold</th></tr>\n"));
+                                 "score (raw, ceiling); chosen layer in bold; &#9650; above the noise "
+                                 "ceiling</th></tr>\n"));
     for (int m = 0; m < lb->n_models; ++m) {
       const cb_lb_cell *c = &lb->rows[m].cell[b];
       CB_CHECK(cb_strbuf_append(o, "<tr><td class=\"name\">"));
@@ -200,7 +271,8 @@ static cb_status layer_tables(cb_strbuf *o, const cb_leaderboard *lb) {
         const cb_lb_layer *y = &c->layers[l];
         CB_CHECK(cb_strbuf_append(o, l == c->best ? "<b>" : ""));
         CB_CHECK(cb__html_escape(o, y->layer));
-        CB_CHECK(cb_strbuf_printf(o, ": %.4f (%.4f, %.4f)%s ", y->score, y->raw, y->ceiling, l == c->best ? "</b>" : ""));
+        CB_CHECK(cb_strbuf_printf(o, ": %.4f%s (%.4f, %.4f)%s ", y->score, y->score > 1 ? "&#9650;" : "", y->raw,
+                                  y->ceiling, l == c->best ? "</b>" : ""));
       }
       CB_CHECK(cb_strbuf_append(o, "</td></tr>\n"));
     }
@@ -231,7 +303,29 @@ done:
   return st;
 }
 
-static cb_status rdms(cb_strbuf *o, const cb_report *r) {
+/* Figure g: the RDMs of the group of r->rdm[i] (i its first), as images and as a figure file. */
+static cb_status rdm_group(cb_strbuf *o, const cb_report *r, int i, int g, cb__figs *figs) {
+  int *idx = malloc((size_t)r->n_rdm * sizeof *idx), n = 0; /* (n_rdm) members of the group */
+  if (!idx) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  for (int j = i; j < r->n_rdm; ++j)
+    if (!strcmp(r->rdm[j].group, r->rdm[i].group)) idx[n++] = j;
+  cb__fig *f = NULL;
+  cb_status st = cb__figs_add(figs, "rdm", g, r->rdm[i].group, &f);
+  if (st == CB_OK) st = cb__svg_rdms(&f->svg, r->rdm, idx, n, RDM_MAX_SIDE);
+  if (st == CB_OK) st = cb_strbuf_printf(o, "<figure class=\"figure\" id=\"fig-rdm-%d\" data-file=\"%s\"", g, f->name);
+  if (st == CB_OK) st = data_attr(o, "group", r->rdm[i].group);
+  if (st == CB_OK) st = cb_strbuf_append(o, "><figcaption>");
+  if (st == CB_OK) st = cb__html_escape(o, r->rdm[i].group);
+  if (st == CB_OK) st = cb_strbuf_append(o, "</figcaption><div class=\"rdm-row\">");
+  for (int k = 0; k < n && st == CB_OK; ++k) st = rdm_cell(o, &r->rdm[idx[k]]);
+  if (st == CB_OK) st = cb_strbuf_append(o, "</div>");
+  if (st == CB_OK) st = cb__fig_embed(o, f, 0);
+  if (st == CB_OK) st = cb_strbuf_append(o, "</figure>\n");
+  free(idx);
+  return st;
+}
+
+static cb_status rdms(cb_strbuf *o, const cb_report *r, cb__figs *figs) {
   if (r->n_rdm == 0) return CB_OK;
   CB_CHECK(cb_strbuf_append(o, "<section id=\"rdms\"><h2>Representational dissimilarity matrices</h2>\n<p "
                                "class=\"note\">Each matrix scaled from its smallest (dark) to its largest (yellow) "
@@ -240,15 +334,7 @@ static cb_status rdms(cb_strbuf *o, const cb_report *r) {
   for (int i = 0; i < r->n_rdm; ++i) {
     int first = 1;
     for (int j = 0; j < i && first; ++j) first = strcmp(r->rdm[j].group, r->rdm[i].group) != 0;
-    if (!first) continue;
-    CB_CHECK(cb_strbuf_printf(o, "<figure class=\"figure\" id=\"fig-rdm-%d\" data-group=\"", fig++));
-    CB_CHECK(cb__html_escape(o, r->rdm[i].group));
-    CB_CHECK(cb_strbuf_append(o, "\"><figcaption>"));
-    CB_CHECK(cb__html_escape(o, r->rdm[i].group));
-    CB_CHECK(cb_strbuf_append(o, "</figcaption><div class=\"rdm-row\">"));
-    for (int j = i; j < r->n_rdm; ++j)
-      if (!strcmp(r->rdm[j].group, r->rdm[i].group)) CB_CHECK(rdm_cell(o, &r->rdm[j]));
-    CB_CHECK(cb_strbuf_append(o, "</div></figure>\n"));
+    if (first) CB_CHECK(rdm_group(o, r, i, fig++, figs));
   }
   return cb_strbuf_append(o, "</section>\n");
 }
@@ -265,7 +351,7 @@ static cb_status metadata(cb_strbuf *o, const cb_report *r) {
   return cb_strbuf_append(o, "</table></section>\n");
 }
 
-cb_status cb_report_html(const cb_report *r, cb_strbuf *o) {
+cb_status cb__report_page(const cb_report *r, cb_strbuf *o, cb__figs *figs) {
   if (!r) return CB_ERROR(CB_ERR_ARG, "report: NULL report");
   CB_CHECK(cb_strbuf_append(o, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>cortexbench: "));
   CB_CHECK(cb__html_escape(o, r->title));
@@ -276,11 +362,18 @@ cb_status cb_report_html(const cb_report *r, cb_strbuf *o) {
   CB_CHECK(cb_strbuf_append(o, "</h1>\n"));
   if (r->lb) {
     CB_CHECK(ranking(o, r->lb));
-    CB_CHECK(figures(o, r->lb));
-    CB_CHECK(twin_figures(o, r));
+    CB_CHECK(figures(o, r->lb, figs));
+    CB_CHECK(twin_figures(o, r, figs));
     CB_CHECK(layer_tables(o, r->lb));
   }
-  CB_CHECK(rdms(o, r));
+  CB_CHECK(rdms(o, r, figs));
   CB_CHECK(metadata(o, r));
   return cb_strbuf_printf(o, "<script>\n%s</script>\n</body></html>\n", JS);
+}
+
+cb_status cb_report_html(const cb_report *r, cb_strbuf *o) {
+  cb__figs figs = {0};
+  cb_status st = cb__report_page(r, o, &figs);
+  cb__figs_free(&figs);
+  return st;
 }

@@ -1,15 +1,19 @@
 #!/bin/sh
-# make_scores.sh CORTEXBENCH DIR - a small suite for the report tests:
+# make_scores.sh CORTEXBENCH DIR [above] - a small suite for the report tests:
 # DIR/scores/<benchmark>/<model>/<layer>.json (4 models, 3 benchmarks in
-# 2 regions, a missing benchmark, a name needing HTML escaping) and two
+# 2 regions, a missing benchmark, a name needing HTML escaping, Nili
+# ceiling bounds on objects.IT-rdm; with `above`, resnet-18's layer4 scores
+# 1.002 there, above the noise ceiling) and two
 # RDM files DIR/rdm-neural.h5, DIR/rdm-model.h5 (imported from .npy).
 set -eu
 B=$1
 D=$2
 mk() { # model layer benchmark raw score
   mkdir -p "$D/scores/$3/$1"
-  printf '{"model": "%s", "layer": "%s", "benchmark": "%s", "metric": "pls", "raw": %s, "ceiling": 0.9, "score": %s, "error": 0.02, "n_splits": 2, "per_split": [%s, %s], "seed": 1}\n' \
-    "$1" "$2" "$3" "$4" "$5" "$4" "$4" > "$D/scores/$3/$1/$2.json"
+  nili=
+  case $3 in *-rdm) nili='"ceiling_method": "nili", "ceiling_lower": 0.63, ' ;; esac
+  printf '{"model": "%s", "layer": "%s", "benchmark": "%s", "metric": "pls", "raw": %s, "ceiling": 0.9, %s"score": %s, "error": 0.02, "n_splits": 2, "per_split": [%s, %s], "seed": 1}\n' \
+    "$1" "$2" "$3" "$4" "$nili" "$5" "$4" "$4" > "$D/scores/$3/$1/$2.json"
 }
 for bench in gratings.V1-pls objects.IT-pls objects.IT-rdm; do
   mk alexnet features.2 $bench 0.40 0.18
@@ -20,6 +24,7 @@ for bench in gratings.V1-pls objects.IT-pls objects.IT-rdm; do
   mk 'a&b <net>' conv $bench 0.30 0.10
 done
 mk pixels pixels gratings.V1-pls 0.20 0.04 # no IT scores
+if [ "${3:-}" = above ]; then mk resnet-18 layer4 objects.IT-rdm 0.9018 1.002; fi
 /usr/bin/python3 - "$D" <<'PY'
 import sys
 import numpy as np

@@ -128,7 +128,7 @@ static cb_score mk(const char *model, const char *layer, const char *bench, doub
 
 START_TEST(test_html_page) {
   cb_score s[] = {mk("a&b", "conv1", "x.V1-pls", 0.2), mk("a&b", "conv2", "x.V1-pls", 0.5),
-                  mk("a&b", "conv1", "y.IT-pls", 0.4), mk("<z>", "p", "x.V1-pls", 0.1)};
+                  mk("a&b", "conv1", "y.IT-pls", 1.002), mk("<z>", "p", "x.V1-pls", 0.1)};
   s[1].n_bootstrap = 100;
   s[1].ci_low = 0.45;
   s[1].ci_high = 0.55;
@@ -147,15 +147,25 @@ START_TEST(test_html_page) {
   ck_assert_int_eq(cb_report_html(r, &h), CB_OK);
   const char *must[] = {"<table id=\"leaderboard\">", "<tr class=\"model-row\" id=\"model-1\" data-model=\"a&amp;b\">",
                         "data-model=\"&lt;z&gt;\"", "id=\"fig-bars-0\"", "id=\"fig-bars-1\"", "id=\"fig-heatmap\"",
-                        "id=\"fig-profile-0\"", "id=\"fig-profile-1\"", "id=\"fig-rdm-0\" data-group=\"x.V1-rsa\"",
-                        "id=\"fig-rdm-1\" data-group=\"RDMs\"", "<img class=\"rdm\" data-name=\"a&amp;b conv2\"",
-                        "src=\"data:image/png;base64,iVBORw0KGgo", "id=\"metadata\"", "SkylakeX",
-                        "suite &quot;t&quot;", "<script>", "id=\"layers-1\"", "[0.4500, 0.5500]"};
+                        "id=\"fig-profile-0\"", "id=\"fig-profile-1\"", "id=\"fig-rdm-0\" data-file=\"rdm-0-x.V1-rsa\"",
+                        "data-group=\"x.V1-rsa\"", "id=\"fig-rdm-1\" data-file=\"rdm-1-RDMs\"",
+                        "<img class=\"rdm\" data-name=\"a&amp;b conv2\"", "src=\"data:image/png;base64,iVBORw0KGgo",
+                        "id=\"metadata\"", "SkylakeX", "suite &quot;t&quot;", "<script>", "id=\"layers-1\"",
+                        "[0.4500, 0.5500]", "1.002&#160;&#9650;", "href=\"figures/bars-0-x.V1-pls.svg\"",
+                        "href=\"figures/bars-1-y.IT-pls.png\"", "href=\"figures/rdm-0-x.V1-rsa.png\""};
   for (size_t i = 0; i < sizeof must / sizeof *must; ++i)
     if (!strstr(h.data, must[i])) ck_abort_msg("page lacks %s", must[i]);
-  /* Self-contained: nothing fetched from the network. */
-  ck_assert_ptr_null(strstr(h.data, "http:"));
-  ck_assert_ptr_null(strstr(h.data, "https:"));
+  /* A ceiling band on each of the 4 score plots (2 benchmarks, 2 regions); the 1.002 marked with its value in the
+   * table, on the bars and on the heatmap, and marked on the IT profile. */
+  int bands = 0, marks = 0;
+  for (const char *p = h.data; (p = strstr(p, "<g class=\"ceiling\"")); ++p) ++bands;
+  for (const char *p = h.data; (p = strstr(p, "above the noise ceiling (ceiled 1.0020")); ++p) ++marks;
+  marks += strstr(h.data, "conv1: 1.0000 (above the noise ceiling on a benchmark") != NULL;
+  ck_assert_msg(bands == 4 && marks == 4, "%d ceiling bands (want 4), %d above-ceiling marks (want 4)", bands, marks);
+  /* Self-contained: nothing fetched from the network (the SVG namespace names are not fetched). */
+  ck_assert_ptr_null(strstr(h.data, "src=\"http"));
+  ck_assert_ptr_null(strstr(h.data, "href=\"http"));
+  ck_assert_ptr_null(strstr(h.data, "url(http"));
   ck_assert_ptr_null(strstr(h.data, "<z>"));
 
   char dir[] = "/tmp/cb_report_XXXXXX", path[CB_PATH_MAX];
@@ -169,6 +179,29 @@ START_TEST(test_html_page) {
   ck_assert_int_eq(memcmp(text, h.data, n), 0);
   free(text);
   unlink(path);
+  /* One SVG and one PNG per figure; the PNG is a PNG of the figure's size (2 pixels per SVG pixel). */
+  const char *figs[] = {"bars-0-x.V1-pls", "bars-1-y.IT-pls", "heatmap-0", "profile-0-V1", "profile-1-IT",
+                        "rdm-0-x.V1-rsa", "rdm-1-RDMs"};
+  int bad_files = 0;
+  for (size_t i = 0; i < sizeof figs / sizeof *figs; ++i) {
+    snprintf(path, sizeof path, "%s/sub/figures/%s.svg", dir, figs[i]);
+    ck_assert_int_eq(cb_file_read_all(path, &text, &n), CB_OK);
+    const char *head = "<svg xmlns=\"http://www.w3.org/2000/svg\"";
+    /* Drawn figures are inline in the page too; the RDM figures show there as <img>s. */
+    bad_files += strncmp(text, head, strlen(head)) != 0 || (strncmp(figs[i], "rdm", 3) && !strstr(h.data, text));
+    free(text);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/sub/figures/%s.png", dir, figs[i]);
+    png_image img;
+    memset(&img, 0, sizeof img);
+    img.version = PNG_IMAGE_VERSION;
+    bad_files += !png_image_begin_read_from_file(&img, path) || img.width < 600 || img.height < 100;
+    png_image_free(&img);
+    unlink(path);
+  }
+  ck_assert_msg(bad_files == 0, "%d figure files missing, not embedded in the page, or not PNG", bad_files);
+  snprintf(path, sizeof path, "%s/sub/figures", dir);
+  rmdir(path);
   snprintf(path, sizeof path, "%s/sub", dir);
   rmdir(path);
   rmdir(dir);
@@ -189,6 +222,7 @@ int main(void) {
   tcase_add_test(tc, test_png_roundtrip);
   tcase_add_test(tc, test_rdm_image);
   tcase_add_test(tc, test_html_page);
+  tcase_set_timeout(tc, 120); /* librsvg renders 7 figures: slow under valgrind */
   suite_add_tcase(s, tc);
   return cb_test_run(s);
 }

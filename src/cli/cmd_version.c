@@ -22,6 +22,7 @@ static cb_status print_versions(void *arg) {
 #endif
   curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
   printf("cortexbench %s\n", CB_VERSION);
+  printf("commit:   %s\n", cb_git_commit());
   printf("MPI:      %s\n", mpi);
   printf("HDF5:     %u.%u.%u (%s)\n", maj, min, rel, parallel);
   printf("OpenBLAS: %s\n", openblas_get_config());

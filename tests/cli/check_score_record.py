@@ -5,8 +5,8 @@ per-neuroid values, and the expected parameters given on the command line.
 
     check_score_record.py SCORE.json ASSEMBLY.nc STIMULI.csv REGION GIT_COMMIT VERSION [KEY=JSON ...]
 
-KEY=JSON: parameters[KEY] must equal the JSON value (e.g. n_splits=3 stratify=null). GIT_COMMIT "-": not checked
-(a tree outside git). Prints one line per check; exit 1 when one fails."""
+KEY=JSON: parameters[KEY] must equal the JSON value (e.g. n_splits=3 stratify=null). GIT_COMMIT: the build's, as
+`cortexbench version` prints it ("-": not checked). Prints one line per check; exit 1 when one fails."""
 import hashlib
 import json
 import sys
@@ -62,7 +62,7 @@ def main():
     check("cortexbench_version", s.get("cortexbench_version") == version, s.get("cortexbench_version"))
     if commit != "-":
         got = s.get("git_commit", "")
-        check("git_commit", got.split("-")[0] == commit, got)
+        check("git_commit = the build's (cortexbench version)", got == commit, got)
     return 1 if fails else 0
 
 

@@ -20,7 +20,11 @@ d=$tmp/movies
 "$bin" -q activations --model pixels --stimuli "$d/stimuli.csv" --out "$d/pixels.h5" >/dev/null ||
   { echo "FAIL: activations"; exit 1; }
 version=$("$bin" version | head -1 | awk '{print $2}')
-commit=$(git -C "$here" rev-parse HEAD 2>/dev/null || echo -)
+commit=$("$bin" version | awk '$1 == "commit:" {print $2}') # the build's commit (checked against git below)
+head=$(git -C "$here" rev-parse HEAD 2>/dev/null || echo unknown)
+if [[ $commit == unknown || ! $commit =~ ^[0-9a-f]{40}(-dirty)?$ ]]; then
+  [[ $commit == unknown && $head == unknown ]] || { echo "FAIL version's commit '$commit' (git HEAD $head)"; fail=1; }
+fi
 check() { /usr/bin/python3 "$here/check_score_record.py" "$@" "$d/assembly.nc" "$d/stimuli.csv" V1 "$commit" "$version" || fail=1; }
 
 S=(-q score --activations "$d/pixels.h5" --layer pixels --assembly "$d/assembly.nc" --region V1 --stimuli "$d/stimuli.csv")

@@ -51,15 +51,22 @@ static int taken(const cb_act_names *a, int l, const char *name) {
 /* The netCDF-valid form of a layer name (see cb_act_names.h), unique. */
 static cb_status var_name(const cb_act_names *a, int l, const char *layer, char **out) {
   cb_strbuf b = {0};
-  unsigned char c0 = (unsigned char)layer[0];
-  int ok_first = (c0 >= 'a' && c0 <= 'z') || (c0 >= 'A' && c0 <= 'Z') || (c0 >= '0' && c0 <= '9') || c0 == '_';
-  cb_status st = ok_first ? CB_OK : cb_strbuf_append(&b, "_");
+  cb_status st = CB_OK;
   size_t len = strlen(layer), keep = len;
   while (keep > 0 && layer[keep - 1] == ' ') --keep; /* netCDF: no trailing blanks */
   for (size_t i = 0; st == CB_OK && i < len; ++i) {
     unsigned char c = (unsigned char)layer[i];
     char ch[2] = {(c == '/' || c < 0x20 || c >= 0x7f || i >= keep) ? '_' : (char)c, '\0'};
     st = cb_strbuf_append(&b, ch);
+  }
+  unsigned char c0 = b.data ? (unsigned char)b.data[0] : '_';
+  int ok_first = (c0 >= 'a' && c0 <= 'z') || (c0 >= 'A' && c0 <= 'Z') || (c0 >= '0' && c0 <= '9') || c0 == '_';
+  if (st == CB_OK && !ok_first) { /* prefix '_' */
+    cb_strbuf p = {0};
+    st = cb_strbuf_append(&p, "_");
+    if (st == CB_OK) st = cb_strbuf_append(&p, b.data);
+    cb_strbuf_free(&b);
+    b = p;
   }
   char *base = b.data ? b.data : cb_strdup("_");
   if (st != CB_OK || base == NULL) {

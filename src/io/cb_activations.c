@@ -280,10 +280,11 @@ static cb_status list_v2(hid_t f, const char *path, hsize_t n, link_list *l, lin
   int cap = 0;
   H5_index_t idx = H5_INDEX_NAME;
   unsigned flags = 0;
-  hid_t fcpl = H5Fget_create_plist(f), d = -1;
-  if (fcpl >= 0 && H5Pget_link_creation_order(fcpl, &flags) >= 0 && (flags & H5P_CRT_ORDER_INDEXED))
+  hid_t root = H5Gopen2(f, "/", H5P_DEFAULT), gcpl = root >= 0 ? H5Gget_create_plist(root) : -1, d = -1;
+  if (gcpl >= 0 && H5Pget_link_creation_order(gcpl, &flags) >= 0 && (flags & H5P_CRT_ORDER_INDEXED))
     idx = H5_INDEX_CRT_ORDER;
-  h5close(&fcpl, H5Pclose);
+  h5close(&gcpl, H5Pclose);
+  h5close(&root, H5Gclose);
   hsize_t pos = 0;
   if (H5Literate(f, idx, H5_ITER_INC, &pos, collect_raw, &links) < 0) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot list the variables (truncated or corrupt file)", path);
@@ -620,11 +621,9 @@ static cb_status write_body(hid_t f, const char *path, const char *model, const 
     st = cb_act_v2_create_layer(f, nm, l, n, layout, H5P_DEFAULT, &d, &sp);
     int64_t elements = 1; /* per stimulus; 0: an empty layer has no storage to write */
     for (int k = 0; k < nm->shape[l].ndim; ++k) elements *= nm->shape[l].dims[k];
-    if (st == CB_OK && elements > 0 &&
-        H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, X[l]) < 0)
+    if (st == CB_ERR_IO) st = CB_ERROR(CB_ERR_IO, "%s: cannot create layer '%s'", path, layer_names[l]);
+    if (st == CB_OK && elements > 0 && H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, X[l]) < 0)
       st = CB_ERROR(CB_ERR_IO, "%s: cannot write layer '%s' (HDF5 error; disk full?)", path, layer_names[l]);
-    else if (st != CB_OK)
-      st = CB_ERROR(CB_ERR_IO, "%s: cannot create layer '%s'", path, layer_names[l]);
     h5close(&d, H5Dclose);
     h5close(&sp, H5Sclose);
   }

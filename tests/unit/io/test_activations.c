@@ -328,8 +328,18 @@ START_TEST(test_shaped_and_bad_shape) {
   ck_assert_int_eq(cb_activations_write_shaped(path, "m", "v", 2, ids, 1, names, X, feat, sh, NULL), CB_OK);
   hid_t h = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
   hid_t d = H5Dopen2(h, "/conv", H5P_DEFAULT), sp = H5Dget_space(d);
-  hsize_t dims[4] = {0};
+  hsize_t dims[4] = {0}, chunk[4] = {0};
   int rank = H5Sget_simple_extent_dims(sp, dims, NULL);
+  hid_t dcpl = H5Dget_create_plist(d); /* the default layout: chunked (rows, C, H, W), shuffle + deflate 1 */
+  unsigned flags = 0, level[1] = {0};
+  size_t nlev = 1;
+  int ok = H5Pget_chunk(dcpl, 4, chunk) == 4 && chunk[0] == 2 && chunk[1] == 2 && chunk[3] == 4 &&
+           H5Pget_nfilters(dcpl) == 2 &&
+           H5Pget_filter2(dcpl, 1, &flags, &nlev, level, 0, NULL, NULL) == H5Z_FILTER_DEFLATE &&
+           level[0] == CB_ACTIVATIONS_DEFLATE;
+  H5Pclose(dcpl);
+  ck_assert_msg(ok, "default layout: chunk (%llu, %llu, ..), level %u", (unsigned long long)chunk[0],
+                (unsigned long long)chunk[1], level[0]);
   H5Sclose(sp);
   H5Dclose(d);
   H5Fclose(h);

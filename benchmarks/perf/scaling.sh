@@ -94,6 +94,7 @@ for ((r = 1; r <= reps; ++r)); do
 # Per-task costs of a 1-rank run, from the modification times of its outputs.
 import glob, os, sys
 import h5py
+import numpy as np
 root = glob.glob(os.path.join(sys.argv[1], "*"))[0]
 work = os.path.join(root, "work")
 datasets_done = max((os.path.getmtime(p) for p in glob.glob(os.path.join(work, "datasets", "**"), recursive=True)),
@@ -107,8 +108,12 @@ for p in acts:
     with h5py.File(p, "r") as h:
         n = h["stimulus_id"].shape[0]
         feats = {}
-        for name, d in h["layers"].items():
-            feats[name.replace("%2F", "/").replace("%2E", ".").replace("%25", "%")] = d.shape[1]
+        if "layers" in h:  # activations version 1
+            for name, d in h["layers"].items():
+                feats[name.replace("%2F", "/").replace("%2E", ".").replace("%25", "%")] = d.shape[1]
+        for d in h.values():  # version 2: variables (stimulus_id, per-stimulus shape...) with `layer`
+            if "layer" in d.attrs:
+                feats[d.attrs["layer"]] = int(np.prod(d.shape[1:]))
     model, sset = os.path.basename(os.path.dirname(p)), os.path.basename(p)[:-3]
     for l, f in feats.items():
         width[(model, sset, l)] = (n, f)

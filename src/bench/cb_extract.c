@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cb_audio_input.h"
+#include "cb_graph.h"
 #include "cb_fs.h"
 #include "cb_image.h"
 #include "cb_mem.h"
@@ -60,6 +61,39 @@ int64_t cb_extract_features(const cb_model *m, int l) {
 }
 
 static int64_t layer_features(const cb_model *m, int l) { return cb_extract_features(m, l); }
+
+void cb_extract_shape(const cb_model *m, int l, cb_act_shape *out) {
+  static const char *const map3[3] = {"channel", "height", "width"};
+  const struct cb_graph *g = cb_model_graph(m);
+  int64_t s[CB_GRAPH_MAX_DIMS];
+  const char *name = cb_model_layer_name(m, l);
+  int nd = name && g ? cb_graph_value_shape(g, cb_graph_find(g, name), s) : -1;
+  const int64_t features = cb_extract_features(m, l);
+  memset(out, 0, sizeof *out);
+  int first = nd >= 2 && s[0] == 1 ? 1 : nd; /* drop the batch axis of (1, ...) */
+  if (cb_audio_is_audio_model(m) && nd >= 3 && first == 1) {
+    int c, h, w;
+    cb_model_layer_shape(m, l, &c, &h, &w);
+    out->ndim = 2;
+    out->dims[0] = c, out->dims[1] = h;
+    out->role[0] = "channel";
+    out->role[1] = w > 1 ? "frequency" : "time";
+  } else if (first == 1 && nd - 1 <= CB_ACT_MAX_DIMS) {
+    out->ndim = nd - 1;
+    for (int k = 0; k < out->ndim; ++k) {
+      out->dims[k] = s[k + 1];
+      out->role[k] = out->ndim == 3 ? map3[k] : (out->ndim == 1 ? "feature" : NULL);
+    }
+  }
+  int64_t p = out->ndim > 0 ? 1 : -1;
+  for (int k = 0; k < out->ndim; ++k) p *= out->dims[k];
+  if (p != features) { /* anything else: flat */
+    memset(out, 0, sizeof *out);
+    out->ndim = 1;
+    out->dims[0] = features;
+    out->role[0] = "feature";
+  }
+}
 
 cb_status cb_extract_check_memory(const cb_model *m, const cb_stimulus_set *set, const int *idx, int n_idx,
                                   int64_t count) {

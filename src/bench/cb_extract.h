@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "cb_act_names.h"
 #include "cb_nn.h"
 #include "cb_status.h"
 #include "cb_stimuli.h"
@@ -25,6 +26,14 @@ const char *cb_extract_set_modality(const cb_stimulus_set *s);
  * models, whose (units, frequency, time) layers are averaged over time per
  * unit (Tuckute et al. 2023): c*h. */
 int64_t cb_extract_features(const cb_model *m, int l);
+
+/* Per-stimulus shape of layer l as extracted (its product is always
+ * cb_extract_features): the model's output shape without the batch axis,
+ * axes named (channel, height, width) for 3-D maps, (feature) for flat
+ * layers; audio models' time-averaged (units, frequency, time) layers give
+ * (channel, frequency), their (units, time) layers (channel, time); other
+ * ranks keep their sizes with unnamed axes (dim<k>). */
+void cb_extract_shape(const cb_model *m, int l, cb_act_shape *out);
 
 /* CB_OK when the activations of `count` stimuli on layers idx (float32,
  * count x sum of cb_extract_features) fit in the memory available; else

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_activations.h"
 #include "cb_extract.h"
 #include "cb_modelopen.h"
 #include "cb_log.h"
@@ -19,12 +20,16 @@ static void help(void) {
          "Computes the activations of model M (a zoo name, see `cortexbench list models`, or a\n"
          "path to an .onnx file) on\n"
          "every stimulus of the BrainIO stimulus set S.csv (columns stimulus_id, filename, ...;\n"
-         "image files resolved beside the CSV) and writes F.h5: /stimulus_id and\n"
-         "/layers/<name> float32 (n, features). Under mpirun the ranks split the stimuli and\n"
-         "write F.h5 collectively.\n\n"
+         "image files resolved beside the CSV) and writes F.h5, a netCDF-4 file (docs/formats.md):\n"
+         "the coordinate stimulus_id and one float32 variable per layer, (stimulus_id, channel,\n"
+         "height, width) or (stimulus_id, feature), with the exact layer name in its attribute\n"
+         "`layer`; xarray.open_dataset(F.h5) reads it. Under mpirun the ranks split the stimuli\n"
+         "and write F.h5 collectively.\n\n"
          "  --layers L1,L2          layers to keep (default: all): module paths for zoo models,\n"
          "                          node output names for ONNX models\n"
          "  --batch N               images per forward pass (default 32)\n"
+         "  --compression L         deflate level of the layer variables, after a byte shuffle\n"
+         "                          (0 = none, 1-9; default 1)\n"
          "  --seed S                seed of the model's initialisation (default 1)\n"
          "  --stimulus-degrees D    visual angle the stimuli span (default: the model's)\n"
          "ONNX models only (defaults: the size the file fixes, mean 0, std 1, 8 degrees):\n"
@@ -77,6 +82,7 @@ cb_status cb_cmd_activations(cb_par *p, int argc, char **argv) {
                                        {"layers", required_argument, 0, 'l'},
                                        {"out", required_argument, 0, 'o'},
                                        {"batch", required_argument, 0, 'b'},
+                                       {"compression", required_argument, 0, 'C'},
                                        {"seed", required_argument, 0, 'S'},
                                        {"stimulus-degrees", required_argument, 0, 'd'},
                                        {"input-size", required_argument, 0, 'I'},
@@ -86,14 +92,14 @@ cb_status cb_cmd_activations(cb_par *p, int argc, char **argv) {
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   const char *model = NULL, *stimuli = NULL, *layers = NULL, *out = NULL;
-  long batch = 32;
+  long batch = 32, level = CB_ACTIVATIONS_DEFLATE;
   unsigned long long seed = 1;
   double degrees = NAN;
   cb_model_info pp = {.name = NULL, .mean = {0, 0, 0}, .std = {1, 1, 1}, .visual_degrees = 8.0};
   int onnx_opts = 0;
   cb_status st = CB_OK;
   int c;
-  while ((c = cb_cli_getopt("activations", argc, argv, "m:s:l:o:b:S:d:I:M:T:V:h", opts, &st)) != -1) {
+  while ((c = cb_cli_getopt("activations", argc, argv, "m:s:l:o:b:C:S:d:I:M:T:V:h", opts, &st)) != -1) {
     switch (c) {
     case 0: return st;
     case 'm': model = optarg; break;
@@ -101,6 +107,7 @@ cb_status cb_cmd_activations(cb_par *p, int argc, char **argv) {
     case 'l': layers = optarg; break;
     case 'o': out = optarg; break;
     case 'b': CB_CHECK(cb_cli_parse_int("--batch", optarg, 1, 4096, &batch)); break;
+    case 'C': CB_CHECK(cb_cli_parse_int("--compression", optarg, 0, 9, &level)); break;
     case 'S': CB_CHECK(cb_cli_parse_u64("--seed", optarg, &seed)); break;
     case 'd':
       CB_CHECK(cb_cli_parse_double("--stimulus-degrees", optarg, &degrees));
@@ -145,7 +152,10 @@ cb_status cb_cmd_activations(cb_par *p, int argc, char **argv) {
   if (st == CB_OK) st = cb_extract_resolve_layers(m, (const char *const *)names, n_names, &idx, &n_idx);
   if (st == CB_OK) st = cb_stimulus_set_read(stimuli, &set);
   st = cb_par_agree(p, st);
-  if (st == CB_OK) st = cb_par_activations(p, m, cb_model_get_info(m)->name, NULL, set, degrees, (int)batch, idx, n_idx, out, t);
+  cb_activations_layout layout = {.deflate = (int)level};
+  if (st == CB_OK)
+    st = cb_par_activations_layout(p, m, cb_model_get_info(m)->name, NULL, set, degrees, (int)batch, idx, n_idx, out,
+                                   &layout, t);
   if (st == CB_OK) cb_print0("wrote %s: %d stimuli x %d layer%s of %s\n", out, set->n, n_idx, n_idx == 1 ? "" : "s", model);
   free(idx);
   cb_strlist_free(&names);

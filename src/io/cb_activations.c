@@ -151,8 +151,16 @@ int64_t cb_activations_chunk_rows(int64_t n, int64_t features, const cb_activati
   return rows < 1 ? 1 : rows;
 }
 
-cb_status cb_activations_layer_dcpl(int64_t n, int64_t features, const cb_activations_layout *layout, hid_t *out) {
-  int level = layout ? layout->deflate : 0;
+int cb_activations_deflate(const cb_activations_layout *layout) {
+  return layout ? layout->deflate : CB_ACTIVATIONS_DEFLATE;
+}
+
+cb_status cb_activations_layer_dcpl(int64_t n, int ndim, const int64_t *dims, const cb_activations_layout *layout,
+                                    hid_t *out) {
+  int level = cb_activations_deflate(layout);
+  int64_t features = 1;
+  for (int k = 0; k < ndim; ++k) features *= dims[k];
+  if (ndim < 0 || ndim > CB_ACT_MAX_DIMS) return CB_ERROR(CB_ERR_ARG, "activations: %d dimensions per stimulus", ndim);
   if (level < 0 || level > 9) return CB_ERROR(CB_ERR_ARG, "activations: compression level %d not in 0..9", level);
   if (level > 0 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0)
     return CB_ERROR(CB_ERR_UNSUPPORTED, "activations: this HDF5 library has no deflate filter");
@@ -160,8 +168,9 @@ cb_status cb_activations_layer_dcpl(int64_t n, int64_t features, const cb_activa
   if (p < 0) return CB_ERROR(CB_ERR_IO, "activations: cannot create a dataset property list");
   herr_t e = H5Pset_obj_track_times(p, 0);
   if (n > 0 && features > 0) {
-    hsize_t chunk[2] = {(hsize_t)cb_activations_chunk_rows(n, features, layout), (hsize_t)features}; /* (rows, features) */
-    if (e >= 0) e = H5Pset_chunk(p, 2, chunk);
+    hsize_t chunk[CB_ACT_MAX_DIMS + 1] = {(hsize_t)cb_activations_chunk_rows(n, features, layout)}; /* (rows, dims...) */
+    for (int k = 0; k < ndim; ++k) chunk[k + 1] = (hsize_t)dims[k];
+    if (e >= 0) e = H5Pset_chunk(p, ndim + 1, chunk);
     if (level > 0 && e >= 0) e = H5Pset_shuffle(p);
     if (level > 0 && e >= 0) e = H5Pset_deflate(p, (unsigned)level);
   }
@@ -238,15 +247,150 @@ void cb_activations_destroy(cb_activations **pa) {
   free(a->task_key);
   free_strings(a->stimulus_id, a->n);
   free_strings(a->layer_names, a->n_layers);
+  free_strings(a->layer_paths, a->n_layers);
   free(a->features);
   free(a);
   *pa = NULL;
 }
 
+static cb_status list_push(link_list *l, const char *name) {
+  if (l->n == l->cap) {
+    int cap = l->cap ? 2 * l->cap : 16;
+    char **nn = realloc(l->names, (size_t)cap * sizeof *nn);
+    if (nn == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    l->names = nn;
+    l->cap = cap;
+  }
+  if ((l->names[l->n] = cb_strdup(name)) == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  l->n++;
+  return CB_OK;
+}
+
+static herr_t collect_raw(hid_t g, const char *name, const H5L_info_t *info, void *op) {
+  (void)g;
+  return info->type == H5L_TYPE_HARD && list_push(op, name) != CB_OK ? -1 : 0;
+}
+
+static int64_t layer_elements(hid_t d, hsize_t n, int max_rank);
+
+/* Version 2: root datasets with a `layer` attribute, in creation order. */
+static cb_status list_v2(hid_t f, const char *path, hsize_t n, link_list *l, link_list *paths, int64_t **features) {
+  cb_status st = CB_OK;
+  link_list links = {0};
+  int cap = 0;
+  H5_index_t idx = H5_INDEX_NAME;
+  unsigned flags = 0;
+  hid_t root = H5Gopen2(f, "/", H5P_DEFAULT), gcpl = root >= 0 ? H5Gget_create_plist(root) : -1, d = -1;
+  if (gcpl >= 0 && H5Pget_link_creation_order(gcpl, &flags) >= 0 && (flags & H5P_CRT_ORDER_INDEXED))
+    idx = H5_INDEX_CRT_ORDER;
+  h5close(&gcpl, H5Pclose);
+  h5close(&root, H5Gclose);
+  hsize_t pos = 0;
+  if (H5Literate(f, idx, H5_ITER_INC, &pos, collect_raw, &links) < 0) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot list the variables (truncated or corrupt file)", path);
+    goto done;
+  }
+  for (int i = 0; i < links.n; ++i) {
+    H5O_info_t oi;
+    if (H5Oget_info_by_name(f, links.names[i], &oi, H5P_DEFAULT) < 0 || oi.type != H5O_TYPE_DATASET) continue;
+    d = H5Dopen2(f, links.names[i], H5P_DEFAULT);
+    if (d < 0 || H5Aexists(d, "layer") <= 0) {
+      h5close(&d, H5Dclose);
+      continue;
+    }
+    char *name = NULL;
+    CB_CHECK_GOTO(read_attr_text(d, "layer", path, &name), st, done);
+    int dup = 0;
+    for (int k = 0; k < l->n; ++k) dup |= !strcmp(l->names[k], name);
+    int64_t e = dup ? 0 : layer_elements(d, n, H5S_MAX_RANK);
+    h5close(&d, H5Dclose);
+    if (dup || e < 0) {
+      st = dup ? CB_ERROR(CB_ERR_FORMAT, "%s: layer '%s' appears twice", path, name)
+               : CB_ERROR(CB_ERR_FORMAT, "%s: layer '%s' (variable '%s') is not a (%llu stimuli, ...) array",
+                          path, name, links.names[i], (unsigned long long)n);
+      free(name);
+      goto done;
+    }
+    st = list_push(l, name);
+    free(name);
+    if (st == CB_OK) st = list_push(paths, links.names[i]);
+    if (st == CB_OK && l->n > cap) {
+      cap = 2 * l->n;
+      int64_t *nf = realloc(*features, (size_t)cap * sizeof *nf);
+      if (nf == NULL) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+      else *features = nf;
+    }
+    if (st != CB_OK) goto done;
+    (*features)[l->n - 1] = e;
+  }
+  if (*features == NULL && (*features = calloc(1, sizeof **features)) == NULL)
+    st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+done:
+  h5close(&d, H5Dclose);
+  free_strings(links.names, links.n);
+  return st;
+}
+
+/* Elements per stimulus of a layer dataset d: (n, dims...) with rank >= 2
+ * (version 1: exactly 2); -1 when the shape does not fit. */
+static int64_t layer_elements(hid_t d, hsize_t n, int max_rank) {
+  hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+  hsize_t dims[H5S_MAX_RANK];
+  int r = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+  int64_t f = -1;
+  if (r >= 2 && r <= max_rank && H5Sget_simple_extent_dims(sp, dims, NULL) >= 0 && dims[0] == n) {
+    f = 1;
+    for (int k = 1; k < r && f >= 0; ++k)
+      f = dims[k] > (hsize_t)(INT64_C(1) << 40) || (double)f * (double)dims[k] > 0x1p40 ? -1 : f * (int64_t)dims[k];
+  }
+  h5close(&sp, H5Sclose);
+  return f;
+}
+
+/* Version 1: /layers/<percent-encoded name>, (n, features). */
+static cb_status list_v1(hid_t f, const char *path, hsize_t n, link_list *l, link_list *paths, int64_t **features) {
+  cb_status st = CB_OK;
+  hid_t g = H5Gopen2(f, "layers", H5P_DEFAULT), gcpl = -1;
+  if (g < 0) return CB_ERROR(CB_ERR_FORMAT, "%s: cannot open /layers (truncated or corrupt file)", path);
+  H5_index_t idx = H5_INDEX_NAME;
+  unsigned flags = 0;
+  gcpl = H5Gget_create_plist(g);
+  if (gcpl >= 0 && H5Pget_link_creation_order(gcpl, &flags) >= 0 && (flags & H5P_CRT_ORDER_INDEXED))
+    idx = H5_INDEX_CRT_ORDER;
+  hsize_t pos = 0;
+  if (H5Literate(g, idx, H5_ITER_INC, &pos, collect, l) < 0) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot list /layers (truncated or corrupt file)", path);
+    goto done;
+  }
+  *features = calloc((size_t)(l->n > 0 ? l->n : 1), sizeof **features);
+  CB_ALLOC_GOTO(*features, st, done);
+  for (int i = 0; i < l->n; ++i) {
+    char link[1024], full[1100];
+    if (cb_layer_link_encode(l->names[i], link, sizeof link) != CB_OK) {
+      st = CB_ERROR(CB_ERR_FORMAT, "%s: layer name too long", path);
+      goto done;
+    }
+    hid_t d = H5Dopen2(g, link, H5P_DEFAULT);
+    (*features)[i] = layer_elements(d, n, 2);
+    h5close(&d, H5Dclose);
+    if ((*features)[i] < 0) {
+      st = CB_ERROR(CB_ERR_FORMAT, "%s: layer '%s' is not a (%llu, features) dataset", path, l->names[i],
+                    (unsigned long long)n);
+      goto done;
+    }
+    snprintf(full, sizeof full, "/layers/%s", link);
+    CB_CHECK_GOTO(list_push(paths, full), st, done);
+  }
+done:
+  h5close(&gcpl, H5Pclose);
+  h5close(&g, H5Gclose);
+  return st;
+}
+
 static cb_status open_body(hid_t f, const char *path, cb_activations *a) {
   cb_status st = CB_OK;
-  hid_t d = -1, g = -1, sp = -1, gcpl = -1;
-  link_list l = {0};
+  hid_t d = -1, sp = -1;
+  link_list l = {0}, paths = {0};
   CB_CHECK(read_attr_text(f, "model", path, &a->model));
   CB_CHECK(read_attr_text(f, "cortexbench_version", path, &a->version));
   CB_CHECK(read_attr_text(f, "task_key", path, &a->task_key));
@@ -262,52 +406,22 @@ static cb_status open_body(hid_t f, const char *path, cb_activations *a) {
   CB_CHECK_GOTO(read_strings(d, 0, (int64_t)n, path, "/stimulus_id", &a->stimulus_id), st, done);
   a->n = (int64_t)n;
   h5close(&d, H5Dclose);
-
-  if (H5Lexists(f, "layers", H5P_DEFAULT) <= 0 || (g = H5Gopen2(f, "layers", H5P_DEFAULT)) < 0) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: no /layers group (not an activations file?)", path);
-    goto done;
-  }
-  H5_index_t idx = H5_INDEX_NAME;
-  unsigned flags = 0;
-  gcpl = H5Gget_create_plist(g);
-  if (gcpl >= 0 && H5Pget_link_creation_order(gcpl, &flags) >= 0 && (flags & H5P_CRT_ORDER_INDEXED))
-    idx = H5_INDEX_CRT_ORDER;
-  hsize_t pos = 0;
-  if (H5Literate(g, idx, H5_ITER_INC, &pos, collect, &l) < 0) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot list /layers (truncated or corrupt file)", path);
-    goto done;
-  }
-  a->features = calloc((size_t)(l.n > 0 ? l.n : 1), sizeof *a->features);
-  CB_ALLOC_GOTO(a->features, st, done);
-  for (int i = 0; i < l.n; ++i) {
-    char link[1024];
-    if (cb_layer_link_encode(l.names[i], link, sizeof link) != CB_OK) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: layer name too long", path);
-      goto done;
-    }
-    d = H5Dopen2(g, link, H5P_DEFAULT);
-    hsize_t dims[2] = {0, 0};
-    sp = d >= 0 ? H5Dget_space(d) : -1;
-    if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 2 || H5Sget_simple_extent_dims(sp, dims, NULL) < 0 ||
-        dims[0] != n) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: layer '%s' is not a (%llu, features) dataset", path, l.names[i],
-                    (unsigned long long)n);
-      goto done;
-    }
-    a->features[i] = (int64_t)dims[1];
-    h5close(&sp, H5Sclose);
-    h5close(&d, H5Dclose);
-  }
+  a->format = H5Lexists(f, "layers", H5P_DEFAULT) > 0 ? 1 : 2;
+  if (a->format == 1)
+    st = list_v1(f, path, n, &l, &paths, &a->features);
+  else
+    st = list_v2(f, path, n, &l, &paths, &a->features);
+  if (st != CB_OK) goto done;
   a->layer_names = l.names;
+  a->layer_paths = paths.names;
   a->n_layers = l.n;
-  l.names = NULL;
-  l.n = 0;
+  l.names = paths.names = NULL;
+  l.n = paths.n = 0;
 done:
   free_strings(l.names, l.n);
-  h5close(&gcpl, H5Pclose);
+  free_strings(paths.names, paths.n);
   h5close(&sp, H5Sclose);
   h5close(&d, H5Dclose);
-  h5close(&g, H5Gclose);
   return st;
 }
 
@@ -345,32 +459,27 @@ static cb_status unknown_layer(const cb_activations *a, const char *path, const 
 }
 
 /* The library part of cb_activations_read_layer; runs in the isolated child. */
-static cb_status read_layer_in_process(const cb_activations *a, const char *path, const char *layer, float **X,
+static cb_status read_layer_in_process(const cb_activations *a, const char *path, int li, float **X,
                                        int64_t *features) {
   h5_quiet q;
   quiet_begin(&q);
-  hid_t f = -1, g = -1, d = -1, sp = -1;
+  const char *layer = a->layer_names[li];
+  hid_t f = -1, d = -1;
   float *buf = NULL;
   cb_status st = open_read(path, &f);
   if (st != CB_OK) goto done;
-  char link[1024];
-  if (cb_layer_link_encode(layer, link, sizeof link) != CB_OK) {
-    st = unknown_layer(a, path, layer);
-    goto done;
-  }
-  g = H5Gopen2(f, "layers", H5P_DEFAULT);
-  d = g >= 0 ? H5Dopen2(g, link, H5P_DEFAULT) : -1;
+  d = H5Dopen2(f, a->layer_paths[li], H5P_DEFAULT);
   if (d < 0) {
     st = unknown_layer(a, path, layer);
     goto done;
   }
-  hsize_t dims[2] = {0, 0};
-  sp = H5Dget_space(d);
-  if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 2 || H5Sget_simple_extent_dims(sp, dims, NULL) < 0 ||
-      (int64_t)dims[0] != a->n) {
+  hsize_t dims[2] = {(hsize_t)a->n, 0}; /* (n, elements per stimulus) */
+  int64_t e = layer_elements(d, dims[0], a->format == 1 ? 2 : H5S_MAX_RANK);
+  if (e < 0) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: layer '%s' is not a (%lld, features) dataset", path, layer, (long long)a->n);
     goto done;
   }
+  dims[1] = (hsize_t)e;
   hid_t t = H5Dget_type(d);
   H5T_class_t cls = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
   if (t >= 0) H5Tclose(t);
@@ -395,9 +504,7 @@ static cb_status read_layer_in_process(const cb_activations *a, const char *path
   buf = NULL;
 done:
   free(buf);
-  h5close(&sp, H5Sclose);
   h5close(&d, H5Dclose);
-  h5close(&g, H5Gclose);
   h5close(&f, H5Fclose);
   quiet_end(&q);
   return st;
@@ -415,6 +522,8 @@ static cb_status open_child(void *arg, cb_wire *w) {
   cb_wire_put_strs(w, a->stimulus_id, a->n);
   cb_wire_put_i64(w, a->n_layers);
   cb_wire_put_strs(w, a->layer_names, a->n_layers);
+  cb_wire_put_strs(w, a->layer_paths, a->n_layers);
+  cb_wire_put_i64(w, a->format);
   for (int i = 0; i < a->n_layers; ++i) cb_wire_put_i64(w, a->features[i]);
   cb_activations_destroy(&a);
   return CB_OK;
@@ -428,17 +537,19 @@ cb_status cb_activations_open(const char *path, cb_activations **out) {
   CB_CHECK(cb_isolate_call(path, open_child, (void *)path, &w));
   cb_status st = CB_OK;
   cb_activations *a = calloc(1, sizeof *a);
-  int64_t nl = 0;
+  int64_t nl = 0, fmt = 0;
   CB_ALLOC_GOTO(a, st, done);
   if (!cb_wire_get_str(&w, &a->model) || !cb_wire_get_str(&w, &a->version) || !cb_wire_get_str(&w, &a->task_key) ||
       !a->model || !a->version || !a->task_key || !cb_wire_get_count(&w, 0, INT64_C(1) << 40, &a->n) ||
       !cb_wire_get_strs(&w, a->n, &a->stimulus_id) || !cb_wire_get_count(&w, 0, 1 << 20, &nl) ||
-      !cb_wire_get_strs(&w, nl, &a->layer_names) || (uint64_t)nl > cb_wire_left(&w) / 8 ||
+      !cb_wire_get_strs(&w, nl, &a->layer_names) || !cb_wire_get_strs(&w, nl, &a->layer_paths) ||
+      !cb_wire_get_count(&w, 1, 2, &fmt) || (uint64_t)nl > cb_wire_left(&w) / 8 ||
       !(a->features = calloc((size_t)nl + 1, sizeof *a->features))) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: %s", path, BAD_REPLY);
     goto done;
   }
   a->n_layers = (int)nl;
+  a->format = (int)fmt;
   for (int64_t i = 0; i < nl; ++i)
     if (!cb_wire_get_count(&w, 0, INT64_C(1) << 40, &a->features[i])) {
       st = CB_ERROR(CB_ERR_FORMAT, "%s: %s", path, BAD_REPLY);
@@ -448,7 +559,10 @@ cb_status cb_activations_open(const char *path, cb_activations **out) {
 done:
   cb_wire_free(&w);
   if (st != CB_OK) {
-    if (a && a->n_layers == 0) cb_strlist_free(&a->layer_names);
+    if (a && a->n_layers == 0) {
+      cb_strlist_free(&a->layer_names);
+      cb_strlist_free(&a->layer_paths);
+    }
     cb_activations_destroy(&a);
     return st;
   }
@@ -458,14 +572,15 @@ done:
 
 typedef struct layer_args {
   const cb_activations *a;
-  const char *path, *layer;
+  const char *path;
+  int li;
 } layer_args;
 
 static cb_status layer_child(void *arg, cb_wire *w) {
   const layer_args *l = arg;
   float *X = NULL;
   int64_t p = 0;
-  CB_CHECK(read_layer_in_process(l->a, l->path, l->layer, &X, &p));
+  CB_CHECK(read_layer_in_process(l->a, l->path, l->li, &X, &p));
   cb_wire_put_i64(w, p);
   cb_wire_put_f32s(w, X, l->a->n * p);
   free(X);
@@ -481,7 +596,7 @@ cb_status cb_activations_read_layer(const cb_activations *a, const char *path, c
     if (strcmp(a->layer_names[i], layer) == 0) li = i;
   if (li < 0) return unknown_layer(a, path, layer);
   CB_CHECK(cb_file_check_regular(path));
-  layer_args l = {a, path, layer};
+  layer_args l = {a, path, li};
   cb_wire w;
   CB_CHECK(cb_isolate_call(path, layer_child, &l, &w));
   int64_t p = 0;
@@ -497,88 +612,27 @@ cb_status cb_activations_read_layer(const cb_activations *a, const char *path, c
   return CB_OK;
 }
 
-static herr_t write_vlen_attr(hid_t obj, const char *name, const char *value) {
-  hid_t t = H5Tcopy(H5T_C_S1), sp = H5Screate(H5S_SCALAR), at = -1;
-  herr_t e = -1;
-  if (t >= 0 && sp >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 && H5Tset_cset(t, H5T_CSET_UTF8) >= 0) {
-    at = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-    if (at >= 0) e = H5Awrite(at, t, &value);
-  }
-  h5close(&at, H5Aclose);
-  h5close(&sp, H5Sclose);
-  h5close(&t, H5Tclose);
-  return e;
-}
-
 static cb_status write_body(hid_t f, const char *path, const char *model, const char *version, int64_t n,
-                            const char *const *stimulus_id, int n_layers, const char *const *layer_names,
-                            const float *const *X, const int64_t *features, const cb_activations_layout *layout) {
+                            const char *const *stimulus_id, const char *const *layer_names, const float *const *X,
+                            const cb_act_names *nm, const cb_activations_layout *layout) {
   cb_status st = CB_OK;
-  hid_t t = -1, sp = -1, d = -1, g = -1, gcpl = -1, dcpl = -1;
-  const char **ids = NULL;
-#define H5TRY(expr, what)                                                                   \
-  do {                                                                                      \
-    if ((expr) < 0) {                                                                       \
-      st = CB_ERROR(CB_ERR_IO, "%s: cannot write %s (HDF5 error; disk full?)", path, what); \
-      goto done;                                                                            \
-    }                                                                                       \
-  } while (0)
-  H5TRY(write_vlen_attr(f, "model", model ? model : ""), "attribute 'model'");
-  H5TRY(write_vlen_attr(f, "cortexbench_version", version ? version : ""), "attribute 'cortexbench_version'");
-  ids = malloc((size_t)n * sizeof *ids);
-  CB_ALLOC_GOTO(ids, st, done);
-  for (int64_t i = 0; i < n; ++i) ids[i] = stimulus_id[i] ? stimulus_id[i] : "";
-  hsize_t hn = (hsize_t)n;
-  H5TRY(t = H5Tcopy(H5T_C_S1), "/stimulus_id");
-  H5TRY(H5Tset_size(t, H5T_VARIABLE), "/stimulus_id");
-  H5TRY(H5Tset_cset(t, H5T_CSET_UTF8), "/stimulus_id");
-  H5TRY(sp = H5Screate_simple(1, &hn, NULL), "/stimulus_id");
-  H5TRY(d = H5Dcreate2(f, "stimulus_id", t, sp, H5P_DEFAULT, cb_h5_dcpl_untimed(), H5P_DEFAULT), "/stimulus_id");
-  H5TRY(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, ids), "/stimulus_id");
-  h5close(&d, H5Dclose);
-  h5close(&sp, H5Sclose);
-
-  H5TRY(gcpl = H5Pcreate(H5P_GROUP_CREATE), "/layers");
-  H5Pset_obj_track_times(gcpl, 0);
-  H5TRY(H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "/layers");
-  H5TRY(g = H5Gcreate2(f, "layers", H5P_DEFAULT, gcpl, H5P_DEFAULT), "/layers");
-  for (int l = 0; l < n_layers; ++l) {
-    hsize_t dims[2] = {(hsize_t)n, (hsize_t)features[l]};
-    H5TRY(sp = H5Screate_simple(2, dims, NULL), layer_names[l]);
-    char link[1024];
-    if (cb_layer_link_encode(layer_names[l], link, sizeof link) != CB_OK) {
-      st = CB_ERROR(CB_ERR_ARG, "%s: layer name too long: %s", path, layer_names[l]);
-      goto done;
-    }
-    CB_CHECK_GOTO(cb_activations_layer_dcpl(n, features[l], layout, &dcpl), st, done);
-    H5TRY(d = H5Dcreate2(g, link, H5T_IEEE_F32LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT), layer_names[l]);
-    if (features[l] > 0) H5TRY(H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, X[l]), layer_names[l]);
-    h5close(&dcpl, H5Pclose);
+  for (int l = 0; st == CB_OK && l < nm->n_layers; ++l) {
+    hid_t d = -1, sp = -1;
+    st = cb_act_v2_create_layer(f, nm, l, n, layout, H5P_DEFAULT, &d, &sp);
+    int64_t elements = 1; /* per stimulus; 0: an empty layer has no storage to write */
+    for (int k = 0; k < nm->shape[l].ndim; ++k) elements *= nm->shape[l].dims[k];
+    if (st == CB_ERR_IO) st = CB_ERROR(CB_ERR_IO, "%s: cannot create layer '%s'", path, layer_names[l]);
+    if (st == CB_OK && elements > 0 && H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, X[l]) < 0)
+      st = CB_ERROR(CB_ERR_IO, "%s: cannot write layer '%s' (HDF5 error; disk full?)", path, layer_names[l]);
     h5close(&d, H5Dclose);
     h5close(&sp, H5Sclose);
   }
-#undef H5TRY
-done:
-  free(ids);
-  h5close(&dcpl, H5Pclose);
-  h5close(&d, H5Dclose);
-  h5close(&sp, H5Sclose);
-  h5close(&g, H5Gclose);
-  h5close(&gcpl, H5Pclose);
-  h5close(&t, H5Tclose);
+  if (st == CB_OK) st = cb_act_v2_finish(f, path, nm, layer_names, n, stimulus_id, model, version, NULL);
   return st;
 }
 
-cb_status cb_activations_write(const char *path, const char *model, const char *version, int64_t n,
-                               const char *const *stimulus_id, int n_layers, const char *const *layer_names,
-                               const float *const *X, const int64_t *features) {
-  return cb_activations_write_layout(path, model, version, n, stimulus_id, n_layers, layer_names, X, features, NULL);
-}
-
-cb_status cb_activations_write_layout(const char *path, const char *model, const char *version, int64_t n,
-                                      const char *const *stimulus_id, int n_layers, const char *const *layer_names,
-                                      const float *const *X, const int64_t *features,
-                                      const cb_activations_layout *layout) {
+static cb_status check_write_args(const char *path, int64_t n, const char *const *stimulus_id, int n_layers,
+                                  const char *const *layer_names, const float *const *X, const int64_t *features) {
   if (path == NULL || stimulus_id == NULL || n < 1 || n_layers < 0 ||
       (n_layers > 0 && (layer_names == NULL || X == NULL || features == NULL)))
     return CB_ERROR(CB_ERR_ARG, "%s: invalid arguments for an activations file (n = %lld, %d layers)",
@@ -592,13 +646,41 @@ cb_status cb_activations_write_layout(const char *path, const char *model, const
     for (int k = 0; k < l; ++k)
       if (strcmp(layer_names[k], nm) == 0) return CB_ERROR(CB_ERR_ARG, "%s: layer '%s' appears twice", path, nm);
   }
+  return CB_OK;
+}
+
+cb_status cb_activations_write(const char *path, const char *model, const char *version, int64_t n,
+                               const char *const *stimulus_id, int n_layers, const char *const *layer_names,
+                               const float *const *X, const int64_t *features) {
+  return cb_activations_write_shaped(path, model, version, n, stimulus_id, n_layers, layer_names, X, features, NULL,
+                                     NULL);
+}
+
+cb_status cb_activations_write_layout(const char *path, const char *model, const char *version, int64_t n,
+                                      const char *const *stimulus_id, int n_layers, const char *const *layer_names,
+                                      const float *const *X, const int64_t *features,
+                                      const cb_activations_layout *layout) {
+  return cb_activations_write_shaped(path, model, version, n, stimulus_id, n_layers, layer_names, X, features, NULL,
+                                     layout);
+}
+
+cb_status cb_activations_write_shaped(const char *path, const char *model, const char *version, int64_t n,
+                                      const char *const *stimulus_id, int n_layers, const char *const *layer_names,
+                                      const float *const *X, const int64_t *features, const cb_act_shape *shapes,
+                                      const cb_activations_layout *layout) {
+  CB_CHECK(check_write_args(path, n, stimulus_id, n_layers, layer_names, X, features));
+  cb_act_names *nm = NULL;
+  CB_CHECK(cb_act_names_create(n_layers, layer_names, features, shapes, &nm));
   char dir[CB_PATH_MAX], tmp[CB_PATH_MAX];
   cb_path_dirname(path, dir, sizeof dir);
-  CB_CHECK(cb_mkdirs(dir));
-  CB_CHECK(cb_path_temp(path, tmp, sizeof tmp));
+  cb_status st = cb_mkdirs(dir);
+  if (st == CB_OK) st = cb_path_temp(path, tmp, sizeof tmp);
+  if (st != CB_OK) {
+    cb_act_names_destroy(&nm);
+    return st;
+  }
   h5_quiet q;
   quiet_begin(&q);
-  cb_status st = CB_OK;
   hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
   if (fcpl >= 0) H5Pset_obj_track_times(fcpl, 0);
   if (fcpl >= 0) H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
@@ -610,7 +692,7 @@ cb_status cb_activations_write_layout(const char *path, const char *model, const
     st = CB_ERROR(CB_ERR_IO, "%s: cannot create temporary file %s", path, tmp);
     goto done;
   }
-  st = write_body(f, path, model, version, n, stimulus_id, n_layers, layer_names, X, features, layout);
+  st = write_body(f, path, model, version, n, stimulus_id, layer_names, X, nm, layout);
   herr_t e = H5Fclose(f);
   f = -1;
   if (st == CB_OK && e < 0) st = CB_ERROR(CB_ERR_IO, "%s: cannot finish writing (disk full?)", path);
@@ -619,5 +701,6 @@ done:
   h5close(&f, H5Fclose);
   if (st != CB_OK) remove(tmp);
   quiet_end(&q);
+  cb_act_names_destroy(&nm);
   return st;
 }

@@ -1,14 +1,18 @@
 /* cb_activations.h - the activations file contract (serial reader and writer).
  *
- *   /stimulus_id         vlen UTF-8 strings (n)
- *   /layers/<layer>      float32 (n, features), features in C order of (channels, height, width)
- *   root attributes      model, cortexbench_version (strings, fixed or vlen)
+ * Version 2 (written; docs/formats.md "Activations"): a netCDF-4 file.
+ *   /stimulus_id         vlen UTF-8 strings (n), coordinate variable (dimension scale)
+ *   /<var>               float32 (n, <per-stimulus shape>) per layer, in model order
+ *                        (link creation order), attribute `layer` = exact layer name;
+ *                        names from cb_act_names.h
+ *   /<role>_<size>       dimension scales without values (netCDF dimensions)
+ *   root attributes      model, cortexbench_version, task_key, activations_format = 2
+ * Version 1 (still read): /stimulus_id and /layers/<percent-encoded name>
+ * float32 (n, features).
  *
- * Layer datasets are chunked along stimuli, full feature width (about
- * chunk_bytes per chunk), optionally deflate-compressed after a byte shuffle;
- * readers need not know (HDF5 undoes the filters).
- *
- * Layer names must be valid HDF5 link names: non-empty, no '/', not "." .
+ * Layer datasets are chunked along stimuli, full per-stimulus width (about
+ * chunk_bytes per chunk), deflate-compressed after a byte shuffle unless
+ * turned off; readers need not know (HDF5 undoes the filters).
  * The parallel writer lives in src/par and writes the same layout.
  */
 #ifndef CB_ACTIVATIONS_H
@@ -19,6 +23,7 @@
 
 #include <hdf5.h>
 
+#include "cb_act_names.h"
 #include "cb_status.h"
 
 typedef struct cb_activations {
@@ -28,10 +33,11 @@ typedef struct cb_activations {
   char **stimulus_id;     /* (n) */
   int n_layers;
   char **layer_names;     /* (n_layers) sorted by HDF5 link creation order if tracked, else name order */
-  int64_t *features;      /* (n_layers) second dimension of each layer dataset */
+  int64_t *features;      /* (n_layers) elements per stimulus of each layer dataset */
+  char **layer_paths;     /* (n_layers) HDF5 path of each layer dataset ("/conv1", "/layers/fc%2Fout") */
+  int format;             /* 1 or 2 */
 } cb_activations;
 
-/* Reads metadata only (attributes, stimulus ids, layer names and shapes). */
 /* HDF5 link name of a layer under /layers: '%' -> "%25", '/' -> "%2F" and
  * a name "." -> "%2E" (ONNX exporters name outputs like "/layer1/Relu_output_0",
  * which HDF5 would otherwise read as nested groups). Decoding reverses it;
@@ -41,28 +47,49 @@ typedef struct cb_activations {
  * owned by the library, do not close. */
 hid_t cb_h5_dcpl_untimed(void);
 
-/* Storage layout of layer datasets. A zeroed struct (or NULL where a
- * pointer is taken) is the default: no compression, 2 MiB chunks. */
+/* Storage layout of layer datasets. NULL where a pointer is taken is the
+ * default: shuffle + deflate level CB_ACTIVATIONS_DEFLATE, 2 MiB chunks.
+ * A zeroed struct means no compression, 2 MiB chunks. */
 typedef struct cb_activations_layout {
   int deflate;         /* 0 = none; 1..9 = zlib level, with byte shuffle */
   int64_t chunk_bytes; /* target bytes per chunk; 0 = CB_ACTIVATIONS_CHUNK_BYTES */
 } cb_activations_layout;
 
 #define CB_ACTIVATIONS_CHUNK_BYTES ((int64_t)2 << 20)
+#define CB_ACTIVATIONS_DEFLATE 1 /* default level: see docs/formats.md for the measurements */
+
+/* The deflate level of layout (NULL: the default). */
+int cb_activations_deflate(const cb_activations_layout *layout);
 
 /* Rows per chunk of an (n, features) float32 layer: chunk_bytes / (4 features),
  * clamped to [1, n] (a function of n and features only, never of the rank
  * count, so that every rank count writes the same file). */
 int64_t cb_activations_chunk_rows(int64_t n, int64_t features, const cb_activations_layout *layout);
-/* Dataset-creation property list of an (n, features) layer: untimed; chunked
- * (chunk_rows, features) when n, features > 0, else contiguous; shuffle +
- * deflate when layout->deflate > 0. The caller closes *out with H5Pclose.
+/* Dataset-creation property list of an (n, dims...) layer (ndim per-stimulus
+ * axes, features = their product): untimed; chunked (chunk_rows, dims...)
+ * when n, features > 0, else contiguous; shuffle + deflate when the level
+ * (cb_activations_deflate) > 0. The caller closes *out with H5Pclose.
  * CB_ERR_ARG for a level outside 0..9. */
-cb_status cb_activations_layer_dcpl(int64_t n, int64_t features, const cb_activations_layout *layout, hid_t *out);
+cb_status cb_activations_layer_dcpl(int64_t n, int ndim, const int64_t *dims, const cb_activations_layout *layout,
+                                    hid_t *out);
 
+/* Version 2 writing, shared by the serial and the parallel writer.
+ * cb_act_v2_create_layer: creates layer l's dataset at the root (names from
+ * nm), its dataspace in *space; lcpl may be H5P_DEFAULT.
+ * cb_act_v2_finish (serial access, after every layer exists): writes
+ * /stimulus_id, the dimension scales, attaches them to the layers, writes
+ * each layer's `layer` attribute and the root attributes (task_key when
+ * not NULL). */
+cb_status cb_act_v2_create_layer(hid_t f, const cb_act_names *nm, int l, int64_t n, const cb_activations_layout *layout,
+                                 hid_t lcpl, hid_t *dset, hid_t *space);
+cb_status cb_act_v2_finish(hid_t f, const char *path, const cb_act_names *nm, const char *const *layer_names,
+                           int64_t n, const char *const *stimulus_id, const char *model, const char *version,
+                           const char *task_key);
 cb_status cb_layer_link_encode(const char *name, char *out, size_t n);
 cb_status cb_layer_link_decode(const char *link, char *out, size_t n);
 
+/* Reads metadata only (attributes, stimulus ids, layer names and shapes) of
+ * a version 1 or 2 file. */
 cb_status cb_activations_open(const char *path, cb_activations **out);
 /* Reads one layer as float32; *X is (n, *features), the caller frees it. An
  * unknown layer gives CB_ERR_ARG "F.h5: no layer 'x' (layers: a, b, …)". */
@@ -80,5 +107,11 @@ cb_status cb_activations_write_layout(const char *path, const char *model, const
                                       const char *const *stimulus_id, int n_layers, const char *const *layer_names,
                                       const float *const *X /* per layer (n, features[l]) */,
                                       const int64_t *features, const cb_activations_layout *layout);
+/* Same, with per-stimulus shapes (shapes NULL: each layer (features[l])). */
+cb_status cb_activations_write_shaped(const char *path, const char *model, const char *version, int64_t n,
+                                      const char *const *stimulus_id, int n_layers, const char *const *layer_names,
+                                      const float *const *X /* per layer (n, features[l]) */,
+                                      const int64_t *features, const cb_act_shape *shapes /* (n_layers) */,
+                                      const cb_activations_layout *layout);
 
 #endif

@@ -1,5 +1,7 @@
 #include "cb_config.h"
 
+#include "cb_activations.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
@@ -725,6 +727,7 @@ cb_status cb_config_read(const char *path, cb_config **out) {
   c->suite = cb_strdup("default");
   c->seed = 1;
   c->batch = 32;
+  c->compression = CB_ACTIVATIONS_DEFLATE;
   CB_ALLOC_GOTO(c->path, st, done);
   CB_ALLOC_GOTO(c->suite, st, done);
   if (strlen(text) == 0) {

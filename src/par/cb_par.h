@@ -74,13 +74,23 @@ cb_status cb_par_write_activations(cb_par *p, const char *path, const char *mode
 
 /* Same, with the storage layout of the layer datasets (chunk size,
  * deflate level; cb_activations.h). NULL = default (2 MiB chunks along
- * stimuli, no compression). The file's bytes are the same for any rank
+ * stimuli, shuffle + deflate level CB_ACTIVATIONS_DEFLATE). The file's bytes are the same for any rank
  * count and any block split. */
 typedef struct cb_activations_layout cb_activations_layout;
 cb_status cb_par_write_activations_layout(cb_par *p, const char *path, const char *model, const char *task_key,
                                           int64_t n, const char *const *stimulus_id /* (n) */, int n_layers,
                                           const char *const *layer_names /* (n_layers) */,
                                           const int64_t *features /* (n_layers) */, int64_t start, int64_t count,
+                                          const float *const *X /* per layer (count, features[l]) */,
+                                          const cb_activations_layout *layout);
+/* Same, with each layer's per-stimulus shape (cb_act_names.h; NULL: each
+ * layer (features[l])): layer l is stored (n, shapes[l].dims...). */
+typedef struct cb_act_shape cb_act_shape;
+cb_status cb_par_write_activations_shaped(cb_par *p, const char *path, const char *model, const char *task_key,
+                                          int64_t n, const char *const *stimulus_id /* (n) */, int n_layers,
+                                          const char *const *layer_names /* (n_layers) */,
+                                          const int64_t *features /* (n_layers) */,
+                                          const cb_act_shape *shapes /* (n_layers) */, int64_t start, int64_t count,
                                           const float *const *X /* per layer (count, features[l]) */,
                                           const cb_activations_layout *layout);
 

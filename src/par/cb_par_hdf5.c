@@ -30,33 +30,24 @@
 #include "cb_par_impl.h"
 #include "cb_version.h"
 
-static cb_status write_string_attr(hid_t obj, const char *name, const char *value, const char *path) {
-  hid_t type = H5Tcopy(H5T_C_S1);
-  H5Tset_size(type, strlen(value) + 1);
-  H5Tset_strpad(type, H5T_STR_NULLTERM);
-  H5Tset_cset(type, H5T_CSET_ASCII); /* as netCDF/xarray write attributes */
-  hid_t space = H5Screate(H5S_SCALAR);
-  hid_t attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-  herr_t rc = attr >= 0 ? H5Awrite(attr, type, value) : -1;
-  if (attr >= 0) H5Aclose(attr);
-  H5Sclose(space);
-  H5Tclose(type);
-  if (rc < 0) return CB_ERROR(CB_ERR_FAULT, "%s: cannot write attribute '%s'", path, name);
-  return CB_OK;
-}
-
 /* Collective: this rank's rows [start, start + count) that fall in
- * [row0, row1) of an (n, features) dataset; x is (count, features). */
+ * [row0, row1) of an (n, dims...) dataset (fspace of rank 1 + ndim); x is
+ * (count, features), features = the product of dims. */
 static herr_t write_rows(hid_t dset, hid_t dxpl, hid_t fspace, int64_t features, int64_t start, int64_t count,
                          const float *x, int64_t row0, int64_t row1) {
+  hsize_t fdims[H5S_MAX_RANK], foff[H5S_MAX_RANK] = {0};
+  int frank = H5Sget_simple_extent_dims(fspace, fdims, NULL);
+  if (frank < 1) return -1;
   int64_t s = start > row0 ? start : row0, e = start + count < row1 ? start + count : row1;
   hsize_t mdims[2] = {(hsize_t)(count > 0 ? count : 1), (hsize_t)features};
   hid_t mspace = H5Screate_simple(2, mdims, NULL);
   if (mspace < 0) return -1;
   herr_t sel = -1;
   if (e > s && features > 0) {
-    hsize_t foff[2] = {(hsize_t)s, 0}, moff[2] = {(hsize_t)(s - start), 0}, cnt[2] = {(hsize_t)(e - s), (hsize_t)features};
-    sel = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, foff, NULL, cnt, NULL);
+    hsize_t moff[2] = {(hsize_t)(s - start), 0}, cnt[2] = {(hsize_t)(e - s), (hsize_t)features};
+    foff[0] = (hsize_t)s;
+    fdims[0] = (hsize_t)(e - s); /* (e - s, dims...) */
+    sel = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, foff, NULL, fdims, NULL);
     if (sel >= 0) sel = H5Sselect_hyperslab(mspace, H5S_SELECT_SET, moff, NULL, cnt, NULL);
   }
   if (sel < 0) { /* nothing here (or a failed selection): still join the collective call */
@@ -100,12 +91,13 @@ static cb_status step(cb_par *p, cb_status *st, cb_status local) {
  * so a full disk is normally reported before HDF5 writes anything: HDF5's
  * own collective calls (fill values at creation, the metadata flush at
  * close) do not survive a write failing on one rank only. */
-static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int64_t n, int n_layers,
+static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int64_t n, const cb_act_names *nm,
                               const char *const *names, const int64_t *features, int64_t start, int64_t count,
                               const float *const *X, const cb_activations_layout *layout) {
   cb_status st = CB_OK;
   char cause[256];
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), file = -1, group = -1, dxpl = -1, lcpl = -1, gcpl = -1, dcpl = -1;
+  const int n_layers = nm->n_layers;
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), file = -1, dxpl = -1;
   H5Pset_fapl_mpio(fapl, cb__par_comm(p), MPI_INFO_NULL);
   /* Same bytes for any rank count: the 1.10 format (fixed-array chunk
    * indices, no B-tree node splits), and a metadata cache that neither
@@ -132,6 +124,8 @@ static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int
   }
   hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
   H5Pset_obj_track_times(fcpl, 0); /* no timestamps: identical runs give identical bytes */
+  /* Track creation order so readers (and xarray) list layers in model order. */
+  H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
   file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
   H5Pclose(fcpl);
   /* (A file created on some ranks only cannot be closed collectively;
@@ -139,34 +133,18 @@ static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int
   if (step(p, &st, file < 0 ? CB_ERROR(CB_ERR_FAULT, "%s: cannot create (parallel HDF5: %s)", final, h5_cause(cause))
                             : CB_OK) != CB_OK)
     goto done;
-  lcpl = H5Pcreate(H5P_LINK_CREATE);
-  H5Pset_create_intermediate_group(lcpl, 1);
-  /* Track creation order so readers list layers in model order. */
-  gcpl = H5Pcreate(H5P_GROUP_CREATE);
-  H5Pset_obj_track_times(gcpl, 0);
-  H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
-  group = H5Gcreate2(file, "layers", lcpl, gcpl, H5P_DEFAULT);
-  if (step(p, &st, group < 0 ? CB_ERROR(CB_ERR_FAULT, "%s: cannot create group /layers", final) : CB_OK) != CB_OK)
-    goto done;
   dxpl = H5Pcreate(H5P_DATASET_XFER);
   H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
   for (int l = 0; l < n_layers && st == CB_OK; ++l) {
-    hsize_t dims[2] = {(hsize_t)n, (hsize_t)features[l]};
-    hid_t fspace = H5Screate_simple(2, dims, NULL);
-    char link[1024];
-    hid_t dset = -1;
-    cb_status sl = cb_activations_layer_dcpl(n, features[l], layout, &dcpl); /* same on every rank */
-    if (sl == CB_OK && cb_layer_link_encode(names[l], link, sizeof link) == CB_OK) /* '/' in ONNX names -> %2F */
-      dset = H5Dcreate2(group, link, H5T_NATIVE_FLOAT, fspace, lcpl, dcpl, H5P_DEFAULT);
-    if (dcpl >= 0) H5Pclose(dcpl);
-    dcpl = -1;
-    if (sl == CB_OK && dset < 0)
+    hid_t dset = -1, fspace = -1;
+    cb_status sl = cb_act_v2_create_layer(file, nm, l, n, layout, H5P_DEFAULT, &dset, &fspace); /* same on every rank */
+    if (sl != CB_OK)
       sl = CB_ERROR(CB_ERR_FAULT, "%s: cannot create layer '%s' (%s)", final, names[l], h5_cause(cause));
     /* Every rank joins every H5Dwrite, even with nothing to write. Filtered
      * chunks are reallocated at their compressed size in the order HDF5
      * gathers them, which depends on the split; one write per chunk, in
      * chunk order, makes that order (and the bytes) the same for any split. */
-    int64_t rows = layout && layout->deflate > 0 ? cb_activations_chunk_rows(n, features[l], layout) : n;
+    int64_t rows = cb_activations_deflate(layout) > 0 ? cb_activations_chunk_rows(n, features[l], layout) : n;
     /* A layer without elements (zero features, e.g. an empty Slice) has no storage to write to: HDF5 fails a
      * collective write at its undefined address even with empty selections, so it is created and not written
      * (every rank decides the same from features[l]). */
@@ -179,13 +157,10 @@ static cb_status write_layers(cb_par *p, const char *tmp, const char *final, int
         if (step(p, &st, sw) != CB_OK) break;
       }
     if (dset >= 0) H5Dclose(dset);
-    H5Sclose(fspace);
+    if (fspace >= 0) H5Sclose(fspace);
   }
 done:
   if (dxpl >= 0) H5Pclose(dxpl);
-  if (lcpl >= 0) H5Pclose(lcpl);
-  if (gcpl >= 0) H5Pclose(gcpl);
-  if (group >= 0) H5Gclose(group);
   if (file >= 0) {
     cb_status sc = H5Fclose(file) < 0 ? CB_ERROR(CB_ERR_FAULT, "%s: close failed (%s)", final, h5_cause(cause)) : CB_OK;
     step(p, &st, st == CB_OK ? sc : CB_OK);
@@ -195,26 +170,18 @@ done:
 }
 
 /* Phase 2, rank 0 alone: variable-length strings cannot be written
- * collectively, so the ids and attributes are added serially. */
-static cb_status write_metadata(const char *tmp, const char *final, const char *model, const char *key, int64_t n,
-                                const char *const *ids) {
-  cb_status st = CB_OK;
+ * collectively, so the ids, the dimension scales (netCDF dimensions) and
+ * the attributes are added serially. */
+static cb_status write_metadata(const char *tmp, const char *final, const cb_act_names *nm, const char *const *names,
+                                const char *model, const char *key, int64_t n, const char *const *ids) {
   hid_t file = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
   if (file < 0) return CB_ERROR(CB_ERR_FAULT, "%s: cannot reopen to add metadata", final);
-  hid_t type = H5Tcopy(H5T_C_S1);
-  H5Tset_size(type, H5T_VARIABLE);
-  H5Tset_cset(type, H5T_CSET_UTF8);
-  hsize_t dims[1] = {(hsize_t)n};
-  hid_t space = H5Screate_simple(1, dims, NULL);
-  hid_t dset = H5Dcreate2(file, "stimulus_id", type, space, H5P_DEFAULT, cb_h5_dcpl_untimed(), H5P_DEFAULT);
-  if (dset < 0 || H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ids) < 0)
-    st = CB_ERROR(CB_ERR_FAULT, "%s: cannot write /stimulus_id", final);
-  if (dset >= 0) H5Dclose(dset);
-  H5Sclose(space);
-  H5Tclose(type);
-  if (st == CB_OK) st = write_string_attr(file, "model", model, final);
-  if (st == CB_OK) st = write_string_attr(file, "cortexbench_version", CB_VERSION, final);
-  if (st == CB_OK && key) st = write_string_attr(file, "task_key", key, final);
+  cb_status st = cb_act_v2_finish(file, final, nm, names, n, ids, model, CB_VERSION, key);
+  if (st != CB_OK) {
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", cb_error_message());
+    st = CB_ERROR(CB_ERR_FAULT, "%s", msg);
+  }
   if (H5Fclose(file) < 0 && st == CB_OK) st = CB_ERROR(CB_ERR_FAULT, "%s: close failed", final);
   return st;
 }
@@ -238,7 +205,7 @@ static uint64_t size_bound(int64_t n, int n_layers, const int64_t *features, con
     int64_t rows = cb_activations_chunk_rows(n, features[l], layout);
     int64_t chunks = n > 0 ? (n + rows - 1) / rows : 0;
     uint64_t data = (uint64_t)chunks * (uint64_t)rows * (uint64_t)features[l] * 4u;
-    bytes += (layout && layout->deflate > 0 ? 2 * data : data) + 1024 + 64 * (uint64_t)chunks;
+    bytes += (cb_activations_deflate(layout) > 0 ? 2 * data : data) + 2048 + 64 * (uint64_t)chunks;
   }
   for (int64_t i = 0; i < n; ++i) bytes += 64 + (ids[i] ? strlen(ids[i]) : 0);
   return bytes;
@@ -248,6 +215,15 @@ cb_status cb_par_write_activations_layout(cb_par *p, const char *path, const cha
                                           int64_t n, const char *const *stimulus_id, int n_layers,
                                           const char *const *layer_names, const int64_t *features, int64_t start,
                                           int64_t count, const float *const *X, const cb_activations_layout *layout) {
+  return cb_par_write_activations_shaped(p, path, model, task_key, n, stimulus_id, n_layers, layer_names, features,
+                                         NULL, start, count, X, layout);
+}
+
+cb_status cb_par_write_activations_shaped(cb_par *p, const char *path, const char *model, const char *task_key,
+                                          int64_t n, const char *const *stimulus_id, int n_layers,
+                                          const char *const *layer_names, const int64_t *features,
+                                          const cb_act_shape *shapes, int64_t start, int64_t count,
+                                          const float *const *X, const cb_activations_layout *layout) {
   char tmp[CB_PATH_MAX], dir[CB_PATH_MAX];
   cb_status st = CB_OK;
   uint64_t reserved = 0;
@@ -255,6 +231,8 @@ cb_status cb_par_write_activations_layout(cb_par *p, const char *path, const cha
     if (!layer_names[l][0]) return CB_ERROR(CB_ERR_ARG, "%s: empty layer name", path);
   if (layout && (layout->deflate < 0 || layout->deflate > 9))
     return CB_ERROR(CB_ERR_ARG, "%s: compression level %d not in 0..9", path, layout->deflate);
+  cb_act_names *nm = NULL; /* the same on every rank */
+  CB_CHECK(cb_act_names_create(n_layers, layer_names, features, shapes, &nm));
   /* Rank 0 creates the temporary file with its disk space reserved: a full
    * disk (or quota) stops every rank here, before any collective write. */
   if (cb_par_rank(p) == 0) {
@@ -264,21 +242,26 @@ cb_status cb_par_write_activations_layout(cb_par *p, const char *path, const cha
     reserved = size_bound(n, n_layers, features, stimulus_id, layout);
     if (st == CB_OK) st = cb_file_reserve(tmp, path, reserved);
   }
-  CB_CHECK(cb_par_agree(p, st));
-  CB_CHECK(cb_par_bcast_string(p, tmp, sizeof tmp));
+  st = cb_par_agree(p, st);
+  if (st == CB_OK) st = cb_par_bcast_string(p, tmp, sizeof tmp);
+  if (st != CB_OK) {
+    cb_act_names_destroy(&nm);
+    return st;
+  }
 
   H5E_auto2_t old_func;
   void *old_data;
   H5Eget_auto2(H5E_DEFAULT, &old_func, &old_data);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  st = write_layers(p, tmp, path, n, n_layers, layer_names, features, start, count, X, layout); /* agreed */
+  st = write_layers(p, tmp, path, n, nm, layer_names, features, start, count, X, layout); /* agreed */
   if (st == CB_OK && cb_par_rank(p) == 0) {
-    st = write_metadata(tmp, path, model, task_key, n, stimulus_id);
+    st = write_metadata(tmp, path, nm, layer_names, model, task_key, n, stimulus_id);
     cb_file_unreserve(tmp, reserved);
     if (st == CB_OK) st = cb_file_commit(tmp, path);
   }
   st = cb_par_agree(p, st);
   if (st != CB_OK && cb_par_rank(p) == 0) unlink(tmp);
   H5Eset_auto2(H5E_DEFAULT, old_func, old_data);
+  cb_act_names_destroy(&nm);
   return st;
 }

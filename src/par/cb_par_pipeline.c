@@ -41,10 +41,12 @@ cb_status cb_par_activations_layout(cb_par *p, cb_model *m, const char *model_na
   float **X = calloc((size_t)(n_layers > 0 ? n_layers : 1), sizeof *X);       /* per layer (count, features) */
   int64_t *features = calloc((size_t)(n_layers > 0 ? n_layers : 1), sizeof *features); /* (n_layers) */
   const char **names = calloc((size_t)(n_layers > 0 ? n_layers : 1), sizeof *names);   /* (n_layers) */
-  if (!X || !features || !names) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  cb_act_shape *shapes = calloc((size_t)(n_layers > 0 ? n_layers : 1), sizeof *shapes); /* (n_layers) */
+  if (!X || !features || !names || !shapes) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
   for (int l = 0; st == CB_OK && l < n_layers; ++l) {
     features[l] = cb_extract_features(m, layers[l]);
     names[l] = cb_model_layer_name(m, layers[l]);
+    cb_extract_shape(m, layers[l], &shapes[l]);
   }
   /* Every rank of this node holds its block at the same time: refuse up
    * front what the node cannot hold (all ranks agree below). */
@@ -64,9 +66,9 @@ cb_status cb_par_activations_layout(cb_par *p, cb_model *m, const char *model_na
   cb_progress_destroy(&g);
   if (st == CB_OK) {
     cb_timers_start(t, "write activations");
-    st = cb_par_write_activations_layout(p, out_path, model_name, task_key, set->n,
-                                         (const char *const *)set->stimulus_id, n_layers, names, features, start,
-                                         count, (const float *const *)X, layout);
+    st = cb_par_write_activations_shaped(p, out_path, model_name, task_key, set->n,
+                                         (const char *const *)set->stimulus_id, n_layers, names, features, shapes,
+                                         start, count, (const float *const *)X, layout);
     cb_timers_stop(t, "write activations");
   }
   if (X)
@@ -74,5 +76,6 @@ cb_status cb_par_activations_layout(cb_par *p, cb_model *m, const char *model_na
   free(X);
   free(features);
   free(names);
+  free(shapes);
   return st;
 }

@@ -16,7 +16,8 @@ cb_status cb_par_activations(cb_par *p, cb_model *m, const char *model_name, con
                              const cb_stimulus_set *set, double stimulus_degrees,
                              int batch, const int *layers, int n_layers, const char *out_path, cb_timers *t);
 /* Same, with the storage layout of the layer datasets (cb_activations.h:
- * deflate level 0..9, chunk bytes); NULL = default (no compression). */
+ * deflate level 0..9, chunk bytes); NULL = default (shuffle + deflate
+ * CB_ACTIVATIONS_DEFLATE). */
 cb_status cb_par_activations_layout(cb_par *p, cb_model *m, const char *model_name, const char *task_key,
                                     const cb_stimulus_set *set, double stimulus_degrees, int batch, const int *layers,
                                     int n_layers, const char *out_path, const cb_activations_layout *layout,

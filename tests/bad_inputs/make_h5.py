@@ -23,6 +23,13 @@ def replace(f, name, values):
     f[name][...] = strings(values)
 
 
+def layer(f, name):
+    """An activations file's layer: /layers/<name> (version 1) or the variable whose `layer` is name."""
+    if "layers" in f:
+        return f["layers/" + name]
+    return next(v for v in f.values() if v.attrs.get("layer") == name)
+
+
 def main():
     kind, src, dst = sys.argv[1:4]
     shutil.copyfile(src, dst)
@@ -35,19 +42,25 @@ def main():
         elif kind == "constant_neuroids":  # every neuroid has zero variance
             d = f["data"]
             d[...] = np.full(d.shape, 3.0)
-        elif kind == "nan":  # one NaN activation
-            d = f["layers/pixels"]
+        elif kind == "nan":  # one NaN activation (row 5, feature 7 in C order)
+            d = layer(f, "pixels")
             a = d[...]
-            a[5, 7] = np.nan
+            a.reshape(a.shape[0], -1)[5, 7] = np.nan
             d[...] = a
         elif kind == "inf":  # one infinite activation
-            d = f["layers/pixels"]
+            d = layer(f, "pixels")
             a = d[...]
-            a[0, 0] = np.inf
+            a.reshape(a.shape[0], -1)[0, 0] = np.inf
             d[...] = a
         elif kind == "constant":  # every feature has zero variance
-            d = f["layers/pixels"]
+            d = layer(f, "pixels")
             d[...] = np.zeros(d.shape, dtype=d.dtype)
+        elif kind == "short_layer":  # a layer variable with fewer rows than stimulus_id
+            d = layer(f, "pixels")
+            a, name = d[...], d.name
+            del f[name]
+            s = f.create_dataset(name.lstrip("/"), data=a[:-1])
+            s.attrs["layer"] = "pixels"
         else:
             sys.exit("make_h5.py: unknown kind " + kind)
 

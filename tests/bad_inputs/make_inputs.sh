@@ -33,7 +33,7 @@ done
 for k in segv_a segv_b segv_c bad_free; do
   "$py" "$here/make_crash_h5.py" "$k" "$D/data/assembly.nc" "$D/crash_$k.nc"
 done
-for k in nan inf constant renamed_ids; do
+for k in nan inf constant renamed_ids short_layer; do
   "$py" "$here/make_h5.py" "$k" "$D/acts.h5" "$D/acts_$k.h5"
 done
 

@@ -164,11 +164,14 @@ import h5py, numpy as np, onnx
 from onnx import numpy_helper
 from PIL import Image
 act, d, mnist = sys.argv[1:4]
+def layers(f):  # activations version 2: {layer name: variable}, in file order
+    return {v.attrs["layer"]: v for v in f.values() if "layer" in v.attrs}
 for m in ("mnist", "resnet20", "pixels"):
     with h5py.File(f"{act}/{m}/shapes.h5") as a, h5py.File(f"{act}/{m}/shapes-dir.h5") as b:
-        assert list(a["layers"]) == list(b["layers"])
-        for k in a["layers"]:
-            assert np.array_equal(a["layers"][k][()], b["layers"][k][()]), (m, k)
+        la, lb = layers(a), layers(b)
+        assert list(la) == list(lb)
+        for k in la:
+            assert np.array_equal(la[k][()], lb[k][()]), (m, k)
 # Reference: PIL's BILINEAR (antialiased) resize of each channel in float, ITU-R 601 luma, /255,
 # then the model's first Conv (5x5, SAME_UPPER, no bias) in NumPy.
 init = {t.name: numpy_helper.to_array(t) for t in onnx.load(mnist).graph.initializer}
@@ -176,7 +179,7 @@ w = init["Parameter5"].astype(np.float64)  # (8, 1, 5, 5)
 with h5py.File(f"{act}/mnist/shapes-dir.h5") as f:
     ids = [s.decode() for s in f["stimulus_id"][()]]
     # the suite did not request Convolution28_Output_0: recompute ReLU32 = relu(conv + bias)
-    got = f["layers/ReLU32_Output_0"][()].reshape(len(ids), 8, 28, 28)
+    got = layers(f)["ReLU32_Output_0"][()].reshape(len(ids), 8, 28, 28)
 names = {r.split(",")[0]: r.split(",")[1] for r in open(f"{d}/shapes.csv").read().split("\n")[1:] if r}
 worst = 0.0
 for i in range(0, len(ids), 7):
@@ -228,8 +231,9 @@ rc=$?
 if [[ $rc -eq 0 ]]; then
   if $py - "$tmp/hw.h5" "$root/work/activations/resnet20/shapes-dir.h5" <<'PY'; then say "ok   input_size 32 on symbolic H, W = the fixed model"; else say "FAIL symbolic H, W: activations differ"; fi
 import sys, h5py, numpy as np
-k = "layers/%2FAveragePool_output_0"
+k = "_AveragePool_output_0"  # layer /AveragePool_output_0 (docs/formats.md: '/' -> '_')
 with h5py.File(sys.argv[1]) as a, h5py.File(sys.argv[2]) as b:
+    assert a[k].attrs["layer"] == "/AveragePool_output_0"
     assert np.allclose(a[k][()], b[k][()], rtol=1e-5, atol=1e-6)
 PY
 else

@@ -28,13 +28,17 @@ static int failures = 0;
     }                                                                                              \
   } while (0)
 
-/* 13 layers: more than 8 links puts /layers in HDF5's dense link storage. */
+/* 13 layers: more than 8 links puts the root group in HDF5's dense link storage. */
 enum { N_LAYERS = 13 };
 static const char *const NAMES[N_LAYERS] = {"conv", "fc/out", "wide", "e.3", "e.4", "e.5",  "e.6",
                                             "e.7",  "e.8",    "e.9",  "e.10", "e.11", "empty"};
 /* With chunk_bytes = 480: conv 5 rows per chunk, fc 17 rows, wide 1 row. "empty" has zero features (an empty
  * Slice of a model): stored contiguous, nothing written (docs/formats.md). */
 static const int64_t FEATURES[N_LAYERS] = {24, 7, 300, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0};
+/* Per-stimulus shapes: conv (2, 3, 4) and wide (3, 10, 10) maps; the others flat (ndim 0 = (features)). */
+static const cb_act_shape SHAPES[N_LAYERS] = {{3, {2, 3, 4}, {"channel", "height", "width"}},
+                                              {0, {0}, {NULL}},
+                                              {3, {3, 10, 10}, {"channel", "height", "width"}}};
 #define CHUNK_BYTES 480
 
 /* Compressible but not constant: small multiples of 1/4, ReLU-like zeros. */
@@ -82,8 +86,8 @@ static cb_status write_split(cb_par *p, const char *path, int64_t n, int kind, i
   st = cb_par_agree(p, st);
   cb_activations_layout layout = {.deflate = level, .chunk_bytes = CHUNK_BYTES};
   if (st == CB_OK)
-    st = cb_par_write_activations_layout(p, path, "toy", "key-store", n, idp, N_LAYERS, NAMES, FEATURES, start, count,
-                                         (const float *const *)X, &layout);
+    st = cb_par_write_activations_shaped(p, path, "toy", "key-store", n, idp, N_LAYERS, NAMES, FEATURES, SHAPES, start,
+                                         count, (const float *const *)X, &layout);
   for (int l = 0; l < N_LAYERS; ++l) free(X[l]);
   free(ids);
   free(idp);
@@ -94,9 +98,13 @@ static cb_status write_split(cb_par *p, const char *path, int64_t n, int kind, i
  * the chunk shape and the filters asked for. */
 static void check_file(const char *path, int64_t n, int level) {
   cb_activations *a = NULL;
+  char vars[N_LAYERS][64] = {{0}}; /* variable (dataset) of each layer */
   EXPECT(cb_activations_open(path, &a) == CB_OK, "open %s: %s", path, cb_error_message());
   if (!a) return;
-  EXPECT(a->n == n && a->n_layers == N_LAYERS, "%s: n %lld, %d layers", path, (long long)a->n, a->n_layers);
+  EXPECT(a->n == n && a->n_layers == N_LAYERS && a->format == 2, "%s: n %lld, %d layers", path, (long long)a->n,
+         a->n_layers);
+  for (int l = 0; l < a->n_layers && l < N_LAYERS; ++l) snprintf(vars[l], sizeof vars[l], "%s", a->layer_paths[l]);
+  EXPECT(!strcmp(vars[1], "fc_out"), "%s: layer fc/out is variable '%s'", path, vars[1]);
   EXPECT(!strcmp(a->model, "toy") && !strcmp(a->task_key, "key-store"), "%s: attributes", path);
   EXPECT(a->n > 1 && !strcmp(a->stimulus_id[1], "stim-001-é"), "%s: UTF-8 ids", path);
   for (int l = 0; l < a->n_layers && l < N_LAYERS; ++l) {
@@ -117,12 +125,10 @@ static void check_file(const char *path, int64_t n, int level) {
   hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   EXPECT(file >= 0, "%s: H5Fopen", path);
   for (int l = 0; file >= 0 && l < N_LAYERS; ++l) {
-    char link[64];
-    cb_layer_link_encode(NAMES[l], link, sizeof link);
-    char full[80];
-    snprintf(full, sizeof full, "/layers/%s", link);
+    const char *full = vars[l];
     hid_t d = H5Dopen2(file, full, H5P_DEFAULT), dcpl = d >= 0 ? H5Dget_create_plist(d) : -1;
-    hsize_t chunk[2] = {0, 0};
+    const int rank = 1 + (SHAPES[l].ndim > 0 ? SHAPES[l].ndim : 1);
+    hsize_t chunk[4] = {0, 0, 0, 0}; /* (rows, per-stimulus shape) */
     cb_activations_layout layout = {.deflate = level, .chunk_bytes = CHUNK_BYTES};
     if (FEATURES[l] == 0) { /* contiguous, unfiltered, (n, 0) */
       hid_t space = d >= 0 ? H5Dget_space(d) : -1;
@@ -136,10 +142,11 @@ static void check_file(const char *path, int64_t n, int level) {
       if (d >= 0) H5Dclose(d);
       continue;
     }
-    EXPECT(dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 2, chunk) == 2, "%s: %s chunked",
+    EXPECT(dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 4, chunk) == rank, "%s: %s chunked",
            path, full);
-    EXPECT((int64_t)chunk[0] == cb_activations_chunk_rows(n, FEATURES[l], &layout) && (int64_t)chunk[1] == FEATURES[l],
-           "%s: %s chunk (%llu, %llu)", path, full, (unsigned long long)chunk[0], (unsigned long long)chunk[1]);
+    EXPECT((int64_t)chunk[0] == cb_activations_chunk_rows(n, FEATURES[l], &layout) &&
+               (int64_t)(chunk[1] * (rank > 2 ? chunk[2] * chunk[3] : 1)) == FEATURES[l],
+           "%s: %s chunk (%llu, %llu, ...)", path, full, (unsigned long long)chunk[0], (unsigned long long)chunk[1]);
     int nf = dcpl >= 0 ? H5Pget_nfilters(dcpl) : -1;
     EXPECT(nf == (level > 0 ? 2 : 0), "%s: %s has %d filters", path, full, nf);
     if (level > 0 && nf == 2) {

@@ -35,11 +35,16 @@ def check_h5(path):
                 obj[...]  # reads every chunk
                 shapes[name] = obj.shape
         f.visititems(visit)
-        if "stimulus_id" in shapes and "layers" in f:
+        if "stimulus_id" in shapes and "layers" in f:  # activations version 1
             n = shapes["stimulus_id"][0]
             for name, shape in shapes.items():
                 if name.startswith("layers/") and shape[0] != n:
                     raise ValueError(f"{name} has {shape[0]} rows, {n} stimuli")
+        elif "stimulus_id" in shapes and "activations_format" in f.attrs:  # version 2: variables with `layer`
+            n = shapes["stimulus_id"][0]
+            for name, obj in f.items():
+                if "layer" in obj.attrs and obj.shape[0] != n:
+                    raise ValueError(f"{name} has {obj.shape[0]} rows, {n} stimuli")
 
 
 def check_json(path):

@@ -69,7 +69,7 @@ START_TEST(test_round_trip_and_order) {
   cb_activations_destroy(&a);
   cb_activations_destroy(&a);
 
-  /* Names with '/' and '%' (ONNX output names) are stored percent-encoded and read back as given. */
+  /* Names with '/' and '%' (ONNX output names) are read back as given (variable names: cb_act_names.h). */
   {
     char p2[300];
     snprintf(p2, sizeof p2, "%s/onnx_names.h5", g_dir);
@@ -79,6 +79,8 @@ START_TEST(test_round_trip_and_order) {
     ck_assert_int_eq(cb_activations_open(p2, &b), CB_OK);
     ck_assert_str_eq(b->layer_names[0], "/layer1/Relu_output_0");
     ck_assert_str_eq(b->layer_names[1], "odd%2Fname");
+    ck_assert_str_eq(b->layer_paths[0], "_layer1_Relu_output_0");
+    ck_assert_int_eq(b->format, 2);
     ck_assert_int_eq(cb_activations_read_layer(b, p2, "odd%2Fname", &Y, &f), CB_OK);
     free(Y);
     Y = NULL;
@@ -270,7 +272,7 @@ START_TEST(test_write_compressed) {
   free(Y);
   cb_activations_destroy(&a);
   hid_t h = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  hid_t d = H5Dopen2(h, "/layers/L", H5P_DEFAULT), dcpl = H5Dget_create_plist(d);
+  hid_t d = H5Dopen2(h, "/L", H5P_DEFAULT), dcpl = H5Dget_create_plist(d);
   hsize_t chunk[2];
   ck_assert_int_eq(H5Pget_chunk(dcpl, 2, chunk), 2);
   ck_assert_int_eq((int)chunk[0], 16);
@@ -288,6 +290,89 @@ START_TEST(test_write_compressed) {
 }
 END_TEST
 
+/* Variable and dimension names (cb_act_names.h): plain names kept, others
+ * made netCDF-valid, clashes resolved in order, shapes checked. */
+START_TEST(test_names) {
+  const char *layers[] = {"conv1", "/layer1/Relu_output_0", "stimulus_id", "channel_2", ".", "a b ", "_layer1_Relu_output_0"};
+  int64_t feat[] = {2 * 3 * 4, 5, 5, 5, 5, 5, 5};
+  cb_act_shape shapes[7] = {{3, {2, 3, 4}, {"channel", "height", "width"}}};
+  cb_act_names *nm = NULL;
+  ck_assert_int_eq(cb_act_names_create(7, layers, feat, shapes, &nm), CB_OK);
+  const char *want[] = {"conv1", "_layer1_Relu_output_0", "stimulus_id_2", "channel_2_2", "_.", "a b_",
+                        "_layer1_Relu_output_0_2"};
+  int ok = nm->n_dims == 4 && !strcmp(nm->dim_name[0], "channel_2") && !strcmp(nm->dim_name[3], "feature_5") &&
+           nm->dim_id[1][0] == 3 && nm->dim_id[6][0] == 3 && nm->shape[0].ndim == 3;
+  for (int l = 0; l < 7; ++l) ok &= !strcmp(nm->var[l], want[l]);
+  ck_assert_msg(ok, "names: %s %s %s %s %s %s %s", nm->var[0], nm->var[1], nm->var[2], nm->var[3], nm->var[4],
+                nm->var[5], nm->var[6]);
+  cb_act_names_destroy(&nm);
+  cb_act_names_destroy(&nm);
+  shapes[0].dims[2] = 5; /* 30 elements for 24 features */
+  ck_assert_int_eq(cb_act_names_create(7, layers, feat, shapes, &nm), CB_ERR_ARG);
+  ck_assert_ptr_null(nm);
+}
+END_TEST
+
+/* A shaped layer is stored (n, C, H, W) and read back flat; a variable
+ * whose first dimension disagrees with stimulus_id is refused by name. */
+START_TEST(test_shaped_and_bad_shape) {
+  make_dir();
+  char path[256];
+  snprintf(path, sizeof path, "%s/shaped.h5", g_dir);
+  float x[2 * 24]; /* (2, 2, 3, 4) */
+  for (int i = 0; i < 48; ++i) x[i] = (float)i - 7.25f;
+  const char *ids[] = {"s0", "s1"}, *names[] = {"conv"};
+  const float *X[] = {x};
+  int64_t feat[] = {24};
+  cb_act_shape sh[1] = {{3, {2, 3, 4}, {"channel", "height", "width"}}};
+  ck_assert_int_eq(cb_activations_write_shaped(path, "m", "v", 2, ids, 1, names, X, feat, sh, NULL), CB_OK);
+  hid_t h = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+  hid_t d = H5Dopen2(h, "/conv", H5P_DEFAULT), sp = H5Dget_space(d);
+  hsize_t dims[4] = {0}, chunk[4] = {0};
+  int rank = H5Sget_simple_extent_dims(sp, dims, NULL);
+  hid_t dcpl = H5Dget_create_plist(d); /* the default layout: chunked (rows, C, H, W), shuffle + deflate 1 */
+  unsigned flags = 0, level[1] = {0};
+  size_t nlev = 1;
+  int ok = H5Pget_chunk(dcpl, 4, chunk) == 4 && chunk[0] == 2 && chunk[1] == 2 && chunk[3] == 4 &&
+           H5Pget_nfilters(dcpl) == 2 &&
+           H5Pget_filter2(dcpl, 1, &flags, &nlev, level, 0, NULL, NULL) == H5Z_FILTER_DEFLATE &&
+           level[0] == CB_ACTIVATIONS_DEFLATE;
+  H5Pclose(dcpl);
+  ck_assert_msg(ok, "default layout: chunk (%llu, %llu, ..), level %u", (unsigned long long)chunk[0],
+                (unsigned long long)chunk[1], level[0]);
+  H5Sclose(sp);
+  H5Dclose(d);
+  H5Fclose(h);
+  ck_assert_msg(rank == 4 && dims[0] == 2 && dims[1] == 2 && dims[2] == 3 && dims[3] == 4, "rank %d", rank);
+  cb_activations *a = NULL;
+  float *Y = NULL;
+  int64_t f = 0;
+  ck_assert_int_eq(cb_activations_open(path, &a), CB_OK);
+  ck_assert_int_eq(cb_activations_read_layer(a, path, "conv", &Y, &f), CB_OK);
+  ck_assert(f == 24 && memcmp(Y, x, sizeof x) == 0);
+  free(Y);
+  cb_activations_destroy(&a);
+  /* Another layer of 3 rows beside 2 stimuli. */
+  h = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+  hsize_t bad[2] = {3, 1};
+  sp = H5Screate_simple(2, bad, NULL);
+  d = H5Dcreate2(h, "extra", H5T_IEEE_F32LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t t = H5Tcopy(H5T_C_S1), asp = H5Screate(H5S_SCALAR);
+  H5Tset_size(t, 5);
+  hid_t at = H5Acreate2(d, "layer", t, asp, H5P_DEFAULT, H5P_DEFAULT);
+  H5Awrite(at, t, "extra");
+  H5Aclose(at);
+  H5Sclose(asp);
+  H5Tclose(t);
+  H5Dclose(d);
+  H5Sclose(sp);
+  H5Fclose(h);
+  ck_assert_int_eq(cb_activations_open(path, &a), CB_ERR_FORMAT);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "layer 'extra' (variable 'extra') is not a (2 stimuli, ...) array"));
+  remove_dir();
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("activations");
   TCase *tc = tcase_create("activations");
@@ -297,6 +382,8 @@ int main(void) {
   tcase_add_test(tc, test_read_h5py_gzip);
   tcase_add_test(tc, test_chunk_rows);
   tcase_add_test(tc, test_write_compressed);
+  tcase_add_test(tc, test_names);
+  tcase_add_test(tc, test_shaped_and_bad_shape);
   suite_add_tcase(s, tc);
   return cb_test_run(s);
 }

@@ -124,8 +124,13 @@ class Package(unittest.TestCase):
         with h5py.File(self.acts, "r") as f:
             ids = [s.decode() if isinstance(s, bytes) else s for s in f["stimulus_id"][()]]
             self.assertEqual(list(ds.stimulus_id.values), ids)
+            def text(v):
+                return v.decode() if isinstance(v, bytes) else str(v)
+            # format 2 (docs/formats.md): one root variable per layer, its exact name in attribute 'layer'
+            by_layer = {text(v.attrs["layer"]): v for v in f.values()
+                        if isinstance(v, h5py.Dataset) and "layer" in v.attrs}
             for name in ds.data_vars:
-                ref = f["layers"][name][()]
+                ref = by_layer[name][()].reshape(len(ids), -1)
                 self.assertEqual(info["layers"][name], ref.shape[1])
                 self.assertTrue(np.array_equal(ds[name].values, ref), name)
 

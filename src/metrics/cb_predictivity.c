@@ -175,6 +175,7 @@ cb_status cb_cv_regress(const float *X, int n, int p, const double *Y, int q, co
   cb_status st = CB_OK;
   int cur_split = 0;
   cb_kernel *own = NULL;
+  cb_ridge_ws *rws = NULL; /* ridge: the eigendecomposition's matrices, shared by the splits */
   cb_pls *m = NULL;
   const int ntr_max = splits->n_train, nte_max = splits->n_test;
   double *Xtr = NULL, *Xte = NULL, *Yv = NULL, *Yall = NULL;
@@ -268,8 +269,9 @@ cb_status cb_cv_regress(const float *X, int n, int p, const double *Y, int q, co
       memcpy(order + ntr, te, sizeof *order * (size_t)nte);
       CB_CHECK_GOTO(cb_kernel_arrange(kernel, order, ntr + nte), st, fail);
       const double *K = cb_kernel_data(kernel);
-      CB_CHECK_GOTO(cb_ridge_kernel_fit_predict(K, n, ntr, nte, Ytr, qv, alphas, n_alphas, opts->alpha_per_target,
-                                                  Yhat, NULL, NULL),
+      if (!rws) CB_CHECK_GOTO(cb_ridge_ws_create(&rws), st, fail);
+      CB_CHECK_GOTO(cb_ridge_kernel_fit_predict_ws(rws, K, n, ntr, nte, Ytr, qv, alphas, n_alphas,
+                                                     opts->alpha_per_target, Yhat, NULL, NULL),
                       st, fail);
     } else if (kind == CB_REG_PLS) {
       gather_rows(X, p, Y, q, cols, qv, tr, ntr, Xtr, Ytr);
@@ -316,6 +318,7 @@ fail:
   cb_error_prefix("CV %s, split %d", cb_regress_kind_name(kind), cur_split);
 done:
   cb_pls_destroy(&m);
+  cb_ridge_ws_destroy(&rws);
   cb_kernel_destroy(&own);
   free(jobs);
   free(Yall);

@@ -155,13 +155,50 @@ done:
   return st;
 }
 
+struct cb_ridge_ws {
+  double *G, *E; /* (n, n) each, capacity cap doubles */
+  size_t cap;
+};
+
+cb_status cb_ridge_ws_create(cb_ridge_ws **out) {
+  *out = calloc(1, sizeof **out);
+  return *out ? CB_OK : CB_ERROR(CB_ERR_NOMEM, "out of memory");
+}
+
+void cb_ridge_ws_destroy(cb_ridge_ws **ws) {
+  if (!ws || !*ws) return;
+  free((*ws)->G);
+  free((*ws)->E);
+  free(*ws);
+  *ws = NULL;
+}
+
+/* ws->G and ws->E hold at least nn doubles. */
+static cb_status ws_reserve(cb_ridge_ws *ws, size_t nn) {
+  if (ws->cap >= nn) return CB_OK;
+  free(ws->G);
+  free(ws->E);
+  ws->G = malloc(sizeof *ws->G * nn);
+  ws->E = malloc(sizeof *ws->E * nn);
+  ws->cap = ws->G && ws->E ? nn : 0;
+  return ws->cap ? CB_OK : CB_ERROR(CB_ERR_NOMEM, "out of memory");
+}
+
 cb_status cb_ridge_kernel_fit_predict(const double *K, int ldk, int n, int m, const double *Y, int q,
                                       const double *alphas, int n_alphas, int per_target, double *Yhat,
                                       double *alpha_out, double *dual) {
-  return cb_ridge__fit_predict(K, ldk, n, m, Y, q, alphas, n_alphas, per_target, 1, Yhat, alpha_out, dual, NULL);
+  return cb_ridge__fit_predict(NULL, K, ldk, n, m, Y, q, alphas, n_alphas, per_target, 1, Yhat, alpha_out, dual,
+                               NULL);
 }
 
-cb_status cb_ridge__fit_predict(const double *K, int ldk, int n, int m, const double *Y, int q,
+cb_status cb_ridge_kernel_fit_predict_ws(cb_ridge_ws *ws, const double *K, int ldk, int n, int m, const double *Y,
+                                         int q, const double *alphas, int n_alphas, int per_target, double *Yhat,
+                                         double *alpha_out, double *dual) {
+  return cb_ridge__fit_predict(ws, K, ldk, n, m, Y, q, alphas, n_alphas, per_target, 1, Yhat, alpha_out, dual,
+                               NULL);
+}
+
+cb_status cb_ridge__fit_predict(cb_ridge_ws *ws, const double *K, int ldk, int n, int m, const double *Y, int q,
                                 const double *alphas, int n_alphas, int per_target, int screen, double *Yhat,
                                 double *alpha_out, double *dual, int *screened) {
   if (screened) *screened = 0;
@@ -183,8 +220,11 @@ cb_status cb_ridge__fit_predict(const double *K, int ldk, int n, int m, const do
   const int gcv = n_alphas > 1;
   double *r = malloc(sizeof *r * (size_t)n), *mte = malloc(sizeof *mte * (size_t)(m + 1));
   double *ym = malloc(sizeof *ym * (size_t)q);
-  double *G = malloc(sizeof *G * nn);   /* (n, n) Kc + 11', destroyed by the eigensolver */
-  double *E = malloc(sizeof *E * nn);   /* (n, n) row i = eigenvector i */
+  cb_ridge_ws own = {NULL, NULL, 0};
+  if (!ws) ws = &own;
+  if (ws_reserve(ws, nn) != CB_OK) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  double *G = ws->G; /* (n, n) Kc + 11', destroyed by the eigensolver */
+  double *E = ws->E; /* (n, n) row i = eigenvector i */
   double *lam = malloc(sizeof *lam * (size_t)n);
   double *QtY = malloc(sizeof *QtY * nq), *WB = malloc(sizeof *WB * nq), *C = malloc(sizeof *C * nq);
   double *best = malloc(sizeof *best * nq); /* (n, q) dual coefficients of the chosen alphas */
@@ -229,8 +269,6 @@ cb_status cb_ridge__fit_predict(const double *K, int ldk, int n, int m, const do
                   (int)info);
     goto done;
   }
-  free(G);
-  G = NULL;
   int icpt = 0;
   double bestcos = -1.0;
   for (int i = 0; i < n; ++i) {
@@ -307,8 +345,8 @@ done:
   free(WB);
   free(QtY);
   free(lam);
-  free(E);
-  free(G);
+  free(own.G);
+  free(own.E);
   free(ym);
   free(mte);
   free(r);

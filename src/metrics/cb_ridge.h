@@ -23,4 +23,15 @@ cb_status cb_ridge_kernel_fit_predict(const double *K /* (n + m, ldk) */, int ld
                                       int n_alphas, int per_target, double *Yhat /* (m, q) */,
                                       double *alpha_out /* (q) or NULL */, double *dual /* (n, q) or NULL */);
 
+/* The two n x n matrices of the eigendecomposition, kept between fits: the splits of one cross-validation reuse
+ * them instead of mapping and faulting in ~2 x 54 MB of fresh pages per split (n = 2592). NULL-safe destroy. */
+typedef struct cb_ridge_ws cb_ridge_ws;
+cb_status cb_ridge_ws_create(cb_ridge_ws **out);
+void cb_ridge_ws_destroy(cb_ridge_ws **ws);
+/* cb_ridge_kernel_fit_predict with the matrices in ws (grown as needed); the same results. */
+cb_status cb_ridge_kernel_fit_predict_ws(cb_ridge_ws *ws, const double *K /* (n + m, ldk) */, int ldk, int n, int m,
+                                         const double *Y /* (n, q) */, int q, const double *alphas /* (n_alphas) */,
+                                         int n_alphas, int per_target, double *Yhat /* (m, q) */,
+                                         double *alpha_out /* (q) or NULL */, double *dual /* (n, q) or NULL */);
+
 #endif

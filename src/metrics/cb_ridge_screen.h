@@ -9,6 +9,7 @@
 #ifndef CB_RIDGE_SCREEN_H
 #define CB_RIDGE_SCREEN_H
 
+#include "cb_ridge.h"
 #include "cb_status.h"
 
 /* Singular values below the tolerance * the largest are dropped from the approximation of W. Double precision:
@@ -31,7 +32,7 @@ cb_status cb_ridge__screen(const double *E /* (n, n) */, const double *W /* (n_a
  * screened (optional): 1 when the screen chose the alphas, 0 when every alpha was evaluated exactly (screen off,
  * fewer than 3 alphas, or the exact check of the candidates found the approximation too coarse). Tests compare the
  * two paths. */
-cb_status cb_ridge__fit_predict(const double *K, int ldk, int n, int m, const double *Y, int q,
+cb_status cb_ridge__fit_predict(cb_ridge_ws *ws /* or NULL */, const double *K, int ldk, int n, int m, const double *Y, int q,
                                 const double *alphas, int n_alphas, int per_target, int screen, double *Yhat,
                                 double *alpha_out, double *dual, int *screened);
 

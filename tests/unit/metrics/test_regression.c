@@ -401,9 +401,9 @@ static void screen_vs_exact(int n, int m, int p, int q, const double *al, int na
   double *d1 = malloc(sizeof *d1 * (size_t)n * q), *d0 = malloc(sizeof *d0 * (size_t)n * q);
   double *a1 = malloc(sizeof *a1 * (size_t)q), *a0 = malloc(sizeof *a0 * (size_t)q);
   int used = -1;
-  ck_assert_int_eq(cb_ridge__fit_predict(K, n + m, n, m, Y, q, al, na, per, 1, Y1, a1, d1, &used), CB_OK);
+  ck_assert_int_eq(cb_ridge__fit_predict(NULL, K, n + m, n, m, Y, q, al, na, per, 1, Y1, a1, d1, &used), CB_OK);
   ck_assert_msg(used == 1, "the screen was not used (seed %u)", seed);
-  ck_assert_int_eq(cb_ridge__fit_predict(K, n + m, n, m, Y, q, al, na, per, 0, Y0, a0, d0, &used), CB_OK);
+  ck_assert_int_eq(cb_ridge__fit_predict(NULL, K, n + m, n, m, Y, q, al, na, per, 0, Y0, a0, d0, &used), CB_OK);
   ck_assert_int_eq(used, 0);
   int distinct = 0;
   for (int t = 0; t < q; ++t) {

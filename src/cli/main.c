@@ -29,7 +29,7 @@ static const command commands[] = {
     {"import", cb_cmd_import, "convert .npy/.mat/CSV data into an assembly, or RDMs into an RDM file", 0},
     {"verify", cb_cmd_verify, "recompute a published suite's results from scratch and compare, per benchmark", 1},
     {"compare", cb_cmd_compare, "paired bootstrap difference of two score files (two models on one benchmark)", 0},
-    {"rsa", cb_cmd_rsa, "compare two RDM files (and their inter-subject noise ceilings)", 0},
+    {"rsa", cb_cmd_rsa, "RSA: RDM files, or a layer's RDM against neural RDMs or an assembly, with noise ceilings", 0},
     {"zoo", cb_cmd_zoo, "the model zoo manifest; verify pretrained ONNX models against their test sets", 0},
     {"version", cb_cmd_version, "print versions of cortexbench and its libraries", 0},
 };

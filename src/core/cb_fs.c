@@ -126,6 +126,18 @@ static cb_status no_space(const char *final, const char *dir, uint64_t bytes, in
   return CB_ERROR(CB_ERR_FAULT, "%s: %s (needs %s in %s)", final, strerror(err), need, dir);
 }
 
+int cb_fd_write_all(int fd, const void *p, size_t n) {
+  const unsigned char *b = p;
+  while (n > 0) {
+    ssize_t k = write(fd, b, n);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return -1;
+    b += k;
+    n -= (size_t)k;
+  }
+  return 0;
+}
+
 cb_status cb_file_reserve(const char *path, const char *final, uint64_t bytes) {
   char dir[CB_PATH_MAX];
   cb_path_dirname(path, dir, sizeof dir);

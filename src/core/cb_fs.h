@@ -36,6 +36,8 @@ cb_status cb_path_temp(const char *final, char *out, size_t n);
 cb_status cb_file_commit(const char *tmp, const char *final);
 /* Writes `n` bytes to `path` atomically (parent directories created). */
 cb_status cb_file_write_atomic(const char *path, const void *data, size_t n);
+/* Writes all n bytes to fd (retrying short writes and EINTR): 0, or -1 with errno set. */
+int cb_fd_write_all(int fd, const void *p, size_t n);
 /* Creates (or truncates) `path` and reserves `bytes` of disk blocks for it
  * without changing its size (fallocate FALLOC_FL_KEEP_SIZE), so that later
  * writes inside [0, bytes) cannot fail for lack of space: a full disk (or

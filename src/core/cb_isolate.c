@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cb_fs.h"
+
 #define REPLY_MAGIC INT64_C(0x43424953524c5931) /* "CBISRLY1" */
 #define ERR_KEEP 8192                           /* bytes of the child's stderr kept for the message */
 
@@ -43,18 +45,6 @@ static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int write_all(int fd, const void *p, size_t n) {
-  const unsigned char *b = p;
-  while (n > 0) {
-    ssize_t k = write(fd, b, n);
-    if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) return -1;
-    b += k;
-    n -= (size_t)k;
-  }
-  return 0;
 }
 
 /* The child: parse, serialize, send, _exit. Never returns. */
@@ -107,8 +97,8 @@ static void run_child(int res_fd, int err_fd, int mem_fd, cb_isolate_fn fn, void
   if (st == CB_OK && payload.bad) st = CB_ERROR(CB_ERR_NOMEM, "out of memory while sending a parsed file");
   cb_wire head = {0};
   put_head(&head, st, st == CB_OK ? (int64_t)payload.len : 0);
-  int rc = head.bad || write_all(res_fd, head.buf, head.len) != 0;
-  if (!rc && st == CB_OK) rc = write_all(res_fd, payload.buf, payload.len) != 0;
+  int rc = head.bad || cb_fd_write_all(res_fd, head.buf, head.len) != 0;
+  if (!rc && st == CB_OK) rc = cb_fd_write_all(res_fd, payload.buf, payload.len) != 0;
   cb_wire_free(&head);
   cb_wire_free(&payload);
   _exit(rc ? 2 : 0);

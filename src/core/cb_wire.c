@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cb_fs.h"
 #include "cb_strbuf.h"
 
 void cb_wire_free(cb_wire *w) {
@@ -18,17 +19,6 @@ void cb_wire_free(cb_wire *w) {
 
 #define STREAM_BUF ((size_t)1 << 20)
 
-static int write_fd(int fd, const unsigned char *b, size_t n) {
-  while (n > 0) {
-    ssize_t k = write(fd, b, n);
-    if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) return -1;
-    b += k;
-    n -= (size_t)k;
-  }
-  return 0;
-}
-
 void cb_wire_stream(cb_wire *w, int fd) {
   w->streaming = 1;
   w->stream_fd = fd;
@@ -37,7 +27,7 @@ void cb_wire_stream(cb_wire *w, int fd) {
 
 int cb_wire_flush(cb_wire *w) {
   if (!w->streaming || w->pending == 0) return w->bad ? -1 : 0;
-  if (write_fd(w->stream_fd, w->buf, w->pending) != 0) w->bad = 1;
+  if (cb_fd_write_all(w->stream_fd, w->buf, w->pending) != 0) w->bad = 1;
   w->pending = 0;
   return w->bad ? -1 : 0;
 }
@@ -50,7 +40,7 @@ static void stream_put(cb_wire *w, const void *p, size_t n) {
   w->cap = STREAM_BUF;
   if (n >= STREAM_BUF / 4) { /* large arrays: after what is buffered, straight to the file */
     if (cb_wire_flush(w) != 0) return;
-    if (write_fd(w->stream_fd, p, n) != 0) w->bad = 1;
+    if (cb_fd_write_all(w->stream_fd, p, n) != 0) w->bad = 1;
   } else {
     if (w->pending + n > STREAM_BUF && cb_wire_flush(w) != 0) return;
     memcpy(w->buf + w->pending, p, n);

@@ -158,6 +158,13 @@ doc doc-import-kind-missing "cortexbench import: error: import: expected 'assemb
 doc doc-import-kind "cortexbench import: error: import: unknown kind '<kind>' (assembly or rdm)" "<kind>=widget" -- import widget x --out y
 doc doc-compare-two "cortexbench compare: error: compare: expected two score files (see cortexbench compare --help)" -- compare a.json
 doc doc-rsa-two "cortexbench rsa: error: rsa: expected two RDM files (see cortexbench rsa --help)" -- rsa a.h5
+doc doc-rsa-layer "cortexbench rsa: error: rsa: --activations needs --layer" -- rsa --activations a.h5 n.h5
+doc doc-rsa-neural "cortexbench rsa: error: rsa: with --activations, give one neural RDM file or --assembly (see cortexbench rsa --help)" -- rsa --activations a.h5 --layer x
+doc doc-rsa-acts-only "cortexbench rsa: error: rsa: --layer, --assembly, --region, --subject, --session and --out need --activations" -- rsa --layer x a.h5 b.h5
+doc doc-rsa-asm-only "cortexbench rsa: error: rsa: --region, --subject and --session need --assembly" -- rsa --activations a.h5 --layer x --region IT n.h5
+doc doc-rsa-no-coordinate "cortexbench rsa: error: <assembly>: no coordinate '<name>' to group neuroids by" \
+  "<assembly>=$tmp/data/assembly.nc" "<name>=animal" -- rsa --activations "$tmp/acts.h5" --layer pixels \
+  --assembly "$tmp/data/assembly.nc" --subject animal
 doc doc-verify-dir "cortexbench verify: error: verify: <path> is not a directory" "<path>=/nonexistent/results" -- verify /nonexistent/results
 doc doc-lb-region "cortexbench leaderboard: error: leaderboard: --region '<value>': expected BENCHMARK=REGION" "<value>=foo" \
   -- leaderboard --region foo x

@@ -27,6 +27,12 @@ fi
 tmp=$(mktemp -d /tmp/cb-diskfull.XXXXXX)
 mnt=$tmp/mnt
 mkdir -p "$mnt"
+# Uncompressed activations: a file then takes about the space reserved for it before writing (an upper bound of
+# its size, docs/robustness.md "Reservation"), so a tmpfs of D + P + T/2 fits the first model's file and not the
+# second's. (Compressed files reserve the same uncompressed bound and end smaller.)
+sed '/^\[suite\]/a compression = 0' "$config" >"$tmp/suite.ini"
+grep -q '^compression = 0' "$tmp/suite.ini" || { echo "FAIL: $config has no [suite] section"; exit 1; }
+config=$tmp/suite.ini
 mounted=0
 cleanup() {
   ((mounted)) && { umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null; }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One run and one configuration per output directory (label mpi):
 #  1. a run (2 ranks) writes OUT/<suite>/config.sha256; its hash appears in
-#     no leaderboard file; a rerun of the same configuration resumes (every
+#     no leaderboard file and in every score file's record; a rerun of the same configuration resumes (every
 #     score reused) and rewrites the leaderboard byte for byte, and so does
 #     the configuration with other comments, spacing and [suite] batch;
 #  2. another configuration (one benchmark key changed) is refused with one
@@ -41,7 +41,11 @@ run -q run "$config" -o "$out" >"$tmp/a.log" 2>&1 || { cat "$tmp/a.log"; echo "F
 [[ -f $dir/config.sha256 ]] || fail "no $dir/config.sha256"
 fp=$(head -c 64 "$dir/config.sha256")
 [[ $fp =~ ^[0-9a-f]{64}$ ]] || fail "config.sha256 does not hold a SHA-256: '$fp'"
-grep -rl "$fp" "$dir"/leaderboard.* "$dir/scores" && fail "the fingerprint entered a leaderboard or score file"
+grep -l "$fp" "$dir"/leaderboard.* && fail "the fingerprint entered a leaderboard file"
+# score files are self-contained records: each names the configuration it was computed under (docs/formats.md)
+n_scores=$(find "$dir/scores" -name '*.json' | wc -l)
+n_fp=$(grep -rl "\"config_fingerprint\": \"$fp\"" "$dir/scores" | wc -l)
+[[ $n_scores -gt 0 && $n_fp -eq $n_scores ]] || fail "$n_fp of $n_scores score files record config_fingerprint $fp"
 cp -r "$dir" "$tmp/a"
 run run "$config" -o "$out" >"$tmp/a2.log" 2>&1 || { tail -5 "$tmp/a2.log"; fail "rerun of the same configuration"; }
 grep -q " 0 to compute over" "$tmp/a2.log" || fail "the rerun recomputed scores: $(grep '^scoring:' "$tmp/a2.log")"

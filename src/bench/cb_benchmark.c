@@ -922,25 +922,21 @@ cb_status cb_bench_score_layer(const cb_bench *b, const char *act_path, const cb
   return cb_bench_score_layer_pca(b, act_path, acts, layer, NULL, out);
 }
 
-/* *X (n_stim, p), newly allocated = the rows `rows` (n_stim) of all (n_rows, p) in the benchmark's stimulus order;
- * a non-finite activation is an error naming the stimulus; an empty or constant layer as documented. */
-static cb_status gather_rows(const cb_bench *b, const char *act_path, const char *layer, const int64_t *rows,
-                             const float *all, int64_t p, float **X) {
+/* X (n_stim, p) in the benchmark's stimulus order: a non-finite activation is an error naming the stimulus; an empty
+ * or constant layer as documented. */
+static cb_status check_rows(const cb_bench *b, const char *act_path, const char *layer, const float *X, int64_t p) {
   const int n = b->neural->n_stim;
-  *X = malloc((size_t)n * (size_t)(p > 0 ? p : 1) * sizeof **X);
-  if (!*X) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
   for (int i = 0; i < n; ++i) {
-    const float *src = all + (size_t)rows[i] * (size_t)p;
+    const float *x = X + (size_t)i * (size_t)p;
     for (int64_t j = 0; j < p; ++j)
-      if (!isfinite(src[j]))
+      if (!isfinite(x[j]))
         return CB_ERROR(CB_ERR_NUMERIC, "%s: layer '%s' has a non-finite activation for stimulus '%s'", act_path,
                         layer, b->neural->stimulus_id[i]);
-    memcpy(*X + (size_t)i * (size_t)p, src, (size_t)p * sizeof **X);
   }
   if (p == 0)
     return CB_ERROR(CB_ERR_NUMERIC, "%s: layer '%s' has no features (an empty layer): nothing to score", act_path,
                     layer);
-  if (all_features_constant(*X, n, p))
+  if (all_features_constant(X, n, p))
     cb_log(CB_LOG_WARN, "%s: layer '%s' is constant over the %d stimuli of %s (every feature has zero variance): "
            "it scores 0", act_path, layer, n, b->params.id);
   return CB_OK;
@@ -1050,16 +1046,14 @@ cb_status cb_bench_score_layer_rdm(const cb_bench *b, const char *act_path, cons
                                    const char *layer, const cb_pca *pca, cb_score *out, double **rdm_out) {
   cb_status st = CB_OK;
   if (rdm_out) *rdm_out = NULL;
-  float *all = NULL, *X = NULL; /* (acts->n, p), (n_stim, p) */
+  float *X = NULL; /* (n_stim, p) */
   int64_t p = 0;
   memset(out, 0, sizeof *out);
   int64_t *rows = malloc((size_t)b->neural->n_stim * sizeof *rows); /* (n_stim) */
   CB_ALLOC_GOTO(rows, st, done);
   CB_CHECK_GOTO(match_rows(b, act_path, acts->stimulus_id, acts->n, rows), st, done);
-  CB_CHECK_GOTO(cb_activations_read_layer(acts, act_path, layer, &all, &p), st, done);
-  st = gather_rows(b, act_path, layer, rows, all, p, &X);
-  free(all); /* before scoring: the layer's memory is held once */
-  all = NULL;
+  CB_CHECK_GOTO(cb_activations_read_rows(acts, act_path, layer, rows, b->neural->n_stim, &X, &p), st, done);
+  st = check_rows(b, act_path, layer, X, p);
   if (st == CB_OK) {
     st = score_gathered(b, act_path, acts->model ? acts->model : "", layer, X, p, pca, out, rdm_out);
     X = NULL; /* freed by score_gathered */
@@ -1067,7 +1061,6 @@ cb_status cb_bench_score_layer_rdm(const cb_bench *b, const char *act_path, cons
 done:
   if (st != CB_OK) cb_score_free(out);
   free(X);
-  free(all);
   free(rows);
   return st;
 }
@@ -1080,7 +1073,11 @@ cb_status cb_bench_score_matrix(const cb_bench *b, const char *src, const char *
   int64_t *rows = malloc((size_t)b->neural->n_stim * sizeof *rows); /* (n_stim) */
   CB_ALLOC_GOTO(rows, st, done);
   CB_CHECK_GOTO(match_rows(b, src, stimulus_id, n_rows, rows), st, done);
-  st = gather_rows(b, src, layer, rows, X, p, &Xs);
+  const int n = b->neural->n_stim;
+  Xs = malloc((size_t)n * (size_t)(p > 0 ? p : 1) * sizeof *Xs);
+  CB_ALLOC_GOTO(Xs, st, done);
+  for (int i = 0; i < n; ++i) memcpy(Xs + (size_t)i * (size_t)p, X + (size_t)rows[i] * (size_t)p, (size_t)p * sizeof *Xs);
+  st = check_rows(b, src, layer, Xs, p);
   if (st == CB_OK) {
     st = score_gathered(b, src, model ? model : "", layer, Xs, p, NULL, out, NULL);
     Xs = NULL; /* freed by score_gathered */

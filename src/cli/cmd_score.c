@@ -8,7 +8,9 @@
 
 #include "cb_benchmark.h"
 #include "cb_config.h"
+#include "cb_log.h"
 #include "cb_strbuf.h"
+#include "cb_timer.h"
 #include "cli.h"
 
 static void help(void) {
@@ -216,10 +218,20 @@ cb_status cb_cmd_score(cb_par *p, int argc, char **argv) {
     cb_activations *a = NULL;
     cb_score s;
     memset(&s, 0, sizeof s);
+    double t[5]; /* (5) clock after each step: where a score's time goes, logged by `cortexbench -v score` */
+    t[0] = cb_now();
     st = cb_activations_open(act, &a);
+    t[1] = cb_now();
     if (st == CB_OK) st = cb_bench_load(assembly, &bp, &b);
+    t[2] = cb_now();
     if (st == CB_OK) st = cb_bench_score_layer(b, act, a, layer, &s);
+    t[3] = cb_now();
     if (st == CB_OK) st = cb_score_write_json(out, &s);
+    t[4] = cb_now();
+    if (st == CB_OK)
+      cb_log(CB_LOG_DEBUG, "score: %.3f s: activations file opened %.3f s, benchmark loaded (assembly, splits, "
+             "ceiling) %.3f s, layer read and scored %.3f s, score file written %.3f s", t[4] - t[0], t[1] - t[0],
+             t[2] - t[1], t[3] - t[2], t[4] - t[3]);
     if (st == CB_OK) {
       printf("%s %s on %s (%s): raw %.4f ceiling %.4f score %.4f (+/- %.4f, %d splits)", s.model, s.layer,
              s.benchmark, s.metric, s.raw, s.ceiling, s.score, s.error, s.n_splits);

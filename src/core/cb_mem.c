@@ -1,6 +1,9 @@
 /* cb_mem.c - memory available to this process (see cb_mem.h). */
 #include "cb_mem.h"
 
+#include <limits.h>
+#include <malloc.h>
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -130,22 +133,32 @@ static void take(uint64_t v, const char *name, uint64_t *best, const char **src)
   }
 }
 
+static int keep_freed;
+
+void cb_mem_keep_freed(void) {
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, INT_MAX);
+  keep_freed = 1;
+}
+
 cb_status cb_mem_available(uint64_t *bytes, const char **source) {
   uint64_t best = UINT64_MAX, v = 0;
   const char *src = "unknown";
+  /* Freed memory this process keeps (cb_mem_keep_freed) is in use for the system but free for us. */
+  const uint64_t kept = keep_freed ? (uint64_t)mallinfo2().fordblks : 0;
   if (meminfo("MemAvailable", &v)) {
-    take(v, "MemAvailable", &best, &src);
+    take(v + kept, "MemAvailable", &best, &src);
   } else {
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     if (pages > 0 && page > 0) take((uint64_t)pages * (uint64_t)page, "physical memory", &best, &src);
   }
-  if (cgroup_left(&v)) take(v, "cgroup memory.max", &best, &src);
+  if (cgroup_left(&v)) take(v + kept, "cgroup memory.max", &best, &src);
   struct rlimit rl;
   uint64_t used = 0;
   if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && statm(0, &used))
-    take((uint64_t)rl.rlim_cur > used ? (uint64_t)rl.rlim_cur - used : 0, "RLIMIT_AS", &best, &src);
+    take((uint64_t)rl.rlim_cur > used ? (uint64_t)rl.rlim_cur - used + kept : kept, "RLIMIT_AS", &best, &src);
   if (getrlimit(RLIMIT_DATA, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && statm(5, &used))
-    take((uint64_t)rl.rlim_cur > used ? (uint64_t)rl.rlim_cur - used : 0, "RLIMIT_DATA", &best, &src);
+    take((uint64_t)rl.rlim_cur > used ? (uint64_t)rl.rlim_cur - used + kept : kept, "RLIMIT_DATA", &best, &src);
   const char *env = getenv("CORTEXBENCH_MEM_LIMIT");
   if (env && env[0]) {
     if (!parse_size(env, &v))

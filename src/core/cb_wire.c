@@ -10,8 +10,15 @@
 #include "cb_fs.h"
 #include "cb_strbuf.h"
 
+static void room_unmap(cb_wire *w) {
+  if (w->room_map) munmap(w->room_map, w->room_map_len);
+  w->room_map = NULL;
+  w->room_map_len = 0;
+}
+
 void cb_wire_free(cb_wire *w) {
   if (w == NULL) return;
+  room_unmap(w);
   if (w->mapped && w->buf) munmap(w->buf, w->cap);
   else free(w->buf);
   memset(w, 0, sizeof *w);
@@ -26,6 +33,7 @@ void cb_wire_stream(cb_wire *w, int fd) {
 }
 
 int cb_wire_flush(cb_wire *w) {
+  room_unmap(w);
   if (!w->streaming || w->pending == 0) return w->bad ? -1 : 0;
   if (cb_fd_write_all(w->stream_fd, w->buf, w->pending) != 0) w->bad = 1;
   w->pending = 0;
@@ -49,15 +57,11 @@ static void stream_put(cb_wire *w, const void *p, size_t n) {
   w->len += n;
 }
 
-void cb_wire_put_bytes(cb_wire *w, const void *p, size_t n) {
-  if (w->bad || n == 0) return;
-  if (w->streaming) {
-    stream_put(w, p, n);
-    return;
-  }
+/* Kept in memory: capacity for n more bytes (1) or w->bad (0). */
+static int reserve(cb_wire *w, size_t n) {
   if (w->mapped) {
     w->bad = 1;
-    return;
+    return 0;
   }
   if (w->len + n > w->cap) {
     size_t cap = w->cap ? w->cap : 256;
@@ -65,13 +69,59 @@ void cb_wire_put_bytes(cb_wire *w, const void *p, size_t n) {
     unsigned char *b = realloc(w->buf, cap);
     if (b == NULL) {
       w->bad = 1;
-      return;
+      return 0;
     }
     w->buf = b;
     w->cap = cap;
   }
+  return 1;
+}
+
+void cb_wire_put_bytes(cb_wire *w, const void *p, size_t n) {
+  if (w->bad || n == 0) return;
+  room_unmap(w);
+  if (w->streaming) {
+    stream_put(w, p, n);
+    return;
+  }
+  if (!reserve(w, n)) return;
   memcpy(w->buf + w->len, p, n);
   w->len += n;
+}
+
+/* Streaming: extend the file by n bytes at its position and map them shared. */
+static void *stream_room(cb_wire *w, size_t n) {
+  if (cb_wire_flush(w) != 0) return NULL;
+  off_t off = lseek(w->stream_fd, 0, SEEK_CUR);
+  long page = sysconf(_SC_PAGESIZE);
+  if (off < 0 || page <= 0 || ftruncate(w->stream_fd, off + (off_t)n) != 0) return NULL;
+  off_t base = off - off % page; /* mmap offsets are page multiples */
+  size_t len = (size_t)(off - base) + n;
+  void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, w->stream_fd, base);
+  if (m == MAP_FAILED) return NULL;
+  if (lseek(w->stream_fd, off + (off_t)n, SEEK_SET) < 0) {
+    munmap(m, len);
+    return NULL;
+  }
+  w->room_map = m;
+  w->room_map_len = len;
+  w->len += n;
+  return (unsigned char *)m + (off - base);
+}
+
+void *cb_wire_put_room(cb_wire *w, size_t n) {
+  static unsigned char none; /* n == 0: a valid pointer to nothing */
+  if (w->bad) return NULL;
+  room_unmap(w);
+  if (n == 0) return &none;
+  if (w->streaming) {
+    void *r = stream_room(w, n);
+    if (!r) w->bad = 1;
+    return r;
+  }
+  if (!reserve(w, n)) return NULL;
+  w->len += n;
+  return w->buf + w->len - n;
 }
 
 void cb_wire_put_i64(cb_wire *w, int64_t v) { cb_wire_put_bytes(w, &v, sizeof v); }
@@ -108,6 +158,16 @@ int cb_wire_get_bytes(cb_wire *w, void *p, size_t n) {
   if (n) memcpy(p, w->buf + w->pos, n);
   w->pos += n;
   return 1;
+}
+
+const void *cb_wire_get_view(cb_wire *w, size_t n) {
+  if (w->bad || n > cb_wire_left(w)) {
+    w->bad = 1;
+    return NULL;
+  }
+  const void *v = w->buf + w->pos;
+  w->pos += n;
+  return v;
 }
 
 int cb_wire_get_i64(cb_wire *w, int64_t *v) { return cb_wire_get_bytes(w, v, sizeof *v); }

@@ -22,6 +22,8 @@ typedef struct cb_wire {
   int streaming;  /* 1: puts go to stream_fd (buf holds `pending` bytes not yet written); len counts all bytes */
   int stream_fd;
   size_t pending;
+  void *room_map; /* streaming: the shared mapping of the stream file that cb_wire_put_room handed out (or NULL) */
+  size_t room_map_len;
 } cb_wire;
 
 /* Puts after this call are written to fd (buffered in 1 MiB; large arrays directly) instead of kept: the reply of
@@ -40,6 +42,13 @@ void cb_wire_put_f32s(cb_wire *w, const float *v /* (n) */, int64_t n);
 /* NULL is kept distinct from "". */
 void cb_wire_put_str(cb_wire *w, const char *s);
 void cb_wire_put_strs(cb_wire *w, char *const *s /* (n) */, int64_t n);
+
+/* Room for the next n bytes of the message, for the caller to fill before its next call on w (e.g. a dataset read
+ * straight into the reply); NULL on failure (w->bad set). Streaming, the room is the stream file itself (a memfd),
+ * mapped shared: the bytes reach the reader without a copy. Valid until the next put, flush or free. */
+void *cb_wire_put_room(cb_wire *w, size_t n);
+/* The next n bytes without a copy (valid until cb_wire_free); NULL (w->bad set) on a short buffer. */
+const void *cb_wire_get_view(cb_wire *w, size_t n);
 
 /* Each returns 1 on success, 0 (and sets w->bad) on a short or bad buffer. */
 int cb_wire_get_bytes(cb_wire *w, void *p, size_t n);

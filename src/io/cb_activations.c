@@ -458,55 +458,70 @@ static cb_status unknown_layer(const cb_activations *a, const char *path, const 
   return st;
 }
 
-/* The library part of cb_activations_read_layer; runs in the isolated child. */
-static cb_status read_layer_in_process(const cb_activations *a, const char *path, int li, float **X,
-                                       int64_t *features) {
+/* One layer of an activations file opened for reading: (n, e) numeric elements. */
+typedef struct layer_in {
   h5_quiet q;
-  quiet_begin(&q);
+  hid_t f, d;
+  hsize_t n, e;
+} layer_in;
+
+static void layer_close(layer_in *L) {
+  h5close(&L->d, H5Dclose);
+  h5close(&L->f, H5Fclose);
+  quiet_end(&L->q);
+}
+
+/* Opens layer li and checks that `copies` float32 copies of it fit in memory. Closed by layer_close either way. */
+static cb_status layer_open(const cb_activations *a, const char *path, int li, unsigned copies, layer_in *L) {
   const char *layer = a->layer_names[li];
-  hid_t f = -1, d = -1;
-  float *buf = NULL;
-  cb_status st = open_read(path, &f);
-  if (st != CB_OK) goto done;
-  d = H5Dopen2(f, a->layer_paths[li], H5P_DEFAULT);
-  if (d < 0) {
-    st = unknown_layer(a, path, layer);
-    goto done;
-  }
-  hsize_t dims[2] = {(hsize_t)a->n, 0}; /* (n, elements per stimulus) */
-  int64_t e = layer_elements(d, dims[0], a->format == 1 ? 2 : H5S_MAX_RANK);
-  if (e < 0) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: layer '%s' is not a (%lld, features) dataset", path, layer, (long long)a->n);
-    goto done;
-  }
-  dims[1] = (hsize_t)e;
-  hid_t t = H5Dget_type(d);
+  L->f = L->d = -1;
+  quiet_begin(&L->q);
+  CB_CHECK(open_read(path, &L->f));
+  L->d = H5Dopen2(L->f, a->layer_paths[li], H5P_DEFAULT);
+  if (L->d < 0) return unknown_layer(a, path, layer);
+  L->n = (hsize_t)a->n;
+  int64_t e = layer_elements(L->d, L->n, a->format == 1 ? 2 : H5S_MAX_RANK);
+  if (e < 0)
+    return CB_ERROR(CB_ERR_FORMAT, "%s: layer '%s' is not a (%lld, features) dataset", path, layer, (long long)a->n);
+  L->e = (hsize_t)e;
+  hid_t t = H5Dget_type(L->d);
   H5T_class_t cls = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
   if (t >= 0) H5Tclose(t);
-  if (cls != H5T_FLOAT && cls != H5T_INTEGER) {
-    st = CB_ERROR(CB_ERR_UNSUPPORTED, "%s: layer '%s' is not numeric", path, layer);
-    goto done;
+  if (cls != H5T_FLOAT && cls != H5T_INTEGER)
+    return CB_ERROR(CB_ERR_UNSUPPORTED, "%s: layer '%s' is not numeric", path, layer);
+  return cb_mem_check(cb_mem_product(L->n, L->e, 4u * copies, 1),
+                      "%s: layer '%s' (%llu stimuli x %llu features, float32)", path, layer, (unsigned long long)L->n,
+                      (unsigned long long)L->e);
+}
+
+/* buf (n, e) = the layer as float32. */
+static cb_status layer_fill(const cb_activations *a, const char *path, int li, layer_in *L, float *buf) {
+  if (L->n * L->e > 0 && H5Dread(L->d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+    return CB_ERROR(CB_ERR_FORMAT, "%s: cannot read layer '%s' (truncated or corrupt file)", path,
+                    a->layer_names[li]);
+  return CB_OK;
+}
+
+/* The library part of cb_activations_read_layer, in this process. */
+static cb_status read_layer_in_process(const cb_activations *a, const char *path, int li, float **X,
+                                       int64_t *features) {
+  layer_in L;
+  float *buf = NULL;
+  cb_status st = layer_open(a, path, li, 1, &L);
+  if (st == CB_OK) {
+    size_t count = (size_t)(L.n * L.e);
+    buf = malloc((count > 0 ? count : 1) * sizeof *buf);
+    CB_ALLOC_GOTO(buf, st, done);
+    st = layer_fill(a, path, li, &L, buf);
   }
-  /* float32; in the isolated reader the layer exists 4 times at once. */
-  st = cb_mem_check(cb_mem_product(dims[0], dims[1], 4u * (uint64_t)cb_isolate_copies(), 1),
-                    "%s: layer '%s' (%llu stimuli x %llu features, float32)", path, layer, (unsigned long long)dims[0],
-                    (unsigned long long)dims[1]);
-  if (st != CB_OK) goto done;
-  size_t count = (size_t)(dims[0] * dims[1]);
-  buf = malloc((count > 0 ? count : 1) * sizeof *buf);
-  CB_ALLOC_GOTO(buf, st, done);
-  if (count > 0 && H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read layer '%s' (truncated or corrupt file)", path, layer);
-    goto done;
+  if (st == CB_OK) {
+    *X = buf;
+    *features = (int64_t)L.e;
+    buf = NULL;
   }
-  *X = buf;
-  *features = (int64_t)dims[1];
-  buf = NULL;
 done:
   free(buf);
-  h5close(&d, H5Dclose);
-  h5close(&f, H5Fclose);
-  quiet_end(&q);
+  layer_close(&L);
   return st;
 }
 
@@ -576,40 +591,76 @@ typedef struct layer_args {
   int li;
 } layer_args;
 
+/* The isolated reader: HDF5 decodes the layer straight into the reply's shared memory, which the parent maps: the
+ * layer exists twice (that memory and the caller's rows), never as a third copy in transit. */
 static cb_status layer_child(void *arg, cb_wire *w) {
   const layer_args *l = arg;
-  float *X = NULL;
-  int64_t p = 0;
-  CB_CHECK(read_layer_in_process(l->a, l->path, l->li, &X, &p));
-  cb_wire_put_i64(w, p);
-  cb_wire_put_f32s(w, X, l->a->n * p);
-  free(X);
+  layer_in L;
+  cb_status st = layer_open(l->a, l->path, l->li, 2, &L);
+  if (st == CB_OK) {
+    cb_wire_put_i64(w, (int64_t)L.e);
+    float *room = cb_wire_put_room(w, (size_t)(L.n * L.e) * sizeof *room); /* (n, e) */
+    st = room ? layer_fill(l->a, l->path, l->li, &L, room)
+              : CB_ERROR(CB_ERR_NOMEM, "%s: out of memory or space for layer '%s'", l->path, l->a->layer_names[l->li]);
+  }
+  layer_close(&L);
+  return st;
+}
+
+/* *X (m, p) = rows `rows` (m) of all (n, p), or a copy of all when rows is NULL (m = n). */
+static cb_status copy_rows(const float *all, int64_t n, int64_t p, const int64_t *rows, int64_t m, float **X) {
+  if (!rows) m = n;
+  float *out = malloc((size_t)(m > 0 ? m : 1) * (size_t)(p > 0 ? p : 1) * sizeof *out);
+  if (!out) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  for (int64_t i = 0; i < m; ++i)
+    memcpy(out + (size_t)i * (size_t)p, all + (size_t)(rows ? rows[i] : i) * (size_t)p, (size_t)p * sizeof *out);
+  *X = out;
   return CB_OK;
 }
 
-cb_status cb_activations_read_layer(const cb_activations *a, const char *path, const char *layer, float **X,
-                                    int64_t *features) {
-  if (a == NULL || path == NULL || layer == NULL || X == NULL || features == NULL)
-    return CB_ERROR(CB_ERR_ARG, "cb_activations_read_layer: NULL argument");
+cb_status cb_activations_read_rows(const cb_activations *a, const char *path, const char *layer,
+                                   const int64_t *rows, int64_t m, float **X, int64_t *features) {
+  if (a == NULL || path == NULL || layer == NULL || X == NULL || features == NULL || (rows && m < 0))
+    return CB_ERROR(CB_ERR_ARG, "cb_activations_read_rows: NULL argument");
+  for (int64_t i = 0; rows && i < m; ++i)
+    if (rows[i] < 0 || rows[i] >= a->n)
+      return CB_ERROR(CB_ERR_ARG, "cb_activations_read_rows: row %lld of %lld", (long long)rows[i], (long long)a->n);
   int li = -1;
   for (int i = 0; i < a->n_layers; ++i)
     if (strcmp(a->layer_names[i], layer) == 0) li = i;
   if (li < 0) return unknown_layer(a, path, layer);
   CB_CHECK(cb_file_check_regular(path));
+  int identity = rows == NULL || m == a->n;
+  for (int64_t i = 0; rows && identity && i < m; ++i) identity = rows[i] == i;
+  if (!cb_isolate_enabled() || cb_isolate_trusted(path)) { /* a file this process wrote: read in place */
+    float *all = NULL;
+    CB_CHECK(read_layer_in_process(a, path, li, &all, features));
+    if (identity) {
+      *X = all;
+      return CB_OK;
+    }
+    cb_status st = copy_rows(all, a->n, *features, rows, m, X);
+    free(all);
+    return st;
+  }
   layer_args l = {a, path, li};
   cb_wire w;
   CB_CHECK(cb_isolate_call(path, layer_child, &l, &w));
   int64_t p = 0;
-  float *buf = NULL;
+  const float *all = NULL; /* (n, p) the reply, mapped */
   cb_status st = CB_OK;
   if (!cb_wire_get_count(&w, 0, INT64_C(1) << 40, &p) || (double)a->n * (double)p * 4.0 != (double)cb_wire_left(&w) ||
-      !cb_wire_get_f32s(&w, a->n * p, &buf))
+      !(all = cb_wire_get_view(&w, (size_t)a->n * (size_t)p * sizeof *all)))
     st = CB_ERROR(CB_ERR_FORMAT, "%s: %s", path, BAD_REPLY);
+  if (st == CB_OK) st = copy_rows(all, a->n, p, identity ? NULL : rows, m, X);
   cb_wire_free(&w);
-  if (st != CB_OK) return st;
-  *X = buf;
-  *features = p;
-  return CB_OK;
+  if (st == CB_OK) *features = p;
+  return st;
+}
+
+cb_status cb_activations_read_layer(const cb_activations *a, const char *path, const char *layer, float **X,
+                                    int64_t *features) {
+  return cb_activations_read_rows(a, path, layer, NULL, 0, X, features);
 }
 
 static cb_status write_body(hid_t f, const char *path, const char *model, const char *version, int64_t n,

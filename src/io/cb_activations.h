@@ -95,6 +95,12 @@ cb_status cb_activations_open(const char *path, cb_activations **out);
  * unknown layer gives CB_ERR_ARG "F.h5: no layer 'x' (layers: a, b, …)". */
 cb_status cb_activations_read_layer(const cb_activations *a, const char *path, const char *layer,
                                     float **X /* (n, features) */, int64_t *features);
+/* The rows `rows` (m; each in [0, n)) of one layer in that order: *X is (m, *features), the caller frees it; rows
+ * NULL: every row (m ignored). The layer is copied once (a file this process wrote is read in place; another one by
+ * the isolated reader, which decodes it into shared memory this process maps). */
+cb_status cb_activations_read_rows(const cb_activations *a, const char *path, const char *layer,
+                                   const int64_t *rows /* (m) or NULL */, int64_t m, float **X /* (m, features) */,
+                                   int64_t *features);
 void cb_activations_destroy(cb_activations **a);
 /* Writes the whole file atomically (temp + rename; parent directories made).
  * X[l] is (n, features[l]). Link creation order is tracked so that readers

@@ -21,6 +21,7 @@
 #include "cb_rdm.h"
 #include "cb_rdmcache.h"
 #include "cb_rdmfile.h"
+#include "cb_sha.h"
 #include "cb_report.h"
 #include "cb_version.h"
 #include "cb_par_tasks.h"
@@ -333,12 +334,41 @@ static cb_status activations_path(const run_ctx *r, int m, int d, char *out) {
 
 typedef struct fresh_arg {
   const char *path, *key;
-  int fresh; /* out: 1 when the committed file has this key */
+  int fresh;   /* out: 1 when the committed file has this key */
+  int written; /* out: 1 when its bytes are those this program wrote (the SHA-256 beside it matches) */
 } fresh_arg;
+
+/* F.h5.sha256 beside an activations file this program wrote: the SHA-256 of its bytes. A file that still has them
+ * cannot crash libhdf5, so a later run reads it in-process instead of through the isolated reader (cb_isolate),
+ * whose copies and page faults cost more than the scoring on large layers; any other file stays isolated. */
+static void written_digest_path(const char *path, char *out) { snprintf(out, CB_PATH_MAX + 8, "%s.sha256", path); }
+
+static cb_status record_written_on_rank0(void *arg) {
+  const char *path = arg;
+  char hex[65], side[CB_PATH_MAX + 8];
+  CB_CHECK(cb_hash_file(path, CB_HASH_SHA256, hex, NULL));
+  written_digest_path(path, side);
+  hex[64] = '\n';
+  return cb_file_write_atomic(side, hex, 65);
+}
+
+static int written_by_us(const char *path) {
+  char hex[65], side[CB_PATH_MAX + 8], kept[66] = {0};
+  written_digest_path(path, side);
+  FILE *fh = fopen(side, "r");
+  if (!fh) return 0;
+  size_t got = fread(kept, 1, sizeof kept - 1, fh);
+  fclose(fh);
+  if (got != 65 || kept[64] != '\n' || cb_hash_file(path, CB_HASH_SHA256, hex, NULL) != CB_OK) {
+    cb_error_clear();
+    return 0;
+  }
+  return memcmp(hex, kept, 64) == 0;
+}
 
 static cb_status activations_fresh_on_rank0(void *arg) {
   fresh_arg *f = arg;
-  f->fresh = 0;
+  f->fresh = f->written = 0;
   if (!cb_path_exists(f->path)) return CB_OK;
   cb_activations *a = NULL;
   if (cb_activations_open(f->path, &a) != CB_OK) { /* unreadable: recompute */
@@ -347,6 +377,7 @@ static cb_status activations_fresh_on_rank0(void *arg) {
   }
   f->fresh = a->task_key && !strcmp(a->task_key, f->key);
   cb_activations_destroy(&a);
+  f->written = f->fresh && written_by_us(f->path);
   return CB_OK;
 }
 
@@ -402,13 +433,15 @@ static cb_status stage_activations(run_ctx *r) {
                   c->datasets[r->act_src[d]].id);
         continue;
       }
-      fresh_arg f = {path, key, 0};
+      fresh_arg f = {path, key, 0, 0};
       if (st == CB_OK && !r->opts->fresh) st = on_rank0(r->p, activations_fresh_on_rank0, &f);
       if (st == CB_OK) {
-        char flag[2] = {f.fresh ? '1' : '0', '\0'};
+        char flag[3] = {f.fresh ? '1' : '0', f.written ? '1' : '0', '\0'};
         st = cb_par_bcast_string(r->p, flag, sizeof flag);
         f.fresh = flag[0] == '1';
+        f.written = flag[1] == '1';
       }
+      if (st == CB_OK && f.written) st = cb_isolate_trust(path);
       if (st != CB_OK) break;
       if (f.fresh) {
         cb_print0("activations: %-16s on %-16s reused (committed, key %.12s)\n", cm->name, c->datasets[d].id, key);
@@ -424,6 +457,7 @@ static cb_status stage_activations(run_ctx *r) {
         st = cb_par_activations_layout(r->p, model, cm->name, key, set, r->degrees[d], c->batch, idx, n_idx, path,
                                        &layout, r->t);
         if (st == CB_OK) st = cb_isolate_trust(path); /* written by this run: read in-process */
+        if (st == CB_OK) st = on_rank0(r->p, record_written_on_rank0, path);
         r->computed_act++;
       }
       cb_stimulus_set_destroy(&set);

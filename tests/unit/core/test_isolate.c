@@ -143,6 +143,52 @@ START_TEST(test_isolate_large_reply) {
 }
 END_TEST
 
+/* Rooms filled in place (the isolated reader decodes a layer straight into the shared reply), at offsets that are
+ * not page multiples, between ordinary puts; read back as views. */
+static const size_t ROOM_N[2] = {3 * 4096 + 5, 1000003};
+static cb_status room_child(void *arg, cb_wire *w) {
+  (void)arg;
+  cb_wire_put_str(w, "odd");
+  for (int k = 0; k < 2; ++k) {
+    cb_wire_put_i64(w, (int64_t)ROOM_N[k]);
+    unsigned char *r = cb_wire_put_room(w, ROOM_N[k]);
+    if (!r) return CB_ERROR(CB_ERR_NOMEM, "no room");
+    for (size_t i = 0; i < ROOM_N[k]; ++i) r[i] = (unsigned char)(i * 7 + (size_t)k);
+    cb_wire_put_str(w, k ? "end" : "between");
+  }
+  return CB_OK;
+}
+
+static int check_rooms(cb_wire *w) {
+  char *s = NULL;
+  int ok = cb_wire_get_str(w, &s) && !strcmp(s, "odd");
+  free(s);
+  for (int k = 0; k < 2 && ok; ++k) {
+    int64_t n = 0;
+    const unsigned char *v = NULL;
+    ok = cb_wire_get_i64(w, &n) && n == (int64_t)ROOM_N[k] && (v = cb_wire_get_view(w, (size_t)n)) != NULL;
+    for (size_t i = 0; ok && i < ROOM_N[k]; ++i) ok = v[i] == (unsigned char)(i * 7 + (size_t)k);
+    s = NULL;
+    ok = ok && cb_wire_get_str(w, &s) && !strcmp(s, k ? "end" : "between");
+    free(s);
+  }
+  return ok && cb_wire_left(w) == 0 && cb_wire_get_view(w, 1) == NULL && w->bad;
+}
+
+START_TEST(test_wire_rooms) {
+  unsetenv("CB_ISOLATE");
+  cb_wire w;
+  ck_assert_int_eq(cb_isolate_call("rooms.h5", room_child, NULL, &w), CB_OK);
+  ck_assert_msg(check_rooms(&w), "isolated rooms differ");
+  cb_wire_free(&w);
+  setenv("CB_ISOLATE", "0", 1);
+  ck_assert_int_eq(cb_isolate_call("rooms.h5", room_child, NULL, &w), CB_OK);
+  ck_assert_msg(check_rooms(&w), "in-process rooms differ");
+  cb_wire_free(&w);
+  unsetenv("CB_ISOLATE");
+}
+END_TEST
+
 START_TEST(test_isolate_result_and_error) {
   unsetenv("CB_ISOLATE");
   cb_wire w;
@@ -227,6 +273,7 @@ int main(void) {
   tcase_add_test(tc, test_wire_rejects_bad_lengths);
   tcase_add_test(tc, test_isolate_result_and_error);
   tcase_add_test(tc, test_isolate_large_reply);
+  tcase_add_test(tc, test_wire_rooms);
   tcase_add_test(tc, test_isolate_crashes_become_one_line);
   tcase_add_test(tc, test_isolate_timeout);
   suite_add_tcase(s, tc);

@@ -9,6 +9,7 @@
 
 #include "cb_activations.h"
 #include "cb_fs.h"
+#include "cb_isolate.h"
 #include "cb_test_main.h"
 
 static char g_dir[64];
@@ -105,6 +106,50 @@ END_TEST
 
 /* A file written by another tool: fixed-length attributes and ids, no
  * creation-order tracking, so layers come in name order. */
+/* cb_activations_read_rows gives the rows asked for, in that order, whether the file is read by the isolated reader,
+ * in-process (CB_ISOLATE=0) or as a file this process wrote (trusted); a row out of range is refused. */
+START_TEST(test_read_rows) {
+  make_dir();
+  char path[256];
+  snprintf(path, sizeof path, "%s/rows.h5", g_dir);
+  enum { N = 5, P = 3 };
+  float L[N * P]; /* (N, P) */
+  for (int i = 0; i < N * P; ++i) L[i] = (float)i + 0.25f;
+  const char *ids[N] = {"a", "b", "c", "d", "e"}, *names[] = {"L"};
+  const float *X[] = {L};
+  int64_t feat[] = {P};
+  ck_assert_int_eq(cb_activations_write(path, "m", "0.1.0", N, ids, 1, names, X, feat), CB_OK);
+  cb_activations *a = NULL;
+  ck_assert_int_eq(cb_activations_open(path, &a), CB_OK);
+  const int64_t rows[4] = {4, 0, 2, 0};
+  for (int mode = 0; mode < 3; ++mode) {
+    if (mode == 1) setenv("CB_ISOLATE", "0", 1);
+    if (mode == 2) {
+      unsetenv("CB_ISOLATE");
+      ck_assert_int_eq(cb_isolate_trust(path), CB_OK);
+    }
+    float *Y = NULL;
+    int64_t f = 0;
+    ck_assert_int_eq(cb_activations_read_rows(a, path, "L", rows, 4, &Y, &f), CB_OK);
+    ck_assert_int_eq(f, P);
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < P; ++j) ck_assert(Y[i * P + j] == L[rows[i] * P + j]);
+    free(Y);
+    ck_assert_int_eq(cb_activations_read_rows(a, path, "L", NULL, 0, &Y, &f), CB_OK);
+    ck_assert(memcmp(Y, L, sizeof L) == 0);
+    free(Y);
+  }
+  cb_isolate_trust_clear();
+  const int64_t bad[1] = {N};
+  float *Y = NULL;
+  int64_t f = 0;
+  ck_assert_int_eq(cb_activations_read_rows(a, path, "L", bad, 1, &Y, &f), CB_ERR_ARG);
+  ck_assert_ptr_null(Y);
+  cb_activations_destroy(&a);
+  remove_dir();
+}
+END_TEST
+
 START_TEST(test_foreign_file_name_order) {
   make_dir();
   char path[256];
@@ -378,6 +423,7 @@ int main(void) {
   TCase *tc = tcase_create("activations");
   tcase_add_test(tc, test_round_trip_and_order);
   tcase_add_test(tc, test_foreign_file_name_order);
+  tcase_add_test(tc, test_read_rows);
   tcase_add_test(tc, test_errors);
   tcase_add_test(tc, test_read_h5py_gzip);
   tcase_add_test(tc, test_chunk_rows);

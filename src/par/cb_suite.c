@@ -444,7 +444,8 @@ static cb_status stage_activations(run_ctx *r) {
       if (st == CB_OK && f.written) st = cb_isolate_trust(path);
       if (st != CB_OK) break;
       if (f.fresh) {
-        cb_print0("activations: %-16s on %-16s reused (committed, key %.12s)\n", cm->name, c->datasets[d].id, key);
+        cb_print0("activations: %-16s on %-16s reused (committed, key %.12s%s)\n", cm->name, c->datasets[d].id, key,
+                  f.written ? ", bytes as written: read in-process" : "");
         r->reused_act++;
         continue;
       }

@@ -3,7 +3,8 @@
 #  1. a run (2 ranks) writes OUT/<suite>/config.sha256; its hash appears in
 #     no leaderboard file and in every score file's record; a rerun of the same configuration resumes (every
 #     score reused) and rewrites the leaderboard byte for byte, and so does
-#     the configuration with other comments, spacing and [suite] batch;
+#     the configuration with other comments, spacing and [suite] batch; the rerun reads the activations files in-process
+#     (their bytes match the SHA-256 recorded when they were written), except one whose recorded digest differs;
 #  2. another configuration (one benchmark key changed) is refused with one
 #     line naming the directory, and nothing in it changes;
 #     a directory where another configuration's run failed before scoring
@@ -49,6 +50,22 @@ n_fp=$(grep -rl "\"config_fingerprint\": \"$fp\"" "$dir/scores" | wc -l)
 cp -r "$dir" "$tmp/a"
 run run "$config" -o "$out" >"$tmp/a2.log" 2>&1 || { tail -5 "$tmp/a2.log"; fail "rerun of the same configuration"; }
 grep -q " 0 to compute over" "$tmp/a2.log" || fail "the rerun recomputed scores: $(grep '^scoring:' "$tmp/a2.log")"
+# activations files keep the SHA-256 of the bytes written (F.h5.sha256): the rerun reads them in-process; a file
+# whose bytes changed (here: its recorded digest) goes back to the isolated reader
+n_act=$(grep -c "^activations: .* reused (committed" "$tmp/a2.log")
+n_own=$(grep -c "^activations: .* reused (committed, key [0-9a-f]*, bytes as written: read in-process)" "$tmp/a2.log")
+[[ $n_act -gt 0 && $n_own -eq $n_act ]] || fail "$n_own of $n_act reused activations files read in-process"
+side=$(find "$dir/work/activations" -name '*.h5.sha256' | sort | head -1)
+if [[ -n $side ]]; then
+  cp "$side" "$tmp/side.keep"
+  printf '%064d\n' 0 >"$side"
+  run run "$config" -o "$out" >"$tmp/a3.log" 2>&1 || fail "rerun with a changed digest"
+  n3=$(grep -c "^activations: .* reused (committed, key [0-9a-f]*, bytes as written: read in-process)" "$tmp/a3.log")
+  [[ $n3 -eq $((n_act - 1)) ]] || fail "a file whose digest differs was trusted ($n3 of $n_act in-process)"
+  cp "$tmp/side.keep" "$side"
+else
+  fail "no F.h5.sha256 beside the activations files"
+fi
 for f in leaderboard.csv leaderboard.json leaderboard.md config.sha256; do
   cmp -s "$tmp/a/$f" "$dir/$f" || fail "rerun: $f differs"
 done

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cb_activations.h"
+#include "cb_mem.h"
 #include "cb_par.h"
 #include "cb_timer.h"
 
@@ -30,6 +31,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: bench_act_write F.h5 OUTDIR [levels] [reps]\n");
     return 2;
   }
+  if (!getenv("CB_BENCH_FRESH_MEMORY")) cb_mem_keep_freed(); /* as the CLI */
   cb_par *p = NULL;
   if (cb_par_init(&argc, &argv, &p) != CB_OK) return 1;
   const char *levels = argc > 3 ? argv[3] : "0,1,2,4,6,9";

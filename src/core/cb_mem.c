@@ -144,8 +144,10 @@ void cb_mem_keep_freed(void) {
 cb_status cb_mem_available(uint64_t *bytes, const char **source) {
   uint64_t best = UINT64_MAX, v = 0;
   const char *src = "unknown";
-  /* Freed memory this process keeps (cb_mem_keep_freed) is in use for the system but free for us. */
-  const uint64_t kept = keep_freed ? (uint64_t)mallinfo2().fordblks : 0;
+  /* Freed memory this process keeps (cb_mem_keep_freed) is in use for the system but free for us: counted is the
+   * free chunk at the top of the heap (mallinfo2's keepcost), which a large allocation extends; free chunks below it
+   * may be too fragmented to serve one, so they are not counted. */
+  const uint64_t kept = keep_freed ? (uint64_t)mallinfo2().keepcost : 0;
   if (meminfo("MemAvailable", &v)) {
     take(v + kept, "MemAvailable", &best, &src);
   } else {

@@ -1076,7 +1076,8 @@ cb_status cb_bench_score_matrix(const cb_bench *b, const char *src, const char *
   const int n = b->neural->n_stim;
   Xs = malloc((size_t)n * (size_t)(p > 0 ? p : 1) * sizeof *Xs);
   CB_ALLOC_GOTO(Xs, st, done);
-  for (int i = 0; i < n; ++i) memcpy(Xs + (size_t)i * (size_t)p, X + (size_t)rows[i] * (size_t)p, (size_t)p * sizeof *Xs);
+  for (int i = 0; i < n; ++i) /* the benchmark's stimulus order */
+    memcpy(Xs + (size_t)i * (size_t)p, X + (size_t)rows[i] * (size_t)p, (size_t)p * sizeof *Xs);
   st = check_rows(b, src, layer, Xs, p);
   if (st == CB_OK) {
     st = score_gathered(b, src, model ? model : "", layer, Xs, p, NULL, out, NULL);

@@ -176,6 +176,8 @@ int cb_isolate_trusted(const char *path) {
   return 0;
 }
 
+int cb_isolate_inline(const char *path) { return !cb_isolate_enabled() || cb_isolate_trusted(path); }
+
 void cb_isolate_trust_clear(void) {
   for (int i = 0; i < n_trusted; ++i) free(trusted[i]);
   free(trusted);
@@ -197,7 +199,7 @@ static int map_reply(int mem_fd, cb_wire *reply) {
 
 cb_status cb_isolate_call(const char *path, cb_isolate_fn fn, void *arg, cb_wire *reply) {
   memset(reply, 0, sizeof *reply);
-  if (!cb_isolate_enabled() || cb_isolate_trusted(path)) return run_inline(fn, arg, reply);
+  if (cb_isolate_inline(path)) return run_inline(fn, arg, reply);
   struct stat sb;
   double timeout = cb_isolate_timeout(path && stat(path, &sb) == 0 ? (long long)sb.st_size : 0);
   if (path == NULL) path = "(unnamed)";

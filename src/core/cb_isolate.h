@@ -44,13 +44,16 @@ typedef cb_status (*cb_isolate_fn)(void *arg, cb_wire *out);
  * line above. `path` names the file in messages and sets the timeout. */
 cb_status cb_isolate_call(const char *path, cb_isolate_fn fn, void *arg, cb_wire *reply);
 
-/* Files this process wrote itself in this run (a suite's activations files)
- * are parsed in-process: isolation guards against files from elsewhere, and
- * a suite's layer reads (up to a GB each) cost twice as much through the
- * child. Not for files reused from an earlier run. Clear at the end of a run. */
+/* Files cortexbench wrote itself are parsed in-process: the activations files a suite run writes, and those of an
+ * earlier run whose bytes still match the SHA-256 recorded when they were written (src/par/cb_suite.c). Isolation
+ * guards against files from elsewhere, and a suite's layer reads (up to GBs each) cost more through the child than
+ * their scoring. Clear at the end of a run. */
 cb_status cb_isolate_trust(const char *path);
 int cb_isolate_trusted(const char *path);
 void cb_isolate_trust_clear(void);
+/* 1 when cb_isolate_call(path, ...) runs its reader in this process (CB_ISOLATE=0, or a trusted file): a reader may
+ * then skip the reply and hand its result over directly. */
+int cb_isolate_inline(const char *path);
 
 /* 1 in the child process of cb_isolate_call (while `fn` runs), 0
  * elsewhere. Memory estimates (cb_mem.h) count a parsed result 3 times in

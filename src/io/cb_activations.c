@@ -621,7 +621,7 @@ static cb_status copy_rows(const float *all, int64_t n, int64_t p, const int64_t
 cb_status cb_activations_read_rows(const cb_activations *a, const char *path, const char *layer,
                                    const int64_t *rows, int64_t m, float **X, int64_t *features) {
   if (a == NULL || path == NULL || layer == NULL || X == NULL || features == NULL || (rows && m < 0))
-    return CB_ERROR(CB_ERR_ARG, "cb_activations_read_rows: NULL argument");
+    return CB_ERROR(CB_ERR_ARG, "cb_activations_read_rows: NULL argument or negative row count");
   for (int64_t i = 0; rows && i < m; ++i)
     if (rows[i] < 0 || rows[i] >= a->n)
       return CB_ERROR(CB_ERR_ARG, "cb_activations_read_rows: row %lld of %lld", (long long)rows[i], (long long)a->n);
@@ -632,7 +632,7 @@ cb_status cb_activations_read_rows(const cb_activations *a, const char *path, co
   CB_CHECK(cb_file_check_regular(path));
   int identity = rows == NULL || m == a->n;
   for (int64_t i = 0; rows && identity && i < m; ++i) identity = rows[i] == i;
-  if (!cb_isolate_enabled() || cb_isolate_trusted(path)) { /* a file this process wrote: read in place */
+  if (cb_isolate_inline(path)) { /* read in this process: straight into the caller's buffer, no reply */
     float *all = NULL;
     CB_CHECK(read_layer_in_process(a, path, li, &all, features));
     if (identity) {

@@ -1,12 +1,80 @@
 /* cb_report_raster.c - a figure's SVG rendered to PNG with librsvg and
- * cairo (Debian librsvg2-dev): one drawing code, two formats. */
+ * cairo (Debian librsvg2-dev): one drawing code, two formats.
+ *
+ * librsvg is opened with dlopen on the first PNG, not linked: with cairo,
+ * pango, glib and fontconfig it is 34 of the program's shared libraries,
+ * ~20 ms of dynamic linking at every start of every command (`version`,
+ * `score`) that never draws a figure. The headers still type every call. */
 #include <cairo.h>
+#include <dlfcn.h>
 #include <librsvg/rsvg.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cb_report_impl.h"
+
+#ifndef CB_RSVG_SONAME
+#define CB_RSVG_SONAME "librsvg-2.so.2"
+#endif
+
+/* The librsvg, cairo and GLib calls used here, found through librsvg's handle (its dependencies included). */
+static struct {
+  __typeof__(rsvg_handle_new_from_data) *rsvg_handle_new_from_data;
+  __typeof__(rsvg_handle_get_intrinsic_size_in_pixels) *rsvg_handle_get_intrinsic_size_in_pixels;
+  __typeof__(rsvg_handle_render_document) *rsvg_handle_render_document;
+  __typeof__(cairo_image_surface_create) *cairo_image_surface_create;
+  __typeof__(cairo_create) *cairo_create;
+  __typeof__(cairo_set_source_rgb) *cairo_set_source_rgb;
+  __typeof__(cairo_paint) *cairo_paint;
+  __typeof__(cairo_surface_flush) *cairo_surface_flush;
+  __typeof__(cairo_status) *cairo_status;
+  __typeof__(cairo_status_to_string) *cairo_status_to_string;
+  __typeof__(cairo_surface_write_to_png_stream) *cairo_surface_write_to_png_stream;
+  __typeof__(cairo_destroy) *cairo_destroy;
+  __typeof__(cairo_surface_destroy) *cairo_surface_destroy;
+  __typeof__(g_object_unref) *g_object_unref;
+  __typeof__(g_clear_error) *g_clear_error;
+} R;
+static char load_error[256] = "not loaded"; /* "" once R is complete */
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+
+static void load_rsvg(void) {
+  void *h = dlopen(CB_RSVG_SONAME, RTLD_NOW | RTLD_LOCAL);
+  if (!h) {
+    const char *e = dlerror();
+    snprintf(load_error, sizeof load_error, "%s", e ? e : CB_RSVG_SONAME ": cannot be loaded");
+    return;
+  }
+  struct {
+    const char *name;
+    void **slot;
+  } sym[] = {
+#define CB_SYM(f) {#f, (void **)&R.f}
+      CB_SYM(rsvg_handle_new_from_data), CB_SYM(rsvg_handle_get_intrinsic_size_in_pixels),
+      CB_SYM(rsvg_handle_render_document), CB_SYM(cairo_image_surface_create), CB_SYM(cairo_create),
+      CB_SYM(cairo_set_source_rgb), CB_SYM(cairo_paint), CB_SYM(cairo_surface_flush), CB_SYM(cairo_status),
+      CB_SYM(cairo_status_to_string), CB_SYM(cairo_surface_write_to_png_stream), CB_SYM(cairo_destroy),
+      CB_SYM(cairo_surface_destroy), CB_SYM(g_object_unref), CB_SYM(g_clear_error),
+#undef CB_SYM
+  };
+  for (size_t i = 0; i < sizeof sym / sizeof sym[0]; ++i) {
+    *sym[i].slot = dlsym(h, sym[i].name);
+    if (!*sym[i].slot) {
+      snprintf(load_error, sizeof load_error, "%s has no %s", CB_RSVG_SONAME, sym[i].name);
+      return; /* h stays open: the process keeps what it loaded */
+    }
+  }
+  load_error[0] = '\0';
+}
+
+/* CB_OK when librsvg is loaded (once per process). */
+static cb_status need_rsvg(void) {
+  pthread_once(&load_once, load_rsvg);
+  if (load_error[0]) return CB_ERROR(CB_ERR_IO, "png: cannot load librsvg (package librsvg2-2): %s", load_error);
+  return CB_OK;
+}
 
 #if defined(__SANITIZE_ADDRESS__)
 /* LeakSanitizer's hook for a program's built-in suppressions: fontconfig
@@ -45,44 +113,45 @@ static cb_status render(RsvgHandle *h, double w, double hgt, double scale, png_s
   const int pw = (int)ceil(w * scale), ph = (int)ceil(hgt * scale);
   if (pw <= 0 || ph <= 0 || pw > 20000 || ph > 20000)
     return CB_ERROR(CB_ERR_ARG, "png: figure size %d x %d pixels out of range", pw, ph);
-  cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
-  cairo_t *cr = cairo_create(surf);
+  cairo_surface_t *surf = R.cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
+  cairo_t *cr = R.cairo_create(surf);
   cb_status st = CB_OK;
-  cairo_set_source_rgb(cr, 1, 1, 1);
-  cairo_paint(cr);
+  R.cairo_set_source_rgb(cr, 1, 1, 1);
+  R.cairo_paint(cr);
   RsvgRectangle viewport = {0, 0, w * scale, hgt * scale};
   GError *err = NULL;
-  if (!rsvg_handle_render_document(h, cr, &viewport, &err)) {
+  if (!R.rsvg_handle_render_document(h, cr, &viewport, &err)) {
     st = CB_ERROR(CB_ERR_INTERNAL, "png: librsvg cannot draw the figure: %s", err ? err->message : "unknown error");
-    g_clear_error(&err);
+    R.g_clear_error(&err);
   }
-  cairo_surface_flush(surf);
-  if (st == CB_OK && cairo_status(cr) != CAIRO_STATUS_SUCCESS)
-    st = CB_ERROR(CB_ERR_INTERNAL, "png: cairo: %s", cairo_status_to_string(cairo_status(cr)));
+  R.cairo_surface_flush(surf);
+  if (st == CB_OK && R.cairo_status(cr) != CAIRO_STATUS_SUCCESS)
+    st = CB_ERROR(CB_ERR_INTERNAL, "png: cairo: %s", R.cairo_status_to_string(R.cairo_status(cr)));
   if (st == CB_OK) {
-    cairo_status_t cs = cairo_surface_write_to_png_stream(surf, sink_write, sink);
-    if (cs != CAIRO_STATUS_SUCCESS) st = CB_ERROR(CB_ERR_INTERNAL, "png: cairo: %s", cairo_status_to_string(cs));
+    cairo_status_t cs = R.cairo_surface_write_to_png_stream(surf, sink_write, sink);
+    if (cs != CAIRO_STATUS_SUCCESS) st = CB_ERROR(CB_ERR_INTERNAL, "png: cairo: %s", R.cairo_status_to_string(cs));
   }
-  cairo_destroy(cr);
-  cairo_surface_destroy(surf);
+  R.cairo_destroy(cr);
+  R.cairo_surface_destroy(surf);
   return st;
 }
 
 cb_status cb__svg_to_png(const char *svg, size_t n, double scale, unsigned char **png, size_t *n_png) {
+  CB_CHECK(need_rsvg());
   GError *err = NULL;
-  RsvgHandle *h = rsvg_handle_new_from_data((const guint8 *)svg, (gsize)n, &err);
+  RsvgHandle *h = R.rsvg_handle_new_from_data((const guint8 *)svg, (gsize)n, &err);
   if (!h) {
     cb_status st = CB_ERROR(CB_ERR_INTERNAL, "png: librsvg cannot parse the figure: %s", err ? err->message : "?");
-    g_clear_error(&err);
+    R.g_clear_error(&err);
     return st;
   }
   double w = 0, hgt = 0;
   cb_status st = CB_OK;
-  if (!rsvg_handle_get_intrinsic_size_in_pixels(h, &w, &hgt))
+  if (!R.rsvg_handle_get_intrinsic_size_in_pixels(h, &w, &hgt))
     st = CB_ERROR(CB_ERR_INTERNAL, "png: the figure has no width and height in pixels");
   png_sink sink = {0};
   if (st == CB_OK) st = render(h, w, hgt, scale, &sink);
-  g_object_unref(h);
+  R.g_object_unref(h);
   if (st != CB_OK) {
     free(sink.data);
     return st;

@@ -186,7 +186,11 @@ static int64_t dim_len(const cb_assembly *a, int dim) {
   return dim == 0 ? a->n_pres : dim == 1 ? a->n_neuroid : a->n_time;
 }
 
-cb_status cb_assembly_create(int64_t n_pres, int64_t n_neuroid, int64_t n_time, cb_assembly **out) {
+/* How assembly_new provides the data: none (the caller attaches a buffer), uninitialised (the caller overwrites
+ * every value), or all NaN (absent values). */
+typedef enum { DATA_NONE, DATA_UNINIT, DATA_NAN } data_mode;
+
+static cb_status assembly_new(int64_t n_pres, int64_t n_neuroid, int64_t n_time, data_mode mode, cb_assembly **out) {
   if (out == NULL) return CB_ERROR(CB_ERR_ARG, "cb_assembly_create: out is NULL");
   if (n_pres < 1 || n_neuroid < 1 || n_time < 1)
     return CB_ERROR(CB_ERR_ARG, "assembly shape (%lld, %lld, %lld) must be positive", (long long)n_pres,
@@ -201,9 +205,11 @@ cb_status cb_assembly_create(int64_t n_pres, int64_t n_neuroid, int64_t n_time, 
   a->n_neuroid = n_neuroid;
   a->n_time = n_time;
   size_t n = (size_t)(n_pres * n_neuroid * n_time);
-  a->data = malloc(n * sizeof *a->data);
-  CB_ALLOC_GOTO(a->data, st, fail);
-  for (size_t i = 0; i < n; ++i) a->data[i] = NAN;
+  if (mode != DATA_NONE) {
+    a->data = malloc(n * sizeof *a->data); /* (n_pres, n_neuroid, n_time) */
+    CB_ALLOC_GOTO(a->data, st, fail);
+  }
+  for (size_t i = 0; mode == DATA_NAN && i < n; ++i) a->data[i] = NAN;
   a->identifier = cb_strdup("");
   a->stimulus_set_identifier = cb_strdup("");
   CB_ALLOC_GOTO(a->identifier, st, fail);
@@ -213,6 +219,10 @@ cb_status cb_assembly_create(int64_t n_pres, int64_t n_neuroid, int64_t n_time, 
 fail:
   cb_assembly_destroy(&a);
   return st;
+}
+
+cb_status cb_assembly_create(int64_t n_pres, int64_t n_neuroid, int64_t n_time, cb_assembly **out) {
+  return assembly_new(n_pres, n_neuroid, n_time, DATA_NAN, out);
 }
 
 void cb_assembly_destroy(cb_assembly **pa) {
@@ -413,6 +423,7 @@ typedef struct read_ctx {
   hid_t f;
   name_list names;
   int64_t scale_len[3]; /* (3) -1 when the dimension is absent */
+  int which, rank;      /* the data variable: index in names, 2 or 3 dimensions */
 } read_ctx;
 
 /* Finds the data variable; *which = index in ctx->names, *rank = 2 or 3. */
@@ -456,10 +467,8 @@ static cb_status find_data_var(read_ctx *x, int *which, int *rank, hsize_t dims[
   return CB_OK;
 }
 
-static cb_status read_body(read_ctx *x, cb_assembly **out) {
-  cb_status st = CB_OK;
-  cb_assembly *a = NULL;
-  hid_t d = -1;
+/* The data variable and its shape (n_pres, n_neuroid, n_time), before anything is allocated for it. */
+static cb_status read_shape(read_ctx *x, int64_t shape[3]) {
   for (int k = 0; k < 3; ++k) x->scale_len[k] = -1;
   CB_CHECK(list_links(x->f, x->path, &x->names));
 
@@ -467,7 +476,7 @@ static cb_status read_body(read_ctx *x, cb_assembly **out) {
   for (int i = 0; i < x->names.n; ++i) {
     for (int k = 0; k < 3; ++k) {
       if (strcmp(x->names.names[i], DIM_NAMES[k]) != 0) continue;
-      d = H5Dopen2(x->f, x->names.names[i], H5P_DEFAULT);
+      hid_t d = H5Dopen2(x->f, x->names.names[i], H5P_DEFAULT);
       hsize_t sh[3] = {0, 0, 0};
       if (d >= 0 && ds_shape(d, sh) == 1) x->scale_len[k] = (int64_t)sh[0];
       h5close(&d, H5Dclose);
@@ -478,121 +487,107 @@ static cb_status read_body(read_ctx *x, cb_assembly **out) {
       return CB_ERROR(CB_ERR_FORMAT, "%s: no netCDF dimension '%s' (not a BrainIO assembly?)", x->path,
                       DIM_NAMES[k]);
 
-  int which = -1, rank = 0;
   hsize_t dims[3] = {0, 0, 0};
-  CB_CHECK(find_data_var(x, &which, &rank, dims));
-  const char *dname = x->names.names[which];
-  if (dims[0] < 1 || dims[1] < 1 || (rank == 3 && dims[2] < 1))
+  CB_CHECK(find_data_var(x, &x->which, &x->rank, dims));
+  const char *dname = x->names.names[x->which];
+  if (dims[0] < 1 || dims[1] < 1 || (x->rank == 3 && dims[2] < 1))
     return CB_ERROR(CB_ERR_FORMAT, "%s: data variable '%s' is empty", x->path, dname);
-  /* Read as float64; in the isolated reader the data exists 4 times at once. */
-  CB_CHECK(cb_mem_check(cb_mem_product(dims[0], dims[1], rank == 3 ? dims[2] : 1, 8u * (uint64_t)cb_isolate_copies()),
+  /* Read as float64; in the isolated reader the data exists twice at once (the reply, the parent's copy). */
+  CB_CHECK(cb_mem_check(cb_mem_product(dims[0], dims[1], x->rank == 3 ? dims[2] : 1, 8u * (uint64_t)cb_isolate_copies()),
                         "%s: data variable '%s' (%llu x %llu x %llu float64)", x->path, dname,
                         (unsigned long long)dims[0], (unsigned long long)dims[1],
-                        (unsigned long long)(rank == 3 ? dims[2] : 1)));
-  CB_CHECK(cb_assembly_create((int64_t)dims[0], (int64_t)dims[1], rank == 3 ? (int64_t)dims[2] : 1, &a));
-  a->source = cb_strdup(x->path);
-  CB_ALLOC_GOTO(a->source, st, fail);
+                        (unsigned long long)(x->rank == 3 ? dims[2] : 1)));
+  shape[0] = (int64_t)dims[0];
+  shape[1] = (int64_t)dims[1];
+  shape[2] = x->rank == 3 ? (int64_t)dims[2] : 1;
+  return CB_OK;
+}
 
-  d = H5Dopen2(x->f, dname, H5P_DEFAULT);
-  if (d < 0 || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a->data) < 0) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read data variable '%s' (truncated or corrupt file)", x->path, dname);
-    goto fail;
-  }
-
-  /* Identifiers: root attributes, else those promoted onto the data variable. */
+/* Identifiers: root attributes, else those promoted onto the data variable d. */
+static cb_status read_identifiers(read_ctx *x, hid_t d, cb_assembly *a) {
   const char *id_names[2] = {"identifier", "stimulus_set_identifier"};
   char **id_dst[2] = {&a->identifier, &a->stimulus_set_identifier};
   for (int k = 0; k < 2; ++k) {
     char *v = NULL;
-    CB_CHECK_GOTO(read_string_attr(x->f, id_names[k], x->path, &v), st, fail);
-    if (v == NULL) CB_CHECK_GOTO(read_string_attr(d, id_names[k], x->path, &v), st, fail);
+    CB_CHECK(read_string_attr(x->f, id_names[k], x->path, &v));
+    if (v == NULL) CB_CHECK(read_string_attr(d, id_names[k], x->path, &v));
     if (v != NULL) {
       free(*id_dst[k]);
       *id_dst[k] = v;
     }
   }
-  h5close(&d, H5Dclose);
+  return CB_OK;
+}
 
+/* The coordinate of variable `name` (open as d), when it is 1-D and attached to one of a's dimensions. */
+static cb_status read_one_coord(read_ctx *x, hid_t d, const char *name, cb_assembly *a) {
+  hsize_t sh[3] = {0, 0, 0};
+  int r = ds_shape(d, sh), dim = -1;
+  if (r == 1) {
+    if (H5DSis_scale(d) > 0) {
+      /* A dimension that is also a netCDF (coordinate) variable. */
+      char *nm = NULL;
+      CB_CHECK(read_string_attr(d, "NAME", x->path, &nm));
+      int pure = nm != NULL && strncmp(nm, NC_DIM_TEXT, strlen(NC_DIM_TEXT)) == 0;
+      free(nm);
+      for (int k = 0; k < 3 && !pure; ++k)
+        if (strcmp(name, DIM_NAMES[k]) == 0) dim = k;
+    } else {
+      dim = axis_dim(d, 0);
+    }
+  }
+  if (dim == 2 && x->rank == 2) dim = -1; /* no time axis in the data: ignore time coords */
+  if (dim < 0) return CB_OK;
+  int64_t want = dim_len(a, dim);
+  if ((int64_t)sh[0] != want)
+    return CB_ERROR(CB_ERR_FORMAT, "%s: coordinate '%s' has length %lld but dimension '%s' has %lld", x->path, name,
+                    (long long)sh[0], DIM_NAMES[dim], (long long)want);
+  if (cb_assembly_coord(a, name) != NULL) return CB_OK;
+  cb_coord c = {0};
+  cb_status st = read_coord(d, x->path, name, dim, want, &c);
+  if (st == CB_OK) st = push_coord(a, &c);
+  if (st != CB_OK) coord_free(&c, want);
+  return st;
+}
+
+/* Everything after the shape: the data into a->data (allocated by the caller, every value overwritten), the
+ * identifiers and the coordinates. */
+static cb_status read_rest(read_ctx *x, cb_assembly *a) {
+  cb_status st = CB_OK;
+  const char *dname = x->names.names[x->which];
+  hid_t d = H5Dopen2(x->f, dname, H5P_DEFAULT);
+  if (d < 0 || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a->data) < 0) {
+    h5close(&d, H5Dclose);
+    return CB_ERROR(CB_ERR_FORMAT, "%s: cannot read data variable '%s' (truncated or corrupt file)", x->path, dname);
+  }
+  st = read_identifiers(x, d, a);
+  h5close(&d, H5Dclose);
   /* Coordinates: 1-D variables attached to one of our dimensions. */
-  for (int i = 0; i < x->names.n; ++i) {
-    if (i == which) continue;
-    const char *name = x->names.names[i];
-    d = H5Dopen2(x->f, name, H5P_DEFAULT);
+  for (int i = 0; st == CB_OK && i < x->names.n; ++i) {
+    if (i == x->which) continue;
+    d = H5Dopen2(x->f, x->names.names[i], H5P_DEFAULT);
     if (d < 0) continue; /* a group or something else: not a variable */
-    hsize_t sh[3] = {0, 0, 0};
-    int r = ds_shape(d, sh), dim = -1;
-    if (r == 1) {
-      if (H5DSis_scale(d) > 0) {
-        /* A dimension that is also a netCDF (coordinate) variable. */
-        char *nm = NULL;
-        CB_CHECK_GOTO(read_string_attr(d, "NAME", x->path, &nm), st, fail);
-        int pure = nm != NULL && strncmp(nm, NC_DIM_TEXT, strlen(NC_DIM_TEXT)) == 0;
-        free(nm);
-        for (int k = 0; k < 3 && !pure; ++k)
-          if (strcmp(name, DIM_NAMES[k]) == 0) dim = k;
-      } else {
-        dim = axis_dim(d, 0);
-      }
-    }
-    if (dim == 2 && rank == 2) dim = -1; /* no time axis in the data: ignore time coords */
-    if (dim >= 0) {
-      int64_t want = dim_len(a, dim);
-      if ((int64_t)sh[0] != want) {
-        st = CB_ERROR(CB_ERR_FORMAT, "%s: coordinate '%s' has length %lld but dimension '%s' has %lld", x->path,
-                      name, (long long)sh[0], DIM_NAMES[dim], (long long)want);
-        goto fail;
-      }
-      if (cb_assembly_coord(a, name) == NULL) {
-        cb_coord c = {0};
-        st = read_coord(d, x->path, name, dim, want, &c);
-        if (st == CB_OK) st = push_coord(a, &c);
-        if (st != CB_OK) {
-          coord_free(&c, want);
-          goto fail;
-        }
-      }
-    }
+    st = read_one_coord(x, d, x->names.names[i], a);
     h5close(&d, H5Dclose);
   }
-
+  if (st != CB_OK) return st;
   const cb_coord *sid = cb_assembly_coord(a, "stimulus_id");
   if (sid == NULL) sid = cb_assembly_coord(a, "image_id");
-  if (sid == NULL || sid->dim != CB_DIM_PRESENTATION) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: missing stimulus_id (or image_id) presentation coordinate", x->path);
-    goto fail;
-  }
-  *out = a;
+  if (sid == NULL || sid->dim != CB_DIM_PRESENTATION)
+    return CB_ERROR(CB_ERR_FORMAT, "%s: missing stimulus_id (or image_id) presentation coordinate", x->path);
   return CB_OK;
-fail:
-  h5close(&d, H5Dclose);
-  cb_assembly_destroy(&a);
-  return st;
 }
 
-/* The whole libhdf5 read; runs in the isolated child (cb_isolate). */
-static cb_status read_in_process(const char *path, cb_assembly **out) {
-  h5_quiet q;
-  quiet_begin(&q);
-  read_ctx x;
-  memset(&x, 0, sizeof x);
-  x.path = path;
-  x.f = -1;
-  cb_status st = open_h5_read(path, &x.f);
-  if (st == CB_OK) st = read_body(&x, out);
-  name_list_free(&x.names);
-  h5close(&x.f, H5Fclose);
-  quiet_end(&q);
-  return st;
+static void read_ctx_close(read_ctx *x) {
+  name_list_free(&x->names);
+  h5close(&x->f, H5Fclose);
 }
 
-/* Serialized assembly: identifiers, shape, data, then each coordinate. */
-static void assembly_put(cb_wire *w, const cb_assembly *a) {
+/* The reply of the reading process: shape, data, identifiers, then each coordinate. The data go first (8-byte
+ * aligned after the reply's header and the shape) so that HDF5 decodes them straight into the reply's room. */
+static void put_meta(cb_wire *w, const cb_assembly *a) {
   cb_wire_put_str(w, a->identifier);
   cb_wire_put_str(w, a->stimulus_set_identifier);
-  cb_wire_put_i64(w, a->n_pres);
-  cb_wire_put_i64(w, a->n_neuroid);
-  cb_wire_put_i64(w, a->n_time);
-  cb_wire_put_f64s(w, a->data, a->n_pres * a->n_neuroid * a->n_time);
   cb_wire_put_i64(w, a->n_coords);
   for (int i = 0; i < a->n_coords; ++i) {
     const cb_coord *c = &a->coords[i];
@@ -605,17 +600,47 @@ static void assembly_put(cb_wire *w, const cb_assembly *a) {
   }
 }
 
+/* The whole libhdf5 read, in the isolated child (cb_isolate) or in-process: the data are read into the reply. */
+static cb_status read_child(void *arg, cb_wire *w) {
+  const char *path = arg;
+  h5_quiet q;
+  quiet_begin(&q);
+  read_ctx x;
+  memset(&x, 0, sizeof x);
+  x.path = path;
+  x.f = -1;
+  int64_t shape[3] = {0, 0, 0}; /* (n_pres, n_neuroid, n_time) */
+  cb_assembly *a = NULL;
+  cb_status st = open_h5_read(path, &x.f);
+  if (st == CB_OK) st = read_shape(&x, shape);
+  if (st == CB_OK) st = assembly_new(shape[0], shape[1], shape[2], DATA_NONE, &a);
+  if (st == CB_OK) {
+    for (int k = 0; k < 3; ++k) cb_wire_put_i64(w, shape[k]);
+    a->data = cb_wire_put_room(w, (size_t)(shape[0] * shape[1] * shape[2]) * sizeof *a->data);
+    if (!a->data) st = CB_ERROR(CB_ERR_NOMEM, "%s: out of memory or space for the assembly's data", path);
+  }
+  if (st == CB_OK) st = read_rest(&x, a);
+  if (st == CB_OK) put_meta(w, a);
+  if (a) a->data = NULL; /* the reply's memory */
+  cb_assembly_destroy(&a);
+  read_ctx_close(&x);
+  quiet_end(&q);
+  return st;
+}
+
 static cb_status assembly_get(cb_wire *w, const char *path, cb_assembly **out) {
   cb_status st = CB_OK;
   cb_assembly *a = NULL;
   char *id = NULL, *ssid = NULL;
   int64_t np = 0, nn = 0, nt = 0, nc = 0, big = INT64_C(1) << 40;
-  if (!cb_wire_get_str(w, &id) || !cb_wire_get_str(w, &ssid) || !cb_wire_get_count(w, 1, big, &np) ||
-      !cb_wire_get_count(w, 1, big, &nn) || !cb_wire_get_count(w, 1, big, &nt) ||
-      (double)np * (double)nn * (double)nt * 8.0 > (double)cb_wire_left(w))
+  const double *data = NULL; /* (np, nn, nt) in the reply */
+  if (!cb_wire_get_count(w, 1, big, &np) || !cb_wire_get_count(w, 1, big, &nn) || !cb_wire_get_count(w, 1, big, &nt) ||
+      (double)np * (double)nn * (double)nt * 8.0 > (double)cb_wire_left(w) ||
+      !(data = cb_wire_get_view(w, (size_t)(np * nn * nt) * sizeof *data)))
     goto bad;
-  CB_CHECK_GOTO(cb_assembly_create(np, nn, nt, &a), st, fail);
-  if (!cb_wire_get_bytes(w, a->data, (size_t)(np * nn * nt) * sizeof *a->data)) goto bad;
+  CB_CHECK_GOTO(assembly_new(np, nn, nt, DATA_UNINIT, &a), st, fail);
+  memcpy(a->data, data, (size_t)(np * nn * nt) * sizeof *a->data);
+  if (!cb_wire_get_str(w, &id) || !cb_wire_get_str(w, &ssid)) goto bad;
   if (id) {
     free(a->identifier);
     a->identifier = id;
@@ -657,14 +682,6 @@ fail:
   free(ssid);
   cb_assembly_destroy(&a);
   return st;
-}
-
-static cb_status read_child(void *arg, cb_wire *w) {
-  cb_assembly *a = NULL;
-  CB_CHECK(read_in_process((const char *)arg, &a));
-  assembly_put(w, a);
-  cb_assembly_destroy(&a);
-  return CB_OK;
 }
 
 cb_status cb_assembly_read(const char *path, cb_assembly **out) {

@@ -211,7 +211,7 @@ cb_status cb_extract_block_progress(cb_model *m, const cb_stimulus_set *set, dou
     int nb = (int)(count - b0 < batch ? count - b0 : batch);
     for (int i = 0; i < nb; ++i) {
       int h = 0, w = 0;
-      CB_CHECK_GOTO(cb_stimulus_set_read_image(set, (int)(start + b0 + i), &rgb, &h, &w), st, fail);
+      CB_CHECK_GOTO(cb_image_read_stimulus(set, (int)(start + b0 + i), &rgb, &h, &w), st, fail);
       if (gray) {
         /* ITU-R 601 luma (PIL's convert("L")); weights sum to 1, so it commutes with the normalisation. */
         const size_t plane = (size_t)info->in_h * info->in_w;

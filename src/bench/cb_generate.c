@@ -11,6 +11,7 @@
 #include "cb_extract.h"
 #include "cb_fs.h"
 #include "cb_image.h"
+#include "cb_modelopen.h"
 #include "cb_nn.h"
 #include "cb_stimuli.h"
 #include "cb_strbuf.h"
@@ -225,6 +226,7 @@ static cb_status truth_rates(const cb_generator_info *gi, uint64_t seed, const c
   int idx = -1, c, h, w;
   CB_CHECK(cb_path_join(path, sizeof path, dir, "stimuli.csv"));
   CB_CHECK(cb_stimulus_set_read(path, &set));
+  CB_CHECK_GOTO(cb_models_register(), st, done);
   CB_CHECK_GOTO(cb_model_create(gi->truth_model, seed, &m), st, done);
   idx = cb_model_find_layer(m, "rates");
   if (idx < 0 || set->n != n_stim) {

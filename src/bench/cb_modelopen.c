@@ -9,6 +9,7 @@
 #include "cb_fetch.h"
 #include "cb_fs.h"
 #include "cb_manifest_zoo.h"
+#include "cb_synth_truth.h"
 #include "cb_zoo.h"
 
 cb_status cb_zoo_manifest_path(const char *override, char *out, size_t n) {
@@ -33,7 +34,10 @@ cb_status cb_model_open(const char *name, uint64_t seed, cb_model **out) {
   return cb_model_open_sized(name, seed, 0, 0, out);
 }
 
+cb_status cb_models_register(void) { return cb_synth_register_truth_models(); }
+
 cb_status cb_model_open_sized(const char *name, uint64_t seed, int in_h, int in_w, cb_model **out) {
+  CB_CHECK(cb_models_register());
   size_t len = strlen(name);
   if (len > 5 && !strcmp(name + len - 5, ".onnx")) return cb_model_load_onnx(name, NULL, out);
   char path[CB_PATH_MAX];

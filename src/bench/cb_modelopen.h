@@ -12,6 +12,10 @@
 #include "cb_nn.h"
 #include "cb_status.h"
 
+/* Completes the zoo with the models defined outside nn (the synthetic generators' truth models, src/synth) so that
+ * every model is openable and listed by name; idempotent. The functions below call it; so do listings. */
+cb_status cb_models_register(void);
+
 /* The zoo manifest: override, else $CORTEXBENCH_ZOO, else
  * <executable>/../../benchmarks/zoo.ini, else benchmarks/zoo.ini. */
 cb_status cb_zoo_manifest_path(const char *override, char *out, size_t n);

@@ -10,6 +10,7 @@
 #include "cb_manifest_zoo.h"
 #include "cb_metric_table.h"
 #include "cb_nn.h"
+#include "cb_modelopen.h"
 #include "cb_zoo.h"
 #include "cb_benchmark.h"
 #include "cli.h"
@@ -57,6 +58,7 @@ static cb_status list_model(const char *name) {
 
 /* Every model, without building the big ones: preprocessing from the zoo manifest. */
 static cb_status list_models(const char *name) {
+  CB_CHECK(cb_models_register());
   if (name) return list_model(name);
   char path[CB_PATH_MAX];
   cb_zoo_manifest *man = NULL;

@@ -42,6 +42,7 @@ cb_status cb_cli_zoo_manifest_path(const char *override, char *out, size_t n) {
 }
 
 static cb_status zoo_list(const cb_zoo_manifest *m) {
+  CB_CHECK(cb_models_register());
   printf("%-18s %-8s %-9s %5s  %-23s %-23s  %s\n", "model", "source", "input", "deg", "mean", "std", "from");
   for (int i = 0; i < m->n; ++i) {
     const cb_zoo_entry *e = &m->entries[i];

@@ -7,7 +7,6 @@
 
 #include "cb_csv.h"
 #include "cb_fs.h"
-#include "cb_image.h"
 #include "cb_zip.h"
 #include "cb_strbuf.h"
 
@@ -325,18 +324,4 @@ cb_status cb_stimulus_set_file_bytes(const cb_stimulus_set *s, int i, uint8_t **
   *data = (uint8_t *)buf;
   *n = len;
   return CB_OK;
-}
-
-cb_status cb_stimulus_set_read_image(const cb_stimulus_set *s, int i, uint8_t **rgb, int *h, int *w) {
-  uint8_t *data = NULL;
-  size_t n = 0;
-  CB_CHECK(cb_stimulus_set_file_bytes(s, i, &data, &n));
-  char name[CB_PATH_MAX];
-  if (s->zip)
-    snprintf(name, sizeof name, "%s:%s", s->zip_path, s->filename[i]);
-  else
-    (void)cb_stimulus_set_file_path(s, i, name, sizeof name);
-  cb_status st = cb_image_decode(data, n, name, rgb, h, w);
-  free(data);
-  return st;
 }

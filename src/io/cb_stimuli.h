@@ -16,7 +16,7 @@
  * as written, or under the zip's single top-level directory (cb_zip.h).
  * Reading fails when the zip is corrupt, has an entry that escapes its root,
  * or lacks a file the CSV lists (the message names the zip and the file).
- * Use cb_stimulus_set_file_bytes / cb_stimulus_set_read_image to read a
+ * Use cb_stimulus_set_file_bytes (or cb_image_read_stimulus, src/input) to read a
  * stimulus whichever the storage.
  */
 #ifndef CB_STIMULI_H
@@ -48,8 +48,6 @@ cb_status cb_stimulus_set_read_zip(const char *csv_path, const char *zip_path, c
 /* The bytes of stimulus i's file, from the zip or from base_dir; *data is
  * malloc'ed (caller frees) and written only on success. */
 cb_status cb_stimulus_set_file_bytes(const cb_stimulus_set *s, int i, uint8_t **data, size_t *n);
-/* Stimulus i decoded as 8-bit RGB (PNG or JPEG, cb_image_decode). */
-cb_status cb_stimulus_set_read_image(const cb_stimulus_set *s, int i, uint8_t **rgb /* (h, w, 3) */, int *h, int *w);
 /* Writes the header "stimulus_id,filename,<meta...>" and one row per
  * stimulus, quoting fields when needed; atomic (temp file + rename). */
 cb_status cb_stimulus_set_write(const char *csv_path, const cb_stimulus_set *s);

@@ -40,6 +40,7 @@
 
 #include <stdint.h>
 
+#include "cb_graph.h"
 #include "cb_nn.h"
 #include "cb_status.h"
 
@@ -51,6 +52,17 @@ typedef struct cb_zoo_opts {
 /* Builds zoo model `name` (opts NULL: seed 1, default size). Unknown name ->
  * CB_ERR_ARG listing the known ones. *out written only on success. */
 cb_status cb_zoo_create(const char *name, const cb_zoo_opts *opts, cb_model **out);
+
+/* A zoo builder fills g (created empty by the registry, not finished; its input "input" is (1, c, h, w)) and info
+ * (name, mean, std, visual degrees; the input size is read from the graph). */
+typedef cb_status (*cb_zoo_builder)(const cb_zoo_opts *o, cb_graph *g, cb_model_info *info);
+
+/* Models defined outside nn join the zoo through this hook: the synthetic generators' ground-truth models
+ * (src/synth/cb_synth_truth.c) register themselves, so that synthetic data depend on nn and never the reverse.
+ * fixed = 1: no learned weights (every constant is part of the model; cb_model_reinit refuses it). Rows follow the
+ * built-in ones in registration order; registering a known name again with the same builder is a no-op, with
+ * another builder an error. Register at start-up, before threads: the registry is not locked. */
+cb_status cb_zoo_register(const char *name, cb_zoo_builder build, const char *summary, int fixed);
 
 /* Registry: number of models, and the name / one-line description of model i
  * (NULL when i is out of range). */

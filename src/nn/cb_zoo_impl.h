@@ -10,15 +10,11 @@
 #include "cb_nn.h"
 #include "cb_zoo.h"
 
-/* A builder fills g (created empty by the registry, not finished) and info
- * (name, mean, std, visual degrees; input size is read from the graph). */
-typedef cb_status (*cb__zoo_build_fn)(const cb_zoo_opts *o, cb_graph *g, cb_model_info *info);
-/* Older builders that make the whole model from a seed (default size only). */
-typedef cb_status (*cb__zoo_build_seed_fn)(uint64_t seed, cb_model **out);
+/* The builder signature (cb_zoo.h). */
+typedef cb_zoo_builder cb__zoo_build_fn;
 
 /* Builds the unfinished graph of zoo model `name` (for tools that read the
- * parameters with cb_graph_param, e.g. the weight dump of the PyTorch test).
- * Models registered with a seed-only builder are not available this way. */
+ * parameters with cb_graph_param, e.g. the weight dump of the PyTorch test). */
 cb_status cb__zoo_build_graph(const char *name, const cb_zoo_opts *o, cb_graph **g, cb_model_info *info);
 
 /* The "input" of a builder: (1, 3, o->in_h or def_h, o->in_w or def_w). */

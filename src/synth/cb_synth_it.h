@@ -24,7 +24,7 @@
  * mu, sd, the category prototypes P (8, 64) and beta are calibrated on 256
  * probes: the 64 objects at variation 0 on 4 background samples each
  * (cb_synth_it_render_probe, not stimuli of the set),
- * through the network itself (the zoo builder does that: src/nn/cb_zoo_truth.c).
+ * through the network itself (the truth model does that: cb_synth_truth.c).
  * B gives each site a preferred category. Responses = rate + Gaussian noise
  * whose sd gives site n a single-presentation reliability rho1[n] in
  * [0.1, 0.4] (sd^2 = var(rates) (1 - rho1) / rho1). */

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference fixtures for tests/unit/io/test_image.c, made with Pillow + numpy
+"""Reference fixtures for tests/unit/input/test_image.c, made with Pillow + numpy
 (independent of cortexbench's C code). Run from the repository root:
 
     /usr/bin/python3 tests/reference/gen_io_image.py

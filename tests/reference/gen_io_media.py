@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference fixtures for tests/unit/io/test_jpeg.c and test_sound.c, made with
+"""Reference fixtures for tests/unit/input/test_jpeg.c and test_sound.c, made with
 Pillow, numpy and SciPy (independent of cortexbench's C code). Run from the
 repository root:
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference cochleagram for tests/unit/audio/test_coch.c, written from the
+"""Reference cochleagram for tests/unit/input/test_coch.c, written from the
 formulas of pycochleagram (McDermott lab) with numpy only: ERB half-cosine
 filterbank (n=50, sample_factor=4, 50 Hz..10 kHz -> 211 channels), full-rate
 Hilbert envelope (analytic signal from the full FFT, like scipy.signal.hilbert),

@@ -12,6 +12,7 @@
 
 #include "cb_fs.h"
 #include "cb_jpeg.h"
+#include "cb_stimuli.h"
 
 /* Largest image written or preprocessed (pixels), to keep size arithmetic in
  * range; decoding stops at CB_IMAGE_MAX_PIXELS. */
@@ -376,5 +377,19 @@ cb_status cb_image_preprocess(const uint8_t *rgb, int h, int w, const cb_preproc
 done:
   free(field);
   free(resized);
+  return st;
+}
+
+cb_status cb_image_read_stimulus(const cb_stimulus_set *s, int i, uint8_t **rgb, int *h, int *w) {
+  uint8_t *data = NULL;
+  size_t n = 0;
+  CB_CHECK(cb_stimulus_set_file_bytes(s, i, &data, &n));
+  char name[CB_PATH_MAX];
+  if (s->zip)
+    snprintf(name, sizeof name, "%s:%s", s->zip_path, s->filename[i]);
+  else
+    (void)cb_stimulus_set_file_path(s, i, name, sizeof name);
+  cb_status st = cb_image_decode(data, n, name, rgb, h, w);
+  free(data);
   return st;
 }

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "cb_status.h"
+#include "cb_stimuli.h"
 
 /* Grey level of the canvas a small stimulus is placed on. */
 #define CB_IMAGE_BACKGROUND 128
@@ -56,6 +57,8 @@ cb_status cb_image_decode(const uint8_t *data, size_t n, const char *name, uint8
                           int *w);
 /* Reads a PNG or JPEG file (format chosen by content). */
 cb_status cb_image_read(const char *path, uint8_t **rgb /* (h, w, 3) */, int *h, int *w);
+/* Stimulus i of set s (a file beside its CSV, or a member of its zip) decoded as 8-bit RGB (cb_image_decode). */
+cb_status cb_image_read_stimulus(const cb_stimulus_set *s, int i, uint8_t **rgb /* (h, w, 3) */, int *h, int *w);
 
 /* Writes an 8-bit gray (channels = 1) or RGB (channels = 3) PNG atomically.
  * The bytes depend only on the pixels (no time stamp or other metadata). */

@@ -1,6 +1,7 @@
-/* cb_zoo_truth.c - the synthetic generators' response models as graphs
- * (see cb_zoo_truth.h, cb_synth_v1set.h, cb_synth_it.h). */
-#include "cb_zoo_truth.h"
+/* cb_synth_truth.c - the synthetic generators' response models as graphs,
+ * registered in the model zoo (see cb_synth_truth.h, cb_synth_v1set.h,
+ * cb_synth_it.h). */
+#include "cb_synth_truth.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -8,7 +9,7 @@
 #include <string.h>
 
 #include "cb_graph.h"
-#include "cb_nn_model.h"
+#include "cb_zoo.h"
 #include "cb_synth_it.h"
 #include "cb_synth_v1set.h"
 
@@ -73,21 +74,25 @@ done:
   return st;
 }
 
-cb_status cb__zoo_synthetic_v1_truth(uint64_t seed, cb_model **out) {
-  cb_model_info info = {.name = "synthetic-v1-truth",
-                        .mean = {CONTRAST_MEAN, CONTRAST_MEAN, CONTRAST_MEAN},
-                        .std = {CONTRAST_STD, CONTRAST_STD, CONTRAST_STD},
-                        .visual_degrees = CB_SYNTH_V1SET_DEGREES};
+/* A generator's model has one input size: the images it wrote. */
+static cb_status fixed_size(const cb_zoo_opts *o, const char *name) {
+  if (o->in_h > 0 || o->in_w > 0) return CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s': its input size cannot be changed", name);
+  return CB_OK;
+}
+
+static cb_status v1_truth(const cb_zoo_opts *o, cb_graph *g, cb_model_info *info) {
+  *info = (cb_model_info){.name = "synthetic-v1-truth",
+                          .mean = {CONTRAST_MEAN, CONTRAST_MEAN, CONTRAST_MEAN},
+                          .std = {CONTRAST_STD, CONTRAST_STD, CONTRAST_STD},
+                          .visual_degrees = CB_SYNTH_V1SET_DEGREES};
   cb_synth_v1_pop *p = NULL;
-  cb_graph *g = NULL;
   cb_status st;
-  CB_CHECK(cb_synth_v1set_population(seed, &p));
-  CB_CHECK_GOTO(cb_graph_create(&g), st, fail);
+  CB_CHECK(fixed_size(o, info->name));
+  CB_CHECK(cb_synth_v1set_population(o->seed, &p));
   CB_CHECK_GOTO(build_v1_graph(p, g), st, fail);
   cb_synth_v1_pop_destroy(&p);
-  return cb__model_from_graph(&info, g, out);
+  return CB_OK;
 fail:
-  cb_graph_destroy(&g);
   cb_synth_v1_pop_destroy(&p);
   return st;
 }
@@ -183,21 +188,20 @@ done:
   return st;
 }
 
-cb_status cb__zoo_synthetic_it_truth(uint64_t seed, cb_model **out) {
+static cb_status it_truth(const cb_zoo_opts *o, cb_graph *g, cb_model_info *info) {
   enum { NF = CB_SYNTH_IT_FEATURES, NC = CB_SYNTH_IT_CATEGORIES };
-  cb_model_info info = {.name = "synthetic-it-truth",
-                        .mean = {CONTRAST_MEAN, CONTRAST_MEAN, CONTRAST_MEAN},
-                        .std = {CONTRAST_STD, CONTRAST_STD, CONTRAST_STD},
-                        .visual_degrees = CB_SYNTH_IT_DEGREES};
+  *info = (cb_model_info){.name = "synthetic-it-truth",
+                          .mean = {CONTRAST_MEAN, CONTRAST_MEAN, CONTRAST_MEAN},
+                          .std = {CONTRAST_STD, CONTRAST_STD, CONTRAST_STD},
+                          .visual_degrees = CB_SYNTH_IT_DEGREES};
   cb_synth_it_net *n = NULL;
-  cb_graph *g = NULL;
   cb_status st = CB_OK;
   float *zw = malloc((size_t)NF * NF * sizeof *zw), zb[NF], lw[NC * NF], lb[NC];
   int x, z, s, h, u, v, gain;
   CB_ALLOC_GOTO(zw, st, fail);
-  CB_CHECK_GOTO(cb_synth_it_network(seed, &n), st, fail);
-  CB_CHECK_GOTO(calibrate_it(seed, n, zw, zb, lw, lb), st, fail);
-  CB_CHECK_GOTO(cb_graph_create(&g), st, fail);
+  CB_CHECK_GOTO(fixed_size(o, info->name), st, fail);
+  CB_CHECK_GOTO(cb_synth_it_network(o->seed, &n), st, fail);
+  CB_CHECK_GOTO(calibrate_it(o->seed, n, zw, zb, lw, lb), st, fail);
   CB_CHECK_GOTO(build_it_cnn(n, g, &x), st, fail);
   CB_CHECK_GOTO(cb_graph_add_linear(g, "readout.z", x, NF, zw, zb, &z), st, fail);
   CB_CHECK_GOTO(cb_graph_add_linear(g, "readout.logits", z, NC, lw, lb, &s), st, fail);
@@ -214,10 +218,17 @@ cb_status cb__zoo_synthetic_it_truth(uint64_t seed, cb_model **out) {
   CB_CHECK_GOTO(binary(g, "rates", "Mul", u, gain, &u), st, fail);
   free(zw);
   cb_synth_it_net_destroy(&n);
-  return cb__model_from_graph(&info, g, out);
+  return CB_OK;
 fail:
   free(zw);
-  cb_graph_destroy(&g);
   cb_synth_it_net_destroy(&n);
   return st;
+}
+
+cb_status cb_synth_register_truth_models(void) {
+  CB_CHECK(cb_zoo_register("synthetic-v1-truth", v1_truth,
+                           "the synthetic-v1 generator's Gabor-energy neurons (layer rates); seed = the dataset's seed", 1));
+  return cb_zoo_register("synthetic-it-truth", it_truth,
+                         "the synthetic-it generator's hidden network and sites (layer rates); seed = the dataset's seed",
+                         1);
 }

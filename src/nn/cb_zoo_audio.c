@@ -1,6 +1,6 @@
-/* cb_audio_zoo.c - graph builders of the auditory zoo models (see
- * cb_audio_zoo.h): STM baseline, CochCNN9, the synthetic-aud truth model. */
-#include "cb_audio_zoo.h"
+/* cb_zoo_audio.c - graph builders of the auditory zoo models (see
+ * cb_zoo_audio.h): STM baseline, CochCNN9, the synthetic-aud truth model. */
+#include "cb_zoo_audio.h"
 
 #include <stdlib.h>
 

@@ -1,4 +1,4 @@
-/* Unit tests for src/io/cb_image: PNG read/write, resize and preprocessing.
+/* Unit tests for src/input/cb_image: PNG read/write, resize and preprocessing.
  * Reference PNGs and resize/preprocess values come from Pillow via
  * tests/reference/gen_io_image.py. */
 #include <check.h>

@@ -1,4 +1,4 @@
-/* Unit tests for src/io/cb_jpeg and the PNG/JPEG dispatch of cb_image:
+/* Unit tests for src/input/cb_jpeg and the PNG/JPEG dispatch of cb_image:
  * decodings compared with Pillow's (tests/reference/gen_io_media.py). */
 #include <check.h>
 #include <stdio.h>

@@ -234,7 +234,7 @@ START_TEST(test_cowley_zip_jpeg) {
   ck_assert_ptr_nonnull(s->zip);
   uint8_t *rgb = NULL;
   int h = 0, w = 0;
-  ck_assert_msg(cb_stimulus_set_read_image(s, 0, &rgb, &h, &w) == CB_OK, "%s", cb_error_message());
+  ck_assert_msg(cb_image_read_stimulus(s, 0, &rgb, &h, &w) == CB_OK, "%s", cb_error_message());
   ck_assert_int_eq(h, 112);
   ck_assert_int_eq(w, 112);
   char *exp = NULL;
@@ -253,7 +253,7 @@ START_TEST(test_cowley_zip_jpeg) {
   /* Every image decodes to 112x112. */
   for (int i = 0; i < s->n; ++i) {
     rgb = NULL;
-    ck_assert_msg(cb_stimulus_set_read_image(s, i, &rgb, &h, &w) == CB_OK, "%s", cb_error_message());
+    ck_assert_msg(cb_image_read_stimulus(s, i, &rgb, &h, &w) == CB_OK, "%s", cb_error_message());
     ck_assert(h == 112 && w == 112);
     free(rgb);
   }

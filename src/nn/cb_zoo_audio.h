@@ -1,5 +1,5 @@
-/* cb_audio_zoo.h - the auditory zoo models (graph builders registered in
- * src/nn/cb_zoo.c; compiled into cb_nn). Input "input" (1, 1, 211, 400):
+/* cb_zoo_audio.h - the auditory zoo models (graph builders registered in
+ * cb_zoo.c). Input "input" (1, 1, 211, 400):
  * a 2 s cochleagram at 200 Hz (cb_coch.h defaults on 20 kHz sounds, see
  * cb_audio_model_input); opts in_h / in_w change channels / frames.
  *  "stm-baseline": the STM filterbank (cb_stm.h), layers stm.power and stm (1, 672).
@@ -14,8 +14,8 @@
  *  "synthetic-aud-truth": stm-baseline + "voxels" (1, 240) = the generator's
  *    noise-free voxel responses (cb_stm_voxel_weights): build it with the
  *    dataset's seed (the model seed of the suite must equal the dataset seed). */
-#ifndef CB_AUDIO_ZOO_H
-#define CB_AUDIO_ZOO_H
+#ifndef CB_ZOO_AUDIO_H
+#define CB_ZOO_AUDIO_H
 
 #include "cb_zoo_impl.h"
 

@@ -1,5 +1,5 @@
-/* cb_zoo_truth.h - internal: zoo builders of the synthetic generators' own
- * response models ("truth" models). Build them with the seed of the dataset
+/* cb_synth_truth.h - the synthetic generators' own response models ("truth"
+ * models), registered in the model zoo (cb_zoo_register). Build them with the seed of the dataset
  * they describe: a truth model built with another seed is another population.
  *
  * synthetic-v1-truth: 3 x 64 x 64 input at 4 deg, mean 128/255 and std
@@ -11,14 +11,13 @@
  *   rates of cb_synth_it.h (calibrated on 256 probe images at build time).
  * The synthetic generators (src/bench/cb_generate.c) get their rates by
  * running these models on the PNGs they wrote. */
-#ifndef CB_ZOO_TRUTH_H
-#define CB_ZOO_TRUTH_H
+#ifndef CB_SYNTH_TRUTH_H
+#define CB_SYNTH_TRUTH_H
 
-#include <stdint.h>
+#include "cb_status.h"
 
-#include "cb_nn.h"
-
-cb_status cb__zoo_synthetic_v1_truth(uint64_t seed, cb_model **out);
-cb_status cb__zoo_synthetic_it_truth(uint64_t seed, cb_model **out);
+/* Adds synthetic-v1-truth and synthetic-it-truth to the zoo (idempotent). Every entry point that opens models by
+ * name calls it first (cb_model_open, the generators, the CLI). */
+cb_status cb_synth_register_truth_models(void);
 
 #endif

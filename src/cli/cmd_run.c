@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cb_par.h"
+#include "cb_report_suite.h"
 #include "cb_suite.h"
 #include "cli.h"
 
@@ -57,7 +58,7 @@ cb_status cb_cmd_run(cb_par *p, int argc, char **argv) {
                                        {"shard", required_argument, 0, 's'}, {"fresh", no_argument, 0, 'f'},
                                        {"restart", no_argument, 0, 'r'},     {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-  cb_suite_opts o = {"results", NULL, 0, 1, 0, 0};
+  cb_suite_opts o = {.out_root = "results", .shard_n = 1, .finish = cb_report_suite};
   long shard_i = 0, shard_n = 1;
   cb_status st = CB_OK;
   int c;

@@ -14,6 +14,7 @@
 #include "cb_par.h"
 #include "cb_score.h"
 #include "cb_strbuf.h"
+#include "cb_report_suite.h"
 #include "cb_suite.h"
 #include "cli.h"
 
@@ -348,7 +349,8 @@ cb_status cb_cmd_verify(cb_par *p, int argc, char **argv) {
   if (st == CB_OK) st = cb_par_bcast_string(p, a.tmp, sizeof a.tmp);
   if (st != CB_OK) return st;
   cb_cli_print_header(p, cb_par_set_blas_threads(p));
-  cb_suite_opts o = {.out_root = a.tmp, .work = NULL, .shard_i = 0, .shard_n = 1, .fresh = 1, .restart = 0};
+  cb_suite_opts o = {.out_root = a.tmp, .work = NULL, .shard_i = 0, .shard_n = 1, .fresh = 1, .restart = 0,
+                     .finish = cb_report_suite};
   st = cb_suite_run(p, a.config, &o);
   if (st == CB_OK && cb_par_rank(p) == 0) st = find_suite_dir(a.tmp, a.suite, sizeof a.suite);
   st = cb_par_agree(p, st);

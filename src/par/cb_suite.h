@@ -11,7 +11,12 @@
 #define CB_SUITE_H
 
 #include "cb_par.h"
+#include "cb_plan.h"
 #include "cb_status.h"
+
+/* The last step of a run, on rank 0 once every score is committed: the leaderboard and report
+ * (cb_report_suite, src/report), given by the caller so that the MPI layer does not draw figures. */
+typedef cb_status (*cb_suite_finish_fn)(const cb_plan *pl, const cb_run_info *run);
 
 typedef struct cb_suite_opts {
   const char *out_root;  /* results directory; output in <out_root>/<suite>/ */
@@ -19,6 +24,7 @@ typedef struct cb_suite_opts {
   int shard_i, shard_n;  /* models at positions == shard_i mod shard_n (1 = all) */
   int fresh;             /* 1: ignore committed results and recompute everything */
   int restart;           /* 1: clear the results of <out_root>/<suite> first (another configuration's) */
+  cb_suite_finish_fn finish; /* the leaderboard and report step; NULL: none */
 } cb_suite_opts;
 
 /* Collective. Rank 0 holds the output directory (src/bench/cb_outdir.h:

@@ -17,6 +17,7 @@
 #include "cb_extract.h"
 #include "cb_fs.h"
 #include "cb_generate.h"
+#include "cb_modelopen.h"
 #include "cb_nn.h"
 #include "cb_stimuli.h"
 #include "cb_synth_it.h"
@@ -123,6 +124,7 @@ static float *run_model(const char *dir, const char *model, uint64_t seed, const
   cb_model *m = NULL;
   snprintf(path, sizeof path, "%s/stimuli.csv", dir);
   ck_assert_int_eq(cb_stimulus_set_read(path, &set), CB_OK);
+  ck_assert_int_eq(cb_models_register(), CB_OK); /* the truth models join the zoo from src/synth */
   ck_assert_int_eq(cb_model_create(model, seed, &m), CB_OK);
   int idx = cb_model_find_layer(m, layer), c, h, w;
   ck_assert_int_ge(idx, 0);
@@ -331,6 +333,7 @@ START_TEST(test_truth_models_listed) {
     if (!strcmp(g[i].name, "synthetic-v1") || !strcmp(g[i].name, "synthetic-it")) {
       ++found;
       cb_model *m = NULL;
+      ck_assert_int_eq(cb_models_register(), CB_OK);
       ck_assert_int_eq(cb_model_create(g[i].truth_model, 1, &m), CB_OK);
       ck_assert_double_eq(cb_model_get_info(m)->visual_degrees, g[i].stimulus_degrees);
       ck_assert_int_eq(cb_model_get_info(m)->in_c, 3);

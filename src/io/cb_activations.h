@@ -42,10 +42,6 @@ typedef struct cb_activations {
  * a name "." -> "%2E" (ONNX exporters name outputs like "/layer1/Relu_output_0",
  * which HDF5 would otherwise read as nested groups). Decoding reverses it;
  * readers show and accept the decoded names. */
-/* A dataset-creation property list without modification times (HDF5
- * records them by default, which makes identical content differ in bytes);
- * owned by the library, do not close. */
-hid_t cb_h5_dcpl_untimed(void);
 
 /* Storage layout of layer datasets. NULL where a pointer is taken is the
  * default: shuffle + deflate level CB_ACTIVATIONS_DEFLATE, 2 MiB chunks.

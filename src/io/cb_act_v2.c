@@ -7,6 +7,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include "cb_act_impl.h"
 #include "cb_activations.h"
 #include "cb_h5_impl.h"
 #include "cb_strbuf.h"

@@ -1,5 +1,6 @@
 /* cb_activations.c - serial reader and writer of activations files. */
 #include "cb_activations.h"
+#include "cb_act_impl.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cb_act_impl.h"
 #include "cb_activations.h"
 #include "cb_fs.h"
 #include "cb_h5_impl.h"

@@ -2,10 +2,10 @@
 #include <cblas.h>
 #include <curl/curl.h>
 #include <getopt.h>
-#include <hdf5.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cb_h5.h"
 #include "cb_version.h"
 #include "cli.h"
 
@@ -13,18 +13,14 @@ static cb_status print_versions(void *arg) {
   (void)arg;
   char mpi[256];
   cb_par_mpi_version(mpi, sizeof mpi);
-  unsigned maj, min, rel;
-  H5get_libversion(&maj, &min, &rel);
-#ifdef H5_HAVE_PARALLEL
-  const char *parallel = "parallel";
-#else
-  const char *parallel = "serial";
-#endif
+  char hdf5[64];
+  cb_io_hdf5_version(hdf5, sizeof hdf5);
+  const char *parallel = cb_io_hdf5_parallel() ? "parallel" : "serial";
   curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
   printf("cortexbench %s\n", CB_VERSION);
   printf("commit:   %s\n", cb_git_commit());
   printf("MPI:      %s\n", mpi);
-  printf("HDF5:     %u.%u.%u (%s)\n", maj, min, rel, parallel);
+  printf("HDF5:     %s (%s)\n", hdf5, parallel);
   printf("OpenBLAS: %s\n", openblas_get_config());
   printf("          core %s, %d thread%s\n", cb_cli_blas_core(), openblas_get_num_threads(),
          openblas_get_num_threads() == 1 ? "" : "s");

@@ -4,12 +4,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_h5.h"
 #include "cb_log.h"
 #include "cb_version.h"
 #include "cli.h"
@@ -45,11 +45,11 @@ void cb_cli_print_header(cb_par *p, int blas_threads) {
   if (cb_par_rank(p) != 0 || cb_log_get_level() < CB_LOG_INFO) return;
   char mpi[256];
   cb_par_mpi_version(mpi, sizeof mpi);
-  unsigned maj, min, rel;
-  H5get_libversion(&maj, &min, &rel);
+  char hdf5[64];
+  cb_io_hdf5_version(hdf5, sizeof hdf5);
   const char *core = cb_cli_blas_core();
-  printf("cortexbench %s | %s | HDF5 %u.%u.%u | OpenBLAS core %s, %d thread%s per rank\n", CB_VERSION, mpi, maj, min,
-         rel, core, blas_threads, blas_threads == 1 ? "" : "s");
+  printf("cortexbench %s | %s | HDF5 %s | OpenBLAS core %s, %d thread%s per rank\n", CB_VERSION, mpi, hdf5, core,
+         blas_threads, blas_threads == 1 ? "" : "s");
   printf("ranks: %d (%d on this node, %d cores)\n", cb_par_size(p), cb_par_local_size(p), cb_par_node_cores(p));
   int level = cpu_vector_level();
   int generic = !strcmp(core, "Prescott") || !strcmp(core, "Core2") || !strcmp(core, "Nehalem") ||

@@ -1,5 +1,6 @@
 /* cb_activations.c - serial reader and writer of activations files. */
 #include "cb_activations.h"
+#include "cb_act_impl.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,25 +12,10 @@
 #include <hdf5.h>
 
 #include "cb_fs.h"
+#include "cb_h5_impl.h"
 #include "cb_isolate.h"
 #include "cb_mem.h"
 #include "cb_strbuf.h"
-
-typedef struct h5_quiet {
-  H5E_auto2_t func;
-  void *data;
-} h5_quiet;
-
-static void quiet_begin(h5_quiet *q) {
-  H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-static void quiet_end(const h5_quiet *q) { H5Eset_auto2(H5E_DEFAULT, q->func, q->data); }
-
-static void h5close(hid_t *id, herr_t (*fn)(hid_t)) {
-  if (*id >= 0) fn(*id);
-  *id = -1;
-}
 
 static void free_strings(char **s, int64_t n) {
   if (s == NULL) return;
@@ -40,108 +26,20 @@ static void free_strings(char **s, int64_t n) {
 static cb_status open_read(const char *path, hid_t *out) {
   if (path == NULL) return CB_ERROR(CB_ERR_ARG, "activations path is NULL");
   CB_CHECK(cb_file_check_regular(path)); /* a FIFO would block HDF5's open */
-  if (H5Fis_hdf5(path) <= 0) return CB_ERROR(CB_ERR_FORMAT, "%s: not an HDF5 file", path);
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  if (fapl >= 0) H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
-  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl >= 0 ? fapl : H5P_DEFAULT);
-  if (fapl >= 0) H5Pclose(fapl);
-  if (f < 0) return CB_ERROR(CB_ERR_FORMAT, "%s: cannot open as HDF5 (truncated or corrupt file)", path);
-  *out = f;
-  return CB_OK;
+  return cb__h5_open_read(path, "HDF5", out);
 }
 
-/* n strings (fixed or vlen) from a dataset (is_attr = 0) or attribute. */
-static cb_status read_strings(hid_t obj, int is_attr, int64_t n, const char *path, const char *what,
-                              char ***out) {
-  cb_status st = CB_OK;
-  hid_t ft = is_attr ? H5Aget_type(obj) : H5Dget_type(obj), mt = -1, sp = -1;
-  char **s = NULL, **raw = NULL, *buf = NULL;
-  if (ft < 0 || H5Tget_class(ft) != H5T_STRING) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: %s is not a string", path, what);
-    goto done;
-  }
-  s = calloc((size_t)(n > 0 ? n : 1), sizeof *s);
-  CB_ALLOC_GOTO(s, st, done);
-  mt = H5Tcopy(H5T_C_S1);
-  if (H5Tis_variable_str(ft) > 0) {
-    H5Tset_size(mt, H5T_VARIABLE);
-    H5Tset_cset(mt, H5Tget_cset(ft));
-    raw = calloc((size_t)(n > 0 ? n : 1), sizeof *raw);
-    CB_ALLOC_GOTO(raw, st, done);
-    if ((is_attr ? H5Aread(obj, mt, raw) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw)) < 0) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read %s (truncated or corrupt file)", path, what);
-      goto done;
-    }
-    for (int64_t i = 0; i < n; ++i) s[i] = cb_strdup(raw[i] ? raw[i] : "");
-    sp = is_attr ? H5Aget_space(obj) : H5Dget_space(obj);
-    H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, raw);
-    for (int64_t i = 0; i < n; ++i) CB_ALLOC_GOTO(s[i], st, done);
-  } else {
-    size_t sz = H5Tget_size(ft);
-    if (sz == 0) sz = 1;
-    H5Tset_size(mt, sz);
-    H5Tset_strpad(mt, H5T_STR_NULLPAD);
-    H5Tset_cset(mt, H5Tget_cset(ft)); /* HDF5 does not convert ASCII <-> UTF-8 */
-    buf = calloc((size_t)(n > 0 ? n : 1), sz);
-    CB_ALLOC_GOTO(buf, st, done);
-    if ((is_attr ? H5Aread(obj, mt, buf) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf)) < 0) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read %s (truncated or corrupt file)", path, what);
-      goto done;
-    }
-    for (int64_t i = 0; i < n; ++i) {
-      const char *p = buf + (size_t)i * sz;
-      size_t len = 0;
-      while (len < sz && p[len] != '\0') ++len;
-      s[i] = malloc(len + 1);
-      CB_ALLOC_GOTO(s[i], st, done);
-      memcpy(s[i], p, len);
-      s[i][len] = '\0';
-    }
-  }
-  *out = s;
-  s = NULL;
-done:
-  free_strings(s, n);
-  free(raw);
-  free(buf);
-  h5close(&sp, H5Sclose);
-  h5close(&mt, H5Tclose);
-  h5close(&ft, H5Tclose);
-  return st;
-}
-
-/* Scalar string attribute; "" when absent. */
+/* String attribute `name` of obj; "" when absent. */
 static cb_status read_attr_text(hid_t obj, const char *name, const char *path, char **out) {
-  if (H5Aexists(obj, name) <= 0) {
-    *out = cb_strdup("");
-    return *out ? CB_OK : CB_ERROR(CB_ERR_NOMEM, "out of memory");
-  }
-  hid_t at = H5Aopen(obj, name, H5P_DEFAULT);
-  if (at < 0) return CB_ERROR(CB_ERR_FORMAT, "%s: cannot open attribute '%s'", path, name);
-  char what[128];
-  snprintf(what, sizeof what, "attribute '%s'", name);
-  char **v = NULL;
-  cb_status st = read_strings(at, 1, 1, path, what, &v);
-  H5Aclose(at);
-  if (st != CB_OK) return st;
-  *out = v[0];
-  free(v);
-  return CB_OK;
+  CB_CHECK(cb__h5_read_string_attr(obj, name, path, out));
+  if (*out == NULL) *out = cb_strdup("");
+  return *out ? CB_OK : CB_ERROR(CB_ERR_NOMEM, "out of memory");
 }
 
 typedef struct link_list {
   char **names; /* (n) */
   int n, cap;
 } link_list;
-
-hid_t cb_h5_dcpl_untimed(void) {
-  static hid_t p = -1;
-  if (p < 0) {
-    p = H5Pcreate(H5P_DATASET_CREATE);
-    if (p >= 0) H5Pset_obj_track_times(p, 0);
-  }
-  return p >= 0 ? p : H5P_DEFAULT;
-}
 
 int64_t cb_activations_chunk_rows(int64_t n, int64_t features, const cb_activations_layout *layout) {
   int64_t bytes = layout && layout->chunk_bytes > 0 ? layout->chunk_bytes : CB_ACTIVATIONS_CHUNK_BYTES;
@@ -283,8 +181,8 @@ static cb_status list_v2(hid_t f, const char *path, hsize_t n, link_list *l, lin
   hid_t root = H5Gopen2(f, "/", H5P_DEFAULT), gcpl = root >= 0 ? H5Gget_create_plist(root) : -1, d = -1;
   if (gcpl >= 0 && H5Pget_link_creation_order(gcpl, &flags) >= 0 && (flags & H5P_CRT_ORDER_INDEXED))
     idx = H5_INDEX_CRT_ORDER;
-  h5close(&gcpl, H5Pclose);
-  h5close(&root, H5Gclose);
+  cb__h5_close(&gcpl, H5Pclose);
+  cb__h5_close(&root, H5Gclose);
   hsize_t pos = 0;
   if (H5Literate(f, idx, H5_ITER_INC, &pos, collect_raw, &links) < 0) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot list the variables (truncated or corrupt file)", path);
@@ -295,7 +193,7 @@ static cb_status list_v2(hid_t f, const char *path, hsize_t n, link_list *l, lin
     if (H5Oget_info_by_name(f, links.names[i], &oi, H5P_DEFAULT) < 0 || oi.type != H5O_TYPE_DATASET) continue;
     d = H5Dopen2(f, links.names[i], H5P_DEFAULT);
     if (d < 0 || H5Aexists(d, "layer") <= 0) {
-      h5close(&d, H5Dclose);
+      cb__h5_close(&d, H5Dclose);
       continue;
     }
     char *name = NULL;
@@ -303,7 +201,7 @@ static cb_status list_v2(hid_t f, const char *path, hsize_t n, link_list *l, lin
     int dup = 0;
     for (int k = 0; k < l->n; ++k) dup |= !strcmp(l->names[k], name);
     int64_t e = dup ? 0 : layer_elements(d, n, H5S_MAX_RANK);
-    h5close(&d, H5Dclose);
+    cb__h5_close(&d, H5Dclose);
     if (dup || e < 0) {
       st = dup ? CB_ERROR(CB_ERR_FORMAT, "%s: layer '%s' appears twice", path, name)
                : CB_ERROR(CB_ERR_FORMAT, "%s: layer '%s' (variable '%s') is not a (%llu stimuli, ...) array",
@@ -326,7 +224,7 @@ static cb_status list_v2(hid_t f, const char *path, hsize_t n, link_list *l, lin
   if (*features == NULL && (*features = calloc(1, sizeof **features)) == NULL)
     st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
 done:
-  h5close(&d, H5Dclose);
+  cb__h5_close(&d, H5Dclose);
   free_strings(links.names, links.n);
   return st;
 }
@@ -343,7 +241,7 @@ static int64_t layer_elements(hid_t d, hsize_t n, int max_rank) {
     for (int k = 1; k < r && f >= 0; ++k)
       f = dims[k] > (hsize_t)(INT64_C(1) << 40) || (double)f * (double)dims[k] > 0x1p40 ? -1 : f * (int64_t)dims[k];
   }
-  h5close(&sp, H5Sclose);
+  cb__h5_close(&sp, H5Sclose);
   return f;
 }
 
@@ -372,7 +270,7 @@ static cb_status list_v1(hid_t f, const char *path, hsize_t n, link_list *l, lin
     }
     hid_t d = H5Dopen2(g, link, H5P_DEFAULT);
     (*features)[i] = layer_elements(d, n, 2);
-    h5close(&d, H5Dclose);
+    cb__h5_close(&d, H5Dclose);
     if ((*features)[i] < 0) {
       st = CB_ERROR(CB_ERR_FORMAT, "%s: layer '%s' is not a (%llu, features) dataset", path, l->names[i],
                     (unsigned long long)n);
@@ -382,8 +280,8 @@ static cb_status list_v1(hid_t f, const char *path, hsize_t n, link_list *l, lin
     CB_CHECK_GOTO(list_push(paths, full), st, done);
   }
 done:
-  h5close(&gcpl, H5Pclose);
-  h5close(&g, H5Gclose);
+  cb__h5_close(&gcpl, H5Pclose);
+  cb__h5_close(&g, H5Gclose);
   return st;
 }
 
@@ -402,10 +300,10 @@ static cb_status open_body(hid_t f, const char *path, cb_activations *a) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: /stimulus_id is not 1-D", path);
     goto done;
   }
-  h5close(&sp, H5Sclose);
-  CB_CHECK_GOTO(read_strings(d, 0, (int64_t)n, path, "/stimulus_id", &a->stimulus_id), st, done);
+  cb__h5_close(&sp, H5Sclose);
+  CB_CHECK_GOTO(cb__h5_read_strings(d, 0, (int64_t)n, path, "/stimulus_id", &a->stimulus_id), st, done);
   a->n = (int64_t)n;
-  h5close(&d, H5Dclose);
+  cb__h5_close(&d, H5Dclose);
   a->format = H5Lexists(f, "layers", H5P_DEFAULT) > 0 ? 1 : 2;
   if (a->format == 1)
     st = list_v1(f, path, n, &l, &paths, &a->features);
@@ -420,15 +318,15 @@ static cb_status open_body(hid_t f, const char *path, cb_activations *a) {
 done:
   free_strings(l.names, l.n);
   free_strings(paths.names, paths.n);
-  h5close(&sp, H5Sclose);
-  h5close(&d, H5Dclose);
+  cb__h5_close(&sp, H5Sclose);
+  cb__h5_close(&d, H5Dclose);
   return st;
 }
 
 /* The whole libhdf5 read; runs in the isolated child (cb_isolate). */
 static cb_status open_in_process(const char *path, cb_activations **out) {
-  h5_quiet q;
-  quiet_begin(&q);
+  cb__h5_quiet q;
+  cb__h5_quiet_begin(&q);
   hid_t f = -1;
   cb_activations *a = NULL;
   cb_status st = open_read(path, &f);
@@ -436,8 +334,8 @@ static cb_status open_in_process(const char *path, cb_activations **out) {
     a = calloc(1, sizeof *a);
     st = a ? open_body(f, path, a) : CB_ERROR(CB_ERR_NOMEM, "out of memory");
   }
-  h5close(&f, H5Fclose);
-  quiet_end(&q);
+  cb__h5_close(&f, H5Fclose);
+  cb__h5_quiet_end(&q);
   if (st != CB_OK) {
     cb_activations_destroy(&a);
     return st;
@@ -460,22 +358,22 @@ static cb_status unknown_layer(const cb_activations *a, const char *path, const 
 
 /* One layer of an activations file opened for reading: (n, e) numeric elements. */
 typedef struct layer_in {
-  h5_quiet q;
+  cb__h5_quiet q;
   hid_t f, d;
   hsize_t n, e;
 } layer_in;
 
 static void layer_close(layer_in *L) {
-  h5close(&L->d, H5Dclose);
-  h5close(&L->f, H5Fclose);
-  quiet_end(&L->q);
+  cb__h5_close(&L->d, H5Dclose);
+  cb__h5_close(&L->f, H5Fclose);
+  cb__h5_quiet_end(&L->q);
 }
 
 /* Opens layer li and checks that `copies` float32 copies of it fit in memory. Closed by layer_close either way. */
 static cb_status layer_open(const cb_activations *a, const char *path, int li, unsigned copies, layer_in *L) {
   const char *layer = a->layer_names[li];
   L->f = L->d = -1;
-  quiet_begin(&L->q);
+  cb__h5_quiet_begin(&L->q);
   CB_CHECK(open_read(path, &L->f));
   L->d = H5Dopen2(L->f, a->layer_paths[li], H5P_DEFAULT);
   if (L->d < 0) return unknown_layer(a, path, layer);
@@ -675,8 +573,8 @@ static cb_status write_body(hid_t f, const char *path, const char *model, const 
     if (st == CB_ERR_IO) st = CB_ERROR(CB_ERR_IO, "%s: cannot create layer '%s'", path, layer_names[l]);
     if (st == CB_OK && elements > 0 && H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, X[l]) < 0)
       st = CB_ERROR(CB_ERR_IO, "%s: cannot write layer '%s' (HDF5 error; disk full?)", path, layer_names[l]);
-    h5close(&d, H5Dclose);
-    h5close(&sp, H5Sclose);
+    cb__h5_close(&d, H5Dclose);
+    cb__h5_close(&sp, H5Sclose);
   }
   if (st == CB_OK) st = cb_act_v2_finish(f, path, nm, layer_names, n, stimulus_id, model, version, NULL);
   return st;
@@ -730,15 +628,15 @@ cb_status cb_activations_write_shaped(const char *path, const char *model, const
     cb_act_names_destroy(&nm);
     return st;
   }
-  h5_quiet q;
-  quiet_begin(&q);
+  cb__h5_quiet q;
+  cb__h5_quiet_begin(&q);
   hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
   if (fcpl >= 0) H5Pset_obj_track_times(fcpl, 0);
   if (fcpl >= 0) H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
   if (fapl >= 0) H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
   hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl >= 0 ? fcpl : H5P_DEFAULT, fapl >= 0 ? fapl : H5P_DEFAULT);
-  h5close(&fcpl, H5Pclose);
-  h5close(&fapl, H5Pclose);
+  cb__h5_close(&fcpl, H5Pclose);
+  cb__h5_close(&fapl, H5Pclose);
   if (f < 0) {
     st = CB_ERROR(CB_ERR_IO, "%s: cannot create temporary file %s", path, tmp);
     goto done;
@@ -749,9 +647,9 @@ cb_status cb_activations_write_shaped(const char *path, const char *model, const
   if (st == CB_OK && e < 0) st = CB_ERROR(CB_ERR_IO, "%s: cannot finish writing (disk full?)", path);
   if (st == CB_OK) st = cb_file_commit(tmp, path);
 done:
-  h5close(&f, H5Fclose);
+  cb__h5_close(&f, H5Fclose);
   if (st != CB_OK) remove(tmp);
-  quiet_end(&q);
+  cb__h5_quiet_end(&q);
   cb_act_names_destroy(&nm);
   return st;
 }

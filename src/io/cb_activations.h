@@ -13,15 +13,14 @@
  * Layer datasets are chunked along stimuli, full per-stimulus width (about
  * chunk_bytes per chunk), deflate-compressed after a byte shuffle unless
  * turned off; readers need not know (HDF5 undoes the filters).
- * The parallel writer lives in src/par and writes the same layout.
+ * The parallel writer lives in src/par and writes the same layout, through
+ * the HDF5-level helpers of the private header cb_act_impl.h.
  */
 #ifndef CB_ACTIVATIONS_H
 #define CB_ACTIVATIONS_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-#include <hdf5.h>
 
 #include "cb_act_names.h"
 #include "cb_status.h"
@@ -37,15 +36,6 @@ typedef struct cb_activations {
   char **layer_paths;     /* (n_layers) HDF5 path of each layer dataset ("/conv1", "/layers/fc%2Fout") */
   int format;             /* 1 or 2 */
 } cb_activations;
-
-/* HDF5 link name of a layer under /layers: '%' -> "%25", '/' -> "%2F" and
- * a name "." -> "%2E" (ONNX exporters name outputs like "/layer1/Relu_output_0",
- * which HDF5 would otherwise read as nested groups). Decoding reverses it;
- * readers show and accept the decoded names. */
-/* A dataset-creation property list without modification times (HDF5
- * records them by default, which makes identical content differ in bytes);
- * owned by the library, do not close. */
-hid_t cb_h5_dcpl_untimed(void);
 
 /* Storage layout of layer datasets. NULL where a pointer is taken is the
  * default: shuffle + deflate level CB_ACTIVATIONS_DEFLATE, 2 MiB chunks.
@@ -65,26 +55,11 @@ int cb_activations_deflate(const cb_activations_layout *layout);
  * clamped to [1, n] (a function of n and features only, never of the rank
  * count, so that every rank count writes the same file). */
 int64_t cb_activations_chunk_rows(int64_t n, int64_t features, const cb_activations_layout *layout);
-/* Dataset-creation property list of an (n, dims...) layer (ndim per-stimulus
- * axes, features = their product): untimed; chunked (chunk_rows, dims...)
- * when n, features > 0, else contiguous; shuffle + deflate when the level
- * (cb_activations_deflate) > 0. The caller closes *out with H5Pclose.
- * CB_ERR_ARG for a level outside 0..9. */
-cb_status cb_activations_layer_dcpl(int64_t n, int ndim, const int64_t *dims, const cb_activations_layout *layout,
-                                    hid_t *out);
 
-/* Version 2 writing, shared by the serial and the parallel writer.
- * cb_act_v2_create_layer: creates layer l's dataset at the root (names from
- * nm), its dataspace in *space; lcpl may be H5P_DEFAULT.
- * cb_act_v2_finish (serial access, after every layer exists): writes
- * /stimulus_id, the dimension scales, attaches them to the layers, writes
- * each layer's `layer` attribute and the root attributes (task_key when
- * not NULL). */
-cb_status cb_act_v2_create_layer(hid_t f, const cb_act_names *nm, int l, int64_t n, const cb_activations_layout *layout,
-                                 hid_t lcpl, hid_t *dset, hid_t *space);
-cb_status cb_act_v2_finish(hid_t f, const char *path, const cb_act_names *nm, const char *const *layer_names,
-                           int64_t n, const char *const *stimulus_id, const char *model, const char *version,
-                           const char *task_key);
+/* HDF5 link name of a layer under /layers: '%' -> "%25", '/' -> "%2F" and
+ * a name "." -> "%2E" (ONNX exporters name outputs like "/layer1/Relu_output_0",
+ * which HDF5 would otherwise read as nested groups). Decoding reverses it;
+ * readers show and accept the decoded names. */
 cb_status cb_layer_link_encode(const char *name, char *out, size_t n);
 cb_status cb_layer_link_decode(const char *link, char *out, size_t n);
 

@@ -20,6 +20,7 @@
 #include <hdf5_hl.h>
 
 #include "cb_fs.h"
+#include "cb_h5_impl.h"
 #include "cb_isolate.h"
 #include "cb_mem.h"
 #include "cb_strbuf.h"
@@ -32,23 +33,6 @@ static const char *const DIM_NAMES[3] = {"presentation", "neuroid", "time_bin"};
 /* ------------------------------------------------------------------------ */
 /* HDF5 helpers                                                              */
 
-typedef struct h5_quiet {
-  H5E_auto2_t func;
-  void *data;
-} h5_quiet;
-
-/* Silences HDF5's own error stack printing; our one-line message is enough. */
-static void quiet_begin(h5_quiet *q) {
-  H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-static void quiet_end(const h5_quiet *q) { H5Eset_auto2(H5E_DEFAULT, q->func, q->data); }
-
-static void h5close(hid_t *id, herr_t (*fn)(hid_t)) {
-  if (*id >= 0) fn(*id);
-  *id = -1;
-}
-
 /* Opens `path` read-only with clear messages for the usual failures. */
 static cb_status open_h5_read(const char *path, hid_t *out) {
   if (path == NULL) return CB_ERROR(CB_ERR_ARG, "assembly path is NULL");
@@ -60,113 +44,7 @@ static cb_status open_h5_read(const char *path, hid_t *out) {
   if (got == 4 && magic[0] == 'C' && magic[1] == 'D' && magic[2] == 'F')
     return CB_ERROR(CB_ERR_UNSUPPORTED, "%s: netCDF-3 classic file; only netCDF-4 (HDF5) assemblies are supported",
                     path);
-  if (H5Fis_hdf5(path) <= 0) return CB_ERROR(CB_ERR_FORMAT, "%s: not an HDF5/netCDF-4 file", path);
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  if (fapl >= 0) H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
-  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl >= 0 ? fapl : H5P_DEFAULT);
-  if (fapl >= 0) H5Pclose(fapl);
-  if (f < 0) return CB_ERROR(CB_ERR_FORMAT, "%s: cannot open as HDF5 (truncated or corrupt file)", path);
-  *out = f;
-  return CB_OK;
-}
-
-/* Reads `n` strings (fixed-length or variable-length) from a dataset or an
- * attribute. NULL strings become "". */
-static cb_status read_strings(hid_t obj, int is_attr, int64_t n, const char *path, const char *what,
-                              char ***out) {
-  cb_status st = CB_OK;
-  hid_t ft = -1, mt = -1, sp = -1;
-  char **s = NULL, **raw = NULL, *buf = NULL;
-  ft = is_attr ? H5Aget_type(obj) : H5Dget_type(obj);
-  if (ft < 0 || H5Tget_class(ft) != H5T_STRING) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: %s is not a string", path, what);
-    goto done;
-  }
-  s = calloc((size_t)(n > 0 ? n : 1), sizeof *s);
-  CB_ALLOC_GOTO(s, st, done);
-  htri_t var = H5Tis_variable_str(ft);
-  mt = H5Tcopy(H5T_C_S1);
-  if (var > 0) {
-    H5Tset_size(mt, H5T_VARIABLE);
-    H5Tset_cset(mt, H5Tget_cset(ft));
-    raw = calloc((size_t)(n > 0 ? n : 1), sizeof *raw);
-    CB_ALLOC_GOTO(raw, st, done);
-    herr_t e = is_attr ? H5Aread(obj, mt, raw) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw);
-    if (e < 0) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read %s (truncated or corrupt file)", path, what);
-      goto done;
-    }
-    for (int64_t i = 0; i < n; ++i) {
-      s[i] = cb_strdup(raw[i] ? raw[i] : "");
-      if (s[i] == NULL) break;
-    }
-    sp = is_attr ? H5Aget_space(obj) : H5Dget_space(obj);
-    H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, raw);
-    for (int64_t i = 0; i < n; ++i) CB_ALLOC_GOTO(s[i], st, done);
-  } else {
-    size_t sz = H5Tget_size(ft);
-    if (sz == 0) sz = 1;
-    H5Tset_size(mt, sz);
-    H5Tset_strpad(mt, H5T_STR_NULLPAD);
-    H5Tset_cset(mt, H5Tget_cset(ft));
-    buf = calloc((size_t)(n > 0 ? n : 1), sz);
-    CB_ALLOC_GOTO(buf, st, done);
-    herr_t e = is_attr ? H5Aread(obj, mt, buf) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
-    if (e < 0) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read %s (truncated or corrupt file)", path, what);
-      goto done;
-    }
-    int spacepad = H5Tget_strpad(ft) == H5T_STR_SPACEPAD;
-    for (int64_t i = 0; i < n; ++i) {
-      const char *p = buf + (size_t)i * sz;
-      size_t len = 0;
-      while (len < sz && p[len] != '\0') ++len;
-      while (spacepad && len > 0 && p[len - 1] == ' ') --len;
-      s[i] = malloc(len + 1);
-      CB_ALLOC_GOTO(s[i], st, done);
-      memcpy(s[i], p, len);
-      s[i][len] = '\0';
-    }
-  }
-  *out = s;
-  s = NULL;
-done:
-  if (s) {
-    for (int64_t i = 0; i < n; ++i) free(s[i]);
-    free(s);
-  }
-  free(raw);
-  free(buf);
-  h5close(&sp, H5Sclose);
-  h5close(&mt, H5Tclose);
-  h5close(&ft, H5Tclose);
-  return st;
-}
-
-/* Scalar string attribute `name` of `obj`; *out = NULL when absent. */
-static cb_status read_string_attr(hid_t obj, const char *name, const char *path, char **out) {
-  *out = NULL;
-  if (H5Aexists(obj, name) <= 0) return CB_OK;
-  hid_t at = H5Aopen(obj, name, H5P_DEFAULT);
-  if (at < 0) return CB_ERROR(CB_ERR_FORMAT, "%s: cannot open attribute '%s'", path, name);
-  hid_t sp = H5Aget_space(at);
-  hssize_t np = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
-  if (sp >= 0) H5Sclose(sp);
-  char **v = NULL;
-  cb_status st = CB_OK;
-  if (np < 1) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: attribute '%s' is empty", path, name);
-  } else {
-    char what[300];
-    snprintf(what, sizeof what, "attribute '%s'", name);
-    st = read_strings(at, 1, np, path, what, &v);
-  }
-  H5Aclose(at);
-  if (st != CB_OK) return st;
-  *out = v[0];
-  for (hssize_t i = 1; i < np; ++i) free(v[i]);
-  free(v);
-  return CB_OK;
+  return cb__h5_open_read(path, "HDF5/netCDF-4", out);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -406,7 +284,7 @@ static cb_status read_coord(hid_t d, const char *path, const char *name, int dim
     char what[300];
     snprintf(what, sizeof what, "coordinate '%s'", name);
     c->is_string = 1;
-    return read_strings(d, 0, len, path, what, &c->s);
+    return cb__h5_read_strings(d, 0, len, path, what, &c->s);
   }
   if (!is_numeric(d))
     return CB_ERROR(CB_ERR_UNSUPPORTED, "%s: coordinate '%s' has an unsupported type (not a number or string)",
@@ -479,7 +357,7 @@ static cb_status read_shape(read_ctx *x, int64_t shape[3]) {
       hid_t d = H5Dopen2(x->f, x->names.names[i], H5P_DEFAULT);
       hsize_t sh[3] = {0, 0, 0};
       if (d >= 0 && ds_shape(d, sh) == 1) x->scale_len[k] = (int64_t)sh[0];
-      h5close(&d, H5Dclose);
+      cb__h5_close(&d, H5Dclose);
     }
   }
   for (int k = 0; k < 2; ++k)
@@ -509,8 +387,8 @@ static cb_status read_identifiers(read_ctx *x, hid_t d, cb_assembly *a) {
   char **id_dst[2] = {&a->identifier, &a->stimulus_set_identifier};
   for (int k = 0; k < 2; ++k) {
     char *v = NULL;
-    CB_CHECK(read_string_attr(x->f, id_names[k], x->path, &v));
-    if (v == NULL) CB_CHECK(read_string_attr(d, id_names[k], x->path, &v));
+    CB_CHECK(cb__h5_read_string_attr(x->f, id_names[k], x->path, &v));
+    if (v == NULL) CB_CHECK(cb__h5_read_string_attr(d, id_names[k], x->path, &v));
     if (v != NULL) {
       free(*id_dst[k]);
       *id_dst[k] = v;
@@ -527,7 +405,7 @@ static cb_status read_one_coord(read_ctx *x, hid_t d, const char *name, cb_assem
     if (H5DSis_scale(d) > 0) {
       /* A dimension that is also a netCDF (coordinate) variable. */
       char *nm = NULL;
-      CB_CHECK(read_string_attr(d, "NAME", x->path, &nm));
+      CB_CHECK(cb__h5_read_string_attr(d, "NAME", x->path, &nm));
       int pure = nm != NULL && strncmp(nm, NC_DIM_TEXT, strlen(NC_DIM_TEXT)) == 0;
       free(nm);
       for (int k = 0; k < 3 && !pure; ++k)
@@ -557,18 +435,18 @@ static cb_status read_rest(read_ctx *x, cb_assembly *a) {
   const char *dname = x->names.names[x->which];
   hid_t d = H5Dopen2(x->f, dname, H5P_DEFAULT);
   if (d < 0 || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a->data) < 0) {
-    h5close(&d, H5Dclose);
+    cb__h5_close(&d, H5Dclose);
     return CB_ERROR(CB_ERR_FORMAT, "%s: cannot read data variable '%s' (truncated or corrupt file)", x->path, dname);
   }
   st = read_identifiers(x, d, a);
-  h5close(&d, H5Dclose);
+  cb__h5_close(&d, H5Dclose);
   /* Coordinates: 1-D variables attached to one of our dimensions. */
   for (int i = 0; st == CB_OK && i < x->names.n; ++i) {
     if (i == x->which) continue;
     d = H5Dopen2(x->f, x->names.names[i], H5P_DEFAULT);
     if (d < 0) continue; /* a group or something else: not a variable */
     st = read_one_coord(x, d, x->names.names[i], a);
-    h5close(&d, H5Dclose);
+    cb__h5_close(&d, H5Dclose);
   }
   if (st != CB_OK) return st;
   const cb_coord *sid = cb_assembly_coord(a, "stimulus_id");
@@ -580,7 +458,7 @@ static cb_status read_rest(read_ctx *x, cb_assembly *a) {
 
 static void read_ctx_close(read_ctx *x) {
   name_list_free(&x->names);
-  h5close(&x->f, H5Fclose);
+  cb__h5_close(&x->f, H5Fclose);
 }
 
 /* The reply of the reading process: shape, data, identifiers, then each coordinate. The data go first (8-byte
@@ -603,8 +481,8 @@ static void put_meta(cb_wire *w, const cb_assembly *a) {
 /* The whole libhdf5 read, in the isolated child (cb_isolate) or in-process: the data are read into the reply. */
 static cb_status read_child(void *arg, cb_wire *w) {
   const char *path = arg;
-  h5_quiet q;
-  quiet_begin(&q);
+  cb__h5_quiet q;
+  cb__h5_quiet_begin(&q);
   read_ctx x;
   memset(&x, 0, sizeof x);
   x.path = path;
@@ -624,7 +502,7 @@ static cb_status read_child(void *arg, cb_wire *w) {
   if (a) a->data = NULL; /* the reply's memory */
   cb_assembly_destroy(&a);
   read_ctx_close(&x);
-  quiet_end(&q);
+  cb__h5_quiet_end(&q);
   return st;
 }
 
@@ -708,9 +586,9 @@ static herr_t write_fixed_attr(hid_t obj, const char *name, const char *value) {
     at = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
     if (at >= 0) e = H5Awrite(at, t, value);
   }
-  h5close(&at, H5Aclose);
-  h5close(&sp, H5Sclose);
-  h5close(&t, H5Tclose);
+  cb__h5_close(&at, H5Aclose);
+  cb__h5_close(&sp, H5Sclose);
+  cb__h5_close(&t, H5Tclose);
   return e;
 }
 
@@ -719,8 +597,8 @@ static herr_t write_int32_attr(hid_t obj, const char *name, const int *v, hsize_
   herr_t e = -1;
   if (sp >= 0) at = H5Acreate2(obj, name, H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT);
   if (at >= 0) e = H5Awrite(at, H5T_NATIVE_INT, v);
-  h5close(&at, H5Aclose);
-  h5close(&sp, H5Sclose);
+  cb__h5_close(&at, H5Aclose);
+  cb__h5_close(&sp, H5Sclose);
   return e;
 }
 
@@ -793,8 +671,8 @@ static cb_status write_body(hid_t f, const char *path, const cb_assembly *a) {
           DIM_NAMES[k]);
     H5TRY(H5DSset_scale(scales[k], text), DIM_NAMES[k]);
     H5TRY(write_int32_attr(scales[k], "_Netcdf4Dimid", &k, 1, 1), DIM_NAMES[k]);
-    h5close(&dcpl, H5Pclose);
-    h5close(&sp, H5Sclose);
+    cb__h5_close(&dcpl, H5Pclose);
+    cb__h5_close(&sp, H5Sclose);
   }
 
   /* Data variable. */
@@ -817,8 +695,8 @@ static cb_status write_body(hid_t f, const char *path, const cb_assembly *a) {
     hid_t fsp = H5Screate_simple(1, &one, NULL);
     hid_t at = fsp >= 0 ? H5Acreate2(d, "_FillValue", H5T_IEEE_F64LE, fsp, H5P_DEFAULT, H5P_DEFAULT) : -1;
     herr_t e = at >= 0 ? H5Awrite(at, H5T_NATIVE_DOUBLE, &fill) : -1;
-    h5close(&at, H5Aclose);
-    h5close(&fsp, H5Sclose);
+    cb__h5_close(&at, H5Aclose);
+    cb__h5_close(&fsp, H5Sclose);
     H5TRY(e, "data attributes");
     if (a->n_coords > 0) {
       cb_strbuf b = {0};
@@ -835,9 +713,9 @@ static cb_status write_body(hid_t f, const char *path, const cb_assembly *a) {
     if (a->identifier) H5TRY(write_fixed_attr(d, "identifier", a->identifier), "data attributes");
     if (a->stimulus_set_identifier)
       H5TRY(write_fixed_attr(d, "stimulus_set_identifier", a->stimulus_set_identifier), "data attributes");
-    h5close(&d, H5Dclose);
-    h5close(&dcpl, H5Pclose);
-    h5close(&sp, H5Sclose);
+    cb__h5_close(&d, H5Dclose);
+    cb__h5_close(&dcpl, H5Pclose);
+    cb__h5_close(&sp, H5Sclose);
   }
 
   /* Coordinates. */
@@ -858,7 +736,7 @@ static cb_status write_body(hid_t f, const char *path, const cb_assembly *a) {
       H5TRY(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, vs), c->name);
       free(vs);
       vs = NULL;
-      h5close(&t, H5Tclose);
+      cb__h5_close(&t, H5Tclose);
     } else {
       hid_t ft = all_integral(c->v, n) ? H5T_STD_I64LE : H5T_IEEE_F64LE;
       H5TRY(d = H5Dcreate2(f, c->name, ft, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT), c->name);
@@ -866,9 +744,9 @@ static cb_status write_body(hid_t f, const char *path, const cb_assembly *a) {
     }
     H5TRY(H5DSattach_scale(d, scales[c->dim], 0), c->name);
     H5TRY(write_int32_attr(d, "_Netcdf4Coordinates", &c->dim, 1, 0), c->name);
-    h5close(&d, H5Dclose);
-    h5close(&dcpl, H5Pclose);
-    h5close(&sp, H5Sclose);
+    cb__h5_close(&d, H5Dclose);
+    cb__h5_close(&dcpl, H5Pclose);
+    cb__h5_close(&sp, H5Sclose);
   }
 
   /* Global attributes. */
@@ -883,11 +761,11 @@ static cb_status write_body(hid_t f, const char *path, const cb_assembly *a) {
 #undef H5TRY
 done:
   free(vs);
-  h5close(&t, H5Tclose);
-  h5close(&d, H5Dclose);
-  h5close(&dcpl, H5Pclose);
-  h5close(&sp, H5Sclose);
-  for (int k = 0; k < 3; ++k) h5close(&scales[k], H5Dclose);
+  cb__h5_close(&t, H5Tclose);
+  cb__h5_close(&d, H5Dclose);
+  cb__h5_close(&dcpl, H5Pclose);
+  cb__h5_close(&sp, H5Sclose);
+  for (int k = 0; k < 3; ++k) cb__h5_close(&scales[k], H5Dclose);
   return st;
 }
 
@@ -897,8 +775,8 @@ cb_status cb_assembly_write(const char *path, const cb_assembly *a) {
   cb_path_dirname(path, dir, sizeof dir);
   CB_CHECK(cb_mkdirs(dir));
   CB_CHECK(cb_path_temp(path, tmp, sizeof tmp));
-  h5_quiet q;
-  quiet_begin(&q);
+  cb__h5_quiet q;
+  cb__h5_quiet_begin(&q);
   cb_status st = CB_OK;
   hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS), f = -1;
   if (fcpl >= 0) H5Pset_obj_track_times(fcpl, 0);
@@ -911,8 +789,8 @@ cb_status cb_assembly_write(const char *path, const cb_assembly *a) {
     H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
   }
   f = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl >= 0 ? fcpl : H5P_DEFAULT, fapl >= 0 ? fapl : H5P_DEFAULT);
-  h5close(&fcpl, H5Pclose);
-  h5close(&fapl, H5Pclose);
+  cb__h5_close(&fcpl, H5Pclose);
+  cb__h5_close(&fapl, H5Pclose);
   if (f < 0) {
     st = CB_ERROR(CB_ERR_IO, "%s: cannot create temporary file %s", path, tmp);
     goto done;
@@ -923,9 +801,9 @@ cb_status cb_assembly_write(const char *path, const cb_assembly *a) {
   if (st == CB_OK && e < 0) st = CB_ERROR(CB_ERR_IO, "%s: cannot finish writing (disk full?)", path);
   if (st == CB_OK) st = cb_file_commit(tmp, path);
 done:
-  h5close(&f, H5Fclose);
+  cb__h5_close(&f, H5Fclose);
   if (st != CB_OK) remove(tmp);
-  quiet_end(&q);
+  cb__h5_quiet_end(&q);
   return st;
 }
 

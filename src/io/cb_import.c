@@ -10,6 +10,7 @@
 
 #include "cb_csv.h"
 #include "cb_fs.h"
+#include "cb_h5_impl.h"
 #include "cb_mat.h"
 #include "cb_npy.h"
 #include "cb_strbuf.h"
@@ -28,13 +29,11 @@ cb_import_opts cb_import_opts_default(void) {
 /* ---- arrays ------------------------------------------------------------- */
 
 static cb_status hdf5_read(const char *path, const char *var, cb_ndarray **out) {
-  H5E_auto2_t func;
-  void *data;
-  H5Eget_auto2(H5E_DEFAULT, &func, &data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  cb__h5_quiet q;
+  cb__h5_quiet_begin(&q);
   cb_status st = CB_OK;
   cb_ndarray *a = NULL;
-  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), d = -1, sp = -1;
+  hid_t f = cb__h5_fopen_read(path), d = -1, sp = -1;
   if (f < 0) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot open HDF5 file (truncated or corrupt)", path);
     goto done;
@@ -69,7 +68,7 @@ done:
   if (sp >= 0) H5Sclose(sp);
   if (d >= 0) H5Dclose(d);
   if (f >= 0) H5Fclose(f);
-  H5Eset_auto2(H5E_DEFAULT, func, data);
+  cb__h5_quiet_end(&q);
   return st;
 }
 

@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include "cb_fs.h"
+#include "cb_h5_impl.h"
 #include "cb_strbuf.h"
 
 /* Data types (mi*) and array classes (mx*) of the level 5 format. */
@@ -487,14 +488,12 @@ static cb_status v73_read(const char *path, const char *spec, cb_ndarray **out) 
   char var[256], field[256], dset[600];
   split_spec(spec, var, sizeof var, field, sizeof field);
   snprintf(dset, sizeof dset, field[0] ? "/%s/%s" : "/%s", var, field);
-  H5E_auto2_t func;
-  void *data;
-  H5Eget_auto2(H5E_DEFAULT, &func, &data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  cb__h5_quiet q;
+  cb__h5_quiet_begin(&q);
   cb_status st = CB_OK;
   hid_t f = -1, d = -1, sp = -1, ty = -1, at = -1, aty = -1;
   cb_ndarray *a = NULL;
-  f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  f = cb__h5_fopen_read(path);
   if (f < 0) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot open as MATLAB v7.3 (HDF5): truncated or corrupt", path);
     goto done;
@@ -575,7 +574,7 @@ done:
   if (sp >= 0) H5Sclose(sp);
   if (d >= 0) H5Dclose(d);
   if (f >= 0) H5Fclose(f);
-  H5Eset_auto2(H5E_DEFAULT, func, data);
+  cb__h5_quiet_end(&q);
   return st;
 }
 

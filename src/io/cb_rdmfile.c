@@ -1,8 +1,6 @@
 /* cb_rdmfile.c - RDM files: HDF5 datasets /rdm, /stimulus_id, /subject. */
 #include "cb_rdmfile.h"
 
-#include "cb_activations.h"
-
 #include <hdf5.h>
 #include <math.h>
 #include <stdlib.h>
@@ -10,6 +8,7 @@
 #include <unistd.h>
 
 #include "cb_fs.h"
+#include "cb_h5_impl.h"
 #include "cb_isolate.h"
 #include "cb_mem.h"
 #include "cb_strbuf.h"
@@ -89,28 +88,10 @@ cb_status cb_rdmfile_check(const cb_rdmfile *r, double tol, int allow_nan, const
 
 /* ---- HDF5 helpers ------------------------------------------------------- */
 
-typedef struct h5_quiet {
-  H5E_auto2_t func;
-  void *data;
-} h5_quiet;
-
-static void quiet_begin(h5_quiet *q) {
-  H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-static void quiet_end(const h5_quiet *q) { H5Eset_auto2(H5E_DEFAULT, q->func, q->data); }
-
-static hid_t vlen_utf8(void) {
-  hid_t t = H5Tcopy(H5T_C_S1);
-  H5Tset_size(t, H5T_VARIABLE);
-  H5Tset_cset(t, H5T_CSET_UTF8);
-  return t;
-}
-
 static int write_strings(hid_t f, const char *name, char *const *v, int n) {
   hsize_t d = (hsize_t)n;
-  hid_t t = vlen_utf8(), sp = H5Screate_simple(1, &d, NULL);
-  hid_t ds = H5Dcreate2(f, name, t, sp, H5P_DEFAULT, cb_h5_dcpl_untimed(), H5P_DEFAULT);
+  hid_t t = cb__h5_vlen_utf8(), sp = H5Screate_simple(1, &d, NULL);
+  hid_t ds = H5Dcreate2(f, name, t, sp, H5P_DEFAULT, cb__h5_dcpl_untimed(), H5P_DEFAULT);
   int ok = ds >= 0 && H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0;
   if (ds >= 0) H5Dclose(ds);
   H5Sclose(sp);
@@ -119,7 +100,7 @@ static int write_strings(hid_t f, const char *name, char *const *v, int n) {
 }
 
 static int write_attr(hid_t f, const char *name, const char *v) {
-  hid_t t = vlen_utf8(), sp = H5Screate(H5S_SCALAR);
+  hid_t t = cb__h5_vlen_utf8(), sp = H5Screate(H5S_SCALAR);
   hid_t a = H5Acreate2(f, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
   int ok = a >= 0 && H5Awrite(a, t, &v) >= 0;
   if (a >= 0) H5Aclose(a);
@@ -138,15 +119,15 @@ cb_status cb_rdmfile_write(const char *path, const cb_rdmfile *r) {
   cb_path_dirname(path, dir, sizeof dir);
   CB_CHECK(cb_mkdirs(dir));
   CB_CHECK(cb_path_temp(path, tmp, sizeof tmp));
-  h5_quiet q;
-  quiet_begin(&q);
+  cb__h5_quiet q;
+  cb__h5_quiet_begin(&q);
   int ok = 0;
   hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (f >= 0) {
     hsize_t dims[3] = {(hsize_t)r->n_subject, (hsize_t)r->n, (hsize_t)r->n};
     int nd = r->has_subject ? 3 : 2;
     hid_t sp = H5Screate_simple(nd, r->has_subject ? dims : dims + 1, NULL);
-    hid_t ds = H5Dcreate2(f, "rdm", H5T_IEEE_F64LE, sp, H5P_DEFAULT, cb_h5_dcpl_untimed(), H5P_DEFAULT);
+    hid_t ds = H5Dcreate2(f, "rdm", H5T_IEEE_F64LE, sp, H5P_DEFAULT, cb__h5_dcpl_untimed(), H5P_DEFAULT);
     ok = ds >= 0 && H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, r->rdm) >= 0;
     if (ds >= 0) H5Dclose(ds);
     H5Sclose(sp);
@@ -156,7 +137,7 @@ cb_status cb_rdmfile_write(const char *path, const cb_rdmfile *r) {
     ok = ok && write_attr(f, "distance", r->distance ? r->distance : "");
     if (H5Fclose(f) < 0) ok = 0;
   }
-  quiet_end(&q);
+  cb__h5_quiet_end(&q);
   if (!ok) {
     unlink(tmp);
     return CB_ERROR(CB_ERR_IO, "%s: cannot write RDM file", path);
@@ -164,10 +145,10 @@ cb_status cb_rdmfile_write(const char *path, const cb_rdmfile *r) {
   return cb_file_commit(tmp, path);
 }
 
-/* Reads a 1-D string dataset of length n (fixed or vlen). */
+/* Reads the 1-D string dataset /name of length n (fixed or vlen) into out (n). */
 static cb_status read_strings(hid_t f, const char *path, const char *name, int n, char **out) {
   cb_status st = CB_OK;
-  hid_t ds = H5Dopen2(f, name, H5P_DEFAULT), ft = -1, sp = -1, mt = -1;
+  hid_t ds = H5Dopen2(f, name, H5P_DEFAULT), ft = -1, sp = -1;
   if (ds < 0) return CB_ERROR(CB_ERR_FORMAT, "%s: missing dataset /%s", path, name);
   ft = H5Dget_type(ds);
   sp = H5Dget_space(ds);
@@ -175,81 +156,34 @@ static cb_status read_strings(hid_t f, const char *path, const char *name, int n
   if (H5Tget_class(ft) != H5T_STRING || H5Sget_simple_extent_ndims(sp) != 1 ||
       (H5Sget_simple_extent_dims(sp, &d, NULL), d != (hsize_t)n)) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: /%s must be %d strings", path, name, n);
-    goto done;
-  }
-  if (H5Tis_variable_str(ft)) {
-    mt = vlen_utf8();
-    char **v = calloc((size_t)n, sizeof *v);
-    CB_ALLOC_GOTO(v, st, done);
-    if (H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
-      free(v);
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read /%s", path, name);
-      goto done;
-    }
-    for (int i = 0; i < n; ++i) {
-      out[i] = cb_strdup(v[i] ? v[i] : "");
-      if (!out[i]) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
-    }
-    H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, v);
-    free(v);
   } else {
-    size_t sz = H5Tget_size(ft);
-    char *buf = calloc((size_t)n, sz + 1);
-    CB_ALLOC_GOTO(buf, st, done);
-    mt = H5Tcopy(H5T_C_S1);
-    H5Tset_size(mt, sz + 1);
-    if (H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
-      free(buf);
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read /%s", path, name);
-      goto done;
-    }
-    for (int i = 0; i < n; ++i) {
-      out[i] = cb_strdup(buf + (size_t)i * (sz + 1));
-      if (!out[i]) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
-    }
-    free(buf);
+    char what[300], **v = NULL;
+    snprintf(what, sizeof what, "/%s", name);
+    st = cb__h5_read_strings(ds, 0, n, path, what, &v);
+    if (st == CB_OK) memcpy(out, v, (size_t)n * sizeof *v);
+    free(v);
   }
-done:
-  if (mt >= 0) H5Tclose(mt);
-  if (sp >= 0) H5Sclose(sp);
-  if (ft >= 0) H5Tclose(ft);
-  H5Dclose(ds);
+  cb__h5_close(&sp, H5Sclose);
+  cb__h5_close(&ft, H5Tclose);
+  cb__h5_close(&ds, H5Dclose);
   return st;
 }
 
-/* Root string attribute (fixed or vlen); "" when absent. */
-static char *read_attr(hid_t f, const char *name) {
-  if (H5Aexists(f, name) <= 0) return cb_strdup("");
-  hid_t a = H5Aopen(f, name, H5P_DEFAULT), t = H5Aget_type(a);
-  char *out = NULL;
-  if (H5Tget_class(t) == H5T_STRING) {
-    if (H5Tis_variable_str(t)) {
-      char *v = NULL;
-      hid_t mt = vlen_utf8();
-      if (H5Aread(a, mt, &v) >= 0 && v) {
-        out = cb_strdup(v);
-        H5free_memory(v);
-      }
-      H5Tclose(mt);
-    } else {
-      size_t sz = H5Tget_size(t);
-      char *v = calloc(sz + 1, 1);
-      if (v && H5Aread(a, t, v) >= 0) out = cb_strdup(v);
-      free(v);
-    }
-  }
-  H5Tclose(t);
-  H5Aclose(a);
-  return out ? out : cb_strdup("");
+/* Root string attribute; "" when absent or unreadable (the two are optional
+ * descriptions), NULL only when out of memory. */
+static char *read_attr(hid_t f, const char *path, const char *name) {
+  char *v = NULL;
+  if (cb__h5_read_string_attr(f, name, path, &v) != CB_OK) cb_error_clear();
+  return v ? v : cb_strdup("");
 }
 
 /* The whole libhdf5 read; runs in the isolated child (cb_isolate). */
 static cb_status read_in_process(const char *path, cb_rdmfile **out) {
-  h5_quiet q;
-  quiet_begin(&q);
+  cb__h5_quiet q;
+  cb__h5_quiet_begin(&q);
   cb_status st = CB_OK;
   cb_rdmfile *r = NULL;
-  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), ds = -1, sp = -1;
+  hid_t f = cb__h5_fopen_read(path), ds = -1, sp = -1;
   if (f < 0) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: not an HDF5 file (truncated or corrupt)", path);
     goto done;
@@ -284,8 +218,8 @@ static cb_status read_in_process(const char *path, cb_rdmfile **out) {
   }
   free(r->identifier);
   free(r->distance);
-  r->identifier = read_attr(f, "identifier");
-  r->distance = read_attr(f, "distance");
+  r->identifier = read_attr(f, path, "identifier");
+  r->distance = read_attr(f, path, "distance");
   if (!r->identifier || !r->distance) {
     st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
     goto done;
@@ -297,7 +231,7 @@ done:
   if (sp >= 0) H5Sclose(sp);
   if (ds >= 0) H5Dclose(ds);
   if (f >= 0) H5Fclose(f);
-  quiet_end(&q);
+  cb__h5_quiet_end(&q);
   return st;
 }
 

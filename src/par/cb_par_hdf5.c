@@ -24,8 +24,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cb_act_impl.h"
 #include "cb_activations.h"
 #include "cb_fs.h"
+#include "cb_h5_impl.h"
 #include "cb_par.h"
 #include "cb_par_impl.h"
 #include "cb_version.h"
@@ -249,10 +251,8 @@ cb_status cb_par_write_activations_shaped(cb_par *p, const char *path, const cha
     return st;
   }
 
-  H5E_auto2_t old_func;
-  void *old_data;
-  H5Eget_auto2(H5E_DEFAULT, &old_func, &old_data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  cb__h5_quiet q;
+  cb__h5_quiet_begin(&q);
   st = write_layers(p, tmp, path, n, nm, layer_names, features, start, count, X, layout); /* agreed */
   if (st == CB_OK && cb_par_rank(p) == 0) {
     st = write_metadata(tmp, path, nm, layer_names, model, task_key, n, stimulus_id);
@@ -261,7 +261,7 @@ cb_status cb_par_write_activations_shaped(cb_par *p, const char *path, const cha
   }
   st = cb_par_agree(p, st);
   if (st != CB_OK && cb_par_rank(p) == 0) unlink(tmp);
-  H5Eset_auto2(H5E_DEFAULT, old_func, old_data);
+  cb__h5_quiet_end(&q);
   cb_act_names_destroy(&nm);
   return st;
 }

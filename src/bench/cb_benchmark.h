@@ -74,9 +74,11 @@ cb_status cb_bench_params_resolve(cb_bench_params *p);
  * was read). Strings point into b. */
 void cb_bench_params_from_config(const cb_cfg_benchmark *b, cb_bench_params *p);
 
+
 typedef struct cb_bench {
   cb_bench_params params;
   cb_metric_kind metric;
+  const cb_metric_row *row; /* the metric's row (cb_metric_table.h): how it is scored */
   char *assembly_path;
   char assembly_sha256[65]; /* of the assembly (or RDM) file, copied into every score */
   char *own_id;           /* params.id when it was derived from the assembly (owned) */

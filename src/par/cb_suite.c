@@ -91,7 +91,7 @@ static int dataset_index(const cb_config *c, const char *id) {
 static int takes_part(const run_ctx *r, int m, int b) {
   const cb_cfg_benchmark *cb = &r->cfg->benchmarks[b];
   if (!compatible(r, m, dataset_index(r->cfg, cb->dataset))) return 0;
-  return !r->cfg->models[m].rdm || !strcmp(cb->metric, "rdm");
+  return !r->cfg->models[m].rdm || cb_metric_row_by_name(cb->metric)->family == CB_METRIC_FAMILY_RDM;
 }
 
 /* Runs fn on rank 0 and agrees on its status. */
@@ -1111,7 +1111,7 @@ cb_status cb_suite_run(cb_par *p, const char *config, const cb_suite_opts *o) {
   r.threads = threads;
   r.t_start = t_start;
   cb_status st = cb_timers_create(&r.t);
-  if (st == CB_OK) st = cb_config_read(config, &r.cfg);
+  if (st == CB_OK) st = cb_bench_config_read(config, &r.cfg);
   if (st == CB_OK && o->shard_n > 1) st = keep_shard(r.cfg, o->shard_i, o->shard_n);
   r.sharded = o->shard_n > 1;
   st = cb_par_agree(p, st);

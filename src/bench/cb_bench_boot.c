@@ -132,7 +132,7 @@ static cb_status rdm_split_value(const cb_bench *b, void *ctx, const int *count,
 }
 
 int cb__bench_boot_weighted(const cb_bench *b) {
-  return b->metric == CB_METRIC_RDM && b->compare != CB_RDM_CMP_KENDALL_TAU_A;
+  return b->row->family == CB_METRIC_FAMILY_RDM && b->compare != CB_RDM_CMP_KENDALL_TAU_A;
 }
 
 cb_status cb__bench_boot_rdm(const cb_bench *b, const double *Dm, double *vals) {

@@ -140,7 +140,8 @@ static cb_status parse_params(cb_bench *b) {
   CB_CHECK(cb_bench_params_resolve(&b->params));
   const cb_bench_params *p = &b->params;
   CB_CHECK(cb_metric_parse(p->metric, &b->metric));
-  if (b->metric != CB_METRIC_RDM)
+  b->row = cb_metric_row_by_kind(b->metric);
+  if (b->row->family != CB_METRIC_FAMILY_RDM)
     return CB_ERROR(CB_ERR_ARG, "a dataset of RDMs takes metric rdm only (got '%s')", p->metric);
   CB_CHECK(cb_normalise_parse(p->normalise ? p->normalise : "r/c", &b->norm));
   CB_CHECK(cb_rdm_distance_parse(p->distance ? p->distance : "1-pearson", &b->distance));

@@ -37,36 +37,37 @@ static int put_split(json_t *o, const cb_bench_params *p) {
   return bad;
 }
 
-/* The metric's own parameters (only those it uses). */
+/* The alphas and alpha_per_target of ridgecv (its grid: the given one, else Brain-Score's). */
+static int put_alphas(json_t *o, const cb_bench_params *p) {
+  double grid[CB_BRAINSCORE_N_ALPHAS];
+  const double *a = p->alphas;
+  int n = p->n_alphas, bad = 0;
+  if (!a) {
+    cb_brainscore_alphas(grid);
+    a = grid;
+    n = CB_BRAINSCORE_N_ALPHAS;
+  }
+  json_t *arr = json_array();
+  bad |= json_object_set_new(o, "alphas", arr);
+  for (int i = 0; i < n && arr; ++i) bad |= json_array_append_new(arr, json_real(a[i]));
+  bad |= json_object_set_new(o, "alpha_per_target", json_boolean(p->alpha_per_target));
+  return bad;
+}
+
+/* The metric's own parameters (only those its row names, CB_METRIC_PARAM_*). */
 static int put_metric(json_t *o, const cb_bench *b) {
   const cb_bench_params *p = &b->params;
+  const unsigned own = b->row->params;
   int bad = 0;
-  switch (b->metric) {
-  case CB_METRIC_PLS: bad |= json_object_set_new(o, "components", json_integer(p->components)); break;
-  case CB_METRIC_RIDGE: bad |= put_num(o, "alpha", p->alpha); break;
-  case CB_METRIC_RIDGECV: {
-    double grid[CB_BRAINSCORE_N_ALPHAS];
-    const double *a = p->alphas;
-    int n = p->n_alphas;
-    if (!a) {
-      cb_brainscore_alphas(grid);
-      a = grid;
-      n = CB_BRAINSCORE_N_ALPHAS;
-    }
-    json_t *arr = json_array();
-    bad |= json_object_set_new(o, "alphas", arr);
-    for (int i = 0; i < n && arr; ++i) bad |= json_array_append_new(arr, json_real(a[i]));
-    bad |= json_object_set_new(o, "alpha_per_target", json_boolean(p->alpha_per_target));
-    break;
-  }
-  case CB_METRIC_RDM:
+  if (own & CB_METRIC_PARAM_COMPONENTS) bad |= json_object_set_new(o, "components", json_integer(p->components));
+  if (own & CB_METRIC_PARAM_ALPHA) bad |= put_num(o, "alpha", p->alpha);
+  if (own & CB_METRIC_PARAM_ALPHAS) bad |= put_alphas(o, p);
+  if (own & CB_METRIC_PARAM_RDM) {
     bad |= put_str(o, "distance", p->distance);
     bad |= put_str(o, "compare", p->compare);
     if (b->n_subj > 0) bad |= put_str(o, "subjects", p->subjects ? p->subjects : "average");
-    break;
-  case CB_METRIC_CKA: bad |= put_str(o, "cka", p->cka); break;
-  default: break;
   }
+  if (own & CB_METRIC_PARAM_CKA) bad |= put_str(o, "cka", p->cka);
   return bad;
 }
 

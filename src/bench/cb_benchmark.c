@@ -102,13 +102,9 @@ cb_status cb_bench_params_resolve(cb_bench_params *p) {
   return CB_OK;
 }
 
-static int is_regression(cb_metric_kind k) {
-  const cb_metric_row *r = cb_metric_row_by_kind(k);
-  return r && r->regression;
-}
-
 int cb_ceiling_voxel_metric(cb_metric_kind k) {
-  return k == CB_METRIC_PLS || k == CB_METRIC_RIDGE || k == CB_METRIC_RIDGECV || k == CB_METRIC_LINEAR;
+  const cb_metric_row *r = cb_metric_row_by_kind(k);
+  return r && r->voxel_ceiling;
 }
 
 static int cmp_str_ptr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -181,7 +177,7 @@ cb_status cb__bench_make_splits(cb_bench *b) {
   if (!strcmp(p->split, "kfold")) return cb_splits_kfold(n, p->splits, 1, p->seed, &b->splits);
   if (!strcmp(p->split, "all")) {
     /* One split testing on every stimulus: similarity metrics need no fit. */
-    if (is_regression(b->metric))
+    if (b->row->family == CB_METRIC_FAMILY_REGRESSION)
       return CB_ERROR(CB_ERR_ARG, "split 'all' is for rdm and cka (a regression needs training stimuli)");
     cb_splits *s = calloc(1, sizeof *s);
     if (!s) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
@@ -210,9 +206,10 @@ cb_status cb__bench_make_ceiling(cb_bench *b) {
   if (!strcmp(p->ceiling, "none")) return CB_OK;
   if (b->n_subj > 0) return cb__bench_nili_ceiling(b);
   if (!strcmp(p->ceiling, "voxel")) { /* per-neuroid correction while scoring (cb_voxel.h); no single ceiling */
-    if (!cb_ceiling_voxel_metric(b->metric))
-      return CB_ERROR(CB_ERR_ARG, "ceiling 'voxel' needs metric pls, ridge, ridgecv or linear (got '%s')",
-                      cb_metric_name(b->metric));
+    char names[256];
+    if (!b->row->voxel_ceiling)
+      return CB_ERROR(CB_ERR_ARG, "ceiling 'voxel' needs metric %s (got '%s')",
+                      cb_metric_names(names, sizeof names, ", ", " or ", 1), b->row->name);
     if (nd->n_rep < 2)
       return CB_ERROR(CB_ERR_ARG, "ceiling 'voxel' needs >= 2 repetitions per stimulus (the assembly has %d)",
                       nd->n_rep);
@@ -228,10 +225,10 @@ cb_status cb__bench_make_ceiling(cb_bench *b) {
                                  &b->ceiling_error);
   if (strcmp(p->ceiling, "metric-split-half") != 0)
     return CB_ERROR(CB_ERR_ARG, "unknown ceiling '%s' (internal, metric-split-half, voxel or none)", p->ceiling);
-  if (b->metric == CB_METRIC_RDM) /* the older Brain-Score's RDMConsistency / CKAConsistency */
+  if (b->row->family == CB_METRIC_FAMILY_RDM) /* the older Brain-Score's RDMConsistency / CKAConsistency */
     return cb_ceiling_split_half_rdm(nd->reps, nd->n_stim, nd->n_rep, nd->n_neuroid, p->splits, p->seed,
                                      b->distance, b->compare, &b->ceiling, &b->ceiling_error);
-  if (b->metric == CB_METRIC_CKA)
+  if (b->row->family == CB_METRIC_FAMILY_CKA)
     return cb_ceiling_split_half_cka(nd->reps, nd->n_stim, nd->n_rep, nd->n_neuroid, p->splits, p->seed, b->cka,
                                      &b->ceiling, &b->ceiling_error);
   return CB_ERROR(CB_ERR_ARG, "ceiling 'metric-split-half' is for rdm and cka (got '%s'; regressions: internal)",
@@ -308,6 +305,7 @@ cb_status cb_bench_load(const char *assembly_path, const cb_bench_params *p, cb_
   b->assembly_path = cb_strdup(assembly_path);
   CB_ALLOC_GOTO(b->assembly_path, st, fail);
   CB_CHECK_GOTO(cb_metric_parse(p->metric, &b->metric), st, fail);
+  b->row = cb_metric_row_by_kind(b->metric);
   CB_CHECK_GOTO(cb_normalise_parse(p->normalise, &b->norm), st, fail);
   CB_CHECK_GOTO(cb_rdm_distance_parse(p->distance, &b->distance), st, fail);
   CB_CHECK_GOTO(cb_rdm_compare_parse(p->compare, &b->compare), st, fail);
@@ -505,7 +503,7 @@ static cb_status similarity_on(sim_ctx *c, const int *idx, int m, double *out) {
         if (idx[i] != idx[j]) c->v1[k++] = c->D1[(size_t)i * m + j];
     return compare_subjects(c, idx, m, k, out);
   }
-  if (b->metric == CB_METRIC_CKA) {
+  if (b->row->family == CB_METRIC_FAMILY_CKA) {
     CB_CHECK(cb_cka_gram_f(c->Xs, m, p, c->D1));
     CB_CHECK(cb_cka_gram(c->Ys, m, q, c->D2));
     int undefined = 0;
@@ -567,7 +565,7 @@ static void mean_and_sem(const double *v, int n, double *mean, double *sem) {
  * depend on the other stimuli, so both give the same values (up to the
  * rounding of the blocked Gram products). */
 static int rdm_once(const cb_bench *b, const double *Dm) {
-  if (b->metric != CB_METRIC_RDM || Dm) return 0;
+  if (b->row->family != CB_METRIC_FAMILY_RDM || Dm) return 0;
   const cb_splits *s = b->splits;
   double work = 0, n = b->neural->n_stim;
   for (int k = 0; k < s->n_splits; ++k) work += (double)s->test_size[k] * s->test_size[k];
@@ -681,7 +679,7 @@ static cb_status bootstrap_similarity(const cb_bench *b, const float *X, int p, 
   double *full = NULL;                              /* (n, n) the model's RDM over every stimulus */
   bc.draw = malloc(sizeof *bc.draw * (size_t)b->splits->n_test);
   cb_status st = CB_OK;
-  if (b->metric == CB_METRIC_RDM && !Dm) {
+  if (b->row->family == CB_METRIC_FAMILY_RDM && !Dm) {
     /* A pair's distance does not depend on the other stimuli: compute the
      * model's RDM once instead of once per replicate. */
     const int n = b->neural->n_stim;
@@ -697,7 +695,7 @@ static cb_status bootstrap_similarity(const cb_bench *b, const float *X, int p, 
     if (st == CB_OK) st = keep_replicates(vals, nb, b->params.ci_level, out);
     goto done;
   }
-  if (st == CB_OK && b->metric == CB_METRIC_CKA && X != NULL) {
+  if (st == CB_OK && b->row->family == CB_METRIC_FAMILY_CKA && X != NULL) {
     st = cb__bench_boot_cka(b, X, p, vals); /* by stimulus weights: O(n^2) per replicate, copies of a stimulus left out */
     if (st == CB_OK) st = keep_replicates(vals, nb, b->params.ci_level, out);
     goto done;
@@ -782,16 +780,9 @@ done:
 
 static cb_status regress_opts(const cb_bench *b, cb_regress_opts *o) {
   const cb_bench_params *p = &b->params;
-  cb_regress_kind kind = CB_REG_PLS;
-  switch (b->metric) {
-  case CB_METRIC_PLS: kind = CB_REG_PLS; break;
-  case CB_METRIC_RIDGE: kind = CB_REG_RIDGE; break;
-  case CB_METRIC_RIDGECV: kind = CB_REG_RIDGECV; break;
-  case CB_METRIC_LINEAR: kind = CB_REG_LINEAR; break;
-  case CB_METRIC_NEURON2NEURON: kind = CB_REG_NEURON2NEURON; break;
-  default: return CB_ERROR(CB_ERR_INTERNAL, "metric '%s' is not a regression", cb_metric_name(b->metric));
-  }
-  cb_regress_opts_default(kind, o);
+  if (b->row->family != CB_METRIC_FAMILY_REGRESSION)
+    return CB_ERROR(CB_ERR_INTERNAL, "metric '%s' is not a regression", b->row->name);
+  cb_regress_opts_default(b->row->regress, o);
   o->n_components = p->components;
   o->alpha = p->alpha;
   o->alphas = p->alphas;
@@ -885,7 +876,7 @@ static cb_status warn_undefined(const cb_bench *b, const char *act_path, const c
 cb_status cb_bench_score_rdm(const cb_bench *b, const char *path, const cb_rdmfile *m, int entry, const char *model,
                              cb_score *out) {
   const int n = b->neural->n_stim;
-  if (b->metric != CB_METRIC_RDM)
+  if (b->row->family != CB_METRIC_FAMILY_RDM)
     return CB_ERROR(CB_ERR_ARG, "%s: an RDM-only model takes part in rdm benchmarks only (%s is %s)", path,
                     b->params.id, cb_metric_name(b->metric));
   if (entry < 0 || entry >= m->n_subject) return CB_ERROR(CB_ERR_ARG, "%s: no RDM %d", path, entry);
@@ -999,7 +990,8 @@ static cb_status score_gathered(const cb_bench *b, const char *act_path, const c
     if (st == CB_OK) st = cb__bench_record_fill(b, out);
     goto done;
   }
-  if (is_regression(b->metric)) {
+  const int regression = b->row->family == CB_METRIC_FAMILY_REGRESSION;
+  if (regression) {
     cb_regress_opts o;
     CB_CHECK_GOTO(regress_opts(b, &o), st, done);
     if (bp->bootstrap > 0) {
@@ -1023,7 +1015,7 @@ static cb_status score_gathered(const cb_bench *b, const char *act_path, const c
   if (neuroid_r) CB_CHECK_GOTO(cb_score_set_neuroids(out, nd->neuroid_id, nd->n_neuroid, neuroid_r), st, done);
   out->pca_components = pca ? pca->k : 0;
   if (bp->bootstrap > 0)
-    st = is_regression(b->metric) ? bootstrap_regression(b, pred, out) : bootstrap_similarity(b, X, (int)p, NULL, out);
+    st = regression ? bootstrap_regression(b, pred, out) : bootstrap_similarity(b, X, (int)p, NULL, out);
 done:
   free(neuroid_r);
   if (st != CB_OK && rdm_out) {

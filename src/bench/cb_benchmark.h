@@ -71,12 +71,21 @@ void cb_bench_params_defaults(cb_bench_params *p);
  * unknown metric is an error. Idempotent. */
 cb_status cb_bench_params_resolve(cb_bench_params *p);
 /* The parameters of a configuration's [benchmark] section, resolved (the metric was checked when the configuration
- * was read). Strings point into b. */
+ * was read, cb_bench_config_read). Strings point into b. */
 void cb_bench_params_from_config(const cb_cfg_benchmark *b, cb_bench_params *p);
+
+/* Reads a suite configuration (cb_config_read) and checks what io cannot know of its metrics
+ * (cb_bench_config_check): every reader of a suite configuration goes through it. */
+cb_status cb_bench_config_read(const char *path, cb_config **out);
+/* Through the metric table: every [benchmark]'s metric is a row, ceiling = voxel only with a metric that allows
+ * it, a dataset of RDMs only with an RDM metric. CB_ERR_CONFIG with a one-line message naming the file, the
+ * section and the key, as cb_config_read's. */
+cb_status cb_bench_config_check(const cb_config *c);
 
 typedef struct cb_bench {
   cb_bench_params params;
   cb_metric_kind metric;
+  const cb_metric_row *row; /* the metric's row (cb_metric_table.h): how it is scored */
   char *assembly_path;
   char assembly_sha256[65]; /* of the assembly (or RDM) file, copied into every score */
   char *own_id;           /* params.id when it was derived from the assembly (owned) */

@@ -8,6 +8,7 @@
 
 #include "cb_activations.h"
 #include "cb_leaderboard.h"
+#include "cb_metric_table.h"
 #include "cb_strbuf.h"
 
 int cb_plan_dataset_index(const cb_config *c, const char *id) {
@@ -30,7 +31,8 @@ int cb_plan_compatible(const cb_plan *pl, int m, int d) {
 int cb_plan_takes_part(const cb_plan *pl, int m, int b) {
   const cb_cfg_benchmark *cb = &pl->cfg->benchmarks[b];
   if (!cb_plan_compatible(pl, m, cb_plan_dataset_index(pl->cfg, cb->dataset))) return 0;
-  return !pl->cfg->models[m].rdm || !strcmp(cb->metric, "rdm");
+  const cb_metric_row *row = cb_metric_row_by_name(cb->metric);
+  return !pl->cfg->models[m].rdm || (row && row->family == CB_METRIC_FAMILY_RDM);
 }
 
 cb_status cb_plan_activations_path(const cb_plan *pl, int m, int d, char *out) {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cb_benchmark.h"
 #include "cb_compare.h"
 #include "cb_config.h"
 #include "cb_fs.h"
@@ -201,7 +202,7 @@ static cb_status leaderboard_rank0(void *arg) {
   }
   qsort(files.v, (size_t)files.n, sizeof *files.v, cmp_natural);
   scores = calloc((size_t)files.n, sizeof *scores);
-  if (a->config) CB_CHECK_GOTO(cb_config_read(a->config, &cfg), st, done);
+  if (a->config) CB_CHECK_GOTO(cb_bench_config_read(a->config, &cfg), st, done);
   int n_cfg = cfg ? cfg->n_benchmarks : 0;
   reg = calloc((size_t)(a->regions.n + n_cfg) + 1, sizeof *reg);
   CB_ALLOC_GOTO(scores, st, done);

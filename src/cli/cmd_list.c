@@ -108,7 +108,7 @@ static cb_status list_rank0(void *arg) {
     return CB_ERROR(CB_ERR_IO, "benchmarks/default.ini: not found (give a CONFIG)");
   }
   cb_config *c = NULL;
-  CB_CHECK(cb_config_read(a->config, &c));
+  CB_CHECK(cb_bench_config_read(a->config, &c));
   if (!strcmp(a->what, "benchmarks")) {
     printf("benchmarks of %s:\n", a->config);
     for (int i = 0; i < c->n_benchmarks; ++i) {

@@ -14,9 +14,10 @@
 #include "cli.h"
 
 static void help(void) {
+  char metrics[256]; /* every row of the metric table */
   printf("usage: cortexbench score --activations F.h5 --layer NAME --assembly A.nc --out S.json\n"
-         "         [--metric pls|ridge|ridgecv|linear|neuron2neuron|rdm|cka] [--region R]\n"
-         "         [--time-bin START:END] [--stratify COLUMN] [--group COLUMN]\n"
+         "         [--metric %s] [--region R]\n", cb_metric_names(metrics, sizeof metrics, "|", "|", 0));
+  printf("         [--time-bin START:END] [--stratify COLUMN] [--group COLUMN]\n"
          "         [--split stratified|shuffle|kfold|all]\n"
          "         [--splits 10] [--train-fraction F] [--seed 1] [--components 25]\n"
          "         [--alpha A] [--alphas A1,A2,...] [--alpha-per-target]\n"

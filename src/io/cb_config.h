@@ -13,6 +13,9 @@
  * Unknown sections and keys, wrong types, missing required keys, duplicate
  * sections and dangling references are errors naming file, section and key.
  * Relative paths are resolved against the directory of the config file.
+ * The metric names are not known here (io includes core only): `metric` is kept
+ * as written (default pls), and cb_bench_config_read (src/bench) checks it and
+ * what depends on it through the metric table.
  */
 #ifndef CB_CONFIG_H
 #define CB_CONFIG_H
@@ -55,7 +58,7 @@ typedef struct cb_cfg_benchmark {
   char *id;
   char *dataset;           /* id of a [dataset] section */
   char *region;            /* NULL: every neuroid */
-  char *metric;            /* pls, ridge, ridgecv, linear, neuron2neuron, rdm, cka */
+  char *metric;            /* as written (default "pls"); a row of the metric table (checked by bench) */
   char *stratify;          /* presentation coordinate, or NULL */
   char *group;             /* presentation coordinate (stimulus-set column for RDM datasets) whose values are groups
                               kept whole on one side of every split (e.g. movie_id), or NULL */

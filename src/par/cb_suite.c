@@ -576,7 +576,7 @@ cb_status cb_suite_run(cb_par *p, const char *config, const cb_suite_opts *o) {
   r.t_start = t_start;
   cb_config *cfg = NULL;
   cb_status st = cb_timers_create(&r.t);
-  if (st == CB_OK) st = cb_config_read(config, &cfg);
+  if (st == CB_OK) st = cb_bench_config_read(config, &cfg);
   if (st == CB_OK && o->shard_n > 1) st = keep_shard(cfg, o->shard_i, o->shard_n);
   if (st == CB_OK) st = cb_plan_init(&r.pl, cfg, o->out_root, o->work, o->shard_n > 1);
   else cb_config_destroy(&cfg);

@@ -9,6 +9,7 @@
 #include "cb_lbconfig.h"
 #include "cb_leaderboard.h"
 #include "cb_log.h"
+#include "cb_metric_table.h"
 #include "cb_plan_rdm.h"
 #include "cb_report.h"
 #include "cb_score.h"
@@ -33,6 +34,12 @@ static const char *score_key(const cb_score *scores, int n, const char *model, c
 /* For the report, once per dataset of an RSA benchmark: the brain's RDM, the
  * RDM-only models' RDMs and the chosen layers of the three best-ranked
  * networks, side by side. A figure that cannot be made is skipped. */
+/* 1 when benchmark b compares RDMs (its metric's family, src/metrics/cb_metric_table.h). */
+static int compares_rdms(const cb_cfg_benchmark *b) {
+  const cb_metric_row *row = cb_metric_row_by_name(b->metric);
+  return row && row->family == CB_METRIC_FAMILY_RDM;
+}
+
 static void report_rdms(const cb_plan *pl, const cb_leaderboard *lb, const cb_score *scores, int n_scores, cb_report *rep,
                         report_clock *clk) {
   cb_config *c = pl->cfg;
@@ -40,8 +47,8 @@ static void report_rdms(const cb_plan *pl, const cb_leaderboard *lb, const cb_sc
     const cb_cfg_benchmark *cb = &c->benchmarks[b];
     const int d = cb_plan_dataset_index(c, cb->dataset);
     int seen = 0;
-    for (int k = 0; k < b; ++k) seen |= !strcmp(c->benchmarks[k].dataset, cb->dataset) && !strcmp(c->benchmarks[k].metric, "rdm");
-    if (strcmp(cb->metric, "rdm") != 0 || seen) continue;
+    for (int k = 0; k < b; ++k) seen |= !strcmp(c->benchmarks[k].dataset, cb->dataset) && compares_rdms(&c->benchmarks[k]);
+    if (!compares_rdms(cb) || seen) continue;
     cb_bench *bench = NULL;
     const double *N = NULL;
     double *D = NULL;

@@ -63,6 +63,72 @@ START_TEST(test_resolve_keeps_given_values) {
 }
 END_TEST
 
+/* Every row's scoring facts agree with the kernels: a regression names the cb_regress_kind of its own name; only
+ * regressions take the voxel ceiling; the name lists come from the rows in table order. */
+START_TEST(test_rows_and_names) {
+  static const char *const names[] = {"pls", "ridge", "ridgecv", "linear", "neuron2neuron", "rdm", "cka"};
+  for (int i = 0; i < 7; ++i) {
+    const cb_metric_row *r = cb_metric_row_by_name(names[i]);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_ptr_eq(cb_metric_row_by_kind(r->kind), r);
+    if (r->family == CB_METRIC_FAMILY_REGRESSION) ck_assert_str_eq(cb_regress_kind_name(r->regress), r->name);
+    else ck_assert_int_eq(r->voxel_ceiling, 0);
+  }
+  ck_assert_int_eq(cb_metric_row_by_name("rdm")->family, CB_METRIC_FAMILY_RDM);
+  ck_assert_int_eq(cb_metric_row_by_name("cka")->family, CB_METRIC_FAMILY_CKA);
+  ck_assert_ptr_null(cb_metric_row_by_name("magic"));
+  char buf[256];
+  ck_assert_str_eq(cb_metric_names(buf, sizeof buf, ", ", ", ", 0), "pls, ridge, ridgecv, linear, neuron2neuron, rdm, cka");
+  ck_assert_str_eq(cb_metric_names(buf, sizeof buf, ", ", " or ", 1), "pls, ridge, ridgecv or linear");
+  ck_assert_str_eq(cb_metric_names(buf, sizeof buf, "|", "|", 0), "pls|ridge|ridgecv|linear|neuron2neuron|rdm|cka");
+  ck_assert_str_eq(cb_metric_names(buf, 8, ", ", ", ", 0), "pls, ri"); /* truncated, terminated */
+  cb_metric_kind k;
+  ck_assert_int_eq(cb_metric_parse("earsn", &k), CB_ERR_ARG);
+  ck_assert_str_eq(cb_error_message(), "unknown metric 'earsn' (pls, ridge, ridgecv, linear, neuron2neuron, rdm, cka)");
+}
+END_TEST
+
+/* A configuration's metric facts, checked by bench after io read it: the reader's one-line messages. */
+static void expect_config_error(const char *text, const char *needle) {
+  char path[512];
+  tmp_path(path, sizeof path, "bad.ini");
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs(text, f);
+  fclose(f);
+  cb_config *c = NULL;
+  ck_assert_int_eq(cb_bench_config_read(path, &c), CB_ERR_CONFIG);
+  ck_assert_ptr_null(c);
+  ck_assert_msg(strstr(cb_error_message(), path) != NULL, "no file name in: %s", cb_error_message());
+  ck_assert_msg(strstr(cb_error_message(), needle) != NULL, "'%s' not in: %s", needle, cb_error_message());
+  ck_assert_ptr_null(strchr(cb_error_message(), '\n'));
+}
+
+START_TEST(test_config_metric) {
+  const char *head = "[model m]\n[dataset d]\ngenerator = g\n[dataset r]\nstimuli = s.csv\nrdm = r.h5\n";
+  char buf[1024];
+  snprintf(buf, sizeof buf, "%s[benchmark c]\ndataset = d\nmetric = magic\n", head);
+  expect_config_error(buf, "[benchmark c] key 'metric': expected one of: pls, ridge, ridgecv, linear, neuron2neuron, "
+                           "rdm, cka, got 'magic'");
+  snprintf(buf, sizeof buf, "%s[benchmark c]\ndataset = d\nmetric = neuron2neuron\nceiling = voxel\n", head);
+  expect_config_error(buf, "[benchmark c] key 'ceiling': 'voxel' needs metric pls, ridge, ridgecv or linear (got "
+                           "'neuron2neuron')");
+  snprintf(buf, sizeof buf, "%s[benchmark c]\ndataset = r\n", head);
+  expect_config_error(buf, "[benchmark c] key 'metric': [dataset r] holds RDMs only (key 'rdm'): the metric must be "
+                           "rdm (got 'pls')");
+  char path[512];
+  tmp_path(path, sizeof path, "good.ini");
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fprintf(f, "%s[benchmark c]\ndataset = r\nmetric = rdm\n[benchmark v]\ndataset = d\nmetric = ridgecv\n"
+          "ceiling = voxel\n", head);
+  fclose(f);
+  cb_config *c = NULL;
+  ck_assert_msg(cb_bench_config_read(path, &c) == CB_OK, "%s", cb_error_message());
+  cb_config_destroy(&c);
+}
+END_TEST
+
 /* 40 stimuli x 4 repetitions x 12 neuroids: signal + noise; returns the path of the written assembly. */
 static void write_assembly(char *path, size_t n, double **reps_out) {
   const int n_stim = 40, n_rep = 4, q = 12;
@@ -137,6 +203,8 @@ int main(void) {
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_resolve_per_metric);
   tcase_add_test(tc, test_resolve_keeps_given_values);
+  tcase_add_test(tc, test_rows_and_names);
+  tcase_add_test(tc, test_config_metric);
   tcase_add_test(tc, test_default_ceiling_is_internal_consistency);
   suite_add_tcase(s, tc);
   return cb_test_run(s);

@@ -370,7 +370,8 @@ static cb_status read_shape(read_ctx *x, int64_t shape[3]) {
   const char *dname = x->names.names[x->which];
   if (dims[0] < 1 || dims[1] < 1 || (x->rank == 3 && dims[2] < 1))
     return CB_ERROR(CB_ERR_FORMAT, "%s: data variable '%s' is empty", x->path, dname);
-  /* Read as float64; in the isolated reader the data exists twice at once (the reply, the parent's copy). */
+  /* Read as float64; in the isolated reader the data exist in the reply and then in the parent's copy (the check
+   * counts cb_isolate_copies() = 3 copies there, a margin). */
   CB_CHECK(cb_mem_check(cb_mem_product(dims[0], dims[1], x->rank == 3 ? dims[2] : 1, 8u * (uint64_t)cb_isolate_copies()),
                         "%s: data variable '%s' (%llu x %llu x %llu float64)", x->path, dname,
                         (unsigned long long)dims[0], (unsigned long long)dims[1],

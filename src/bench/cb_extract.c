@@ -43,7 +43,34 @@ static int has_suffix(const char *s, const char *suf) {
   return n >= k && strcasecmp(s + n - k, suf) == 0;
 }
 
-const char *cb_extract_model_modality(const cb_model *m) { return cb_audio_is_audio_model(m) ? "audio" : "visual"; }
+int cb_extract_is_audio_model(const cb_model *m) {
+  const cb_model_info *i = cb_model_get_info(m);
+  return i != NULL && cb_audio_is_cochleagram_input(i->in_c, i->in_h, i->in_w);
+}
+
+cb_status cb_extract_audio_input_create(const cb_model *m, cb_audio_input **out) {
+  const cb_model_info *i = cb_model_get_info(m);
+  if (i == NULL) return CB_ERROR(CB_ERR_ARG, "audio input: NULL model");
+  return cb_audio_input_create(i->in_c, i->in_h, i->in_w, i->name, out);
+}
+
+cb_status cb_extract_audio_model_input(const char *path, const cb_model *m, float **x) {
+  const cb_model_info *i = cb_model_get_info(m);
+  cb_audio_input *a = NULL;
+  CB_CHECK(cb_extract_audio_input_create(m, &a));
+  cb_status st = CB_OK;
+  float *buf = malloc(sizeof *buf * (size_t)i->in_h * (size_t)i->in_w); /* (C, T) */
+  CB_ALLOC_GOTO(buf, st, done);
+  CB_CHECK_GOTO(cb_audio_input_load(a, path, buf), st, done);
+  *x = buf;
+  buf = NULL;
+done:
+  free(buf);
+  cb_audio_input_destroy(&a);
+  return st;
+}
+
+const char *cb_extract_model_modality(const cb_model *m) { return cb_extract_is_audio_model(m) ? "audio" : "visual"; }
 
 const char *cb_extract_set_modality(const cb_stimulus_set *s) {
   if (s->n == 0) return "visual";
@@ -56,7 +83,7 @@ const char *cb_extract_set_modality(const cb_stimulus_set *s) {
 int64_t cb_extract_features(const cb_model *m, int l) {
   int c, h, w;
   cb_model_layer_shape(m, l, &c, &h, &w);
-  if (cb_audio_is_audio_model(m) && w > 1) return (int64_t)c * h;
+  if (cb_extract_is_audio_model(m) && w > 1) return (int64_t)c * h;
   return (int64_t)c * h * w;
 }
 
@@ -71,7 +98,7 @@ void cb_extract_shape(const cb_model *m, int l, cb_act_shape *out) {
   const int64_t features = cb_extract_features(m, l);
   memset(out, 0, sizeof *out);
   int first = nd >= 2 && s[0] == 1 ? 1 : nd; /* drop the batch axis of (1, ...) */
-  if (cb_audio_is_audio_model(m) && nd >= 3 && first == 1) {
+  if (cb_extract_is_audio_model(m) && nd >= 3 && first == 1) {
     int c, h, w;
     cb_model_layer_shape(m, l, &c, &h, &w);
     out->ndim = 2;
@@ -128,7 +155,7 @@ static cb_status extract_audio(cb_model *m, const cb_stimulus_set *set, int64_t 
     CB_ALLOC_GOTO(full[k], st, fail);
     CB_ALLOC_GOTO(out[k], st, fail);
   }
-  CB_CHECK_GOTO(cb_audio_input_create(m, &ai), st, fail);
+  CB_CHECK_GOTO(cb_extract_audio_input_create(m, &ai), st, fail);
   for (int64_t i = 0; i < count; ++i) {
     char path[CB_PATH_MAX];
     CB_CHECK_GOTO(cb_stimulus_set_file_path(set, (int)(start + i), path, sizeof path), st, fail);
@@ -175,7 +202,7 @@ cb_status cb_extract_block_progress(cb_model *m, const cb_stimulus_set *set, dou
     return CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s' takes %s input but %s holds %s stimuli", info->name,
                     cb_extract_model_modality(m), set->path, cb_extract_set_modality(set));
   CB_CHECK(cb_extract_check_memory(m, set, idx, n_idx, count));
-  if (cb_audio_is_audio_model(m)) return extract_audio(m, set, start, count, idx, n_idx, out, pg);
+  if (cb_extract_is_audio_model(m)) return extract_audio(m, set, start, count, idx, n_idx, out, pg);
   const int64_t in_size = (int64_t)info->in_c * info->in_h * info->in_w;
   if (info->in_c != 3 && info->in_c != 1)
     return CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s' takes %d input channels; only RGB (3) and grayscale (1) are supported",

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "cb_act_names.h"
+#include "cb_audio_input.h"
 #include "cb_nn.h"
 #include "cb_status.h"
 #include "cb_stimuli.h"
@@ -20,6 +21,12 @@ cb_status cb_extract_resolve_layers(const cb_model *m, const char *const *names,
  * extensions: .wav, .flac, .ogg, .aiff -> "audio"). Models only run on
  * stimulus sets of their own modality. */
 const char *cb_extract_model_modality(const cb_model *m);
+/* 1 when m's input is a cochleagram (cb_audio_is_cochleagram_input on its input shape). */
+int cb_extract_is_audio_model(const cb_model *m);
+/* The audio front end for m's input shape (CB_ERR_UNSUPPORTED naming the model when it is not a cochleagram). */
+cb_status cb_extract_audio_input_create(const cb_model *m, cb_audio_input **out);
+/* One-shot: *x (C * T, malloc'ed) = m's input for the sound file `path`. */
+cb_status cb_extract_audio_model_input(const char *path, const cb_model *m, float **x /* (1, 1, C, T) */);
 const char *cb_extract_set_modality(const cb_stimulus_set *s);
 
 /* Features per stimulus of layer l as extracted: c*h*w, except for audio

@@ -356,7 +356,7 @@ static cb_status synthetic_aud(uint64_t seed, const char *dir, cb_synth_set **ou
   cb_model_layer_shape(m, layer, &c, &h, &w);
   const int q = c * h * w;
   const cb_model_info *mi = cb_model_get_info(m);
-  CB_CHECK_GOTO(cb_audio_input_create(m, &ai), st, done);
+  CB_CHECK_GOTO(cb_extract_audio_input_create(m, &ai), st, done);
   CB_ALLOC_GOTO(coch = malloc(sizeof *coch * (size_t)mi->in_h * mi->in_w), st, done);
   CB_ALLOC_GOTO(vox = malloc(sizeof *vox * (size_t)q), st, done);
   CB_ALLOC_GOTO(rates = malloc(sizeof *rates * (size_t)n * q), st, done);

@@ -14,29 +14,24 @@ struct cb_audio_input {
   float *buf;    /* (n) cropped / padded sound */
 };
 
-/* A cochleagram input: one channel whose height is the filterbank's channel
- * count (211 by default); a grayscale image model (e.g. 1x28x28) is not one. */
-int cb_audio_is_audio_model(const cb_model *m) {
-  const cb_model_info *i = cb_model_get_info(m);
-  if (i == NULL || i->in_c != 1) return 0;
+int cb_audio_is_cochleagram_input(int in_c, int in_h, int in_w) {
   cb_coch_opts o;
   cb_coch_defaults(&o);
-  return i->in_h == cb_coch_n_channels(&o) && i->in_w >= 2;
+  return in_c == 1 && in_h == cb_coch_n_channels(&o) && in_w >= 2;
 }
 
-cb_status cb_audio_input_create(const cb_model *m, cb_audio_input **out) {
-  const cb_model_info *info = cb_model_get_info(m);
-  if (info == NULL || out == NULL) return CB_ERROR(CB_ERR_ARG, "audio input: NULL argument");
+cb_status cb_audio_input_create(int in_c, int in_h, int in_w, const char *model, cb_audio_input **out) {
+  if (out == NULL) return CB_ERROR(CB_ERR_ARG, "audio input: NULL argument");
   cb_coch_opts o;
   cb_coch_defaults(&o);
-  if (info->in_c != 1 || info->in_h != cb_coch_n_channels(&o) || info->in_w < 2)
-    return CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s': input %dx%dx%d is not a cochleagram (1x%dxT)", info->name,
-                    info->in_c, info->in_h, info->in_w, cb_coch_n_channels(&o));
+  if (!cb_audio_is_cochleagram_input(in_c, in_h, in_w))
+    return CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s': input %dx%dx%d is not a cochleagram (1x%dxT)",
+                    model ? model : "?", in_c, in_h, in_w, cb_coch_n_channels(&o));
   cb_status st = CB_OK;
   cb_audio_input *a = calloc(1, sizeof *a);
   if (a == NULL) return CB_ERROR(CB_ERR_NOMEM, "audio input: out of memory");
-  a->frames = info->in_w;
-  a->n = (int64_t)info->in_w * (CB_AUDIO_RATE / o.env_rate);
+  a->frames = in_w;
+  a->n = (int64_t)in_w * (CB_AUDIO_RATE / o.env_rate);
   CB_CHECK_GOTO(cb_coch_create(a->n, CB_AUDIO_RATE, &o, &a->coch), st, fail);
   a->channels = cb_coch_channels(a->coch);
   a->buf = malloc(sizeof *a->buf * (size_t)a->n);
@@ -73,21 +68,6 @@ cb_status cb_audio_input_load(cb_audio_input *a, const char *path, float *x) {
   free(s);
   if (st != CB_OK) return cb_error_prefix("%s", path);
   return CB_OK;
-}
-
-cb_status cb_audio_model_input(const char *path, const cb_model *m, float **x) {
-  cb_audio_input *a = NULL;
-  CB_CHECK(cb_audio_input_create(m, &a));
-  cb_status st = CB_OK;
-  float *buf = malloc(sizeof *buf * (size_t)a->channels * (size_t)a->frames);
-  CB_ALLOC_GOTO(buf, st, done);
-  CB_CHECK_GOTO(cb_audio_input_load(a, path, buf), st, done);
-  *x = buf;
-  buf = NULL;
-done:
-  free(buf);
-  cb_audio_input_destroy(&a);
-  return st;
 }
 
 void cb_audio_time_average(const float *in, int64_t n, int c, int h, int w, float *out) {

@@ -17,26 +17,25 @@
 
 #include <stdint.h>
 
-#include "cb_nn.h"
 #include "cb_status.h"
 
 #define CB_AUDIO_RATE 20000
 
 typedef struct cb_audio_input cb_audio_input;
 
-/* For model m (input (1, 1, C, T) with C = 211); CB_ERR_UNSUPPORTED otherwise. */
-cb_status cb_audio_input_create(const cb_model *m, cb_audio_input **out);
+/* 1 when a model input of (in_c, in_h, in_w) per stimulus is a cochleagram: one channel whose height is the
+ * filterbank's channel count (211 by default), at least 2 frames; a grayscale image model (1x28x28) is not one. */
+int cb_audio_is_cochleagram_input(int in_c, int in_h, int in_w);
+
+/* For a model whose input is (1, in_c, in_h, in_w) with in_c = 1, in_h = C = 211, in_w = T frames; CB_ERR_UNSUPPORTED
+ * (naming `model`) otherwise. */
+cb_status cb_audio_input_create(int in_c, int in_h, int in_w, const char *model, cb_audio_input **out);
 void cb_audio_input_destroy(cb_audio_input **a);
 /* x (1 * C * T) receives the model input for the sound file `path`. */
 cb_status cb_audio_input_load(cb_audio_input *a, const char *path, float *x /* (C, T) */);
 /* Same from samples at CB_AUDIO_RATE (n of them; cropped or zero-padded). */
 cb_status cb_audio_input_samples(cb_audio_input *a, const float *s /* (n) */, int64_t n, float *x /* (C, T) */);
 
-/* One-shot: *x (C * T) malloc'ed. */
-cb_status cb_audio_model_input(const char *path, const cb_model *m, float **x /* (1, 1, C, T) */);
-
-/* 1 when model input is (1, 1, C, T) - an audio model. */
-int cb_audio_is_audio_model(const cb_model *m);
 
 /* Time average per unit: a (n, c, h, w) layer -> (n, c, h) (mean over w,
  * the time axis), out may not alias in. */

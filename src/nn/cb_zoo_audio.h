@@ -1,7 +1,7 @@
 /* cb_zoo_audio.h - the auditory zoo models (graph builders registered in
  * cb_zoo.c). Input "input" (1, 1, 211, 400):
  * a 2 s cochleagram at 200 Hz (cb_coch.h defaults on 20 kHz sounds, see
- * cb_audio_model_input); opts in_h / in_w change channels / frames.
+ * cb_audio_input.h in src/input); opts in_h / in_w change channels / frames.
  *  "stm-baseline": the STM filterbank (cb_stm.h), layers stm.power and stm (1, 672).
  *  "cochcnn9": Kell et al. 2018's CochCNN9 layout, seeded He-normal (fan_in)
  *    weights, zero biases: conv1 9x9/3 96, relu1, norm1 (LRN size 5,

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cb_audio_input.h"
+#include "cb_extract.h"
 #include "cb_ceiling.h"
 #include "cb_fs.h"
 #include "cb_generate.h"
@@ -39,7 +40,7 @@ START_TEST(test_generate_and_validate) {
     snprintf(rel, sizeof rel, "sounds/%s.wav", s->stimulus_id[i]);
     ck_assert_int_eq(cb_path_join(path, sizeof path, dir, rel), CB_OK);
     float *x = NULL;
-    ck_assert_int_eq(cb_audio_model_input(path, m, &x), CB_OK);
+    ck_assert_int_eq(cb_extract_audio_model_input(path, m, &x), CB_OK);
     float *outs[1] = {vox};
     ck_assert_int_eq(cb_model_forward(m, x, 1, &layer, 1, outs), CB_OK);
     for (int k = 0; k < s->n_neurons; ++k) ck_assert(vox[k] == (float)s->rates[(size_t)i * s->n_neurons + k]);
@@ -73,7 +74,7 @@ START_TEST(test_audio_models) {
   for (int k = 0; k < 2; ++k) {
     cb_model *m = NULL;
     ck_assert_msg(cb_model_create(names[k], 1, &m) == CB_OK, "%s", cb_error_message());
-    ck_assert(cb_audio_is_audio_model(m));
+    ck_assert(cb_extract_is_audio_model(m));
     const cb_model_info *mi = cb_model_get_info(m);
     ck_assert_int_eq(mi->in_h, 211);
     ck_assert_int_eq(mi->in_w, 400);

@@ -8,7 +8,7 @@
 
 #include "cb_fetch.h"
 #include "cb_fs.h"
-#include "cb_manifest_zoo.h"
+#include "cb_zoo_manifest.h"
 #include "cb_synth_truth.h"
 #include "cb_zoo.h"
 
@@ -27,6 +27,33 @@ cb_status cb_zoo_manifest_path(const char *override, char *out, size_t n) {
     if ((size_t)snprintf(out, n, "%s/../../benchmarks/zoo.ini", bin) < n && cb_path_exists(out)) return CB_OK;
   }
   if ((size_t)snprintf(out, n, "benchmarks/zoo.ini") >= n) return CB_ERROR(CB_ERR_ARG, "path too long");
+  return CB_OK;
+}
+
+/* The zoo knows the builder (cb_zoo_manifest_read's check). */
+static int builder_known(const char *builder) {
+  for (int k = 0; k < cb_zoo_count(); ++k)
+    if (!strcmp(cb_zoo_name(k), builder)) return 1;
+  return 0;
+}
+
+cb_status cb_zoo_manifest_load(const char *path, cb_zoo_manifest **out) {
+  if (!path || !out) return CB_ERROR(CB_ERR_ARG, "zoo manifest: NULL argument");
+  return cb_zoo_manifest_read(path, builder_known, out);
+}
+
+cb_status cb_zoo_entry_model(const cb_zoo_entry *e, const char *onnx_path, cb_model **out) {
+  if (!e || !out) return CB_ERROR(CB_ERR_ARG, "zoo entry model: NULL argument");
+  cb_model_info info = {.name = e->name, .in_h = e->in_h, .in_w = e->in_w, .visual_degrees = e->visual_degrees};
+  memcpy(info.mean, e->mean, sizeof info.mean);
+  memcpy(info.std, e->std, sizeof info.std);
+  if (e->source == CB_ZOO_SRC_BUILDER) {
+    cb_zoo_opts o = {.seed = e->seed, .in_h = e->in_h, .in_w = e->in_w};
+    return cb_zoo_create_as(e->builder, &o, &info, out);
+  }
+  const char *path = e->source == CB_ZOO_SRC_ONNX ? e->onnx : onnx_path;
+  if (!path) return CB_ERROR(CB_ERR_ARG, "model %s: not fetched yet (cortexbench zoo verify %s)", e->name, e->name);
+  CB_CHECK(cb_model_load_onnx(path, &info, out));
   return CB_OK;
 }
 

@@ -11,6 +11,7 @@
 
 #include "cb_nn.h"
 #include "cb_status.h"
+#include "cb_zoo_manifest.h"
 
 /* Completes the zoo with the models defined outside nn (the synthetic generators' truth models, src/synth) so that
  * every model is openable and listed by name; idempotent. The functions below call it; so do listings. */
@@ -19,6 +20,13 @@ cb_status cb_models_register(void);
 /* The zoo manifest: override, else $CORTEXBENCH_ZOO, else
  * <executable>/../../benchmarks/zoo.ini, else benchmarks/zoo.ini. */
 cb_status cb_zoo_manifest_path(const char *override, char *out, size_t n);
+/* Reads the zoo manifest at `path` (cb_zoo_manifest_read), every builder
+ * entry checked against the zoo's builders. */
+cb_status cb_zoo_manifest_load(const char *path, cb_zoo_manifest **out);
+/* The model of an entry, named after the entry, with its preprocessing:
+ * builder entries are built, onnx entries loaded from e->onnx, url entries
+ * from `onnx_path` (the fetched and unpacked file; NULL otherwise). */
+cb_status cb_zoo_entry_model(const cb_zoo_entry *e, const char *onnx_path, cb_model **out);
 cb_status cb_model_open(const char *name, uint64_t seed, cb_model **out);
 /* Same with an input size (in_h, in_w > 0) for builders that accept one
  * (0, 0: the model's default). */

@@ -7,7 +7,7 @@
 #include "cb_config.h"
 #include "cb_fs.h"
 #include "cb_generate.h"
-#include "cb_manifest_zoo.h"
+#include "cb_zoo_manifest.h"
 #include "cb_metric_table.h"
 #include "cb_nn.h"
 #include "cb_modelopen.h"

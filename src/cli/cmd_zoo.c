@@ -10,8 +10,9 @@
 #include "cb_fetch.h"
 #include "cb_fs.h"
 #include "cb_log.h"
-#include "cb_manifest_zoo.h"
 #include "cb_zoo.h"
+#include "cb_zoo_manifest.h"
+#include "cb_zoo_verify.h"
 #include "cb_modelopen.h"
 #include "cli.h"
 

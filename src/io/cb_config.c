@@ -4,17 +4,19 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <ini.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cb_fs.h"
+#include "cb_ini.h"
 #include "cb_sha.h"
 #include "cb_strbuf.h"
 
 #define SEED_UNSET UINT64_MAX
+/* The parenthesis of a syntax error's message (cb_ini_opts). */
+#define SYNTAX_HINT "expected [section] or key = value"
 
 static const char *const SPLITS[] = {"stratified", "shuffle", "kfold", "all", NULL};
 static const char *const DISTANCES[] = {"1-pearson", "euclidean", "cosine", NULL};
@@ -36,7 +38,6 @@ typedef struct parse_state {
   int index;
   int suite_seen;
   int continued;          /* 1: this entry continues the previous key (an indented line) */
-  char last_key[64];      /* key of the previous entry of the current section */
   cb_status st;
 } parse_state;
 
@@ -62,24 +63,6 @@ static int parse_u64(const char *v, uint64_t *out) {
   return 1;
 }
 
-static int parse_int(const char *v, int lo, int hi, int *out) {
-  char *end;
-  errno = 0;
-  long x = strtol(v, &end, 10);
-  if (errno || *end || !*v || x < lo || x > hi) return 0;
-  *out = (int)x;
-  return 1;
-}
-
-static int parse_double(const char *v, double *out) {
-  char *end;
-  errno = 0;
-  double x = strtod(v, &end);
-  if (errno || *end || !*v || !isfinite(x)) return 0;
-  *out = x;
-  return 1;
-}
-
 cb_status cb_parse_time_bin(const char *s, double *t0, double *t1) {
   const char *colon = strchr(s, ':');
   if (!colon) return CB_ERROR(CB_ERR_ARG, "time bin '%s': expected START:END in ms", s);
@@ -90,7 +73,7 @@ cb_status cb_parse_time_bin(const char *s, double *t0, double *t1) {
   memcpy(a, s, la);
   a[la] = '\0';
   snprintf(b, sizeof b, "%s", colon + 1);
-  if (!parse_double(a, t0) || !parse_double(b, t1) || !(*t1 > *t0))
+  if (!cb_ini_double(a, t0) || !cb_ini_double(b, t1) || !(*t1 > *t0))
     return CB_ERROR(CB_ERR_ARG, "time bin '%s': expected START:END with START < END", s);
   return CB_OK;
 }
@@ -154,11 +137,11 @@ static cb_status on_suite(parse_state *ps, const char *k, const char *v) {
     return set_str(&c->suite, v);
   }
   if (!strcmp(k, "seed")) return parse_u64(v, &c->seed) ? CB_OK : BAD_VALUE(ps, k, "a non-negative integer", v);
-  if (!strcmp(k, "batch")) return parse_int(v, 1, 4096, &c->batch) ? CB_OK : BAD_VALUE(ps, k, "an integer in [1, 4096]", v);
+  if (!strcmp(k, "batch")) return cb_ini_int(v, 1, 4096, &c->batch) ? CB_OK : BAD_VALUE(ps, k, "an integer in [1, 4096]", v);
   if (!strcmp(k, "compression"))
-    return parse_int(v, 0, 9, &c->compression) ? CB_OK : BAD_VALUE(ps, k, "a deflate level 0-9 (0: none)", v);
+    return cb_ini_int(v, 0, 9, &c->compression) ? CB_OK : BAD_VALUE(ps, k, "a deflate level 0-9 (0: none)", v);
   if (!strcmp(k, "selection_pca"))
-    return parse_int(v, 0, 1000000, &c->selection_pca) ? CB_OK
+    return cb_ini_int(v, 0, 1000000, &c->selection_pca) ? CB_OK
                                                        : BAD_VALUE(ps, k, "a number of components 0-1000000 (0: off)", v);
   if (!strcmp(k, "selection_pca_dataset")) return set_str(&c->selection_pca_dataset, v);
   if (!strcmp(k, "average")) {
@@ -183,7 +166,7 @@ static cb_status on_dataset(parse_state *ps, cb_cfg_dataset *d, const char *k, c
   if (!strcmp(k, "rdm")) return set_path(ps, &d->rdm, k, v);
   if (!strcmp(k, "seed")) return parse_u64(v, &d->seed) ? CB_OK : BAD_VALUE(ps, k, "a non-negative integer", v);
   if (!strcmp(k, "stimulus_degrees"))
-    return parse_double(v, &d->stimulus_degrees) && d->stimulus_degrees > 0 ? CB_OK
+    return cb_ini_double(v, &d->stimulus_degrees) && d->stimulus_degrees > 0 ? CB_OK
                                                                             : BAD_VALUE(ps, k, "a positive number", v);
   return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] unknown key '%s'", ps->cfg->path, ps->cur_section, k));
 }
@@ -245,7 +228,7 @@ static cb_status on_model(parse_state *ps, cb_cfg_model *m, const char *k, const
     return m->has_std ? CB_OK : BAD_VALUE(ps, k, "three positive numbers R, G, B", v);
   }
   if (!strcmp(k, "visual_degrees"))
-    return parse_double(v, &m->visual_degrees) && m->visual_degrees > 0 ? CB_OK
+    return cb_ini_double(v, &m->visual_degrees) && m->visual_degrees > 0 ? CB_OK
                                                                         : BAD_VALUE(ps, k, "a positive number", v);
   if (!strcmp(k, "seed")) return parse_u64(v, &m->seed) ? CB_OK : BAD_VALUE(ps, k, "a non-negative integer", v);
   if (!strcmp(k, "region_layers")) {
@@ -321,7 +304,7 @@ static cb_status on_benchmark(parse_state *ps, cb_cfg_benchmark *b, const char *
     return set_str(&b->subjects, v);
   }
   if (!strcmp(k, "alpha"))
-    return parse_double(v, &b->alpha) && b->alpha >= 0 ? CB_OK : BAD_VALUE(ps, k, "a non-negative number", v);
+    return cb_ini_double(v, &b->alpha) && b->alpha >= 0 ? CB_OK : BAD_VALUE(ps, k, "a non-negative number", v);
   if (!strcmp(k, "alphas") && !strncmp(v, "logspace(", 9)) {
     /* logspace(A, B, N): 10^x for N values of x evenly spaced from A to B inclusive (numpy.logspace) */
     double a, bb;
@@ -347,27 +330,17 @@ static cb_status on_benchmark(parse_state *ps, cb_cfg_benchmark *b, const char *
       return fail(ps, CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration"));
     }
     int ok = n > 0;
-    for (int i = 0; ok && i < n; ++i) ok = parse_double(items[i], &b->alphas[i]) && b->alphas[i] > 0;
+    for (int i = 0; ok && i < n; ++i) ok = cb_ini_double(items[i], &b->alphas[i]) && b->alphas[i] > 0;
     cb_strlist_free(&items);
     b->n_alphas = n;
     return ok ? CB_OK : BAD_VALUE(ps, k, "a comma-separated list of positive numbers", v);
   }
-  if (!strcmp(k, "alpha_per_target")) {
-    if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1")) b->alpha_per_target = 1;
-    else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "0")) b->alpha_per_target = 0;
-    else return BAD_VALUE(ps, k, "true or false", v);
-    return CB_OK;
-  }
-  if (!strcmp(k, "selection")) {
-    if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1")) b->selection = 1;
-    else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "0")) b->selection = 0;
-    else return BAD_VALUE(ps, k, "true or false", v);
-    return CB_OK;
-  }
+  if (!strcmp(k, "alpha_per_target")) return cb_ini_bool(v, &b->alpha_per_target) ? CB_OK : BAD_VALUE(ps, k, "true or false", v);
+  if (!strcmp(k, "selection")) return cb_ini_bool(v, &b->selection) ? CB_OK : BAD_VALUE(ps, k, "true or false", v);
   if (!strcmp(k, "bootstrap"))
-    return parse_int(v, 0, 100000, &b->bootstrap) ? CB_OK : BAD_VALUE(ps, k, "an integer in [0, 100000]", v);
+    return cb_ini_int(v, 0, 100000, &b->bootstrap) ? CB_OK : BAD_VALUE(ps, k, "an integer in [0, 100000]", v);
   if (!strcmp(k, "ci_level"))
-    return parse_double(v, &b->ci_level) && b->ci_level > 0 && b->ci_level < 1 ? CB_OK
+    return cb_ini_double(v, &b->ci_level) && b->ci_level > 0 && b->ci_level < 1 ? CB_OK
                                                                                : BAD_VALUE(ps, k, "a number in (0, 1)", v);
   if (!strcmp(k, "stratify")) return set_str(&b->stratify, v);
   if (!strcmp(k, "group")) return v[0] ? set_str(&b->group, v) : BAD_VALUE(ps, k, "a coordinate name", v);
@@ -385,11 +358,11 @@ static cb_status on_benchmark(parse_state *ps, cb_cfg_benchmark *b, const char *
     if (cb_parse_time_bin(v, &b->t0, &b->t1) != CB_OK) return BAD_VALUE(ps, k, "START:END in ms", v);
     return CB_OK;
   }
-  if (!strcmp(k, "splits")) return parse_int(v, 1, 1000, &b->splits) ? CB_OK : BAD_VALUE(ps, k, "an integer in [1, 1000]", v);
+  if (!strcmp(k, "splits")) return cb_ini_int(v, 1, 1000, &b->splits) ? CB_OK : BAD_VALUE(ps, k, "an integer in [1, 1000]", v);
   if (!strcmp(k, "components"))
-    return parse_int(v, 1, 10000, &b->components) ? CB_OK : BAD_VALUE(ps, k, "an integer in [1, 10000]", v);
+    return cb_ini_int(v, 1, 10000, &b->components) ? CB_OK : BAD_VALUE(ps, k, "an integer in [1, 10000]", v);
   if (!strcmp(k, "train_fraction"))
-    return parse_double(v, &b->train_fraction) && b->train_fraction > 0 && b->train_fraction < 1
+    return cb_ini_double(v, &b->train_fraction) && b->train_fraction > 0 && b->train_fraction < 1
                ? CB_OK
                : BAD_VALUE(ps, k, "a number in (0, 1)", v);
   if (!strcmp(k, "seed")) return parse_u64(v, &b->seed) ? CB_OK : BAD_VALUE(ps, k, "a non-negative integer", v);
@@ -412,19 +385,14 @@ static cb_status begin_section(parse_state *ps, const char *section) {
     ps->kind = SEC_SUITE;
     return CB_OK;
   }
-  const char *space = strchr(section, ' ');
-  if (!space || !space[1]) {
+  char kind[32];
+  const char *after = cb_ini_section_split(section, kind, sizeof kind);
+  if (!after || !*after) {
     return fail(ps, CB_ERROR(CB_ERR_CONFIG,
                              "%s: unknown section [%s] (expected [suite], [dataset ID], [model NAME], [benchmark ID])",
                              c->path, section));
   }
-  char kind[32];
-  size_t kl = (size_t)(space - section);
-  if (kl >= sizeof kind) kl = sizeof kind - 1;
-  memcpy(kind, section, kl);
-  kind[kl] = '\0';
-  const char *name = space + 1;
-  while (*name == ' ') ++name;
+  const char *name = cb_ini_skip_blanks(after);
   if (!cb_config_name_ok(name))
     return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s]: name '%s' may only hold letters, digits, '-', '_', '.' (not . "
                              "or ..: names become file and folder names)", c->path, section, name));
@@ -488,50 +456,40 @@ static int select_section(parse_state *ps, const char *section) {
     ps->kind = SEC_SUITE;
     return 1;
   }
-  const char *name = strchr(section, ' ');
+  char kind[32];
+  const char *name = cb_ini_section_split(section, kind, sizeof kind);
   if (!name) return 0;
-  while (*name == ' ') ++name;
-  if (!strncmp(section, "dataset ", 8)) {
+  name = cb_ini_skip_blanks(name);
+  if (!strcmp(kind, "dataset")) {
     for (int i = 0; i < c->n_datasets; ++i)
       if (!strcmp(c->datasets[i].id, name)) return ps->kind = SEC_DATASET, ps->index = i, 1;
-  } else if (!strncmp(section, "model ", 6)) {
+  } else if (!strcmp(kind, "model")) {
     for (int i = 0; i < c->n_models; ++i)
       if (!strcmp(c->models[i].name, name)) return ps->kind = SEC_MODEL, ps->index = i, 1;
-  } else if (!strncmp(section, "benchmark ", 10)) {
+  } else if (!strcmp(kind, "benchmark")) {
     for (int i = 0; i < c->n_benchmarks; ++i)
       if (!strcmp(c->benchmarks[i].id, name)) return ps->kind = SEC_BENCHMARK, ps->index = i, 1;
   }
   return 0;
 }
 
-static int on_entry(void *user, const char *section, const char *key, const char *value) {
+/* One entry of the configuration (cb_ini_fn): selects its section, then its key's handler. */
+static cb_status on_entry(void *user, const cb_ini_entry *e) {
   parse_state *ps = user;
-  if (ps->st != CB_OK) return 0;
-  if (!section[0]) {
-    fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: key '%s' outside any section", ps->cfg->path, key));
-    return 0;
-  }
-  if (strcmp(section, ps->cur_section) != 0) ps->last_key[0] = '\0';
-  if (strcmp(section, ps->cur_section) != 0 && !select_section(ps, section)) {
-    fail(ps, CB_ERROR(CB_ERR_INTERNAL, "%s: section [%s] was not registered", ps->cfg->path, section));
-    return 0;
-  }
-  cb_status s = CB_OK;
+  const char *section = e->section, *key = e->key, *value = e->value;
+  if (!section[0]) return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: key '%s' outside any section", ps->cfg->path, key));
+  if (e->new_section && !select_section(ps, section))
+    return fail(ps, CB_ERROR(CB_ERR_INTERNAL, "%s: section [%s] was not registered", ps->cfg->path, section));
   cb_config *c = ps->cfg;
-  ps->continued = !strcmp(key, ps->last_key);
-  snprintf(ps->last_key, sizeof ps->last_key, "%s", key);
+  ps->continued = e->continued;
   switch (ps->kind) {
-  case SEC_SUITE: s = on_suite(ps, key, value); break;
-  case SEC_DATASET: s = on_dataset(ps, &c->datasets[ps->index], key, value); break;
-  case SEC_MODEL: s = on_model(ps, &c->models[ps->index], key, value); break;
-  case SEC_BENCHMARK: s = on_benchmark(ps, &c->benchmarks[ps->index], key, value); break;
-  case SEC_NONE: s = CB_ERROR(CB_ERR_INTERNAL, "no section"); break;
+  case SEC_SUITE: return on_suite(ps, key, value);
+  case SEC_DATASET: return on_dataset(ps, &c->datasets[ps->index], key, value);
+  case SEC_MODEL: return on_model(ps, &c->models[ps->index], key, value);
+  case SEC_BENCHMARK: return on_benchmark(ps, &c->benchmarks[ps->index], key, value);
+  case SEC_NONE: break;
   }
-  if (s != CB_OK) {
-    ps->st = s;
-    return 0;
-  }
-  return 1;
+  return CB_ERROR(CB_ERR_INTERNAL, "no section");
 }
 
 /* libinih never reports a section without keys, but "[model pixels]" alone
@@ -579,31 +537,24 @@ static cb_status check_lines(parse_state *ps, const char *text) {
   return CB_OK;
 }
 
+/* A section header found by the pre-scan (cb_ini_header_fn): registered under its trimmed name. */
+static cb_status on_header(void *user, const char *inside, size_t len, int line) {
+  parse_state *ps = user;
+  (void)line;
+  char sec[256];
+  const char *s0 = inside, *s1 = inside + len;
+  while (s0 < s1 && isspace((unsigned char)*s0)) ++s0;
+  while (s1 > s0 && isspace((unsigned char)s1[-1])) --s1;
+  size_t sl = (size_t)(s1 - s0);
+  if (sl >= sizeof sec) return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: section name too long", ps->cfg->path));
+  memcpy(sec, s0, sl);
+  sec[sl] = '\0';
+  return begin_section(ps, sec);
+}
+
 static cb_status prescan_sections(parse_state *ps, const char *text) {
   CB_CHECK(check_lines(ps, text));
-  const char *p = text;
-  while (*p) {
-    const char *eol = strchr(p, '\n');
-    size_t len = eol ? (size_t)(eol - p) : strlen(p);
-    const char *a = p, *b = p + len;
-    while (a < b && isspace((unsigned char)*a)) ++a;
-    if (a < b && *a == '[') {
-      const char *close = memchr(a, ']', (size_t)(b - a));
-      if (close) {
-        char sec[256];
-        const char *s0 = a + 1, *s1 = close;
-        while (s0 < s1 && isspace((unsigned char)*s0)) ++s0;
-        while (s1 > s0 && isspace((unsigned char)s1[-1])) --s1;
-        size_t sl = (size_t)(s1 - s0);
-        if (sl >= sizeof sec) return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: section name too long", ps->cfg->path));
-        memcpy(sec, s0, sl);
-        sec[sl] = '\0';
-        CB_CHECK(begin_section(ps, sec));
-      }
-    }
-    if (!eol) break;
-    p = eol + 1;
-  }
+  CB_CHECK(cb_ini_each_header(text, on_header, ps));
   ps->kind = SEC_NONE;
   ps->cur_section[0] = '\0';
   return CB_OK;
@@ -705,13 +656,7 @@ cb_status cb_config_read(const char *path, cb_config **out) {
   parse_state ps;
   memset(&ps, 0, sizeof ps);
   char *text = NULL;
-  size_t n_text = 0;
-  CB_CHECK(cb_file_read_all(path, &text, &n_text));
-  if (strlen(text) != n_text) {
-    st = CB_ERROR(CB_ERR_CONFIG, "%s: contains a NUL byte at offset %zu (not a text file)", path, strlen(text));
-    free(text);
-    return st;
-  }
+  CB_CHECK(cb_ini_read_text(path, &text));
   cb_config *c = calloc(1, sizeof *c);
   CB_ALLOC_GOTO(c, st, done);
   c->path = cb_strdup(path);
@@ -728,15 +673,8 @@ cb_status cb_config_read(const char *path, cb_config **out) {
   ps.cfg = c;
   cb_path_dirname(path, ps.dir, sizeof ps.dir);
   CB_CHECK_GOTO(prescan_sections(&ps, text), st, done);
-  int line = ini_parse_string(text, on_entry, &ps);
-  if (ps.st != CB_OK) {
-    st = ps.st;
-    goto done;
-  }
-  if (line != 0) {
-    st = CB_ERROR(CB_ERR_CONFIG, "%s:%d: syntax error (expected [section] or key = value)", path, line);
-    goto done;
-  }
+  cb_ini_opts io = {.path = path, .where = CB_INI_WHERE_COLON, .syntax_hint = SYNTAX_HINT};
+  CB_CHECK_GOTO(cb_ini_parse_text(&io, text, on_entry, &ps), st, done);
   CB_CHECK_GOTO(validate(c), st, done);
   *out = c;
   c = NULL;
@@ -771,15 +709,16 @@ typedef struct fp_state {
 
 static void fp_field(cb_hash *h, const char *s) { cb_hash_update(h, s, strlen(s) + 1); } /* with its NUL */
 
-static int fp_entry(void *user, const char *section, const char *key, const char *value) {
+static cb_status fp_entry(void *user, const cb_ini_entry *e) {
   fp_state *f = user;
+  const char *section = e->section, *key = e->key, *value = e->value;
   cb_strbuf sec = {0};
   collapse_blanks(section, strlen(section), &sec);
   const char *sname = sec.data ? sec.data : "";
   /* Results do not depend on these two [suite] keys. */
   if (!strcmp(sname, "suite") && (!strcmp(key, "batch") || !strcmp(key, "compression"))) {
     cb_strbuf_free(&sec);
-    return 1;
+    return CB_OK;
   }
   if (!f->section.data || strcmp(f->section.data, sname) != 0) {
     fp_field(&f->h, "[");
@@ -790,7 +729,18 @@ static int fp_entry(void *user, const char *section, const char *key, const char
   fp_field(&f->h, key);
   fp_field(&f->h, value);
   cb_strbuf_free(&sec);
-  return 1;
+  return CB_OK;
+}
+
+/* A section header (cb_ini_header_fn): hashed with its blanks collapsed. */
+static cb_status fp_header(void *user, const char *inside, size_t len, int line) {
+  fp_state *f = user;
+  (void)line;
+  cb_strbuf sec = {0};
+  collapse_blanks(inside, len, &sec);
+  fp_field(&f->h, sec.data ? sec.data : "");
+  cb_strbuf_free(&sec);
+  return CB_OK;
 }
 
 cb_status cb_config_fingerprint(const char *path, char out[CB_CONFIG_FINGERPRINT_HEX]) {
@@ -808,28 +758,15 @@ cb_status cb_config_fingerprint(const char *path, char out[CB_CONFIG_FINGERPRINT
   /* Every section header, in file order: libinih reports only sections
    * that have keys, and "[model pixels]" alone is a model. */
   fp_field(&f.h, "sections");
-  for (const char *p = text; *p;) {
-    const char *eol = strchr(p, '\n');
-    size_t len = eol ? (size_t)(eol - p) : strlen(p);
-    const char *a = p, *b = p + len;
-    while (a < b && isspace((unsigned char)*a)) ++a;
-    const char *close = a < b && *a == '[' ? memchr(a, ']', (size_t)(b - a)) : NULL;
-    if (close) {
-      cb_strbuf sec = {0};
-      collapse_blanks(a + 1, (size_t)(close - a - 1), &sec);
-      fp_field(&f.h, sec.data ? sec.data : "");
-      cb_strbuf_free(&sec);
-    }
-    if (!eol) break;
-    p = eol + 1;
-  }
+  cb_ini_each_header(text, fp_header, &f); /* fp_header cannot fail */
   fp_field(&f.h, "keys");
-  int line = ini_parse_string(text, fp_entry, &f);
+  cb_ini_opts io = {.path = path, .where = CB_INI_WHERE_COLON, .syntax_hint = SYNTAX_HINT};
+  cb_status st = cb_ini_parse_text(&io, text, fp_entry, &f);
   free(text);
   cb_strbuf_free(&f.section);
-  if (line != 0) {
+  if (st != CB_OK) {
     cb_hash_discard(&f.h);
-    return CB_ERROR(CB_ERR_CONFIG, "%s:%d: syntax error (expected [section] or key = value)", path, line);
+    return st;
   }
   return cb_hash_hex(&f.h, out);
 }

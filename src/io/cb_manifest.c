@@ -4,27 +4,25 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cb_fs.h"
+#include "cb_ini.h"
 #include "cb_strbuf.h"
 
 typedef enum { SEC_NONE, SEC_DATASET, SEC_FILE, SEC_RECIPE } sec_kind;
 
 typedef struct parse_state {
   cb_manifest *m;
-  char raw[512];       /* current section as written */
   char section[512];   /* current section for messages ("file NAME" for a file) */
-  char last_key[64];   /* previous key in this section (for continuation lines) */
+  int continued;       /* the entry repeats the previous key of its section (a continuation line) */
   sec_kind kind;
   int index;           /* current file or recipe */
   int dataset_seen;
   int64_t size_set;    /* bookkeeping: size given for the current file */
-  cb_status st;
 } parse_state;
 
 static const char *const recipe_kinds[] = {"stimulus_set", "assembly", "rdm"};
@@ -67,14 +65,9 @@ static int id_ok(const char *id) {
   return id[0] != '.';
 }
 
-static cb_status fail(parse_state *ps, cb_status s) {
-  ps->st = s;
-  return s;
-}
-
 /* Sets or (continuation) appends a string value. */
 static cb_status set_text(parse_state *ps, char **dst, const char *name, const char *v) {
-  int cont = *dst && !strcmp(ps->last_key, name) && in_list(name, text_keys, COUNT(text_keys));
+  int cont = *dst && ps->continued && in_list(name, text_keys, COUNT(text_keys));
   if (*dst && !cont)
     return CB_ERROR(CB_ERR_CONFIG, "%s: [%s] key '%s' given twice", ps->m->path, ps->section, name);
   char *nv;
@@ -98,7 +91,6 @@ static cb_status set_text(parse_state *ps, char **dst, const char *name, const c
 static cb_status start_section(parse_state *ps, const char *section) {
   cb_manifest *m = ps->m;
   snprintf(ps->section, sizeof ps->section, "%s", section);
-  ps->last_key[0] = '\0';
   if (!strcmp(section, "dataset")) {
     if (ps->dataset_seen) return CB_ERROR(CB_ERR_CONFIG, "%s: duplicate section [dataset]", m->path);
     ps->dataset_seen = 1;
@@ -112,13 +104,12 @@ static cb_status start_section(parse_state *ps, const char *section) {
   }
   if (strlen(section) >= 49)
     return CB_ERROR(CB_ERR_CONFIG, "%s: section name [%s] longer than 48 characters", m->path, section);
-  const char *sp = strchr(section, ' ');
-  if (!sp) return CB_ERROR(CB_ERR_CONFIG, "%s: unknown section [%s]", m->path, section);
-  size_t klen = (size_t)(sp - section);
-  const char *arg = sp + 1;
-  while (*arg == ' ') ++arg;
+  char kind[64];
+  const char *arg = cb_ini_section_split(section, kind, sizeof kind);
+  if (!arg) return CB_ERROR(CB_ERR_CONFIG, "%s: unknown section [%s]", m->path, section);
+  arg = cb_ini_skip_blanks(arg);
   for (int k = 0; k < COUNT(recipe_kinds); ++k) {
-    if (strlen(recipe_kinds[k]) != klen || strncmp(section, recipe_kinds[k], klen)) continue;
+    if (strcmp(kind, recipe_kinds[k])) continue;
     if (!id_ok(arg)) return CB_ERROR(CB_ERR_CONFIG, "%s: [%s]: invalid identifier", m->path, section);
     for (int i = 0; i < m->n_recipes; ++i)
       if (!strcmp(m->recipes[i].kind, recipe_kinds[k]) && !strcmp(m->recipes[i].id, arg))
@@ -245,21 +236,16 @@ static cb_status recipe_key(parse_state *ps, const char *name, const char *v) {
   return CB_OK;
 }
 
-static int handler(void *user, const char *section, const char *name, const char *value) {
+/* One entry of the manifest (cb_ini_fn): a new section opens its entry, then the key goes to its section's kind. */
+static cb_status on_entry(void *user, const cb_ini_entry *e) {
   parse_state *ps = user;
-  if (ps->st != CB_OK) return 0;
-  if (ps->kind == SEC_NONE || strcmp(section, ps->raw) != 0) {
-    snprintf(ps->raw, sizeof ps->raw, "%s", section);
-    if (fail(ps, start_section(ps, section)) != CB_OK) return 0;
-  }
-  cb_status st;
+  if (e->new_section) CB_CHECK(start_section(ps, e->section));
+  ps->continued = e->continued;
   switch (ps->kind) {
-    case SEC_DATASET: st = dataset_key(ps, name, value); break;
-    case SEC_FILE: st = file_key(ps, name, value); break;
-    default: st = recipe_key(ps, name, value); break;
+    case SEC_DATASET: return dataset_key(ps, e->key, e->value);
+    case SEC_FILE: return file_key(ps, e->key, e->value);
+    default: return recipe_key(ps, e->key, e->value);
   }
-  snprintf(ps->last_key, sizeof ps->last_key, "%s", name);
-  return fail(ps, st) == CB_OK;
 }
 
 static int has_scheme(const char *url) { return strstr(url, "://") != NULL; }
@@ -331,19 +317,9 @@ cb_status cb_manifest_load(const char *path, cb_manifest **out) {
   m->verified = -1;
   m->path = cb_strdup(path);
   CB_ALLOC_GOTO(m->path, st, fail);
-  FILE *fp = NULL;
-  CB_CHECK_GOTO(cb_file_fopen_read(path, &fp), st, fail);
-  parse_state ps = {.m = m, .st = CB_OK};
-  int rc = ini_parse_file(fp, handler, &ps);
-  fclose(fp);
-  if (ps.st != CB_OK) {
-    st = ps.st;
-    goto fail;
-  }
-  if (rc != 0) {
-    st = CB_ERROR(CB_ERR_CONFIG, "%s: line %d: syntax error (or a line longer than 199 characters)", path, rc);
-    goto fail;
-  }
+  parse_state ps = {.m = m};
+  cb_ini_opts io = {.path = path, .where = CB_INI_WHERE_WORD, .syntax_hint = "or a line longer than 199 characters"};
+  CB_CHECK_GOTO(cb_ini_parse_file(&io, on_entry, &ps), st, fail);
   CB_CHECK_GOTO(validate(m), st, fail);
   *out = m;
   return CB_OK;

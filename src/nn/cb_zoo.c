@@ -123,6 +123,18 @@ cb_status cb_zoo_create(const char *name, const cb_zoo_opts *o, cb_model **out) 
   return cb__model_from_graph(&info, g, out);
 }
 
+cb_status cb_zoo_create_as(const char *name, const cb_zoo_opts *o, const cb_model_info *as, cb_model **out) {
+  if (as == NULL || as->name == NULL || out == NULL) return CB_ERROR(CB_ERR_ARG, "model create: NULL argument");
+  cb_model *m = NULL;
+  CB_CHECK(cb_zoo_create(name, o, &m));
+  snprintf(m->name, sizeof m->name, "%s", as->name);
+  memcpy(m->info.mean, as->mean, sizeof m->info.mean);
+  memcpy(m->info.std, as->std, sizeof m->info.std);
+  m->info.visual_degrees = as->visual_degrees;
+  *out = m;
+  return CB_OK;
+}
+
 cb_status cb_model_create(const char *zoo_name, uint64_t seed, cb_model **out) {
   cb_zoo_opts o = {.seed = seed};
   return cb_zoo_create(zoo_name, &o, out);

@@ -52,6 +52,10 @@ typedef struct cb_zoo_opts {
 /* Builds zoo model `name` (opts NULL: seed 1, default size). Unknown name ->
  * CB_ERR_ARG listing the known ones. *out written only on success. */
 cb_status cb_zoo_create(const char *name, const cb_zoo_opts *opts, cb_model **out);
+/* Same, the model then renamed as->name and given as's mean, std and visual
+ * degrees (a zoo-manifest entry that names a builder: the entry's name and
+ * preprocessing win over the builder's). */
+cb_status cb_zoo_create_as(const char *name, const cb_zoo_opts *opts, const cb_model_info *as, cb_model **out);
 
 /* A zoo builder fills g (created empty by the registry, not finished; its input "input" is (1, c, h, w)) and info
  * (name, mean, std, visual degrees; the input size is read from the graph). */

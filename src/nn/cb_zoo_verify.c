@@ -9,7 +9,7 @@
 
 #include "cb_fs.h"
 #include "cb_graph.h"
-#include "cb_manifest_zoo.h"
+#include "cb_zoo_verify.h"
 #include "cb_onnx.h"
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }

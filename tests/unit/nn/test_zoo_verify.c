@@ -16,7 +16,8 @@
 
 #include "cb_archive.h"
 #include "cb_fs.h"
-#include "cb_manifest_zoo.h"
+#include "cb_modelopen.h"
+#include "cb_zoo_verify.h"
 #include "cb_sha.h"
 #include "cb_test_main.h"
 

@@ -1,24 +1,21 @@
-/* cb_manifest_zoo.c - reads the zoo manifest (format in cb_manifest_zoo.h)
- * and turns an entry into a model. */
+/* cb_zoo_manifest.c - reads the zoo manifest (format in cb_zoo_manifest.h)
+ * through cb_ini. Turning an entry into a model is bench's
+ * (cb_zoo_entry_model, cb_modelopen.c): io knows no model. */
+#include "cb_zoo_manifest.h"
+
 #include <ctype.h>
-#include <errno.h>
-#include <ini.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cb_fs.h"
-#include "cb_manifest_zoo.h"
-#include "cb_nn_model.h"
+#include "cb_ini.h"
 #include "cb_strbuf.h"
-#include "cb_zoo.h"
 
 typedef struct parse_state {
   cb_zoo_manifest *m;
   char dir[CB_PATH_MAX]; /* of the manifest, for relative onnx paths */
-  cb_status st;
-  int line_section;      /* a [model] section is open */
 } parse_state;
 
 const char *cb_zoo_source_name(cb_zoo_source s) {
@@ -32,14 +29,10 @@ static int name_ok(const char *s) {
   return 1;
 }
 
+/* libinih trims values, so cb_ini_double sees what this file's own strtod did. */
 static cb_status parse_double(const char *path, const char *model, const char *key, const char *v, double *out) {
-  char *end;
-  errno = 0;
-  double d = strtod(v, &end);
-  while (isspace((unsigned char)*end)) ++end;
-  if (end == v || *end || errno || !isfinite(d))
+  if (!cb_ini_double(v, out))
     return CB_ERROR(CB_ERR_CONFIG, "%s: model %s: %s = '%s' is not a number", path, model, key, v);
-  *out = d;
   return CB_OK;
 }
 
@@ -160,28 +153,23 @@ static cb_status new_entry(cb_zoo_manifest *m) {
   return CB_OK;
 }
 
-static int handler(void *user, const char *section, const char *name, const char *value) {
+/* One entry of the manifest (cb_ini_fn). libinih gives every [model]
+ * section the same name, so a name key starts a new model. */
+static cb_status on_entry(void *user, const cb_ini_entry *e) {
   parse_state *ps = user;
-  if (ps->st != CB_OK) return 0;
-  if (strcmp(section, "model") != 0) {
-    ps->st = CB_ERROR(CB_ERR_CONFIG, "%s: unknown section [%s] (only [model])", ps->m->path, section);
-    return 0;
-  }
-  /* a new [model] section starts with its name key */
-  if (!strcmp(name, "name") || ps->m->n == 0) ps->st = new_entry(ps->m);
-  if (ps->st == CB_OK) ps->st = model_key(ps, &ps->m->entries[ps->m->n - 1], name, value);
-  return ps->st == CB_OK;
+  if (strcmp(e->section, "model") != 0)
+    return CB_ERROR(CB_ERR_CONFIG, "%s: unknown section [%s] (only [model])", ps->m->path, e->section);
+  if (!strcmp(e->key, "name") || ps->m->n == 0) CB_CHECK(new_entry(ps->m));
+  return model_key(ps, &ps->m->entries[ps->m->n - 1], e->key, e->value);
 }
 
-static cb_status validate(const cb_zoo_manifest *m) {
+static cb_status validate(const cb_zoo_manifest *m, int (*builder_known)(const char *builder)) {
   for (int i = 0; i < m->n; ++i) {
     const cb_zoo_entry *e = &m->entries[i];
     if (!e->source)
       return CB_ERROR(CB_ERR_CONFIG, "%s: model %s: no source (builder, onnx or url)", m->path, e->name);
-    if (e->source == CB_ZOO_SRC_BUILDER) {
-      int known = 0;
-      for (int k = 0; k < cb_zoo_count(); ++k) known |= !strcmp(cb_zoo_name(k), e->builder);
-      if (!known) return CB_ERROR(CB_ERR_CONFIG, "%s: model %s: unknown builder '%s'", m->path, e->name, e->builder);
+    if (e->source == CB_ZOO_SRC_BUILDER && builder_known) {
+      if (!builder_known(e->builder)) return CB_ERROR(CB_ERR_CONFIG, "%s: model %s: unknown builder '%s'", m->path, e->name, e->builder);
     }
     if (e->source != CB_ZOO_SRC_URL && e->member)
       return CB_ERROR(CB_ERR_CONFIG, "%s: model %s: member is for url archives only", m->path, e->name);
@@ -195,28 +183,18 @@ static cb_status validate(const cb_zoo_manifest *m) {
   return CB_OK;
 }
 
-cb_status cb_zoo_manifest_load(const char *path, cb_zoo_manifest **out) {
+cb_status cb_zoo_manifest_read(const char *path, int (*builder_known)(const char *builder), cb_zoo_manifest **out) {
   if (!path || !out) return CB_ERROR(CB_ERR_ARG, "zoo manifest: NULL argument");
   cb_status st = CB_OK;
   cb_zoo_manifest *m = calloc(1, sizeof *m);
   CB_ALLOC_GOTO(m, st, fail);
   m->path = cb_strdup(path);
   CB_ALLOC_GOTO(m->path, st, fail);
-  parse_state ps = {.m = m, .st = CB_OK};
+  parse_state ps = {.m = m};
   cb_path_dirname(path, ps.dir, sizeof ps.dir);
-  FILE *fp = NULL; /* a regular file only: a FIFO or a device is refused with one line (cb_fs input policy) */
-  CB_CHECK_GOTO(cb_file_fopen_read(path, &fp), st, fail);
-  int rc = ini_parse_file(fp, handler, &ps);
-  fclose(fp);
-  if (ps.st != CB_OK) {
-    st = ps.st;
-    goto fail;
-  }
-  if (rc != 0) {
-    st = CB_ERROR(CB_ERR_CONFIG, "%s: line %d: syntax error (or a line longer than 199 characters)", path, rc);
-    goto fail;
-  }
-  CB_CHECK_GOTO(validate(m), st, fail);
+  cb_ini_opts io = {.path = path, .where = CB_INI_WHERE_WORD, .syntax_hint = "or a line longer than 199 characters"};
+  CB_CHECK_GOTO(cb_ini_parse_file(&io, on_entry, &ps), st, fail);
+  CB_CHECK_GOTO(validate(m, builder_known), st, fail);
   *out = m;
   return CB_OK;
 fail:
@@ -242,27 +220,4 @@ const cb_zoo_entry *cb_zoo_manifest_find(const cb_zoo_manifest *m, const char *n
   for (int i = 0; i < m->n; ++i)
     if (!strcmp(m->entries[i].name, name)) return &m->entries[i];
   return NULL;
-}
-
-cb_status cb_zoo_entry_model(const cb_zoo_entry *e, const char *onnx_path, cb_model **out) {
-  if (!e || !out) return CB_ERROR(CB_ERR_ARG, "zoo entry model: NULL argument");
-  cb_model_info info = {.name = e->name, .in_h = e->in_h, .in_w = e->in_w, .visual_degrees = e->visual_degrees};
-  memcpy(info.mean, e->mean, sizeof info.mean);
-  memcpy(info.std, e->std, sizeof info.std);
-  if (e->source == CB_ZOO_SRC_BUILDER) {
-    cb_zoo_opts o = {.seed = e->seed, .in_h = e->in_h, .in_w = e->in_w};
-    cb_model *m = NULL;
-    CB_CHECK(cb_zoo_create(e->builder, &o, &m));
-    /* the manifest's name and preprocessing win over the builder's */
-    snprintf(m->name, sizeof m->name, "%s", e->name);
-    memcpy(m->info.mean, e->mean, sizeof m->info.mean);
-    memcpy(m->info.std, e->std, sizeof m->info.std);
-    m->info.visual_degrees = e->visual_degrees;
-    *out = m;
-    return CB_OK;
-  }
-  const char *path = e->source == CB_ZOO_SRC_ONNX ? e->onnx : onnx_path;
-  if (!path) return CB_ERROR(CB_ERR_ARG, "model %s: not fetched yet (cortexbench zoo verify %s)", e->name, e->name);
-  CB_CHECK(cb_model_load_onnx(path, &info, out));
-  return CB_OK;
 }

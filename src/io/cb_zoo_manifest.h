@@ -1,5 +1,5 @@
-/* cb_manifest_zoo.h - the zoo manifest (benchmarks/zoo.ini, read with
- * libinih): every model a user can name, with its preprocessing and where it
+/* cb_zoo_manifest.h - the zoo manifest (benchmarks/zoo.ini, read with
+ * cb_ini): every model a user can name, with its preprocessing and where it
  * comes from. One [model] section per model (libinih cuts section names, so
  * the name is a key):
  *
@@ -23,14 +23,16 @@
  *
  * Lines start with ';' or '#' for comments. Unknown keys, duplicate names,
  * two sources, malformed numbers or checksums are errors naming the file,
- * the model and the key. */
-#ifndef CB_MANIFEST_ZOO_H
-#define CB_MANIFEST_ZOO_H
+ * the model and the key.
+ *
+ * This is the file format only (io): the model of an entry is built by
+ * bench (cb_zoo_entry_model, cb_modelopen.h), which also reads the manifest
+ * with the zoo's builders checked (cb_zoo_manifest_load). */
+#ifndef CB_ZOO_MANIFEST_H
+#define CB_ZOO_MANIFEST_H
 
 #include <stdint.h>
-#include <stdio.h>
 
-#include "cb_nn.h"
 #include "cb_status.h"
 
 typedef enum cb_zoo_source { CB_ZOO_SRC_BUILDER = 1, CB_ZOO_SRC_ONNX, CB_ZOO_SRC_URL } cb_zoo_source;
@@ -57,26 +59,14 @@ typedef struct cb_zoo_manifest {
   cb_zoo_entry *entries; /* (n) in file order */
 } cb_zoo_manifest;
 
-cb_status cb_zoo_manifest_load(const char *path, cb_zoo_manifest **out);
+/* Reads and checks the manifest at `path`. A builder entry whose builder
+ * `builder_known` refuses is an error "PATH: model NAME: unknown builder
+ * 'B'" (NULL: builders are not checked; io does not know the zoo). */
+cb_status cb_zoo_manifest_read(const char *path, int (*builder_known)(const char *builder), cb_zoo_manifest **out);
 void cb_zoo_manifest_destroy(cb_zoo_manifest **m);
 /* The entry called `name`, or NULL. */
 const cb_zoo_entry *cb_zoo_manifest_find(const cb_zoo_manifest *m, const char *name);
 /* "builder", "onnx" or "url". */
 const char *cb_zoo_source_name(cb_zoo_source s);
-
-/* The model of an entry, named after the entry, with its preprocessing:
- * builder entries are built, onnx entries loaded from e->onnx, url entries
- * from `onnx_path` (the fetched and unpacked file; NULL otherwise). */
-cb_status cb_zoo_entry_model(const cb_zoo_entry *e, const char *onnx_path, cb_model **out);
-
-/* Runs the ONNX backend test sets next to a model: every
- * <dir>/test_data_set_*\/input_<i>.pb through `model_path` (the first input's
- * shape taken from input_0.pb), outputs compared with output_<k>.pb as
- * numpy.testing.assert_allclose does: |got - want| <= atol + rtol |want|.
- * One line per set on `report` (may be NULL): "test_data_set_0: pass (1000
- * values, max |diff| 3e-07)" or "...: FAIL ...". *n_sets / *n_passed
- * receive the counts; no test set at all is an error. */
-cb_status cb_zoo_verify_dir(const char *dir, const char *model_path, double rtol, double atol, FILE *report,
-                            int *n_sets, int *n_passed);
 
 #endif

@@ -177,6 +177,115 @@ static cb_status get_seed(const char *path, json_t *root, uint64_t *dst) {
   return CB_ERROR(CB_ERR_FORMAT, "%s: key 'seed' is not a non-negative integer", path);
 }
 
+/* n_splits: a non-negative integer. */
+static cb_status read_n_splits(const char *path, json_t *root, cb_score *s) {
+  json_t *v = json_object_get(root, "n_splits");
+  if (!v)
+    return CB_ERROR(CB_ERR_FORMAT, "%s: missing key 'n_splits'", path);
+  if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > INT32_MAX)
+    return CB_ERROR(CB_ERR_FORMAT, "%s: key 'n_splits' is not a non-negative integer", path);
+  s->n_splits = (int)json_integer_value(v);
+  return CB_OK;
+}
+
+/* per_split: n_splits numbers. */
+static cb_status read_per_split(const char *path, json_t *root, cb_score *s) {
+  json_t *arr = json_object_get(root, "per_split");
+  if (!arr)
+    return CB_ERROR(CB_ERR_FORMAT, "%s: missing key 'per_split'", path);
+  if (!json_is_array(arr))
+    return CB_ERROR(CB_ERR_FORMAT, "%s: key 'per_split' is not an array", path);
+  if (json_array_size(arr) != (size_t)s->n_splits)
+    return CB_ERROR(CB_ERR_FORMAT, "%s: 'per_split' has %zu entries but n_splits is %d", path, json_array_size(arr),
+                    s->n_splits);
+  s->per_split = malloc((size_t)(s->n_splits > 0 ? s->n_splits : 1) * sizeof *s->per_split);
+  if (!(s->per_split)) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  for (int i = 0; i < s->n_splits; ++i)
+    CB_CHECK(cb__score_number(path, json_array_get(arr, (size_t)i), "per_split", &s->per_split[i]));
+  return CB_OK;
+}
+
+/* task_key and assembly_sha256, when present. */
+static cb_status read_keys(const char *path, json_t *root, cb_score *s) {
+  json_t *tk = json_object_get(root, "task_key");
+  if (tk) {
+    if (!json_is_string(tk) || strlen(json_string_value(tk)) >= sizeof s->task_key)
+      return CB_ERROR(CB_ERR_FORMAT, "%s: key 'task_key' is not a short string", path);
+    snprintf(s->task_key, sizeof s->task_key, "%s", json_string_value(tk));
+  }
+  json_t *ah = json_object_get(root, "assembly_sha256");
+  if (ah) {
+    if (!json_is_string(ah) || strlen(json_string_value(ah)) != 64)
+      return CB_ERROR(CB_ERR_FORMAT, "%s: key 'assembly_sha256' is not 64 hex digits", path);
+    snprintf(s->assembly_sha256, sizeof s->assembly_sha256, "%s", json_string_value(ah));
+  }
+  return CB_OK;
+}
+
+/* ceiling_method, when present (and ceiling_lower with the Nili bound). */
+static cb_status read_ceiling_method(const char *path, json_t *root, cb_score *s) {
+  json_t *cm = json_object_get(root, "ceiling_method");
+  if (cm) {
+    if (!json_is_string(cm) || !cb__score_ceiling_method_known(json_string_value(cm)))
+      return CB_ERROR(CB_ERR_FORMAT, "%s: key 'ceiling_method' is not one of internal, metric-split-half, voxel, "
+                      "nili, none", path);
+    snprintf(s->ceiling_method, sizeof s->ceiling_method, "%s", json_string_value(cm));
+    if (!strcmp(s->ceiling_method, "nili"))
+      CB_CHECK(get_number(path, root, "ceiling_lower", &s->ceiling_lower));
+  }
+  return CB_OK;
+}
+
+/* pca_components, when present. */
+static cb_status read_pca(const char *path, json_t *root, cb_score *s) {
+  json_t *pc = json_object_get(root, "pca_components");
+  if (pc) {
+    if (!json_is_integer(pc) || json_integer_value(pc) < 1 || json_integer_value(pc) > INT32_MAX)
+      return CB_ERROR(CB_ERR_FORMAT, "%s: key 'pca_components' is not a positive integer", path);
+    s->pca_components = (int)json_integer_value(pc);
+  }
+  return CB_OK;
+}
+
+/* group and n_groups, when present. */
+static cb_status read_group(const char *path, json_t *root, cb_score *s) {
+  json_t *g = json_object_get(root, "group");
+  if (g) {
+    if (!json_is_string(g) || !json_string_value(g)[0] || strlen(json_string_value(g)) >= sizeof s->group)
+      return CB_ERROR(CB_ERR_FORMAT, "%s: key 'group' is not a non-empty string of at most %zu bytes", path,
+                      sizeof s->group - 1);
+    snprintf(s->group, sizeof s->group, "%s", json_string_value(g));
+    json_t *ng = json_object_get(root, "n_groups");
+    if (!json_is_integer(ng) || json_integer_value(ng) < 1 || json_integer_value(ng) > INT32_MAX)
+      return CB_ERROR(CB_ERR_FORMAT, "%s: key 'n_groups' (with 'group') is missing or not a positive integer", path);
+    s->n_groups = (int)json_integer_value(ng);
+  }
+  return CB_OK;
+}
+
+/* n_bootstrap with its interval and, when present, the replicates. */
+static cb_status read_bootstrap(const char *path, json_t *root, cb_score *s) {
+  json_t *nb = json_object_get(root, "n_bootstrap");
+  if (nb) {
+    if (!json_is_integer(nb) || json_integer_value(nb) < 0 || json_integer_value(nb) > INT32_MAX)
+      return CB_ERROR(CB_ERR_FORMAT, "%s: key 'n_bootstrap' is not a non-negative integer", path);
+    s->n_bootstrap = (int)json_integer_value(nb);
+    CB_CHECK(get_number(path, root, "ci_low", &s->ci_low));
+    CB_CHECK(get_number(path, root, "ci_high", &s->ci_high));
+    CB_CHECK(get_number(path, root, "ci_level", &s->ci_level));
+    json_t *arr = json_object_get(root, "bootstrap");
+    if (arr) {
+      if (!json_is_array(arr) || json_array_size(arr) != (size_t)s->n_bootstrap)
+        return CB_ERROR(CB_ERR_FORMAT, "%s: key 'bootstrap' is not an array of n_bootstrap numbers", path);
+      s->boot = malloc(sizeof *s->boot * (size_t)(s->n_bootstrap > 0 ? s->n_bootstrap : 1));
+      if (!(s->boot)) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+      for (int i = 0; i < s->n_bootstrap; ++i)
+        CB_CHECK(cb__score_number(path, json_array_get(arr, (size_t)i), "bootstrap", &s->boot[i]));
+    }
+  }
+  return CB_OK;
+}
+
 cb_status cb_score_read_json(const char *path, cb_score *out) {
   cb_status st = CB_OK;
   json_error_t jerr;
@@ -200,121 +309,14 @@ cb_status cb_score_read_json(const char *path, cb_score *out) {
   CB_CHECK_GOTO(get_number(path, root, "ceiling", &s.ceiling), st, fail);
   CB_CHECK_GOTO(get_number(path, root, "score", &s.score), st, fail);
   CB_CHECK_GOTO(get_number(path, root, "error", &s.error), st, fail);
-  {
-    json_t *v = json_object_get(root, "n_splits");
-    if (!v) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: missing key 'n_splits'", path);
-      goto fail;
-    }
-    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > INT32_MAX) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'n_splits' is not a non-negative integer", path);
-      goto fail;
-    }
-    s.n_splits = (int)json_integer_value(v);
-  }
-  {
-    json_t *arr = json_object_get(root, "per_split");
-    if (!arr) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: missing key 'per_split'", path);
-      goto fail;
-    }
-    if (!json_is_array(arr)) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'per_split' is not an array", path);
-      goto fail;
-    }
-    if (json_array_size(arr) != (size_t)s.n_splits) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: 'per_split' has %zu entries but n_splits is %d", path, json_array_size(arr),
-                    s.n_splits);
-      goto fail;
-    }
-    s.per_split = malloc((size_t)(s.n_splits > 0 ? s.n_splits : 1) * sizeof *s.per_split);
-    CB_ALLOC_GOTO(s.per_split, st, fail);
-    for (int i = 0; i < s.n_splits; ++i)
-      CB_CHECK_GOTO(cb__score_number(path, json_array_get(arr, (size_t)i), "per_split", &s.per_split[i]), st, fail);
-  }
+  CB_CHECK_GOTO(read_n_splits(path, root, &s), st, fail);
+  CB_CHECK_GOTO(read_per_split(path, root, &s), st, fail);
   CB_CHECK_GOTO(get_seed(path, root, &s.seed), st, fail);
-  {
-    json_t *tk = json_object_get(root, "task_key");
-    if (tk) {
-      if (!json_is_string(tk) || strlen(json_string_value(tk)) >= sizeof s.task_key) {
-        st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'task_key' is not a short string", path);
-        goto fail;
-      }
-      snprintf(s.task_key, sizeof s.task_key, "%s", json_string_value(tk));
-    }
-    json_t *ah = json_object_get(root, "assembly_sha256");
-    if (ah) {
-      if (!json_is_string(ah) || strlen(json_string_value(ah)) != 64) {
-        st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'assembly_sha256' is not 64 hex digits", path);
-        goto fail;
-      }
-      snprintf(s.assembly_sha256, sizeof s.assembly_sha256, "%s", json_string_value(ah));
-    }
-  }
-  {
-    json_t *cm = json_object_get(root, "ceiling_method");
-    if (cm) {
-      if (!json_is_string(cm) || !cb__score_ceiling_method_known(json_string_value(cm))) {
-        st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'ceiling_method' is not one of internal, metric-split-half, voxel, "
-                      "nili, none", path);
-        goto fail;
-      }
-      snprintf(s.ceiling_method, sizeof s.ceiling_method, "%s", json_string_value(cm));
-      if (!strcmp(s.ceiling_method, "nili"))
-        CB_CHECK_GOTO(get_number(path, root, "ceiling_lower", &s.ceiling_lower), st, fail);
-    }
-  }
-  {
-    json_t *pc = json_object_get(root, "pca_components");
-    if (pc) {
-      if (!json_is_integer(pc) || json_integer_value(pc) < 1 || json_integer_value(pc) > INT32_MAX) {
-        st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'pca_components' is not a positive integer", path);
-        goto fail;
-      }
-      s.pca_components = (int)json_integer_value(pc);
-    }
-  }
-  {
-    json_t *g = json_object_get(root, "group");
-    if (g) {
-      if (!json_is_string(g) || !json_string_value(g)[0] || strlen(json_string_value(g)) >= sizeof s.group) {
-        st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'group' is not a non-empty string of at most %zu bytes", path,
-                      sizeof s.group - 1);
-        goto fail;
-      }
-      snprintf(s.group, sizeof s.group, "%s", json_string_value(g));
-      json_t *ng = json_object_get(root, "n_groups");
-      if (!json_is_integer(ng) || json_integer_value(ng) < 1 || json_integer_value(ng) > INT32_MAX) {
-        st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'n_groups' (with 'group') is missing or not a positive integer", path);
-        goto fail;
-      }
-      s.n_groups = (int)json_integer_value(ng);
-    }
-  }
-  {
-    json_t *nb = json_object_get(root, "n_bootstrap");
-    if (nb) {
-      if (!json_is_integer(nb) || json_integer_value(nb) < 0 || json_integer_value(nb) > INT32_MAX) {
-        st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'n_bootstrap' is not a non-negative integer", path);
-        goto fail;
-      }
-      s.n_bootstrap = (int)json_integer_value(nb);
-      CB_CHECK_GOTO(get_number(path, root, "ci_low", &s.ci_low), st, fail);
-      CB_CHECK_GOTO(get_number(path, root, "ci_high", &s.ci_high), st, fail);
-      CB_CHECK_GOTO(get_number(path, root, "ci_level", &s.ci_level), st, fail);
-      json_t *arr = json_object_get(root, "bootstrap");
-      if (arr) {
-        if (!json_is_array(arr) || json_array_size(arr) != (size_t)s.n_bootstrap) {
-          st = CB_ERROR(CB_ERR_FORMAT, "%s: key 'bootstrap' is not an array of n_bootstrap numbers", path);
-          goto fail;
-        }
-        s.boot = malloc(sizeof *s.boot * (size_t)(s.n_bootstrap > 0 ? s.n_bootstrap : 1));
-        CB_ALLOC_GOTO(s.boot, st, fail);
-        for (int i = 0; i < s.n_bootstrap; ++i)
-          CB_CHECK_GOTO(cb__score_number(path, json_array_get(arr, (size_t)i), "bootstrap", &s.boot[i]), st, fail);
-      }
-    }
-  }
+  CB_CHECK_GOTO(read_keys(path, root, &s), st, fail);
+  CB_CHECK_GOTO(read_ceiling_method(path, root, &s), st, fail);
+  CB_CHECK_GOTO(read_pca(path, root, &s), st, fail);
+  CB_CHECK_GOTO(read_group(path, root, &s), st, fail);
+  CB_CHECK_GOTO(read_bootstrap(path, root, &s), st, fail);
   CB_CHECK_GOTO(cb__score_get_record(path, root, &s), st, fail);
   json_decref(root);
   *out = s;

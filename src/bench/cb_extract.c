@@ -7,9 +7,8 @@
 #include "cb_audio_input.h"
 #include "cb_graph.h"
 #include "cb_fs.h"
-#include "cb_image.h"
+#include "cb_front_end.h"
 #include "cb_mem.h"
-#include <strings.h>
 
 cb_status cb_extract_resolve_layers(const cb_model *m, const char *const *names, int n_names, int **idx,
                                     int *n_idx) {
@@ -38,14 +37,9 @@ cb_status cb_extract_resolve_layers(const cb_model *m, const char *const *names,
   return CB_OK;
 }
 
-static int has_suffix(const char *s, const char *suf) {
-  size_t n = strlen(s), k = strlen(suf);
-  return n >= k && strcasecmp(s + n - k, suf) == 0;
-}
-
 int cb_extract_is_audio_model(const cb_model *m) {
   const cb_model_info *i = cb_model_get_info(m);
-  return i != NULL && cb_audio_is_cochleagram_input(i->in_c, i->in_h, i->in_w);
+  return i != NULL && i->modality == CB_MODALITY_AUDIO;
 }
 
 cb_status cb_extract_audio_input_create(const cb_model *m, cb_audio_input **out) {
@@ -70,15 +64,12 @@ done:
   return st;
 }
 
-const char *cb_extract_model_modality(const cb_model *m) { return cb_extract_is_audio_model(m) ? "audio" : "visual"; }
-
-const char *cb_extract_set_modality(const cb_stimulus_set *s) {
-  if (s->n == 0) return "visual";
-  const char *f = s->filename[0];
-  return has_suffix(f, ".wav") || has_suffix(f, ".flac") || has_suffix(f, ".ogg") || has_suffix(f, ".aiff")
-             ? "audio"
-             : "visual";
+const char *cb_extract_model_modality(const cb_model *m) {
+  const cb_model_info *i = cb_model_get_info(m);
+  return cb_modality_name(i ? i->modality : CB_MODALITY_UNSET);
 }
+
+const char *cb_extract_set_modality(const cb_stimulus_set *s) { return cb_modality_name(cb_stimulus_set_modality(s)); }
 
 int64_t cb_extract_features(const cb_model *m, int l) {
   int c, h, w;
@@ -86,8 +77,6 @@ int64_t cb_extract_features(const cb_model *m, int l) {
   if (cb_extract_is_audio_model(m) && w > 1) return (int64_t)c * h;
   return (int64_t)c * h * w;
 }
-
-static int64_t layer_features(const cb_model *m, int l) { return cb_extract_features(m, l); }
 
 void cb_extract_shape(const cb_model *m, int l, cb_act_shape *out) {
   static const char *const map3[3] = {"channel", "height", "width"};
@@ -126,7 +115,7 @@ cb_status cb_extract_check_memory(const cb_model *m, const cb_stimulus_set *set,
                                   int64_t count) {
   uint64_t features = 0;
   for (int k = 0; k < n_idx; ++k) {
-    int64_t f = layer_features(m, idx[k]);
+    int64_t f = cb_extract_features(m, idx[k]);
     features += f > 0 ? (uint64_t)f : 0;
   }
   return cb_mem_check(cb_mem_product(count > 0 ? (uint64_t)count : 0, features, sizeof(float), 1),
@@ -135,56 +124,88 @@ cb_status cb_extract_check_memory(const cb_model *m, const cb_stimulus_set *set,
                       cb_model_get_info(m)->name);
 }
 
-/* Audio models: each sound -> cochleagram -> forward one at a time; layers
- * with a time axis are averaged over time per unit. */
-static cb_status extract_audio(cb_model *m, const cb_stimulus_set *set, int64_t start, int64_t count,
-                               const int *idx, int n_idx, float **out, const cb_extract_progress *pg) {
-  cb_status st = CB_OK;
+/* 1 when layer l is read out averaged over time: audio models' layers with a time axis (units, frequency, time),
+ * per unit (Tuckute et al. 2023); every other layer is kept as computed. */
+static int averages_time(const cb_model *m, int l) {
+  int c, h, w;
+  cb_model_layer_shape(m, l, &c, &h, &w);
+  return cb_extract_is_audio_model(m) && w > 1;
+}
+
+void cb_extract_front_end_params(const cb_model *m, double stimulus_degrees, cb_front_end_params *p) {
+  const cb_model_info *i = cb_model_get_info(m);
+  *p = (cb_front_end_params){.model = i->name, .modality = i->modality, .front_end = i->front_end, .in_c = i->in_c,
+                             .in_h = i->in_h, .in_w = i->in_w, .model_degrees = i->visual_degrees,
+                             .stimulus_degrees = stimulus_degrees};
+  memcpy(p->mean, i->mean, sizeof p->mean);
+  memcpy(p->std, i->std, sizeof p->std);
+}
+
+cb_status cb_extract_front_end(const cb_model *m, double stimulus_degrees, cb_front_end **out) {
+  if (m == NULL || out == NULL) return CB_ERROR(CB_ERR_ARG, "front end: NULL argument");
+  cb_front_end_params p;
+  cb_extract_front_end_params(m, stimulus_degrees, &p);
+  return cb_front_end_create(&p, out);
+}
+
+/* Buffers of one block's extraction. */
+typedef struct extract_ws {
+  int batch, n_idx;
+  size_t in_size;   /* floats per stimulus of the model input */
+  float *x;         /* (batch, in_c, in_h, in_w) */
+  float **view;     /* (n_idx) where the forward writes layer k for the current batch */
+  float **full;     /* (n_idx) (batch, c, h, w) for layers averaged over time, else NULL */
+  cb_front_end *fe;
+} extract_ws;
+
+static void ws_free(extract_ws *w) {
+  if (w->full)
+    for (int k = 0; k < w->n_idx; ++k) free(w->full[k]);
+  free(w->full);
+  free(w->view);
+  free(w->x);
+  cb_front_end_destroy(&w->fe);
+}
+
+static cb_status ws_init(extract_ws *w, const cb_model *m, double degrees, int batch, const int *idx, int n_idx,
+                         int64_t count, float **out) {
   const cb_model_info *info = cb_model_get_info(m);
-  const size_t in_size = (size_t)info->in_c * info->in_h * info->in_w;
-  cb_audio_input *ai = NULL;
-  float *x = malloc(sizeof *x * in_size); /* (1, 1, C, T) */
-  float **full = calloc((size_t)(n_idx > 0 ? n_idx : 1), sizeof *full); /* per layer (c, h, w) */
-  CB_ALLOC_GOTO(x, st, fail);
-  CB_ALLOC_GOTO(full, st, fail);
+  memset(w, 0, sizeof *w);
+  w->batch = batch, w->n_idx = n_idx;
+  w->in_size = (size_t)info->in_c * info->in_h * info->in_w;
+  CB_CHECK(cb_extract_front_end(m, degrees, &w->fe));
+  w->x = malloc((size_t)batch * w->in_size * sizeof *w->x);
+  w->view = calloc((size_t)(n_idx > 0 ? n_idx : 1), sizeof *w->view);
+  w->full = calloc((size_t)(n_idx > 0 ? n_idx : 1), sizeof *w->full);
+  if (!w->x || !w->view || !w->full) return CB_ERROR(CB_ERR_NOMEM, "extraction: out of memory");
   for (int k = 0; k < n_idx; ++k) {
-    int c, h, w;
-    cb_model_layer_shape(m, idx[k], &c, &h, &w);
-    full[k] = malloc(sizeof(float) * (size_t)c * h * w);
-    out[k] = malloc(sizeof(float) * (size_t)(count > 0 ? count : 1) * (size_t)layer_features(m, idx[k]));
-    CB_ALLOC_GOTO(full[k], st, fail);
-    CB_ALLOC_GOTO(out[k], st, fail);
-  }
-  CB_CHECK_GOTO(cb_extract_audio_input_create(m, &ai), st, fail);
-  for (int64_t i = 0; i < count; ++i) {
-    char path[CB_PATH_MAX];
-    CB_CHECK_GOTO(cb_stimulus_set_file_path(set, (int)(start + i), path, sizeof path), st, fail);
-    CB_CHECK_GOTO(cb_audio_input_load(ai, path, x), st, fail);
-    CB_CHECK_GOTO(cb_model_forward(m, x, 1, idx, n_idx, full), st, fail);
-    for (int k = 0; k < n_idx; ++k) {
-      int c, h, w;
-      cb_model_layer_shape(m, idx[k], &c, &h, &w);
-      float *dst = out[k] + (size_t)i * (size_t)layer_features(m, idx[k]);
-      if (w > 1)
-        cb_audio_time_average(full[k], 1, c, h, w, dst);
-      else
-        memcpy(dst, full[k], sizeof(float) * (size_t)c * h * w);
+    int c, h, wd;
+    cb_model_layer_shape(m, idx[k], &c, &h, &wd);
+    out[k] = malloc((size_t)(count > 0 ? count : 1) * (size_t)cb_extract_features(m, idx[k]) * sizeof(float));
+    if (!out[k]) return CB_ERROR(CB_ERR_NOMEM, "extraction: out of memory");
+    if (averages_time(m, idx[k])) {
+      w->full[k] = malloc((size_t)batch * (size_t)c * h * wd * sizeof(float));
+      if (!w->full[k]) return CB_ERROR(CB_ERR_NOMEM, "extraction: out of memory");
     }
-    if (pg && pg->fn) pg->fn(i + 1, pg->ctx);
   }
-  goto done;
-fail:
-  for (int k = 0; k < n_idx; ++k) {
-    free(out[k]);
-    out[k] = NULL;
+  return CB_OK;
+}
+
+/* Stimuli [b0, b0 + nb) of the block: front end, forward, read-out into out. */
+static cb_status extract_batch(cb_model *m, extract_ws *w, const cb_stimulus_set *set, int64_t first, int64_t b0,
+                               int nb, const int *idx, float **out) {
+  for (int i = 0; i < nb; ++i)
+    CB_CHECK(cb_front_end_load(w->fe, set, (int)(first + b0 + i), w->x + (size_t)i * w->in_size));
+  for (int k = 0; k < w->n_idx; ++k)
+    w->view[k] = w->full[k] ? w->full[k] : out[k] + (size_t)b0 * (size_t)cb_extract_features(m, idx[k]);
+  CB_CHECK(cb_model_forward(m, w->x, nb, idx, w->n_idx, w->view));
+  for (int k = 0; k < w->n_idx; ++k) {
+    if (!w->full[k]) continue;
+    int c, h, wd;
+    cb_model_layer_shape(m, idx[k], &c, &h, &wd);
+    cb_audio_time_average(w->full[k], nb, c, h, wd, out[k] + (size_t)b0 * (size_t)cb_extract_features(m, idx[k]));
   }
-done:
-  if (full)
-    for (int k = 0; k < n_idx; ++k) free(full[k]);
-  free(full);
-  free(x);
-  cb_audio_input_destroy(&ai);
-  return st;
+  return CB_OK;
 }
 
 cb_status cb_extract_block(cb_model *m, const cb_stimulus_set *set, double stimulus_degrees, int64_t start,
@@ -195,79 +216,26 @@ cb_status cb_extract_block(cb_model *m, const cb_stimulus_set *set, double stimu
 cb_status cb_extract_block_progress(cb_model *m, const cb_stimulus_set *set, double stimulus_degrees, int64_t start,
                                     int64_t count, int batch, const int *idx, int n_idx, float **out,
                                     const cb_extract_progress *pg) {
-  cb_status st = CB_OK;
   const cb_model_info *info = cb_model_get_info(m);
   for (int k = 0; k < n_idx; ++k) out[k] = NULL;
-  if (strcmp(cb_extract_model_modality(m), cb_extract_set_modality(set)) != 0)
+  const cb_modality sm = cb_stimulus_set_modality(set);
+  if (info->modality != sm)
     return CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s' takes %s input but %s holds %s stimuli", info->name,
-                    cb_extract_model_modality(m), set->path, cb_extract_set_modality(set));
+                    cb_modality_name(info->modality), set->path ? set->path : "the stimulus set", cb_modality_name(sm));
   CB_CHECK(cb_extract_check_memory(m, set, idx, n_idx, count));
-  if (cb_extract_is_audio_model(m)) return extract_audio(m, set, start, count, idx, n_idx, out, pg);
-  const int64_t in_size = (int64_t)info->in_c * info->in_h * info->in_w;
-  if (info->in_c != 3 && info->in_c != 1)
-    return CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s' takes %d input channels; only RGB (3) and grayscale (1) are supported",
-                    info->name, info->in_c);
-  const int gray = info->in_c == 1;
   if (batch < 1) batch = 1;
-  float *x = NULL;             /* (batch, in_c, in_h, in_w) */
-  float *rgbf = NULL;          /* (3, in_h, in_w) for grayscale models */
-  float **bout = NULL;         /* (n_idx) views into out[k] for the batch */
-  uint8_t *rgb = NULL;
-  for (int k = 0; k < n_idx; ++k) out[k] = NULL;
-  x = malloc((size_t)batch * (size_t)in_size * sizeof *x);
-  rgbf = malloc((size_t)3 * info->in_h * info->in_w * sizeof *rgbf);
-  CB_ALLOC_GOTO(rgbf, st, fail);
-  bout = calloc((size_t)(n_idx > 0 ? n_idx : 1), sizeof *bout);
-  CB_ALLOC_GOTO(x, st, fail);
-  CB_ALLOC_GOTO(bout, st, fail);
-  for (int k = 0; k < n_idx; ++k) {
-    out[k] = malloc((size_t)(count > 0 ? count : 1) * (size_t)layer_features(m, idx[k]) * sizeof(float));
-    CB_ALLOC_GOTO(out[k], st, fail);
-  }
-  cb_preprocess pp;
-  memset(&pp, 0, sizeof pp);
-  pp.out_h = info->in_h;
-  pp.out_w = info->in_w;
-  memcpy(pp.mean, info->mean, sizeof pp.mean);
-  memcpy(pp.std, info->std, sizeof pp.std);
-  if (gray) /* one channel: normalise all three alike, then take the luminance */
-    for (int c = 1; c < 3; ++c) pp.mean[c] = info->mean[0], pp.std[c] = info->std[0];
-  pp.model_degrees = info->visual_degrees;
-  pp.stimulus_degrees = stimulus_degrees > 0 ? stimulus_degrees : info->visual_degrees;
-  for (int64_t b0 = 0; b0 < count; b0 += batch) {
+  extract_ws w;
+  cb_status st = ws_init(&w, m, stimulus_degrees, batch, idx, n_idx, count, out);
+  for (int64_t b0 = 0; st == CB_OK && b0 < count; b0 += batch) {
     int nb = (int)(count - b0 < batch ? count - b0 : batch);
-    for (int i = 0; i < nb; ++i) {
-      int h = 0, w = 0;
-      CB_CHECK_GOTO(cb_image_read_stimulus(set, (int)(start + b0 + i), &rgb, &h, &w), st, fail);
-      if (gray) {
-        /* ITU-R 601 luma (PIL's convert("L")); weights sum to 1, so it commutes with the normalisation. */
-        const size_t plane = (size_t)info->in_h * info->in_w;
-        CB_CHECK_GOTO(cb_image_preprocess(rgb, h, w, &pp, rgbf), st, fail);
-        float *dst = x + (size_t)i * (size_t)in_size;
-        for (size_t k = 0; k < plane; ++k)
-          dst[k] = 0.299f * rgbf[k] + 0.587f * rgbf[plane + k] + 0.114f * rgbf[2 * plane + k];
-      } else {
-        CB_CHECK_GOTO(cb_image_preprocess(rgb, h, w, &pp, x + (size_t)i * (size_t)in_size), st, fail);
-      }
-      free(rgb);
-      rgb = NULL;
+    st = extract_batch(m, &w, set, start, b0, nb, idx, out);
+    if (st == CB_OK && pg && pg->fn) pg->fn(b0 + nb, pg->ctx);
+  }
+  ws_free(&w);
+  if (st != CB_OK)
+    for (int k = 0; k < n_idx; ++k) {
+      free(out[k]);
+      out[k] = NULL;
     }
-    for (int k = 0; k < n_idx; ++k) bout[k] = out[k] + (size_t)b0 * (size_t)layer_features(m, idx[k]);
-    CB_CHECK_GOTO(cb_model_forward(m, x, nb, idx, n_idx, bout), st, fail);
-    if (pg && pg->fn) pg->fn(b0 + nb, pg->ctx);
-  }
-  free(x);
-  free(rgbf);
-  free(bout);
-  return CB_OK;
-fail:
-  free(rgb);
-  free(rgbf);
-  free(x);
-  free(bout);
-  for (int k = 0; k < n_idx; ++k) {
-    free(out[k]);
-    out[k] = NULL;
-  }
   return st;
 }

@@ -1,5 +1,6 @@
-/* cb_extract.h - model activations for a block of a stimulus set: load
- * each image, place it in the model's visual field, forward in batches.
+/* cb_extract.h - model activations for a block of a stimulus set: each
+ * stimulus through the model's input front end (image: placed in the
+ * model's visual field; sound: cochleagram), forward in batches.
  * Sequential; src/par distributes blocks over ranks. */
 #ifndef CB_EXTRACT_H
 #define CB_EXTRACT_H
@@ -8,6 +9,7 @@
 
 #include "cb_act_names.h"
 #include "cb_audio_input.h"
+#include "cb_front_end.h"
 #include "cb_nn.h"
 #include "cb_status.h"
 #include "cb_stimuli.h"
@@ -16,14 +18,19 @@
 cb_status cb_extract_resolve_layers(const cb_model *m, const char *const *names, int n_names, int **idx,
                                     int *n_idx);
 
-/* Modality of a model ("audio" when its input is a (1, 1, C, T)
- * cochleagram, "visual" otherwise) and of a stimulus set (from its files'
- * extensions: .wav, .flac, .ogg, .aiff -> "audio"). Models only run on
+/* Modality of a model (declared in its description, cb_model_info.modality) and of a stimulus set
+ * (cb_stimulus_set_modality: declared, or the kind of its files), as "visual" or "audio". Models only run on
  * stimulus sets of their own modality. */
 const char *cb_extract_model_modality(const cb_model *m);
-/* 1 when m's input is a cochleagram (cb_audio_is_cochleagram_input on its input shape). */
+/* 1 when m declares the audio modality. */
 int cb_extract_is_audio_model(const cb_model *m);
-/* The audio front end for m's input shape (CB_ERR_UNSUPPORTED naming the model when it is not a cochleagram). */
+/* The input front end m declares (cb_front_end.h), for stimuli of `stimulus_degrees` (<= 0: the model's field of
+ * view; images only). */
+cb_status cb_extract_front_end(const cb_model *m, double stimulus_degrees, cb_front_end **out);
+/* What the front end is told of m (m not NULL). */
+void cb_extract_front_end_params(const cb_model *m, double stimulus_degrees, cb_front_end_params *p);
+/* The cochleagram front end for m's input shape (CB_ERR_UNSUPPORTED naming the model when it is not a cochleagram);
+ * for callers that hold samples rather than files (cb_audio_input_samples). */
 cb_status cb_extract_audio_input_create(const cb_model *m, cb_audio_input **out);
 /* One-shot: *x (C * T, malloc'ed) = m's input for the sound file `path`. */
 cb_status cb_extract_audio_model_input(const char *path, const cb_model *m, float **x /* (1, 1, C, T) */);
@@ -56,7 +63,7 @@ cb_status cb_extract_check_memory(const cb_model *m, const cb_stimulus_set *set,
 cb_status cb_extract_block(cb_model *m, const cb_stimulus_set *set, double stimulus_degrees, int64_t start,
                            int64_t count, int batch, const int *idx, int n_idx, float **out /* (n_idx) */);
 
-/* Told after every batch (every sound of an audio model) how many stimuli
+/* Told after every batch how many stimuli
  * of the block are done; for progress reports only. */
 typedef struct cb_extract_progress {
   void (*fn)(int64_t done, void *ctx);

@@ -31,20 +31,20 @@ static const cb_generator_info generators[] = {
     {"gratings-v1",
      "walking-skeleton V1 set: 128 gratings (8 orientations x 4 spatial frequencies x 4 phases), "
      "Gabor-energy simple/complex cells with divisive normalisation, Poisson counts",
-     4.0, NULL},
+     4.0, NULL, CB_MODALITY_VISUAL},
     {"synthetic-v1",
      "synthetic V1: 320 images at 4 deg (128 gratings, 64 plaids, 128 oriented 1/f textures; texture_type), "
      "128 Gabor-energy simple/complex cells with divisive normalisation, Poisson counts, 10 repetitions",
-     CB_SYNTH_V1SET_DEGREES, "synthetic-v1-truth"},
+     CB_SYNTH_V1SET_DEGREES, "synthetic-v1-truth", CB_MODALITY_VISUAL},
     {"synthetic-it",
      "synthetic IT (HvM-like): 8 categories x 8 procedural objects at variations 0/3/6 on 1/f backgrounds, "
      "640 images at 8 deg, 160 sites mixing a hidden CNN's features and category evidence, Gaussian noise, "
      "20 repetitions",
-     CB_SYNTH_IT_DEGREES, "synthetic-it-truth"},
+     CB_SYNTH_IT_DEGREES, "synthetic-it-truth", CB_MODALITY_VISUAL},
     {"synthetic-aud",
      "synthetic auditory: 168 two-second 20 kHz sounds (harmonic, noise, am, fm, formant, click; sound_type), "
      "240 voxels mixing spectrotemporal-modulation amplitudes (region auditory), Gaussian noise, 3 repetitions",
-     0.0, "synthetic-aud-truth"},
+     0.0, "synthetic-aud-truth", CB_MODALITY_AUDIO},
 };
 
 static cb_status synthetic_aud(uint64_t seed, const char *dir, cb_synth_set **out);

@@ -18,6 +18,7 @@
 
 #include <stdint.h>
 
+#include "cb_modality.h"
 #include "cb_status.h"
 #include "cb_synth_set.h"
 
@@ -26,6 +27,7 @@ typedef struct cb_generator_info {
   const char *description;
   double stimulus_degrees;
   const char *truth_model; /* zoo model whose layer "rates" is the generator's response model, or NULL */
+  cb_modality modality;    /* declared: the stimuli it writes */
 } cb_generator_info;
 
 /* The generators (count in *n). */

@@ -6,7 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cb_extract.h"
 #include "cb_fetch.h"
+#include "cb_front_end.h"
 #include "cb_fs.h"
 #include "cb_zoo_manifest.h"
 #include "cb_synth_truth.h"
@@ -44,7 +46,8 @@ cb_status cb_zoo_manifest_load(const char *path, cb_zoo_manifest **out) {
 
 cb_status cb_zoo_entry_model(const cb_zoo_entry *e, const char *onnx_path, cb_model **out) {
   if (!e || !out) return CB_ERROR(CB_ERR_ARG, "zoo entry model: NULL argument");
-  cb_model_info info = {.name = e->name, .in_h = e->in_h, .in_w = e->in_w, .visual_degrees = e->visual_degrees};
+  cb_model_info info = {.name = e->name, .in_h = e->in_h, .in_w = e->in_w, .visual_degrees = e->visual_degrees,
+                        .modality = e->modality, .front_end = e->front_end};
   memcpy(info.mean, e->mean, sizeof info.mean);
   memcpy(info.std, e->std, sizeof info.std);
   if (e->source == CB_ZOO_SRC_BUILDER) {
@@ -100,11 +103,23 @@ cb_status cb_model_open_sized(const char *name, uint64_t seed, int in_h, int in_
 }
 
 
+/* A suite's declarations about a model opened by name: its modality must be the model's; a front end replaces
+ * the model's own. */
+static cb_status declare(cb_model *m, cb_modality modality, const char *front_end) {
+  const cb_model_info *i = cb_model_get_info(m);
+  if (modality != CB_MODALITY_UNSET && modality != i->modality)
+    return CB_ERROR(CB_ERR_CONFIG, "model '%s': declared modality %s, but it takes %s stimuli", i->name,
+                    cb_modality_name(modality), cb_modality_name(i->modality));
+  return front_end ? cb_model_set_front_end(m, front_end) : CB_OK;
+}
+
 cb_status cb_model_open_spec(const cb_model_spec *s, cb_model **out) {
+  cb_status st = CB_OK;
   cb_model *m = NULL;
   if (s->onnx) {
     cb_model_info pp = {.name = NULL, .in_h = s->in_h, .in_w = s->in_w, .mean = {0, 0, 0}, .std = {1, 1, 1},
-                        .visual_degrees = isnan(s->visual_degrees) ? 8.0 : s->visual_degrees};
+                        .visual_degrees = isnan(s->visual_degrees) ? 8.0 : s->visual_degrees,
+                        .modality = s->modality, .front_end = s->front_end};
     for (int c = 0; c < 3; ++c) {
       if (s->mean) pp.mean[c] = s->mean[c];
       if (s->std) pp.std[c] = s->std[c];
@@ -112,14 +127,15 @@ cb_status cb_model_open_spec(const cb_model_spec *s, cb_model **out) {
     CB_CHECK(cb_model_load_onnx(s->onnx, &pp, &m));
   } else {
     CB_CHECK(cb_model_open_sized(s->zoo, s->seed, s->in_h, s->in_w, &m));
+    CB_CHECK_GOTO(declare(m, s->modality, s->front_end), st, fail);
   }
-  if (s->reinit) {
-    cb_status st = cb_model_reinit(m, s->reinit, s->seed);
-    if (st != CB_OK) {
-      cb_model_destroy(&m);
-      return st;
-    }
-  }
+  if (s->reinit) CB_CHECK_GOTO(cb_model_reinit(m, s->reinit, s->seed), st, fail);
+  cb_front_end_params fp;
+  cb_extract_front_end_params(m, 0, &fp);
+  CB_CHECK_GOTO(cb_front_end_check(&fp), st, fail);
   *out = m;
   return CB_OK;
+fail:
+  cb_model_destroy(&m);
+  return st;
 }

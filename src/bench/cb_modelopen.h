@@ -41,8 +41,12 @@ typedef struct cb_model_spec {
   const float *mean, *std; /* (3) onnx: normalisation of [0, 1] pixels (NULL: 0 and 1) */
   double visual_degrees;   /* onnx: field of view (NaN: 8) */
   const char *reinit;      /* NULL, or a scheme of cb_model_reinit: every weight re-drawn (the untrained twin) */
+  cb_modality modality;    /* declared; UNSET: the builder's (zoo), visual (onnx) */
+  const char *front_end;   /* declared input front end, NULL: the modality's default (cb_front_end.h) */
 } cb_model_spec;
 
+/* The model, checked to have an input front end that can fill its input (cb_front_end_check): a suite's model
+ * must be extractable. */
 cb_status cb_model_open_spec(const cb_model_spec *s, cb_model **out);
 
 #endif

@@ -11,12 +11,14 @@
 #include "cb_log.h"
 #include "cb_par_pipeline.h"
 #include "cb_strbuf.h"
+#include "cb_front_end.h"
 #include "cli.h"
 
 static void help(void) {
   printf("usage: cortexbench activations --model M --stimuli S.csv --out F.h5 [--layers L1,L2]\n"
          "                              [--batch N] [--seed S] [--stimulus-degrees D]\n"
-         "                              [--input-size N|HxW] [--mean R,G,B] [--std R,G,B] [--visual-degrees D]\n\n"
+         "                              [--input-size N|HxW] [--mean R,G,B] [--std R,G,B] [--visual-degrees D]\n"
+         "                              [--modality visual|audio] [--front-end NAME]\n\n"
          "Computes the activations of model M (a zoo name, see `cortexbench list models`, or a\n"
          "path to an .onnx file) on\n"
          "every stimulus of the BrainIO stimulus set S.csv (columns stimulus_id, filename, ...;\n"
@@ -32,11 +34,14 @@ static void help(void) {
          "                          (0 = none, 1-9; default 1)\n"
          "  --seed S                seed of the model's initialisation (default 1)\n"
          "  --stimulus-degrees D    visual angle the stimuli span (default: the model's)\n"
-         "ONNX models only (defaults: the size the file fixes, mean 0, std 1, 8 degrees):\n"
+         "ONNX models only (defaults: the size the file fixes, mean 0, std 1, 8 degrees, visual):\n"
          "  --input-size N|HxW      input height and width (for files with symbolic H, W)\n"
          "  --mean R,G,B            per-channel mean subtracted from [0,1] pixels\n"
          "  --std R,G,B             per-channel standard deviation divided by\n"
-         "  --visual-degrees D      the model's field of view\n");
+         "  --visual-degrees D      the model's field of view\n"
+         "  --modality M            the stimuli the model takes: visual (default) or audio\n"
+         "  --front-end NAME        its input front end (default: the modality's: image,\n"
+         "                          cochleagram; see docs/architecture.md)\n");
 }
 
 static int is_onnx_path(const char *model) {
@@ -89,6 +94,8 @@ cb_status cb_cmd_activations(cb_par *p, int argc, char **argv) {
                                        {"mean", required_argument, 0, 'M'},
                                        {"std", required_argument, 0, 'T'},
                                        {"visual-degrees", required_argument, 0, 'V'},
+                                       {"modality", required_argument, 0, 'A'},
+                                       {"front-end", required_argument, 0, 'F'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   const char *model = NULL, *stimuli = NULL, *layers = NULL, *out = NULL;
@@ -99,7 +106,7 @@ cb_status cb_cmd_activations(cb_par *p, int argc, char **argv) {
   int onnx_opts = 0;
   cb_status st = CB_OK;
   int c;
-  while ((c = cb_cli_getopt("activations", argc, argv, "m:s:l:o:b:C:S:d:I:M:T:V:h", opts, &st)) != -1) {
+  while ((c = cb_cli_getopt("activations", argc, argv, "m:s:l:o:b:C:S:d:I:M:T:V:A:F:h", opts, &st)) != -1) {
     switch (c) {
     case 0: return st;
     case 'm': model = optarg; break;
@@ -127,6 +134,20 @@ cb_status cb_cmd_activations(cb_par *p, int argc, char **argv) {
       if (!(pp.visual_degrees > 0)) return CB_USAGE("option --visual-degrees: expected a positive number");
       onnx_opts = 1;
       break;
+    case 'A':
+      if (!cb_modality_parse(optarg, &pp.modality))
+        return CB_USAGE("option --modality: expected visual or audio, got '%s'", optarg);
+      onnx_opts = 1;
+      break;
+    case 'F':
+      if (cb_front_end_find(optarg) < 0) {
+        char known[256];
+        cb_front_end_known(known, sizeof known);
+        return CB_USAGE("option --front-end: unknown input front end '%s' (known: %s)", optarg, known);
+      }
+      pp.front_end = optarg;
+      onnx_opts = 1;
+      break;
     case 'h':
       if (cb_par_rank(p) == 0) help();
       return CB_OK;
@@ -138,7 +159,8 @@ cb_status cb_cmd_activations(cb_par *p, int argc, char **argv) {
   if (!out) return CB_USAGE("activations: missing --out (see cortexbench activations --help)");
   const int onnx = is_onnx_path(model);
   if (onnx_opts && !onnx)
-    return CB_USAGE("activations: --input-size, --mean, --std and --visual-degrees apply to .onnx models only");
+    return CB_USAGE("activations: --input-size, --mean, --std, --visual-degrees, --modality and --front-end apply to "
+                    ".onnx models only");
 
   cb_par_set_blas_threads(p);
   cb_model *m = NULL;

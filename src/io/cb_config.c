@@ -168,6 +168,7 @@ static cb_status on_dataset(parse_state *ps, cb_cfg_dataset *d, const char *k, c
   if (!strcmp(k, "stimulus_degrees"))
     return cb_ini_double(v, &d->stimulus_degrees) && d->stimulus_degrees > 0 ? CB_OK
                                                                             : BAD_VALUE(ps, k, "a positive number", v);
+  if (!strcmp(k, "modality")) return cb_modality_parse(v, &d->modality) ? CB_OK : BAD_VALUE(ps, k, "visual or audio", v);
   return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] unknown key '%s'", ps->cfg->path, ps->cur_section, k));
 }
 
@@ -231,6 +232,11 @@ static cb_status on_model(parse_state *ps, cb_cfg_model *m, const char *k, const
     return cb_ini_double(v, &m->visual_degrees) && m->visual_degrees > 0 ? CB_OK
                                                                         : BAD_VALUE(ps, k, "a positive number", v);
   if (!strcmp(k, "seed")) return parse_u64(v, &m->seed) ? CB_OK : BAD_VALUE(ps, k, "a non-negative integer", v);
+  if (!strcmp(k, "modality")) return cb_modality_parse(v, &m->modality) ? CB_OK : BAD_VALUE(ps, k, "visual or audio", v);
+  if (!strcmp(k, "front_end")) {
+    if (!cb_config_name_ok(v) || strlen(v) >= 32) return BAD_VALUE(ps, k, "the name of an input front end", v);
+    return set_str(&m->front_end, v);
+  }
   if (!strcmp(k, "region_layers")) {
     if (!ps->continued) {
       cb_strlist_free(&m->region_layers);
@@ -586,10 +592,15 @@ static cb_status validate_model(cb_config *c, cb_cfg_model *m) {
     return CB_ERROR(CB_ERR_CONFIG, "%s: [model %s] key '%s': only for 'onnx' models (zoo models take theirs from "
                     "benchmarks/zoo.ini)", c->path, m->name,
                     m->has_mean ? "mean" : (m->has_std ? "std" : "visual_degrees"));
-  if (m->rdm && (m->n_layers || m->in_h || m->reinit || m->n_region_layers))
+  if (m->rdm && (m->n_layers || m->in_h || m->reinit || m->n_region_layers || m->modality || m->front_end))
     return CB_ERROR(CB_ERR_CONFIG, "%s: [model %s] key '%s': an RDM-only model has no layers, input or weights",
                     c->path, m->name,
-                    m->n_layers ? "layers" : (m->in_h ? "input_size" : (m->reinit ? "reinit" : "region_layers")));
+                    m->n_layers ? "layers"
+                    : m->in_h   ? "input_size"
+                    : m->reinit ? "reinit"
+                    : m->n_region_layers ? "region_layers"
+                    : m->modality        ? "modality"
+                                         : "front_end");
   if (m->rdm_entry && !m->rdm)
     return CB_ERROR(CB_ERR_CONFIG, "%s: [model %s] key 'rdm_entry': needs 'rdm'", c->path, m->name);
   if (!m->zoo && !m->onnx && !m->rdm && set_str(&m->zoo, m->name) != CB_OK) return CB_ERR_NOMEM;
@@ -784,10 +795,11 @@ void cb_cfg_model_free(cb_cfg_model *m) {
   free(m->rdm);
   free(m->rdm_entry);
   free(m->reinit);
+  free(m->front_end);
   cb_strlist_free(&m->layers);
   cb_strlist_free(&m->datasets);
   cb_strlist_free(&m->region_layers);
-  m->name = m->zoo = m->onnx = m->rdm = m->rdm_entry = m->reinit = NULL;
+  m->name = m->zoo = m->onnx = m->rdm = m->rdm_entry = m->reinit = m->front_end = NULL;
 }
 
 void cb_config_destroy(cb_config **cp) {

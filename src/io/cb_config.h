@@ -2,11 +2,11 @@
  *
  *   [suite]            name, seed, batch, compression, layer_commitment,
  *                      selection_pca, selection_pca_dataset
- *   [dataset ID]       generator + seed  |  stimuli + assembly (+ stimulus_degrees)
+ *   [dataset ID]       generator + seed  |  stimuli + assembly (+ stimulus_degrees, modality)
  *                      |  stimuli + rdm (a neural RDM file: RDM benchmarks only);
  *                      stimuli alone for the [suite] selection_pca_dataset
  *   [model NAME]       zoo | onnx (+ input_size, mean, std, visual_degrees) | rdm
- *                      (+ rdm_entry: an RDM-only model), reinit, seed, layers
+ *                      (+ rdm_entry: an RDM-only model), reinit, seed, layers, modality, front_end
  *   [benchmark ID]     dataset, region, metric, time_bin, stratify, group, splits,
  *                      train_fraction, seed, components, ceiling, normalise
  *
@@ -22,6 +22,7 @@
 
 #include <stdint.h>
 
+#include "cb_modality.h"
 #include "cb_status.h"
 
 typedef struct cb_cfg_dataset {
@@ -32,6 +33,7 @@ typedef struct cb_cfg_dataset {
   char *rdm;               /* neural RDM file (resolved path; docs/formats.md "RDM files"), or NULL */
   uint64_t seed;
   double stimulus_degrees; /* NaN: from the generator / unknown */
+  cb_modality modality;    /* declared (`modality =`), UNSET: the generator's, or the kind of the stimulus files */
 } cb_cfg_dataset;
 
 typedef struct cb_cfg_model {
@@ -44,6 +46,8 @@ typedef struct cb_cfg_model {
   int has_mean, has_std;   /* 1 when mean / std were given (onnx models) */
   float mean[3], std[3];   /* per-channel normalisation of [0, 1] pixels (onnx) */
   double visual_degrees;   /* field of view (onnx); NaN: 8 */
+  cb_modality modality;    /* declared (`modality =`); UNSET: the builder's, visual for ONNX files */
+  char *front_end;         /* declared input front end (src/input/cb_front_end.h), or NULL: the modality's default */
   uint64_t seed;
   int n_layers;            /* 0: every layer of the model */
   char **layers;           /* (n_layers) */

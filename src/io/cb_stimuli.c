@@ -123,82 +123,65 @@ cb_status cb_stimulus_set_read(const char *csv_path, cb_stimulus_set **out) {
   return cb_stimulus_set_read_zip(csv_path, NULL, out);
 }
 
-cb_status cb_stimulus_set_read_zip(const char *csv_path, const char *zip_path, cb_stimulus_set **out) {
-  cb_status st = CB_OK;
-  char *text = NULL;
-  size_t len = 0;
-  cb_csv t = {0};
-  cb_stimulus_set *s = NULL;
-  int *meta_col = NULL;
-  id_ref *refs = NULL;
-
-  CB_CHECK_GOTO(cb_file_read_all(csv_path, &text, &len), st, done);
-  CB_CHECK_GOTO(cb_csv_parse(csv_path, text, len, &t), st, done);
-  if (t.n_rows == 0) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: empty stimulus CSV (no header)", csv_path);
-    goto done;
-  }
-  int ncol = cb_csv_row_len(&t, 0);
-  char **hdr = cb_csv_row(&t, 0);
-  int col_id = -1, col_legacy = -1, col_file = -1;
+/* The header's columns: stimulus_id (or the legacy image_id) and filename; each name once. */
+static cb_status find_columns(const char *csv_path, const cb_csv *t, int *col_id, int *col_file) {
+  int ncol = cb_csv_row_len(t, 0), col_legacy = -1;
+  char **hdr = cb_csv_row(t, 0);
+  *col_id = *col_file = -1;
   for (int c = 0; c < ncol; ++c) {
     for (int d = 0; d < c; ++d)
-      if (strcmp(hdr[c], hdr[d]) == 0) {
-        st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: duplicate column '%s'", csv_path, t.row_line[0], hdr[c]);
-        goto done;
-      }
-    if (strcmp(hdr[c], "stimulus_id") == 0) col_id = c;
+      if (strcmp(hdr[c], hdr[d]) == 0)
+        return CB_ERROR(CB_ERR_FORMAT, "%s:%d: duplicate column '%s'", csv_path, t->row_line[0], hdr[c]);
+    if (strcmp(hdr[c], "stimulus_id") == 0) *col_id = c;
     if (strcmp(hdr[c], "image_id") == 0) col_legacy = c;
-    if (strcmp(hdr[c], "filename") == 0) col_file = c;
+    if (strcmp(hdr[c], "filename") == 0) *col_file = c;
   }
-  if (col_id < 0) col_id = col_legacy; /* legacy BrainIO name */
-  if (col_id < 0) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: missing required column 'stimulus_id' (or 'image_id')", csv_path);
-    goto done;
+  if (*col_id < 0) *col_id = col_legacy; /* legacy BrainIO name */
+  if (*col_id < 0) return CB_ERROR(CB_ERR_FORMAT, "%s: missing required column 'stimulus_id' (or 'image_id')", csv_path);
+  if (*col_file < 0) return CB_ERROR(CB_ERR_FORMAT, "%s: missing required column 'filename'", csv_path);
+  if (t->n_rows == 1) return CB_ERROR(CB_ERR_FORMAT, "%s: no stimuli (the CSV has a header and no rows)", csv_path);
+  return CB_OK;
+}
+
+/* An empty set with one slot per row and the other columns as metadata (meta_col: their CSV columns). */
+static cb_status create_from_header(const cb_csv *t, int col_id, int col_file, int *meta_col, cb_stimulus_set **out) {
+  int ncol = cb_csv_row_len(t, 0), n_meta = ncol - 2;
+  char **hdr = cb_csv_row(t, 0);
+  const char **names = (const char **)malloc((size_t)(n_meta > 0 ? n_meta : 1) * sizeof *names);
+  if (!names) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  int k = 0;
+  for (int c = 0; c < ncol; ++c) {
+    if (c == col_id || c == col_file) continue;
+    meta_col[k] = c;
+    names[k++] = hdr[c];
   }
-  if (col_file < 0) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: missing required column 'filename'", csv_path);
-    goto done;
-  }
-  if (t.n_rows == 1) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: no stimuli (the CSV has a header and no rows)", csv_path);
-    goto done;
-  }
-  int n = t.n_rows - 1, n_meta = ncol - 2;
-  meta_col = malloc((size_t)(n_meta > 0 ? n_meta : 1) * sizeof *meta_col);
-  CB_ALLOC_GOTO(meta_col, st, done);
-  {
-    const char **names = (const char **)malloc((size_t)(n_meta > 0 ? n_meta : 1) * sizeof *names);
-    CB_ALLOC_GOTO(names, st, done);
-    int k = 0;
-    for (int c = 0; c < ncol; ++c) {
-      if (c == col_id || c == col_file) continue;
-      meta_col[k] = c;
-      names[k++] = hdr[c];
-    }
-    st = cb_stimulus_set_create(n, n_meta, names, &s);
-    free((void *)names);
-    if (st != CB_OK) goto done;
-  }
-  for (int r = 1; r <= n; ++r) {
-    char **row = cb_csv_row(&t, r);
-    int line = t.row_line[r];
-    if (cb_csv_row_len(&t, r) != ncol) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: row has %d fields, header has %d", csv_path, line, cb_csv_row_len(&t, r),
-                    ncol);
-      goto done;
-    }
-    if (row[col_id][0] == '\0') {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: empty stimulus id", csv_path, line);
-      goto done;
-    }
-    if (!filename_is_safe(row[col_file])) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: filename '%s' is empty, absolute or leaves the stimulus directory",
-                    csv_path, line, row[col_file]);
-      goto done;
-    }
+  cb_status st = cb_stimulus_set_create(t->n_rows - 1, n_meta, names, out);
+  free((void *)names);
+  return st;
+}
+
+/* Checks every row and moves its strings into the set (the table frees NULL harmlessly); the files must all be of
+ * one modality (cb_modality_of_file), which becomes the set's. */
+static cb_status take_rows(const char *csv_path, cb_csv *t, int col_id, int col_file, const int *meta_col,
+                           cb_stimulus_set *s) {
+  const int ncol = cb_csv_row_len(t, 0), n_meta = ncol - 2;
+  for (int r = 1; r <= s->n; ++r) {
+    char **row = cb_csv_row(t, r);
+    int line = t->row_line[r];
+    if (cb_csv_row_len(t, r) != ncol)
+      return CB_ERROR(CB_ERR_FORMAT, "%s:%d: row has %d fields, header has %d", csv_path, line, cb_csv_row_len(t, r),
+                      ncol);
+    if (row[col_id][0] == '\0') return CB_ERROR(CB_ERR_FORMAT, "%s:%d: empty stimulus id", csv_path, line);
+    if (!filename_is_safe(row[col_file]))
+      return CB_ERROR(CB_ERR_FORMAT, "%s:%d: filename '%s' is empty, absolute or leaves the stimulus directory",
+                      csv_path, line, row[col_file]);
+    cb_modality kind = cb_modality_of_file(row[col_file]);
+    if (r > 1 && kind != s->modality)
+      return CB_ERROR(CB_ERR_FORMAT, "%s:%d: '%s' is %s but the rows above are %s: a stimulus set holds one modality",
+                      csv_path, line, row[col_file], kind == CB_MODALITY_AUDIO ? "a sound" : "an image",
+                      s->modality == CB_MODALITY_AUDIO ? "sounds" : "images");
+    s->modality = kind;
     int i = r - 1;
-    /* Move the strings out of the table (the table frees NULL harmlessly). */
     s->stimulus_id[i] = row[col_id];
     row[col_id] = NULL;
     s->filename[i] = row[col_file];
@@ -208,43 +191,87 @@ cb_status cb_stimulus_set_read_zip(const char *csv_path, const char *zip_path, c
       row[meta_col[k]] = NULL;
     }
   }
-  refs = malloc((size_t)(n > 0 ? n : 1) * sizeof *refs);
-  CB_ALLOC_GOTO(refs, st, done);
-  for (int i = 0; i < n; ++i) refs[i] = (id_ref){s->stimulus_id[i], i};
-  qsort(refs, (size_t)n, sizeof *refs, cmp_id_ref);
-  for (int i = 1; i < n; ++i)
-    if (strcmp(refs[i].id, refs[i - 1].id) == 0) {
+  return CB_OK;
+}
+
+/* Stimulus ids are unique (sorted copy; the message names both lines). */
+static cb_status check_unique_ids(const char *csv_path, const cb_csv *t, const cb_stimulus_set *s) {
+  id_ref *refs = malloc((size_t)(s->n > 0 ? s->n : 1) * sizeof *refs);
+  if (!refs) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  for (int i = 0; i < s->n; ++i) refs[i] = (id_ref){s->stimulus_id[i], i};
+  qsort(refs, (size_t)s->n, sizeof *refs, cmp_id_ref);
+  cb_status st = CB_OK;
+  for (int i = 1; i < s->n && st == CB_OK; ++i)
+    if (strcmp(refs[i].id, refs[i - 1].id) == 0)
       st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: duplicate stimulus id '%s' (first on line %d)", csv_path,
-                    t.row_line[refs[i].row + 1], refs[i].id, t.row_line[refs[i - 1].row + 1]);
-      goto done;
-    }
+                    t->row_line[refs[i].row + 1], refs[i].id, t->row_line[refs[i - 1].row + 1]);
+  free(refs);
+  return st;
+}
+
+/* Where the files are: the CSV's directory, and the zip given or beside the CSV. */
+static cb_status locate_files(cb_stimulus_set *s, const char *csv_path, const char *zip_path) {
+  char dir[CB_PATH_MAX], zp[CB_PATH_MAX];
   s->path = cb_strdup(csv_path);
-  CB_ALLOC_GOTO(s->path, st, done);
-  {
-    char dir[CB_PATH_MAX];
-    cb_path_dirname(csv_path, dir, sizeof dir);
-    free(s->base_dir);
-    s->base_dir = cb_strdup(dir);
-    CB_ALLOC_GOTO(s->base_dir, st, done);
+  if (!s->path) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  cb_path_dirname(csv_path, dir, sizeof dir);
+  free(s->base_dir);
+  s->base_dir = cb_strdup(dir);
+  if (!s->base_dir) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  if (zip_path) return attach_zip(s, zip_path);
+  CB_CHECK(zip_beside(csv_path, zp, sizeof zp));
+  if (cb_path_exists(zp) && !cb_path_is_dir(zp)) CB_CHECK(attach_zip(s, zp));
+  return CB_OK;
+}
+
+cb_status cb_stimulus_set_read_zip(const char *csv_path, const char *zip_path, cb_stimulus_set **out) {
+  cb_status st = CB_OK;
+  char *text = NULL;
+  size_t len = 0;
+  cb_csv t = {0};
+  cb_stimulus_set *s = NULL;
+  int *meta_col = NULL; /* (columns - 2) CSV column of each metadata column */
+  int col_id, col_file;
+  CB_CHECK_GOTO(cb_file_read_all(csv_path, &text, &len), st, done);
+  CB_CHECK_GOTO(cb_csv_parse(csv_path, text, len, &t), st, done);
+  if (t.n_rows == 0) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: empty stimulus CSV (no header)", csv_path);
+    goto done;
   }
-  {
-    char zp[CB_PATH_MAX];
-    if (zip_path) {
-      CB_CHECK_GOTO(attach_zip(s, zip_path), st, done);
-    } else {
-      CB_CHECK_GOTO(zip_beside(csv_path, zp, sizeof zp), st, done);
-      if (cb_path_exists(zp) && !cb_path_is_dir(zp)) CB_CHECK_GOTO(attach_zip(s, zp), st, done);
-    }
-  }
+  CB_CHECK_GOTO(find_columns(csv_path, &t, &col_id, &col_file), st, done);
+  meta_col = malloc((size_t)(cb_csv_row_len(&t, 0) > 2 ? cb_csv_row_len(&t, 0) - 2 : 1) * sizeof *meta_col);
+  CB_ALLOC_GOTO(meta_col, st, done);
+  CB_CHECK_GOTO(create_from_header(&t, col_id, col_file, meta_col, &s), st, done);
+  CB_CHECK_GOTO(take_rows(csv_path, &t, col_id, col_file, meta_col, s), st, done);
+  CB_CHECK_GOTO(check_unique_ids(csv_path, &t, s), st, done);
+  CB_CHECK_GOTO(locate_files(s, csv_path, zip_path), st, done);
   *out = s;
   s = NULL;
 done:
   cb_stimulus_set_destroy(&s);
-  free(refs);
   free(meta_col);
   cb_csv_free(&t);
   free(text);
   return st;
+}
+
+cb_modality cb_stimulus_set_modality(const cb_stimulus_set *s) {
+  if (s == NULL) return CB_MODALITY_UNSET;
+  if (s->modality != CB_MODALITY_UNSET) return s->modality;
+  return s->n > 0 && s->filename[0] ? cb_modality_of_file(s->filename[0]) : CB_MODALITY_VISUAL;
+}
+
+cb_status cb_stimulus_set_declare(cb_stimulus_set *s, cb_modality m, const char *who) {
+  if (s == NULL) return CB_ERROR(CB_ERR_ARG, "stimulus set: NULL argument");
+  if (m == CB_MODALITY_UNSET) return CB_OK;
+  for (int i = 0; i < s->n; ++i)
+    if (s->filename[i] && cb_modality_of_file(s->filename[i]) != m)
+      return CB_ERROR(CB_ERR_FORMAT, "%s: declared %s, but stimulus '%s' of %s is %s ('%s')", who ? who : "stimulus set",
+                      cb_modality_name(m), s->stimulus_id[i] ? s->stimulus_id[i] : "?",
+                      s->path ? s->path : "the set", cb_modality_name(cb_modality_of_file(s->filename[i])),
+                      s->filename[i]);
+  s->modality = m;
+  return CB_OK;
 }
 
 static cb_status csv_put(cb_strbuf *b, const char *v, int last) {

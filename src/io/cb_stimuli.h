@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cb_modality.h"
 #include "cb_status.h"
 
 typedef struct cb_stimulus_set {
@@ -38,10 +39,13 @@ typedef struct cb_stimulus_set {
   char **meta;       /* (n, n_meta) row-major values */
   char *zip_path;     /* the zip files are read from, NULL when from base_dir */
   struct cb_zip *zip; /* open handle on zip_path (not thread-safe) */
+  cb_modality modality; /* of its files (the reader checks they are all of one kind) or declared; UNSET for a set
+                           built in memory until declared: read it with cb_stimulus_set_modality */
 } cb_stimulus_set;
 
 /* Reads and validates a stimulus CSV (and its zip, when one sits beside it).
- * Errors name the file (and the line). */
+ * Errors name the file (and the line); so does a set whose files mix images
+ * and sounds (one set holds one modality). */
 cb_status cb_stimulus_set_read(const char *csv_path, cb_stimulus_set **out);
 /* Same, with files read from `zip_path` (NULL: look beside the CSV as above). */
 cb_status cb_stimulus_set_read_zip(const char *csv_path, const char *zip_path, cb_stimulus_set **out);
@@ -54,6 +58,12 @@ cb_status cb_stimulus_set_write(const char *csv_path, const cb_stimulus_set *s);
 /* Empty set of n stimuli with the given metadata columns (names copied).
  * All string slots are NULL: fill them with cb_strdup. base_dir is ".". */
 cb_status cb_stimulus_set_create(int n, int n_meta, const char *const *meta_names, cb_stimulus_set **out);
+/* The set's modality: declared (cb_stimulus_set_declare), or read from its files (CSV sets: all of one kind, or
+ * the reader refused the file), or for a set built in memory the kind of its first file. */
+cb_modality cb_stimulus_set_modality(const cb_stimulus_set *s);
+/* Declares the set's modality (UNSET: nothing to declare); every file must be of that kind, else CB_ERR_FORMAT
+ * "WHO: declared audio, but stimulus 'ID' of SET.csv is visual ('x.png')". */
+cb_status cb_stimulus_set_declare(cb_stimulus_set *s, cb_modality m, const char *who);
 /* Value of metadata `column` for stimulus i; NULL if no such column or i out of range. */
 const char *cb_stimulus_set_meta(const cb_stimulus_set *s, int i, const char *column);
 /* Index of a stimulus id, -1 when absent (linear search). */

@@ -105,6 +105,17 @@ static cb_status model_key(parse_state *ps, cb_zoo_entry *e, const char *k, cons
   }
   if (!strcmp(k, "member")) return set_str(&e->member, v);
   if (!strcmp(k, "note")) return set_str(&e->note, v);
+  if (!strcmp(k, "modality")) {
+    if (!cb_modality_parse(v, &e->modality))
+      return CB_ERROR(CB_ERR_CONFIG, "%s: model %s: modality = '%s': visual or audio expected", path, mn, v);
+    return CB_OK;
+  }
+  if (!strcmp(k, "front_end")) {
+    if (!*v || strlen(v) >= 32 || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(v))
+      return CB_ERROR(CB_ERR_CONFIG, "%s: model %s: front_end = '%s': the name of an input front end expected", path,
+                      mn, v);
+    return set_str(&e->front_end, v);
+  }
   if (!strcmp(k, "input")) {
     int h, w, used = 0;
     if (sscanf(v, "%dx%d%n", &h, &w, &used) != 2 || v[used] || h <= 0 || w <= 0 || h > 8192 || w > 8192)
@@ -208,6 +219,7 @@ void cb_zoo_manifest_destroy(cb_zoo_manifest **pm) {
   for (int i = 0; i < m->n; ++i) {
     cb_zoo_entry *e = &m->entries[i];
     free(e->name), free(e->builder), free(e->onnx), free(e->url), free(e->sha256), free(e->member), free(e->note);
+    free(e->front_end);
   }
   free(m->entries);
   free(m->path);

@@ -16,6 +16,10 @@
  *   mean = 0.485, 0.456, 0.406  per-channel normalisation of [0, 1] pixels
  *   std = 0.229, 0.224, 0.225
  *   visual_degrees = 8
+ *   modality = audio            the stimuli the model takes: visual or audio
+ *                               (builder: must be the builder's; ONNX: default visual)
+ *   front_end = cochleagram     its input front end (src/input/cb_front_end.h;
+ *                               default: the modality's, image or cochleagram)
  *   seed = 1                    builder weights
  *   rtol = 0.001                tolerances of `cortexbench zoo verify`
  *   atol = 1e-7                 (the test_data_set_* of the archive)
@@ -33,6 +37,7 @@
 
 #include <stdint.h>
 
+#include "cb_modality.h"
 #include "cb_status.h"
 
 typedef enum cb_zoo_source { CB_ZOO_SRC_BUILDER = 1, CB_ZOO_SRC_ONNX, CB_ZOO_SRC_URL } cb_zoo_source;
@@ -48,6 +53,8 @@ typedef struct cb_zoo_entry {
   int in_h, in_w;         /* 0 = builder default */
   float mean[3], std[3];
   double visual_degrees;
+  cb_modality modality;   /* UNSET: not declared (the builder's; visual for ONNX) */
+  char *front_end;        /* or NULL: the modality's default */
   uint64_t seed;
   double rtol, atol;      /* verify tolerances (default 1e-3, 1e-7) */
   char *note;             /* or NULL */

@@ -20,6 +20,11 @@ cb_status cb__model_from_graph(const cb_model_info *info, cb_graph *g, cb_model 
   m->info = *info;
   snprintf(m->name, sizeof m->name, "%s", info->name ? info->name : "model");
   m->info.name = m->name;
+  if (info->modality != CB_MODALITY_VISUAL && info->modality != CB_MODALITY_AUDIO) {
+    st = CB_ERROR(CB_ERR_ARG, "model '%s': no modality declared (visual or audio)", m->name);
+    goto fail;
+  }
+  CB_CHECK_GOTO(cb_model_set_front_end(m, info->front_end), st, fail);
   CB_CHECK_GOTO(cb_graph_finish(g), st, fail);
   if (cb_graph_n_inputs(g) != 1) {
     st = CB_ERROR(CB_ERR_UNSUPPORTED, "model '%s': %d runtime inputs (one image input expected)", m->name, cb_graph_n_inputs(g));
@@ -64,6 +69,17 @@ void cb_model_destroy(cb_model **mp) {
 }
 
 const cb_model_info *cb_model_get_info(const cb_model *m) { return m ? &m->info : NULL; }
+
+cb_status cb_model_set_front_end(cb_model *m, const char *front_end) {
+  if (m == NULL) return CB_ERROR(CB_ERR_ARG, "model: NULL argument");
+  m->info.front_end = NULL;
+  if (front_end == NULL || !*front_end) return CB_OK;
+  if (strlen(front_end) >= sizeof m->front_end)
+    return CB_ERROR(CB_ERR_ARG, "model '%s': front end name '%s' too long", m->name, front_end);
+  if (front_end != m->front_end) snprintf(m->front_end, sizeof m->front_end, "%s", front_end);
+  m->info.front_end = m->front_end;
+  return CB_OK;
+}
 const struct cb_graph *cb_model_graph(const cb_model *m) { return m ? m->g : NULL; }
 int cb_model_n_layers(const cb_model *m) { return m ? m->n_layers : 0; }
 

@@ -13,7 +13,9 @@ cb_status cb_model_load_onnx(const char *path, const cb_model_info *preprocessin
   if (preprocessing != NULL) info = *preprocessing;
   for (int c = 0; c < 3; ++c)
     if (!(info.std[c] > 0)) return CB_ERROR(CB_ERR_ARG, "%s: std[%d] = %g is not positive", path, c, info.std[c]);
-  if (!(info.visual_degrees > 0)) return CB_ERROR(CB_ERR_ARG, "%s: visual degrees %g not positive", path, info.visual_degrees);
+  if (info.modality == CB_MODALITY_UNSET) info.modality = CB_MODALITY_VISUAL; /* the documented default */
+  if (info.modality == CB_MODALITY_VISUAL && !(info.visual_degrees > 0))
+    return CB_ERROR(CB_ERR_ARG, "%s: visual degrees %g not positive", path, info.visual_degrees);
   char name[128];
   const char *base = strrchr(path, '/');
   snprintf(name, sizeof name, "%s", base ? base + 1 : path);

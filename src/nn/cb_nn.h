@@ -13,13 +13,18 @@
 
 #include <stdint.h>
 
+#include "cb_modality.h"
 #include "cb_status.h"
 
 typedef struct cb_model_info {
   const char *name;
   int in_c, in_h, in_w;  /* input the model expects, e.g. 3, 64, 64 */
   float mean[3], std[3]; /* per-channel normalisation applied to [0,1] pixels */
-  double visual_degrees; /* the model's field of view, e.g. 8 */
+  double visual_degrees; /* the model's field of view, e.g. 8 (visual models) */
+  cb_modality modality;  /* declared: the stimuli the model takes (every builder declares it; ONNX: visual unless
+                            the preprocessing given to cb_model_load_onnx declares otherwise) */
+  const char *front_end; /* its input front end by name (src/input/cb_front_end.h), NULL: the modality's default;
+                            nn keeps the name and does not interpret it */
 } cb_model_info;
 
 typedef struct cb_model cb_model;
@@ -32,6 +37,9 @@ typedef struct cb_model cb_model;
 cb_status cb_model_create(const char *zoo_name, uint64_t seed, cb_model **out);
 void cb_model_destroy(cb_model **m);
 const cb_model_info *cb_model_get_info(const cb_model *m);
+/* Declares m's input front end by name (NULL or "": its modality's default); nn keeps the name only (checked by
+ * src/input/cb_front_end.h where stimuli are loaded). CB_ERR_ARG: NULL model, or a name of 32 characters or more. */
+cb_status cb_model_set_front_end(cb_model *m, const char *front_end);
 int cb_model_n_layers(const cb_model *m);
 /* NULL when i is out of range. */
 const char *cb_model_layer_name(const cb_model *m, int i);
@@ -52,8 +60,10 @@ uint64_t cb_model_weights_hash(const cb_model *m);
 /* Loads an ONNX model (see cb_onnx.h) as a model for one image per run: its
  * single float32 input must be (N, C, H, W) with N symbolic or 1; symbolic H
  * and W take preprocessing->in_h/in_w. preprocessing gives mean, std,
- * visual_degrees and (when > 0) the input size; NULL: mean 0, std 1, 8
- * degrees. The model is called after the file's base name without ".onnx". */
+ * visual_degrees (checked positive for visual models), the modality and
+ * front end (unset: visual, the image front end) and (when > 0) the input
+ * size; NULL: mean 0, std 1, 8 degrees, visual. The model is called after
+ * the file's base name without ".onnx". */
 cb_status cb_model_load_onnx(const char *path, const cb_model_info *preprocessing, cb_model **out);
 /* Untrained twin: re-draws every parameter of m in place with the
  * initialisation `scheme` (NULL = "pytorch"), so that a trained network gets

@@ -9,6 +9,7 @@
 struct cb_model {
   cb_model_info info;
   char name[128];   /* info.name points here */
+  char front_end[32]; /* info.front_end points here when one is declared */
   cb_graph *g;      /* owned, finished, input shape (1, c, h, w) */
   int input;        /* value id of the image input */
   int n_layers;

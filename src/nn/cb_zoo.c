@@ -127,6 +127,19 @@ cb_status cb_zoo_create_as(const char *name, const cb_zoo_opts *o, const cb_mode
   if (as == NULL || as->name == NULL || out == NULL) return CB_ERROR(CB_ERR_ARG, "model create: NULL argument");
   cb_model *m = NULL;
   CB_CHECK(cb_zoo_create(name, o, &m));
+  if (as->modality != CB_MODALITY_UNSET && as->modality != m->info.modality) {
+    cb_status st = CB_ERROR(CB_ERR_CONFIG, "model '%s': declared modality %s, but builder '%s' takes %s stimuli",
+                            as->name, cb_modality_name(as->modality), name, cb_modality_name(m->info.modality));
+    cb_model_destroy(&m);
+    return st;
+  }
+  if (as->front_end && *as->front_end) {
+    cb_status st = cb_model_set_front_end(m, as->front_end);
+    if (st != CB_OK) {
+      cb_model_destroy(&m);
+      return st;
+    }
+  }
   snprintf(m->name, sizeof m->name, "%s", as->name);
   memcpy(m->info.mean, as->mean, sizeof m->info.mean);
   memcpy(m->info.std, as->std, sizeof m->info.std);

@@ -54,11 +54,14 @@ typedef struct cb_zoo_opts {
 cb_status cb_zoo_create(const char *name, const cb_zoo_opts *opts, cb_model **out);
 /* Same, the model then renamed as->name and given as's mean, std and visual
  * degrees (a zoo-manifest entry that names a builder: the entry's name and
- * preprocessing win over the builder's). */
+ * preprocessing win over the builder's). as->modality, when declared, must be
+ * the builder's (CB_ERR_CONFIG otherwise); as->front_end, when given, replaces
+ * the builder's front end. */
 cb_status cb_zoo_create_as(const char *name, const cb_zoo_opts *opts, const cb_model_info *as, cb_model **out);
 
 /* A zoo builder fills g (created empty by the registry, not finished; its input "input" is (1, c, h, w)) and info
- * (name, mean, std, visual degrees; the input size is read from the graph). */
+ * (name, modality, mean, std, visual degrees, and a front end when not the modality's default; the input size is
+ * read from the graph). A model whose builder declares no modality is refused. */
 typedef cb_status (*cb_zoo_builder)(const cb_zoo_opts *o, cb_graph *g, cb_model_info *info);
 
 /* Models defined outside nn join the zoo through this hook: the synthetic generators' ground-truth models

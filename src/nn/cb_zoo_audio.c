@@ -8,7 +8,8 @@
 
 static cb_status audio_input(cb_graph *g, const cb_zoo_opts *o, cb_model_info *info, const char *name, int *x) {
   int h = o->in_h > 0 ? o->in_h : CB_AUDIO_CHANNELS, w = o->in_w > 0 ? o->in_w : CB_AUDIO_FRAMES;
-  *info = (cb_model_info){.name = name, .mean = {0, 0, 0}, .std = {1, 1, 1}, .visual_degrees = 0.0};
+  *info = (cb_model_info){.name = name, .mean = {0, 0, 0}, .std = {1, 1, 1}, .visual_degrees = 0.0,
+                          .modality = CB_MODALITY_AUDIO, .front_end = "cochleagram"};
   return cb_graph_input(g, "input", 4, (const int64_t[]){1, 1, h, w}, x);
 }
 

@@ -27,7 +27,8 @@ static cb_status init_he(cb_graph *g, const char *conv, uint64_t seed, uint64_t 
 
 /* Raw preprocessed input, 3x32x32 by default: Brain-Score's "pixels". */
 cb_status cb__zoo_build_pixels(const cb_zoo_opts *o, cb_graph *g, cb_model_info *info) {
-  *info = (cb_model_info){.name = "pixels", .mean = {0.0f, 0.0f, 0.0f}, .std = {1.0f, 1.0f, 1.0f}, .visual_degrees = 8.0};
+  *info = (cb_model_info){.name = "pixels", .mean = {0.0f, 0.0f, 0.0f}, .std = {1.0f, 1.0f, 1.0f}, .visual_degrees = 8.0,
+                          .modality = CB_MODALITY_VISUAL};
   int x;
   CB_CHECK(cb__zoo_input(g, o, 32, 32, &x));
   return cb_graph_add_unary(g, "pixels", "Identity", x, &x);

@@ -373,6 +373,7 @@ static void hmax_info(cb_model_info *info) {
   info->name = "hmax";
   for (int c = 0; c < 3; ++c) info->std[c] = 1.0f; /* [0, 1] pixels */
   info->visual_degrees = 8.0;
+  info->modality = CB_MODALITY_VISUAL;
 }
 
 cb_status cb__zoo_build_hmax(const cb_zoo_opts *o, cb_graph *g, cb_model_info *info) {

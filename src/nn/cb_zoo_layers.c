@@ -19,6 +19,7 @@ void cb__zoo_imagenet_info(cb_model_info *info, const char *name) {
   memcpy(info->mean, mean, sizeof mean);
   memcpy(info->std, std, sizeof std);
   info->visual_degrees = 8.0;
+  info->modality = CB_MODALITY_VISUAL;
 }
 
 cb_status cb__zoo_conv(cb_graph *g, const char *name, int x, int out_c, int k, int stride, int pad,

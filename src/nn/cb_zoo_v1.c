@@ -152,6 +152,7 @@ cb_status cb__zoo_build_v1like(const cb_zoo_opts *o, cb_graph *g, cb_model_info 
   info->name = "v1like";
   for (int c = 0; c < 3; ++c) info->mean[c] = info->std[c] = 0.5f; /* VOneNet's normalisation */
   info->visual_degrees = V1_DEGREES;
+  info->modality = CB_MODALITY_VISUAL;
   CB_CHECK(cb__zoo_input(g, o, 224, 224, &x));
   int64_t shape[CB_GRAPH_MAX_DIMS];
   cb_graph_value_shape(g, x, shape);

@@ -77,13 +77,23 @@ typedef struct key_arg {
   int d;
 } key_arg;
 
+/* A dataset's declared modality (its `modality` key, else its generator's) must be that of its files. */
+static cb_status declare_modality(const cb_config *c, const cb_cfg_dataset *d, cb_stimulus_set *set) {
+  const cb_generator_info *gi = d->generator ? cb_generator_find(d->generator) : NULL;
+  cb_modality m = d->modality != CB_MODALITY_UNSET ? d->modality : gi ? gi->modality : CB_MODALITY_UNSET;
+  char who[CB_PATH_MAX + 160];
+  snprintf(who, sizeof who, "%s: [dataset %s]%s", c->path, d->id, d->modality ? " modality" : "");
+  return cb_stimulus_set_declare(set, m, who);
+}
+
 static cb_status dataset_keys_on_rank0(void *arg) {
   key_arg *k = arg;
   run_ctx *r = k->r;
   cb_stimulus_set *set = NULL;
   CB_CHECK(cb_stimulus_set_read(r->pl.stimuli[k->d], &set));
+  cb_status st = declare_modality(r->pl.cfg, &r->pl.cfg->datasets[k->d], set);
   snprintf(r->pl.set_modality[k->d], sizeof r->pl.set_modality[k->d], "%s", cb_extract_set_modality(set));
-  cb_status st = cb_key_stimulus_set(set, r->pl.set_key[k->d]);
+  if (st == CB_OK) st = cb_key_stimulus_set(set, r->pl.set_key[k->d]);
   cb_stimulus_set_destroy(&set);
   CB_CHECK(st);
   if (!r->pl.assembly[k->d][0]) return CB_OK; /* images only (the PCA fit set) */
@@ -319,7 +329,7 @@ static cb_status stage_activations(run_ctx *r) {
       continue;
     }
     cb_model_spec spec = {cm->zoo, cm->onnx, cm->seed, cm->in_h, cm->in_w, cm->has_mean ? cm->mean : NULL,
-                          cm->has_std ? cm->std : NULL, cm->visual_degrees, cm->reinit};
+                          cm->has_std ? cm->std : NULL, cm->visual_degrees, cm->reinit, cm->modality, cm->front_end};
     st = cb_model_open_spec(&spec, &model);
     if (st == CB_OK)
       st = cb_extract_resolve_layers(model, (const char *const *)cm->layers, cm->n_layers, &idx, &n_idx);

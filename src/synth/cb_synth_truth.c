@@ -84,7 +84,8 @@ static cb_status v1_truth(const cb_zoo_opts *o, cb_graph *g, cb_model_info *info
   *info = (cb_model_info){.name = "synthetic-v1-truth",
                           .mean = {CONTRAST_MEAN, CONTRAST_MEAN, CONTRAST_MEAN},
                           .std = {CONTRAST_STD, CONTRAST_STD, CONTRAST_STD},
-                          .visual_degrees = CB_SYNTH_V1SET_DEGREES};
+                          .visual_degrees = CB_SYNTH_V1SET_DEGREES,
+                          .modality = CB_MODALITY_VISUAL};
   cb_synth_v1_pop *p = NULL;
   cb_status st;
   CB_CHECK(fixed_size(o, info->name));
@@ -193,7 +194,8 @@ static cb_status it_truth(const cb_zoo_opts *o, cb_graph *g, cb_model_info *info
   *info = (cb_model_info){.name = "synthetic-it-truth",
                           .mean = {CONTRAST_MEAN, CONTRAST_MEAN, CONTRAST_MEAN},
                           .std = {CONTRAST_STD, CONTRAST_STD, CONTRAST_STD},
-                          .visual_degrees = CB_SYNTH_IT_DEGREES};
+                          .visual_degrees = CB_SYNTH_IT_DEGREES,
+                          .modality = CB_MODALITY_VISUAL};
   cb_synth_it_net *n = NULL;
   cb_status st = CB_OK;
   float *zw = malloc((size_t)NF * NF * sizeof *zw), zb[NF], lw[NC * NF], lb[NC];

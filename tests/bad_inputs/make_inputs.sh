@@ -84,6 +84,12 @@ bad_ini "s|^\[model pixels\]|[model m]\nrdm = $D/two_rdms.h5|" rdm_entry_missing
 bad_ini "s|^\[model pixels\]|[model m]\nrdm = $D/two_rdms.h5\nrdm_entry = a\nlayers = x|" rdm_model_layers
 bad_ini 's/^\[model pixels\]/[model pixels]\nreinit = pytorch/' reinit_nothing
 bad_ini 's/^\[model pixels\]/[model pixels]\nreinit = xavier/' reinit_unknown
+# Declared modality and input front end (docs/config.md "Modality and input front end").
+bad_ini 's/^\[model pixels\]/[model pixels]\nmodality = smell/' modality_unknown
+bad_ini 's/^\[model pixels\]/[model pixels]\nmodality = audio/' modality_mismatch
+bad_ini 's/^\[model pixels\]/[model pixels]\nfront_end = retina/' front_end_unknown
+bad_ini 's/^\[model pixels\]/[model pixels]\nfront_end = cochleagram/' front_end_other_modality
+bad_ini 's/^\[dataset d\]/[dataset d]\nmodality = audio/' dataset_modality_mismatch
 # INI hazards: a line longer than libinih reads (its tail would become "splits = 7"), a NUL byte, a key given
 # twice, names that would leave the output directory.
 { sed 's/^dataset = d/dataset = d/' "$D/good.ini"; printf '; %0230d splits = 7\n' 0; } >"$D/long_line.ini"
@@ -95,6 +101,7 @@ printf 'this is not ini\n' >"$D/syntax.ini"
 
 # --- stimulus sets ------------------------------------------------------------------
 printf 'stimulus_id,filename\na,a.png\na,b.png\n' >"$D/dup.csv"
+printf 'stimulus_id,filename\na,a.png\nb,b.wav\n' >"$D/mixed_modality.csv"
 printf 'stimulus_id,name\na,a.png\n' >"$D/no_filename.csv"
 printf 'stimulus_id,filename\n"a,a.png\n' >"$D/open_quote.csv"
 printf 'stimulus_id,filename\na,../../etc/passwd\n' >"$D/escape.csv"

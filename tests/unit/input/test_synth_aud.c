@@ -76,6 +76,8 @@ START_TEST(test_audio_models) {
     ck_assert_msg(cb_model_create(names[k], 1, &m) == CB_OK, "%s", cb_error_message());
     ck_assert(cb_extract_is_audio_model(m));
     const cb_model_info *mi = cb_model_get_info(m);
+    ck_assert_int_eq(mi->modality, CB_MODALITY_AUDIO); /* declared by the builder, not read off the input shape */
+    ck_assert_str_eq(mi->front_end, "cochleagram");
     ck_assert_int_eq(mi->in_h, 211);
     ck_assert_int_eq(mi->in_w, 400);
     int last = cb_model_n_layers(m) - 1, c, h, w;

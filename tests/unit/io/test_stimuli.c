@@ -222,6 +222,34 @@ START_TEST(test_real_kriegeskorte_csv) {
 }
 END_TEST
 
+/* One set holds one modality: its files' kind (sounds by suffix, any case) or a declaration they must agree with. */
+START_TEST(test_modality) {
+  make_tmpdir();
+  cb_stimulus_set *s = NULL;
+  ck_assert_int_eq(cb_stimulus_set_read(put("img.csv", "stimulus_id,filename\na,a.png\nb,b.JPG\n"), &s), CB_OK);
+  ck_assert_int_eq(cb_stimulus_set_modality(s), CB_MODALITY_VISUAL);
+  ck_assert_int_eq(cb_stimulus_set_declare(s, CB_MODALITY_UNSET, "x"), CB_OK);
+  ck_assert_int_eq(cb_stimulus_set_declare(s, CB_MODALITY_AUDIO, "suite.ini: [dataset d] modality"), CB_ERR_FORMAT);
+  ck_assert_ptr_nonnull(strstr(cb_error_message(), "suite.ini: [dataset d] modality: declared audio, but stimulus 'a'"));
+  ck_assert_int_eq(cb_stimulus_set_modality(s), CB_MODALITY_VISUAL); /* a refused declaration changes nothing */
+  ck_assert_int_eq(cb_stimulus_set_declare(s, CB_MODALITY_VISUAL, "x"), CB_OK);
+  cb_stimulus_set_destroy(&s);
+  ck_assert_int_eq(cb_stimulus_set_read(put("snd.csv", "stimulus_id,filename\na,a.wav\nb,b.FLAC\nc,c.aiff\n"), &s),
+                   CB_OK);
+  ck_assert_int_eq(cb_stimulus_set_modality(s), CB_MODALITY_AUDIO);
+  cb_stimulus_set_destroy(&s);
+  expect_error("mixed.csv", "stimulus_id,filename\na,a.wav\nb,b.wav\nc,c.png\n", CB_ERR_FORMAT,
+               "mixed.csv:4: 'c.png' is an image but the rows above are sounds: a stimulus set holds one modality");
+  /* A set built in memory has no modality until declared; it reads as the kind of its first file. */
+  ck_assert_int_eq(cb_stimulus_set_create(1, 0, NULL, &s), CB_OK);
+  s->stimulus_id[0] = strdup("a");
+  s->filename[0] = strdup("a.ogg");
+  ck_assert_int_eq(s->modality, CB_MODALITY_UNSET);
+  ck_assert_int_eq(cb_stimulus_set_modality(s), CB_MODALITY_AUDIO);
+  cb_stimulus_set_destroy(&s);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("io_stimuli");
   TCase *tc = tcase_create("stimuli");
@@ -232,6 +260,7 @@ int main(void) {
   tcase_add_test(tc, test_header_only_is_an_error);
   tcase_add_test(tc, test_write_read_roundtrip);
   tcase_add_test(tc, test_real_kriegeskorte_csv);
+  tcase_add_test(tc, test_modality);
   suite_add_tcase(s, tc);
   return cb_test_run(s);
 }

@@ -153,6 +153,43 @@ START_TEST(test_layer_names) {
 }
 END_TEST
 
+/* A builder that declares no modality (a zero-initialised description). */
+static cb_status undeclared_builder(const cb_zoo_opts *o, cb_graph *g, cb_model_info *info) {
+  (void)o;
+  int x;
+  *info = (cb_model_info){.name = "undeclared", .std = {1, 1, 1}, .visual_degrees = 8};
+  return cb_graph_input(g, "input", 4, (const int64_t[]){1, 3, 8, 8}, &x);
+}
+
+/* Every model declares its modality: the zoo refuses one that does not; the built-ins declare theirs, an entry may
+ * restate it but not contradict it, and may name another front end. */
+START_TEST(test_modality_declared) {
+  cb_model *m = NULL;
+  ck_assert_int_eq(cb_zoo_register("undeclared", undeclared_builder, "test: declares no modality", 1), CB_OK);
+  ck_assert_int_eq(cb_zoo_create("undeclared", NULL, &m), CB_ERR_ARG);
+  ck_assert_msg(strstr(cb_error_message(), "model 'undeclared': no modality declared") != NULL, "%s", cb_error_message());
+  ck_assert_ptr_null(m);
+  cb_zoo_opts o = {.seed = 1, .in_h = 64, .in_w = 64};
+  ck_assert_int_eq(cb_zoo_create("tinycnn", &o, &m), CB_OK);
+  ck_assert_int_eq(cb_model_get_info(m)->modality, CB_MODALITY_VISUAL);
+  ck_assert_ptr_null(cb_model_get_info(m)->front_end); /* the modality's default */
+  cb_model_destroy(&m);
+  cb_model_info as = {.name = "mine", .std = {1, 1, 1}, .visual_degrees = 8, .modality = CB_MODALITY_AUDIO};
+  ck_assert_int_eq(cb_zoo_create_as("tinycnn", &o, &as, &m), CB_ERR_CONFIG);
+  ck_assert_msg(strstr(cb_error_message(), "model 'mine': declared modality audio, but builder 'tinycnn' takes visual")
+                    != NULL, "%s", cb_error_message());
+  ck_assert_ptr_null(m);
+  as.modality = CB_MODALITY_VISUAL;
+  as.front_end = "image2";
+  ck_assert_int_eq(cb_zoo_create_as("tinycnn", &o, &as, &m), CB_OK);
+  ck_assert_str_eq(cb_model_get_info(m)->front_end, "image2");
+  ck_assert_int_eq(cb_model_set_front_end(m, NULL), CB_OK);
+  ck_assert_ptr_null(cb_model_get_info(m)->front_end);
+  ck_assert_int_eq(cb_model_set_front_end(m, "a-front-end-name-of-32-characters"), CB_ERR_ARG);
+  cb_model_destroy(&m);
+}
+END_TEST
+
 /* mean and standard deviation, min and max of a parameter */
 static void stats(cb_graph *g, const char *param, double *mean, double *sd, double *lo, double *hi) {
   float *d;
@@ -263,6 +300,7 @@ int main(void) {
   Suite *s = suite_create("zoo");
   TCase *tc = tcase_create("zoo");
   tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_modality_declared);
   tcase_add_test(tc, test_alexnet_matches_torchvision);
   tcase_add_test(tc, test_resnets_match_torchvision);
   tcase_add_test(tc, test_cornets_match_torch);

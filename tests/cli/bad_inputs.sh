@@ -187,6 +187,27 @@ doc doc-unknown-model "cortexbench activations: error: unknown model '<name>' (k
 doc doc-model-layer "cortexbench activations: error: model '<model>' has no layer '<layer>' (layers: <layers>)" "<model>=tinycnn" \
   "<layer>=conv99" "<layers>=features.0, features.1, features.2, features.3, features.4, features.5" \
   -- activations --model tinycnn --layers conv99 --stimuli "$tmp/data/stimuli.csv" --out "$tmp/out/a.h5"
+doc doc-modality "cortexbench activations: error: option --modality: expected visual or audio, got '<value>'" "<value>=smell" \
+  -- activations --model "$tmp/x.onnx" --modality smell --stimuli "$tmp/data/stimuli.csv" --out "$tmp/out/a.h5"
+doc doc-front-end "cortexbench activations: error: option --front-end: unknown input front end '<name>' (known: <front ends>)" \
+  "<name>=retina" "<front ends>=image, cochleagram" \
+  -- activations --model "$tmp/x.onnx" --front-end retina --stimuli "$tmp/data/stimuli.csv" --out "$tmp/out/a.h5"
+printf 'stimulus_id,filename\na,a.png\nb,b.wav\n' >"$tmp/mixed.csv"
+doc doc-mixed-modality "cortexbench <command>: error: <file>:<line>: '<filename>' is a sound but the rows above are images: a stimulus set holds one modality" \
+  "<command>=activations" "<file>=$tmp/mixed.csv" "<line>=3" "<filename>=b.wav" \
+  -- activations --model pixels --stimuli "$tmp/mixed.csv" --out "$tmp/out/a.h5"
+printf 'stimulus_id,filename\na,a.wav\n' >"$tmp/sounds.csv"
+doc doc-other-modality "cortexbench activations: error: model '<model>' takes <modality> input but <file> holds <other> stimuli" \
+  "<model>=pixels" "<modality>=visual" "<file>=$tmp/sounds.csv" "<other>=audio" \
+  -- activations --model pixels --stimuli "$tmp/sounds.csv" --out "$tmp/out/a.h5"
+bad_ini 's/^\[model pixels\]/[model pixels]\nfront_end = cochleagram/' fe_other
+doc doc-front-end-other "cortexbench run: error: <config>: [model <name>]: model '<name>' is <modality> but front end '<front end>' takes <other> stimuli" \
+  "<config>=$tmp/fe_other.ini" "<name>=pixels" "<modality>=visual" "<front end>=cochleagram" "<other>=audio" \
+  -- run "$tmp/fe_other.ini" -o "$tmp/out"
+bad_ini 's/^\[model pixels\]/[model pixels]\nmodality = audio/' declared_other
+doc doc-declared-other "cortexbench run: error: <config>: [model <name>]: model '<name>': declared modality <modality>, but it takes <other> stimuli" \
+  "<config>=$tmp/declared_other.ini" "<name>=pixels" "<modality>=audio" "<other>=visual" \
+  -- run "$tmp/declared_other.ini" -o "$tmp/out"
 doc doc-list "cortexbench list: error: list: unknown list '<name>' (metrics, models, benchmarks or datasets)" "<name>=widgets" -- list widgets
 doc doc-generate "cortexbench generate: error: generate: unknown dataset '<name>' (see cortexbench generate --help)" \
   "<name>=imagenet" -- generate imagenet --out "$tmp/gen"

@@ -13,6 +13,7 @@
 #include "cb_modelopen.h"
 #include "cb_zoo.h"
 #include "cb_benchmark.h"
+#include "cb_front_end.h"
 #include "cli.h"
 
 static void help(void) {
@@ -44,8 +45,12 @@ static cb_status list_model(const char *name) {
   const cb_model_info *info = cb_model_get_info(m);
   char in[48];
   snprintf(in, sizeof in, "%dx%dx%d", info->in_c, info->in_h, info->in_w);
-  printf("%s  ", name);
-  print_pre(in, info->mean, info->std, info->visual_degrees);
+  printf("%s  %s (front end %s), ", name, cb_modality_name(info->modality),
+         info->front_end ? info->front_end : cb_front_end_default(info->modality));
+  if (info->modality == CB_MODALITY_AUDIO)
+    printf("input %s", in);
+  else
+    print_pre(in, info->mean, info->std, info->visual_degrees);
   printf(", %d layers\n", cb_model_n_layers(m));
   for (int l = 0; l < cb_model_n_layers(m); ++l) {
     int c, h, w;

@@ -38,7 +38,6 @@ typedef struct parse_state {
   int index;
   int suite_seen;
   int continued;          /* 1: this entry continues the previous key (an indented line) */
-  cb_status st;
 } parse_state;
 
 int cb_config_name_ok(const char *name) {
@@ -46,11 +45,6 @@ int cb_config_name_ok(const char *name) {
   for (const char *p = name; *p; ++p)
     if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.')) return 0;
   return 1;
-}
-
-static cb_status fail(parse_state *ps, cb_status s) {
-  ps->st = s;
-  return s;
 }
 
 static int parse_u64(const char *v, uint64_t *out) {
@@ -91,8 +85,8 @@ static cb_status expand_vars(parse_state *ps, const char *key, const char *v, ch
   for (const char *p = v; *p;) {
     if (p[0] == '$' && p[1] == '{') {
       const char *end = strchr(p, '}');
-      if (!end) return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] key '%s': unterminated ${ in '%s'", ps->cfg->path,
-                                         ps->cur_section, key, v));
+      if (!end) return CB_ERROR(CB_ERR_CONFIG, "%s: [%s] key '%s': unterminated ${ in '%s'", ps->cfg->path,
+                                         ps->cur_section, key, v);
       char name[128], fallback[CB_PATH_MAX];
       snprintf(name, sizeof name, "%.*s", (int)(end - p - 2), p + 2);
       const char *val = getenv(name);
@@ -101,17 +95,17 @@ static cb_status expand_vars(parse_state *ps, const char *key, const char *v, ch
         val = fallback;
       }
       if (!val || !*val)
-        return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] key '%s': environment variable %s is not set",
-                                 ps->cfg->path, ps->cur_section, key, name));
+        return CB_ERROR(CB_ERR_CONFIG, "%s: [%s] key '%s': environment variable %s is not set",
+                                 ps->cfg->path, ps->cur_section, key, name);
       size_t l = strlen(val);
-      if (k + l + 1 > n) return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] key '%s': path too long", ps->cfg->path,
-                                                  ps->cur_section, key));
+      if (k + l + 1 > n) return CB_ERROR(CB_ERR_CONFIG, "%s: [%s] key '%s': path too long", ps->cfg->path,
+                                                  ps->cur_section, key);
       memcpy(out + k, val, l);
       k += l;
       p = end + 1;
     } else {
-      if (k + 2 > n) return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] key '%s': path too long", ps->cfg->path,
-                                              ps->cur_section, key));
+      if (k + 2 > n) return CB_ERROR(CB_ERR_CONFIG, "%s: [%s] key '%s': path too long", ps->cfg->path,
+                                              ps->cur_section, key);
       out[k++] = *p++;
     }
   }
@@ -127,8 +121,8 @@ static cb_status set_path(parse_state *ps, char **dst, const char *key, const ch
 }
 
 #define BAD_VALUE(ps, key, what, v)                                                                \
-  fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] key '%s': expected %s, got '%s'", ps->cfg->path,      \
-                    ps->cur_section, key, what, v))
+  CB_ERROR(CB_ERR_CONFIG, "%s: [%s] key '%s': expected %s, got '%s'", ps->cfg->path,      \
+                    ps->cur_section, key, what, v)
 
 static cb_status on_suite(parse_state *ps, const char *k, const char *v) {
   cb_config *c = ps->cfg;
@@ -156,7 +150,7 @@ static cb_status on_suite(parse_state *ps, const char *k, const char *v) {
     else return BAD_VALUE(ps, k, "per-region or per-benchmark", v);
     return CB_OK;
   }
-  return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] unknown key '%s'", c->path, ps->cur_section, k));
+  return CB_ERROR(CB_ERR_CONFIG, "%s: [%s] unknown key '%s'", c->path, ps->cur_section, k);
 }
 
 static cb_status on_dataset(parse_state *ps, cb_cfg_dataset *d, const char *k, const char *v) {
@@ -169,7 +163,7 @@ static cb_status on_dataset(parse_state *ps, cb_cfg_dataset *d, const char *k, c
     return cb_ini_double(v, &d->stimulus_degrees) && d->stimulus_degrees > 0 ? CB_OK
                                                                             : BAD_VALUE(ps, k, "a positive number", v);
   if (!strcmp(k, "modality")) return cb_modality_parse(v, &d->modality) ? CB_OK : BAD_VALUE(ps, k, "visual or audio", v);
-  return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] unknown key '%s'", ps->cfg->path, ps->cur_section, k));
+  return CB_ERROR(CB_ERR_CONFIG, "%s: [%s] unknown key '%s'", ps->cfg->path, ps->cur_section, k);
 }
 
 /* "a, b, c": three numbers, each > lo (exclusive) when strict, else >= lo. */
@@ -186,7 +180,7 @@ static int parse_triple(const char *v, float out[3], int positive) {
 
 /* Appends the comma-separated items of v to the list (n): a list may
  * continue on indented lines (libinih hands each line over as the same key). */
-static cb_status list_append(parse_state *ps, const char *v, char ***list, int *n) {
+static cb_status list_append(const char *v, char ***list, int *n) {
   char **items = NULL, buf[1024];
   int k = 0;
   /* libinih strips inline comments on first lines only: cut " ;" / " #" here too. */
@@ -200,7 +194,7 @@ static cb_status list_append(parse_state *ps, const char *v, char ***list, int *
   char **grown = realloc(*list, sizeof *grown * (size_t)(*n + k + 1));
   if (!grown) {
     cb_strlist_free(&items);
-    return fail(ps, CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration"));
+    return CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration");
   }
   for (int i = 0; i < k; ++i) grown[*n + i] = items[i];
   grown[*n + k] = NULL;
@@ -242,7 +236,7 @@ static cb_status on_model(parse_state *ps, cb_cfg_model *m, const char *k, const
       cb_strlist_free(&m->region_layers);
       m->n_region_layers = 0;
     }
-    CB_CHECK(list_append(ps, v, &m->region_layers, &m->n_region_layers));
+    CB_CHECK(list_append(v, &m->region_layers, &m->n_region_layers));
     for (int i = 0; i < m->n_region_layers; ++i) {
       const char *colon = strchr(m->region_layers[i], ':');
       if (!colon || colon == m->region_layers[i] || !colon[1])
@@ -266,7 +260,7 @@ static cb_status on_model(parse_state *ps, cb_cfg_model *m, const char *k, const
       cb_strlist_free(&m->datasets);
       m->n_datasets = 0;
     }
-    CB_CHECK(list_append(ps, v, &m->datasets, &m->n_datasets));
+    CB_CHECK(list_append(v, &m->datasets, &m->n_datasets));
     if (m->n_datasets == 0) return BAD_VALUE(ps, k, "a comma-separated list of dataset ids", v);
     return CB_OK;
   }
@@ -276,11 +270,11 @@ static cb_status on_model(parse_state *ps, cb_cfg_model *m, const char *k, const
       m->n_layers = 0;
     }
     if (!strcmp(v, "all") && !ps->continued) return CB_OK;
-    CB_CHECK(list_append(ps, v, &m->layers, &m->n_layers));
+    CB_CHECK(list_append(v, &m->layers, &m->n_layers));
     if (m->n_layers == 0) return BAD_VALUE(ps, k, "a comma-separated list of layer names or 'all'", v);
     return CB_OK;
   }
-  return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] unknown key '%s'", ps->cfg->path, ps->cur_section, k));
+  return CB_ERROR(CB_ERR_CONFIG, "%s: [%s] unknown key '%s'", ps->cfg->path, ps->cur_section, k);
 }
 
 static cb_status on_benchmark(parse_state *ps, cb_cfg_benchmark *b, const char *k, const char *v) {
@@ -320,7 +314,7 @@ static cb_status on_benchmark(parse_state *ps, cb_cfg_benchmark *b, const char *
       return BAD_VALUE(ps, k, "logspace(A, B, N) or a comma-separated list of positive numbers", v);
     free(b->alphas);
     b->alphas = calloc((size_t)nn, sizeof *b->alphas);
-    if (!b->alphas) return fail(ps, CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration"));
+    if (!b->alphas) return CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration");
     for (int i = 0; i < nn; ++i) b->alphas[i] = pow(10.0, nn == 1 ? a : a + (bb - a) * i / (nn - 1));
     b->n_alphas = nn;
     return CB_OK;
@@ -333,7 +327,7 @@ static cb_status on_benchmark(parse_state *ps, cb_cfg_benchmark *b, const char *
     b->alphas = calloc((size_t)(n > 0 ? n : 1), sizeof *b->alphas);
     if (!b->alphas) {
       cb_strlist_free(&items);
-      return fail(ps, CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration"));
+      return CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration");
     }
     int ok = n > 0;
     for (int i = 0; ok && i < n; ++i) ok = cb_ini_double(items[i], &b->alphas[i]) && b->alphas[i] > 0;
@@ -372,7 +366,7 @@ static cb_status on_benchmark(parse_state *ps, cb_cfg_benchmark *b, const char *
                ? CB_OK
                : BAD_VALUE(ps, k, "a number in (0, 1)", v);
   if (!strcmp(k, "seed")) return parse_u64(v, &b->seed) ? CB_OK : BAD_VALUE(ps, k, "a non-negative integer", v);
-  return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s] unknown key '%s'", ps->cfg->path, ps->cur_section, k));
+  return CB_ERROR(CB_ERR_CONFIG, "%s: [%s] unknown key '%s'", ps->cfg->path, ps->cur_section, k);
 }
 
 /* Grows an array of structs by one zeroed element. */
@@ -386,7 +380,7 @@ static cb_status begin_section(parse_state *ps, const char *section) {
   cb_config *c = ps->cfg;
   snprintf(ps->cur_section, sizeof ps->cur_section, "%s", section);
   if (!strcmp(section, "suite")) {
-    if (ps->suite_seen) return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: section [suite] appears twice", c->path));
+    if (ps->suite_seen) return CB_ERROR(CB_ERR_CONFIG, "%s: section [suite] appears twice", c->path);
     ps->suite_seen = 1;
     ps->kind = SEC_SUITE;
     return CB_OK;
@@ -394,20 +388,20 @@ static cb_status begin_section(parse_state *ps, const char *section) {
   char kind[32];
   const char *after = cb_ini_section_split(section, kind, sizeof kind);
   if (!after || !*after) {
-    return fail(ps, CB_ERROR(CB_ERR_CONFIG,
+    return CB_ERROR(CB_ERR_CONFIG,
                              "%s: unknown section [%s] (expected [suite], [dataset ID], [model NAME], [benchmark ID])",
-                             c->path, section));
+                             c->path, section);
   }
   const char *name = cb_ini_skip_blanks(after);
   if (!cb_config_name_ok(name))
-    return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: [%s]: name '%s' may only hold letters, digits, '-', '_', '.' (not . "
-                             "or ..: names become file and folder names)", c->path, section, name));
+    return CB_ERROR(CB_ERR_CONFIG, "%s: [%s]: name '%s' may only hold letters, digits, '-', '_', '.' (not . "
+                             "or ..: names become file and folder names)", c->path, section, name);
   if (!strcmp(kind, "dataset")) {
     for (int i = 0; i < c->n_datasets; ++i)
       if (!strcmp(c->datasets[i].id, name))
-        return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: section [%s] appears twice", c->path, section));
+        return CB_ERROR(CB_ERR_CONFIG, "%s: section [%s] appears twice", c->path, section);
     cb_cfg_dataset *d = grow(c->datasets, c->n_datasets, sizeof *d);
-    if (!d) return fail(ps, CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration"));
+    if (!d) return CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration");
     c->datasets = d;
     d = &c->datasets[c->n_datasets];
     d->seed = SEED_UNSET;
@@ -419,9 +413,9 @@ static cb_status begin_section(parse_state *ps, const char *section) {
   if (!strcmp(kind, "model")) {
     for (int i = 0; i < c->n_models; ++i)
       if (!strcmp(c->models[i].name, name))
-        return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: section [%s] appears twice", c->path, section));
+        return CB_ERROR(CB_ERR_CONFIG, "%s: section [%s] appears twice", c->path, section);
     cb_cfg_model *m = grow(c->models, c->n_models, sizeof *m);
-    if (!m) return fail(ps, CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration"));
+    if (!m) return CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration");
     c->models = m;
     m = &c->models[c->n_models];
     m->seed = SEED_UNSET;
@@ -433,9 +427,9 @@ static cb_status begin_section(parse_state *ps, const char *section) {
   if (!strcmp(kind, "benchmark")) {
     for (int i = 0; i < c->n_benchmarks; ++i)
       if (!strcmp(c->benchmarks[i].id, name))
-        return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: section [%s] appears twice", c->path, section));
+        return CB_ERROR(CB_ERR_CONFIG, "%s: section [%s] appears twice", c->path, section);
     cb_cfg_benchmark *b = grow(c->benchmarks, c->n_benchmarks, sizeof *b);
-    if (!b) return fail(ps, CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration"));
+    if (!b) return CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration");
     c->benchmarks = b;
     b = &c->benchmarks[c->n_benchmarks];
     b->t0 = b->t1 = NAN;
@@ -449,9 +443,9 @@ static cb_status begin_section(parse_state *ps, const char *section) {
     ps->kind = SEC_BENCHMARK;
     return set_str(&b->id, name);
   }
-  return fail(ps, CB_ERROR(CB_ERR_CONFIG,
+  return CB_ERROR(CB_ERR_CONFIG,
                            "%s: unknown section [%s] (expected [suite], [dataset ID], [model NAME], [benchmark ID])",
-                           c->path, section));
+                           c->path, section);
 }
 
 /* Finds the section registered by the pre-scan. */
@@ -483,9 +477,9 @@ static int select_section(parse_state *ps, const char *section) {
 static cb_status on_entry(void *user, const cb_ini_entry *e) {
   parse_state *ps = user;
   const char *section = e->section, *key = e->key, *value = e->value;
-  if (!section[0]) return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: key '%s' outside any section", ps->cfg->path, key));
+  if (!section[0]) return CB_ERROR(CB_ERR_CONFIG, "%s: key '%s' outside any section", ps->cfg->path, key);
   if (e->new_section && !select_section(ps, section))
-    return fail(ps, CB_ERROR(CB_ERR_INTERNAL, "%s: section [%s] was not registered", ps->cfg->path, section));
+    return CB_ERROR(CB_ERR_INTERNAL, "%s: section [%s] was not registered", ps->cfg->path, section);
   cb_config *c = ps->cfg;
   ps->continued = e->continued;
   switch (ps->kind) {
@@ -524,15 +518,15 @@ static cb_status check_lines(parse_state *ps, const char *text) {
     size_t len = eol ? (size_t)(eol - p) : strlen(p);
     ++line;
     if (len >= 200)
-      return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s:%d: line longer than 199 characters (continue a list on indented "
-                               "lines)", ps->cfg->path, line));
+      return CB_ERROR(CB_ERR_CONFIG, "%s:%d: line longer than 199 characters (continue a list on indented "
+                               "lines)", ps->cfg->path, line);
     char k[64];
     line_key(p, p + len, k, sizeof k);
     if (*p == '[') n_seen = 0; /* a new section */
     for (int i = 0; k[0] && i < n_seen; ++i)
       if (!strcmp(seen[i].key, k))
-        return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s:%d: key '%s' given twice in one section (first on line %d)",
-                                 ps->cfg->path, line, k, seen[i].line));
+        return CB_ERROR(CB_ERR_CONFIG, "%s:%d: key '%s' given twice in one section (first on line %d)",
+                                 ps->cfg->path, line, k, seen[i].line);
     if (k[0] && n_seen < 256) {
       snprintf(seen[n_seen].key, sizeof seen[n_seen].key, "%s", k);
       seen[n_seen++].line = line;
@@ -552,7 +546,7 @@ static cb_status on_header(void *user, const char *inside, size_t len, int line)
   while (s0 < s1 && isspace((unsigned char)*s0)) ++s0;
   while (s1 > s0 && isspace((unsigned char)s1[-1])) --s1;
   size_t sl = (size_t)(s1 - s0);
-  if (sl >= sizeof sec) return fail(ps, CB_ERROR(CB_ERR_CONFIG, "%s: section name too long", ps->cfg->path));
+  if (sl >= sizeof sec) return CB_ERROR(CB_ERR_CONFIG, "%s: section name too long", ps->cfg->path);
   memcpy(sec, s0, sl);
   sec[sl] = '\0';
   return begin_section(ps, sec);

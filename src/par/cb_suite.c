@@ -314,86 +314,107 @@ static cb_status activations_fresh_on_rank0(void *arg) {
 /* Every rank builds every model (seeded, so identical) and computes its
  * block of every stimulus set the benchmarks use; a file whose task key is
  * current is reused. */
+/* RDM-only models have no activations (stage_rdm_models): say why they skip the datasets they do not cover. */
+static void report_rdm_model(run_ctx *r, int m) {
+  const cb_config *c = r->pl.cfg;
+  for (int d = 0; d < c->n_datasets; ++d)
+    if (r->pl.used[d] && !cb_plan_compatible(&r->pl, m, d))
+      cb_print0("activations: %-16s on %-16s skipped (RDM-only model: %s)\n", c->models[m].name, c->datasets[d].id,
+                r->pl.rdm_ok[(size_t)m * c->n_datasets + d] ? "not in the model's datasets" : "its RDM does not cover the stimuli");
+}
+
+/* Opens model m as its [model] section describes it, resolves its layers (idx, n_idx) and records them, their
+ * features and the model's modality in the plan; the ranks agree on the outcome. */
+static cb_status open_plan_model(run_ctx *r, int m, cb_model **model, int **idx, int *n_idx) {
+  const cb_config *c = r->pl.cfg;
+  const cb_cfg_model *cm = &c->models[m];
+  cb_model_spec spec = {cm->zoo, cm->onnx, cm->seed, cm->in_h, cm->in_w, cm->has_mean ? cm->mean : NULL,
+                        cm->has_std ? cm->std : NULL, cm->visual_degrees, cm->reinit, cm->modality, cm->front_end};
+  cb_status st = cb_model_open_spec(&spec, model);
+  if (st == CB_OK) st = cb_extract_resolve_layers(*model, (const char *const *)cm->layers, cm->n_layers, idx, n_idx);
+  if (st != CB_OK) cb_error_prefix("%s: [model %s]", c->path, cm->name);
+  CB_CHECK(cb_par_agree(r->p, st));
+  r->pl.n_layers[m] = *n_idx;
+  r->pl.layers[m] = calloc((size_t)*n_idx + 1, sizeof(char *));
+  r->pl.features[m] = calloc((size_t)*n_idx + 1, sizeof(int64_t));
+  if (!r->pl.layers[m] || !r->pl.features[m]) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  snprintf(r->pl.model_modality[m], sizeof r->pl.model_modality[m], "%s", cb_extract_model_modality(*model));
+  for (int l = 0; l < *n_idx; ++l) {
+    r->pl.features[m][l] = cb_extract_features(*model, (*idx)[l]);
+    if (!(r->pl.layers[m][l] = cb_strdup(cb_model_layer_name(*model, (*idx)[l]))))
+      return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  }
+  return CB_OK;
+}
+
+/* Whether the activations file at `path` (key) is committed and fresh, decided by rank 0 and told to all. */
+static cb_status activations_fresh(run_ctx *r, const char *path, const char *key, fresh_arg *f) {
+  *f = (fresh_arg){path, key, 0, 0};
+  if (!r->opts->fresh) CB_CHECK(on_rank0(r->p, activations_fresh_on_rank0, f));
+  char flag[3] = {f->fresh ? '1' : '0', f->written ? '1' : '0', '\0'};
+  CB_CHECK(cb_par_bcast_string(r->p, flag, sizeof flag));
+  f->fresh = flag[0] == '1';
+  f->written = flag[1] == '1';
+  return f->written ? cb_isolate_trust(path) : CB_OK;
+}
+
+/* The activations of model m on dataset d: skipped (unused dataset, other modality, not in the model's datasets,
+ * shared with an earlier dataset of the same stimuli), reused when committed under the same key, else computed by
+ * all ranks and committed. */
+static cb_status model_on_dataset(run_ctx *r, int m, int d, cb_model *model, const int *idx, int n_idx) {
+  const cb_config *c = r->pl.cfg;
+  const cb_cfg_model *cm = &c->models[m];
+  if (!r->pl.used[d]) return CB_OK;
+  if (!cb_plan_compatible(&r->pl, m, d)) {
+    cb_print0("activations: %-16s on %-16s skipped (%s)\n", cm->name, c->datasets[d].id,
+              strcmp(r->pl.model_modality[m], r->pl.set_modality[d]) ? "other modality" : "not in the model's datasets");
+    return CB_OK;
+  }
+  char path[CB_PATH_MAX], *key = r->pl.act_key[(size_t)m * c->n_datasets + d];
+  cb_key_activations(model, cm->name, r->pl.set_key[d], r->pl.degrees[d], (const char *const *)r->pl.layers[m], n_idx,
+                     key);
+  CB_CHECK(cb_plan_activations_path(&r->pl, m, d, path));
+  if (r->pl.act_src[d] != d) {
+    cb_print0("activations: %-16s on %-16s shared with %s (same stimuli)\n", cm->name, c->datasets[d].id,
+              c->datasets[r->pl.act_src[d]].id);
+    return CB_OK;
+  }
+  fresh_arg f;
+  CB_CHECK(activations_fresh(r, path, key, &f));
+  if (f.fresh) {
+    cb_print0("activations: %-16s on %-16s reused (committed, key %.12s%s)\n", cm->name, c->datasets[d].id, key,
+              f.written ? ", bytes as written: read in-process" : "");
+    r->reused_act++;
+    return CB_OK;
+  }
+  cb_stimulus_set *set = NULL;
+  cb_status st = cb_par_agree(r->p, cb_stimulus_set_read(r->pl.stimuli[d], &set));
+  if (st == CB_OK) {
+    cb_print0("activations: %-16s on %-16s (%d stimuli, %d layer%s)\n", cm->name, c->datasets[d].id, set->n, n_idx,
+              n_idx == 1 ? "" : "s");
+    cb_activations_layout layout = {.deflate = c->compression};
+    st = cb_par_activations_layout(r->p, model, cm->name, key, set, r->pl.degrees[d], c->batch, idx, n_idx, path,
+                                   &layout, r->t);
+    if (st == CB_OK) st = cb_isolate_trust(path); /* written by this run: read in-process */
+    if (st == CB_OK) st = on_rank0(r->p, record_written_on_rank0, path);
+    r->computed_act++;
+  }
+  cb_stimulus_set_destroy(&set);
+  return st == CB_OK ? check_signal(r->p) : st;
+}
+
 static cb_status stage_activations(run_ctx *r) {
   cb_config *c = r->pl.cfg;
   cb_status st = CB_OK;
   for (int m = 0; m < c->n_models && st == CB_OK; ++m) {
-    const cb_cfg_model *cm = &c->models[m];
-    cb_model *model = NULL;
-    int *idx = NULL, n_idx = 0;
-    if (cm->rdm) { /* RDM-only: no activations (stage_rdm_models) */
-      for (int d = 0; d < c->n_datasets; ++d)
-        if (r->pl.used[d] && !cb_plan_compatible(&r->pl, m, d))
-          cb_print0("activations: %-16s on %-16s skipped (RDM-only model: %s)\n", cm->name, c->datasets[d].id,
-                    r->pl.rdm_ok[(size_t)m * c->n_datasets + d] ? "not in the model's datasets" : "its RDM does not cover the stimuli");
+    if (c->models[m].rdm) {
+      report_rdm_model(r, m);
       continue;
     }
-    cb_model_spec spec = {cm->zoo, cm->onnx, cm->seed, cm->in_h, cm->in_w, cm->has_mean ? cm->mean : NULL,
-                          cm->has_std ? cm->std : NULL, cm->visual_degrees, cm->reinit, cm->modality, cm->front_end};
-    st = cb_model_open_spec(&spec, &model);
-    if (st == CB_OK)
-      st = cb_extract_resolve_layers(model, (const char *const *)cm->layers, cm->n_layers, &idx, &n_idx);
-    if (st != CB_OK) cb_error_prefix("%s: [model %s]", c->path, cm->name);
-    st = cb_par_agree(r->p, st);
-    if (st == CB_OK) {
-      r->pl.n_layers[m] = n_idx;
-      r->pl.layers[m] = calloc((size_t)n_idx + 1, sizeof(char *));
-      r->pl.features[m] = calloc((size_t)n_idx + 1, sizeof(int64_t));
-      if (!r->pl.layers[m] || !r->pl.features[m]) st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
-      snprintf(r->pl.model_modality[m], sizeof r->pl.model_modality[m], "%s", cb_extract_model_modality(model));
-      for (int l = 0; st == CB_OK && l < n_idx; ++l) {
-        r->pl.features[m][l] = cb_extract_features(model, idx[l]);
-        if (!(r->pl.layers[m][l] = cb_strdup(cb_model_layer_name(model, idx[l]))))
-          st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
-      }
-    }
-    for (int d = 0; st == CB_OK && d < c->n_datasets; ++d) {
-      if (!r->pl.used[d]) continue;
-      if (!cb_plan_compatible(&r->pl, m, d)) {
-        cb_print0("activations: %-16s on %-16s skipped (%s)\n", cm->name, c->datasets[d].id,
-                  strcmp(r->pl.model_modality[m], r->pl.set_modality[d]) ? "other modality" : "not in the model's datasets");
-        continue;
-      }
-      char path[CB_PATH_MAX], *key = r->pl.act_key[(size_t)m * c->n_datasets + d];
-      cb_key_activations(model, cm->name, r->pl.set_key[d], r->pl.degrees[d], (const char *const *)r->pl.layers[m],
-                         n_idx, key);
-      st = cb_plan_activations_path(&r->pl, m, d, path);
-      if (st == CB_OK && r->pl.act_src[d] != d) {
-        cb_print0("activations: %-16s on %-16s shared with %s (same stimuli)\n", cm->name, c->datasets[d].id,
-                  c->datasets[r->pl.act_src[d]].id);
-        continue;
-      }
-      fresh_arg f = {path, key, 0, 0};
-      if (st == CB_OK && !r->opts->fresh) st = on_rank0(r->p, activations_fresh_on_rank0, &f);
-      if (st == CB_OK) {
-        char flag[3] = {f.fresh ? '1' : '0', f.written ? '1' : '0', '\0'};
-        st = cb_par_bcast_string(r->p, flag, sizeof flag);
-        f.fresh = flag[0] == '1';
-        f.written = flag[1] == '1';
-      }
-      if (st == CB_OK && f.written) st = cb_isolate_trust(path);
-      if (st != CB_OK) break;
-      if (f.fresh) {
-        cb_print0("activations: %-16s on %-16s reused (committed, key %.12s%s)\n", cm->name, c->datasets[d].id, key,
-                  f.written ? ", bytes as written: read in-process" : "");
-        r->reused_act++;
-        continue;
-      }
-      cb_stimulus_set *set = NULL;
-      st = cb_par_agree(r->p, cb_stimulus_set_read(r->pl.stimuli[d], &set));
-      if (st == CB_OK) {
-        cb_print0("activations: %-16s on %-16s (%d stimuli, %d layer%s)\n", cm->name, c->datasets[d].id, set->n,
-                  n_idx, n_idx == 1 ? "" : "s");
-        cb_activations_layout layout = {.deflate = c->compression};
-        st = cb_par_activations_layout(r->p, model, cm->name, key, set, r->pl.degrees[d], c->batch, idx, n_idx, path,
-                                       &layout, r->t);
-        if (st == CB_OK) st = cb_isolate_trust(path); /* written by this run: read in-process */
-        if (st == CB_OK) st = on_rank0(r->p, record_written_on_rank0, path);
-        r->computed_act++;
-      }
-      cb_stimulus_set_destroy(&set);
-      if (st == CB_OK) st = check_signal(r->p);
-    }
+    cb_model *model = NULL;
+    int *idx = NULL, n_idx = 0;
+    st = open_plan_model(r, m, &model, &idx, &n_idx);
+    for (int d = 0; st == CB_OK && d < c->n_datasets; ++d) st = model_on_dataset(r, m, d, model, idx, n_idx);
     free(idx);
     cb_model_destroy(&model);
   }

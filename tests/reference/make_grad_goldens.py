@@ -13,7 +13,8 @@
 2. tests/reference/fixtures/grad_net.txt: one whole training step of a small network (Conv without bias,
    BatchNorm2d in training mode, MaxPool, grouped Conv, residual Add, 1x1 Conv, Concat, AvgPool, strided
    Conv, GlobalAveragePool, Flatten, Linear, Dropout, MatMul + Add): input, labels, every parameter and
-   buffer by its graph name, then the mean cross-entropy loss, the logits, every parameter's gradient
+   buffer by its graph name (the convolutions followed by BatchNormalization have no bias: its gradient is
+   zero up to rounding, nothing to compare), then the mean cross-entropy loss, the logits, every parameter's gradient
    (g:<name>) and the running statistics after the step (after:<name>). float32 PyTorch (as a training
    step runs), train() mode.
 
@@ -215,7 +216,7 @@ class Net(torch.nn.Module):
         self.bn1 = nn.BatchNorm2d(8)
         self.conv2a = nn.Conv2d(8, 8, 3, padding=1, groups=2)
         self.conv2b = nn.Conv2d(8, 4, 1)
-        self.conv3 = nn.Conv2d(12, 16, 3, stride=2, padding=1)
+        self.conv3 = nn.Conv2d(12, 16, 3, stride=2, padding=1, bias=False)  # BN follows: a bias has no gradient
         self.bn3 = nn.BatchNorm2d(16)
         self.fc1 = nn.Linear(16, 32)
         self.fc2_weight_t = nn.Parameter(torch.zeros(32, 10))

@@ -7,7 +7,7 @@
 
 #include "cb_graph.h"
 
-#define GF_MAX_T 40
+#define GF_MAX_T 64
 #define GF_MAX_IN 8
 
 typedef struct gf_tensor {

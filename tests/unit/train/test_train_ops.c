@@ -85,6 +85,7 @@ START_TEST(test_case) {
 END_TEST
 
 int main(void) {
+  setvbuf(stdout, NULL, _IOLBF, 0); /* the errors measured survive a failing test's exit */
   if (!gf_read_cases(FIXTURE, &cases, &n_cases) || n_cases < 30) {
     fprintf(stderr, "cannot read %s (run from the repository root)\n", FIXTURE);
     return 1;

@@ -185,7 +185,9 @@ START_TEST(accumulate_twice) {
     int64_t n = 0;
     cb_train_param_data(t, i, &n);
     const float *gr = cb_train_grad(t, cb_train_param_id(t, i));
-    for (int64_t k = 0; k < n; ++k) ck_assert_msg(gr[k] == 2.0f * once[i][k], "parameter %d element %lld", i, (long long)k);
+    int64_t bad = 0; /* one assertion per tensor (each costs a pipe write under valgrind) */
+    for (int64_t k = 0; k < n; ++k) bad += gr[k] != 2.0f * once[i][k];
+    ck_assert_msg(bad == 0, "parameter %d: %lld elements not doubled", i, (long long)bad);
     free(once[i]);
   }
   cb_train_zero_grad(t);
@@ -249,11 +251,12 @@ START_TEST(dropout_mask_seeded) {
   cb_dropout_mask(5, 0, cb_dropout_salt("d"), 0.3f, N, a);
   cb_dropout_mask(5, 0, cb_dropout_salt("d"), 0.3f, N, b);
   ck_assert(memcmp(a, b, N * sizeof *a) == 0);
-  int kept = 0, same = 0;
+  int kept = 0, same = 0, other = 0;
   for (int i = 0; i < N; ++i) {
-    ck_assert(a[i] == 0.0f || a[i] == 1.0f / 0.7f);
+    other += a[i] != 0.0f && a[i] != 1.0f / 0.7f;
     kept += a[i] != 0.0f;
   }
+  ck_assert_int_eq(other, 0); /* 0 or 1 / (1 - ratio) only */
   /* binomial(N, 0.7): 5 standard deviations */
   ck_assert_msg(fabs(kept - 0.7 * N) < 5 * sqrt(N * 0.21), "kept %d of %d", kept, N);
   cb_dropout_mask(5, 1, cb_dropout_salt("d"), 0.3f, N, b); /* next step: another mask */
@@ -263,8 +266,10 @@ START_TEST(dropout_mask_seeded) {
   same = 0;
   for (int i = 0; i < N; ++i) same += (a[i] != 0.0f) == (b[i] != 0.0f);
   ck_assert_msg(same < 0.7 * N, "nodes d and e agree on %d of %d", same, N);
-  cb_dropout_mask(5, 0, 1, 0.0f, N, b);
-  for (int i = 0; i < N; ++i) ck_assert(b[i] == 1.0f);
+  cb_dropout_mask(5, 0, 1, 0.0f, N, b); /* ratio 0 keeps everything */
+  other = 0;
+  for (int i = 0; i < N; ++i) other += b[i] != 1.0f;
+  ck_assert_int_eq(other, 0);
   free(a);
   free(b);
 }

@@ -61,7 +61,7 @@ static void parse_case(char *line, gf_case *c) {
         snprintf(c->in[c->n_in++], sizeof c->in[0], "%s", nm);
     } else if (strncmp(tok, "rt=", 3) == 0) {
       c->rt = atoi(tok + 3);
-    } else if (tok[1] == ':' && c->n_attr < 8) {
+    } else if (tok[1] == ':' && c->n_attr < GF_MAX_ATTR) {
       parse_attr(tok, c);
     }
   }

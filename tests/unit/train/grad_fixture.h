@@ -9,6 +9,7 @@
 
 #define GF_MAX_T 64
 #define GF_MAX_IN 8
+#define GF_MAX_ATTR 16
 
 typedef struct gf_tensor {
   char name[64];
@@ -23,7 +24,7 @@ typedef struct gf_case {
   int n_in, rt;                 /* node inputs; the first rt are graph inputs */
   char in[GF_MAX_IN][32];       /* (n_in) tensor names; '#' = int64 constant */
   int n_attr;
-  cb_attr attr[8];              /* (n_attr) */
+  cb_attr attr[GF_MAX_ATTR];    /* (n_attr) */
   uint64_t seed;                /* o:seed */
   int bn_frozen;                /* o:bn_frozen */
   int n_t;

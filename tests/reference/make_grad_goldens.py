@@ -15,8 +15,10 @@
    Conv, GlobalAveragePool, Flatten, Linear, Dropout, MatMul + Add): input, labels, every parameter and
    buffer by its graph name (the convolutions followed by BatchNormalization have no bias: its gradient is
    zero up to rounding, nothing to compare), then the mean cross-entropy loss, the logits, every parameter's gradient
-   (g:<name>) and the running statistics after the step (after:<name>). float32 PyTorch (as a training
-   step runs), train() mode.
+   (g:<name>) and the running statistics after the step (after:<name>); then two more steps with SGD
+   (lr 1/16, momentum 7/8, weight decay 2^-10, the first update from the gradients above): their losses
+   (loss1, loss2) and every parameter and buffer after the three updates (final:<name>). float32 PyTorch
+   (as a training step runs), train() mode.
 
 Dropout masks are not PyTorch's RNG: they are the engine's counter-based mask (cb_dropout_mask,
 src/train/cb_train_ops.h), recomputed here bit for bit with numpy uint64 arithmetic, and applied with
@@ -267,6 +269,19 @@ def write_net():
     for k, v in net.state_dict().items():
         if "running" in k:
             L.append(tline("after:" + k, v.numpy()))
+    # two more steps with SGD (momentum, weight decay): the loss of each, then every parameter and buffer
+    opt = torch.optim.SGD(net.parameters(), lr=0.0625, momentum=0.875, weight_decay=2.0 ** -10, foreach=False)
+    opt.step()
+    for k in (1, 2):
+        opt.zero_grad()
+        scale_k = dropout_scale(seed, k, "fc1.drop", ratio, 4 * 32).reshape(4, 32)
+        loss_k = F.cross_entropy(net(torch.tensor(x), torch.tensor(scale_k)), torch.tensor(labels))
+        loss_k.backward()
+        L.append(tline("loss%d" % k, np.array([loss_k.item()])))
+        opt.step()
+    for k, v in net.state_dict().items():
+        if not k.endswith("num_batches_tracked"):
+            L.append(tline("final:" + NET_NAMES.get(k, k), v.detach().numpy()))
     with open(os.path.join(OUT, "grad_net.txt"), "w") as f:
         f.write("\n".join(L) + "\n")
 

@@ -7,7 +7,7 @@
 
 #include "cb_graph.h"
 
-#define GF_MAX_T 64
+#define GF_MAX_T 96
 #define GF_MAX_IN 8
 #define GF_MAX_ATTR 16
 

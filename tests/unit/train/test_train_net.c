@@ -4,6 +4,9 @@
  *                  Conv, GlobalAveragePool, Flatten, Linear, Dropout, MatMul + Add): mean cross-entropy
  *                  loss, logits, every parameter's gradient and the running statistics after the step
  *                  against tests/reference/fixtures/grad_net.txt (float32 PyTorch), TOL relative;
+ *   sgd_steps      three steps with SGD (momentum, weight decay; new dropout masks and running statistics
+ *                  each step): the losses of steps 2 and 3 and every parameter and buffer after the three
+ *                  updates against PyTorch, TOL relative;
  *   threads        the same step with 1 and 3 GEMM threads: the same bits;
  *   accumulate     a second backward adds exactly the same gradients (2x, bitwise);
  *   batch_split    without batch statistics, an image's input gradient in a batch of 4 equals its
@@ -16,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_optim.h"
 #include "cb_test_main.h"
 #include "cb_train.h"
 #include "cb_train_ops.h"
@@ -135,6 +139,42 @@ START_TEST(net_step_vs_pytorch) {
   }
   ck_assert_int_eq(n_grads, 14);
   ck_assert_int_eq(cb_train_n_params(t), n_grads); /* the running statistics and the ratio are not parameters */
+  cb_train_destroy(&t);
+  cb_graph_destroy(&g);
+}
+END_TEST
+
+START_TEST(sgd_three_steps) {
+  int logits = -1;
+  cb_graph *g = build_net(&logits);
+  cb_train *t = NULL;
+  cb_optim *o = NULL;
+  OK(cb_train_create(g, &(cb_train_opts){.seed = 77}, &t));
+  const cb_optim_opts so = {.kind = CB_OPTIM_SGD, .momentum = 0.875f, .weight_decay = 0x1p-10f};
+  OK(cb_optim_create_train(&so, t, &o));
+  float *x = gf_floats(gf_find(&net, "input"));
+  int labels[4];
+  for (int i = 0; i < 4; ++i) labels[i] = (int)gf_find(&net, "labels")->v[i];
+  for (int k = 0; k < 3; ++k) {
+    double loss = 0.0;
+    cb_train_zero_grad(t);
+    OK(cb_train_step_xent(t, (const float *const[]){x}, logits, labels, &loss));
+    char name[16];
+    snprintf(name, sizeof name, k ? "loss%d" : "loss", k);
+    const double e = gf_relerr_d(&loss, gf_find(&net, name)->v, 1);
+    printf("sgd step %d loss %.9g (pytorch %.9g), rel err %.2e\n", k, loss, gf_find(&net, name)->v[0], e);
+    ck_assert_msg(e <= TOL, "step %d: loss %.9g vs %.9g", k, loss, gf_find(&net, name)->v[0]);
+    OK(cb_optim_step_train(o, t, 0.0625));
+  }
+  int n_final = 0;
+  for (int k = 0; k < net.n_t; ++k)
+    if (strncmp(net.t[k].name, "final:", 6) == 0) {
+      ++n_final;
+      compare(net.t[k].name, cb_train_value(t, cb_graph_find(g, net.t[k].name + 6)), &net.t[k]);
+    }
+  ck_assert_int_eq(n_final, 18); /* 14 parameters, 4 running statistics */
+  free(x);
+  cb_optim_destroy(&o);
   cb_train_destroy(&t);
   cb_graph_destroy(&g);
 }
@@ -300,6 +340,7 @@ int main(void) {
   TCase *tc = tcase_create("net");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, net_step_vs_pytorch);
+  tcase_add_test(tc, sgd_three_steps);
   tcase_add_test(tc, threads_same_bits);
   tcase_add_test(tc, accumulate_twice);
   tcase_add_test(tc, batch_split_same_bits);

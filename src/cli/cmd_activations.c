@@ -169,7 +169,11 @@ cb_status cb_cmd_activations(cb_par *p, int argc, char **argv) {
   char **names = NULL;
   int n_names = 0, *idx = NULL, n_idx = 0;
   st = cb_timers_create(&t);
-  if (st == CB_OK) st = onnx ? cb_model_load_onnx(model, &pp, &m) : cb_model_open(model, seed, &m);
+  /* One entry point for every model (cb_modelopen.h): a zoo name, a manifest entry or an ONNX file. */
+  cb_model_spec spec = {.zoo = onnx ? NULL : model, .onnx = onnx ? model : NULL, .seed = seed, .in_h = pp.in_h,
+                        .in_w = pp.in_w, .mean = pp.mean, .std = pp.std, .visual_degrees = pp.visual_degrees,
+                        .modality = pp.modality, .front_end = pp.front_end};
+  if (st == CB_OK) st = cb_model_open_spec(&spec, &m);
   if (st == CB_OK && layers) st = cb_strlist_split(layers, ',', &names, &n_names);
   if (st == CB_OK) st = cb_extract_resolve_layers(m, (const char *const *)names, n_names, &idx, &n_idx);
   if (st == CB_OK) st = cb_stimulus_set_read(stimuli, &set);

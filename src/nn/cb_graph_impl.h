@@ -140,6 +140,18 @@ cb_status cb__axis(const cb__node *n, int64_t axis, int ndim, int64_t *out);
 /* Shape printed as "[1, 3, 32, 32]" into buf. */
 const char *cb__shape_str(const cb__value *v, char *buf, size_t n);
 
+/* MatMul's batch: the leading dims of a and b (all but the last two) broadcast as numpy does. */
+typedef struct cb__mm_batch {
+  int nb;                    /* batch dims */
+  int64_t total;             /* matrix products: the product of shape */
+  int64_t shape[CB__MAXD];   /* (nb) broadcast batch shape */
+  int64_t astr[CB__MAXD];    /* (nb) a's stride in matrices per batch dim, 0 where a broadcasts */
+  int64_t bstr[CB__MAXD];    /* (nb) b's, likewise */
+} cb__mm_batch;
+void cb__mm_batch_init(const cb__value *a, const cb__value *b, cb__mm_batch *mb);
+/* The matrices of a and b (in matrices from their starts) that product q (row-major over shape) multiplies. */
+void cb__mm_batch_offsets(const cb__mm_batch *mb, int64_t q, int64_t *oa, int64_t *ob);
+
 /* Operators, one file per family. */
 extern const cb__op cb__op_conv;                                     /* cb_op_conv.c */
 extern const cb__op cb__op_maxpool, cb__op_avgpool, cb__op_gavgpool, cb__op_gmaxpool; /* cb_op_pool.c */

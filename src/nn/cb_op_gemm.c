@@ -91,45 +91,51 @@ static cb_status matmul_prepare(cb_graph *g, cb__node *n) {
   return CB_OK;
 }
 
+void cb__mm_batch_init(const cb__value *a, const cb__value *b, cb__mm_batch *mb) {
+  const int abat = a->ndim > 2 ? a->ndim - 2 : 0, bbat = b->ndim > 2 ? b->ndim - 2 : 0;
+  int64_t sa = 1, sb = 1;
+  mb->nb = abat > bbat ? abat : bbat;
+  mb->total = 1;
+  for (int i = mb->nb - 1; i >= 0; --i) {
+    const int ia = i - (mb->nb - abat), ib = i - (mb->nb - bbat);
+    const int64_t da = ia >= 0 ? a->shape[ia] : 1, db = ib >= 0 ? b->shape[ib] : 1;
+    mb->shape[i] = da > db ? da : db;
+    mb->astr[i] = da == 1 ? 0 : sa;
+    mb->bstr[i] = db == 1 ? 0 : sb;
+    sa *= da;
+    sb *= db;
+    mb->total *= mb->shape[i];
+  }
+}
+
+void cb__mm_batch_offsets(const cb__mm_batch *mb, int64_t q, int64_t *oa, int64_t *ob) {
+  *oa = *ob = 0;
+  for (int i = mb->nb - 1; i >= 0; --i) {
+    const int64_t idx = q % mb->shape[i];
+    q /= mb->shape[i];
+    *oa += idx * mb->astr[i];
+    *ob += idx * mb->bstr[i];
+  }
+}
+
 static void matmul_run(cb_graph *g, const cb__node *n, float *work) {
   (void)work;
   const cb__value *a = cb__in(g, n, 0), *b = cb__in(g, n, 1);
   cb__value *y = cb__out(g, n, 0);
   const int m = a->ndim >= 2 ? (int)a->shape[a->ndim - 2] : 1, k = (int)a->shape[a->ndim - 1];
   const int nn = b->ndim >= 2 ? (int)b->shape[b->ndim - 1] : 1;
-  int abat = a->ndim > 2 ? a->ndim - 2 : 0, bbat = b->ndim > 2 ? b->ndim - 2 : 0;
-  int nb = abat > bbat ? abat : bbat;
-  int64_t bshape[CB__MAXD], astr[CB__MAXD], bstr[CB__MAXD], total = 1;
-  /* strides in matrices, 0 on broadcast dims */
-  int64_t sa = 1, sb = 1;
-  for (int i = nb - 1; i >= 0; --i) {
-    int ia = i - (nb - abat), ib = i - (nb - bbat);
-    int64_t da = ia >= 0 ? a->shape[ia] : 1, db = ib >= 0 ? b->shape[ib] : 1;
-    bshape[i] = da > db ? da : db;
-    astr[i] = da == 1 ? 0 : sa;
-    bstr[i] = db == 1 ? 0 : sb;
-    sa *= da;
-    sb *= db;
-    total *= bshape[i];
-  }
+  cb__mm_batch mb;
+  cb__mm_batch_init(a, b, &mb);
   const float *ad = a->data, *bd = b->data;
   float *yd = y->data;
-  int64_t idx[CB__MAXD] = {0};
-  for (int64_t t = 0; t < total; ++t) {
-    int64_t oa = 0, ob = 0;
-    for (int i = 0; i < nb; ++i) {
-      oa += idx[i] * astr[i];
-      ob += idx[i] * bstr[i];
-    }
+  for (int64_t t = 0; t < mb.total; ++t) {
+    int64_t oa, ob;
+    cb__mm_batch_offsets(&mb, t, &oa, &ob);
     float *yt = yd + (size_t)t * (size_t)m * (size_t)nn;
     if (k == 0) memset(yt, 0, (size_t)m * (size_t)nn * sizeof *yt);
     else if (m > 0 && nn > 0)
       cb_gemm_forward(0, 0, m, nn, k, 1.0f, ad + (size_t)oa * (size_t)m * (size_t)k,
                       bd + (size_t)ob * (size_t)k * (size_t)nn, 0.0f, yt);
-    for (int i = nb - 1; i >= 0; --i) {
-      if (++idx[i] < bshape[i]) break;
-      idx[i] = 0;
-    }
   }
 }
 

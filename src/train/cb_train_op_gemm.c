@@ -43,32 +43,16 @@ void cb__bwd_matmul(cb_train *t, const cb__node *n) {
   const cb__value *av = cb__in(t->g, n, 0), *bv = cb__in(t->g, n, 1);
   const int m = av->ndim >= 2 ? (int)av->shape[av->ndim - 2] : 1, k = (int)av->shape[av->ndim - 1];
   const int nn = bv->ndim >= 2 ? (int)bv->shape[bv->ndim - 1] : 1;
-  const int abat = av->ndim > 2 ? av->ndim - 2 : 0, bbat = bv->ndim > 2 ? bv->ndim - 2 : 0;
-  const int nb = abat > bbat ? abat : bbat;
-  int64_t bshape[CB__MAXD], astr[CB__MAXD], bstr[CB__MAXD], total = 1, sa = 1, sb = 1; /* (nb) */
-  for (int i = nb - 1; i >= 0; --i) { /* matrix strides of each batch dim, 0 where broadcast */
-    const int ia = i - (nb - abat), ib = i - (nb - bbat);
-    const int64_t da = ia >= 0 ? av->shape[ia] : 1, dbd = ib >= 0 ? bv->shape[ib] : 1;
-    bshape[i] = da > dbd ? da : dbd;
-    astr[i] = da == 1 ? 0 : sa;
-    bstr[i] = dbd == 1 ? 0 : sb;
-    sa *= da;
-    sb *= dbd;
-    total *= bshape[i];
-  }
+  cb__mm_batch mb; /* broadcast batch dims, as the forward */
+  cb__mm_batch_init(av, bv, &mb);
   const float *a = cb__tval(t, n->in[0]), *b = cb__tval(t, n->in[1]), *dy = t->grad[n->out[0]];
   float *ga = cb__tgrad_in(t, n, 0), *gb = cb__tgrad_in(t, n, 1);
-  int64_t idx[CB__MAXD] = {0};
-  for (int64_t q = 0; q < total; ++q) {
-    int64_t oa = 0, ob = 0;
-    for (int i = 0; i < nb; ++i) oa += idx[i] * astr[i], ob += idx[i] * bstr[i];
+  for (int64_t q = 0; q < mb.total; ++q) {
+    int64_t oa, ob;
+    cb__mm_batch_offsets(&mb, q, &oa, &ob);
     const size_t ao = (size_t)oa * (size_t)m * (size_t)k, bo = (size_t)ob * (size_t)k * (size_t)nn;
     const float *dyq = dy + (size_t)q * (size_t)m * (size_t)nn;
     if (ga) gemm_acc(t, m, k, nn, 1.0f, dyq, nn, 1, b + bo, 1, nn, ga + ao, k, 1); /* dA += dY B^T */
     if (gb) gemm_acc(t, k, nn, m, 1.0f, a + ao, 1, k, dyq, nn, 1, gb + bo, nn, 1); /* dB += A^T dY */
-    for (int i = nb - 1; i >= 0; --i) {
-      if (++idx[i] < bshape[i]) break;
-      idx[i] = 0;
-    }
   }
 }

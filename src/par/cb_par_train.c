@@ -246,8 +246,9 @@ static void report(run *r, int64_t done, double test_acc) {
   char eta[32], test[32] = "";
   fmt_time((double)(r->total - done) * r->cfg->batch / (rate > 0 ? rate : 1e-9), eta, sizeof eta);
   if (test_acc >= 0) snprintf(test, sizeof test, "  test %.2f%%", 100 * test_acc);
-  cb_print0("step %lld/%lld  epoch %.2f  loss %.4f  acc %.2f%%%s  %.0f images/s  ETA %s\n", (long long)done,
-            (long long)r->total, (double)done * r->cfg->batch / r->tr_img.n, loss, 100 * acc, test, rate, eta);
+  if (test_acc >= 0 || cb_log_get_level() >= CB_LOG_INFO) /* -q: evaluation lines only */
+    cb_print0("step %lld/%lld  epoch %.2f  loss %.4f  acc %.2f%%%s  %.0f images/s  ETA %s\n", (long long)done,
+              (long long)r->total, (double)done * r->cfg->batch / r->tr_img.n, loss, 100 * acc, test, rate, eta);
   fflush(stdout);
   if (test_acc >= 0 && cb_par_rank(r->p) == 0) {
     char path[CB_PATH_MAX];

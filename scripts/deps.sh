@@ -13,9 +13,11 @@ BUILD_PKGS=(build-essential cmake pkg-config
 # Tests: h5py/numpy read what cortexbench writes (interoperability checks; h5netcdf:
 # tests/cli/make_generic_dataset.py writes assemblies with xarray's h5netcdf engine);
 # PIL and onnx make test inputs; valgrind for the memcheck label that CI runs.
+# dataset-fashion-mnist: the task data of `cortexbench train` (IDX files in /usr/share/datasets/fashion-mnist).
 # scipy and scikit-learn: CI's perf smoke (benchmarks/perf/pls_ridge_vs_sklearn.py --smoke).
 TEST_PKGS=(python3 python3-numpy python3-scipy python3-sklearn python3-pil python3-onnx python3-h5py python3-h5netcdf
-  python3-xarray python3-netcdf4 python3-pandas libonnx-testdata chromium slurm-wlm munge valgrind)
+  python3-xarray python3-netcdf4 python3-pandas libonnx-testdata chromium slurm-wlm munge valgrind
+  dataset-fashion-mnist)
 # --reference: the reference implementations the fixture scripts (tests/reference, tests/unit/nn) and the perf
 # comparisons (benchmarks/perf) run with /usr/bin/python3; a fresh machine has none of them. PyTorch is large.
 REFERENCE_PKGS=(python3-torch python3-torchvision)

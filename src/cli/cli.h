@@ -11,6 +11,7 @@
 typedef cb_status (*cb_cmd_fn)(cb_par *p, int argc, char **argv);
 
 cb_status cb_cmd_run(cb_par *p, int argc, char **argv);
+cb_status cb_cmd_train(cb_par *p, int argc, char **argv);
 cb_status cb_cmd_activations(cb_par *p, int argc, char **argv);
 cb_status cb_cmd_score(cb_par *p, int argc, char **argv);
 cb_status cb_cmd_leaderboard(cb_par *p, int argc, char **argv);

@@ -21,6 +21,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"run", cb_cmd_run, "run a suite (CONFIG): datasets -> activations -> scores -> leaderboard", 1},
+    {"train", cb_cmd_train, "train a model on labelled images (CONFIG), data-parallel under MPI, resumable", 1},
     {"activations", cb_cmd_activations, "compute layer activations of a model on a stimulus set", 1},
     {"score", cb_cmd_score, "score one layer's activations against a neural assembly", 0},
     {"leaderboard", cb_cmd_leaderboard, "rank models from a directory of score files", 0},

@@ -62,4 +62,14 @@ typedef struct cb_onnx_tensor {
 cb_status cb_onnx_read_tensor(const char *path, cb_onnx_tensor **out);
 void cb_onnx_tensor_destroy(cb_onnx_tensor **t);
 
+/* ONNX export of a finished graph (training checkpoints): the running nodes with their attributes, the
+ * constants they read as initializers (raw data: the exact bits), the inputs and the outputs (the marked
+ * outputs, else the last running node's) with their shapes; IR 8, the graph's opset. Folded nodes are not
+ * written (their results are initializers). Written atomically (cb_file_write_atomic). o may be NULL. */
+typedef struct cb_onnx_write_opts {
+  const char *batch_param; /* not NULL: dimension 0 of inputs and outputs is this symbolic name (e.g. "N") */
+  const char *graph_name;  /* NULL: "cortexbench" */
+} cb_onnx_write_opts;
+cb_status cb_onnx_write_graph(const cb_graph *g, const char *path, const cb_onnx_write_opts *o);
+
 #endif

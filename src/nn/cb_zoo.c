@@ -34,6 +34,7 @@ static const zoo_entry zoo[] = {
     {"synthetic-aud-truth", cb_audio_zoo_truth, "the synthetic-aud voxel model (seed = the dataset's seed)", 1},
     {"v1like", cb__zoo_build_v1like, "VOneNet-style V1 Gabor bank, 256 simple + 256 complex cells (seeded parameters)", 1},
     {"hmax", cb__zoo_build_hmax, "HMAX S1-C1-S2-C2 (Serre 2007), 4 x 64 S2 prototypes sampled under the seed", 1},
+    {"fmnist_cnn", cb__zoo_build_fmnist_cnn, "small CNN for 1x28x28 images (the Fashion-MNIST training example)", 0},
 };
 #define N_BUILTIN ((int)(sizeof zoo / sizeof zoo[0]))
 #define MAX_REGISTERED 16

@@ -151,3 +151,17 @@ cb_status cb_optim_step_train(cb_optim *o, cb_train *t, double lr) {
   free(g);
   return st;
 }
+
+int64_t cb_optim_steps(const cb_optim *o) { return o ? o->step : 0; }
+
+void cb_optim_set_steps(cb_optim *o, int64_t steps) {
+  if (o != NULL && steps >= 0) o->step = steps;
+}
+
+int cb_optim_n_tensors(const cb_optim *o) { return o ? o->n : 0; }
+
+float *cb_optim_buffer(cb_optim *o, int i, int which) {
+  if (o == NULL || i < 0 || i >= o->n) return NULL;
+  float **b = which == 0 ? o->m : which == 1 ? o->v : NULL;
+  return b ? b[i] : NULL;
+}

@@ -40,6 +40,13 @@ void cb_optim_step(cb_optim *o, double lr, float *const *params /* (n) */, const
 /* The same over the parameters of t (cb_train_n_params, in their order). */
 cb_status cb_optim_create_train(const cb_optim_opts *opts, cb_train *t, cb_optim **out);
 cb_status cb_optim_step_train(cb_optim *o, cb_train *t, double lr);
+/* The state a checkpoint keeps: updates done (Adam's bias corrections and SGD's first step read it), and the
+ * buffers of tensor i ((numel[i]) floats): which 0 = SGD momentum or Adam first moment, 1 = Adam second
+ * moment; NULL when the optimiser has none. */
+int64_t cb_optim_steps(const cb_optim *o);
+void cb_optim_set_steps(cb_optim *o, int64_t steps);
+float *cb_optim_buffer(cb_optim *o, int i, int which);
+int cb_optim_n_tensors(const cb_optim *o);
 
 /* Learning rate at step t >= 0 (t counts optimiser steps from 0):
  *   warm-up (warmup > 0): for t < warmup, lr = base * (f0 + (1 - f0) t / warmup), f0 = warmup_factor

@@ -117,6 +117,10 @@ void cb_train_zero_grad(cb_train *t) {
       memset(t->grad[id], 0, (size_t)cb__numel(&t->g->values[id]) * sizeof(float));
 }
 
+void cb_train_set_step(cb_train *t, uint64_t step) {
+  if (t != NULL) t->step = step;
+}
+
 int cb_train_n_params(const cb_train *t) { return t ? t->n_params : 0; }
 
 int cb_train_param_id(const cb_train *t, int i) { return t && i >= 0 && i < t->n_params ? t->params[i] : -1; }

@@ -57,6 +57,9 @@ void cb_train_destroy(cb_train **t);
  * runs; BatchNormalization uses the batch statistics and updates the running ones; Dropout draws its
  * mask for this step (the step counter then advances). */
 cb_status cb_train_forward(cb_train *t, const float *const *inputs);
+/* Sets the step counter Dropout's masks read (it counts forwards by default): data-parallel training gives each
+ * micro-shard its own global number, so a mask never depends on which rank ran the shard. */
+void cb_train_set_step(cb_train *t, uint64_t step);
 /* Value id as computed by the last forward (runtime values and inputs), or a constant's data; NULL when
  * id is out of range or no forward ran yet. (numel) floats. */
 const float *cb_train_value(const cb_train *t, int id);

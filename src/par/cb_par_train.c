@@ -97,30 +97,32 @@ static cb_status open_graph(run *r, const char *latest, cb_graph **g) {
   return cb_onnx_load_graph(path, &o, g);
 }
 
-/* Rank 0: DIR/checkpoints, DIR/train.ini (a copy of the configuration; another one is refused), and the name of
- * the latest checkpoint (DIR/checkpoints/latest, "" when none) into latest (256 bytes). */
+/* Rank 0: DIR/checkpoints, DIR/train.ini (a copy of the configuration), and the name of the latest checkpoint
+ * (DIR/checkpoints/latest, "" when none) into latest (256 bytes). A directory holding checkpoints of another
+ * configuration is refused; one without checkpoints (a run that failed before its first) takes the new copy. */
 static cb_status setup_dir(const run *r, const char *config_path, char *latest) {
-  char path[CB_PATH_MAX], *cfg = NULL, *old = NULL;
+  char path[CB_PATH_MAX], ini[CB_PATH_MAX], *cfg = NULL, *old = NULL;
   size_t n = 0, n_old = 0;
   CB_CHECK(cb_path_join(path, sizeof path, r->dir, "checkpoints"));
   CB_CHECK(cb_mkdirs(path));
-  CB_CHECK(cb_file_read_all(config_path, &cfg, &n));
-  CB_CHECK(cb_path_join(path, sizeof path, r->dir, "train.ini"));
-  cb_status st = CB_OK;
-  if (!cb_path_exists(path)) st = cb_file_write_atomic(path, cfg, n);
-  else if ((st = cb_file_read_all(path, &old, &n_old)) == CB_OK && (n_old != n || memcmp(old, cfg, n) != 0))
-    st = CB_ERROR(CB_ERR_CONFIG, "%s: the output directory holds a run of another configuration (%s); use another -o",
-                  r->dir, path);
-  free(cfg);
-  free(old);
-  CB_CHECK(st);
   latest[0] = '\0';
   CB_CHECK(cb_path_join(path, sizeof path, r->dir, "checkpoints/latest"));
-  if (!cb_path_exists(path)) return CB_OK;
-  CB_CHECK(cb_file_read_max(path, 255, &old, &n_old));
-  snprintf(latest, 256, "%.*s", (int)strcspn(old, "\n"), old);
+  if (cb_path_exists(path)) {
+    CB_CHECK(cb_file_read_max(path, 255, &old, &n_old));
+    snprintf(latest, 256, "%.*s", (int)strcspn(old, "\n"), old);
+    free(old);
+    old = NULL;
+  }
+  CB_CHECK(cb_file_read_all(config_path, &cfg, &n));
+  CB_CHECK(cb_path_join(ini, sizeof ini, r->dir, "train.ini"));
+  cb_status st = CB_OK;
+  if (!latest[0] || !cb_path_exists(ini)) st = cb_file_write_atomic(ini, cfg, n);
+  else if ((st = cb_file_read_all(ini, &old, &n_old)) == CB_OK && (n_old != n || memcmp(old, cfg, n) != 0))
+    st = CB_ERROR(CB_ERR_CONFIG, "%s: the output directory holds a run of another configuration (%s); use another -o",
+                  r->dir, ini);
+  free(cfg);
   free(old);
-  return CB_OK;
+  return st;
 }
 
 /* Rank 0: checkpoint of the state after `step` steps, then DIR/checkpoints/latest. */
@@ -285,10 +287,10 @@ static void init_schedules(run *r, cb_trainer_opts *o) {
 /* Model, trainer, resume point, order, buffers. */
 static cb_status setup(run *r, const char *config_path) {
   char latest[256] = "";
+  CB_CHECK(cb_par_agree(r->p, load_data(r))); /* bad task data: nothing written */
   cb_status st = cb_par_rank(r->p) == 0 ? setup_dir(r, config_path, latest) : CB_OK;
   CB_CHECK(cb_par_agree(r->p, st));
   CB_CHECK(cb_par_bcast_string(r->p, latest, sizeof latest));
-  CB_CHECK(cb_par_agree(r->p, load_data(r)));
   cb_graph *g = NULL;
   CB_CHECK(cb_par_agree(r->p, open_graph(r, latest, &g)));
   cb_trainer_opts o = {.threads = cb_par_set_blas_threads(r->p)};

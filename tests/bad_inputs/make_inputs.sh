@@ -99,6 +99,20 @@ bad_ini 's/^name = t/name = ../' suite_dotdot
 bad_ini 's/^\[model pixels\]/[model ..]\nzoo = pixels/' model_dotdot
 printf 'this is not ini\n' >"$D/syntax.ini"
 
+# --- training: [train] configurations and IDX task data ------------------------------------------------------------
+printf '[train]\nmodel = fmnist_cnn\ncolour = blue\n' >"$D/train_key.ini"
+mkdir -p "$D/idx"
+/usr/bin/python3 - "$D/idx" <<'PY'
+import gzip, struct, sys
+d = sys.argv[1]
+imgs = struct.pack(">BBBBIII", 0, 0, 8, 3, 100, 28, 28) + bytes(500)    # promises 78400 bytes, holds 500
+labs = struct.pack(">BBBBI", 0, 0, 8, 1, 100) + bytes(100)
+for split in ("train", "t10k"):
+    open(f"{d}/{split}-images-idx3-ubyte.gz", "wb").write(gzip.compress(imgs, mtime=0))
+    open(f"{d}/{split}-labels-idx1-ubyte.gz", "wb").write(gzip.compress(labs, mtime=0))
+PY
+printf '[train]\nmodel = fmnist_cnn\ndata_dir = %s/idx\nsteps = 2\nbatch = 4\nmicro_batch = 4\n' "$D" >"$D/train_idx.ini"
+
 # --- stimulus sets ------------------------------------------------------------------
 printf 'stimulus_id,filename\na,a.png\na,b.png\n' >"$D/dup.csv"
 printf 'stimulus_id,filename\na,a.png\nb,b.wav\n' >"$D/mixed_modality.csv"

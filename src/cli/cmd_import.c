@@ -63,6 +63,67 @@ done:
   return st;
 }
 
+/* One option c (its value in optarg) into a; --subjects is kept as given in *subjects. */
+static cb_status parse_option(int c, import_args *a, const char **subjects) {
+  long el = 0;
+  switch (c) {
+  case 'o': a->out = optarg; break;
+  case 'V': a->o.var = optarg; break;
+  case 'd': a->o.dims = optarg; break;
+  case 'i': a->ids_file = optarg; break;
+  case 'P': a->o.stimulus_prefix = optarg; break;
+  case 'N': a->o.neuroid_prefix = optarg; break;
+  case 'r': a->o.region = optarg; break;
+  case 'I': a->o.identifier = optarg; break;
+  case 'S': a->o.stimulus_set_identifier = optarg; break;
+  case 'D': a->o.distance = optarg; break;
+  case 's': *subjects = optarg; break;
+  case 'e':
+    CB_CHECK(cb_cli_parse_int("--element", optarg, 1, 1 << 20, &el));
+    a->o.element = (int)el;
+    break;
+  case 'T':
+    CB_CHECK(cb_cli_parse_double("--tolerance", optarg, &a->o.tolerance));
+    if (!(a->o.tolerance > 0)) return CB_USAGE("import: --tolerance must be > 0");
+    break;
+  case 't': {
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", optarg);
+    char *colon = strchr(buf, ':');
+    if (!colon) return CB_USAGE("import: --time-bin wants START:END, got '%s'", optarg);
+    *colon = '\0';
+    CB_CHECK(cb_cli_parse_double("--time-bin", buf, &a->o.time_bin_start));
+    CB_CHECK(cb_cli_parse_double("--time-bin", colon + 1, &a->o.time_bin_end));
+    break;
+  }
+  }
+  return CB_OK;
+}
+
+/* The two operands (KIND INPUT) and the combinations of options; --subjects NAME1,NAME2,... into a->subjects. */
+static cb_status check_args(int argc, char **argv, const char *subjects, import_args *a) {
+  if (optind + 2 > argc) return CB_USAGE("import: expected 'assembly INPUT' or 'rdm INPUT' (see cortexbench import --help)");
+  if (optind + 2 < argc) return CB_USAGE("import: unexpected argument '%s'", argv[optind + 2]);
+  a->kind = argv[optind];
+  a->input = argv[optind + 1];
+  if (strcmp(a->kind, "assembly") != 0 && strcmp(a->kind, "rdm") != 0)
+    return CB_USAGE("import: unknown kind '%s' (assembly or rdm)", a->kind);
+  if (!a->out) return CB_USAGE("import: missing --out FILE (see cortexbench import --help)");
+  if (a->ids_file && a->o.stimulus_prefix) return CB_USAGE("import: give --stimulus-ids or --stimulus-prefix, not both");
+  if (subjects) {
+    if (strcmp(a->kind, "rdm") != 0) return CB_USAGE("import: --subjects is for 'import rdm'");
+    int n_sep = 0;
+    for (const char *q = subjects; *q; ++q) n_sep += (*q == ',');
+    CB_CHECK(cb_strlist_split(subjects, ',', &a->subjects, &a->o.n_subjects));
+    if (a->o.n_subjects != n_sep + 1) {
+      cb_strlist_free(&a->subjects);
+      return CB_USAGE("import: --subjects has an empty name in '%s'", subjects);
+    }
+    a->o.subjects = a->subjects;
+  }
+  return CB_OK;
+}
+
 cb_status cb_cmd_import(cb_par *p, int argc, char **argv) {
   static const struct option opts[] = {{"out", required_argument, 0, 'o'},
                                        {"var", required_argument, 0, 'V'},
@@ -85,65 +146,17 @@ cb_status cb_cmd_import(cb_par *p, int argc, char **argv) {
   a.o = cb_import_opts_default();
   cb_status st = CB_OK;
   int c;
-  long el = 0;
   const char *subjects = NULL; /* --subjects NAME1,NAME2,... */
   while ((c = cb_cli_getopt("import", argc, argv, "o:h", opts, &st)) != -1) {
-    switch (c) {
-    case 0: return st;
-    case 'o': a.out = optarg; break;
-    case 'V': a.o.var = optarg; break;
-    case 'd': a.o.dims = optarg; break;
-    case 'i': a.ids_file = optarg; break;
-    case 'P': a.o.stimulus_prefix = optarg; break;
-    case 'N': a.o.neuroid_prefix = optarg; break;
-    case 'r': a.o.region = optarg; break;
-    case 'I': a.o.identifier = optarg; break;
-    case 'S': a.o.stimulus_set_identifier = optarg; break;
-    case 'D': a.o.distance = optarg; break;
-    case 's': subjects = optarg; break;
-    case 'e':
-      CB_CHECK(cb_cli_parse_int("--element", optarg, 1, 1 << 20, &el));
-      a.o.element = (int)el;
-      break;
-    case 'T':
-      CB_CHECK(cb_cli_parse_double("--tolerance", optarg, &a.o.tolerance));
-      if (!(a.o.tolerance > 0)) return CB_USAGE("import: --tolerance must be > 0");
-      break;
-    case 't': {
-      char buf[128];
-      snprintf(buf, sizeof buf, "%s", optarg);
-      char *colon = strchr(buf, ':');
-      if (!colon) return CB_USAGE("import: --time-bin wants START:END, got '%s'", optarg);
-      *colon = '\0';
-      CB_CHECK(cb_cli_parse_double("--time-bin", buf, &a.o.time_bin_start));
-      CB_CHECK(cb_cli_parse_double("--time-bin", colon + 1, &a.o.time_bin_end));
-      break;
-    }
-    case 'h':
+    if (c == 0) return st;
+    if (c == 'h') {
       if (cb_par_rank(p) == 0) help();
       cb_cli_help_shown = 1;
       return CB_OK;
     }
+    CB_CHECK(parse_option(c, &a, &subjects));
   }
-  if (optind + 2 > argc) return CB_USAGE("import: expected 'assembly INPUT' or 'rdm INPUT' (see cortexbench import --help)");
-  if (optind + 2 < argc) return CB_USAGE("import: unexpected argument '%s'", argv[optind + 2]);
-  a.kind = argv[optind];
-  a.input = argv[optind + 1];
-  if (strcmp(a.kind, "assembly") != 0 && strcmp(a.kind, "rdm") != 0)
-    return CB_USAGE("import: unknown kind '%s' (assembly or rdm)", a.kind);
-  if (!a.out) return CB_USAGE("import: missing --out FILE (see cortexbench import --help)");
-  if (a.ids_file && a.o.stimulus_prefix) return CB_USAGE("import: give --stimulus-ids or --stimulus-prefix, not both");
-  if (subjects) {
-    if (strcmp(a.kind, "rdm") != 0) return CB_USAGE("import: --subjects is for 'import rdm'");
-    int n_sep = 0;
-    for (const char *q = subjects; *q; ++q) n_sep += (*q == ',');
-    CB_CHECK(cb_strlist_split(subjects, ',', &a.subjects, &a.o.n_subjects));
-    if (a.o.n_subjects != n_sep + 1) {
-      cb_strlist_free(&a.subjects);
-      return CB_USAGE("import: --subjects has an empty name in '%s'", subjects);
-    }
-    a.o.subjects = a.subjects;
-  }
+  CB_CHECK(check_args(argc, argv, subjects, &a));
   st = cb_cli_on_rank0(p, import_rank0, &a);
   cb_strlist_free(&a.subjects);
   return st;

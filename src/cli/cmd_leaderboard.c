@@ -184,62 +184,69 @@ done:
   return st;
 }
 
-static cb_status leaderboard_rank0(void *arg) {
-  lb_args *a = arg;
-  cb_status st = CB_OK;
-  path_list files = {0};
-  cb_score *scores = NULL;
-  cb_leaderboard *lb = NULL;
-  cb_lb_region *reg = NULL;
-  cb_config *cfg = NULL;
-  cb_strbuf md = {0}, cmp = {0};
-  const char **models = NULL, **benches = NULL;
-  int n = 0, n_reg = 0;
-  for (int i = 0; i < a->n_paths; ++i) CB_CHECK_GOTO(collect(a->paths[i], &files), st, done);
-  if (files.n == 0) {
-    st = CB_ERROR(CB_ERR_IO, "%s: no score files (*.json) found", a->paths[0]);
-    goto done;
-  }
-  qsort(files.v, (size_t)files.n, sizeof *files.v, cmp_natural);
-  scores = calloc((size_t)files.n, sizeof *scores);
-  if (a->config) CB_CHECK_GOTO(cb_bench_config_read(a->config, &cfg), st, done);
+/* What the ranking is told: the regions (--region pairs first, then the config's; the first match wins) and,
+ * with --config, its models and benchmarks in their order. */
+typedef struct lb_filters {
+  cb_lb_region *reg;    /* (n_reg) */
+  int n_reg;
+  const char **models;  /* (cfg->n_models) or NULL */
+  const char **benches; /* (cfg->n_benchmarks) or NULL */
+} lb_filters;
+
+static void lb_filters_free(lb_filters *f) {
+  free(f->reg);
+  free(f->models);
+  free(f->benches);
+  f->reg = NULL;
+  f->models = f->benches = NULL;
+}
+
+/* The filters from a's --region pairs ("B=R", split in place) and the optional config cfg. */
+static cb_status lb_filters_make(lb_args *a, const cb_config *cfg, lb_filters *f) {
   int n_cfg = cfg ? cfg->n_benchmarks : 0;
-  reg = calloc((size_t)(a->regions.n + n_cfg) + 1, sizeof *reg);
-  CB_ALLOC_GOTO(scores, st, done);
-  CB_ALLOC_GOTO(reg, st, done);
+  f->reg = calloc((size_t)(a->regions.n + n_cfg) + 1, sizeof *f->reg);
+  if (!f->reg) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
   for (int i = 0; i < a->regions.n; ++i) { /* "B=R" split in place; first match wins */
     char *eq = strrchr(a->regions.v[i], '=');
     *eq = '\0';
-    reg[n_reg].benchmark = a->regions.v[i];
-    reg[n_reg++].region = eq + 1;
+    f->reg[f->n_reg].benchmark = a->regions.v[i];
+    f->reg[f->n_reg++].region = eq + 1;
   }
   if (cfg) {
-    models = calloc((size_t)cfg->n_models + 1, sizeof *models);
-    benches = calloc((size_t)cfg->n_benchmarks + 1, sizeof *benches);
-    CB_ALLOC_GOTO(models, st, done);
-    CB_ALLOC_GOTO(benches, st, done);
-    for (int m = 0; m < cfg->n_models; ++m) models[m] = cfg->models[m].name;
+    f->models = calloc((size_t)cfg->n_models + 1, sizeof *f->models);
+    f->benches = calloc((size_t)cfg->n_benchmarks + 1, sizeof *f->benches);
+    if (!f->models || !f->benches) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    for (int m = 0; m < cfg->n_models; ++m) f->models[m] = cfg->models[m].name;
     for (int b = 0; b < cfg->n_benchmarks; ++b) {
-      benches[b] = cfg->benchmarks[b].id;
-      reg[n_reg].benchmark = cfg->benchmarks[b].id;
-      reg[n_reg++].region = cfg->benchmarks[b].region;
+      f->benches[b] = cfg->benchmarks[b].id;
+      f->reg[f->n_reg].benchmark = cfg->benchmarks[b].id;
+      f->reg[f->n_reg++].region = cfg->benchmarks[b].region;
     }
   }
-  for (; n < files.n; ++n) CB_CHECK_GOTO(cb_score_read_json(files.v[n], &scores[n]), st, done);
-  CB_CHECK_GOTO(check_id_clash(scores, files.v, n), st, done);
-  cb_lb_options opt = {.models = models, .n_models = cfg ? cfg->n_models : 0, .benchmarks = benches,
-                       .n_bench = cfg ? cfg->n_benchmarks : 0, .regions = reg, .n_regions = n_reg};
+  return CB_OK;
+}
+
+/* The leaderboard of scores (n): the config's model set and order, as the run used them, when there is one. */
+static cb_status lb_build(const cb_score *scores, int n, const cb_config *cfg, const lb_filters *f,
+                          cb_leaderboard **lb) {
+  cb_lb_options opt = {.models = f->models, .n_models = cfg ? cfg->n_models : 0, .benchmarks = f->benches,
+                       .n_bench = cfg ? cfg->n_benchmarks : 0, .regions = f->reg, .n_regions = f->n_reg};
   cb_lb_config lbc;
   memset(&lbc, 0, sizeof lbc);
   if (cfg) {
-    st = cb_lb_config_init(cfg, &lbc);
-    if (st != CB_OK) goto done;
-    /* The config's model set and order, as the run used them. */
+    cb_status st = cb_lb_config_init(cfg, &lbc);
+    if (st != CB_OK) return st;
     opt = lbc.opt;
   }
-  st = cb_leaderboard_build_opts(scores, n, &opt, &lb);
+  cb_status st = cb_leaderboard_build_opts(scores, n, &opt, lb);
   cb_lb_config_free(&lbc);
-  if (st != CB_OK) goto done;
+  return st;
+}
+
+/* Prints the table (and the comparison), writes -o DIR and --html, then warns about missing scores. */
+static cb_status lb_output(const lb_args *a, const cb_leaderboard *lb, int n_files) {
+  cb_status st = CB_OK;
+  cb_strbuf md = {0}, cmp = {0};
   CB_CHECK_GOTO(cb_leaderboard_markdown(lb, &md), st, done);
   printf("%s", md.data);
   if (a->compare) {
@@ -251,26 +258,51 @@ static cb_status leaderboard_rank0(void *arg) {
     CB_CHECK_GOTO(cb_mkdirs(a->out), st, done);
     CB_CHECK_GOTO(cb_leaderboard_write(lb, a->out), st, done);
     CB_CHECK_GOTO(cb_path_join(path, sizeof path, a->out, "leaderboard.html"), st, done);
-    CB_CHECK_GOTO(write_html(a, lb, files.n, path), st, done);
+    CB_CHECK_GOTO(write_html(a, lb, n_files, path), st, done);
     printf("written to %s/leaderboard.{csv,json,md,html}\n", a->out);
   }
   if (a->html) {
-    CB_CHECK_GOTO(write_html(a, lb, files.n, a->html), st, done);
+    CB_CHECK_GOTO(write_html(a, lb, n_files, a->html), st, done);
     printf("report written to %s\n", a->html);
   }
   fflush(stdout);
   cb_leaderboard_warn_missing(lb);
 done:
+  cb_strbuf_free(&md);
+  cb_strbuf_free(&cmp);
+  return st;
+}
+
+static cb_status leaderboard_rank0(void *arg) {
+  lb_args *a = arg;
+  cb_status st = CB_OK;
+  path_list files = {0};
+  cb_score *scores = NULL;
+  cb_leaderboard *lb = NULL;
+  lb_filters flt = {0};
+  cb_config *cfg = NULL;
+  int n = 0;
+  for (int i = 0; i < a->n_paths; ++i) CB_CHECK_GOTO(collect(a->paths[i], &files), st, done);
+  if (files.n == 0) {
+    st = CB_ERROR(CB_ERR_IO, "%s: no score files (*.json) found", a->paths[0]);
+    goto done;
+  }
+  qsort(files.v, (size_t)files.n, sizeof *files.v, cmp_natural);
+  scores = calloc((size_t)files.n, sizeof *scores);
+  if (a->config) CB_CHECK_GOTO(cb_bench_config_read(a->config, &cfg), st, done);
+  CB_ALLOC_GOTO(scores, st, done);
+  CB_CHECK_GOTO(lb_filters_make(a, cfg, &flt), st, done);
+  for (; n < files.n; ++n) CB_CHECK_GOTO(cb_score_read_json(files.v[n], &scores[n]), st, done);
+  CB_CHECK_GOTO(check_id_clash(scores, files.v, n), st, done);
+  CB_CHECK_GOTO(lb_build(scores, n, cfg, &flt, &lb), st, done);
+  st = lb_output(a, lb, files.n);
+done:
   for (int i = 0; i < n; ++i) cb_score_free(&scores[i]);
   free(scores);
-  free(reg);
-  free(models);
-  free(benches);
+  lb_filters_free(&flt);
   cb_config_destroy(&cfg);
   list_free(&files);
   cb_leaderboard_destroy(&lb);
-  cb_strbuf_free(&md);
-  cb_strbuf_free(&cmp);
   return st;
 }
 

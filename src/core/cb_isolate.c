@@ -197,13 +197,8 @@ static int map_reply(int mem_fd, cb_wire *reply) {
   return 0;
 }
 
-cb_status cb_isolate_call(const char *path, cb_isolate_fn fn, void *arg, cb_wire *reply) {
-  memset(reply, 0, sizeof *reply);
-  if (cb_isolate_inline(path)) return run_inline(fn, arg, reply);
-  struct stat sb;
-  double timeout = cb_isolate_timeout(path && stat(path, &sb) == 0 ? (long long)sb.st_size : 0);
-  if (path == NULL) path = "(unnamed)";
-  int res[2] = {-1, -1}, err[2] = {-1, -1};
+/* Two close-on-exec pipes: res for the reply, err for the child's stderr; both closed on failure. */
+static cb_status open_pipes(const char *path, int res[2], int err[2]) {
   if (pipe2(res, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
     int e = errno;
     for (int i = 0; i < 2; ++i) {
@@ -212,29 +207,14 @@ cb_status cb_isolate_call(const char *path, cb_isolate_fn fn, void *arg, cb_wire
     }
     return CB_ERROR(CB_ERR_IO, "%s: cannot create a pipe to read it (%s)", path, strerror(e));
   }
-  fcntl(res[1], F_SETPIPE_SZ, 1 << 20); /* fewer context switches for large replies (best effort) */
-  int mem_fd = memfd_create("cb_isolate_reply", MFD_CLOEXEC); /* -1: the reply comes down the pipe */
-  fflush(stdout);
-  fflush(stderr);
-  pid_t pid = fork();
-  if (pid < 0) {
-    int e = errno;
-    close(res[0]), close(res[1]), close(err[0]), close(err[1]);
-    if (mem_fd >= 0) close(mem_fd);
-    return CB_ERROR(CB_ERR_IO, "%s: cannot start a process to read it (%s)", path, strerror(e));
-  }
-  if (pid == 0) {
-    close(res[0]);
-    close(err[0]);
-    run_child(res[1], err[1], mem_fd, fn, arg);
-  }
-  close(res[1]);
-  close(err[1]);
+  return CB_OK;
+}
 
-  char errbuf[ERR_KEEP + 1];
+/* Reads both pipes until they close or the deadline passes: the reply into `reply`, the first ERR_KEEP bytes of
+ * stderr into errbuf (NUL-terminated, inner NULs as spaces). 1 when the deadline passed. */
+static int collect(int res_fd, int err_fd, double deadline, cb_wire *reply, char errbuf[ERR_KEEP + 1]) {
   size_t errlen = 0;
   int open_res = 1, open_err = 1, timed_out = 0;
-  double deadline = now_s() + timeout;
   static _Thread_local unsigned char chunk[1 << 20];
   while (open_res || open_err) {
     double left = deadline - now_s();
@@ -242,7 +222,7 @@ cb_status cb_isolate_call(const char *path, cb_isolate_fn fn, void *arg, cb_wire
       timed_out = 1;
       break;
     }
-    struct pollfd p[2] = {{open_res ? res[0] : -1, POLLIN, 0}, {open_err ? err[0] : -1, POLLIN, 0}};
+    struct pollfd p[2] = {{open_res ? res_fd : -1, POLLIN, 0}, {open_err ? err_fd : -1, POLLIN, 0}};
     int ms = left > 1.0 ? 1000 : (int)(left * 1000.0) + 1; /* wake at least every second */
     int r = poll(p, 2, ms);
     if (r < 0 && errno == EINTR) continue;
@@ -268,6 +248,69 @@ cb_status cb_isolate_call(const char *path, cb_isolate_fn fn, void *arg, cb_wire
   errbuf[errlen] = '\0';
   for (size_t i = 0; i < errlen; ++i)
     if (errbuf[i] == '\0') errbuf[i] = ' ';
+  return timed_out;
+}
+
+/* The outcome of the child pid (waitpid returned w with status wst): a timeout, a reply too large to keep, an
+ * interruption, a crash or a failed exit (with the relevant line of its stderr), no reply, else the decoded reply. */
+static cb_status outcome(const char *path, double timeout, int timed_out, pid_t pid, pid_t w, int wst,
+                         const char *errbuf, int mem_fd, cb_wire *reply) {
+  char line[160];
+  relevant_line(errbuf, line, sizeof line);
+  if (timed_out)
+    return CB_ERROR(CB_ERR_FORMAT,
+                    "%s: corrupt or unsupported HDF5 file (the HDF5 library timed out reading it after %g s)", path,
+                    timeout);
+  if (reply->bad) return CB_ERROR(CB_ERR_NOMEM, "%s: out of memory while receiving the parsed file", path);
+  if (w == pid && WIFSIGNALED(wst) && (WTERMSIG(wst) == SIGINT || WTERMSIG(wst) == SIGTERM || WTERMSIG(wst) == SIGUSR1))
+    return CB_ERROR(CB_ERR_INTERRUPTED, "%s: reading interrupted by signal %d", path, WTERMSIG(wst));
+  if (w == pid && WIFSIGNALED(wst)) {
+    char detail[220];
+    int sig = WTERMSIG(wst);
+    if (line[0]) snprintf(detail, sizeof detail, "signal %d, %s: %s", sig, strsignal(sig), line);
+    else snprintf(detail, sizeof detail, "signal %d, %s", sig, strsignal(sig));
+    return crashed(path, detail);
+  }
+  if (w == pid && (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0)) {
+    char detail[220];
+    if (line[0]) snprintf(detail, sizeof detail, "exit status %d: %s", WEXITSTATUS(wst), line);
+    else snprintf(detail, sizeof detail, "exit status %d", WEXITSTATUS(wst));
+    return crashed(path, detail);
+  }
+  if (mem_fd >= 0 && (reply->len > 0 || map_reply(mem_fd, reply) != 0))
+    return crashed(path, "no reply from the reading process");
+  return decode_reply(path, reply);
+}
+
+cb_status cb_isolate_call(const char *path, cb_isolate_fn fn, void *arg, cb_wire *reply) {
+  memset(reply, 0, sizeof *reply);
+  if (cb_isolate_inline(path)) return run_inline(fn, arg, reply);
+  struct stat sb;
+  double timeout = cb_isolate_timeout(path && stat(path, &sb) == 0 ? (long long)sb.st_size : 0);
+  if (path == NULL) path = "(unnamed)";
+  int res[2] = {-1, -1}, err[2] = {-1, -1};
+  CB_CHECK(open_pipes(path, res, err));
+  fcntl(res[1], F_SETPIPE_SZ, 1 << 20); /* fewer context switches for large replies (best effort) */
+  int mem_fd = memfd_create("cb_isolate_reply", MFD_CLOEXEC); /* -1: the reply comes down the pipe */
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    close(res[0]), close(res[1]), close(err[0]), close(err[1]);
+    if (mem_fd >= 0) close(mem_fd);
+    return CB_ERROR(CB_ERR_IO, "%s: cannot start a process to read it (%s)", path, strerror(e));
+  }
+  if (pid == 0) {
+    close(res[0]);
+    close(err[0]);
+    run_child(res[1], err[1], mem_fd, fn, arg);
+  }
+  close(res[1]);
+  close(err[1]);
+
+  char errbuf[ERR_KEEP + 1];
+  int timed_out = collect(res[0], err[0], now_s() + timeout, reply, errbuf);
   if (timed_out) kill(pid, SIGKILL);
   close(res[0]);
   close(err[0]);
@@ -276,33 +319,7 @@ cb_status cb_isolate_call(const char *path, cb_isolate_fn fn, void *arg, cb_wire
   do w = waitpid(pid, &wst, 0);
   while (w < 0 && errno == EINTR);
 
-  cb_status st = CB_OK;
-  char line[160];
-  relevant_line(errbuf, line, sizeof line);
-  if (timed_out) {
-    st = CB_ERROR(CB_ERR_FORMAT,
-                  "%s: corrupt or unsupported HDF5 file (the HDF5 library timed out reading it after %g s)", path,
-                  timeout);
-  } else if (reply->bad) {
-    st = CB_ERROR(CB_ERR_NOMEM, "%s: out of memory while receiving the parsed file", path);
-  } else if (w == pid && WIFSIGNALED(wst) && (WTERMSIG(wst) == SIGINT || WTERMSIG(wst) == SIGTERM || WTERMSIG(wst) == SIGUSR1)) {
-    st = CB_ERROR(CB_ERR_INTERRUPTED, "%s: reading interrupted by signal %d", path, WTERMSIG(wst));
-  } else if (w == pid && WIFSIGNALED(wst)) {
-    char detail[220];
-    int sig = WTERMSIG(wst);
-    if (line[0]) snprintf(detail, sizeof detail, "signal %d, %s: %s", sig, strsignal(sig), line);
-    else snprintf(detail, sizeof detail, "signal %d, %s", sig, strsignal(sig));
-    st = crashed(path, detail);
-  } else if (w == pid && (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0)) {
-    char detail[220];
-    if (line[0]) snprintf(detail, sizeof detail, "exit status %d: %s", WEXITSTATUS(wst), line);
-    else snprintf(detail, sizeof detail, "exit status %d", WEXITSTATUS(wst));
-    st = crashed(path, detail);
-  } else if (mem_fd >= 0 && (reply->len > 0 || map_reply(mem_fd, reply) != 0)) {
-    st = crashed(path, "no reply from the reading process");
-  } else {
-    st = decode_reply(path, reply);
-  }
+  cb_status st = outcome(path, timeout, timed_out, pid, w, wst, errbuf, mem_fd, reply);
   if (mem_fd >= 0) close(mem_fd);
   if (st != CB_OK) cb_wire_free(reply);
   return st;

@@ -160,6 +160,56 @@ void cb_coch_destroy(cb_coch **cp) {
   *cp = NULL;
 }
 
+/* Per channel: the band's non-zero bins k_lo..k_hi and its FFT length m (oversampled, at least 8 frames, at most
+ * n, a size FFTW is fast at); max_m over the channels. */
+static void band_sizes(cb_coch *c, const cb_coch_opts *o) {
+  c->max_m = 0;
+  for (int i = 0; i < c->channels; ++i) {
+    const double *row = c->filts + (size_t)i * (size_t)c->nbins;
+    int lo = -1, hi = -2;
+    for (int64_t k = 0; k < c->nbins; ++k)
+      if (row[k] != 0.0) {
+        if (lo < 0) lo = (int)k;
+        hi = (int)k;
+      }
+    c->k_lo[i] = lo < 0 ? 0 : lo;
+    c->k_hi[i] = hi;
+    int width = hi - c->k_lo[i] + 1;
+    int m = o->oversample * (width > 1 ? width : 1);
+    if (m < 8 * c->frames) m = 8 * c->frames; /* narrow bands: |z|^0.3 amplifies aliasing near 0 */
+    if ((int64_t)m > c->n) m = (int)c->n;
+    c->m[i] = nice_size(m);
+    if (c->m[i] > c->max_m) c->max_m = c->m[i];
+  }
+}
+
+/* The FFT buffers (aligned by fftw_malloc) and plans: the input transform, the envelope low-pass, and per channel
+ * the band's inverse transform and its envelope's transform. */
+static cb_status make_plans(cb_coch *c) {
+  const int64_t n = c->n;
+  const int half = c->frames / 2;
+  c->xin = fftw_malloc(sizeof(double) * (size_t)n);
+  c->spec = fftw_malloc(sizeof(fftw_complex) * (size_t)c->nbins);
+  c->band = fftw_malloc(sizeof(fftw_complex) * (size_t)c->max_m);
+  c->env = fftw_malloc(sizeof(double) * (size_t)c->max_m);
+  c->espec = fftw_malloc(sizeof(fftw_complex) * (size_t)(c->max_m / 2 + 1));
+  c->lspec = fftw_malloc(sizeof(fftw_complex) * (size_t)(half + 1));
+  c->low = fftw_malloc(sizeof(double) * (size_t)c->frames);
+  if (!c->xin || !c->spec || !c->band || !c->env || !c->espec || !c->lspec || !c->low)
+    return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  c->p_in = fftw_plan_dft_r2c_1d((int)n, c->xin, c->spec, FFTW_ESTIMATE);
+  c->p_out = fftw_plan_dft_c2r_1d(c->frames, c->lspec, c->low, FFTW_ESTIMATE);
+  if (c->p_in == NULL || c->p_out == NULL)
+    return CB_ERROR(CB_ERR_INTERNAL, "cochleagram: FFTW could not plan length %lld", (long long)n);
+  for (int i = 0; i < c->channels; ++i) {
+    c->p_band[i] = fftw_plan_dft_1d(c->m[i], c->band, c->band, FFTW_BACKWARD, FFTW_ESTIMATE);
+    c->p_env[i] = fftw_plan_dft_r2c_1d(c->m[i], c->env, c->espec, FFTW_ESTIMATE);
+    if (c->p_band[i] == NULL || c->p_env[i] == NULL)
+      return CB_ERROR(CB_ERR_INTERNAL, "cochleagram: FFTW could not plan length %d", c->m[i]);
+  }
+  return CB_OK;
+}
+
 cb_status cb_coch_create(int64_t n, int rate, const cb_coch_opts *o, cb_coch **out) {
   cb_coch_opts def;
   if (o == NULL) {
@@ -190,57 +240,13 @@ cb_status cb_coch_create(int64_t n, int rate, const cb_coch_opts *o, cb_coch **o
   CB_ALLOC_GOTO(c->p_band, st, fail);
   CB_ALLOC_GOTO(c->p_env, st, fail);
   CB_ALLOC_GOTO(c->taper, st, fail);
-  c->max_m = 0;
-  for (int i = 0; i < nch; ++i) {
-    const double *row = c->filts + (size_t)i * (size_t)c->nbins;
-    int lo = -1, hi = -2;
-    for (int64_t k = 0; k < c->nbins; ++k)
-      if (row[k] != 0.0) {
-        if (lo < 0) lo = (int)k;
-        hi = (int)k;
-      }
-    c->k_lo[i] = lo < 0 ? 0 : lo;
-    c->k_hi[i] = hi;
-    int width = hi - c->k_lo[i] + 1;
-    int m = o->oversample * (width > 1 ? width : 1);
-    if (m < 8 * c->frames) m = 8 * c->frames; /* narrow bands: |z|^0.3 amplifies aliasing near 0 */
-    if ((int64_t)m > n) m = (int)n;
-    c->m[i] = nice_size(m);
-    if (c->m[i] > c->max_m) c->max_m = c->m[i];
-  }
+  band_sizes(c, o);
   /* Fourier-domain low-pass: 1 up to 0.8 x Nyquist, raised cosine to 0 at Nyquist */
   for (int k = 0; k <= half; ++k) {
     double f = (double)k / half;
     c->taper[k] = f <= 0.8 ? 1.0 : 0.5 * (1.0 + cos(M_PI * (f - 0.8) / 0.2));
   }
-  c->xin = fftw_malloc(sizeof(double) * (size_t)n);
-  c->spec = fftw_malloc(sizeof(fftw_complex) * (size_t)c->nbins);
-  c->band = fftw_malloc(sizeof(fftw_complex) * (size_t)c->max_m);
-  c->env = fftw_malloc(sizeof(double) * (size_t)c->max_m);
-  c->espec = fftw_malloc(sizeof(fftw_complex) * (size_t)(c->max_m / 2 + 1));
-  c->lspec = fftw_malloc(sizeof(fftw_complex) * (size_t)(half + 1));
-  c->low = fftw_malloc(sizeof(double) * (size_t)c->frames);
-  CB_ALLOC_GOTO(c->xin, st, fail);
-  CB_ALLOC_GOTO(c->spec, st, fail);
-  CB_ALLOC_GOTO(c->band, st, fail);
-  CB_ALLOC_GOTO(c->env, st, fail);
-  CB_ALLOC_GOTO(c->espec, st, fail);
-  CB_ALLOC_GOTO(c->lspec, st, fail);
-  CB_ALLOC_GOTO(c->low, st, fail);
-  c->p_in = fftw_plan_dft_r2c_1d((int)n, c->xin, c->spec, FFTW_ESTIMATE);
-  c->p_out = fftw_plan_dft_c2r_1d(c->frames, c->lspec, c->low, FFTW_ESTIMATE);
-  if (c->p_in == NULL || c->p_out == NULL) {
-    st = CB_ERROR(CB_ERR_INTERNAL, "cochleagram: FFTW could not plan length %lld", (long long)n);
-    goto fail;
-  }
-  for (int i = 0; i < nch; ++i) {
-    c->p_band[i] = fftw_plan_dft_1d(c->m[i], c->band, c->band, FFTW_BACKWARD, FFTW_ESTIMATE);
-    c->p_env[i] = fftw_plan_dft_r2c_1d(c->m[i], c->env, c->espec, FFTW_ESTIMATE);
-    if (c->p_band[i] == NULL || c->p_env[i] == NULL) {
-      st = CB_ERROR(CB_ERR_INTERNAL, "cochleagram: FFTW could not plan length %d", c->m[i]);
-      goto fail;
-    }
-  }
+  CB_CHECK_GOTO(make_plans(c), st, fail);
   *out = c;
   return CB_OK;
 fail:

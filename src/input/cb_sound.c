@@ -90,6 +90,57 @@ static int header_overpromises(SNDFILE *f, long long *promised, long long *prese
   return 0;
 }
 
+/* The header of the open sound f: complete, a supported layout, some samples, not too long (also once resampled
+ * to target_rate when > 0). */
+static cb_status check_info(const char *path, SNDFILE *f, const SF_INFO *info, int target_rate) {
+  long long promised = 0, present = 0;
+  if (header_overpromises(f, &promised, &present))
+    return CB_ERROR(CB_ERR_FORMAT, "%s: truncated sound (the header promises %lld bytes of samples, the file holds %lld)",
+                    path, promised, present);
+  if (info->channels <= 0 || info->samplerate <= 0 || info->frames < 0)
+    return CB_ERROR(CB_ERR_UNSUPPORTED, "%s: unsupported sound (%d channels, %d Hz, %lld frames)", path, info->channels,
+                    info->samplerate, (long long)info->frames);
+  if (info->frames == 0) return CB_ERROR(CB_ERR_FORMAT, "%s: sound has no samples (0 frames)", path);
+  /* Frames after resampling: ceil(frames * target / rate). */
+  double out_frames =
+      target_rate > 0 ? ceil((double)info->frames * target_rate / info->samplerate) : (double)info->frames;
+  if (info->frames > MAX_FRAMES || out_frames > (double)MAX_FRAMES ||
+      (double)info->frames * info->channels > (double)MAX_SAMPLES)
+    return CB_ERROR(CB_ERR_UNSUPPORTED,
+                    "%s: sound too long (%lld frames x %d channels at %d Hz; the limit is %lld frames, %lld samples)",
+                    path, (long long)info->frames, info->channels, info->samplerate, (long long)MAX_FRAMES,
+                    (long long)MAX_SAMPLES);
+  return CB_OK;
+}
+
+/* All frames of f (ch channels) read and mixed down: mono[t] = mean over channels of inter[t][c]. */
+static cb_status read_mono(const char *path, SNDFILE *f, size_t frames, size_t ch, float **out /* (frames) */) {
+  cb_status st = CB_OK;
+  float *inter = malloc(frames * ch * sizeof *inter); /* (frames, channels) */
+  float *mono = malloc(frames * sizeof *mono);        /* (frames) */
+  if (!inter || !mono) {
+    st = CB_ERROR(CB_ERR_NOMEM, "%s: out of memory for %zu frames", path, frames);
+    goto done;
+  }
+  sf_count_t got = sf_readf_float(f, inter, (sf_count_t)frames);
+  if (got != (sf_count_t)frames || sf_error(f) != SF_ERR_NO_ERROR) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: truncated or corrupt sound (read %lld of %zu frames%s%s)", path,
+                  (long long)got, frames, sf_error(f) ? ": " : "", sf_error(f) ? sf_strerror(f) : "");
+    goto done;
+  }
+  for (size_t t = 0; t < frames; ++t) {
+    double acc = 0.0;
+    for (size_t c = 0; c < ch; ++c) acc += inter[t * ch + c];
+    mono[t] = (float)(acc / (double)ch);
+  }
+  *out = mono;
+  mono = NULL;
+done:
+  free(inter);
+  free(mono);
+  return st;
+}
+
 cb_status cb_sound_read(const char *path, int target_rate, float **samples, int64_t *n, int *rate) {
   if (!path || !samples || !n || !rate) return CB_ERROR(CB_ERR_ARG, "sound: invalid arguments");
   int fd = -1;
@@ -103,52 +154,10 @@ cb_status cb_sound_read(const char *path, int target_rate, float **samples, int6
     return e;
   }
   cb_status st = CB_OK;
-  float *inter = NULL; /* (frames, channels) */
-  float *mono = NULL;  /* (frames) */
-  long long promised = 0, present = 0;
-  if (header_overpromises(f, &promised, &present)) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: truncated sound (the header promises %lld bytes of samples, the file holds %lld)",
-                  path, promised, present);
-    goto done;
-  }
-  if (info.channels <= 0 || info.samplerate <= 0 || info.frames < 0) {
-    st = CB_ERROR(CB_ERR_UNSUPPORTED, "%s: unsupported sound (%d channels, %d Hz, %lld frames)", path, info.channels,
-                  info.samplerate, (long long)info.frames);
-    goto done;
-  }
-  if (info.frames == 0) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: sound has no samples (0 frames)", path);
-    goto done;
-  }
-  /* Frames after resampling: ceil(frames * target / rate). */
-  double out_frames = target_rate > 0 ? ceil((double)info.frames * target_rate / info.samplerate) : (double)info.frames;
-  if (info.frames > MAX_FRAMES || out_frames > (double)MAX_FRAMES ||
-      (double)info.frames * info.channels > (double)MAX_SAMPLES) {
-    st = CB_ERROR(CB_ERR_UNSUPPORTED,
-                  "%s: sound too long (%lld frames x %d channels at %d Hz; the limit is %lld frames, %lld samples)",
-                  path, (long long)info.frames, info.channels, info.samplerate, (long long)MAX_FRAMES,
-                  (long long)MAX_SAMPLES);
-    goto done;
-  }
-  size_t frames = (size_t)info.frames, ch = (size_t)info.channels;
-  inter = malloc(frames * ch * sizeof *inter);
-  mono = malloc(frames * sizeof *mono);
-  if (!inter || !mono) {
-    st = CB_ERROR(CB_ERR_NOMEM, "%s: out of memory for %zu frames", path, frames);
-    goto done;
-  }
-  sf_count_t got = sf_readf_float(f, inter, (sf_count_t)frames);
-  if (got != (sf_count_t)frames || sf_error(f) != SF_ERR_NO_ERROR) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: truncated or corrupt sound (read %lld of %zu frames%s%s)", path,
-                  (long long)got, frames, sf_error(f) ? ": " : "", sf_error(f) ? sf_strerror(f) : "");
-    goto done;
-  }
-  /* mono[t] = mean over channels of inter[t][c] */
-  for (size_t t = 0; t < frames; ++t) {
-    double acc = 0.0;
-    for (size_t c = 0; c < ch; ++c) acc += inter[t * ch + c];
-    mono[t] = (float)(acc / (double)ch);
-  }
+  float *mono = NULL; /* (frames) */
+  CB_CHECK_GOTO(check_info(path, f, &info, target_rate), st, done);
+  size_t frames = (size_t)info.frames;
+  CB_CHECK_GOTO(read_mono(path, f, frames, (size_t)info.channels, &mono), st, done);
   if (target_rate > 0 && target_rate != info.samplerate) {
     float *res = NULL;
     int64_t nres = 0;
@@ -170,7 +179,6 @@ cb_status cb_sound_read(const char *path, int target_rate, float **samples, int6
 done:
   sf_close(f);
   close(fd);
-  free(inter);
   free(mono);
   return st;
 }

@@ -648,11 +648,7 @@ static void choose_chunks(const hsize_t dims[3], hsize_t ch[3]) {
   }
 }
 
-static cb_status write_body(hid_t f, const char *path, const cb_assembly *a) {
-  cb_status st = CB_OK;
-  hid_t scales[3] = {-1, -1, -1}, d = -1, sp = -1, dcpl = -1, t = -1;
-  char **vs = NULL;
-  int64_t lens[3] = {a->n_pres, a->n_neuroid, a->n_time};
+/* In the write steps below: on an HDF5 failure of `expr`, set st to an I/O error naming `what` and go to done. */
 #define H5TRY(expr, what)                                                                \
   do {                                                                                   \
     if ((expr) < 0) {                                                                    \
@@ -661,7 +657,10 @@ static cb_status write_body(hid_t f, const char *path, const cb_assembly *a) {
     }                                                                                    \
   } while (0)
 
-  /* Dimensions: scales with no data, as netCDF-C writes them. */
+/* Dimensions: scales with no data, as netCDF-C writes them; scales[k] stay open for the caller. */
+static cb_status write_dims(hid_t f, const char *path, const int64_t lens[3], hid_t scales[3]) {
+  cb_status st = CB_OK;
+  hid_t sp = -1, dcpl = -1;
   for (int k = 0; k < 3; ++k) {
     hsize_t n = (hsize_t)lens[k];
     char text[128];
@@ -675,82 +674,105 @@ static cb_status write_body(hid_t f, const char *path, const cb_assembly *a) {
     cb__h5_close(&dcpl, H5Pclose);
     cb__h5_close(&sp, H5Sclose);
   }
+done:
+  cb__h5_close(&dcpl, H5Pclose);
+  cb__h5_close(&sp, H5Sclose);
+  return st;
+}
 
-  /* Data variable. */
-  {
-    hsize_t dims[3] = {(hsize_t)a->n_pres, (hsize_t)a->n_neuroid, (hsize_t)a->n_time}, ch[3];
-    choose_chunks(dims, ch);
-    double fill = NAN;
-    H5TRY(sp = H5Screate_simple(3, dims, NULL), "data");
-    H5TRY(dcpl = make_dcpl(), "data");
-    H5TRY(H5Pset_chunk(dcpl, 3, ch), "data");
-    H5TRY(H5Pset_shuffle(dcpl), "data");
-    H5TRY(H5Pset_deflate(dcpl, 4), "data");
-    H5TRY(H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill), "data");
-    H5TRY(d = H5Dcreate2(f, "data", H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT), "data");
-    H5TRY(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a->data), "data");
-    for (unsigned k = 0; k < 3; ++k) H5TRY(H5DSattach_scale(d, scales[k], k), "data dimensions");
-    int ids[3] = {0, 1, 2};
-    H5TRY(write_int32_attr(d, "_Netcdf4Coordinates", ids, 3, 0), "data attributes");
-    hsize_t one = 1;
-    hid_t fsp = H5Screate_simple(1, &one, NULL);
-    hid_t at = fsp >= 0 ? H5Acreate2(d, "_FillValue", H5T_IEEE_F64LE, fsp, H5P_DEFAULT, H5P_DEFAULT) : -1;
-    herr_t e = at >= 0 ? H5Awrite(at, H5T_NATIVE_DOUBLE, &fill) : -1;
-    cb__h5_close(&at, H5Aclose);
-    cb__h5_close(&fsp, H5Sclose);
+/* Attributes of the data variable d: coordinates (fill: its _FillValue), coordinate names, identifiers. */
+static cb_status write_data_attrs(hid_t d, const char *path, const cb_assembly *a, double fill) {
+  cb_status st = CB_OK;
+  int ids[3] = {0, 1, 2};
+  H5TRY(write_int32_attr(d, "_Netcdf4Coordinates", ids, 3, 0), "data attributes");
+  hsize_t one = 1;
+  hid_t fsp = H5Screate_simple(1, &one, NULL);
+  hid_t at = fsp >= 0 ? H5Acreate2(d, "_FillValue", H5T_IEEE_F64LE, fsp, H5P_DEFAULT, H5P_DEFAULT) : -1;
+  herr_t e = at >= 0 ? H5Awrite(at, H5T_NATIVE_DOUBLE, &fill) : -1;
+  cb__h5_close(&at, H5Aclose);
+  cb__h5_close(&fsp, H5Sclose);
+  H5TRY(e, "data attributes");
+  if (a->n_coords > 0) {
+    cb_strbuf b = {0};
+    for (int i = 0; i < a->n_coords; ++i)
+      if (cb_strbuf_printf(&b, "%s%s", i ? " " : "", a->coords[i].name) != CB_OK) {
+        cb_strbuf_free(&b);
+        return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+      }
+    e = write_fixed_attr(d, "coordinates", b.data);
+    cb_strbuf_free(&b);
     H5TRY(e, "data attributes");
-    if (a->n_coords > 0) {
-      cb_strbuf b = {0};
-      for (int i = 0; i < a->n_coords; ++i)
-        if (cb_strbuf_printf(&b, "%s%s", i ? " " : "", a->coords[i].name) != CB_OK) {
-          cb_strbuf_free(&b);
-          st = CB_ERROR(CB_ERR_NOMEM, "out of memory");
-          goto done;
-        }
-      e = write_fixed_attr(d, "coordinates", b.data);
-      cb_strbuf_free(&b);
-      H5TRY(e, "data attributes");
-    }
-    if (a->identifier) H5TRY(write_fixed_attr(d, "identifier", a->identifier), "data attributes");
-    if (a->stimulus_set_identifier)
-      H5TRY(write_fixed_attr(d, "stimulus_set_identifier", a->stimulus_set_identifier), "data attributes");
-    cb__h5_close(&d, H5Dclose);
-    cb__h5_close(&dcpl, H5Pclose);
-    cb__h5_close(&sp, H5Sclose);
   }
+  if (a->identifier) H5TRY(write_fixed_attr(d, "identifier", a->identifier), "data attributes");
+  if (a->stimulus_set_identifier)
+    H5TRY(write_fixed_attr(d, "stimulus_set_identifier", a->stimulus_set_identifier), "data attributes");
+done:
+  return st;
+}
 
-  /* Coordinates. */
-  for (int i = 0; i < a->n_coords; ++i) {
-    const cb_coord *c = &a->coords[i];
-    int64_t n = lens[c->dim];
-    hsize_t hn = (hsize_t)n;
-    H5TRY(sp = H5Screate_simple(1, &hn, NULL), c->name);
-    H5TRY(dcpl = make_dcpl(), c->name);
-    if (c->is_string) {
-      H5TRY(t = H5Tcopy(H5T_C_S1), c->name);
-      H5TRY(H5Tset_size(t, H5T_VARIABLE), c->name);
-      H5TRY(H5Tset_cset(t, H5T_CSET_UTF8), c->name);
-      vs = malloc((size_t)n * sizeof *vs);
-      CB_ALLOC_GOTO(vs, st, done);
-      for (int64_t j = 0; j < n; ++j) vs[j] = c->s[j] ? c->s[j] : (char *)"";
-      H5TRY(d = H5Dcreate2(f, c->name, t, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT), c->name);
-      H5TRY(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, vs), c->name);
-      free(vs);
-      vs = NULL;
-      cb__h5_close(&t, H5Tclose);
-    } else {
-      hid_t ft = all_integral(c->v, n) ? H5T_STD_I64LE : H5T_IEEE_F64LE;
-      H5TRY(d = H5Dcreate2(f, c->name, ft, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT), c->name);
-      H5TRY(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, c->v), c->name);
-    }
-    H5TRY(H5DSattach_scale(d, scales[c->dim], 0), c->name);
-    H5TRY(write_int32_attr(d, "_Netcdf4Coordinates", &c->dim, 1, 0), c->name);
-    cb__h5_close(&d, H5Dclose);
-    cb__h5_close(&dcpl, H5Pclose);
-    cb__h5_close(&sp, H5Sclose);
+/* Data variable (n_pres, n_neuroid, n_time): chunked, shuffled, deflated, NaN fill, attached to the scales. */
+static cb_status write_data(hid_t f, const char *path, const cb_assembly *a, const hid_t scales[3]) {
+  cb_status st = CB_OK;
+  hid_t d = -1, sp = -1, dcpl = -1;
+  hsize_t dims[3] = {(hsize_t)a->n_pres, (hsize_t)a->n_neuroid, (hsize_t)a->n_time}, ch[3];
+  choose_chunks(dims, ch);
+  double fill = NAN;
+  H5TRY(sp = H5Screate_simple(3, dims, NULL), "data");
+  H5TRY(dcpl = make_dcpl(), "data");
+  H5TRY(H5Pset_chunk(dcpl, 3, ch), "data");
+  H5TRY(H5Pset_shuffle(dcpl), "data");
+  H5TRY(H5Pset_deflate(dcpl, 4), "data");
+  H5TRY(H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill), "data");
+  H5TRY(d = H5Dcreate2(f, "data", H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT), "data");
+  H5TRY(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a->data), "data");
+  for (unsigned k = 0; k < 3; ++k) H5TRY(H5DSattach_scale(d, scales[k], k), "data dimensions");
+  st = write_data_attrs(d, path, a, fill);
+done:
+  cb__h5_close(&d, H5Dclose);
+  cb__h5_close(&dcpl, H5Pclose);
+  cb__h5_close(&sp, H5Sclose);
+  return st;
+}
+
+/* One coordinate c of length n: UTF-8 strings, int64 when every value is integral, else float64. */
+static cb_status write_coord(hid_t f, const char *path, const cb_coord *c, int64_t n, hid_t scale) {
+  cb_status st = CB_OK;
+  hid_t d = -1, sp = -1, dcpl = -1, t = -1;
+  char **vs = NULL; /* (n) the strings, "" for NULL */
+  hsize_t hn = (hsize_t)n;
+  H5TRY(sp = H5Screate_simple(1, &hn, NULL), c->name);
+  H5TRY(dcpl = make_dcpl(), c->name);
+  if (c->is_string) {
+    H5TRY(t = H5Tcopy(H5T_C_S1), c->name);
+    H5TRY(H5Tset_size(t, H5T_VARIABLE), c->name);
+    H5TRY(H5Tset_cset(t, H5T_CSET_UTF8), c->name);
+    vs = malloc((size_t)n * sizeof *vs);
+    CB_ALLOC_GOTO(vs, st, done);
+    for (int64_t j = 0; j < n; ++j) vs[j] = c->s[j] ? c->s[j] : (char *)"";
+    H5TRY(d = H5Dcreate2(f, c->name, t, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT), c->name);
+    H5TRY(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, vs), c->name);
+    free(vs);
+    vs = NULL;
+    cb__h5_close(&t, H5Tclose);
+  } else {
+    hid_t ft = all_integral(c->v, n) ? H5T_STD_I64LE : H5T_IEEE_F64LE;
+    H5TRY(d = H5Dcreate2(f, c->name, ft, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT), c->name);
+    H5TRY(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, c->v), c->name);
   }
+  H5TRY(H5DSattach_scale(d, scale, 0), c->name);
+  H5TRY(write_int32_attr(d, "_Netcdf4Coordinates", &c->dim, 1, 0), c->name);
+done:
+  free(vs);
+  cb__h5_close(&t, H5Tclose);
+  cb__h5_close(&d, H5Dclose);
+  cb__h5_close(&dcpl, H5Pclose);
+  cb__h5_close(&sp, H5Sclose);
+  return st;
+}
 
-  /* Global attributes. */
+/* Global attributes: _NCProperties and the identifiers. */
+static cb_status write_globals(hid_t f, const char *path, const cb_assembly *a) {
+  cb_status st = CB_OK;
   char props[128];
   unsigned maj = 0, min = 0, rel = 0;
   H5get_libversion(&maj, &min, &rel);
@@ -759,13 +781,23 @@ static cb_status write_body(hid_t f, const char *path, const cb_assembly *a) {
   if (a->identifier) H5TRY(write_fixed_attr(f, "identifier", a->identifier), "global attributes");
   if (a->stimulus_set_identifier)
     H5TRY(write_fixed_attr(f, "stimulus_set_identifier", a->stimulus_set_identifier), "global attributes");
-#undef H5TRY
 done:
-  free(vs);
-  cb__h5_close(&t, H5Tclose);
-  cb__h5_close(&d, H5Dclose);
-  cb__h5_close(&dcpl, H5Pclose);
-  cb__h5_close(&sp, H5Sclose);
+  return st;
+}
+#undef H5TRY
+
+static cb_status write_body(hid_t f, const char *path, const cb_assembly *a) {
+  cb_status st = CB_OK;
+  hid_t scales[3] = {-1, -1, -1};
+  int64_t lens[3] = {a->n_pres, a->n_neuroid, a->n_time};
+  CB_CHECK_GOTO(write_dims(f, path, lens, scales), st, done);
+  CB_CHECK_GOTO(write_data(f, path, a, scales), st, done);
+  for (int i = 0; i < a->n_coords; ++i) {
+    const cb_coord *c = &a->coords[i];
+    CB_CHECK_GOTO(write_coord(f, path, c, lens[c->dim], scales[c->dim]), st, done);
+  }
+  st = write_globals(f, path, a);
+done:
   for (int k = 0; k < 3; ++k) cb__h5_close(&scales[k], H5Dclose);
   return st;
 }

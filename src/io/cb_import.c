@@ -297,6 +297,41 @@ done:
 
 /* ---- CSV ---------------------------------------------------------------- */
 
+/* Columns of the header hdr (nc): stimulus_id (or image_id) *c_id, repetition *c_rep (-1: none), *nN neuroids. */
+static cb_status csv_columns(const char *path, char **hdr, int nc, int *c_id, int *c_rep, int *nN) {
+  for (int c = 0; c < nc; ++c) {
+    if (strcmp(hdr[c], "stimulus_id") == 0 || (*c_id < 0 && strcmp(hdr[c], "image_id") == 0)) *c_id = c;
+    if (strcmp(hdr[c], "repetition") == 0) *c_rep = c;
+  }
+  if (*c_id < 0) return CB_ERROR(CB_ERR_FORMAT, "%s: missing column 'stimulus_id'", path);
+  *nN = nc - 1 - (*c_rep >= 0);
+  if (*nN < 1) return CB_ERROR(CB_ERR_FORMAT, "%s: no neuroid columns", path);
+  return CB_OK;
+}
+
+/* One presentation row f (nc fields, file line `line`): its stimulus id (*pid, owned by the table), repetition
+ * (*rep, 0 without the column) and the neuroid values into data (nN). */
+static cb_status csv_row(const char *path, int line, char **hdr, char **f, int nc, int c_id, int c_rep,
+                         double *data /* (nN) */, char **pid, double *rep) {
+  if (!f[c_id][0]) return CB_ERROR(CB_ERR_FORMAT, "%s:%d: empty stimulus_id", path, line);
+  *pid = f[c_id];
+  *rep = 0;
+  for (int c = 0, k = 0; c < nc; ++c) {
+    if (c == c_id) continue;
+    double v = NAN;
+    if (f[c][0] && strcasecmp(f[c], "nan") != 0) {
+      char *end = NULL;
+      v = strtod(f[c], &end);
+      if (*end) return CB_ERROR(CB_ERR_FORMAT, "%s:%d: column '%s': '%s' is not a number", path, line, hdr[c], f[c]);
+    }
+    if (c == c_rep)
+      *rep = v;
+    else
+      data[k++] = v;
+  }
+  return CB_OK;
+}
+
 /* One column per neuroid (the header names them), one row per presentation: stimulus_id (or image_id), an
  * optional repetition, numbers (empty or "nan": missing). */
 static cb_status assembly_from_csv(const char *path, const cb_import_opts *o, cb_assembly **out) {
@@ -312,20 +347,8 @@ static cb_status assembly_from_csv(const char *path, const cb_import_opts *o, cb
   }
   char **hdr = cb_csv_row(&t, 0);
   const int nc = cb_csv_row_len(&t, 0);
-  int c_id = -1, c_rep = -1;
-  for (int c = 0; c < nc; ++c) {
-    if (strcmp(hdr[c], "stimulus_id") == 0 || (c_id < 0 && strcmp(hdr[c], "image_id") == 0)) c_id = c;
-    if (strcmp(hdr[c], "repetition") == 0) c_rep = c;
-  }
-  if (c_id < 0) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: missing column 'stimulus_id'", path);
-    goto done;
-  }
-  int nN = nc - 1 - (c_rep >= 0);
-  if (nN < 1) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: no neuroid columns", path);
-    goto done;
-  }
+  int c_id = -1, c_rep = -1, nN = 0;
+  CB_CHECK_GOTO(csv_columns(path, hdr, nc, &c_id, &c_rep, &nN), st, done);
   const int n_pres = t.n_rows - 1;
   CB_CHECK_GOTO(cb_assembly_create(n_pres, nN, 1, &a), st, done);
   nids = calloc((size_t)nN + 1, sizeof *nids);
@@ -337,34 +360,13 @@ static cb_status assembly_from_csv(const char *path, const cb_import_opts *o, cb
   for (int c = 0, k = 0; c < nc; ++c)
     if (c != c_id && c != c_rep) nids[k++] = hdr[c];
   for (int r = 1; r < t.n_rows; ++r) {
-    char **f = cb_csv_row(&t, r);
-    const int m = cb_csv_row_len(&t, r), line = t.row_line[r];
+    const int m = cb_csv_row_len(&t, r);
     if (m != nc) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: row has %d fields, header has %d", path, line, m, nc);
+      st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: row has %d fields, header has %d", path, t.row_line[r], m, nc);
       goto done;
     }
-    if (!f[c_id][0]) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: empty stimulus_id", path, line);
-      goto done;
-    }
-    pid[r - 1] = f[c_id];
-    rep[r - 1] = 0;
-    for (int c = 0, k = 0; c < nc; ++c) {
-      if (c == c_id) continue;
-      double v = NAN;
-      if (f[c][0] && strcasecmp(f[c], "nan") != 0) {
-        char *end = NULL;
-        v = strtod(f[c], &end);
-        if (*end) {
-          st = CB_ERROR(CB_ERR_FORMAT, "%s:%d: column '%s': '%s' is not a number", path, line, hdr[c], f[c]);
-          goto done;
-        }
-      }
-      if (c == c_rep)
-        rep[r - 1] = v;
-      else
-        a->data[(int64_t)(r - 1) * nN + k++] = v;
-    }
+    CB_CHECK_GOTO(csv_row(path, t.row_line[r], hdr, cb_csv_row(&t, r), nc, c_id, c_rep,
+                          a->data + (int64_t)(r - 1) * nN, &pid[r - 1], &rep[r - 1]), st, done);
   }
   CB_CHECK_GOTO(cb_assembly_add_string_coord(a, CB_DIM_PRESENTATION, "stimulus_id", (const char *const *)pid), st,
                 done);
@@ -400,59 +402,50 @@ static int64_t condensed_n(int64_t m) {
   return n >= 2 && n * (n - 1) / 2 == m ? n : 0;
 }
 
-cb_status cb_import_rdm(const char *path, const cb_import_opts *o, cb_rdmfile **out) {
-  if (!path || !o || !out) return CB_ERROR(CB_ERR_ARG, "import: invalid arguments");
-  cb_status st = CB_OK;
-  cb_ndarray *x = NULL;
-  cb_rdmfile *r = NULL;
-  char **ids = NULL, **names = NULL;
-  int n_names = 0;
+/* How the array holds its RDMs: S of them (a leading stack axis, or 1), n stimuli, square or condensed. */
+typedef struct rdm_layout {
+  int stacked;   /* "var.field": the leading axis stacks a struct array's elements */
+  int condensed; /* each RDM is its n(n-1)/2 upper triangle */
+  int64_t S, n;
+} rdm_layout;
+
+/* Squeeze singleton axes of x (keeping the leading stack axis of "var.field"), then find the layout. */
+static cb_status rdm_find_layout(const char *path, const cb_import_opts *o, const cb_ndarray *x, rdm_layout *L) {
   char sh[128];
-  CB_CHECK(cb_import_read_array(path, o->var, &x));
-  /* Squeeze singleton axes, keeping the leading stack axis of "var.field". */
-  int stacked = o->var && strchr(o->var, '.') != NULL;
+  L->stacked = o->var && strchr(o->var, '.') != NULL;
   int64_t dims[CB_NDARRAY_MAX_DIMS];
   int nd = 0;
   for (int d = 0; d < x->ndim; ++d)
-    if (x->shape[d] != 1 || (stacked && d == 0)) dims[nd++] = x->shape[d];
-  int64_t S = 1, n = 0;
-  int condensed = 0;
+    if (x->shape[d] != 1 || (L->stacked && d == 0)) dims[nd++] = x->shape[d];
+  L->S = 1;
+  L->n = 0;
+  L->condensed = 0;
   const int64_t *rd = dims; /* the per-RDM axes */
   int rest = nd;
-  if (stacked || nd == 3 || (nd == 2 && dims[0] != dims[1])) { /* leading stack axis */
-    S = nd >= 1 ? dims[0] : 0;
+  if (L->stacked || nd == 3 || (nd == 2 && dims[0] != dims[1])) { /* leading stack axis */
+    L->S = nd >= 1 ? dims[0] : 0;
     rd = dims + 1;
     rest = nd - 1;
   }
   if (rest == 2 && rd[0] == rd[1]) {
-    n = rd[0];
+    L->n = rd[0];
   } else if (rest == 1 && condensed_n(rd[0])) {
-    n = condensed_n(rd[0]);
-    condensed = 1;
+    L->n = condensed_n(rd[0]);
+    L->condensed = 1;
   }
-  if (n < 2 || n > (1 << 20) || S > (1 << 20)) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: '%s' of shape %s is neither square (n, n) / (S, n, n) nor condensed (n(n-1)/2)",
-                  path, o->var ? o->var : "array", cb_ndarray_shape_str(x, sh, sizeof sh));
-    goto done;
-  }
-  if (o->element < 0 || o->element > S) {
-    st = CB_ERROR(CB_ERR_ARG, "%s: element %d asked but '%s' holds %lld RDMs", path, o->element,
-                  o->var ? o->var : "array", (long long)S);
-    goto done;
-  }
-  int64_t s0 = o->element ? o->element - 1 : 0, s1 = o->element ? o->element : S;
-  int has_subject = (s1 - s0) > 1 || (stacked && !o->element && S > 1) || o->subjects != NULL;
-  if (o->subjects && o->n_subjects != s1 - s0) {
-    st = CB_ERROR(CB_ERR_ARG, "%s: --subjects gives %d name(s) but %lld RDM(s) are imported from '%s'", path,
-                  o->n_subjects, (long long)(s1 - s0), o->var ? o->var : "array");
-    goto done;
-  }
-  CB_CHECK_GOTO(cb_rdmfile_create((int)(s1 - s0), has_subject, (int)n, &r), st, done);
-  int64_t per = condensed ? n * (n - 1) / 2 : n * n;
+  if (L->n < 2 || L->n > (1 << 20) || L->S > (1 << 20))
+    return CB_ERROR(CB_ERR_FORMAT, "%s: '%s' of shape %s is neither square (n, n) / (S, n, n) nor condensed (n(n-1)/2)",
+                    path, o->var ? o->var : "array", cb_ndarray_shape_str(x, sh, sizeof sh));
+  return CB_OK;
+}
+
+/* RDMs s0..s1-1 of x into r->rdm, condensed ones expanded to (n, n) with a zero diagonal. */
+static void rdm_copy(const cb_ndarray *x, const rdm_layout *L, int64_t s0, int64_t s1, cb_rdmfile *r) {
+  const int64_t n = L->n, per = L->condensed ? n * (n - 1) / 2 : n * n;
   for (int64_t s = s0; s < s1; ++s) {
     const double *src = x->data + s * per;
     double *dst = r->rdm + (s - s0) * n * n; /* (n, n) */
-    if (condensed) {
+    if (L->condensed) {
       int64_t k = 0;
       for (int64_t i = 0; i < n; ++i) {
         dst[i * n + i] = 0.0;
@@ -462,30 +455,69 @@ cb_status cb_import_rdm(const char *path, const cb_import_opts *o, cb_rdmfile **
       memcpy(dst, src, (size_t)(n * n) * sizeof *dst);
     }
   }
+}
+
+/* Stimulus ids of r from the options (the list, or a prefix and index). */
+static cb_status rdm_ids(const char *path, const cb_import_opts *o, cb_rdmfile *r) {
+  char **ids = NULL; /* (n + 1), NULL-terminated */
+  CB_CHECK(make_ids(o, r->n, path, &ids));
+  for (int i = 0; i < r->n; ++i) r->stimulus_id[i] = ids[i];
+  free(ids);
+  return CB_OK;
+}
+
+/* Subject names of RDMs s0..s1-1: --subjects, else the struct array's "name" field, else 1-based numbers. */
+static cb_status rdm_subjects(const char *path, const cb_import_opts *o, const rdm_layout *L, int64_t s0, int64_t s1,
+                              cb_rdmfile *r) {
+  char **names = NULL;
+  int n_names = 0;
+  if (L->stacked && !o->subjects) {
+    char spec[512];
+    const char *dot = strchr(o->var, '.');
+    snprintf(spec, sizeof spec, "%.*s.name", (int)(dot - o->var), o->var);
+    if (cb_mat_read_strings(path, spec, &names, &n_names) != CB_OK || n_names != L->S) {
+      cb_error_clear();
+      cb_strlist_free(&names);
+      n_names = 0;
+    }
+  }
+  cb_status st = CB_OK;
+  for (int64_t s = s0; s < s1; ++s) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", (long long)s + 1);
+    r->subject[s - s0] = cb_strdup(o->subjects ? o->subjects[s - s0] : n_names ? names[s] : buf);
+    CB_ALLOC_GOTO(r->subject[s - s0], st, done);
+  }
+done:
+  cb_strlist_free(&names);
+  return st;
+}
+
+cb_status cb_import_rdm(const char *path, const cb_import_opts *o, cb_rdmfile **out) {
+  if (!path || !o || !out) return CB_ERROR(CB_ERR_ARG, "import: invalid arguments");
+  cb_status st = CB_OK;
+  cb_ndarray *x = NULL;
+  cb_rdmfile *r = NULL;
+  rdm_layout L;
+  CB_CHECK(cb_import_read_array(path, o->var, &x));
+  CB_CHECK_GOTO(rdm_find_layout(path, o, x, &L), st, done);
+  if (o->element < 0 || o->element > L.S) {
+    st = CB_ERROR(CB_ERR_ARG, "%s: element %d asked but '%s' holds %lld RDMs", path, o->element,
+                  o->var ? o->var : "array", (long long)L.S);
+    goto done;
+  }
+  int64_t s0 = o->element ? o->element - 1 : 0, s1 = o->element ? o->element : L.S;
+  int has_subject = (s1 - s0) > 1 || (L.stacked && !o->element && L.S > 1) || o->subjects != NULL;
+  if (o->subjects && o->n_subjects != s1 - s0) {
+    st = CB_ERROR(CB_ERR_ARG, "%s: --subjects gives %d name(s) but %lld RDM(s) are imported from '%s'", path,
+                  o->n_subjects, (long long)(s1 - s0), o->var ? o->var : "array");
+    goto done;
+  }
+  CB_CHECK_GOTO(cb_rdmfile_create((int)(s1 - s0), has_subject, (int)L.n, &r), st, done);
+  rdm_copy(x, &L, s0, s1, r);
   CB_CHECK_GOTO(cb_rdmfile_check(r, o->tolerance > 0 ? o->tolerance : 1e-6, 0, path), st, done);
-  CB_CHECK_GOTO(make_ids(o, n, path, &ids), st, done);
-  for (int64_t i = 0; i < n; ++i) {
-    r->stimulus_id[i] = ids[i];
-    ids[i] = NULL;
-  }
-  if (has_subject) {
-    if (stacked && !o->subjects) {
-      char spec[512];
-      const char *dot = strchr(o->var, '.');
-      snprintf(spec, sizeof spec, "%.*s.name", (int)(dot - o->var), o->var);
-      if (cb_mat_read_strings(path, spec, &names, &n_names) != CB_OK || n_names != S) {
-        cb_error_clear();
-        cb_strlist_free(&names);
-        n_names = 0;
-      }
-    }
-    for (int64_t s = s0; s < s1; ++s) {
-      char buf[32];
-      snprintf(buf, sizeof buf, "%lld", (long long)s + 1);
-      r->subject[s - s0] = cb_strdup(o->subjects ? o->subjects[s - s0] : n_names ? names[s] : buf);
-      CB_ALLOC_GOTO(r->subject[s - s0], st, done);
-    }
-  }
+  CB_CHECK_GOTO(rdm_ids(path, o, r), st, done);
+  if (has_subject) CB_CHECK_GOTO(rdm_subjects(path, o, &L, s0, s1, r), st, done);
   free(r->identifier);
   free(r->distance);
   r->identifier = cb_strdup(o->identifier ? o->identifier : "");
@@ -499,10 +531,5 @@ cb_status cb_import_rdm(const char *path, const cb_import_opts *o, cb_rdmfile **
 done:
   cb_rdmfile_destroy(&r);
   cb_ndarray_destroy(&x);
-  if (ids) {
-    for (int64_t i = 0; i < n; ++i) free(ids[i]);
-    free(ids);
-  }
-  cb_strlist_free(&names);
   return st;
 }

@@ -139,13 +139,114 @@ static cb_status bad(const mctx *c, const char *what) {
   return CB_ERROR(CB_ERR_FORMAT, "%s: corrupt MAT-file (%s)", c->path, what);
 }
 
+/* Array flags, dimensions and name of a miMATRIX element into m; *off: bytes of p read so far. */
+static cb_status parse_header(const mctx *c, const uint8_t *p, size_t n, size_t *off, mnode *m) {
+  elem e;
+  /* Array flags. */
+  if (!next_elem(p, n, c->swap, &e) || e.type != MI_UINT32 || e.nbytes < 8) return bad(c, "array flags");
+  uint32_t flags = u32(e.data, c->swap);
+  m->cls = (int)(flags & 0xFF);
+  m->complex_ = (flags & 0x800) != 0;
+  *off += e.total;
+  /* Dimensions. */
+  if (!next_elem(p + *off, n - *off, c->swap, &e) || e.type != MI_INT32 || e.nbytes < 8 || e.nbytes % 4)
+    return bad(c, "dimensions");
+  m->ndim = (int)(e.nbytes / 4);
+  if (m->ndim > CB_NDARRAY_MAX_DIMS)
+    return CB_ERROR(CB_ERR_UNSUPPORTED, "%s: array with %d dimensions is not supported", c->path, m->ndim);
+  m->numel = 1;
+  for (int d = 0; d < m->ndim; ++d) {
+    int32_t v = (int32_t)u32(e.data + 4 * d, c->swap);
+    if (v < 0) return bad(c, "negative dimension");
+    m->dims[d] = v;
+    m->numel *= v;
+    if (m->numel > ((int64_t)1 << 40)) return bad(c, "array too large");
+  }
+  *off += e.total;
+  /* Name. */
+  if (!next_elem(p + *off, n - *off, c->swap, &e) || (e.type != MI_INT8 && e.type != MI_UINT8))
+    return bad(c, "array name");
+  m->name = malloc((size_t)e.nbytes + 1);
+  if (!m->name) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  memcpy(m->name, e.data, e.nbytes);
+  m->name[e.nbytes] = '\0';
+  *off += e.total;
+  return CB_OK;
+}
+
+/* Real numeric data (numel values, any mi type) into m->re. */
+static cb_status parse_numeric(const mctx *c, const uint8_t *p, size_t n, mnode *m) {
+  elem e;
+  if (!next_elem(p, n, c->swap, &e) || type_size(e.type) == 0 ||
+      (int64_t)(e.nbytes / (uint32_t)type_size(e.type)) < m->numel)
+    return bad(c, "numeric data shorter than the array");
+  m->re = malloc((size_t)(m->numel > 0 ? m->numel : 1) * sizeof *m->re);
+  if (!m->re) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  int s = type_size(e.type);
+  for (int64_t k = 0; k < m->numel; ++k) m->re[k] = value_at(e.data + (size_t)k * (size_t)s, e.type, c->swap);
+  return CB_OK;
+}
+
+/* Char data into m->str ('?' for characters outside 1..255). */
+static cb_status parse_char(const mctx *c, const uint8_t *p, size_t n, mnode *m) {
+  elem e;
+  if (!next_elem(p, n, c->swap, &e)) return bad(c, "char data");
+  int s = type_size(e.type);
+  int64_t cnt = s ? (int64_t)(e.nbytes / (uint32_t)s) : 0;
+  m->str = malloc((size_t)cnt + 1);
+  if (!m->str) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  for (int64_t k = 0; k < cnt; ++k) {
+    double v = value_at(e.data + (size_t)k * (size_t)s, e.type, c->swap);
+    m->str[k] = (v >= 1 && v < 256) ? (char)(unsigned char)v : '?';
+  }
+  m->str[cnt] = '\0';
+  return CB_OK;
+}
+
+/* Struct field names (name length, then the names) into m->fields (nfields); *off advances past them. */
+static cb_status parse_field_names(const mctx *c, const uint8_t *p, size_t n, size_t *off, mnode *m) {
+  elem el, en;
+  if (!next_elem(p + *off, n - *off, c->swap, &el) || el.type != MI_INT32 || el.nbytes != 4)
+    return bad(c, "struct field name length");
+  *off += el.total;
+  int32_t flen = (int32_t)u32(el.data, c->swap);
+  if (!next_elem(p + *off, n - *off, c->swap, &en) || (en.type != MI_INT8 && en.type != MI_UINT8) || flen <= 0 ||
+      en.nbytes % (uint32_t)flen)
+    return bad(c, "struct field names");
+  *off += en.total;
+  m->nfields = (int)(en.nbytes / (uint32_t)flen);
+  m->fields = calloc((size_t)m->nfields + 1, sizeof *m->fields);
+  if (!m->fields) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  for (int f = 0; f < m->nfields; ++f) {
+    m->fields[f] = calloc((size_t)flen + 1, 1);
+    if (!m->fields[f]) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    memcpy(m->fields[f], en.data + (size_t)f * (size_t)flen, (size_t)flen);
+  }
+  return CB_OK;
+}
+
+static cb_status parse_matrix(const mctx *c, const uint8_t *p, size_t n, int depth, int name_only, mnode **out);
+
+/* Elements of a cell, or field values of a struct, into m->kids (numel, or numel * nfields). */
+static cb_status parse_children(const mctx *c, const uint8_t *p, size_t n, size_t off, int depth, mnode *m) {
+  elem e;
+  int64_t nk = m->cls == MX_STRUCT ? m->numel * m->nfields : m->numel;
+  m->kids = calloc((size_t)(nk > 0 ? nk : 1), sizeof *m->kids);
+  if (!m->kids) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  for (int64_t k = 0; k < nk; ++k) {
+    if (!next_elem(p + off, n - off, c->swap, &e) || e.type != MI_MATRIX) return bad(c, "struct or cell element");
+    CB_CHECK(parse_matrix(c, e.data, e.nbytes, depth + 1, 0, &m->kids[k]));
+    off += e.total;
+  }
+  return CB_OK;
+}
+
 /* Parses the contents of a miMATRIX element. `name_only`: stop after the name. */
 static cb_status parse_matrix(const mctx *c, const uint8_t *p, size_t n, int depth, int name_only, mnode **out) {
   if (depth > MAX_DEPTH) return bad(c, "nesting too deep");
   cb_status st = CB_OK;
   mnode *m = calloc(1, sizeof *m);
   if (!m) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
-  elem e;
   size_t off = 0;
   if (n == 0) { /* empty matrix (e.g. an unset struct field) */
     m->cls = MX_DOUBLE;
@@ -155,111 +256,16 @@ static cb_status parse_matrix(const mctx *c, const uint8_t *p, size_t n, int dep
     *out = m;
     return CB_OK;
   }
-  /* Array flags. */
-  if (!next_elem(p, n, c->swap, &e) || e.type != MI_UINT32 || e.nbytes < 8) {
-    st = bad(c, "array flags");
-    goto fail;
-  }
-  uint32_t flags = u32(e.data, c->swap);
-  m->cls = (int)(flags & 0xFF);
-  m->complex_ = (flags & 0x800) != 0;
-  off += e.total;
-  /* Dimensions. */
-  if (!next_elem(p + off, n - off, c->swap, &e) || e.type != MI_INT32 || e.nbytes < 8 || e.nbytes % 4) {
-    st = bad(c, "dimensions");
-    goto fail;
-  }
-  m->ndim = (int)(e.nbytes / 4);
-  if (m->ndim > CB_NDARRAY_MAX_DIMS) {
-    st = CB_ERROR(CB_ERR_UNSUPPORTED, "%s: array with %d dimensions is not supported", c->path, m->ndim);
-    goto fail;
-  }
-  m->numel = 1;
-  for (int d = 0; d < m->ndim; ++d) {
-    int32_t v = (int32_t)u32(e.data + 4 * d, c->swap);
-    if (v < 0) {
-      st = bad(c, "negative dimension");
-      goto fail;
-    }
-    m->dims[d] = v;
-    m->numel *= v;
-    if (m->numel > ((int64_t)1 << 40)) {
-      st = bad(c, "array too large");
-      goto fail;
-    }
-  }
-  off += e.total;
-  /* Name. */
-  if (!next_elem(p + off, n - off, c->swap, &e) || (e.type != MI_INT8 && e.type != MI_UINT8)) {
-    st = bad(c, "array name");
-    goto fail;
-  }
-  m->name = malloc((size_t)e.nbytes + 1);
-  CB_ALLOC_GOTO(m->name, st, fail);
-  memcpy(m->name, e.data, e.nbytes);
-  m->name[e.nbytes] = '\0';
-  off += e.total;
+  CB_CHECK_GOTO(parse_header(c, p, n, &off, m), st, fail);
   if (name_only) goto ok;
 
   if (m->cls >= MX_DOUBLE && m->cls <= MX_UINT64 && !m->complex_) {
-    if (!next_elem(p + off, n - off, c->swap, &e) || type_size(e.type) == 0 ||
-        (int64_t)(e.nbytes / (uint32_t)type_size(e.type)) < m->numel) {
-      st = bad(c, "numeric data shorter than the array");
-      goto fail;
-    }
-    m->re = malloc((size_t)(m->numel > 0 ? m->numel : 1) * sizeof *m->re);
-    CB_ALLOC_GOTO(m->re, st, fail);
-    int s = type_size(e.type);
-    for (int64_t k = 0; k < m->numel; ++k) m->re[k] = value_at(e.data + (size_t)k * (size_t)s, e.type, c->swap);
+    CB_CHECK_GOTO(parse_numeric(c, p + off, n - off, m), st, fail);
   } else if (m->cls == MX_CHAR) {
-    if (!next_elem(p + off, n - off, c->swap, &e)) {
-      st = bad(c, "char data");
-      goto fail;
-    }
-    int s = type_size(e.type);
-    int64_t cnt = s ? (int64_t)(e.nbytes / (uint32_t)s) : 0;
-    m->str = malloc((size_t)cnt + 1);
-    CB_ALLOC_GOTO(m->str, st, fail);
-    for (int64_t k = 0; k < cnt; ++k) {
-      double v = value_at(e.data + (size_t)k * (size_t)s, e.type, c->swap);
-      m->str[k] = (v >= 1 && v < 256) ? (char)(unsigned char)v : '?';
-    }
-    m->str[cnt] = '\0';
+    CB_CHECK_GOTO(parse_char(c, p + off, n - off, m), st, fail);
   } else if (m->cls == MX_CELL || m->cls == MX_STRUCT) {
-    if (m->cls == MX_STRUCT) {
-      elem el, en;
-      if (!next_elem(p + off, n - off, c->swap, &el) || el.type != MI_INT32 || el.nbytes != 4) {
-        st = bad(c, "struct field name length");
-        goto fail;
-      }
-      off += el.total;
-      int32_t flen = (int32_t)u32(el.data, c->swap);
-      if (!next_elem(p + off, n - off, c->swap, &en) || (en.type != MI_INT8 && en.type != MI_UINT8) || flen <= 0 ||
-          en.nbytes % (uint32_t)flen) {
-        st = bad(c, "struct field names");
-        goto fail;
-      }
-      off += en.total;
-      m->nfields = (int)(en.nbytes / (uint32_t)flen);
-      m->fields = calloc((size_t)m->nfields + 1, sizeof *m->fields);
-      CB_ALLOC_GOTO(m->fields, st, fail);
-      for (int f = 0; f < m->nfields; ++f) {
-        m->fields[f] = calloc((size_t)flen + 1, 1);
-        CB_ALLOC_GOTO(m->fields[f], st, fail);
-        memcpy(m->fields[f], en.data + (size_t)f * (size_t)flen, (size_t)flen);
-      }
-    }
-    int64_t nk = m->cls == MX_STRUCT ? m->numel * m->nfields : m->numel;
-    m->kids = calloc((size_t)(nk > 0 ? nk : 1), sizeof *m->kids);
-    CB_ALLOC_GOTO(m->kids, st, fail);
-    for (int64_t k = 0; k < nk; ++k) {
-      if (!next_elem(p + off, n - off, c->swap, &e) || e.type != MI_MATRIX) {
-        st = bad(c, "struct or cell element");
-        goto fail;
-      }
-      CB_CHECK_GOTO(parse_matrix(c, e.data, e.nbytes, depth + 1, 0, &m->kids[k]), st, fail);
-      off += e.total;
-    }
+    if (m->cls == MX_STRUCT) CB_CHECK_GOTO(parse_field_names(c, p, n, &off, m), st, fail);
+    CB_CHECK_GOTO(parse_children(c, p, n, off, depth, m), st, fail);
   }
   /* Other classes (sparse, object, complex, ...) keep only their header:
    * an error is raised if one is asked for. */
@@ -484,33 +490,10 @@ done:
 
 /* ---- v7.3 (HDF5) -------------------------------------------------------- */
 
-static cb_status v73_read(const char *path, const char *spec, cb_ndarray **out) {
-  char var[256], field[256], dset[600];
-  split_spec(spec, var, sizeof var, field, sizeof field);
-  snprintf(dset, sizeof dset, field[0] ? "/%s/%s" : "/%s", var, field);
-  cb__h5_quiet q;
-  cb__h5_quiet_begin(&q);
-  cb_status st = CB_OK;
-  hid_t f = -1, d = -1, sp = -1, ty = -1, at = -1, aty = -1;
-  cb_ndarray *a = NULL;
-  f = cb__h5_fopen_read(path);
-  if (f < 0) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot open as MATLAB v7.3 (HDF5): truncated or corrupt", path);
-    goto done;
-  }
-  if (H5Lexists(f, "/", H5P_DEFAULT) <= 0 || H5Lexists(f, var, H5P_DEFAULT) <= 0 ||
-      (field[0] && H5Lexists(f, dset, H5P_DEFAULT) <= 0)) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: no variable '%s'", path, spec);
-    goto done;
-  }
-  H5O_info_t oi;
-  if (H5Oget_info_by_name(f, dset, &oi, H5P_DEFAULT) < 0 || oi.type != H5O_TYPE_DATASET) {
-    st = CB_ERROR(CB_ERR_UNSUPPORTED, "%s: variable '%s' is a struct or group (name a numeric field as var.field)",
-                  path, spec);
-    goto done;
-  }
-  d = H5Dopen2(f, dset, H5P_DEFAULT);
-  char cls[32] = "";
+/* MATLAB_class attribute of dataset d into cls ("" when absent or unreadable). */
+static void v73_class(hid_t d, char cls[32]) {
+  hid_t at = -1, aty = -1;
+  cls[0] = '\0';
   if (d >= 0 && H5Aexists(d, "MATLAB_class") > 0) {
     at = H5Aopen(d, "MATLAB_class", H5P_DEFAULT);
     aty = at >= 0 ? H5Aget_type(at) : -1;
@@ -519,10 +502,76 @@ static cb_status v73_read(const char *path, const char *spec, cb_ndarray **out) 
       char tmp[256] = "";
       if (sz < sizeof tmp && H5Aread(at, aty, tmp) >= 0) {
         tmp[sz] = '\0';
-        snprintf(cls, sizeof cls, "%.31s", tmp); /* class names are short */
+        snprintf(cls, 32, "%.31s", tmp); /* class names are short */
       }
     }
   }
+  if (aty >= 0) H5Tclose(aty);
+  if (at >= 0) H5Aclose(at);
+}
+
+/* Opens the file (*f) and the dataset of var or var.field (*d): a missing variable or a group is an error. */
+static cb_status v73_open(const char *path, const char *spec, const char *var, const char *dset, int has_field,
+                          hid_t *f, hid_t *d) {
+  *f = cb__h5_fopen_read(path);
+  if (*f < 0) return CB_ERROR(CB_ERR_FORMAT, "%s: cannot open as MATLAB v7.3 (HDF5): truncated or corrupt", path);
+  if (H5Lexists(*f, "/", H5P_DEFAULT) <= 0 || H5Lexists(*f, var, H5P_DEFAULT) <= 0 ||
+      (has_field && H5Lexists(*f, dset, H5P_DEFAULT) <= 0))
+    return CB_ERROR(CB_ERR_FORMAT, "%s: no variable '%s'", path, spec);
+  H5O_info_t oi;
+  if (H5Oget_info_by_name(*f, dset, &oi, H5P_DEFAULT) < 0 || oi.type != H5O_TYPE_DATASET)
+    return CB_ERROR(CB_ERR_UNSUPPORTED, "%s: variable '%s' is a struct or group (name a numeric field as var.field)",
+                    path, spec);
+  *d = H5Dopen2(*f, dset, H5P_DEFAULT);
+  return CB_OK;
+}
+
+/* The dataset's values as a C-order array (a leading axis of 1 when has_field), from MATLAB's column-major bytes. */
+static cb_status v73_values(const char *path, const char *spec, hid_t d, hid_t sp, int has_field, cb_ndarray **out) {
+  cb_ndarray *a = NULL;
+  int nd = H5Sget_simple_extent_ndims(sp);
+  if (nd < 1 || nd + (has_field ? 1 : 0) > CB_NDARRAY_MAX_DIMS)
+    return CB_ERROR(CB_ERR_UNSUPPORTED, "%s: variable '%s' has %d dimensions", path, spec, nd);
+  hsize_t hd[CB_NDARRAY_MAX_DIMS];
+  H5Sget_simple_extent_dims(sp, hd, NULL);
+  /* HDF5 dims are MATLAB's reversed; the bytes are MATLAB's column-major. */
+  int64_t mdims[CB_NDARRAY_MAX_DIMS], shape[CB_NDARRAY_MAX_DIMS];
+  for (int k = 0; k < nd; ++k) mdims[k] = (int64_t)hd[nd - 1 - k];
+  int off = has_field ? 1 : 0;
+  shape[0] = 1;
+  for (int k = 0; k < nd; ++k) shape[k + off] = mdims[k];
+  cb_status st = cb_ndarray_create(nd + off, shape, &a);
+  if (st != CB_OK) {
+    cb_error_prefix("%s: variable '%s'", path, spec);
+    return st;
+  }
+  int64_t numel = cb_ndarray_size(a);
+  double *tmp = malloc((size_t)(numel > 0 ? numel : 1) * sizeof *tmp); /* (numel) column-major */
+  CB_ALLOC_GOTO(tmp, st, done);
+  if (numel > 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, tmp) < 0) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read variable '%s' (truncated or corrupt file)", path, spec);
+    goto done;
+  }
+  colmajor_to_c(tmp, nd, mdims, a->data);
+  *out = a;
+  a = NULL;
+done:
+  free(tmp);
+  cb_ndarray_destroy(&a);
+  return st;
+}
+
+static cb_status v73_read(const char *path, const char *spec, cb_ndarray **out) {
+  char var[256], field[256], dset[600];
+  split_spec(spec, var, sizeof var, field, sizeof field);
+  snprintf(dset, sizeof dset, field[0] ? "/%s/%s" : "/%s", var, field);
+  cb__h5_quiet q;
+  cb__h5_quiet_begin(&q);
+  cb_status st = CB_OK;
+  hid_t f = -1, d = -1, sp = -1, ty = -1;
+  CB_CHECK_GOTO(v73_open(path, spec, var, dset, field[0] != '\0', &f, &d), st, done);
+  char cls[32];
+  v73_class(d, cls);
   if (d < 0) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot open variable '%s'", path, spec);
     goto done;
@@ -536,40 +585,8 @@ static cb_status v73_read(const char *path, const char *spec, cb_ndarray **out) 
     goto done;
   }
   sp = H5Dget_space(d);
-  int nd = H5Sget_simple_extent_ndims(sp);
-  if (nd < 1 || nd + (field[0] ? 1 : 0) > CB_NDARRAY_MAX_DIMS) {
-    st = CB_ERROR(CB_ERR_UNSUPPORTED, "%s: variable '%s' has %d dimensions", path, spec, nd);
-    goto done;
-  }
-  hsize_t hd[CB_NDARRAY_MAX_DIMS];
-  H5Sget_simple_extent_dims(sp, hd, NULL);
-  /* HDF5 dims are MATLAB's reversed; the bytes are MATLAB's column-major. */
-  int64_t mdims[CB_NDARRAY_MAX_DIMS], shape[CB_NDARRAY_MAX_DIMS];
-  for (int k = 0; k < nd; ++k) mdims[k] = (int64_t)hd[nd - 1 - k];
-  int off = field[0] ? 1 : 0;
-  shape[0] = 1;
-  for (int k = 0; k < nd; ++k) shape[k + off] = mdims[k];
-  st = cb_ndarray_create(nd + off, shape, &a);
-  if (st != CB_OK) {
-    cb_error_prefix("%s: variable '%s'", path, spec);
-    goto done;
-  }
-  int64_t numel = cb_ndarray_size(a);
-  double *tmp = malloc((size_t)(numel > 0 ? numel : 1) * sizeof *tmp);
-  CB_ALLOC_GOTO(tmp, st, done);
-  if (numel > 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, tmp) < 0) {
-    free(tmp);
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: cannot read variable '%s' (truncated or corrupt file)", path, spec);
-    goto done;
-  }
-  colmajor_to_c(tmp, nd, mdims, a->data);
-  free(tmp);
-  *out = a;
-  a = NULL;
+  st = v73_values(path, spec, d, sp, field[0] != '\0', out);
 done:
-  cb_ndarray_destroy(&a);
-  if (aty >= 0) H5Tclose(aty);
-  if (at >= 0) H5Aclose(at);
   if (ty >= 0) H5Tclose(ty);
   if (sp >= 0) H5Sclose(sp);
   if (d >= 0) H5Dclose(d);

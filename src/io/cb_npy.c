@@ -62,42 +62,88 @@ static double convert(const unsigned char *p, char kind, int size, int swap) {
   return 0.0;
 }
 
-cb_status cb_npy_read(const char *path, cb_ndarray **out) {
-  cb_status st = CB_OK;
-  char *file = NULL;
-  size_t len = 0;
-  cb_ndarray *a = NULL;
-  char *hdr = NULL;
-  CB_CHECK(cb_file_read_all(path, &file, &len));
-  const unsigned char *u = (const unsigned char *)file;
-  if (!cb_npy_sniff(u, len) || len < 10) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: not a .npy file (no \\x93NUMPY magic)", path);
-    goto done;
-  }
+/* Header length and offset from the magic and version bytes of the whole file u (len). */
+static cb_status header_span(const char *path, const unsigned char *u, size_t len, size_t *hstart, size_t *hlen) {
+  if (!cb_npy_sniff(u, len) || len < 10)
+    return CB_ERROR(CB_ERR_FORMAT, "%s: not a .npy file (no \\x93NUMPY magic)", path);
   int major = u[6];
-  size_t hlen, hstart;
   if (major == 1) {
-    hlen = (size_t)u[8] | (size_t)u[9] << 8;
-    hstart = 10;
+    *hlen = (size_t)u[8] | (size_t)u[9] << 8;
+    *hstart = 10;
   } else if (major == 2 || major == 3) {
-    if (len < 12) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: truncated .npy header", path);
-      goto done;
-    }
-    hlen = (size_t)u[8] | (size_t)u[9] << 8 | (size_t)u[10] << 16 | (size_t)u[11] << 24;
-    hstart = 12;
+    if (len < 12) return CB_ERROR(CB_ERR_FORMAT, "%s: truncated .npy header", path);
+    *hlen = (size_t)u[8] | (size_t)u[9] << 8 | (size_t)u[10] << 16 | (size_t)u[11] << 24;
+    *hstart = 12;
   } else {
-    st = CB_ERROR(CB_ERR_UNSUPPORTED, "%s: .npy format version %d.%d is not supported", path, major, u[7]);
-    goto done;
+    return CB_ERROR(CB_ERR_UNSUPPORTED, "%s: .npy format version %d.%d is not supported", path, major, u[7]);
   }
-  if (hstart + hlen > len) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: truncated .npy header (%zu bytes announced, %zu in file)", path, hlen,
-                  len - hstart);
-    goto done;
+  if (*hstart + *hlen > len)
+    return CB_ERROR(CB_ERR_FORMAT, "%s: truncated .npy header (%zu bytes announced, %zu in file)", path, *hlen,
+                    len - *hstart);
+  return CB_OK;
+}
+
+/* descr: '<f8' etc. into byte order, kind and item size. */
+static cb_status parse_descr(const char *path, const char *descr, char *endian, char *kind, int *size) {
+  char q = descr[0];
+  const char *de = strchr(descr + 1, q);
+  size_t dl = de ? (size_t)(de - descr - 1) : 0;
+  *endian = dl >= 3 ? descr[1] : 0;
+  *kind = dl >= 3 ? descr[2] : 0;
+  *size = dl >= 3 ? atoi(descr + 3) : 0;
+  const char k = *kind;
+  const int sz = *size;
+  int ok_kind = (k == 'f' && (sz == 4 || sz == 8)) ||
+                ((k == 'i' || k == 'u') && (sz == 1 || sz == 2 || sz == 4 || sz == 8)) || (k == 'b' && sz == 1);
+  if (dl < 3 || dl > 4 || !strchr("<>|=", *endian) || !ok_kind)
+    return CB_ERROR(CB_ERR_UNSUPPORTED, "%s: .npy dtype %.*s is not supported (numeric f4/f8/i*/u*/b1 only)", path,
+                    (int)(dl < 16 ? dl : 16), descr + 1);
+  return CB_OK;
+}
+
+static cb_status parse_fortran(const char *path, const char *fo, int *fortran) {
+  if (strncmp(fo, "True", 4) == 0)
+    *fortran = 1;
+  else if (strncmp(fo, "False", 5) == 0)
+    *fortran = 0;
+  else
+    return CB_ERROR(CB_ERR_FORMAT, "%s: malformed fortran_order in .npy header", path);
+  return CB_OK;
+}
+
+/* shape: "(a, b, ...)" into dims (ndim); a scalar "()" is one element. */
+static cb_status parse_shape(const char *path, const char *shape, int64_t dims[CB_NDARRAY_MAX_DIMS], int *ndim) {
+  int nd = 0;
+  const char *p = shape + 1;
+  for (;;) {
+    while (*p == ' ' || *p == ',') ++p;
+    if (*p == ')') break;
+    char *end = NULL;
+    long long v = strtoll(p, &end, 10);
+    if (end == p || v < 0 || nd == CB_NDARRAY_MAX_DIMS)
+      return CB_ERROR(nd == CB_NDARRAY_MAX_DIMS ? CB_ERR_UNSUPPORTED : CB_ERR_FORMAT,
+                      "%s: unsupported or malformed shape in .npy header", path);
+    dims[nd++] = v;
+    p = end;
+    while (*p == 'L') ++p;
   }
-  hdr = malloc(hlen + 1);
-  CB_ALLOC_GOTO(hdr, st, done);
-  memcpy(hdr, file + hstart, hlen);
+  if (nd == 0) dims[nd++] = 1;
+  *ndim = nd;
+  return CB_OK;
+}
+
+/* The header text (hlen bytes at file + hstart, newlines as spaces) into its dtype, order and shape. */
+typedef struct npy_header {
+  char endian, kind;
+  int size, fortran, ndim;
+  int64_t dims[CB_NDARRAY_MAX_DIMS]; /* (ndim) */
+} npy_header;
+
+static cb_status parse_header(const char *path, const char *text, size_t hlen, npy_header *h) {
+  cb_status st = CB_OK;
+  char *hdr = malloc(hlen + 1);
+  if (!hdr) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  memcpy(hdr, text, hlen);
   hdr[hlen] = '\0';
   for (char *q = hdr; *q; ++q)
     if (*q == '\n') *q = ' ';
@@ -107,89 +153,70 @@ cb_status cb_npy_read(const char *path, cb_ndarray **out) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: malformed .npy header '%s'", path, hdr);
     goto done;
   }
-  /* descr: '<f8' etc. */
-  char q = descr[0];
-  const char *de = strchr(descr + 1, q);
-  size_t dl = de ? (size_t)(de - descr - 1) : 0;
-  char endian = dl >= 3 ? descr[1] : 0, kind = dl >= 3 ? descr[2] : 0;
-  int size = dl >= 3 ? atoi(descr + 3) : 0;
-  int ok_kind = (kind == 'f' && (size == 4 || size == 8)) ||
-                ((kind == 'i' || kind == 'u') && (size == 1 || size == 2 || size == 4 || size == 8)) ||
-                (kind == 'b' && size == 1);
-  if (dl < 3 || dl > 4 || !strchr("<>|=", endian) || !ok_kind) {
-    st = CB_ERROR(CB_ERR_UNSUPPORTED, "%s: .npy dtype %.*s is not supported (numeric f4/f8/i*/u*/b1 only)", path,
-                  (int)(dl < 16 ? dl : 16), descr + 1);
-    goto done;
+  CB_CHECK_GOTO(parse_descr(path, descr, &h->endian, &h->kind, &h->size), st, done);
+  CB_CHECK_GOTO(parse_fortran(path, fo, &h->fortran), st, done);
+  CB_CHECK_GOTO(parse_shape(path, shape, h->dims, &h->ndim), st, done);
+done:
+  free(hdr);
+  return st;
+}
+
+/* count values of h's dtype from src into a->data in C order. */
+static void convert_data(const npy_header *h, const unsigned char *src, int64_t count, cb_ndarray *a) {
+  const int size = h->size, ndim = h->ndim;
+  int swap = size > 1 && ((h->endian == '>' && host_little()) || (h->endian == '<' && !host_little()));
+  if (!h->fortran) {
+    for (int64_t k = 0; k < count; ++k) a->data[k] = convert(src + (size_t)k * (size_t)size, h->kind, size, swap);
+    return;
   }
-  int fortran;
-  if (strncmp(fo, "True", 4) == 0)
-    fortran = 1;
-  else if (strncmp(fo, "False", 5) == 0)
-    fortran = 0;
-  else {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: malformed fortran_order in .npy header", path);
-    goto done;
-  }
-  int64_t dims[CB_NDARRAY_MAX_DIMS];
-  int ndim = 0;
-  const char *p = shape + 1;
-  for (;;) {
-    while (*p == ' ' || *p == ',') ++p;
-    if (*p == ')') break;
-    char *end = NULL;
-    long long v = strtoll(p, &end, 10);
-    if (end == p || v < 0 || ndim == CB_NDARRAY_MAX_DIMS) {
-      st = CB_ERROR(ndim == CB_NDARRAY_MAX_DIMS ? CB_ERR_UNSUPPORTED : CB_ERR_FORMAT,
-                    "%s: unsupported or malformed shape in .npy header", path);
-      goto done;
+  /* Fortran order: first index fastest. Walk the file, place in C order. */
+  int64_t idx[CB_NDARRAY_MAX_DIMS] = {0}, stride[CB_NDARRAY_MAX_DIMS];
+  stride[ndim - 1] = 1;
+  for (int d = ndim - 2; d >= 0; --d) stride[d] = stride[d + 1] * h->dims[d + 1];
+  for (int64_t k = 0; k < count; ++k) {
+    int64_t off = 0;
+    for (int d = 0; d < ndim; ++d) off += idx[d] * stride[d];
+    a->data[off] = convert(src + (size_t)k * (size_t)size, h->kind, size, swap);
+    for (int d = 0; d < ndim; ++d) {
+      if (++idx[d] < h->dims[d]) break;
+      idx[d] = 0;
     }
-    dims[ndim++] = v;
-    p = end;
-    while (*p == 'L') ++p;
   }
-  if (ndim == 0) dims[ndim++] = 1;
+}
+
+cb_status cb_npy_read(const char *path, cb_ndarray **out) {
+  cb_status st = CB_OK;
+  char *file = NULL;
+  size_t len = 0, hstart = 0, hlen = 0;
+  cb_ndarray *a = NULL;
+  npy_header h;
+  CB_CHECK(cb_file_read_all(path, &file, &len));
+  const unsigned char *u = (const unsigned char *)file;
+  CB_CHECK_GOTO(header_span(path, u, len, &hstart, &hlen), st, done);
+  CB_CHECK_GOTO(parse_header(path, file + hstart, hlen, &h), st, done);
   /* The data must be in the file before anything is allocated for it. */
-  double want = (double)size;
-  for (int k = 0; k < ndim; ++k) want *= (double)dims[k];
+  double want = (double)h.size;
+  for (int k = 0; k < h.ndim; ++k) want *= (double)h.dims[k];
   if (want > (double)(len - (hstart + hlen))) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: truncated .npy data (%zu of %.0f bytes)", path, len - (hstart + hlen), want);
     goto done;
   }
-  st = cb_ndarray_create(ndim, dims, &a);
+  st = cb_ndarray_create(h.ndim, h.dims, &a);
   if (st != CB_OK) {
     cb_error_prefix("%s", path);
     goto done;
   }
   int64_t count = cb_ndarray_size(a);
-  size_t need = (size_t)count * (size_t)size, dstart = hstart + hlen;
+  size_t need = (size_t)count * (size_t)h.size, dstart = hstart + hlen;
   if (len - dstart < need) {
     st = CB_ERROR(CB_ERR_FORMAT, "%s: truncated .npy data (%zu of %zu bytes)", path, len - dstart, need);
     goto done;
   }
-  int swap = size > 1 && ((endian == '>' && host_little()) || (endian == '<' && !host_little()));
-  const unsigned char *src = u + dstart;
-  if (!fortran) {
-    for (int64_t k = 0; k < count; ++k) a->data[k] = convert(src + (size_t)k * (size_t)size, kind, size, swap);
-  } else {
-    /* Fortran order: first index fastest. Walk the file, place in C order. */
-    int64_t idx[CB_NDARRAY_MAX_DIMS] = {0}, stride[CB_NDARRAY_MAX_DIMS];
-    stride[ndim - 1] = 1;
-    for (int d = ndim - 2; d >= 0; --d) stride[d] = stride[d + 1] * dims[d + 1];
-    for (int64_t k = 0; k < count; ++k) {
-      int64_t off = 0;
-      for (int d = 0; d < ndim; ++d) off += idx[d] * stride[d];
-      a->data[off] = convert(src + (size_t)k * (size_t)size, kind, size, swap);
-      for (int d = 0; d < ndim; ++d) {
-        if (++idx[d] < dims[d]) break;
-        idx[d] = 0;
-      }
-    }
-  }
+  convert_data(&h, u + dstart, count, a);
   *out = a;
   a = NULL;
 done:
   cb_ndarray_destroy(&a);
-  free(hdr);
   free(file);
   return st;
 }

@@ -5,9 +5,11 @@
 #include <float.h>
 #include <lapacke.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_arena.h"
 #include "cb_kernel.h"
 
 struct cb_pls {
@@ -415,6 +417,446 @@ static cb_status check_split(const cb_kernel_split *sp, int N, int ncols, int q,
   return st;
 }
 
+/* One batched fit: the kernel, the splits, the sizes found while checking them and every workspace (shapes in the
+ * comments), carved from one arena sized up front (batch_carve). */
+typedef struct pls_batch {
+  const double *K;         /* (N, ldk), columns 0..ncols-1 read */
+  int ldk, N, ncols, q, S, n_components;
+  int global;              /* ncols == N: K is the whole symmetric kernel */
+  int kmax;                /* most components of a split: min(n_components, n_train) */
+  int mmax;                /* most test rows of a split */
+  int mcorr;               /* most rows outside a training set over the splits corrected from K Yg (global) */
+  int mbuf;                /* rows of the KYE and P buffers: N when a split takes the direct Yt'K Yt, else mcorr */
+  int want_dual;           /* a split asks for its dual coefficients */
+  cb_kernel_split *splits; /* (S) */
+  pls_fit *fit;            /* (S) */
+  int *act;                /* (S) splits fitting the current component */
+  unsigned char *mark;     /* (N) training rows of one split (global) */
+  int *Ecomp;              /* (N) rows outside one split's training set (global) */
+  double *yg;              /* (q) column means of Y */
+  double *Yg;              /* (N, q) Y - column means */
+  double *R;               /* (S, N) r of every split */
+  double *Yb;              /* (S, q) ybar of every split */
+  double *Mb;              /* (S, q, q) M of every split */
+  double *Tb, *Ub;         /* (S, kmax, N) each */
+  double *Ab;              /* (S, kmax, N), NULL when no split wants its dual */
+  double *Zb;              /* (S, kmax, q) */
+  double *In, *Out;        /* (2S, N) each: vectors to multiply by K or Y, and the products */
+  double *Cm;              /* (S, q) eigenvectors c */
+  double *TY;              /* (2S, q) */
+  double *h, *w;           /* (q) each */
+  double *V;               /* (q + 1, q) Lanczos basis */
+  double *wk;              /* (5 (q + 1)) */
+  double *proj;            /* (kmax + 1) */
+  double *KY;              /* global: (N, q) K Yg; else (ncols, q) Yt */
+  double *YKY, *C1;        /* (q, q) each (global) */
+  double *YE;              /* (mcorr, q) Yg on the rows outside a training set (global) */
+  double *KEE;             /* (mcorr, mcorr) K on those rows (global) */
+  double *KYE;             /* (mbuf, q) (global) */
+  double *P;               /* global: (mbuf, q); else (ncols, q) */
+  double *Bm, *Binv;       /* (kmax, kmax) each: T'Kc A and its pseudo-inverse */
+  double *X;               /* (kmax, q) B^+ Z */
+  double *UE;              /* (kmax, max(mmax, ncols)) U or A on one split's test or training rows */
+} pls_batch;
+
+/* Checks every split (the first error names its split) and finds the sizes of the batch. */
+static cb_status check_splits(pls_batch *pb) {
+  const int N = pb->N;
+  unsigned char *mark = malloc((size_t)N); /* (N) training rows seen, for check_split */
+  if (mark == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  cb_status st = CB_OK;
+  for (int s = 0; s < pb->S; ++s) {
+    const cb_kernel_split *sp = &pb->splits[s];
+    st = check_split(sp, N, pb->ncols, pb->q, mark, s);
+    if (st != CB_OK) break;
+    int km = pb->n_components < sp->n_train ? pb->n_components : sp->n_train;
+    if (km > pb->kmax) pb->kmax = km;
+    if (sp->n_test > pb->mmax) pb->mmax = sp->n_test;
+    const int mc = N - sp->n_train;       /* complement of the training rows */
+    if (2 * mc > N) pb->mbuf = N;         /* direct Yt'K Yt: (N, q) buffers */
+    else if (mc > pb->mcorr) pb->mcorr = mc;
+    if (pb->mcorr > pb->mbuf) pb->mbuf = pb->mcorr;
+    if (sp->dual) pb->want_dual = 1;
+  }
+  free(mark);
+  return st;
+}
+
+/* Blocks carved from an arena, or only counted (arena NULL): total bytes as cb_arena_alloc rounds them (64-byte
+ * blocks, cb_arena.h); SIZE_MAX once the sum overflows. failed: a block the arena could not give. */
+typedef struct carver {
+  cb_arena *arena;
+  size_t total;
+  int failed;
+} carver;
+
+static void *carve(carver *c, size_t count, size_t size) {
+  const int too_big = size > 0 && count > (SIZE_MAX - 63) / size;
+  const size_t block = too_big ? SIZE_MAX : (count * size + 63) & ~(size_t)63;
+  c->total = block > SIZE_MAX - c->total ? SIZE_MAX : c->total + block;
+  if (c->arena == NULL) return NULL;
+  void *p = too_big ? NULL : cb_arena_alloc(c->arena, count * size); /* zeroed */
+  if (p == NULL) c->failed = 1;
+  return p;
+}
+
+/* Every workspace of the batch from c (the sizes as cb_pls_kernel_multi always used them). */
+static void batch_carve(pls_batch *pb, carver *c) {
+  const size_t S = (size_t)pb->S, N = (size_t)pb->N, q = (size_t)pb->q, kmax = (size_t)pb->kmax, D = sizeof(double);
+  const size_t ncols = (size_t)pb->ncols, mcorr = (size_t)pb->mcorr, mbuf = (size_t)pb->mbuf;
+  pb->fit = carve(c, S, sizeof *pb->fit);
+  pb->act = carve(c, S, sizeof *pb->act);
+  pb->yg = carve(c, q, D);
+  pb->Yg = carve(c, N * q, D);
+  pb->R = carve(c, S * N, D);
+  pb->Yb = carve(c, S * q, D);
+  pb->Mb = carve(c, S * q * q, D);
+  pb->Tb = carve(c, S * kmax * N, D);
+  pb->Ub = carve(c, S * kmax * N, D);
+  pb->Ab = pb->want_dual ? carve(c, S * kmax * N, D) : NULL;
+  pb->Zb = carve(c, S * kmax * q, D);
+  pb->In = carve(c, 2 * S * N, D);
+  pb->Out = carve(c, 2 * S * N, D);
+  pb->Cm = carve(c, S * q, D);
+  pb->TY = carve(c, 2 * S * q, D);
+  pb->h = carve(c, q, D);
+  pb->w = carve(c, q, D);
+  pb->V = carve(c, (q + 1) * q, D);
+  pb->wk = carve(c, 5 * (q + 1), D);
+  pb->proj = carve(c, kmax + 1, D);
+  if (pb->global) {
+    pb->mark = carve(c, N, 1);
+    pb->Ecomp = carve(c, N, sizeof *pb->Ecomp);
+    pb->KY = carve(c, N * q, D);
+    pb->YKY = carve(c, q * q, D);
+    pb->YE = carve(c, mcorr * q + 1, D);
+    pb->KYE = carve(c, mbuf * q + 1, D);
+    pb->P = carve(c, mbuf * q + 1, D);
+    pb->KEE = carve(c, mcorr * mcorr + 1, D);
+    pb->C1 = carve(c, q * q, D);
+  } else {
+    pb->KY = carve(c, ncols * q, D);
+    pb->P = carve(c, ncols * q, D);
+  }
+  pb->Bm = carve(c, kmax * kmax + 1, D);
+  pb->Binv = carve(c, kmax * kmax + 1, D);
+  pb->X = carve(c, kmax * q + 1, D);
+  pb->UE = carve(c, kmax * ((size_t)pb->mmax > ncols ? (size_t)pb->mmax : ncols) + 1, D);
+}
+
+/* One arena holding every workspace (counted first, then carved), and each split's views into the shared blocks. */
+static cb_status batch_alloc(pls_batch *pb, cb_arena **arena) {
+  carver count = {NULL, 0, 0};
+  batch_carve(pb, &count);
+  if (cb_arena_create(count.total, arena) != CB_OK) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  carver c = {*arena, 0, 0};
+  batch_carve(pb, &c);
+  if (c.failed) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  const size_t N = (size_t)pb->N, q = (size_t)pb->q, kmax = (size_t)pb->kmax;
+  for (int s = 0; s < pb->S; ++s) {
+    pls_fit *f = &pb->fit[s];
+    f->n = pb->splits[s].n_train;
+    f->m = pb->splits[s].n_test;
+    f->active = 1;
+    f->r = pb->R + (size_t)s * N;
+    f->yb = pb->Yb + (size_t)s * q;
+    f->M = pb->Mb + (size_t)s * q * q;
+    f->T = pb->Tb + (size_t)s * kmax * N;
+    f->U = pb->Ub + (size_t)s * kmax * N;
+    f->A = pb->Ab ? pb->Ab + (size_t)s * kmax * N : NULL;
+    f->Z = pb->Zb + (size_t)s * kmax * q;
+  }
+  return CB_OK;
+}
+
+/* Yg = Y centred on all rows (any constant shift cancels in each split's centring; it keeps the corrections small);
+ * a constant column becomes exactly 0. */
+static void centre_y(pls_batch *pb, const double *Y /* (N, q) */) {
+  const int N = pb->N, q = pb->q;
+  double *Yg = pb->Yg;
+  memcpy(Yg, Y, sizeof *Yg * (size_t)N * q);
+  centre_columns(Yg, N, q, pb->yg);
+  for (int j = 0; j < q; ++j) {
+    int same = 1;
+    for (int i = 1; i < N && same; ++i) same = Y[(size_t)i * q + j] == Y[j];
+    if (same)
+      for (int i = 0; i < N; ++i) Yg[(size_t)i * q + j] = 0.0;
+  }
+}
+
+/* r_s = K(:, train_s) 1 / n_s for all splits in one product; mu_s = mean over train of r_s; ybar_s. A split whose
+ * Y is constant on its training rows fits no component. */
+static void train_means(pls_batch *pb) {
+  const int N = pb->N, q = pb->q, S = pb->S;
+  double *In = pb->In, *Yg = pb->Yg;
+  memset(In, 0, sizeof *In * (size_t)S * N);
+  for (int s = 0; s < S; ++s)
+    for (int i = 0; i < pb->fit[s].n; ++i) In[(size_t)s * N + pb->splits[s].train[i]] = 1.0 / pb->fit[s].n;
+  kernel_apply(pb->K, pb->ldk, N, pb->ncols, In, S, pb->R);
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, S, q, N, 1.0, In, N, Yg, q, 0.0, pb->Yb, q);
+  for (int s = 0; s < S; ++s) {
+    pls_fit *f = &pb->fit[s];
+    double mu = 0.0, ymax = 0.0;
+    for (int i = 0; i < f->n; ++i) {
+      const int t = pb->splits[s].train[i];
+      mu += f->r[t];
+      for (int j = 0; j < q; ++j) ymax = fmax(ymax, fabs(Yg[(size_t)t * q + j] - f->yb[j]));
+    }
+    f->mu = mu / f->n;
+    if (ymax < 10.0 * DBL_EPSILON) f->active = 0; /* Y is constant on the training rows: no component */
+  }
+}
+
+/* M_s = Yt' K Yt directly, Yt = D_s (Yg - 1 ybar'): KYE (N, q) = K Yt (a split whose complement is larger than its
+ * training set). */
+static void cross_direct(pls_batch *pb, int s) {
+  const int N = pb->N, q = pb->q;
+  const pls_fit *f = &pb->fit[s];
+  double *Yt = pb->P, *KYt = pb->KYE;
+  memset(Yt, 0, sizeof *Yt * (size_t)N * q);
+  for (int i = 0; i < f->n; ++i) {
+    const int t = pb->splits[s].train[i];
+    for (int j = 0; j < q; ++j) Yt[(size_t)t * q + j] = pb->Yg[(size_t)t * q + j] - f->yb[j];
+  }
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, q, N, 1.0, pb->K, pb->ldk, Yt, q, 0.0, KYt, q);
+  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q, q, N, 1.0, Yt, q, KYt, q, 0.0, f->M, q);
+}
+
+/* M_s from Yg'K Yg corrected on the m rows E outside the training set: W = D Yg, W'KW = Yg'K Yg - YE'(K Yg)_E -
+ * (K Yg)_E' YE + YE' K_EE YE, then Yt'KYt = W'KW - h ybar' - ybar h' + n^2 mu ybar ybar', h = W'K d =
+ * n sum_train r_i Yg_i (upper triangle). */
+static void cross_corrected(pls_batch *pb, int s) {
+  const int N = pb->N, q = pb->q, ldk = pb->ldk;
+  const double *K = pb->K, *Yg = pb->Yg;
+  const pls_fit *f = &pb->fit[s];
+  const int n = f->n, m = N - n;
+  const int *E = pb->Ecomp;
+  double *M = f->M, *YE = pb->YE, *KYE = pb->KYE, *KEE = pb->KEE, *P = pb->P, *C1 = pb->C1, *h = pb->h;
+  memset(pb->mark, 0, (size_t)N);
+  for (int i = 0; i < n; ++i) pb->mark[pb->splits[s].train[i]] = 1;
+  for (int i = 0, e = 0; i < N; ++i)
+    if (!pb->mark[i]) pb->Ecomp[e++] = i;
+  memcpy(M, pb->YKY, sizeof *M * (size_t)q * q);
+  if (m > 0) {
+    for (int i = 0; i < m; ++i) {
+      memcpy(YE + (size_t)i * q, Yg + (size_t)E[i] * q, sizeof *YE * (size_t)q);
+      memcpy(KYE + (size_t)i * q, pb->KY + (size_t)E[i] * q, sizeof *KYE * (size_t)q);
+      for (int j = 0; j < m; ++j) KEE[(size_t)i * m + j] = K[(size_t)E[i] * ldk + E[j]];
+    }
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q, q, m, 1.0, YE, q, KYE, q, 0.0, C1, q);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, q, m, 1.0, KEE, m, YE, q, 0.0, P, q);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q, q, m, 1.0, YE, q, P, q, 1.0, M, q);
+    for (int i = 0; i < q; ++i)
+      for (int j = 0; j < q; ++j) M[(size_t)i * q + j] -= C1[(size_t)i * q + j] + C1[(size_t)j * q + i];
+  }
+  memset(h, 0, sizeof *h * (size_t)q);
+  for (int i = 0; i < n; ++i) {
+    const int t = pb->splits[s].train[i];
+    cblas_daxpy(q, n * f->r[t], Yg + (size_t)t * q, 1, h, 1);
+  }
+  cblas_dsyr2(CblasRowMajor, CblasUpper, q, -1.0, h, 1, f->yb, 1, M, q);
+  cblas_dsyr(CblasRowMajor, CblasUpper, q, (double)n * n * f->mu, f->yb, 1, M, q);
+}
+
+/* M_s = Yc' Kc Yc = Yt' K Yt with Yt = D_s (Yg - 1 ybar') (D_s: training rows), as 1'Yt = 0. Whole kernel: from
+ * K Yg and Yg'K Yg shared by the splits; else directly, P = K(0:ncols, 0:ncols) Yt, M = Yt'P (training rows are
+ * < ncols). */
+static void cross_products(pls_batch *pb) {
+  const int N = pb->N, q = pb->q, ncols = pb->ncols;
+  if (pb->global) {
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, q, N, 1.0, pb->K, pb->ldk, pb->Yg, q, 0.0, pb->KY, q);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q, q, N, 1.0, pb->Yg, q, pb->KY, q, 0.0, pb->YKY, q);
+    for (int s = 0; s < pb->S; ++s) {
+      if (2 * (N - pb->fit[s].n) > N) cross_direct(pb, s);
+      else cross_corrected(pb, s);
+    }
+    return;
+  }
+  double *Yt = pb->KY;
+  for (int s = 0; s < pb->S; ++s) {
+    pls_fit *f = &pb->fit[s];
+    memset(Yt, 0, sizeof *Yt * (size_t)ncols * q);
+    for (int i = 0; i < f->n; ++i) {
+      const int t = pb->splits[s].train[i];
+      for (int j = 0; j < q; ++j) Yt[(size_t)t * q + j] = pb->Yg[(size_t)t * q + j] - f->yb[j];
+    }
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ncols, q, ncols, 1.0, pb->K, pb->ldk, Yt, q, 0.0, pb->P, q);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q, q, ncols, 1.0, Yt, q, pb->P, q, 0.0, f->M, q);
+  }
+}
+
+/* Component comp, direction: per split still fitting, c = top eigenvector of M (rows of Cm, in the order of act);
+ * a split stops at its component limit or when the X residual carries no more of Y. *na: splits that go on. */
+static cb_status comp_directions(pls_batch *pb, int comp, int *na) {
+  const int q = pb->q;
+  *na = 0;
+  for (int s = 0; s < pb->S; ++s) {
+    pls_fit *f = &pb->fit[s];
+    if (!f->active) continue;
+    if (comp >= (pb->n_components < f->n ? pb->n_components : f->n)) {
+      f->active = 0;
+      continue;
+    }
+    double lam = 0.0, *c = pb->Cm + (size_t)*na * q;
+    CB_CHECK(top_eigen(f->M, q, &lam, c, pb->V, pb->w, pb->wk));
+    if (comp == 0) f->lam1 = lam;
+    if (!(lam > 1e-13 * f->lam1) || !isfinite(lam)) { /* the X residual carries no more of Y */
+      f->active = 0;
+      continue;
+    }
+    pb->act[(*na)++] = s;
+  }
+  return CB_OK;
+}
+
+/* a = Yk c into row b of In for the na active splits: Yg c for all of them in one product (na, N) = Cm Yg', centred
+ * on the training rows, minus T (Z c) (Yk = (I - TT') Yc); kept in A when the dual is wanted. */
+static void comp_weights(pls_batch *pb, int comp, int na) {
+  const int N = pb->N, q = pb->q;
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, na, N, q, 1.0, pb->Cm, q, pb->Yg, q, 0.0, pb->Out, N);
+  for (int b = 0; b < na; ++b) {
+    pls_fit *f = &pb->fit[pb->act[b]];
+    const int *tr = pb->splits[pb->act[b]].train;
+    const double *c = pb->Cm + (size_t)b * q, *yc = pb->Out + (size_t)b * N;
+    double *a = pb->In + (size_t)b * N;
+    const double yc0 = cblas_ddot(q, f->yb, 1, c, 1);
+    memset(a, 0, sizeof *a * (size_t)N);
+    for (int i = 0; i < f->n; ++i) a[tr[i]] = yc[tr[i]] - yc0;
+    if (comp > 0) { /* a -= T (Z c): Yk = (I - TT') Yc */
+      cblas_dgemv(CblasRowMajor, CblasNoTrans, comp, q, 1.0, f->Z, q, c, 1, 0.0, pb->proj, 1);
+      cblas_dgemv(CblasRowMajor, CblasTrans, comp, N, -1.0, f->T, N, pb->proj, 1, 1.0, a, 1);
+    }
+    if (f->A) memcpy(f->A + (size_t)comp * N, a, sizeof *a * (size_t)N);
+  }
+}
+
+/* From K a (rows of Out): u = Kc a on every row, t = (I - TT') u on the training rows / |.|. A split whose t
+ * vanishes stops; the others are packed to the front of act, their t into the first rows of In. Returns their
+ * number. */
+static int comp_scores(pls_batch *pb, int comp, int na) {
+  const int N = pb->N;
+  double *In = pb->In, *Out = pb->Out;
+  int nb = 0;
+  for (int b = 0; b < na; ++b) {
+    const int s = pb->act[b];
+    pls_fit *f = &pb->fit[s];
+    const int *tr = pb->splits[s].train;
+    double *u = f->U + (size_t)comp * N, *t = f->T + (size_t)comp * N;
+    centre_kx(f, tr, N, In + (size_t)b * N, Out + (size_t)b * N, u); /* u = Kc a on every row */
+    memset(t, 0, sizeof *t * (size_t)N);
+    for (int i = 0; i < f->n; ++i) t[tr[i]] = u[tr[i]];
+    reorth(f->T, comp, N, t, pb->proj);
+    double nt = cblas_dnrm2(N, t, 1);
+    if (!(nt > 0.0) || !isfinite(nt)) {
+      memset(t, 0, sizeof *t * (size_t)N);
+      f->active = 0;
+      continue;
+    }
+    cblas_dscal(N, 1.0 / nt, t, 1);
+    pb->act[nb] = s;
+    memcpy(In + (size_t)nb * N, t, sizeof *t * (size_t)N);
+    ++nb;
+  }
+  return nb;
+}
+
+/* From K t (rows of Out): v = Kk t = (I - TT') Kc t on the training rows, into rows nb.. of In (after the t). */
+static void comp_kt(pls_batch *pb, int comp, int nb) {
+  const int N = pb->N;
+  double *In = pb->In;
+  for (int b = 0; b < nb; ++b) {
+    pls_fit *f = &pb->fit[pb->act[b]];
+    const int *tr = pb->splits[pb->act[b]].train;
+    const double *t = f->T + (size_t)comp * N;
+    double *v = pb->Out + (size_t)b * N;
+    centre_kx(f, tr, N, t, v, v); /* Kc t */
+    for (int i = 0; i < N; ++i) In[(size_t)(nb + b) * N + i] = 0.0;
+    for (int i = 0; i < f->n; ++i) In[(size_t)(nb + b) * N + tr[i]] = v[tr[i]];
+    reorth(f->T, comp, N, In + (size_t)(nb + b) * N, pb->proj); /* v = Kk t */
+  }
+}
+
+/* z = Yc't, g = Yc'v: [z; g] = Yg' [t; v] (2 nb, q), then the centring Yc'x = Yg'x - ybar (1'x); deflation
+ * M -= g z' + z g' - (t'v) z z' (upper triangle); z is row comp of Z. */
+static void comp_deflate(pls_batch *pb, int comp, int nb) {
+  const int N = pb->N, q = pb->q;
+  double *In = pb->In, *TY = pb->TY;
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 2 * nb, q, N, 1.0, In, N, pb->Yg, q, 0.0, TY, q);
+  for (int b = 0; b < nb; ++b) {
+    pls_fit *f = &pb->fit[pb->act[b]];
+    const double *t = In + (size_t)b * N, *v = In + (size_t)(nb + b) * N;
+    double st1 = 0.0, sv1 = 0.0;
+    for (int i = 0; i < N; ++i) {
+      st1 += t[i];
+      sv1 += v[i];
+    }
+    double *z = TY + (size_t)b * q, *g = TY + (size_t)(nb + b) * q;
+    cblas_daxpy(q, -st1, f->yb, 1, z, 1);
+    cblas_daxpy(q, -sv1, f->yb, 1, g, 1);
+    const double tv = cblas_ddot(N, t, 1, v, 1);
+    cblas_dsyr2(CblasRowMajor, CblasUpper, q, -1.0, g, 1, z, 1, f->M, q);
+    cblas_dsyr(CblasRowMajor, CblasUpper, q, tv, z, 1, f->M, q);
+    memcpy(f->Z + (size_t)comp * q, z, sizeof *z * (size_t)q);
+    f->used = comp + 1;
+  }
+}
+
+/* Component comp of every split still fitting: c = top eigenvector of M; a = Yk c; t = (I - TT') Kc a / |.|;
+ * v = (I - TT') Kc t; z = Yc't, g = Yc'v; M -= g z' + z g' - (t'v) z z'. The two K products of all splits are one
+ * GEMM each. *more = 0 when no split fitted it (the last component). */
+static cb_status fit_component(pls_batch *pb, int comp, int *more) {
+  int na = 0;
+  *more = 0;
+  CB_CHECK(comp_directions(pb, comp, &na));
+  if (na == 0) return CB_OK;
+  comp_weights(pb, comp, na);
+  kernel_apply(pb->K, pb->ldk, pb->N, pb->ncols, pb->In, na, pb->Out); /* K a */
+  const int nb = comp_scores(pb, comp, na);
+  if (nb == 0) return CB_OK;
+  kernel_apply(pb->K, pb->ldk, pb->N, pb->ncols, pb->In, nb, pb->Out); /* K t */
+  comp_kt(pb, comp, nb);
+  comp_deflate(pb, comp, nb);
+  *more = 1;
+  return CB_OK;
+}
+
+/* Split s: B = T'Kc A (k, k), X = B^+ Z (k, q); Yhat = Kc(test, train) A' X + ybar = U(test)' X + ybar; the dual
+ * A(train)' X when wanted. */
+static cb_status predict_split(pls_batch *pb, int s) {
+  const int N = pb->N, q = pb->q;
+  pls_fit *f = &pb->fit[s];
+  cb_kernel_split *sp = &pb->splits[s];
+  double *B = pb->Bm, *X = pb->X, *UE = pb->UE;
+  const int k = f->used;
+  sp->n_used = k;
+  if (k > 0) {
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, k, k, N, 1.0, f->T, N, f->U, N, 0.0, B, k);
+    CB_CHECK(pinv_square(B, k, pb->Binv));
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, q, k, 1.0, pb->Binv, k, f->Z, q, 0.0, X, q);
+    for (size_t i = 0; i < (size_t)k * q; ++i)
+      if (!isfinite(X[i]))
+        return CB_ERROR(CB_ERR_NUMERIC, "kernel PLS: split %d: non-finite coefficients (degenerate kernel)", s);
+  }
+  for (int i = 0; i < f->m; ++i) {
+    double *yh = sp->Yhat + (size_t)i * q;
+    for (int j = 0; j < q; ++j) yh[j] = pb->yg[j] + f->yb[j];
+  }
+  if (k > 0 && f->m > 0) {
+    for (int j = 0; j < k; ++j)
+      for (int i = 0; i < f->m; ++i) UE[(size_t)j * f->m + i] = f->U[(size_t)j * N + sp->test[i]];
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, f->m, q, k, 1.0, UE, f->m, X, q, 1.0, sp->Yhat, q);
+  }
+  if (sp->dual) {
+    memset(sp->dual, 0, sizeof *sp->dual * (size_t)f->n * q);
+    if (k > 0) {
+      for (int j = 0; j < k; ++j)
+        for (int i = 0; i < f->n; ++i) UE[(size_t)j * f->n + i] = f->A[(size_t)j * N + sp->train[i]];
+      cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, f->n, q, k, 1.0, UE, f->n, X, q, 0.0, sp->dual, q);
+    }
+  }
+  return CB_OK;
+}
+
 cb_status cb_pls_kernel_multi(const double *K, int ldk, int N, int ncols, const double *Y, int q, int n_components,
                               cb_kernel_split *splits, int n_splits) {
   if (K == NULL || Y == NULL || (splits == NULL && n_splits > 0)) return CB_ERROR(CB_ERR_ARG, "kernel PLS: NULL argument");
@@ -424,360 +866,19 @@ cb_status cb_pls_kernel_multi(const double *K, int ldk, int N, int ncols, const 
   if (n_components < 1) return CB_ERROR(CB_ERR_ARG, "kernel PLS: n_components must be >= 1, got %d", n_components);
   CB_CHECK(check_finite(Y, N, q, "Y"));
   if (n_splits == 0) return CB_OK;
-  const int S = n_splits, global = ncols == N;
-  const size_t Nq = (size_t)N * q, qq = (size_t)q * q;
-  int kmax = 0, mmax = 0, mcorr = 0, mbuf = 0, want_dual = 0;
+  pls_batch pb = {.K = K, .ldk = ldk, .N = N, .ncols = ncols, .q = q, .S = n_splits, .n_components = n_components,
+                  .global = ncols == N, .splits = splits};
+  CB_CHECK(check_splits(&pb));
   cb_status st = CB_OK;
-  pls_fit *fit = calloc((size_t)S, sizeof *fit);
-  unsigned char *mark = malloc((size_t)N);
-  double *yg = malloc(sizeof *yg * (size_t)q), *Yg = malloc(sizeof *Yg * Nq); /* (N, q) Y - column means */
-  int *Ecomp = NULL;
-  double *KY = NULL, *YKY = NULL, *YE = NULL, *KYE = NULL, *KEE = NULL, *P = NULL, *C1 = NULL;
-  double *R = NULL, *Yb = NULL, *Mb = NULL, *Tb = NULL, *Ub = NULL, *Ab = NULL, *Zb = NULL;
-  double *In = NULL, *Out = NULL, *Cm = NULL, *TY = NULL, *h = NULL, *w = NULL, *V = NULL, *wk = NULL;
-  double *proj = NULL, *B = NULL, *Binv = NULL, *X = NULL, *UE = NULL;
-  int *act = malloc(sizeof *act * (size_t)S);
-  CB_ALLOC_GOTO(fit, st, done);
-  CB_ALLOC_GOTO(mark, st, done);
-  CB_ALLOC_GOTO(yg, st, done);
-  CB_ALLOC_GOTO(Yg, st, done);
-  CB_ALLOC_GOTO(act, st, done);
-  for (int s = 0; s < S; ++s) {
-    CB_CHECK_GOTO(check_split(&splits[s], N, ncols, q, mark, s), st, done);
-    int km = n_components < splits[s].n_train ? n_components : splits[s].n_train;
-    if (km > kmax) kmax = km;
-    if (splits[s].n_test > mmax) mmax = splits[s].n_test;
-    const int mc = N - splits[s].n_train; /* complement of the training rows */
-    if (2 * mc > N) mbuf = N;               /* direct Yt'K Yt: (N, q) buffers */
-    else if (mc > mcorr) mcorr = mc;
-    if (mcorr > mbuf) mbuf = mcorr;
-    if (splits[s].dual) want_dual = 1;
-  }
-  R = malloc(sizeof *R * (size_t)S * N);
-  Yb = malloc(sizeof *Yb * (size_t)S * q);
-  Mb = malloc(sizeof *Mb * (size_t)S * qq);
-  Tb = calloc((size_t)S * kmax * N, sizeof *Tb);
-  Ub = malloc(sizeof *Ub * (size_t)S * kmax * N);
-  Zb = malloc(sizeof *Zb * (size_t)S * kmax * q);
-  In = malloc(sizeof *In * (size_t)2 * S * N);  /* (2S, N) vectors to multiply by K or Y */
-  Out = malloc(sizeof *Out * (size_t)2 * S * N); /* (2S, N) */
-  Cm = malloc(sizeof *Cm * (size_t)S * q);       /* (S, q) eigenvectors c */
-  TY = malloc(sizeof *TY * (size_t)2 * S * q);   /* (2S, q) */
-  h = malloc(sizeof *h * (size_t)q);
-  w = malloc(sizeof *w * (size_t)q);
-  V = malloc(sizeof *V * (size_t)(q + 1) * q);
-  wk = malloc(sizeof *wk * (size_t)5 * (q + 1));
-  proj = malloc(sizeof *proj * (size_t)(kmax + 1));
-  CB_ALLOC_GOTO(R, st, done);
-  CB_ALLOC_GOTO(Yb, st, done);
-  CB_ALLOC_GOTO(Mb, st, done);
-  CB_ALLOC_GOTO(Tb, st, done);
-  CB_ALLOC_GOTO(Ub, st, done);
-  CB_ALLOC_GOTO(Zb, st, done);
-  CB_ALLOC_GOTO(In, st, done);
-  CB_ALLOC_GOTO(Out, st, done);
-  CB_ALLOC_GOTO(Cm, st, done);
-  CB_ALLOC_GOTO(TY, st, done);
-  CB_ALLOC_GOTO(h, st, done);
-  CB_ALLOC_GOTO(w, st, done);
-  CB_ALLOC_GOTO(V, st, done);
-  CB_ALLOC_GOTO(wk, st, done);
-  CB_ALLOC_GOTO(proj, st, done);
-  if (want_dual) {
-    Ab = calloc((size_t)S * kmax * N, sizeof *Ab);
-    CB_ALLOC_GOTO(Ab, st, done);
-  }
-  for (int s = 0; s < S; ++s) {
-    pls_fit *f = &fit[s];
-    f->n = splits[s].n_train;
-    f->m = splits[s].n_test;
-    f->active = 1;
-    f->r = R + (size_t)s * N;
-    f->yb = Yb + (size_t)s * q;
-    f->M = Mb + (size_t)s * qq;
-    f->T = Tb + (size_t)s * kmax * N;
-    f->U = Ub + (size_t)s * kmax * N;
-    f->A = Ab ? Ab + (size_t)s * kmax * N : NULL;
-    f->Z = Zb + (size_t)s * kmax * q;
-  }
-
-  /* Y centred on all rows (any constant shift cancels in each split's centring; it keeps the corrections small) */
-  memcpy(Yg, Y, sizeof *Yg * Nq);
-  centre_columns(Yg, N, q, yg);
-  for (int j = 0; j < q; ++j) { /* a constant column becomes exactly 0 */
-    int same = 1;
-    for (int i = 1; i < N && same; ++i) same = Y[(size_t)i * q + j] == Y[j];
-    if (same)
-      for (int i = 0; i < N; ++i) Yg[(size_t)i * q + j] = 0.0;
-  }
-  /* r_s = K(:, train_s) 1 / n_s for all splits in one product; mu_s = mean over train of r_s; ybar_s */
-  memset(In, 0, sizeof *In * (size_t)S * N);
-  for (int s = 0; s < S; ++s)
-    for (int i = 0; i < fit[s].n; ++i) In[(size_t)s * N + splits[s].train[i]] = 1.0 / fit[s].n;
-  kernel_apply(K, ldk, N, ncols, In, S, R);
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, S, q, N, 1.0, In, N, Yg, q, 0.0, Yb, q);
-  for (int s = 0; s < S; ++s) {
-    double mu = 0.0, ymax = 0.0;
-    for (int i = 0; i < fit[s].n; ++i) {
-      const int t = splits[s].train[i];
-      mu += fit[s].r[t];
-      for (int j = 0; j < q; ++j) ymax = fmax(ymax, fabs(Yg[(size_t)t * q + j] - fit[s].yb[j]));
-    }
-    fit[s].mu = mu / fit[s].n;
-    if (ymax < 10.0 * DBL_EPSILON) fit[s].active = 0; /* Y is constant on the training rows: no component */
-  }
-
-  /* M_s = Yc' Kc Yc = Yt' K Yt with Yt = D_s (Yg - 1 ybar') (D_s: training rows), as 1'Yt = 0 */
-  if (global) {
-    /* W = D Yg: W'KW = Yg'K Yg - YE'(K Yg)_E - (K Yg)_E' YE + YE' K_EE YE (E: the rows outside the training set),
-     * then Yt'KYt = W'KW - h ybar' - ybar h' + n^2 mu ybar ybar', h = W'K d = n sum_train r_i Yg_i.
-     * A split whose complement is larger than its training set gets the direct Yt'(K Yt) instead. */
-    Ecomp = malloc(sizeof *Ecomp * (size_t)N);
-    CB_ALLOC_GOTO(Ecomp, st, done);
-    KY = malloc(sizeof *KY * Nq);
-    YKY = malloc(sizeof *YKY * qq);
-    YE = malloc(sizeof *YE * ((size_t)mcorr * q + 1));
-    KYE = malloc(sizeof *KYE * ((size_t)mbuf * q + 1));
-    P = malloc(sizeof *P * ((size_t)mbuf * q + 1));
-    KEE = malloc(sizeof *KEE * ((size_t)mcorr * mcorr + 1));
-    C1 = malloc(sizeof *C1 * qq);
-    CB_ALLOC_GOTO(KY, st, done);
-    CB_ALLOC_GOTO(YKY, st, done);
-    CB_ALLOC_GOTO(YE, st, done);
-    CB_ALLOC_GOTO(KYE, st, done);
-    CB_ALLOC_GOTO(P, st, done);
-    CB_ALLOC_GOTO(KEE, st, done);
-    CB_ALLOC_GOTO(C1, st, done);
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, q, N, 1.0, K, ldk, Yg, q, 0.0, KY, q);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q, q, N, 1.0, Yg, q, KY, q, 0.0, YKY, q);
-    for (int s = 0; s < S; ++s) {
-      pls_fit *f = &fit[s];
-      const int n = f->n, m = N - n;
-      const int *E = Ecomp;
-      double *M = f->M;
-      if (2 * m > N) { /* direct: KYE (N, q) = K Yt, M = Yt' KYE */
-        double *Yt = P, *KYt = KYE;
-        memset(Yt, 0, sizeof *Yt * Nq);
-        for (int i = 0; i < n; ++i) {
-          const int t = splits[s].train[i];
-          for (int j = 0; j < q; ++j) Yt[(size_t)t * q + j] = Yg[(size_t)t * q + j] - f->yb[j];
-        }
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, q, N, 1.0, K, ldk, Yt, q, 0.0, KYt, q);
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q, q, N, 1.0, Yt, q, KYt, q, 0.0, M, q);
-        continue;
-      }
-      memset(mark, 0, (size_t)N);
-      for (int i = 0; i < n; ++i) mark[splits[s].train[i]] = 1;
-      for (int i = 0, e = 0; i < N; ++i)
-        if (!mark[i]) Ecomp[e++] = i;
-      memcpy(M, YKY, sizeof *M * qq);
-      if (m > 0) {
-        for (int i = 0; i < m; ++i) {
-          memcpy(YE + (size_t)i * q, Yg + (size_t)E[i] * q, sizeof *YE * (size_t)q);
-          memcpy(KYE + (size_t)i * q, KY + (size_t)E[i] * q, sizeof *KYE * (size_t)q);
-          for (int j = 0; j < m; ++j) KEE[(size_t)i * m + j] = K[(size_t)E[i] * ldk + E[j]];
-        }
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q, q, m, 1.0, YE, q, KYE, q, 0.0, C1, q);
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, q, m, 1.0, KEE, m, YE, q, 0.0, P, q);
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q, q, m, 1.0, YE, q, P, q, 1.0, M, q);
-        for (int i = 0; i < q; ++i)
-          for (int j = 0; j < q; ++j) M[(size_t)i * q + j] -= C1[(size_t)i * q + j] + C1[(size_t)j * q + i];
-      }
-      memset(h, 0, sizeof *h * (size_t)q);
-      for (int i = 0; i < n; ++i) {
-        const int t = splits[s].train[i];
-        cblas_daxpy(q, n * f->r[t], Yg + (size_t)t * q, 1, h, 1);
-      }
-      cblas_dsyr2(CblasRowMajor, CblasUpper, q, -1.0, h, 1, f->yb, 1, M, q);
-      cblas_dsyr(CblasRowMajor, CblasUpper, q, (double)n * n * f->mu, f->yb, 1, M, q);
-    }
-  } else {
-    /* direct: P = K(0:ncols, 0:ncols) Yt, M = Yt'P (training rows are < ncols) */
-    KY = malloc(sizeof *KY * (size_t)ncols * q);
-    P = malloc(sizeof *P * (size_t)ncols * q);
-    CB_ALLOC_GOTO(KY, st, done);
-    CB_ALLOC_GOTO(P, st, done);
-    for (int s = 0; s < S; ++s) {
-      pls_fit *f = &fit[s];
-      memset(KY, 0, sizeof *KY * (size_t)ncols * q);
-      for (int i = 0; i < f->n; ++i) {
-        const int t = splits[s].train[i];
-        for (int j = 0; j < q; ++j) KY[(size_t)t * q + j] = Yg[(size_t)t * q + j] - f->yb[j];
-      }
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ncols, q, ncols, 1.0, K, ldk, KY, q, 0.0, P, q);
-      cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q, q, ncols, 1.0, KY, q, P, q, 0.0, f->M, q);
-    }
-  }
-
-  /* components: per split c = top eigenvector of M; a = Yk c; t = (I - TT') Kc a / |.|; v = (I - TT') Kc t;
-   * z = Yc't, g = Yc'v; M -= g z' + z g' - (t'v) z z'. The two K products of all splits are one GEMM each. */
-  for (int comp = 0; comp < kmax; ++comp) {
-    int na = 0;
-    for (int s = 0; s < S; ++s) {
-      pls_fit *f = &fit[s];
-      if (!f->active) continue;
-      if (comp >= (n_components < f->n ? n_components : f->n)) {
-        f->active = 0;
-        continue;
-      }
-      double lam = 0.0, *c = Cm + (size_t)na * q;
-      CB_CHECK_GOTO(top_eigen(f->M, q, &lam, c, V, w, wk), st, done);
-      if (comp == 0) f->lam1 = lam;
-      if (!(lam > 1e-13 * f->lam1) || !isfinite(lam)) { /* the X residual carries no more of Y */
-        f->active = 0;
-        continue;
-      }
-      act[na++] = s;
-    }
-    if (na == 0) break;
-    /* Yg c for every active split: (na, N) = Cm Yg' */
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, na, N, q, 1.0, Cm, q, Yg, q, 0.0, Out, N);
-    for (int b = 0; b < na; ++b) {
-      pls_fit *f = &fit[act[b]];
-      const int *tr = splits[act[b]].train;
-      const double *c = Cm + (size_t)b * q, *yc = Out + (size_t)b * N;
-      double *a = In + (size_t)b * N;
-      const double yc0 = cblas_ddot(q, f->yb, 1, c, 1);
-      memset(a, 0, sizeof *a * (size_t)N);
-      for (int i = 0; i < f->n; ++i) a[tr[i]] = yc[tr[i]] - yc0;
-      if (comp > 0) { /* a -= T (Z c): Yk = (I - TT') Yc */
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, comp, q, 1.0, f->Z, q, c, 1, 0.0, proj, 1);
-        cblas_dgemv(CblasRowMajor, CblasTrans, comp, N, -1.0, f->T, N, proj, 1, 1.0, a, 1);
-      }
-      if (f->A) memcpy(f->A + (size_t)comp * N, a, sizeof *a * (size_t)N);
-    }
-    kernel_apply(K, ldk, N, ncols, In, na, Out); /* K a */
-    int nb = 0;
-    for (int b = 0; b < na; ++b) {
-      const int s = act[b];
-      pls_fit *f = &fit[s];
-      const int *tr = splits[s].train;
-      double *u = f->U + (size_t)comp * N, *t = f->T + (size_t)comp * N;
-      centre_kx(f, tr, N, In + (size_t)b * N, Out + (size_t)b * N, u); /* u = Kc a on every row */
-      memset(t, 0, sizeof *t * (size_t)N);
-      for (int i = 0; i < f->n; ++i) t[tr[i]] = u[tr[i]];
-      reorth(f->T, comp, N, t, proj);
-      double nt = cblas_dnrm2(N, t, 1);
-      if (!(nt > 0.0) || !isfinite(nt)) {
-        memset(t, 0, sizeof *t * (size_t)N);
-        f->active = 0;
-        continue;
-      }
-      cblas_dscal(N, 1.0 / nt, t, 1);
-      act[nb] = s;
-      memcpy(In + (size_t)nb * N, t, sizeof *t * (size_t)N);
-      ++nb;
-    }
-    if (nb == 0) break;
-    kernel_apply(K, ldk, N, ncols, In, nb, Out); /* K t */
-    for (int b = 0; b < nb; ++b) {
-      pls_fit *f = &fit[act[b]];
-      const int *tr = splits[act[b]].train;
-      const double *t = f->T + (size_t)comp * N;
-      double *v = Out + (size_t)b * N;
-      centre_kx(f, tr, N, t, v, v); /* Kc t */
-      for (int i = 0; i < N; ++i) In[(size_t)(nb + b) * N + i] = 0.0;
-      for (int i = 0; i < f->n; ++i) In[(size_t)(nb + b) * N + tr[i]] = v[tr[i]];
-      reorth(f->T, comp, N, In + (size_t)(nb + b) * N, proj); /* v = Kk t */
-    }
-    /* [z; g] = Yg' [t; v] (2 nb, q), then the centring: Yc'x = Yg'x - ybar (1'x) */
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 2 * nb, q, N, 1.0, In, N, Yg, q, 0.0, TY, q);
-    for (int b = 0; b < nb; ++b) {
-      pls_fit *f = &fit[act[b]];
-      const double *t = In + (size_t)b * N, *v = In + (size_t)(nb + b) * N;
-      double st1 = 0.0, sv1 = 0.0;
-      for (int i = 0; i < N; ++i) {
-        st1 += t[i];
-        sv1 += v[i];
-      }
-      double *z = TY + (size_t)b * q, *g = TY + (size_t)(nb + b) * q;
-      cblas_daxpy(q, -st1, f->yb, 1, z, 1);
-      cblas_daxpy(q, -sv1, f->yb, 1, g, 1);
-      const double tv = cblas_ddot(N, t, 1, v, 1);
-      cblas_dsyr2(CblasRowMajor, CblasUpper, q, -1.0, g, 1, z, 1, f->M, q);
-      cblas_dsyr(CblasRowMajor, CblasUpper, q, tv, z, 1, f->M, q);
-      memcpy(f->Z + (size_t)comp * q, z, sizeof *z * (size_t)q);
-      f->used = comp + 1;
-    }
-  }
-
-  /* per split: B = T'Kc A (k, k), X = B^+ Z (k, q); Yhat = Kc(test, train) A' X + ybar = U(test)' X + ybar */
-  B = malloc(sizeof *B * (size_t)kmax * kmax + 1);
-  Binv = malloc(sizeof *Binv * (size_t)kmax * kmax + 1);
-  X = malloc(sizeof *X * ((size_t)kmax * q + 1));
-  UE = malloc(sizeof *UE * ((size_t)kmax * (mmax > ncols ? mmax : ncols) + 1));
-  CB_ALLOC_GOTO(B, st, done);
-  CB_ALLOC_GOTO(Binv, st, done);
-  CB_ALLOC_GOTO(X, st, done);
-  CB_ALLOC_GOTO(UE, st, done);
-  for (int s = 0; s < S; ++s) {
-    pls_fit *f = &fit[s];
-    cb_kernel_split *sp = &splits[s];
-    const int k = f->used;
-    sp->n_used = k;
-    if (k > 0) {
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, k, k, N, 1.0, f->T, N, f->U, N, 0.0, B, k);
-      CB_CHECK_GOTO(pinv_square(B, k, Binv), st, done);
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, q, k, 1.0, Binv, k, f->Z, q, 0.0, X, q);
-      for (size_t i = 0; i < (size_t)k * q; ++i)
-        if (!isfinite(X[i])) {
-          st = CB_ERROR(CB_ERR_NUMERIC, "kernel PLS: split %d: non-finite coefficients (degenerate kernel)", s);
-          goto done;
-        }
-    }
-    for (int i = 0; i < f->m; ++i) {
-      double *yh = sp->Yhat + (size_t)i * q;
-      for (int j = 0; j < q; ++j) yh[j] = yg[j] + f->yb[j];
-    }
-    if (k > 0 && f->m > 0) {
-      for (int j = 0; j < k; ++j)
-        for (int i = 0; i < f->m; ++i) UE[(size_t)j * f->m + i] = f->U[(size_t)j * N + sp->test[i]];
-      cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, f->m, q, k, 1.0, UE, f->m, X, q, 1.0, sp->Yhat, q);
-    }
-    if (sp->dual) {
-      memset(sp->dual, 0, sizeof *sp->dual * (size_t)f->n * q);
-      if (k > 0) {
-        for (int j = 0; j < k; ++j)
-          for (int i = 0; i < f->n; ++i) UE[(size_t)j * f->n + i] = f->A[(size_t)j * N + sp->train[i]];
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, f->n, q, k, 1.0, UE, f->n, X, q, 0.0, sp->dual, q);
-      }
-    }
-  }
-
+  cb_arena *arena = NULL;
+  CB_CHECK_GOTO(batch_alloc(&pb, &arena), st, done);
+  centre_y(&pb, Y);
+  train_means(&pb);
+  cross_products(&pb);
+  for (int comp = 0, more = 1; comp < pb.kmax && more; ++comp) CB_CHECK_GOTO(fit_component(&pb, comp, &more), st, done);
+  for (int s = 0; s < pb.S; ++s) CB_CHECK_GOTO(predict_split(&pb, s), st, done);
 done:
-  free(UE);
-  free(X);
-  free(Binv);
-  free(B);
-  free(proj);
-  free(wk);
-  free(V);
-  free(w);
-  free(h);
-  free(TY);
-  free(Cm);
-  free(Out);
-  free(In);
-  free(Ab);
-  free(Zb);
-  free(Ub);
-  free(Tb);
-  free(Mb);
-  free(Yb);
-  free(R);
-  free(C1);
-  free(KEE);
-  free(P);
-  free(KYE);
-  free(YE);
-  free(YKY);
-  free(KY);
-  free(Yg);
-  free(yg);
-  free(Ecomp);
-  free(act);
-  free(mark);
-  free(fit);
+  cb_arena_destroy(&arena);
   return st;
 }
 

@@ -58,54 +58,55 @@ static cb_status shifted_gram(const src *s, const double *row_shift /* (n) or NU
   return CB_OK;
 }
 
-static cb_status rdm_compute(const src *s, cb_rdm_distance d, double *D, int *n_undefined) {
-  int n = s->n, p = s->p;
-  if (n < 2 || p < 1) return CB_ERROR(CB_ERR_ARG, "cb_rdm_compute: needs n >= 2 stimuli and p >= 1 features (got %d, %d)", n, p);
-  if (d != CB_RDM_CORRELATION && d != CB_RDM_EUCLIDEAN && d != CB_RDM_COSINE)
-    return CB_ERROR(CB_ERR_ARG, "cb_rdm_compute: unknown distance %d", (int)d);
-  cb_status st = CB_OK;
-  double *shift = NULL;
-  int n_bad = 0, first_bad = -1;
-  /* rows whose distance is undefined: constant (correlation) or all zero (cosine), exact test */
-  unsigned char *bad = calloc((size_t)n, 1);
-  CB_ALLOC_GOTO(bad, st, cleanup);
-  for (int i = 0; i < n; ++i) {
+/* Rows whose distance is undefined: constant (correlation) or all zero (cosine), exact test; an error at the first
+ * non-finite value. bad: (n). */
+static cb_status find_bad_rows(const src *s, cb_rdm_distance d, unsigned char *bad) {
+  for (int i = 0; i < s->n; ++i) {
     int constant = 1, zero = 1;
     double x0 = at(s, i, 0);
-    for (int j = 0; j < p; ++j) {
+    for (int j = 0; j < s->p; ++j) {
       double x = at(s, i, j);
-      if (!isfinite(x)) {
-        st = CB_ERROR(CB_ERR_NUMERIC, "cb_rdm_compute: X[%d,%d] is not finite", i, j);
-        goto cleanup;
-      }
+      if (!isfinite(x)) return CB_ERROR(CB_ERR_NUMERIC, "cb_rdm_compute: X[%d,%d] is not finite", i, j);
       constant &= (x == x0);
       zero &= (x == 0.0);
     }
     bad[i] = (d == CB_RDM_CORRELATION && constant) || (d == CB_RDM_COSINE && zero);
   }
-  if (d == CB_RDM_CORRELATION) { /* row means */
+  return CB_OK;
+}
+
+/* D (n, n) = the Gram matrix of the rows, centred as distance d needs: row means removed (correlation), column means
+ * removed (euclidean: distances unchanged, less cancellation in g_ii + g_jj - 2 g_ij), none (cosine). */
+static cb_status centred_gram(const src *s, cb_rdm_distance d, double *D) {
+  const int n = s->n, p = s->p;
+  cb_status st = CB_OK;
+  double *shift = NULL; /* (n) row means or (p) column means */
+  if (d == CB_RDM_CORRELATION) {
     shift = calloc((size_t)n, sizeof *shift);
     CB_ALLOC_GOTO(shift, st, cleanup);
     for (int i = 0; i < n; ++i) {
       for (int j = 0; j < p; ++j) shift[i] += at(s, i, j);
       shift[i] /= p;
     }
-    CB_CHECK_GOTO(shifted_gram(s, shift, NULL, D), st, cleanup);
-  } else if (d == CB_RDM_EUCLIDEAN) { /* column means: distances unchanged, less cancellation in g_ii + g_jj - 2 g_ij */
+    st = shifted_gram(s, shift, NULL, D);
+  } else if (d == CB_RDM_EUCLIDEAN) {
     shift = calloc((size_t)p, sizeof *shift);
     CB_ALLOC_GOTO(shift, st, cleanup);
     for (int i = 0; i < n; ++i)
       for (int j = 0; j < p; ++j) shift[j] += at(s, i, j);
     for (int j = 0; j < p; ++j) shift[j] /= n;
-    CB_CHECK_GOTO(shifted_gram(s, NULL, shift, D), st, cleanup);
+    st = shifted_gram(s, NULL, shift, D);
   } else {
-    CB_CHECK_GOTO(shifted_gram(s, NULL, NULL, D), st, cleanup);
+    st = shifted_gram(s, NULL, NULL, D);
   }
-  /* diagonal of G -> norms; D from the upper triangle, mirrored; the first bad row is reported */
-  for (int i = 0; i < n; ++i) {
-    if (d != CB_RDM_EUCLIDEAN && !(D[(size_t)i * n + i] > 0.0)) bad[i] = 1;
-    if (bad[i] && n_bad++ == 0) first_bad = i;
-  }
+cleanup:
+  free(shift);
+  return st;
+}
+
+/* The Gram matrix G in D (n, n) into distances: from the upper triangle (G's diagonal: squared norms), mirrored,
+ * zero diagonal. */
+static void gram_to_distances(int n, cb_rdm_distance d, double *D) {
   for (int i = 0; i < n; ++i) {
     double gii = D[(size_t)i * n + i];
     for (int j = i + 1; j < n; ++j) {
@@ -126,6 +127,25 @@ static cb_status rdm_compute(const src *s, cb_rdm_distance d, double *D, int *n_
     D[(size_t)i * n + i] = 0.0;
     for (int j = 0; j < i; ++j) D[(size_t)i * n + j] = D[(size_t)j * n + i];
   }
+}
+
+static cb_status rdm_compute(const src *s, cb_rdm_distance d, double *D, int *n_undefined) {
+  int n = s->n, p = s->p;
+  if (n < 2 || p < 1) return CB_ERROR(CB_ERR_ARG, "cb_rdm_compute: needs n >= 2 stimuli and p >= 1 features (got %d, %d)", n, p);
+  if (d != CB_RDM_CORRELATION && d != CB_RDM_EUCLIDEAN && d != CB_RDM_COSINE)
+    return CB_ERROR(CB_ERR_ARG, "cb_rdm_compute: unknown distance %d", (int)d);
+  cb_status st = CB_OK;
+  int n_bad = 0, first_bad = -1;
+  unsigned char *bad = calloc((size_t)n, 1); /* (n) rows whose distances are undefined */
+  CB_ALLOC_GOTO(bad, st, cleanup);
+  CB_CHECK_GOTO(find_bad_rows(s, d, bad), st, cleanup);
+  CB_CHECK_GOTO(centred_gram(s, d, D), st, cleanup);
+  /* a zero norm (after centring) is undefined too; the first bad row is reported */
+  for (int i = 0; i < n; ++i) {
+    if (d != CB_RDM_EUCLIDEAN && !(D[(size_t)i * n + i] > 0.0)) bad[i] = 1;
+    if (bad[i] && n_bad++ == 0) first_bad = i;
+  }
+  gram_to_distances(n, d, D);
   for (int i = 0; i < n; ++i)
     if (bad[i])
       for (int j = 0; j < n; ++j)
@@ -136,7 +156,6 @@ static cb_status rdm_compute(const src *s, cb_rdm_distance d, double *D, int *n_
                   d == CB_RDM_CORRELATION ? "constant" : "all zero", first_bad, cb_rdm_distance_name(d));
 cleanup:
   free(bad);
-  free(shift);
   return st;
 }
 

@@ -16,6 +16,67 @@ typedef struct gap {
   size_t off, size;
 } gap;
 
+/* The arena below the high-water mark `top`: the free gaps between live values, sorted by offset, adjacent gaps
+ * merged; `total` is the largest `top` so far. */
+typedef struct gap_list {
+  gap *v; /* (n) */
+  int n;
+  size_t top, total;
+} gap_list;
+
+/* Frees [o, o + s): merged with the gaps either side, lowering `top` when it is the top block. */
+static void gaps_release(gap_list *gl, size_t o, size_t s) {
+  gap *gaps = gl->v;
+  int lo = 0, hi = gl->n; /* first gap after o */
+  while (lo < hi) {
+    int mid = lo + (hi - lo) / 2;
+    if (gaps[mid].off < o) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo > 0 && gaps[lo - 1].off + gaps[lo - 1].size == o) { /* merge with the gap before */
+    --lo;
+    o = gaps[lo].off;
+    s += gaps[lo].size;
+    memmove(gaps + lo, gaps + lo + 1, (size_t)(gl->n - lo - 1) * sizeof *gaps);
+    --gl->n;
+  }
+  if (lo < gl->n && o + s == gaps[lo].off) { /* and with the gap after */
+    s += gaps[lo].size;
+    memmove(gaps + lo, gaps + lo + 1, (size_t)(gl->n - lo - 1) * sizeof *gaps);
+    --gl->n;
+  }
+  if (o + s == gl->top) { /* the top block: lower the high-water mark */
+    gl->top = o;
+  } else {
+    memmove(gaps + lo + 1, gaps + lo, (size_t)(gl->n - lo) * sizeof *gaps);
+    gaps[lo] = (gap){o, s};
+    ++gl->n;
+  }
+}
+
+/* Offset of a new block of `size` bytes: the lowest gap that fits, else on top. 0 when the top would pass
+ * SIZE_MAX, 1 otherwise. */
+static int gaps_place(gap_list *gl, size_t size, size_t *offset) {
+  gap *gaps = gl->v;
+  int j = 0;
+  while (j < gl->n && gaps[j].size < size) ++j;
+  if (j < gl->n) {
+    *offset = gaps[j].off;
+    gaps[j].off += size;
+    gaps[j].size -= size;
+    if (gaps[j].size == 0) {
+      memmove(gaps + j, gaps + j + 1, (size_t)(gl->n - j - 1) * sizeof *gaps);
+      --gl->n;
+    }
+    return 1;
+  }
+  if (gl->top > SIZE_MAX - size) return 0;
+  *offset = gl->top;
+  gl->top += size;
+  if (gl->top > gl->total) gl->total = gl->top;
+  return 1;
+}
+
 /* First fit of every runtime value, in node order, into one arena (offsets into v->offset; the peak into
  * *total). A value produced at node i is alive until its last reader (graph outputs: to the end). The arena
  * below the high-water mark `top` is the live values and the free gaps between them (sorted by offset,
@@ -26,48 +87,21 @@ typedef struct gap {
 static cb_status plan(cb_graph *g, size_t *total_out) {
   cb_status st = CB_OK;
   const int nv = g->n_values, nn = g->n_nodes;
-  gap *gaps = malloc((size_t)(nv + 1) * sizeof *gaps);
-  size_t *vsize = malloc((size_t)(nv + 1) * sizeof *vsize);
+  gap_list gl = {malloc((size_t)(nv + 1) * sizeof *gl.v), 0, 0, 0};
+  size_t *vsize = malloc((size_t)(nv + 1) * sizeof *vsize); /* (nv) bytes given to each value */
+  /* head (nn + 1): first value ending at each node; next (nv): the next value ending at the same node */
   int *next = malloc((size_t)(nv + 1) * sizeof *next), *head = malloc((size_t)(nn + 1) * sizeof *head);
-  CB_ALLOC_GOTO(gaps, st, done);
+  CB_ALLOC_GOTO(gl.v, st, done);
   CB_ALLOC_GOTO(vsize, st, done);
   CB_ALLOC_GOTO(next, st, done);
   CB_ALLOC_GOTO(head, st, done);
   for (int e = 0; e <= nn; ++e) head[e] = -1;
-  int n_gaps = 0, freed = 0; /* freed: values ending before node `freed` are free */
-  size_t top = 0, total = 0;
+  int freed = 0; /* freed: values ending before node `freed` are free */
   for (int i = 0; i < nn; ++i) {
     const cb__node *n = &g->nodes[i];
     if (n->folded) continue;
     for (; freed < i; ++freed)
-      for (int id = head[freed]; id >= 0; id = next[id]) { /* free [o, o + s) */
-        size_t o = g->values[id].offset, s = vsize[id];
-        int lo = 0, hi = n_gaps; /* first gap after o */
-        while (lo < hi) {
-          int mid = lo + (hi - lo) / 2;
-          if (gaps[mid].off < o) lo = mid + 1;
-          else hi = mid;
-        }
-        if (lo > 0 && gaps[lo - 1].off + gaps[lo - 1].size == o) { /* merge with the gap before */
-          --lo;
-          o = gaps[lo].off;
-          s += gaps[lo].size;
-          memmove(gaps + lo, gaps + lo + 1, (size_t)(n_gaps - lo - 1) * sizeof *gaps);
-          --n_gaps;
-        }
-        if (lo < n_gaps && o + s == gaps[lo].off) { /* and with the gap after */
-          s += gaps[lo].size;
-          memmove(gaps + lo, gaps + lo + 1, (size_t)(n_gaps - lo - 1) * sizeof *gaps);
-          --n_gaps;
-        }
-        if (o + s == top) { /* the top block: lower the high-water mark */
-          top = o;
-        } else {
-          memmove(gaps + lo + 1, gaps + lo, (size_t)(n_gaps - lo) * sizeof *gaps);
-          gaps[lo] = (gap){o, s};
-          ++n_gaps;
-        }
-      }
+      for (int id = head[freed]; id >= 0; id = next[id]) gaps_release(&gl, g->values[id].offset, vsize[id]);
     for (int k = 0; k < n->n_out; ++k) {
       cb__value *v = cb__out(g, n, k);
       size_t size = (size_t)cb__numel(v) * cb__dtype_size(v->dtype); /* <= 2^31 bytes: checked shapes */
@@ -75,24 +109,9 @@ static cb_status plan(cb_graph *g, size_t *total_out) {
       if (size == 0) size = ALIGN;
       int end = v->last_use > i ? v->last_use : i;
       if (v->is_output) end = nn;
-      int j = 0;
-      while (j < n_gaps && gaps[j].size < size) ++j;
-      if (j < n_gaps) {
-        v->offset = gaps[j].off;
-        gaps[j].off += size;
-        gaps[j].size -= size;
-        if (gaps[j].size == 0) {
-          memmove(gaps + j, gaps + j + 1, (size_t)(n_gaps - j - 1) * sizeof *gaps);
-          --n_gaps;
-        }
-      } else {
-        if (top > SIZE_MAX - size) {
-          st = CB__NODE_ERROR(CB_ERR_UNSUPPORTED, n, "activations need more than %zu bytes", (size_t)SIZE_MAX);
-          goto done;
-        }
-        v->offset = top;
-        top += size;
-        if (top > total) total = top;
+      if (!gaps_place(&gl, size, &v->offset)) {
+        st = CB__NODE_ERROR(CB_ERR_UNSUPPORTED, n, "activations need more than %zu bytes", (size_t)SIZE_MAX);
+        goto done;
       }
       const int id = (int)(v - g->values);
       vsize[id] = size;
@@ -100,9 +119,9 @@ static cb_status plan(cb_graph *g, size_t *total_out) {
       head[end] = id;
     }
   }
-  *total_out = total;
+  *total_out = gl.total;
 done:
-  free(gaps);
+  free(gl.v);
   free(vsize);
   free(next);
   free(head);

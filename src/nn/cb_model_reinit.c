@@ -204,9 +204,8 @@ static void find_params(claims *c) {
   }
 }
 
-cb_status cb_graph_reinit(cb_graph *g, const char *scheme, uint64_t seed, cb_reinit_report *report) {
-  if (g == NULL) return CB_ERROR(CB_ERR_ARG, "reinit: NULL graph");
-  if (scheme == NULL) scheme = "pytorch";
+/* Index of scheme in schemes[]; an error listing the accepted names when unknown. */
+static cb_status find_scheme(const char *scheme, size_t *out) {
   size_t si = 0;
   while (si < N_SCHEMES && strcmp(schemes[si].name, scheme) != 0) ++si;
   if (si == N_SCHEMES) {
@@ -216,10 +215,77 @@ cb_status cb_graph_reinit(cb_graph *g, const char *scheme, uint64_t seed, cb_rei
       used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", k ? ", " : "", schemes[k].name);
     return CB_ERROR(CB_ERR_ARG, "reinit scheme '%s' unknown (accepted: %s)", scheme, names);
   }
+  *out = si;
+  return CB_OK;
+}
+
+/* Draws every claimed parameter with scheme si; marks it dirty, and pinned when it is a folded value drawn itself. */
+static void draw_params(cb_graph *g, const claims *c, size_t si, uint64_t seed, unsigned char *dirty /* (n_values) */,
+                        unsigned char *pinned /* (n_values) */, cb_reinit_report *rep) {
+  for (int v = 0; v < g->n_values; ++v) {
+    if (c->role[v] == R_NONE) continue;
+    cb__value *val = &g->values[v];
+    float *d = val->cdata;
+    const int64_t n = cb__numel(val);
+    const dist ds = schemes[si].draw((role)c->role[v], c->fan_in[v], c->fan_out[v]);
+    if (ds.kind == D_CONST)
+      for (int64_t k = 0; k < n; ++k) d[k] = (float)ds.a;
+    else
+      cb__param_fill(d, n, ds.kind == D_UNIFORM, ds.a, seed, val->name);
+    dirty[v] = 1;
+    pinned[v] = val->producer >= 0; /* a folded value drawn itself (not traced to an initializer) */
+    rep->n_params++;
+    rep->n_values += n;
+  }
+}
+
+/* Re-runs the folded nodes with a dirty input (in insertion order = dependency order), then detaches the pinned
+ * values: drawn themselves, they no longer follow from their producer's inputs and become plain constants, hashed
+ * by cb_graph_hash like an initializer. */
+static void refold(cb_graph *g, unsigned char *dirty, const unsigned char *pinned, float *work) {
+  for (int i = 0; i < g->n_nodes; ++i) {
+    const cb__node *n = &g->nodes[i];
+    if (!n->folded) continue;
+    int in_dirty = 0, out_pinned = 0;
+    for (int k = 0; k < n->n_in; ++k) in_dirty |= n->in[k] >= 0 && dirty[n->in[k]];
+    for (int k = 0; k < n->n_out; ++k) /* drawn now, or by an earlier call (detached below) */
+      out_pinned |= pinned[n->out[k]] || g->values[n->out[k]].producer != i;
+    if (!in_dirty || out_pinned) continue;
+    n->op->run(g, n, work);
+    for (int k = 0; k < n->n_out; ++k) dirty[n->out[k]] = 1;
+  }
+  for (int v = 0; v < g->n_values; ++v)
+    if (pinned[v]) g->values[v].producer = -1;
+}
+
+/* Float constants a running operator reads that stay as they were (not fixed, not small): weights of operators
+ * reinit does not know, which the caller should hear about. */
+static void count_untouched(const cb_graph *g, unsigned char *dirty, cb_reinit_report *rep) {
+  for (int i = 0; i < g->n_nodes; ++i) {
+    const cb__node *n = &g->nodes[i];
+    if (n->folded) continue;
+    for (int k = 0; k < n->n_in; ++k) {
+      const int v = n->in[k];
+      if (!is_float_const(g, v) || dirty[v] || g->values[v].fixed || cb__numel(&g->values[v]) <= 64) continue;
+      dirty[v] = 1; /* counted once */
+      rep->n_untouched++;
+      if (cb__numel(&g->values[v]) > rep->untouched_numel) {
+        rep->untouched_numel = cb__numel(&g->values[v]);
+        snprintf(rep->untouched, sizeof rep->untouched, "%s", g->values[v].name);
+      }
+    }
+  }
+}
+
+cb_status cb_graph_reinit(cb_graph *g, const char *scheme, uint64_t seed, cb_reinit_report *report) {
+  if (g == NULL) return CB_ERROR(CB_ERR_ARG, "reinit: NULL graph");
+  if (scheme == NULL) scheme = "pytorch";
+  size_t si = 0;
+  CB_CHECK(find_scheme(scheme, &si));
   cb_status st = CB_OK;
   const size_t nv = (size_t)(g->n_values > 0 ? g->n_values : 1);
   claims c = {g, calloc(nv, 1), calloc(nv, sizeof(double)), calloc(nv, sizeof(double))};
-  unsigned char *dirty = calloc(nv, 1), *pinned = calloc(nv, 1);
+  unsigned char *dirty = calloc(nv, 1), *pinned = calloc(nv, 1); /* (n_values) each */
   size_t work_floats = 1;
   for (int i = 0; i < g->n_nodes; ++i)
     if (g->nodes[i].folded && g->nodes[i].work > work_floats) work_floats = g->nodes[i].work;
@@ -234,53 +300,9 @@ cb_status cb_graph_reinit(cb_graph *g, const char *scheme, uint64_t seed, cb_rei
   find_params(&c);
   cb_reinit_report rep;
   memset(&rep, 0, sizeof rep);
-  for (int v = 0; v < g->n_values; ++v) {
-    if (c.role[v] == R_NONE) continue;
-    cb__value *val = &g->values[v];
-    float *d = val->cdata;
-    const int64_t n = cb__numel(val);
-    const dist ds = schemes[si].draw((role)c.role[v], c.fan_in[v], c.fan_out[v]);
-    if (ds.kind == D_CONST)
-      for (int64_t k = 0; k < n; ++k) d[k] = (float)ds.a;
-    else
-      cb__param_fill(d, n, ds.kind == D_UNIFORM, ds.a, seed, val->name);
-    dirty[v] = 1;
-    pinned[v] = val->producer >= 0; /* a folded value drawn itself (not traced to an initializer) */
-    rep.n_params++;
-    rep.n_values += n;
-  }
-  /* constants folded from parameters (in insertion order = dependency order) */
-  for (int i = 0; i < g->n_nodes; ++i) {
-    const cb__node *n = &g->nodes[i];
-    if (!n->folded) continue;
-    int in_dirty = 0, out_pinned = 0;
-    for (int k = 0; k < n->n_in; ++k) in_dirty |= n->in[k] >= 0 && dirty[n->in[k]];
-    for (int k = 0; k < n->n_out; ++k) /* drawn now, or by an earlier call (detached below) */
-      out_pinned |= pinned[n->out[k]] || g->values[n->out[k]].producer != i;
-    if (!in_dirty || out_pinned) continue;
-    n->op->run(g, n, work);
-    for (int k = 0; k < n->n_out; ++k) dirty[n->out[k]] = 1;
-  }
-  /* a value drawn itself no longer follows from its producer's inputs: it
-   * becomes a plain constant, hashed by cb_graph_hash like an initializer */
-  for (int v = 0; v < g->n_values; ++v)
-    if (pinned[v]) g->values[v].producer = -1;
-  /* float constants a running operator reads that stay as they were (not fixed, not small): weights of
-   * operators reinit does not know, which the caller should hear about */
-  for (int i = 0; i < g->n_nodes; ++i) {
-    const cb__node *n = &g->nodes[i];
-    if (n->folded) continue;
-    for (int k = 0; k < n->n_in; ++k) {
-      const int v = n->in[k];
-      if (!is_float_const(g, v) || dirty[v] || g->values[v].fixed || cb__numel(&g->values[v]) <= 64) continue;
-      dirty[v] = 1; /* counted once */
-      rep.n_untouched++;
-      if (cb__numel(&g->values[v]) > rep.untouched_numel) {
-        rep.untouched_numel = cb__numel(&g->values[v]);
-        snprintf(rep.untouched, sizeof rep.untouched, "%s", g->values[v].name);
-      }
-    }
-  }
+  draw_params(g, &c, si, seed, dirty, pinned, &rep);
+  refold(g, dirty, pinned, work);
+  count_untouched(g, dirty, &rep);
   if (report) *report = rep;
 done:
   free(c.role);

@@ -186,6 +186,84 @@ static double norm_drive(const cb_synth_v1_pop *p, int j, const double *x, doubl
   return drive / sqrt(p->norm_const + pool);
 }
 
+/* The population's arrays, for p->n_neurons neurons and p->n_pool pool filters of np pixels each. */
+static cb_status pop_alloc(cb_synth_v1_pop *p, size_t np) {
+  const int nn = p->n_neurons, npool = p->n_pool;
+  p->w_even = malloc(nn * np * sizeof(float));
+  p->w_odd = malloc(nn * np * sizeof(float));
+  p->pool_even = malloc(npool * np * sizeof(float));
+  p->pool_odd = malloc(npool * np * sizeof(float));
+  p->simple_mask = calloc(nn, sizeof(float));
+  p->complex_mask = calloc(nn, sizeof(float));
+  p->gain = calloc(nn, sizeof(float));
+  p->baseline = calloc(nn, sizeof(float));
+  p->pref_orientation = calloc(nn, sizeof(double));
+  p->pref_sf = calloc(nn, sizeof(double));
+  if (!p->w_even || !p->w_odd || !p->pool_even || !p->pool_odd || !p->simple_mask || !p->complex_mask || !p->gain ||
+      !p->baseline || !p->pref_orientation || !p->pref_sf)
+    return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  return CB_OK;
+}
+
+/* The normalisation pool: centred Gabor pairs over POOL_N_ORIENT orientations x POOL_N_SF frequencies.
+ * ge, go: (np) scratch. */
+static void fill_pool(cb_synth_v1_pop *p, size_t np, double *ge, double *go) {
+  for (int po = 0; po < POOL_N_ORIENT; ++po)
+    for (int ps = 0; ps < POOL_N_SF; ++ps) {
+      int k = po * POOL_N_SF + ps;
+      double f = sf_of(ps);
+      make_gabor(0.0, 0.0, 180.0 * po / POOL_N_ORIENT, f, 0.5 / f, 0.0, ge, go);
+      for (size_t i = 0; i < np; ++i) {
+        p->pool_even[k * np + i] = (float)ge[i];
+        p->pool_odd[k * np + i] = (float)go[i];
+      }
+    }
+}
+
+/* Gain of neuron j: peak over its drive by its own preferred grating (contrast 0.8, aperture), whose phase
+ * matches the carrier at the RF centre (rad, ang): u0 = -x0 sin + y0 cos. probe: (n, n) scratch. */
+static void calibrate(cb_synth_v1_pop *p, int j, double ori, double sf, double ph, double rad, double ang, double peak,
+                      double *probe) {
+  const int n = p->size;
+  const size_t np = (size_t)n * n;
+  double th = ori * CB__PI / 180.0, u0 = -rad * cos(ang) * sin(th) + rad * sin(ang) * cos(th);
+  memset(probe, 0, np * sizeof *probe);
+  add_grating(probe, ori, sf, ph - 360.0 * sf * u0, 0.8);
+  const double ppd = n / CB_SYNTH_V1SET_DEGREES;
+  for (int row = 0; row < n; ++row)
+    for (int col = 0; col < n; ++col)
+      probe[(size_t)row * n + col] *=
+          cb__synth_aperture(hypot(cb__pix_x(col, n, ppd), cb__pix_y(row, n, ppd)), 0.5 * CB_SYNTH_V1SET_DEGREES);
+  double ref = norm_drive(p, j, probe, pool_energy(p, probe));
+  p->gain[j] = (float)(ref > 0.0 ? peak / ref : 0.0);
+}
+
+/* Neuron j from its own stream of seed: orientation, frequency (>= sf_min), phase, RF centre and size, simple or
+ * complex, peak rate (*peak), baseline; then its Gabor pair and its gain. ge, go, probe: (np) scratch. */
+static void draw_neuron(cb_synth_v1_pop *p, int j, uint64_t seed, double sf_min, double *ge, double *go,
+                        double *probe, double *peak) {
+  const size_t np = (size_t)p->size * p->size;
+  cb_rng r;
+  cb_rng_seed_stream(&r, seed, STREAM_NEURON | (uint64_t)j);
+  double ori = 180.0 * cb_rng_uniform(&r), sf = sf_min * exp(log(SF_RANGE) * cb_rng_uniform(&r));
+  double ph = 360.0 * cb_rng_uniform(&r);
+  double rad = RF_SCATTER * sqrt(cb_rng_uniform(&r)), ang = 2.0 * CB__PI * cb_rng_uniform(&r);
+  double sigma = (0.35 + 0.25 * cb_rng_uniform(&r)) / sf;
+  int cplx = cb_rng_uniform(&r) < 0.5;
+  *peak = 10.0 * exp(log(4.0) * cb_rng_uniform(&r));
+  p->baseline[j] = (float)(0.2 + 0.8 * cb_rng_uniform(&r));
+  p->pref_orientation[j] = ori;
+  p->pref_sf[j] = sf;
+  p->simple_mask[j] = cplx ? 0.0f : 1.0f;
+  p->complex_mask[j] = cplx ? 1.0f : 0.0f;
+  make_gabor(rad * cos(ang), rad * sin(ang), ori, sf, sigma, ph, ge, go);
+  for (size_t i = 0; i < np; ++i) {
+    p->w_even[j * np + i] = (float)ge[i];
+    p->w_odd[j * np + i] = (float)go[i];
+  }
+  calibrate(p, j, ori, sf, ph, rad, ang, *peak, probe);
+}
+
 cb_status cb_synth_v1set_population(uint64_t seed, cb_synth_v1_pop **out) {
   if (out == NULL) return CB_ERROR(CB_ERR_ARG, "synthetic-v1: NULL output");
   const int n = CB_SYNTH_V1SET_SIZE, nn = CB_SYNTH_V1SET_NEURONS, npool = CB_SYNTH_V1SET_POOL;
@@ -193,7 +271,7 @@ cb_status cb_synth_v1set_population(uint64_t seed, cb_synth_v1_pop **out) {
   const double sf_max = n / CB_SYNTH_V1SET_DEGREES / 4.0, sf_min = sf_max / SF_RANGE;
   cb_status st = CB_OK;
   double *ge = malloc(np * sizeof *ge), *go = malloc(np * sizeof *go), *probe = malloc(np * sizeof *probe);
-  double *peak = malloc(nn * sizeof *peak);
+  double *peak = malloc(nn * sizeof *peak); /* (nn) */
   cb_synth_v1_pop *p = calloc(1, sizeof *p);
   CB_ALLOC_GOTO(ge, st, fail);
   CB_ALLOC_GOTO(go, st, fail);
@@ -205,58 +283,9 @@ cb_status cb_synth_v1set_population(uint64_t seed, cb_synth_v1_pop **out) {
   p->n_pool = npool;
   p->visual_degrees = CB_SYNTH_V1SET_DEGREES;
   p->norm_const = 0.01;
-  CB_ALLOC_GOTO(p->w_even = malloc(nn * np * sizeof(float)), st, fail);
-  CB_ALLOC_GOTO(p->w_odd = malloc(nn * np * sizeof(float)), st, fail);
-  CB_ALLOC_GOTO(p->pool_even = malloc(npool * np * sizeof(float)), st, fail);
-  CB_ALLOC_GOTO(p->pool_odd = malloc(npool * np * sizeof(float)), st, fail);
-  CB_ALLOC_GOTO(p->simple_mask = calloc(nn, sizeof(float)), st, fail);
-  CB_ALLOC_GOTO(p->complex_mask = calloc(nn, sizeof(float)), st, fail);
-  CB_ALLOC_GOTO(p->gain = calloc(nn, sizeof(float)), st, fail);
-  CB_ALLOC_GOTO(p->baseline = calloc(nn, sizeof(float)), st, fail);
-  CB_ALLOC_GOTO(p->pref_orientation = calloc(nn, sizeof(double)), st, fail);
-  CB_ALLOC_GOTO(p->pref_sf = calloc(nn, sizeof(double)), st, fail);
-  for (int po = 0; po < POOL_N_ORIENT; ++po)
-    for (int ps = 0; ps < POOL_N_SF; ++ps) {
-      int k = po * POOL_N_SF + ps;
-      double f = sf_of(ps);
-      make_gabor(0.0, 0.0, 180.0 * po / POOL_N_ORIENT, f, 0.5 / f, 0.0, ge, go);
-      for (size_t i = 0; i < np; ++i) {
-        p->pool_even[k * np + i] = (float)ge[i];
-        p->pool_odd[k * np + i] = (float)go[i];
-      }
-    }
-  for (int j = 0; j < nn; ++j) {
-    cb_rng r;
-    cb_rng_seed_stream(&r, seed, STREAM_NEURON | (uint64_t)j);
-    double ori = 180.0 * cb_rng_uniform(&r), sf = sf_min * exp(log(SF_RANGE) * cb_rng_uniform(&r));
-    double ph = 360.0 * cb_rng_uniform(&r);
-    double rad = RF_SCATTER * sqrt(cb_rng_uniform(&r)), ang = 2.0 * CB__PI * cb_rng_uniform(&r);
-    double sigma = (0.35 + 0.25 * cb_rng_uniform(&r)) / sf;
-    int cplx = cb_rng_uniform(&r) < 0.5;
-    peak[j] = 10.0 * exp(log(4.0) * cb_rng_uniform(&r));
-    p->baseline[j] = (float)(0.2 + 0.8 * cb_rng_uniform(&r));
-    p->pref_orientation[j] = ori;
-    p->pref_sf[j] = sf;
-    p->simple_mask[j] = cplx ? 0.0f : 1.0f;
-    p->complex_mask[j] = cplx ? 1.0f : 0.0f;
-    make_gabor(rad * cos(ang), rad * sin(ang), ori, sf, sigma, ph, ge, go);
-    for (size_t i = 0; i < np; ++i) {
-      p->w_even[j * np + i] = (float)ge[i];
-      p->w_odd[j * np + i] = (float)go[i];
-    }
-    /* Calibration on the neuron's own preferred grating (contrast 0.8, aperture). */
-    /* Grating phase that matches the carrier at the RF centre: u0 = -x0 sin + y0 cos. */
-    double th = ori * CB__PI / 180.0, u0 = -rad * cos(ang) * sin(th) + rad * sin(ang) * cos(th);
-    memset(probe, 0, np * sizeof *probe);
-    add_grating(probe, ori, sf, ph - 360.0 * sf * u0, 0.8);
-    const double ppd = n / CB_SYNTH_V1SET_DEGREES;
-    for (int row = 0; row < n; ++row)
-      for (int col = 0; col < n; ++col)
-        probe[(size_t)row * n + col] *=
-            cb__synth_aperture(hypot(cb__pix_x(col, n, ppd), cb__pix_y(row, n, ppd)), 0.5 * CB_SYNTH_V1SET_DEGREES);
-    double ref = norm_drive(p, j, probe, pool_energy(p, probe));
-    p->gain[j] = (float)(ref > 0.0 ? peak[j] / ref : 0.0);
-  }
+  CB_CHECK_GOTO(pop_alloc(p, np), st, fail);
+  fill_pool(p, np, ge, go);
+  for (int j = 0; j < nn; ++j) draw_neuron(p, j, seed, sf_min, ge, go, probe, &peak[j]);
   free(ge);
   free(go);
   free(probe);

@@ -887,173 +887,187 @@ static int cmp_pres(const void *x, const void *y) {
   return (a->p > b->p) - (a->p < b->p);
 }
 
-cb_status cb_neural_from_assembly(const cb_assembly *a, const char *region, double t0, double t1,
-                                  const char *stratify, cb_neural **out) {
-  if (a == NULL || out == NULL) return CB_ERROR(CB_ERR_ARG, "cb_neural_from_assembly: NULL argument");
-  const char *src = a->source ? a->source : (a->identifier && a->identifier[0] ? a->identifier : "assembly");
-  cb_status st = CB_OK;
-  cb_neural *n = NULL;
-  int64_t *nsel = NULL, *tsel = NULL, *stim_first = NULL;
-  int *sidx = NULL, *table = NULL, *count = NULL;
-  char **ids = NULL;
-  pres_key *keys = NULL;
-  int64_t n_nsel = 0, n_tsel = 0, P = a->n_pres, nstim = 0;
+/* Working state of cb_neural_from_assembly: the selections and the stimulus index built step by step (shapes in
+ * the comments); every array is freed by neural_build_free. */
+typedef struct neural_build {
+  const cb_assembly *a;
+  const char *src;       /* name used in messages */
+  int64_t P;             /* presentations */
+  int64_t *nsel;         /* (n_nsel) selected neuroids */
+  int64_t n_nsel;
+  int64_t *tsel;         /* (n_tsel) selected time bins */
+  int64_t n_tsel;
+  char **ids;            /* (P) stimulus id of each presentation (taken by the result for first appearances) */
+  int *sidx;             /* (P) stimulus index of each presentation */
+  int64_t *stim_first;   /* (nstim) first presentation of each stimulus */
+  int *table;            /* (cap) open-addressing hash of ids: stimulus index or -1 */
+  int64_t nstim;
+  pres_key *keys;        /* (P) presentations sorted by stimulus, repetition, presentation */
+  int *count;            /* (nstim) presentations of each stimulus */
+  int max_rep;
+} neural_build;
 
-  const cb_coord *sc = cb_assembly_coord(a, "stimulus_id");
-  if (sc == NULL || sc->dim != CB_DIM_PRESENTATION) sc = cb_assembly_coord(a, "image_id");
-  if (sc == NULL || sc->dim != CB_DIM_PRESENTATION)
-    return CB_ERROR(CB_ERR_FORMAT, "%s: missing stimulus_id (or image_id) presentation coordinate", src);
-  const cb_coord *lc = NULL;
-  if (stratify) {
-    lc = cb_assembly_coord(a, stratify);
-    if (lc == NULL || lc->dim != CB_DIM_PRESENTATION)
-      return CB_ERROR(CB_ERR_ARG, "%s: no presentation coordinate '%s' to stratify by", src, stratify);
-  }
+static void neural_build_free(neural_build *b) {
+  if (b->ids)
+    for (int64_t p = 0; p < b->P; ++p) free(b->ids[p]);
+  free(b->ids);
+  free(b->nsel);
+  free(b->tsel);
+  free(b->stim_first);
+  free(b->sidx);
+  free(b->table);
+  free(b->count);
+  free(b->keys);
+}
 
-  /* Neuroids. */
-  nsel = malloc((size_t)a->n_neuroid * sizeof *nsel);
-  CB_ALLOC_GOTO(nsel, st, done);
+/* Neuroids of the region (every neuroid when region is NULL) into b->nsel. */
+static cb_status select_neuroids(neural_build *b, const char *region) {
+  const cb_assembly *a = b->a;
+  b->nsel = malloc((size_t)a->n_neuroid * sizeof *b->nsel);
+  if (b->nsel == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
   if (region == NULL) {
-    for (int64_t j = 0; j < a->n_neuroid; ++j) nsel[n_nsel++] = j;
+    for (int64_t j = 0; j < a->n_neuroid; ++j) b->nsel[b->n_nsel++] = j;
   } else {
     const cb_coord *rc = cb_assembly_coord(a, "region");
-    if (rc == NULL || rc->dim != CB_DIM_NEUROID) {
-      st = CB_ERROR(CB_ERR_ARG, "%s: region '%s' asked but the assembly has no neuroid coordinate 'region'", src,
-                    region);
-      goto done;
-    }
+    if (rc == NULL || rc->dim != CB_DIM_NEUROID)
+      return CB_ERROR(CB_ERR_ARG, "%s: region '%s' asked but the assembly has no neuroid coordinate 'region'", b->src,
+                      region);
     for (int64_t j = 0; j < a->n_neuroid; ++j) {
       char *txt = coord_text(rc, j);
-      CB_ALLOC_GOTO(txt, st, done);
-      if (strcmp(txt, region) == 0) nsel[n_nsel++] = j;
+      if (txt == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+      if (strcmp(txt, region) == 0) b->nsel[b->n_nsel++] = j;
       free(txt);
     }
-    if (n_nsel == 0) {
+    if (b->n_nsel == 0) {
       char *first = coord_text(rc, 0);
-      st = CB_ERROR(CB_ERR_ARG, "%s: no neuroid has region '%s' (first neuroid's region: '%s')", src, region,
-                    first ? first : "?");
+      cb_status st = CB_ERROR(CB_ERR_ARG, "%s: no neuroid has region '%s' (first neuroid's region: '%s')", b->src,
+                              region, first ? first : "?");
       free(first);
-      goto done;
+      return st;
     }
   }
-  if (n_nsel > 0x7fffffff) {
-    st = CB_ERROR(CB_ERR_UNSUPPORTED, "%s: too many neuroids", src);
-    goto done;
-  }
+  if (b->n_nsel > 0x7fffffff) return CB_ERROR(CB_ERR_UNSUPPORTED, "%s: too many neuroids", b->src);
+  return CB_OK;
+}
 
-  /* Time bins. */
-  tsel = malloc((size_t)a->n_time * sizeof *tsel);
-  CB_ALLOC_GOTO(tsel, st, done);
+/* Time bins within [t0, t1] (NaN: unbounded; every bin when both are NaN) into b->tsel. */
+static cb_status select_time_bins(neural_build *b, double t0, double t1) {
+  const cb_assembly *a = b->a;
+  b->tsel = malloc((size_t)a->n_time * sizeof *b->tsel);
+  if (b->tsel == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
   if (isnan(t0) && isnan(t1)) {
-    for (int64_t t = 0; t < a->n_time; ++t) tsel[n_tsel++] = t;
-  } else {
-    const cb_coord *cs = cb_assembly_coord(a, "time_bin_start"), *ce = cb_assembly_coord(a, "time_bin_end");
-    if (cs == NULL || ce == NULL || cs->is_string || ce->is_string || cs->dim != CB_DIM_TIME_BIN ||
-        ce->dim != CB_DIM_TIME_BIN) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: time window asked but no numeric time_bin_start/time_bin_end coordinates",
-                    src);
-      goto done;
-    }
-    for (int64_t t = 0; t < a->n_time; ++t)
-      if ((isnan(t0) || cs->v[t] >= t0) && (isnan(t1) || ce->v[t] <= t1)) tsel[n_tsel++] = t;
-    if (n_tsel == 0) {
-      st = CB_ERROR(CB_ERR_ARG, "%s: no time bin lies within [%g, %g)", src, t0, t1);
-      goto done;
-    }
+    for (int64_t t = 0; t < a->n_time; ++t) b->tsel[b->n_tsel++] = t;
+    return CB_OK;
   }
+  const cb_coord *cs = cb_assembly_coord(a, "time_bin_start"), *ce = cb_assembly_coord(a, "time_bin_end");
+  if (cs == NULL || ce == NULL || cs->is_string || ce->is_string || cs->dim != CB_DIM_TIME_BIN ||
+      ce->dim != CB_DIM_TIME_BIN)
+    return CB_ERROR(CB_ERR_FORMAT, "%s: time window asked but no numeric time_bin_start/time_bin_end coordinates",
+                    b->src);
+  for (int64_t t = 0; t < a->n_time; ++t)
+    if ((isnan(t0) || cs->v[t] >= t0) && (isnan(t1) || ce->v[t] <= t1)) b->tsel[b->n_tsel++] = t;
+  if (b->n_tsel == 0) return CB_ERROR(CB_ERR_ARG, "%s: no time bin lies within [%g, %g)", b->src, t0, t1);
+  return CB_OK;
+}
 
-  /* Stimuli in order of first appearance (open-addressing hash of ids). */
-  ids = calloc((size_t)P, sizeof *ids);
-  sidx = malloc((size_t)P * sizeof *sidx);
-  stim_first = malloc((size_t)P * sizeof *stim_first);
+/* Stimuli in order of first appearance (open-addressing hash of the ids of coordinate sc). */
+static cb_status index_stimuli(neural_build *b, const cb_coord *sc) {
+  const int64_t P = b->P;
+  b->ids = calloc((size_t)P, sizeof *b->ids);
+  b->sidx = malloc((size_t)P * sizeof *b->sidx);
+  b->stim_first = malloc((size_t)P * sizeof *b->stim_first);
   int64_t cap = 16;
   while (cap < 2 * P) cap *= 2;
-  table = malloc((size_t)cap * sizeof *table);
-  CB_ALLOC_GOTO(ids, st, done);
-  CB_ALLOC_GOTO(sidx, st, done);
-  CB_ALLOC_GOTO(stim_first, st, done);
-  CB_ALLOC_GOTO(table, st, done);
+  b->table = malloc((size_t)cap * sizeof *b->table);
+  if (b->ids == NULL || b->sidx == NULL || b->stim_first == NULL || b->table == NULL)
+    return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  int *table = b->table;
   for (int64_t i = 0; i < cap; ++i) table[i] = -1;
   for (int64_t p = 0; p < P; ++p) {
-    ids[p] = coord_text(sc, p);
-    CB_ALLOC_GOTO(ids[p], st, done);
-    uint64_t h = hash_str(ids[p]) & (uint64_t)(cap - 1);
-    while (table[h] >= 0 && strcmp(ids[stim_first[table[h]]], ids[p]) != 0) h = (h + 1) & (uint64_t)(cap - 1);
+    b->ids[p] = coord_text(sc, p);
+    if (b->ids[p] == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+    uint64_t h = hash_str(b->ids[p]) & (uint64_t)(cap - 1);
+    while (table[h] >= 0 && strcmp(b->ids[b->stim_first[table[h]]], b->ids[p]) != 0) h = (h + 1) & (uint64_t)(cap - 1);
     if (table[h] < 0) {
-      if (nstim >= 0x7fffffff) {
-        st = CB_ERROR(CB_ERR_UNSUPPORTED, "%s: too many stimuli", src);
-        goto done;
-      }
-      table[h] = (int)nstim;
-      stim_first[nstim++] = p;
+      if (b->nstim >= 0x7fffffff) return CB_ERROR(CB_ERR_UNSUPPORTED, "%s: too many stimuli", b->src);
+      table[h] = (int)b->nstim;
+      b->stim_first[b->nstim++] = p;
     }
-    sidx[p] = table[h];
+    b->sidx[p] = table[h];
   }
+  return CB_OK;
+}
 
-  /* Repetition order. */
-  const cb_coord *rep = cb_assembly_coord(a, "repetition");
+/* Presentations sorted by stimulus, then repetition coordinate, then position; the most repetitions of a stimulus. */
+static cb_status order_repetitions(neural_build *b) {
+  const int64_t P = b->P;
+  const cb_coord *rep = cb_assembly_coord(b->a, "repetition");
   if (rep && (rep->is_string || rep->dim != CB_DIM_PRESENTATION)) rep = NULL;
-  keys = malloc((size_t)P * sizeof *keys);
-  count = calloc((size_t)nstim, sizeof *count);
-  CB_ALLOC_GOTO(keys, st, done);
-  CB_ALLOC_GOTO(count, st, done);
-  int max_rep = 0;
+  b->keys = malloc((size_t)P * sizeof *b->keys);
+  b->count = calloc((size_t)b->nstim, sizeof *b->count);
+  if (b->keys == NULL || b->count == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
   for (int64_t p = 0; p < P; ++p) {
-    keys[p].s = sidx[p];
-    keys[p].r = rep ? rep->v[p] : 0.0;
-    keys[p].p = p;
-    if (++count[sidx[p]] > max_rep) max_rep = count[sidx[p]];
+    b->keys[p].s = b->sidx[p];
+    b->keys[p].r = rep ? rep->v[p] : 0.0;
+    b->keys[p].p = p;
+    if (++b->count[b->sidx[p]] > b->max_rep) b->max_rep = b->count[b->sidx[p]];
   }
-  qsort(keys, (size_t)P, sizeof *keys, cmp_pres);
+  qsort(b->keys, (size_t)P, sizeof *b->keys, cmp_pres);
+  return CB_OK;
+}
 
-  n = calloc(1, sizeof *n);
-  CB_ALLOC_GOTO(n, st, done);
+/* The result's arrays and its stimulus ids (taken from b->ids), labels (coordinate lc, may be NULL) and neuroid
+ * ids. */
+static cb_status neural_alloc_ids(neural_build *b, const cb_coord *lc, cb_neural *n) {
+  const int64_t nstim = b->nstim, J = b->n_nsel, R = b->max_rep;
   n->n_stim = (int)nstim;
-  n->n_rep = max_rep;
-  n->n_neuroid = (int)n_nsel;
-  int64_t J = n_nsel, R = max_rep;
+  n->n_rep = b->max_rep;
+  n->n_neuroid = (int)J;
   n->stimulus_id = calloc((size_t)nstim, sizeof *n->stimulus_id);
   n->neuroid_id = calloc((size_t)J, sizeof *n->neuroid_id);
   n->reps = malloc((size_t)(nstim * R * J) * sizeof *n->reps);
   n->mean = malloc((size_t)(nstim * J) * sizeof *n->mean);
-  CB_ALLOC_GOTO(n->stimulus_id, st, done);
-  CB_ALLOC_GOTO(n->neuroid_id, st, done);
-  CB_ALLOC_GOTO(n->reps, st, done);
-  CB_ALLOC_GOTO(n->mean, st, done);
+  if (n->stimulus_id == NULL || n->neuroid_id == NULL || n->reps == NULL || n->mean == NULL)
+    return CB_ERROR(CB_ERR_NOMEM, "out of memory");
   for (int64_t s = 0; s < nstim; ++s) {
-    n->stimulus_id[s] = ids[stim_first[s]];
-    ids[stim_first[s]] = NULL;
+    n->stimulus_id[s] = b->ids[b->stim_first[s]];
+    b->ids[b->stim_first[s]] = NULL;
   }
   if (lc) {
     n->labels = calloc((size_t)nstim, sizeof *n->labels);
-    CB_ALLOC_GOTO(n->labels, st, done);
+    if (n->labels == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
     for (int64_t s = 0; s < nstim; ++s) {
-      n->labels[s] = coord_text(lc, stim_first[s]);
-      CB_ALLOC_GOTO(n->labels[s], st, done);
+      n->labels[s] = coord_text(lc, b->stim_first[s]);
+      if (n->labels[s] == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
     }
   }
-  const cb_coord *nc = cb_assembly_coord(a, "neuroid_id");
+  const cb_coord *nc = cb_assembly_coord(b->a, "neuroid_id");
   if (nc && nc->dim != CB_DIM_NEUROID) nc = NULL;
   for (int64_t j = 0; j < J; ++j) {
     if (nc) {
-      n->neuroid_id[j] = coord_text(nc, nsel[j]);
+      n->neuroid_id[j] = coord_text(nc, b->nsel[j]);
     } else {
       char buf[32];
-      snprintf(buf, sizeof buf, "%lld", (long long)nsel[j]);
+      snprintf(buf, sizeof buf, "%lld", (long long)b->nsel[j]);
       n->neuroid_id[j] = cb_strdup(buf);
     }
-    CB_ALLOC_GOTO(n->neuroid_id[j], st, done);
+    if (n->neuroid_id[j] == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
   }
+  return CB_OK;
+}
 
-  /* reps[s, k, j] = mean over the selected bins of data[p, nsel[j], t]. */
+/* reps[s, k, j] = mean over the selected bins of data[p, nsel[j], t]; mean[s, j] = mean of the defined reps. */
+static void neural_average(const neural_build *b, cb_neural *n) {
+  const cb_assembly *a = b->a;
+  const int64_t nstim = b->nstim, J = b->n_nsel, R = b->max_rep, n_tsel = b->n_tsel;
   for (int64_t i = 0; i < nstim * R * J; ++i) n->reps[i] = NAN;
-  for (int64_t i = 0, k = 0; i < P; ++i, ++k) {
-    if (i > 0 && keys[i].s != keys[i - 1].s) k = 0;
-    const double *row = a->data + keys[i].p * a->n_neuroid * a->n_time;
-    double *dst = n->reps + ((int64_t)keys[i].s * R + k) * J;
+  for (int64_t i = 0, k = 0; i < b->P; ++i, ++k) {
+    if (i > 0 && b->keys[i].s != b->keys[i - 1].s) k = 0;
+    const double *row = a->data + b->keys[i].p * a->n_neuroid * a->n_time;
+    double *dst = n->reps + ((int64_t)b->keys[i].s * R + k) * J;
     for (int64_t j = 0; j < J; ++j) {
       double acc = 0.0;
-      for (int64_t t = 0; t < n_tsel; ++t) acc += row[nsel[j] * a->n_time + tsel[t]];
+      for (int64_t t = 0; t < n_tsel; ++t) acc += row[b->nsel[j] * a->n_time + b->tsel[t]];
       dst[j] = acc / (double)n_tsel;
     }
   }
@@ -1070,19 +1084,41 @@ cb_status cb_neural_from_assembly(const cb_assembly *a, const char *region, doub
       }
       n->mean[s * J + j] = cnt ? acc / (double)cnt : NAN;
     }
+}
+
+cb_status cb_neural_from_assembly(const cb_assembly *a, const char *region, double t0, double t1,
+                                  const char *stratify, cb_neural **out) {
+  if (a == NULL || out == NULL) return CB_ERROR(CB_ERR_ARG, "cb_neural_from_assembly: NULL argument");
+  const char *src = a->source ? a->source : (a->identifier && a->identifier[0] ? a->identifier : "assembly");
+  const cb_coord *sc = cb_assembly_coord(a, "stimulus_id");
+  if (sc == NULL || sc->dim != CB_DIM_PRESENTATION) sc = cb_assembly_coord(a, "image_id");
+  if (sc == NULL || sc->dim != CB_DIM_PRESENTATION)
+    return CB_ERROR(CB_ERR_FORMAT, "%s: missing stimulus_id (or image_id) presentation coordinate", src);
+  const cb_coord *lc = NULL;
+  if (stratify) {
+    lc = cb_assembly_coord(a, stratify);
+    if (lc == NULL || lc->dim != CB_DIM_PRESENTATION)
+      return CB_ERROR(CB_ERR_ARG, "%s: no presentation coordinate '%s' to stratify by", src, stratify);
+  }
+
+  cb_status st = CB_OK;
+  cb_neural *n = NULL;
+  neural_build b = {0};
+  b.a = a;
+  b.src = src;
+  b.P = a->n_pres;
+  CB_CHECK_GOTO(select_neuroids(&b, region), st, done);
+  CB_CHECK_GOTO(select_time_bins(&b, t0, t1), st, done);
+  CB_CHECK_GOTO(index_stimuli(&b, sc), st, done);
+  CB_CHECK_GOTO(order_repetitions(&b), st, done);
+  n = calloc(1, sizeof *n);
+  CB_ALLOC_GOTO(n, st, done);
+  CB_CHECK_GOTO(neural_alloc_ids(&b, lc, n), st, done);
+  neural_average(&b, n);
   *out = n;
   n = NULL;
 done:
-  if (ids)
-    for (int64_t p = 0; p < P; ++p) free(ids[p]);
-  free(ids);
-  free(nsel);
-  free(tsel);
-  free(stim_first);
-  free(sidx);
-  free(table);
-  free(count);
-  free(keys);
+  neural_build_free(&b);
   cb_neural_destroy(&n);
   return st;
 }

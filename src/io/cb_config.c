@@ -277,36 +277,10 @@ static cb_status on_model(parse_state *ps, cb_cfg_model *m, const char *k, const
   return CB_ERROR(CB_ERR_CONFIG, "%s: [%s] unknown key '%s'", ps->cfg->path, ps->cur_section, k);
 }
 
-static cb_status on_benchmark(parse_state *ps, cb_cfg_benchmark *b, const char *k, const char *v) {
-  if (!strcmp(k, "dataset")) return set_str(&b->dataset, v);
-  if (!strcmp(k, "region")) return set_str(&b->region, v);
-  /* Kept as written: io does not know the metrics; cb_bench_config_check checks the name through the metric
-   * table (src/metrics/cb_metric_table.c) right after the read. */
-  if (!strcmp(k, "metric")) return set_str(&b->metric, v);
-  if (!strcmp(k, "split")) {
-    if (!one_of(v, SPLITS)) return BAD_VALUE(ps, k, "stratified, shuffle, kfold or all (rdm, cka)", v);
-    return set_str(&b->split, v);
-  }
-  if (!strcmp(k, "distance")) {
-    if (!one_of(v, DISTANCES)) return BAD_VALUE(ps, k, "1-pearson, euclidean or cosine", v);
-    return set_str(&b->distance, v);
-  }
-  if (!strcmp(k, "compare")) {
-    if (!one_of(v, COMPARES)) return BAD_VALUE(ps, k, "spearman, kendall, pearson or cosine", v);
-    return set_str(&b->compare, v);
-  }
-  if (!strcmp(k, "cka")) {
-    if (strcmp(v, "biased") && strcmp(v, "unbiased")) return BAD_VALUE(ps, k, "biased or unbiased", v);
-    return set_str(&b->cka, v);
-  }
-  if (!strcmp(k, "subjects")) {
-    if (strcmp(v, "average") && strcmp(v, "mean-rdm")) return BAD_VALUE(ps, k, "average or mean-rdm", v);
-    return set_str(&b->subjects, v);
-  }
-  if (!strcmp(k, "alpha"))
-    return cb_ini_double(v, &b->alpha) && b->alpha >= 0 ? CB_OK : BAD_VALUE(ps, k, "a non-negative number", v);
-  if (!strcmp(k, "alphas") && !strncmp(v, "logspace(", 9)) {
-    /* logspace(A, B, N): 10^x for N values of x evenly spaced from A to B inclusive (numpy.logspace) */
+/* alphas = logspace(A, B, N) (10^x for N values of x evenly spaced from A to B inclusive, numpy.logspace) or a
+ * comma-separated list of positive numbers. */
+static cb_status on_benchmark_alphas(parse_state *ps, cb_cfg_benchmark *b, const char *k, const char *v) {
+  if (!strncmp(v, "logspace(", 9)) {
     double a, bb;
     int nn = 0;
     char tail = 0;
@@ -319,22 +293,60 @@ static cb_status on_benchmark(parse_state *ps, cb_cfg_benchmark *b, const char *
     b->n_alphas = nn;
     return CB_OK;
   }
-  if (!strcmp(k, "alphas")) {
-    char **items = NULL;
-    int n = 0;
-    CB_CHECK(cb_strlist_split(v, ',', &items, &n));
-    free(b->alphas);
-    b->alphas = calloc((size_t)(n > 0 ? n : 1), sizeof *b->alphas);
-    if (!b->alphas) {
-      cb_strlist_free(&items);
-      return CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration");
-    }
-    int ok = n > 0;
-    for (int i = 0; ok && i < n; ++i) ok = cb_ini_double(items[i], &b->alphas[i]) && b->alphas[i] > 0;
+  char **items = NULL;
+  int n = 0;
+  CB_CHECK(cb_strlist_split(v, ',', &items, &n));
+  free(b->alphas);
+  b->alphas = calloc((size_t)(n > 0 ? n : 1), sizeof *b->alphas);
+  if (!b->alphas) {
     cb_strlist_free(&items);
-    b->n_alphas = n;
-    return ok ? CB_OK : BAD_VALUE(ps, k, "a comma-separated list of positive numbers", v);
+    return CB_ERROR(CB_ERR_NOMEM, "out of memory reading configuration");
   }
+  int ok = n > 0;
+  for (int i = 0; ok && i < n; ++i) ok = cb_ini_double(items[i], &b->alphas[i]) && b->alphas[i] > 0;
+  cb_strlist_free(&items);
+  b->n_alphas = n;
+  return ok ? CB_OK : BAD_VALUE(ps, k, "a comma-separated list of positive numbers", v);
+}
+
+/* The [benchmark] keys whose value is a name or one of a few words; 0 when k is none of them (*st untouched). */
+static int on_benchmark_text(parse_state *ps, cb_cfg_benchmark *b, const char *k, const char *v, cb_status *st) {
+  if (!strcmp(k, "dataset")) *st = set_str(&b->dataset, v);
+  else if (!strcmp(k, "region")) *st = set_str(&b->region, v);
+  /* Kept as written: io does not know the metrics; cb_bench_config_check checks the name through the metric
+   * table (src/metrics/cb_metric_table.c) right after the read. */
+  else if (!strcmp(k, "metric")) *st = set_str(&b->metric, v);
+  else if (!strcmp(k, "split"))
+    *st = one_of(v, SPLITS) ? set_str(&b->split, v) : BAD_VALUE(ps, k, "stratified, shuffle, kfold or all (rdm, cka)", v);
+  else if (!strcmp(k, "distance"))
+    *st = one_of(v, DISTANCES) ? set_str(&b->distance, v) : BAD_VALUE(ps, k, "1-pearson, euclidean or cosine", v);
+  else if (!strcmp(k, "compare"))
+    *st = one_of(v, COMPARES) ? set_str(&b->compare, v) : BAD_VALUE(ps, k, "spearman, kendall, pearson or cosine", v);
+  else if (!strcmp(k, "cka"))
+    *st = strcmp(v, "biased") && strcmp(v, "unbiased") ? BAD_VALUE(ps, k, "biased or unbiased", v)
+                                                         : set_str(&b->cka, v);
+  else if (!strcmp(k, "subjects"))
+    *st = strcmp(v, "average") && strcmp(v, "mean-rdm") ? BAD_VALUE(ps, k, "average or mean-rdm", v)
+                                                          : set_str(&b->subjects, v);
+  else if (!strcmp(k, "stratify")) *st = set_str(&b->stratify, v);
+  else if (!strcmp(k, "group")) *st = v[0] ? set_str(&b->group, v) : BAD_VALUE(ps, k, "a coordinate name", v);
+  else if (!strcmp(k, "ceiling"))
+    *st = strcmp(v, "internal") && strcmp(v, "metric-split-half") && strcmp(v, "voxel") && strcmp(v, "none")
+              ? BAD_VALUE(ps, k, "internal, metric-split-half, voxel or none", v)
+              : set_str(&b->ceiling, v);
+  else if (!strcmp(k, "normalise"))
+    *st = strcmp(v, "r2/c") && strcmp(v, "(r/c)^2") && strcmp(v, "r/c") ? BAD_VALUE(ps, k, "r2/c, (r/c)^2 or r/c", v)
+                                                                        : set_str(&b->normalise, v);
+  else return 0;
+  return 1;
+}
+
+static cb_status on_benchmark(parse_state *ps, cb_cfg_benchmark *b, const char *k, const char *v) {
+  cb_status st = CB_OK;
+  if (on_benchmark_text(ps, b, k, v, &st)) return st;
+  if (!strcmp(k, "alpha"))
+    return cb_ini_double(v, &b->alpha) && b->alpha >= 0 ? CB_OK : BAD_VALUE(ps, k, "a non-negative number", v);
+  if (!strcmp(k, "alphas")) return on_benchmark_alphas(ps, b, k, v);
   if (!strcmp(k, "alpha_per_target")) return cb_ini_bool(v, &b->alpha_per_target) ? CB_OK : BAD_VALUE(ps, k, "true or false", v);
   if (!strcmp(k, "selection")) return cb_ini_bool(v, &b->selection) ? CB_OK : BAD_VALUE(ps, k, "true or false", v);
   if (!strcmp(k, "bootstrap"))
@@ -342,18 +354,6 @@ static cb_status on_benchmark(parse_state *ps, cb_cfg_benchmark *b, const char *
   if (!strcmp(k, "ci_level"))
     return cb_ini_double(v, &b->ci_level) && b->ci_level > 0 && b->ci_level < 1 ? CB_OK
                                                                                : BAD_VALUE(ps, k, "a number in (0, 1)", v);
-  if (!strcmp(k, "stratify")) return set_str(&b->stratify, v);
-  if (!strcmp(k, "group")) return v[0] ? set_str(&b->group, v) : BAD_VALUE(ps, k, "a coordinate name", v);
-  if (!strcmp(k, "ceiling")) {
-    if (strcmp(v, "internal") && strcmp(v, "metric-split-half") && strcmp(v, "voxel") && strcmp(v, "none"))
-      return BAD_VALUE(ps, k, "internal, metric-split-half, voxel or none", v);
-    return set_str(&b->ceiling, v);
-  }
-  if (!strcmp(k, "normalise")) {
-    if (strcmp(v, "r2/c") && strcmp(v, "(r/c)^2") && strcmp(v, "r/c"))
-      return BAD_VALUE(ps, k, "r2/c, (r/c)^2 or r/c", v);
-    return set_str(&b->normalise, v);
-  }
   if (!strcmp(k, "time_bin")) {
     if (cb_parse_time_bin(v, &b->t0, &b->t1) != CB_OK) return BAD_VALUE(ps, k, "START:END in ms", v);
     return CB_OK;

@@ -312,144 +312,219 @@ static cb_status verify(const char *path, int64_t size, cb_hash_kind kind, const
   return CB_OK;
 }
 
-cb_status cb_fetch_url(const cb_fetch_opts *o, const char *url, const char *dest, int64_t size, cb_hash_kind kind,
-                       const char *digest, int *was_cached, uint64_t *transferred) {
-  char part[CB_PATH_MAX], dir[CB_PATH_MAX], actual[CB_HASH_HEX_MAX], errbuf[CURL_ERROR_SIZE];
-  int ok = 0, fd = -1;
+/* One download into dest through its .part file: the request, the open .part file, the transfer state and the
+ * message of the last failed attempt. */
+typedef struct fetch_job {
+  const cb_fetch_opts *o;
+  const char *url, *dest;
+  int64_t size;                     /* expected bytes, -1 unknown */
+  char part[CB_PATH_MAX];           /* dest.part */
+  int fd;                           /* the .part file, locked; -1 before it is open */
+  xfer x;
+  int range_restarted;              /* the one restart from zero after a failed resume was taken */
+  uint64_t received;                /* bytes received over every attempt */
+  char errbuf[CURL_ERROR_SIZE];     /* curl's message of the last transfer */
+  char msg[CURL_ERROR_SIZE + 64];   /* why the last attempt failed */
+} fetch_job;
+
+/* Outcome of one attempt. */
+enum { FETCH_COMPLETE, FETCH_RETRY, FETCH_RESTART, FETCH_FAILED };
+
+/* A cached dest that matches the manifest: *cached = 1. A mismatching one is removed (warning). */
+static cb_status fetch_check_cache(const char *dest, int64_t size, cb_hash_kind kind, const char *digest,
+                                   int *cached) {
+  char actual[CB_HASH_HEX_MAX];
+  int ok = 0;
   int64_t got = 0;
-  uint64_t received = 0;
-  cb_status st = CB_OK;
-  if (was_cached) *was_cached = 0;
-  if (transferred) *transferred = 0;
-
-  if (cb_path_exists(dest)) {
-    CB_CHECK(verify(dest, size, kind, digest, &ok, &got, actual));
-    if (ok) {
-      if (was_cached) *was_cached = 1;
-      return CB_OK;
-    }
-    cb_log(CB_LOG_WARN, "%s: cached copy does not match the manifest (size %lld, %s %s); downloading it again", dest,
-           (long long)got, cb_hash_name(kind), actual[0] ? actual : "not computed");
-    if (unlink(dest) != 0) return CB_ERROR(CB_ERR_IO, "%s: cannot remove (%s)", dest, strerror(errno));
+  *cached = 0;
+  if (!cb_path_exists(dest)) return CB_OK;
+  CB_CHECK(verify(dest, size, kind, digest, &ok, &got, actual));
+  if (ok) {
+    *cached = 1;
+    return CB_OK;
   }
-  if ((size_t)snprintf(part, sizeof part, "%s.part", dest) >= sizeof part)
-    return CB_ERROR(CB_ERR_ARG, "%s: path too long", dest);
-  cb_path_dirname(dest, dir, sizeof dir);
+  cb_log(CB_LOG_WARN, "%s: cached copy does not match the manifest (size %lld, %s %s); downloading it again", dest,
+         (long long)got, cb_hash_name(kind), actual[0] ? actual : "not computed");
+  if (unlink(dest) != 0) return CB_ERROR(CB_ERR_IO, "%s: cannot remove (%s)", dest, strerror(errno));
+  return CB_OK;
+}
+
+/* Opens and locks j->part (j->fd), making its directory. */
+static cb_status fetch_open_part(fetch_job *j) {
+  char dir[CB_PATH_MAX];
+  if ((size_t)snprintf(j->part, sizeof j->part, "%s.part", j->dest) >= sizeof j->part)
+    return CB_ERROR(CB_ERR_ARG, "%s: path too long", j->dest);
+  cb_path_dirname(j->dest, dir, sizeof dir);
   CB_CHECK(cb_mkdirs(dir));
-  fd = open(part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return CB_ERROR(CB_ERR_IO, "%s: cannot open (%s)", part, strerror(errno));
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    st = CB_ERROR(CB_ERR_IO, "%s: another process is downloading this file", part);
-    goto done;
-  }
+  j->fd = open(j->part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (j->fd < 0) return CB_ERROR(CB_ERR_IO, "%s: cannot open (%s)", j->part, strerror(errno));
+  if (flock(j->fd, LOCK_EX | LOCK_NB) != 0)
+    return CB_ERROR(CB_ERR_IO, "%s: another process is downloading this file", j->part);
+  return CB_OK;
+}
 
-  const char *slash = strrchr(dest, '/');
-  xfer x = {.fd = fd, .expected = size, .label = slash ? slash + 1 : dest, .progress = o->progress};
-  int range_restarted = 0;
+/* Where the next attempt starts: the bytes already in the .part file (none when it is unreadable or too long), the
+ * file positioned there and the transfer state reset; *complete = 1 when the file already has every byte. */
+static cb_status fetch_resume_point(fetch_job *j, int *complete) {
+  xfer *x = &j->x;
+  int64_t have = fd_size(j->fd);
+  *complete = 0;
+  if (have < 0 || (j->size >= 0 && have > j->size)) {
+    if (ftruncate(j->fd, 0) != 0) return CB_ERROR(CB_ERR_IO, "%s: cannot truncate (%s)", j->part, strerror(errno));
+    have = 0;
+  }
+  if (j->size >= 0 && have == j->size && have > 0) { /* complete from an earlier run: verify */
+    *complete = 1;
+    return CB_OK;
+  }
+  if (lseek(j->fd, have, SEEK_SET) < 0) return CB_ERROR(CB_ERR_IO, "%s: cannot seek (%s)", j->part, strerror(errno));
+  x->offset = have;
+  x->received = 0;
+  x->restarted = 0;
+  x->write_errno = 0;
+  x->last_draw = 0;
+  x->stall_limit = (double)j->o->stall_timeout;
+  x->last_byte_time = 0;
+  x->last_bytes = 0;
+  x->stalled = 0;
+  if (have > 0) cb_log(CB_LOG_INFO, "%s: resuming at byte %lld", x->label, (long long)have);
+  return CB_OK;
+}
+
+/* The outcome of a finished transfer (rc, http): complete, worth retrying (why in j->msg), restart from zero, or
+ * failed (*st). */
+static int fetch_classify(fetch_job *j, CURLcode rc, long http, cb_status *st) {
+  const char *url = j->url, *dest = j->dest, *errbuf = j->errbuf;
+  char *msg = j->msg;
+  const size_t ms = sizeof j->msg;
+  int64_t now = fd_size(j->fd);
+  if (rc == CURLE_OK) {
+    if (j->size < 0 || now == j->size) return FETCH_COMPLETE;
+    if (now > j->size) {
+      snprintf(msg, ms, "got %lld bytes, expected %lld", (long long)now, (long long)j->size);
+      unlink(j->part);
+      *st = CB_ERROR(CB_ERR_FORMAT, "%s: size mismatch from %s: %s", dest, url, msg);
+      return FETCH_FAILED;
+    }
+    snprintf(msg, ms, "transfer ended after %lld of %lld bytes", (long long)now, (long long)j->size);
+  } else if ((rc == CURLE_HTTP_RETURNED_ERROR && http == 416) || rc == CURLE_BAD_DOWNLOAD_RESUME ||
+             rc == CURLE_RANGE_ERROR) {
+    /* The server cannot resume, or our partial file does not fit the
+     * remote one: start again from zero, once, without counting an attempt. */
+    if (ftruncate(j->fd, 0) != 0) {
+      *st = CB_ERROR(CB_ERR_IO, "%s: cannot truncate (%s)", j->part, strerror(errno));
+      return FETCH_FAILED;
+    }
+    snprintf(msg, ms, "cannot resume (%s); restarting", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    if (!j->range_restarted) {
+      j->range_restarted = 1;
+      cb_log(CB_LOG_INFO, "%s: %s", j->x.label, msg);
+      return FETCH_RESTART;
+    }
+  } else if (j->x.stalled || transient(rc, http)) {
+    if (j->x.stalled)
+      snprintf(msg, ms, "timed out: no data for %ld s", j->o->stall_timeout);
+    else if (rc == CURLE_HTTP_RETURNED_ERROR) snprintf(msg, ms, "HTTP %ld", http);
+    else snprintf(msg, ms, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+  } else {
+    if (rc == CURLE_HTTP_RETURNED_ERROR)
+      *st = CB_ERROR(CB_ERR_IO, "%s: download failed from %s: HTTP %ld", dest, url, http);
+    else
+      *st = CB_ERROR(CB_ERR_IO, "%s: download failed from %s: %s", dest, url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    return FETCH_FAILED;
+  }
+  return FETCH_RETRY;
+}
+
+/* One transfer from the resume point and its outcome (*st on FETCH_FAILED). */
+static int fetch_attempt(fetch_job *j, cb_status *st) {
+  xfer *x = &j->x;
+  int complete = 0;
+  *st = fetch_resume_point(j, &complete);
+  if (*st != CB_OK) return FETCH_FAILED;
+  if (complete) return FETCH_COMPLETE;
+  long http = 0;
+  CURLcode rc = transfer(j->o, j->url, x, &http, j->errbuf);
+  j->received += x->received;
+  if (x->progress && rc == CURLE_OK)
+    draw_bar(x, (double)fd_size(j->fd), (double)(j->size >= 0 ? j->size : fd_size(j->fd)), 1);
+  else if (x->progress && x->last_draw > 0) fputc('\n', stderr);
+  if (x->write_errno) {
+    *st = CB_ERROR(CB_ERR_IO, "%s: write failed (%s)", j->part, strerror(x->write_errno));
+    return FETCH_FAILED;
+  }
+  return fetch_classify(j, rc, http, st);
+}
+
+/* Attempts until the .part file is complete, retrying transient failures o->retries times with exponential
+ * backoff. */
+static cb_status fetch_transfer(fetch_job *j) {
+  const cb_fetch_opts *o = j->o;
   for (int attempt = 0;; ++attempt) {
-    int64_t have = fd_size(fd);
-    if (have < 0 || (size >= 0 && have > size)) {
-      if (ftruncate(fd, 0) != 0) {
-        st = CB_ERROR(CB_ERR_IO, "%s: cannot truncate (%s)", part, strerror(errno));
-        goto done;
-      }
-      have = 0;
+    cb_status st = CB_OK;
+    int r = fetch_attempt(j, &st);
+    if (r == FETCH_COMPLETE) return CB_OK;
+    if (r == FETCH_FAILED) return st;
+    if (r == FETCH_RESTART) {
+      --attempt;
+      continue;
     }
-    if (size >= 0 && have == size && have > 0) break; /* complete from an earlier run: verify */
-    if (lseek(fd, have, SEEK_SET) < 0) {
-      st = CB_ERROR(CB_ERR_IO, "%s: cannot seek (%s)", part, strerror(errno));
-      goto done;
-    }
-    x.offset = have;
-    x.received = 0;
-    x.restarted = 0;
-    x.write_errno = 0;
-    x.last_draw = 0;
-    x.stall_limit = (double)o->stall_timeout;
-    x.last_byte_time = 0;
-    x.last_bytes = 0;
-    x.stalled = 0;
-    if (have > 0) cb_log(CB_LOG_INFO, "%s: resuming at byte %lld", x.label, (long long)have);
-    long http = 0;
-    CURLcode rc = transfer(o, url, &x, &http, errbuf);
-    received += x.received;
-    if (x.progress && rc == CURLE_OK) draw_bar(&x, (double)fd_size(fd), (double)(size >= 0 ? size : fd_size(fd)), 1);
-    else if (x.progress && x.last_draw > 0) fputc('\n', stderr);
-    if (x.write_errno) {
-      st = CB_ERROR(CB_ERR_IO, "%s: write failed (%s)", part, strerror(x.write_errno));
-      goto done;
-    }
-    int64_t now = fd_size(fd);
-    const char *why = NULL;
-    char msg[CURL_ERROR_SIZE + 64];
-    if (rc == CURLE_OK) {
-      if (size < 0 || now == size) break;
-      if (now > size) {
-        snprintf(msg, sizeof msg, "got %lld bytes, expected %lld", (long long)now, (long long)size);
-        unlink(part);
-        st = CB_ERROR(CB_ERR_FORMAT, "%s: size mismatch from %s: %s", dest, url, msg);
-        goto done;
-      }
-      snprintf(msg, sizeof msg, "transfer ended after %lld of %lld bytes", (long long)now, (long long)size);
-      why = msg;
-    } else if ((rc == CURLE_HTTP_RETURNED_ERROR && http == 416) || rc == CURLE_BAD_DOWNLOAD_RESUME ||
-               rc == CURLE_RANGE_ERROR) {
-      /* The server cannot resume, or our partial file does not fit the
-       * remote one: start again from zero, once, without counting an attempt. */
-      if (ftruncate(fd, 0) != 0) {
-        st = CB_ERROR(CB_ERR_IO, "%s: cannot truncate (%s)", part, strerror(errno));
-        goto done;
-      }
-      snprintf(msg, sizeof msg, "cannot resume (%s); restarting", errbuf[0] ? errbuf : curl_easy_strerror(rc));
-      why = msg;
-      if (!range_restarted) {
-        range_restarted = 1;
-        cb_log(CB_LOG_INFO, "%s: %s", x.label, why);
-        --attempt;
-        continue;
-      }
-    } else if (x.stalled || transient(rc, http)) {
-      if (x.stalled)
-        snprintf(msg, sizeof msg, "timed out: no data for %ld s", o->stall_timeout);
-      else if (rc == CURLE_HTTP_RETURNED_ERROR) snprintf(msg, sizeof msg, "HTTP %ld", http);
-      else snprintf(msg, sizeof msg, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
-      why = msg;
-    } else {
-      if (rc == CURLE_HTTP_RETURNED_ERROR)
-        st = CB_ERROR(CB_ERR_IO, "%s: download failed from %s: HTTP %ld", dest, url, http);
-      else
-        st = CB_ERROR(CB_ERR_IO, "%s: download failed from %s: %s", dest, url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
-      goto done;
-    }
-    if (attempt >= o->retries) {
-      st = CB_ERROR(CB_ERR_IO, "%s: download failed from %s after %d attempt%s: %s", dest, url, attempt + 1,
-                    attempt ? "s" : "", why);
-      goto done;
-    }
+    if (attempt >= o->retries)
+      return CB_ERROR(CB_ERR_IO, "%s: download failed from %s after %d attempt%s: %s", j->dest, j->url, attempt + 1,
+                      attempt ? "s" : "", j->msg);
     double wait = o->backoff * (double)(1L << (attempt < 20 ? attempt : 20));
-    cb_log(CB_LOG_WARN, "%s: %s; retrying in %.1f s (attempt %d of %d)", x.label, why, wait, attempt + 2,
+    cb_log(CB_LOG_WARN, "%s: %s; retrying in %.1f s (attempt %d of %d)", j->x.label, j->msg, wait, attempt + 2,
            o->retries + 1);
     sleep_seconds(wait);
   }
+}
 
-  CB_CHECK_GOTO(verify(part, size, kind, digest, &ok, &got, actual), st, done);
+/* Checks the complete .part file against the manifest (removed when it does not match) and moves it to dest. */
+static cb_status fetch_commit(fetch_job *j, cb_hash_kind kind, const char *digest) {
+  char actual[CB_HASH_HEX_MAX];
+  int ok = 0;
+  int64_t got = 0;
+  CB_CHECK(verify(j->part, j->size, kind, digest, &ok, &got, actual));
   if (!ok) {
-    unlink(part);
-    if (size >= 0 && got != size)
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: size mismatch from %s: expected %lld bytes, got %lld", dest, url,
-                    (long long)size, (long long)got);
-    else
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: %s mismatch from %s: expected %s, got %s", dest, cb_hash_name(kind), url,
+    unlink(j->part);
+    if (j->size >= 0 && got != j->size)
+      return CB_ERROR(CB_ERR_FORMAT, "%s: size mismatch from %s: expected %lld bytes, got %lld", j->dest, j->url,
+                      (long long)j->size, (long long)got);
+    return CB_ERROR(CB_ERR_FORMAT, "%s: %s mismatch from %s: expected %s, got %s", j->dest, cb_hash_name(kind), j->url,
                     digest, actual);
-    goto done;
   }
-  CB_CHECK_GOTO(cb_file_commit(part, dest), st, done);
-  if (transferred) *transferred = received;
+  return cb_file_commit(j->part, j->dest);
+}
+
+cb_status cb_fetch_url(const cb_fetch_opts *o, const char *url, const char *dest, int64_t size, cb_hash_kind kind,
+                       const char *digest, int *was_cached, uint64_t *transferred) {
+  cb_status st = CB_OK;
+  int cached = 0;
+  if (was_cached) *was_cached = 0;
+  if (transferred) *transferred = 0;
+  CB_CHECK(fetch_check_cache(dest, size, kind, digest, &cached));
+  if (cached) {
+    if (was_cached) *was_cached = 1;
+    return CB_OK;
+  }
+  fetch_job job = {0};
+  fetch_job *j = &job;
+  j->o = o;
+  j->url = url;
+  j->dest = dest;
+  j->size = size;
+  j->fd = -1;
+  CB_CHECK_GOTO(fetch_open_part(j), st, done);
+  const char *slash = strrchr(dest, '/');
+  j->x = (xfer){.fd = j->fd, .expected = size, .label = slash ? slash + 1 : dest, .progress = o->progress};
+  CB_CHECK_GOTO(fetch_transfer(j), st, done);
+  CB_CHECK_GOTO(fetch_commit(j, kind, digest), st, done);
+  if (transferred) *transferred = j->received;
 done:
-  if (fd >= 0) {
+  if (j->fd >= 0) {
     /* Leave nothing behind when nothing was received (404, refused...). */
-    if (st != CB_OK && fd_size(fd) == 0) unlink(part);
-    close(fd);
+    if (st != CB_OK && fd_size(j->fd) == 0) unlink(j->part);
+    close(j->fd);
   }
   return st;
 }

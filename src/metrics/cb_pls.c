@@ -87,14 +87,27 @@ done:
   return st;
 }
 
-cb_status cb_pls_fit_inplace(double *X, double *Y, int n, int p, int q, int n_components, int max_iter,
-                             double tol, cb_pls **out) {
-  cb_status st = CB_OK;
-  cb_pls *m = NULL;
-  double *Wt = NULL, *Pt = NULL, *Qt = NULL, *w = NULL, *w_old = NULL, *t = NULL, *u = NULL, *c = NULL;
-  double *M = NULL, *Minv = NULL, *R = NULL;
-  const double eps = DBL_EPSILON;
+/* Blocks carved from an arena, or only counted (arena NULL): total bytes as cb_arena_alloc rounds them (64-byte
+ * blocks, cb_arena.h); SIZE_MAX once the sum overflows. failed: a block the arena could not give. */
+typedef struct carver {
+  cb_arena *arena;
+  size_t total;
+  int failed;
+} carver;
 
+static void *carve(carver *c, size_t count, size_t size) {
+  const int too_big = size > 0 && count > (SIZE_MAX - 63) / size;
+  const size_t block = too_big ? SIZE_MAX : (count * size + 63) & ~(size_t)63;
+  c->total = block > SIZE_MAX - c->total ? SIZE_MAX : c->total + block;
+  if (c->arena == NULL) return NULL;
+  void *p = too_big ? NULL : cb_arena_alloc(c->arena, count * size); /* zeroed */
+  if (p == NULL) c->failed = 1;
+  return p;
+}
+
+/* Checks the arguments of cb_pls_fit_inplace and that X and Y are finite (the first error wins). */
+static cb_status nipals_check_args(const double *X, const double *Y, int n, int p, int q, int n_components,
+                                   int max_iter, double tol, cb_pls **out) {
   if (X == NULL || Y == NULL || out == NULL) return CB_ERROR(CB_ERR_ARG, "PLS fit: NULL argument");
   if (n < 2) return CB_ERROR(CB_ERR_NUMERIC, "PLS fit: needs at least 2 samples, got %d", n);
   if (p < 1 || q < 1) return CB_ERROR(CB_ERR_ARG, "PLS fit: empty X (%d features) or Y (%d targets)", p, q);
@@ -105,135 +118,190 @@ cb_status cb_pls_fit_inplace(double *X, double *Y, int n, int p, int q, int n_co
     return CB_ERROR(CB_ERR_ARG, "PLS fit: max_iter must be >= 1 and tol >= 0 (got %d, %g)", max_iter, tol);
   CB_CHECK(check_finite(X, n, p, "X"));
   CB_CHECK(check_finite(Y, n, q, "Y"));
+  return CB_OK;
+}
 
-  const int k = n_components;
-  m = calloc(1, sizeof *m);
-  CB_ALLOC_GOTO(m, st, done);
+/* One NIPALS fit: the residuals (deflated in place), sizes and every workspace (shapes in the comments), the
+ * workspaces carved from one arena (nipals_carve). */
+typedef struct nipals {
+  double *X;        /* (n, p) X residual */
+  double *Y;        /* (n, q) Y residual */
+  int n, p, q, k;   /* k: components asked */
+  int max_iter;
+  double tol;
+  double x_floor;   /* |t|^2 at or below this is rounding noise of the centred X */
+  double *Wt;       /* (k, p) x weights, one row per component */
+  double *Pt;       /* (k, p) x loadings */
+  double *Qt;       /* (k, q) y loadings */
+  double *w, *w_old; /* (p) each */
+  double *t, *u;    /* (n) each */
+  double *c;        /* (q) */
+  double *M, *Minv; /* (k, k) each, used as (ku, ku) */
+  double *R;        /* (p, k), used as (p, ku) */
+} nipals;
+
+static void nipals_carve(nipals *f, carver *c) {
+  const size_t n = (size_t)f->n, p = (size_t)f->p, q = (size_t)f->q, k = (size_t)f->k, D = sizeof(double);
+  f->Wt = carve(c, k * p, D);
+  f->Pt = carve(c, k * p, D);
+  f->Qt = carve(c, k * q, D);
+  f->w = carve(c, p, D);
+  f->w_old = carve(c, p, D);
+  f->t = carve(c, n, D);
+  f->u = carve(c, n, D);
+  f->c = carve(c, q, D);
+  f->M = carve(c, k * k, D);
+  f->Minv = carve(c, k * k, D);
+  f->R = carve(c, p * k, D);
+}
+
+/* One arena holding every workspace of the fit (counted first, then carved). */
+static cb_status nipals_alloc(nipals *f, cb_arena **arena) {
+  carver count = {NULL, 0, 0};
+  nipals_carve(f, &count);
+  if (cb_arena_create(count.total, arena) != CB_OK) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  carver c = {*arena, 0, 0};
+  nipals_carve(f, &c);
+  if (c.failed) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  return CB_OK;
+}
+
+/* The model with its means and (zeroed) coefficients. */
+static cb_status pls_model_new(int p, int q, cb_pls **out) {
+  cb_pls *m = calloc(1, sizeof *m);
+  if (m == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
   m->p = p;
   m->q = q;
   m->x_mean = malloc(sizeof *m->x_mean * (size_t)p);
   m->y_mean = malloc(sizeof *m->y_mean * (size_t)q);
   m->coef = calloc((size_t)p * q, sizeof *m->coef);
-  Wt = calloc((size_t)k * p, sizeof *Wt); /* (k, p) x weights, one row per component */
-  Pt = calloc((size_t)k * p, sizeof *Pt); /* (k, p) x loadings */
-  Qt = calloc((size_t)k * q, sizeof *Qt); /* (k, q) y loadings */
-  w = malloc(sizeof *w * (size_t)p);
-  w_old = malloc(sizeof *w_old * (size_t)p);
-  t = malloc(sizeof *t * (size_t)n);
-  u = malloc(sizeof *u * (size_t)n);
-  c = malloc(sizeof *c * (size_t)q);
-  CB_ALLOC_GOTO(m->x_mean, st, done);
-  CB_ALLOC_GOTO(m->y_mean, st, done);
-  CB_ALLOC_GOTO(m->coef, st, done);
-  CB_ALLOC_GOTO(Wt, st, done);
-  CB_ALLOC_GOTO(Pt, st, done);
-  CB_ALLOC_GOTO(Qt, st, done);
-  CB_ALLOC_GOTO(w, st, done);
-  CB_ALLOC_GOTO(w_old, st, done);
-  CB_ALLOC_GOTO(t, st, done);
-  CB_ALLOC_GOTO(u, st, done);
-  CB_ALLOC_GOTO(c, st, done);
+  *out = m;
+  if (m->x_mean == NULL || m->y_mean == NULL || m->coef == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  return CB_OK;
+}
+
+/* Columns of the Y residual that are all ~0 become exactly 0; the first non-zero column, -1 when there is none. */
+static int nipals_start_column(double *Y, int n, int q) {
+  const double eps = DBL_EPSILON;
+  int j0 = -1;
+  for (int j = 0; j < q; ++j) {
+    int small = 1, nonzero = 0;
+    for (int i = 0; i < n; ++i) {
+      double a = fabs(Y[(size_t)i * q + j]);
+      small &= (a < 10.0 * eps);
+      nonzero |= (a > eps);
+    }
+    if (small)
+      for (int i = 0; i < n; ++i) Y[(size_t)i * q + j] = 0.0;
+    else if (j0 < 0 && nonzero)
+      j0 = j;
+  }
+  return j0;
+}
+
+/* Power method for the first singular vectors of X'Y from u = column j0 of Y, then the sign convention (the
+ * largest |w| entry is positive): the weights in f->w. */
+static void nipals_weights(nipals *f, int j0) {
+  const int n = f->n, p = f->p, q = f->q;
+  const double eps = DBL_EPSILON;
+  const double *X = f->X, *Y = f->Y;
+  double *w = f->w, *w_old = f->w_old, *t = f->t, *u = f->u, *c = f->c;
+  for (int i = 0; i < n; ++i) u[i] = Y[(size_t)i * q + j0];
+  for (int j = 0; j < p; ++j) w_old[j] = 100.0;
+  for (int it = 0; it < f->max_iter; ++it) {
+    double uu = cblas_ddot(n, u, 1, u, 1);
+    cblas_dgemv(CblasRowMajor, CblasTrans, n, p, 1.0 / uu, X, p, u, 1, 0.0, w, 1); /* w = X'u / u'u */
+    double nw = sqrt(cblas_ddot(p, w, 1, w, 1)) + eps;
+    cblas_dscal(p, 1.0 / nw, w, 1);
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, n, p, 1.0, X, p, w, 1, 0.0, t, 1); /* t = X w */
+    double tt = cblas_ddot(n, t, 1, t, 1);
+    if (!(tt > f->x_floor)) break; /* the X residual is exhausted (rank of X reached) */
+    cblas_dgemv(CblasRowMajor, CblasTrans, n, q, 1.0 / tt, Y, q, t, 1, 0.0, c, 1); /* c = Y't / t't */
+    double cc = cblas_ddot(q, c, 1, c, 1);
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, n, q, 1.0 / (cc + eps), Y, q, c, 1, 0.0, u, 1); /* u = Yc/c'c */
+    double diff = 0.0;
+    for (int j = 0; j < p; ++j) diff += (w[j] - w_old[j]) * (w[j] - w_old[j]);
+    if (diff < f->tol || q == 1) break;
+    memcpy(w_old, w, sizeof *w * (size_t)p);
+  }
+  int imax = 0;
+  for (int j = 1; j < p; ++j)
+    if (fabs(w[j]) > fabs(w[imax])) imax = j;
+  double sign = w[imax] > 0 ? 1.0 : (w[imax] < 0 ? -1.0 : 0.0);
+  cblas_dscal(p, sign, w, 1);
+}
+
+/* Scores, loadings and regression-mode deflation of component comp from f->w; 0 when X has no direction left
+ * (nothing stored). */
+static int nipals_deflate(nipals *f, int comp) {
+  const int n = f->n, p = f->p, q = f->q;
+  double *X = f->X, *Y = f->Y, *t = f->t;
+  cblas_dgemv(CblasRowMajor, CblasNoTrans, n, p, 1.0, X, p, f->w, 1, 0.0, t, 1);
+  double tt = cblas_ddot(n, t, 1, t, 1);
+  if (!(tt > f->x_floor)) return 0; /* fewer components: X has no direction left (a (nearly) constant layer) */
+  double *pl = f->Pt + (size_t)comp * p, *ql = f->Qt + (size_t)comp * q;
+  cblas_dgemv(CblasRowMajor, CblasTrans, n, p, 1.0 / tt, X, p, t, 1, 0.0, pl, 1);
+  cblas_dger(CblasRowMajor, n, p, -1.0, t, 1, pl, 1, X, p);
+  cblas_dgemv(CblasRowMajor, CblasTrans, n, q, 1.0 / tt, Y, q, t, 1, 0.0, ql, 1);
+  cblas_dger(CblasRowMajor, n, q, -1.0, t, 1, ql, 1, Y, q);
+  memcpy(f->Wt + (size_t)comp * p, f->w, sizeof *f->w * (size_t)p);
+  return 1;
+}
+
+/* coef (p, q) = W pinv(P'W) Q' over the ku components fitted. */
+static cb_status nipals_coef(nipals *f, int ku, double *coef) {
+  const int p = f->p, q = f->q;
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ku, ku, p, 1.0, f->Pt, p, f->Wt, p, 0.0, f->M, ku);
+  CB_CHECK(pinv_square(f->M, ku, f->Minv));
+  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, p, ku, ku, 1.0, f->Wt, p, f->Minv, ku, 0.0, f->R, ku);
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, p, q, ku, 1.0, f->R, ku, f->Qt, q, 0.0, coef, q);
+  for (size_t i = 0; i < (size_t)p * q; ++i)
+    if (!isfinite(coef[i]))
+      return CB_ERROR(CB_ERR_NUMERIC, "PLS fit: non-finite coefficients (degenerate X, e.g. constant)");
+  return CB_OK;
+}
+
+cb_status cb_pls_fit_inplace(double *X, double *Y, int n, int p, int q, int n_components, int max_iter,
+                             double tol, cb_pls **out) {
+  CB_CHECK(nipals_check_args(X, Y, n, p, q, n_components, max_iter, tol, out));
+  cb_status st = CB_OK;
+  cb_pls *m = NULL;
+  cb_arena *arena = NULL;
+  nipals f = {0};
+  f.X = X;
+  f.Y = Y;
+  f.n = n;
+  f.p = p;
+  f.q = q;
+  f.k = n_components;
+  f.max_iter = max_iter;
+  f.tol = tol;
+  CB_CHECK_GOTO(pls_model_new(p, q, &m), st, done);
+  CB_CHECK_GOTO(nipals_alloc(&f, &arena), st, done);
 
   centre_columns(X, n, p, m->x_mean);
   /* |t|^2 at or below this is rounding noise of the centred X (relative 1e-13 in norm, as the kernel path) */
   double x_floor = 0.0;
   for (size_t i = 0; i < (size_t)n * p; ++i) x_floor += X[i] * X[i];
-  x_floor *= 1e-26;
+  f.x_floor = x_floor * 1e-26;
   centre_columns(Y, n, q, m->y_mean);
 
   int used = 0;
-  for (int comp = 0; comp < k; ++comp) {
-    /* columns of the Y residual that are all ~0 become exactly 0; start from the first non-zero one */
-    int j0 = -1;
-    for (int j = 0; j < q; ++j) {
-      int small = 1, nonzero = 0;
-      for (int i = 0; i < n; ++i) {
-        double a = fabs(Y[(size_t)i * q + j]);
-        small &= (a < 10.0 * eps);
-        nonzero |= (a > eps);
-      }
-      if (small)
-        for (int i = 0; i < n; ++i) Y[(size_t)i * q + j] = 0.0;
-      else if (j0 < 0 && nonzero)
-        j0 = j;
-    }
+  for (int comp = 0; comp < f.k; ++comp) {
+    int j0 = nipals_start_column(Y, n, q);
     if (j0 < 0) break; /* Y residual is constant: fewer components */
-    for (int i = 0; i < n; ++i) u[i] = Y[(size_t)i * q + j0];
-
-    /* power method for the first singular vectors of X'Y */
-    for (int j = 0; j < p; ++j) w_old[j] = 100.0;
-    for (int it = 0; it < max_iter; ++it) {
-      double uu = cblas_ddot(n, u, 1, u, 1);
-      cblas_dgemv(CblasRowMajor, CblasTrans, n, p, 1.0 / uu, X, p, u, 1, 0.0, w, 1); /* w = X'u / u'u */
-      double nw = sqrt(cblas_ddot(p, w, 1, w, 1)) + eps;
-      cblas_dscal(p, 1.0 / nw, w, 1);
-      cblas_dgemv(CblasRowMajor, CblasNoTrans, n, p, 1.0, X, p, w, 1, 0.0, t, 1); /* t = X w */
-      double tt = cblas_ddot(n, t, 1, t, 1);
-      if (!(tt > x_floor)) break; /* the X residual is exhausted (rank of X reached) */
-      cblas_dgemv(CblasRowMajor, CblasTrans, n, q, 1.0 / tt, Y, q, t, 1, 0.0, c, 1); /* c = Y't / t't */
-      double cc = cblas_ddot(q, c, 1, c, 1);
-      cblas_dgemv(CblasRowMajor, CblasNoTrans, n, q, 1.0 / (cc + eps), Y, q, c, 1, 0.0, u, 1); /* u = Yc/c'c */
-      double diff = 0.0;
-      for (int j = 0; j < p; ++j) diff += (w[j] - w_old[j]) * (w[j] - w_old[j]);
-      if (diff < tol || q == 1) break;
-      memcpy(w_old, w, sizeof *w * (size_t)p);
-    }
-
-    /* sign convention: the largest |w| entry is positive */
-    int imax = 0;
-    for (int j = 1; j < p; ++j)
-      if (fabs(w[j]) > fabs(w[imax])) imax = j;
-    double sign = w[imax] > 0 ? 1.0 : (w[imax] < 0 ? -1.0 : 0.0);
-    cblas_dscal(p, sign, w, 1);
-
-    /* scores, loadings and regression-mode deflation */
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, n, p, 1.0, X, p, w, 1, 0.0, t, 1);
-    double tt = cblas_ddot(n, t, 1, t, 1);
-    if (!(tt > x_floor)) break; /* fewer components: X has no direction left (a (nearly) constant layer) */
-    double *pl = Pt + (size_t)comp * p, *ql = Qt + (size_t)comp * q;
-    cblas_dgemv(CblasRowMajor, CblasTrans, n, p, 1.0 / tt, X, p, t, 1, 0.0, pl, 1);
-    cblas_dger(CblasRowMajor, n, p, -1.0, t, 1, pl, 1, X, p);
-    cblas_dgemv(CblasRowMajor, CblasTrans, n, q, 1.0 / tt, Y, q, t, 1, 0.0, ql, 1);
-    cblas_dger(CblasRowMajor, n, q, -1.0, t, 1, ql, 1, Y, q);
-    memcpy(Wt + (size_t)comp * p, w, sizeof *w * (size_t)p);
+    nipals_weights(&f, j0);
+    if (!nipals_deflate(&f, comp)) break;
     used = comp + 1;
   }
   m->n_comp = used;
-
-  if (used > 0) {
-    /* coef = W pinv(P'W) Q' ; the unused components are all-zero and drop out */
-    const int ku = used;
-    M = malloc(sizeof *M * (size_t)ku * ku);
-    Minv = malloc(sizeof *Minv * (size_t)ku * ku);
-    R = malloc(sizeof *R * (size_t)p * ku);
-    CB_ALLOC_GOTO(M, st, done);
-    CB_ALLOC_GOTO(Minv, st, done);
-    CB_ALLOC_GOTO(R, st, done);
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ku, ku, p, 1.0, Pt, p, Wt, p, 0.0, M, ku);
-    CB_CHECK_GOTO(pinv_square(M, ku, Minv), st, done);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, p, ku, ku, 1.0, Wt, p, Minv, ku, 0.0, R, ku);
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, p, q, ku, 1.0, R, ku, Qt, q, 0.0, m->coef, q);
-    for (size_t i = 0; i < (size_t)p * q; ++i)
-      if (!isfinite(m->coef[i])) {
-        st = CB_ERROR(CB_ERR_NUMERIC, "PLS fit: non-finite coefficients (degenerate X, e.g. constant)");
-        goto done;
-      }
-  }
+  /* the unused components are all-zero and drop out */
+  if (used > 0) CB_CHECK_GOTO(nipals_coef(&f, used, m->coef), st, done);
   *out = m;
   m = NULL;
 
 done:
-  free(R);
-  free(Minv);
-  free(M);
-  free(c);
-  free(u);
-  free(t);
-  free(w_old);
-  free(w);
-  free(Qt);
-  free(Pt);
-  free(Wt);
+  cb_arena_destroy(&arena);
   cb_pls_destroy(&m);
   return st;
 }
@@ -480,24 +548,6 @@ static cb_status check_splits(pls_batch *pb) {
   }
   free(mark);
   return st;
-}
-
-/* Blocks carved from an arena, or only counted (arena NULL): total bytes as cb_arena_alloc rounds them (64-byte
- * blocks, cb_arena.h); SIZE_MAX once the sum overflows. failed: a block the arena could not give. */
-typedef struct carver {
-  cb_arena *arena;
-  size_t total;
-  int failed;
-} carver;
-
-static void *carve(carver *c, size_t count, size_t size) {
-  const int too_big = size > 0 && count > (SIZE_MAX - 63) / size;
-  const size_t block = too_big ? SIZE_MAX : (count * size + 63) & ~(size_t)63;
-  c->total = block > SIZE_MAX - c->total ? SIZE_MAX : c->total + block;
-  if (c->arena == NULL) return NULL;
-  void *p = too_big ? NULL : cb_arena_alloc(c->arena, count * size); /* zeroed */
-  if (p == NULL) c->failed = 1;
-  return p;
 }
 
 /* Every workspace of the batch from c (the sizes as cb_pls_kernel_multi always used them). */

@@ -117,8 +117,9 @@ static void split_mean(cb_cv_result *res) {
   res->error = sqrt(var / m) / sqrt((double)m);
 }
 
-cb_status cb_cv_regress(const float *X, int n, int p, const double *Y, int q, const cb_splits *splits,
-                        const cb_regress_opts *opts, cb_kernel *kernel, cb_cv_result *out) {
+/* Checks the arguments of cb_cv_regress and every split's sizes and indices (the first error wins). */
+static cb_status cv_check_args(const float *X, int n, int p, const double *Y, int q, const cb_splits *splits,
+                               const cb_regress_opts *opts, const cb_kernel *kernel, const cb_cv_result *out) {
   if (Y == NULL || splits == NULL || opts == NULL || out == NULL || (X == NULL && kernel == NULL))
     return CB_ERROR(CB_ERR_ARG, "CV: NULL argument");
   if (splits->n != n)
@@ -143,196 +144,275 @@ cb_status cb_cv_regress(const float *X, int n, int p, const double *Y, int q, co
     for (int i = 0; i < nte; ++i)
       if (te[i] < 0 || te[i] >= n) return CB_ERROR(CB_ERR_ARG, "CV: split %d has test index %d outside [0, %d)", k, te[i], n);
   }
+  return CB_OK;
+}
 
-  const cb_regress_kind kind = opts->kind;
-  int use_kernel = 0;
+/* One cross-validated regression: the problem, the form chosen and every workspace (shapes in the comments). */
+typedef struct cv_run {
+  const float *X;          /* (n, p), NULL in kernel form when a kernel is given */
+  const double *Y;         /* (n, q) */
+  int n, p, q;
+  const cb_splits *splits;
+  const cb_regress_opts *opts;
+  cb_regress_kind kind;
+  int use_kernel;          /* fit in kernel form */
+  int batched;             /* kernel PLS: every split in one cb_pls_kernel_multi */
+  double alpha_grid[CB_BRAINSCORE_N_ALPHAS];
+  const double *alphas;    /* (n_alphas) */
+  int n_alphas;
+  int ntr_max, nte_max;
+  cb_kernel *kernel;       /* the caller's or own */
+  cb_kernel *own;
+  cb_ridge_ws *rws;        /* ridge: the eigendecomposition's matrices, shared by the splits */
+  cb_pls *m;
+  int *cols;               /* (qv) neuroids without NaN, the ones that are fitted */
+  int qv;
+  double *Xtr;             /* (n_train, p) workspace, deflated by the PLS fit (primal form) */
+  double *Xte;             /* (n_test, p) (primal form) */
+  double *Ytr;             /* (n_train, q), one element when batched */
+  double *Yte;             /* (n_test, q) actual */
+  double *Yhat;            /* (n_test, q) predicted */
+  double *r;               /* (q) per-neuroid r */
+  unsigned char *nan_seen; /* (2, q): response constant, prediction constant */
+  unsigned char *pred_const; /* nan_seen + q */
+  int *order;              /* (n_train + n_test) kernel rows of one split (kernel form) */
+  cb_kernel_split *jobs;   /* (n_splits) batched */
+  double *Yv;              /* (n, qv) batched */
+  double *Yall;            /* (n_splits, n_test, qv) batched predictions */
+  cb_cv_result *res;
+} cv_run;
+
+/* Chooses the kernel or primal form and the alpha grid (errors for a form or option the kind does not have). */
+static cb_status cv_choose_form(cv_run *c) {
+  const cb_regress_opts *opts = c->opts;
+  const cb_regress_kind kind = c->kind;
   if (kind == CB_REG_RIDGE || kind == CB_REG_RIDGECV) {
     if (opts->form == CB_FORM_PRIMAL) return CB_ERROR(CB_ERR_UNSUPPORTED, "CV: ridge is only implemented in kernel form");
-    use_kernel = 1;
+    c->use_kernel = 1;
   } else if (kind == CB_REG_PLS) {
     if (opts->n_components < 1) return CB_ERROR(CB_ERR_ARG, "CV: PLS needs n_components >= 1, got %d", opts->n_components);
-    use_kernel = opts->form == CB_FORM_KERNEL || (opts->form == CB_FORM_AUTO && p > splits->n_train);
+    c->use_kernel = opts->form == CB_FORM_KERNEL || (opts->form == CB_FORM_AUTO && c->p > c->splits->n_train);
   } else if (opts->form == CB_FORM_KERNEL) {
     return CB_ERROR(CB_ERR_UNSUPPORTED, "CV: %s has no kernel form", cb_regress_kind_name(kind));
   }
-  if (!use_kernel && X == NULL) return CB_ERROR(CB_ERR_ARG, "CV: the primal form needs X");
+  if (!c->use_kernel && c->X == NULL) return CB_ERROR(CB_ERR_ARG, "CV: the primal form needs X");
 
-  double alpha_grid[CB_BRAINSCORE_N_ALPHAS];
-  const double *alphas = &opts->alpha;
-  int n_alphas = 1;
+  c->alphas = &opts->alpha;
+  c->n_alphas = 1;
   if (kind == CB_REG_RIDGECV) {
     if (opts->alphas != NULL) {
       if (opts->n_alphas < 1) return CB_ERROR(CB_ERR_ARG, "CV: empty alpha list");
-      alphas = opts->alphas;
-      n_alphas = opts->n_alphas;
+      c->alphas = opts->alphas;
+      c->n_alphas = opts->n_alphas;
     } else {
-      cb_brainscore_alphas(alpha_grid);
-      alphas = alpha_grid;
-      n_alphas = CB_BRAINSCORE_N_ALPHAS;
+      cb_brainscore_alphas(c->alpha_grid);
+      c->alphas = c->alpha_grid;
+      c->n_alphas = CB_BRAINSCORE_N_ALPHAS;
     }
   }
+  return CB_OK;
+}
 
-  cb_status st = CB_OK;
-  int cur_split = 0;
-  cb_kernel *own = NULL;
-  cb_ridge_ws *rws = NULL; /* ridge: the eigendecomposition's matrices, shared by the splits */
-  cb_pls *m = NULL;
-  const int ntr_max = splits->n_train, nte_max = splits->n_test;
-  double *Xtr = NULL, *Xte = NULL, *Yv = NULL, *Yall = NULL;
-  cb_kernel_split *jobs = NULL;
-  int *order = NULL;
-  int *cols = malloc(sizeof *cols * (size_t)q); /* (qv) neuroids without NaN, the ones that are fitted */
-  const int batched = use_kernel && kind == CB_REG_PLS;
-  double *Ytr = malloc(sizeof *Ytr * (size_t)(batched ? 1 : ntr_max) * q); /* (n_train, q) */
-  double *Yte = malloc(sizeof *Yte * (size_t)nte_max * q);   /* (n_test, q) actual */
-  double *Yhat = malloc(sizeof *Yhat * (size_t)nte_max * q); /* (n_test, q) predicted */
-  double *r = malloc(sizeof *r * (size_t)q);                 /* (q) per-neuroid r */
-  unsigned char *nan_seen = calloc((size_t)2 * q, 1);        /* (2, q): response constant, prediction constant */
-  cb_cv_result *res = calloc(1, sizeof *res);
-  CB_ALLOC_GOTO(cols, st, done);
-  CB_ALLOC_GOTO(Ytr, st, done);
-  CB_ALLOC_GOTO(Yte, st, done);
-  CB_ALLOC_GOTO(Yhat, st, done);
-  CB_ALLOC_GOTO(r, st, done);
-  CB_ALLOC_GOTO(nan_seen, st, done);
-  CB_ALLOC_GOTO(res, st, done);
-  unsigned char *pred_const = nan_seen + q;
-  if (use_kernel) {
-    if (kernel == NULL) {
-      CB_CHECK_GOTO(cb_kernel_create(X, n, p, &own), st, done);
-      kernel = own;
+/* The workspaces of the chosen form (the kernel made from X when the caller gave none). */
+static cb_status cv_alloc(cv_run *c) {
+  const int q = c->q, p = c->p, ntr_max = c->ntr_max, nte_max = c->nte_max;
+  c->batched = c->use_kernel && c->kind == CB_REG_PLS;
+  c->cols = malloc(sizeof *c->cols * (size_t)q);
+  c->Ytr = malloc(sizeof *c->Ytr * (size_t)(c->batched ? 1 : ntr_max) * q);
+  c->Yte = malloc(sizeof *c->Yte * (size_t)nte_max * q);
+  c->Yhat = malloc(sizeof *c->Yhat * (size_t)nte_max * q);
+  c->r = malloc(sizeof *c->r * (size_t)q);
+  c->nan_seen = calloc((size_t)2 * q, 1);
+  c->res = calloc(1, sizeof *c->res);
+  if (c->cols == NULL || c->Ytr == NULL || c->Yte == NULL || c->Yhat == NULL || c->r == NULL ||
+      c->nan_seen == NULL || c->res == NULL)
+    return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  c->pred_const = c->nan_seen + q;
+  if (c->use_kernel) {
+    if (c->kernel == NULL) {
+      CB_CHECK(cb_kernel_create(c->X, c->n, p, &c->own));
+      c->kernel = c->own;
     }
-    order = malloc(sizeof *order * (size_t)(ntr_max + nte_max));
-    CB_ALLOC_GOTO(order, st, done);
+    c->order = malloc(sizeof *c->order * (size_t)(ntr_max + nte_max));
+    if (c->order == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
   } else {
-    Xtr = malloc(sizeof *Xtr * (size_t)ntr_max * p); /* (n_train, p) workspace, deflated by the PLS fit */
-    Xte = malloc(sizeof *Xte * (size_t)nte_max * p); /* (n_test, p) */
-    CB_ALLOC_GOTO(Xtr, st, done);
-    CB_ALLOC_GOTO(Xte, st, done);
+    c->Xtr = malloc(sizeof *c->Xtr * (size_t)ntr_max * p);
+    c->Xte = malloc(sizeof *c->Xte * (size_t)nte_max * p);
+    if (c->Xtr == NULL || c->Xte == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
   }
+  return CB_OK;
+}
 
-  int qv = 0;
+static void cv_free(cv_run *c) {
+  cb_pls_destroy(&c->m);
+  cb_ridge_ws_destroy(&c->rws);
+  cb_kernel_destroy(&c->own);
+  free(c->jobs);
+  free(c->Yall);
+  free(c->Yv);
+  free(c->order);
+  free(c->cols);
+  free(c->res);
+  free(c->nan_seen);
+  free(c->r);
+  free(c->Yhat);
+  free(c->Yte);
+  free(c->Xte);
+  free(c->Ytr);
+  free(c->Xtr);
+}
+
+/* The neuroids whose responses are all finite into c->cols (c->qv of them). */
+static cb_status cv_finite_columns(cv_run *c) {
+  const int n = c->n, q = c->q;
+  c->qv = 0;
   for (int j = 0; j < q; ++j) {
     int ok = 1;
-    for (int i = 0; i < n && ok; ++i) ok = isfinite(Y[(size_t)i * q + j]);
-    if (ok) cols[qv++] = j;
+    for (int i = 0; i < n && ok; ++i) ok = isfinite(c->Y[(size_t)i * q + j]);
+    if (ok) c->cols[c->qv++] = j;
   }
-  if (qv == 0) {
-    st = CB_ERROR(CB_ERR_NUMERIC, "CV: every one of the %d neuroids has a non-finite response", q);
-    goto done;
+  if (c->qv == 0) return CB_ERROR(CB_ERR_NUMERIC, "CV: every one of the %d neuroids has a non-finite response", q);
+  return CB_OK;
+}
+
+/* Every split in one batched kernel PLS on the kernel in its original order; predictions in c->jobs[k].Yhat. */
+static cb_status cv_batched_pls(cv_run *c) {
+  const int ns = c->splits->n_splits, n = c->n, q = c->q, qv = c->qv;
+  const int ntr_max = c->ntr_max, nte_max = c->nte_max;
+  const int *ord = cb_kernel_order(c->kernel);
+  int identity = 1;
+  for (int i = 0; i < n && identity; ++i) identity = ord[i] == i;
+  if (!identity) CB_CHECK(cb_kernel_arrange(c->kernel, NULL, 0));
+  c->jobs = calloc((size_t)ns, sizeof *c->jobs);
+  c->Yv = malloc(sizeof *c->Yv * (size_t)n * qv);
+  c->Yall = malloc(sizeof *c->Yall * (size_t)ns * nte_max * qv);
+  if (c->jobs == NULL || c->Yv == NULL || c->Yall == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < qv; ++j) c->Yv[(size_t)i * qv + j] = c->Y[(size_t)i * q + c->cols[j]];
+  for (int k = 0; k < ns; ++k) {
+    cb_kernel_split *jb = &c->jobs[k];
+    jb->train = c->splits->train + (size_t)k * ntr_max;
+    jb->n_train = c->splits->train_size ? c->splits->train_size[k] : ntr_max;
+    jb->test = c->splits->test + (size_t)k * nte_max;
+    jb->n_test = c->splits->test_size ? c->splits->test_size[k] : nte_max;
+    jb->Yhat = c->Yall + (size_t)k * nte_max * qv;
   }
-  res->n_splits = splits->n_splits;
-  res->kernel_form = use_kernel;
-  if (batched) {
-    /* every split in one batched kernel PLS on the kernel in its original order */
-    const int ns = splits->n_splits;
-    const int *ord = cb_kernel_order(kernel);
-    int identity = 1;
-    for (int i = 0; i < n && identity; ++i) identity = ord[i] == i;
-    if (!identity) CB_CHECK_GOTO(cb_kernel_arrange(kernel, NULL, 0), st, done);
-    jobs = calloc((size_t)ns, sizeof *jobs);
-    Yv = malloc(sizeof *Yv * (size_t)n * qv);
-    Yall = malloc(sizeof *Yall * (size_t)ns * nte_max * qv);
-    CB_ALLOC_GOTO(jobs, st, done);
-    CB_ALLOC_GOTO(Yv, st, done);
-    CB_ALLOC_GOTO(Yall, st, done);
-    for (int i = 0; i < n; ++i)
-      for (int j = 0; j < qv; ++j) Yv[(size_t)i * qv + j] = Y[(size_t)i * q + cols[j]];
-    for (int k = 0; k < ns; ++k) {
-      jobs[k].train = splits->train + (size_t)k * ntr_max;
-      jobs[k].n_train = splits->train_size ? splits->train_size[k] : ntr_max;
-      jobs[k].test = splits->test + (size_t)k * nte_max;
-      jobs[k].n_test = splits->test_size ? splits->test_size[k] : nte_max;
-      jobs[k].Yhat = Yall + (size_t)k * nte_max * qv;
+  cb_status st = cb_pls_kernel_multi(cb_kernel_data(c->kernel), n, n, n, c->Yv, qv, c->opts->n_components, c->jobs, ns);
+  if (st != CB_OK) cb_error_prefix("CV %s", cb_regress_kind_name(c->kind));
+  return st;
+}
+
+/* Split k's test responses into c->Yte and its predictions into c->Yhat (fitted here unless batched). */
+static cb_status cv_fit_split(cv_run *c, int k) {
+  const cb_splits *splits = c->splits;
+  const cb_regress_opts *opts = c->opts;
+  const float *X = c->X;
+  const double *Y = c->Y;
+  const int n = c->n, p = c->p, q = c->q, qv = c->qv, *cols = c->cols;
+  const int ntr = splits->train_size ? splits->train_size[k] : c->ntr_max;
+  const int nte = splits->test_size ? splits->test_size[k] : c->nte_max;
+  const int *tr = splits->train + (size_t)k * c->ntr_max, *te = splits->test + (size_t)k * c->nte_max;
+  gather_rows(X, p, Y, q, cols, qv, te, nte, c->use_kernel ? NULL : c->Xte, c->Yte);
+  if (c->jobs) {
+    memcpy(c->Yhat, c->jobs[k].Yhat, sizeof *c->Yhat * (size_t)nte * qv);
+  } else if (c->use_kernel) {
+    gather_rows(X, p, Y, q, cols, qv, tr, ntr, NULL, c->Ytr);
+    memcpy(c->order, tr, sizeof *c->order * (size_t)ntr);
+    memcpy(c->order + ntr, te, sizeof *c->order * (size_t)nte);
+    CB_CHECK(cb_kernel_arrange(c->kernel, c->order, ntr + nte));
+    const double *K = cb_kernel_data(c->kernel);
+    if (!c->rws) CB_CHECK(cb_ridge_ws_create(&c->rws));
+    CB_CHECK(cb_ridge_kernel_fit_predict_ws(c->rws, K, n, ntr, nte, c->Ytr, qv, c->alphas, c->n_alphas,
+                                            opts->alpha_per_target, c->Yhat, NULL, NULL));
+  } else if (c->kind == CB_REG_PLS) {
+    gather_rows(X, p, Y, q, cols, qv, tr, ntr, c->Xtr, c->Ytr);
+    int ncomp = opts->n_components < p ? opts->n_components : p;
+    CB_CHECK(cb_pls_fit_inplace(c->Xtr, c->Ytr, ntr, p, qv, ncomp, opts->max_iter, opts->tol, &c->m));
+    CB_CHECK(cb_pls_predict(c->m, c->Xte, nte, c->Yhat));
+    cb_pls_destroy(&c->m);
+  } else if (c->kind == CB_REG_LINEAR) {
+    gather_rows(X, p, Y, q, cols, qv, tr, ntr, c->Xtr, c->Ytr);
+    CB_CHECK(cb_ols_fit_predict(c->Xtr, ntr, p, c->Ytr, qv, c->Xte, nte, c->Yhat, NULL));
+  } else {
+    gather_rows(X, p, Y, q, cols, qv, tr, ntr, c->Xtr, c->Ytr);
+    CB_CHECK(cb_n2n_fit_predict(c->Xtr, ntr, p, c->Ytr, qv, c->Xte, nte, c->Yhat, NULL));
+  }
+  return CB_OK;
+}
+
+/* Split k's per-neuroid r (a constant prediction of a varying response scores 0), the optional copies of the
+ * predictions and r, and the split's median. */
+static void cv_score_split(cv_run *c, int k) {
+  const cb_regress_opts *opts = c->opts;
+  const int q = c->q, qv = c->qv, *cols = c->cols;
+  const int nte = c->splits->test_size ? c->splits->test_size[k] : c->nte_max;
+  const double *Yhat = c->Yhat, *Yte = c->Yte;
+  double *r = c->r;
+  if (opts->predictions) {
+    double *P = opts->predictions + (size_t)k * c->nte_max * q; /* (nte, q) */
+    for (int i = 0; i < nte; ++i) {
+      for (int j = 0; j < q; ++j) P[(size_t)i * q + j] = NAN;
+      for (int j = 0; j < qv; ++j) P[(size_t)i * q + cols[j]] = Yhat[(size_t)i * qv + j];
     }
-    st = cb_pls_kernel_multi(cb_kernel_data(kernel), n, n, n, Yv, qv, opts->n_components, jobs, ns);
-    if (st != CB_OK) {
-      cb_error_prefix("CV %s", cb_regress_kind_name(kind));
-      goto done;
+  }
+  for (int j = 0; j < q; ++j) r[j] = NAN;
+  for (int j = 0; j < qv; ++j) {
+    r[cols[j]] = cb_pearson_strided(Yhat + j, qv, Yte + j, qv, nte);
+    if (isnan(r[cols[j]]) && !column_constant(Yte + j, qv, nte)) { /* the prediction is constant */
+      r[cols[j]] = 0.0;
+      c->pred_const[cols[j]] = 1;
     }
   }
-  for (int k = 0; k < splits->n_splits; ++k) {
-    cur_split = k;
+  for (int j = 0; j < q; ++j)
+    if (isnan(r[j])) c->nan_seen[j] = 1;
+  if (opts->neuroid_r) memcpy(opts->neuroid_r + (size_t)k * q, r, sizeof *r * (size_t)q);
+  c->res->per_split[k] = cb_median_skipnan(r, q, &c->res->n_nan_split[k]);
+}
+
+cb_status cb_cv_regress(const float *X, int n, int p, const double *Y, int q, const cb_splits *splits,
+                        const cb_regress_opts *opts, cb_kernel *kernel, cb_cv_result *out) {
+  CB_CHECK(cv_check_args(X, n, p, Y, q, splits, opts, kernel, out));
+  cv_run c = {0};
+  c.X = X;
+  c.Y = Y;
+  c.n = n;
+  c.p = p;
+  c.q = q;
+  c.splits = splits;
+  c.opts = opts;
+  c.kind = opts->kind;
+  c.kernel = kernel;
+  c.ntr_max = splits->n_train;
+  c.nte_max = splits->n_test;
+  CB_CHECK(cv_choose_form(&c));
+
+  cb_status st = CB_OK;
+  int k = 0;
+  CB_CHECK_GOTO(cv_alloc(&c), st, done);
+  CB_CHECK_GOTO(cv_finite_columns(&c), st, done);
+  c.res->n_splits = splits->n_splits;
+  c.res->kernel_form = c.use_kernel;
+  if (c.batched) CB_CHECK_GOTO(cv_batched_pls(&c), st, done);
+  for (k = 0; k < splits->n_splits; ++k) {
     if (cb_signal_pending()) { /* abandon: the caller commits nothing of this task */
       st = CB_ERROR(CB_ERR_INTERRUPTED, "stopped by signal %d", cb_signal_pending());
       goto fail;
     }
-    const int ntr = splits->train_size ? splits->train_size[k] : ntr_max;
-    const int nte = splits->test_size ? splits->test_size[k] : nte_max;
-    const int *tr = splits->train + (size_t)k * ntr_max, *te = splits->test + (size_t)k * nte_max;
-    gather_rows(X, p, Y, q, cols, qv, te, nte, use_kernel ? NULL : Xte, Yte);
-    if (jobs) {
-      memcpy(Yhat, jobs[k].Yhat, sizeof *Yhat * (size_t)nte * qv);
-    } else if (use_kernel) {
-      gather_rows(X, p, Y, q, cols, qv, tr, ntr, NULL, Ytr);
-      memcpy(order, tr, sizeof *order * (size_t)ntr);
-      memcpy(order + ntr, te, sizeof *order * (size_t)nte);
-      CB_CHECK_GOTO(cb_kernel_arrange(kernel, order, ntr + nte), st, fail);
-      const double *K = cb_kernel_data(kernel);
-      if (!rws) CB_CHECK_GOTO(cb_ridge_ws_create(&rws), st, fail);
-      CB_CHECK_GOTO(cb_ridge_kernel_fit_predict_ws(rws, K, n, ntr, nte, Ytr, qv, alphas, n_alphas,
-                                                     opts->alpha_per_target, Yhat, NULL, NULL),
-                      st, fail);
-    } else if (kind == CB_REG_PLS) {
-      gather_rows(X, p, Y, q, cols, qv, tr, ntr, Xtr, Ytr);
-      int ncomp = opts->n_components < p ? opts->n_components : p;
-      CB_CHECK_GOTO(cb_pls_fit_inplace(Xtr, Ytr, ntr, p, qv, ncomp, opts->max_iter, opts->tol, &m), st, fail);
-      CB_CHECK_GOTO(cb_pls_predict(m, Xte, nte, Yhat), st, fail);
-      cb_pls_destroy(&m);
-    } else if (kind == CB_REG_LINEAR) {
-      gather_rows(X, p, Y, q, cols, qv, tr, ntr, Xtr, Ytr);
-      CB_CHECK_GOTO(cb_ols_fit_predict(Xtr, ntr, p, Ytr, qv, Xte, nte, Yhat, NULL), st, fail);
-    } else {
-      gather_rows(X, p, Y, q, cols, qv, tr, ntr, Xtr, Ytr);
-      CB_CHECK_GOTO(cb_n2n_fit_predict(Xtr, ntr, p, Ytr, qv, Xte, nte, Yhat, NULL), st, fail);
-    }
-    if (opts->predictions) {
-      double *P = opts->predictions + (size_t)k * nte_max * q; /* (nte, q) */
-      for (int i = 0; i < nte; ++i) {
-        for (int j = 0; j < q; ++j) P[(size_t)i * q + j] = NAN;
-        for (int j = 0; j < qv; ++j) P[(size_t)i * q + cols[j]] = Yhat[(size_t)i * qv + j];
-      }
-    }
-    for (int j = 0; j < q; ++j) r[j] = NAN;
-    for (int j = 0; j < qv; ++j) {
-      r[cols[j]] = cb_pearson_strided(Yhat + j, qv, Yte + j, qv, nte);
-      if (isnan(r[cols[j]]) && !column_constant(Yte + j, qv, nte)) { /* the prediction is constant */
-        r[cols[j]] = 0.0;
-        pred_const[cols[j]] = 1;
-      }
-    }
-    for (int j = 0; j < q; ++j)
-      if (isnan(r[j])) nan_seen[j] = 1;
-    if (opts->neuroid_r) memcpy(opts->neuroid_r + (size_t)k * q, r, sizeof *r * (size_t)q);
-    res->per_split[k] = cb_median_skipnan(r, q, &res->n_nan_split[k]);
+    CB_CHECK_GOTO(cv_fit_split(&c, k), st, fail);
+    cv_score_split(&c, k);
   }
-  split_mean(res);
+  split_mean(c.res);
   for (int j = 0; j < q; ++j) {
-    res->n_nan_neuroids += nan_seen[j];
-    res->n_const_pred += pred_const[j];
+    c.res->n_nan_neuroids += c.nan_seen[j];
+    c.res->n_const_pred += c.pred_const[j];
   }
-  *out = *res;
+  *out = *c.res;
   goto done;
 
 fail:
-  cb_error_prefix("CV %s, split %d", cb_regress_kind_name(kind), cur_split);
+  cb_error_prefix("CV %s, split %d", cb_regress_kind_name(c.kind), k);
 done:
-  cb_pls_destroy(&m);
-  cb_ridge_ws_destroy(&rws);
-  cb_kernel_destroy(&own);
-  free(jobs);
-  free(Yall);
-  free(Yv);
-  free(order);
-  free(cols);
-  free(res);
-  free(nan_seen);
-  free(r);
-  free(Yhat);
-  free(Yte);
-  free(Xte);
-  free(Ytr);
-  free(Xtr);
+  cv_free(&c);
   return st;
 }
 

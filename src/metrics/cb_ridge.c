@@ -198,10 +198,9 @@ cb_status cb_ridge_kernel_fit_predict_ws(cb_ridge_ws *ws, const double *K, int l
                                NULL);
 }
 
-cb_status cb_ridge__fit_predict(cb_ridge_ws *ws, const double *K, int ldk, int n, int m, const double *Y, int q,
-                                const double *alphas, int n_alphas, int per_target, int screen, double *Yhat,
-                                double *alpha_out, double *dual, int *screened) {
-  if (screened) *screened = 0;
+/* Checks the arguments of cb_ridge__fit_predict (the first error wins). */
+static cb_status ridge_check_args(const double *K, int ldk, int n, int m, const double *Y, int q,
+                                  const double *alphas, int n_alphas, const double *Yhat) {
   if (K == NULL || Y == NULL || alphas == NULL || (Yhat == NULL && m > 0))
     return CB_ERROR(CB_ERR_ARG, "ridge: NULL argument");
   if (n < 2) return CB_ERROR(CB_ERR_NUMERIC, "ridge: needs at least 2 training samples, got %d", n);
@@ -214,141 +213,200 @@ cb_status cb_ridge__fit_predict(cb_ridge_ws *ws, const double *K, int ldk, int n
     if (!isfinite(Y[i]))
       return CB_ERROR(CB_ERR_NUMERIC, "ridge: Y has a non-finite value at row %zu, column %zu", i / (size_t)q,
                       i % (size_t)q);
+  return CB_OK;
+}
 
-  cb_status st = CB_OK;
-  const size_t nq = (size_t)n * q, nn = (size_t)n * n;
-  const int gcv = n_alphas > 1;
-  double *r = malloc(sizeof *r * (size_t)n), *mte = malloc(sizeof *mte * (size_t)(m + 1));
-  double *ym = malloc(sizeof *ym * (size_t)q);
-  cb_ridge_ws own = {NULL, NULL, 0};
-  if (!ws) ws = &own;
-  if (ws_reserve(ws, nn) != CB_OK) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
-  double *G = ws->G; /* (n, n) Kc + 11', destroyed by the eigensolver */
-  double *E = ws->E; /* (n, n) row i = eigenvector i */
-  double *lam = malloc(sizeof *lam * (size_t)n);
-  double *QtY = malloc(sizeof *QtY * nq), *WB = malloc(sizeof *WB * nq), *C = malloc(sizeof *C * nq);
-  double *best = malloc(sizeof *best * nq); /* (n, q) dual coefficients of the chosen alphas */
-  double *W = malloc(sizeof *W * (size_t)n_alphas * n); /* (n_alphas, n) weights */
-  double *D = NULL, *Esq = NULL, *err = malloc(sizeof *err * (size_t)q), *best_err = malloc(sizeof *best_err * (size_t)q);
-  int *best_a = calloc((size_t)q, sizeof *best_a);
-  lapack_int *isuppz = malloc(sizeof *isuppz * 2 * (size_t)n);
-  CB_ALLOC_GOTO(r, st, done);
-  CB_ALLOC_GOTO(mte, st, done);
-  CB_ALLOC_GOTO(ym, st, done);
-  CB_ALLOC_GOTO(G, st, done);
-  CB_ALLOC_GOTO(E, st, done);
-  CB_ALLOC_GOTO(lam, st, done);
-  CB_ALLOC_GOTO(QtY, st, done);
-  CB_ALLOC_GOTO(WB, st, done);
-  CB_ALLOC_GOTO(C, st, done);
-  CB_ALLOC_GOTO(best, st, done);
-  CB_ALLOC_GOTO(W, st, done);
-  CB_ALLOC_GOTO(err, st, done);
-  CB_ALLOC_GOTO(best_err, st, done);
-  CB_ALLOC_GOTO(best_a, st, done);
-  CB_ALLOC_GOTO(isuppz, st, done);
+/* One kernel ridge fit: sizes and workspaces (shapes in the comments). G and E belong to a cb_ridge_ws. */
+typedef struct ridge_fit {
+  int n, m, q, n_alphas;
+  double *r;          /* (n) training row means of K */
+  double *mte;        /* (m + 1) test row means of K over the training columns */
+  double mu;          /* mean of the training block of K */
+  double *ym;         /* (q) column means of Y */
+  double *G;          /* (n, n) Kc + 11', destroyed by the eigensolver */
+  double *E;          /* (n, n) row i = eigenvector i */
+  double *lam;        /* (n) eigenvalues */
+  double *QtY;        /* (n, q) Q' Yc */
+  double *WB, *C;     /* (n, q) each */
+  double *best;       /* (n, q) dual coefficients of the chosen alphas */
+  double *W;          /* (n_alphas, n) weights */
+  double *D;          /* (n_alphas, n) LOO diagonals (alpha choice only) */
+  double *Esq;        /* (RIDGE_ROW_BLOCK, n) (alpha choice only) */
+  double *err, *best_err; /* (q) each */
+  int *best_a;        /* (q) index of the chosen alpha */
+  lapack_int *isuppz; /* (2 n) */
+} ridge_fit;
 
-  double mu;
-  cb_kernel_train_means(K, ldk, n, m, r, mte, &mu);
+static cb_status ridge_alloc(ridge_fit *f) {
+  const size_t n = (size_t)f->n, q = (size_t)f->q, nq = n * q;
+  f->r = malloc(sizeof *f->r * n);
+  f->mte = malloc(sizeof *f->mte * (size_t)(f->m + 1));
+  f->ym = malloc(sizeof *f->ym * q);
+  f->lam = malloc(sizeof *f->lam * n);
+  f->QtY = malloc(sizeof *f->QtY * nq);
+  f->WB = malloc(sizeof *f->WB * nq);
+  f->C = malloc(sizeof *f->C * nq);
+  f->best = malloc(sizeof *f->best * nq);
+  f->W = malloc(sizeof *f->W * (size_t)f->n_alphas * n);
+  f->err = malloc(sizeof *f->err * q);
+  f->best_err = malloc(sizeof *f->best_err * q);
+  f->best_a = calloc(q, sizeof *f->best_a);
+  f->isuppz = malloc(sizeof *f->isuppz * 2 * n);
+  if (!f->r || !f->mte || !f->ym || !f->lam || !f->QtY || !f->WB || !f->C || !f->best || !f->W || !f->err ||
+      !f->best_err || !f->best_a || !f->isuppz)
+    return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  return CB_OK;
+}
+
+static void ridge_free(ridge_fit *f) {
+  free(f->isuppz);
+  free(f->best_a);
+  free(f->best_err);
+  free(f->err);
+  free(f->Esq);
+  free(f->D);
+  free(f->W);
+  free(f->best);
+  free(f->C);
+  free(f->WB);
+  free(f->QtY);
+  free(f->lam);
+  free(f->ym);
+  free(f->mte);
+  free(f->r);
+}
+
+/* Centring: G = Kc + 11' (Kc the doubly centred training kernel), C = Yc = Y - 1 ybar' (kept in C until Q'Yc is
+ * formed), with the kernel's row means r, mte, mu and the column means ym of Y. */
+static void ridge_center(ridge_fit *f, const double *K, int ldk, const double *Y) {
+  const int n = f->n, q = f->q;
+  double *ym = f->ym;
+  cb_kernel_train_means(K, ldk, n, f->m, f->r, f->mte, &f->mu);
   for (int j = 0; j < q; ++j) ym[j] = 0.0;
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < q; ++j) ym[j] += Y[(size_t)i * q + j];
   for (int j = 0; j < q; ++j) ym[j] /= n;
-  for (int i = 0; i < n; ++i) { /* Yc (n, q) = Y - 1 ybar', kept in C until Q'Yc is formed */
+  for (int i = 0; i < n; ++i) {
     const double *kr = K + (size_t)i * ldk;
-    double *gr = G + (size_t)i * n;
-    for (int j = 0; j < n; ++j) gr[j] = kr[j] - r[i] - r[j] + mu + 1.0;
-    for (int j = 0; j < q; ++j) C[(size_t)i * q + j] = Y[(size_t)i * q + j] - ym[j];
+    double *gr = f->G + (size_t)i * n;
+    for (int j = 0; j < n; ++j) gr[j] = kr[j] - f->r[i] - f->r[j] + f->mu + 1.0;
+    for (int j = 0; j < q; ++j) f->C[(size_t)i * q + j] = Y[(size_t)i * q + j] - ym[j];
   }
+}
+
+/* Eigendecomposition of G, the weights W (n_alphas, n) = 1 / (lam + alpha) with the intercept's eigenvector (the one
+ * most aligned with 1) weighted 0, and QtY = Q' Yc = E Yc. */
+static cb_status ridge_eigen(ridge_fit *f, const double *alphas) {
+  const int n = f->n, q = f->q;
   /* symmetric, so the column-major call sees the same matrix and returns eigenvectors as rows of E */
   lapack_int found = 0;
-  lapack_int info = LAPACKE_dsyevr(LAPACK_COL_MAJOR, 'V', 'A', 'U', n, G, n, 0.0, 0.0, 0, 0, 0.0, &found, lam, E, n,
-                                   isuppz);
-  if (info != 0 || found != n) {
-    st = CB_ERROR(CB_ERR_NUMERIC, "ridge: eigendecomposition of the %dx%d kernel failed (LAPACK info %d)", n, n,
-                  (int)info);
-    goto done;
-  }
+  lapack_int info = LAPACKE_dsyevr(LAPACK_COL_MAJOR, 'V', 'A', 'U', n, f->G, n, 0.0, 0.0, 0, 0, 0.0, &found, f->lam,
+                                   f->E, n, f->isuppz);
+  if (info != 0 || found != n)
+    return CB_ERROR(CB_ERR_NUMERIC, "ridge: eigendecomposition of the %dx%d kernel failed (LAPACK info %d)", n, n,
+                    (int)info);
   int icpt = 0;
   double bestcos = -1.0;
   for (int i = 0; i < n; ++i) {
     double s = 0.0;
-    const double *e = E + (size_t)i * n;
+    const double *e = f->E + (size_t)i * n;
     for (int j = 0; j < n; ++j) s += e[j];
     if (fabs(s) > bestcos) {
       bestcos = fabs(s);
       icpt = i;
     }
   }
-  for (int a = 0; a < n_alphas; ++a) {
-    double *w = W + (size_t)a * n;
-    for (int i = 0; i < n; ++i) w[i] = 1.0 / (lam[i] + alphas[a]);
+  for (int a = 0; a < f->n_alphas; ++a) {
+    double *w = f->W + (size_t)a * n;
+    for (int i = 0; i < n; ++i) w[i] = 1.0 / (f->lam[i] + alphas[a]);
     w[icpt] = 0.0;
   }
-  /* QtY = Q' Yc = E Yc */
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, q, n, 1.0, E, n, C, q, 0.0, QtY, q);
-  if (!gcv) {
-    exact_alpha(E, W, QtY, NULL, n, q, NULL, q, WB, best, NULL);
-  } else {
-    /* D (n_alphas, n) = W (E o E): diag of Q diag(w) Q' for every alpha, E squared a block of rows at a time */
-    D = calloc((size_t)n_alphas * n, sizeof *D);
-    Esq = malloc(sizeof *Esq * (size_t)RIDGE_ROW_BLOCK * n);
-    CB_ALLOC_GOTO(D, st, done);
-    CB_ALLOC_GOTO(Esq, st, done);
-    for (int i0 = 0; i0 < n; i0 += RIDGE_ROW_BLOCK) {
-      int b = n - i0 < RIDGE_ROW_BLOCK ? n - i0 : RIDGE_ROW_BLOCK;
-      for (size_t k = 0; k < (size_t)b * n; ++k) Esq[k] = E[(size_t)i0 * n + k] * E[(size_t)i0 * n + k];
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n_alphas, n, b, 1.0, W + i0, n, Esq, n, 1.0, D, n);
-    }
-    int ok = 0;
-    int smallest = 0;
-    for (int a = 1; a < n_alphas; ++a)
-      if (alphas[a] < alphas[smallest]) smallest = a;
-    for (int single = 1; screen && n_alphas >= 3 && !ok && single >= 0; --single) /* float, then double */
-      CB_CHECK_GOTO(choose_screened(E, W, QtY, D, n, q, n_alphas, per_target, smallest, single, WB, C, err,
-                                    best_err, best, best_a, &ok),
-                    st, done);
-    if (!ok) choose_exact(E, W, QtY, D, n, q, n_alphas, per_target, WB, C, err, best_err, best, best_a);
-    if (screened) *screened = ok;
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, q, n, 1.0, f->E, n, f->C, q, 0.0, f->QtY, q);
+  return CB_OK;
+}
+
+/* Several alphas: the LOO diagonals D, then the choice through the screen (when allowed) or exactly; *screened = 1
+ * when the screen's choice stood. */
+static cb_status ridge_choose_alpha(ridge_fit *f, const double *alphas, int per_target, int screen, int *screened) {
+  const int n = f->n, q = f->q, n_alphas = f->n_alphas;
+  /* D (n_alphas, n) = W (E o E): diag of Q diag(w) Q' for every alpha, E squared a block of rows at a time */
+  f->D = calloc((size_t)n_alphas * n, sizeof *f->D);
+  f->Esq = malloc(sizeof *f->Esq * (size_t)RIDGE_ROW_BLOCK * n);
+  if (f->D == NULL || f->Esq == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  const double *E = f->E;
+  for (int i0 = 0; i0 < n; i0 += RIDGE_ROW_BLOCK) {
+    int b = n - i0 < RIDGE_ROW_BLOCK ? n - i0 : RIDGE_ROW_BLOCK;
+    for (size_t k = 0; k < (size_t)b * n; ++k) f->Esq[k] = E[(size_t)i0 * n + k] * E[(size_t)i0 * n + k];
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n_alphas, n, b, 1.0, f->W + i0, n, f->Esq, n, 1.0, f->D,
+                n);
   }
+  int ok = 0;
+  int smallest = 0;
+  for (int a = 1; a < n_alphas; ++a)
+    if (alphas[a] < alphas[smallest]) smallest = a;
+  for (int single = 1; screen && n_alphas >= 3 && !ok && single >= 0; --single) /* float, then double */
+    CB_CHECK(choose_screened(E, f->W, f->QtY, f->D, n, q, n_alphas, per_target, smallest, single, f->WB, f->C,
+                             f->err, f->best_err, f->best, f->best_a, &ok));
+  if (!ok)
+    choose_exact(E, f->W, f->QtY, f->D, n, q, n_alphas, per_target, f->WB, f->C, f->err, f->best_err, f->best,
+                 f->best_a);
+  if (screened) *screened = ok;
+  return CB_OK;
+}
+
+/* Yhat (m, q) = (K_te - mte 1' - 1 r' + mu 11') c + ybar, c = f->best. */
+static void ridge_predict(ridge_fit *f, const double *K, int ldk, double *Yhat) {
+  const int n = f->n, m = f->m, q = f->q;
+  const double *best = f->best;
+  double *cs = f->err, *rc = f->WB; /* reuse: cs (q) column sums of c, rc (q) = c' r */
+  for (int j = 0; j < q; ++j) cs[j] = 0.0;
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < q; ++j) cs[j] += best[(size_t)i * q + j];
+  cblas_dgemv(CblasRowMajor, CblasTrans, n, q, 1.0, best, q, f->r, 1, 0.0, rc, 1);
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < q; ++j) Yhat[(size_t)i * q + j] = f->ym[j] - rc[j] + (f->mu - f->mte[i]) * cs[j];
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, q, n, 1.0, K + (size_t)n * ldk, ldk, best, q, 1.0, Yhat,
+              q);
+}
+
+cb_status cb_ridge__fit_predict(cb_ridge_ws *ws, const double *K, int ldk, int n, int m, const double *Y, int q,
+                                const double *alphas, int n_alphas, int per_target, int screen, double *Yhat,
+                                double *alpha_out, double *dual, int *screened) {
+  if (screened) *screened = 0;
+  CB_CHECK(ridge_check_args(K, ldk, n, m, Y, q, alphas, n_alphas, Yhat));
+
+  cb_status st = CB_OK;
+  const size_t nq = (size_t)n * q;
+  cb_ridge_ws own = {NULL, NULL, 0};
+  if (!ws) ws = &own;
+  if (ws_reserve(ws, (size_t)n * n) != CB_OK) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  ridge_fit f = {0};
+  f.n = n;
+  f.m = m;
+  f.q = q;
+  f.n_alphas = n_alphas;
+  f.G = ws->G;
+  f.E = ws->E;
+  CB_CHECK_GOTO(ridge_alloc(&f), st, done);
+  ridge_center(&f, K, ldk, Y);
+  CB_CHECK_GOTO(ridge_eigen(&f, alphas), st, done);
+  if (n_alphas == 1)
+    exact_alpha(f.E, f.W, f.QtY, NULL, n, q, NULL, q, f.WB, f.best, NULL);
+  else
+    CB_CHECK_GOTO(ridge_choose_alpha(&f, alphas, per_target, screen, screened), st, done);
   for (size_t i = 0; i < nq; ++i)
-    if (!isfinite(best[i])) {
+    if (!isfinite(f.best[i])) {
       st = CB_ERROR(CB_ERR_NUMERIC, "ridge: non-finite dual coefficients (degenerate kernel)");
       goto done;
     }
-  if (m > 0) {
-    /* Yhat = (K_te - mte 1' - 1 r' + mu 11') c + ybar */
-    double *cs = err, *rc = WB; /* reuse: cs (q) column sums of c, rc (q) = c' r */
-    for (int j = 0; j < q; ++j) cs[j] = 0.0;
-    for (int i = 0; i < n; ++i)
-      for (int j = 0; j < q; ++j) cs[j] += best[(size_t)i * q + j];
-    cblas_dgemv(CblasRowMajor, CblasTrans, n, q, 1.0, best, q, r, 1, 0.0, rc, 1);
-    for (int i = 0; i < m; ++i)
-      for (int j = 0; j < q; ++j) Yhat[(size_t)i * q + j] = ym[j] - rc[j] + (mu - mte[i]) * cs[j];
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, q, n, 1.0, K + (size_t)n * ldk, ldk, best, q, 1.0,
-                Yhat, q);
-  }
+  if (m > 0) ridge_predict(&f, K, ldk, Yhat);
   if (alpha_out)
-    for (int j = 0; j < q; ++j) alpha_out[j] = alphas[best_a[j]];
-  if (dual) memcpy(dual, best, sizeof *best * nq);
+    for (int j = 0; j < q; ++j) alpha_out[j] = alphas[f.best_a[j]];
+  if (dual) memcpy(dual, f.best, sizeof *f.best * nq);
 
 done:
-  free(isuppz);
-  free(best_a);
-  free(best_err);
-  free(err);
-  free(Esq);
-  free(D);
-  free(W);
-  free(best);
-  free(C);
-  free(WB);
-  free(QtY);
-  free(lam);
+  ridge_free(&f);
   free(own.G);
   free(own.E);
-  free(ym);
-  free(mte);
-  free(r);
   return st;
 }

@@ -92,10 +92,56 @@ fail:
   return st;
 }
 
+/* glabel (G) [g] = the most frequent class among group g's stimuli (ties: the smallest class id); *C = the number of
+ * classes among the group labels. */
+static cb_status group_labels(int n, const int *gid /* (n) */, int G, const int *labels /* (n) */,
+                              int *glabel /* (G) */, int *C) {
+  cb_status st = CB_OK;
+  int *cls = malloc(sizeof *cls * (size_t)n);       /* (n) compact class ids */
+  int *first = malloc(sizeof *first * (size_t)G);   /* (G) first stimulus of each group, -1 when none */
+  int *next = malloc(sizeof *next * (size_t)n);     /* (n) next stimulus of the same group, -1 at the end */
+  int *count = NULL;                                /* (C) class counts of one group */
+  CB_ALLOC_GOTO(cls, st, done);
+  CB_ALLOC_GOTO(first, st, done);
+  CB_ALLOC_GOTO(next, st, done);
+  CB_CHECK_GOTO(compact(n, labels, "class", cls, C), st, done);
+  count = calloc((size_t)*C, sizeof *count);
+  CB_ALLOC_GOTO(count, st, done);
+  for (int g = 0; g < G; ++g) first[g] = -1;
+  for (int i = n - 1; i >= 0; --i) { /* per-group lists of stimuli */
+    next[i] = first[gid[i]];
+    first[gid[i]] = i;
+  }
+  for (int g = 0; g < G; ++g) {
+    int best = -1;
+    for (int i = first[g]; i >= 0; i = next[i]) {
+      int c = cls[i];
+      ++count[c];
+      if (best < 0 || count[c] > count[best] || (count[c] == count[best] && c < best)) best = c;
+    }
+    glabel[g] = best;
+    for (int i = first[g]; i >= 0; i = next[i]) count[cls[i]] = 0;
+  }
+  /* classes among the group labels */
+  for (int g = 0; g < G; ++g) count[glabel[g]] = 1;
+  *C = 0;
+  for (int g = 0; g < G; ++g)
+    if (count[glabel[g]]) {
+      count[glabel[g]] = 0;
+      ++*C;
+    }
+done:
+  free(count);
+  free(next);
+  free(first);
+  free(cls);
+  return st;
+}
+
 cb_status cb_splits_group_shuffle(int n, const int *groups, const int *labels, int n_splits, double train_fraction,
                                   uint64_t seed, cb_splits **out) {
   cb_status st = CB_OK;
-  int *gid = NULL, *cls = NULL, *glabel = NULL, *count = NULL, *first = NULL, *next = NULL;
+  int *gid = NULL, *glabel = NULL;
   unsigned char *test_of = NULL;
   cb_splits *gs = NULL;
   if (out == NULL || groups == NULL) return CB_ERROR(CB_ERR_ARG, "grouped splits: NULL argument");
@@ -115,41 +161,9 @@ cb_status cb_splits_group_shuffle(int n, const int *groups, const int *labels, i
     goto done;
   }
   if (labels) {
-    /* glabel[g] = the most frequent class among group g's stimuli (ties: the smallest class id) */
-    cls = malloc(sizeof *cls * (size_t)n);
-    glabel = malloc(sizeof *glabel * (size_t)G);
-    first = malloc(sizeof *first * (size_t)G);
-    next = malloc(sizeof *next * (size_t)n);
-    CB_ALLOC_GOTO(cls, st, done);
+    glabel = malloc(sizeof *glabel * (size_t)G); /* (G) class of each group */
     CB_ALLOC_GOTO(glabel, st, done);
-    CB_ALLOC_GOTO(first, st, done);
-    CB_ALLOC_GOTO(next, st, done);
-    CB_CHECK_GOTO(compact(n, labels, "class", cls, &C), st, done);
-    count = calloc((size_t)C, sizeof *count);
-    CB_ALLOC_GOTO(count, st, done);
-    for (int g = 0; g < G; ++g) first[g] = -1;
-    for (int i = n - 1; i >= 0; --i) { /* per-group lists of stimuli */
-      next[i] = first[gid[i]];
-      first[gid[i]] = i;
-    }
-    for (int g = 0; g < G; ++g) {
-      int best = -1;
-      for (int i = first[g]; i >= 0; i = next[i]) {
-        int c = cls[i];
-        ++count[c];
-        if (best < 0 || count[c] > count[best] || (count[c] == count[best] && c < best)) best = c;
-      }
-      glabel[g] = best;
-      for (int i = first[g]; i >= 0; i = next[i]) count[cls[i]] = 0;
-    }
-    /* classes among the group labels */
-    for (int g = 0; g < G; ++g) count[glabel[g]] = 1;
-    C = 0;
-    for (int g = 0; g < G; ++g)
-      if (count[glabel[g]]) {
-        count[glabel[g]] = 0;
-        ++C;
-      }
+    CB_CHECK_GOTO(group_labels(n, gid, G, labels, glabel, &C), st, done);
   }
   const int n_test = (int)ceil((1.0 - train_fraction) * G - 1e-9), n_train = G - n_test;
   if (n_train < C || n_test < C) {
@@ -163,7 +177,7 @@ cb_status cb_splits_group_shuffle(int n, const int *groups, const int *labels, i
     goto done;
   }
   CB_CHECK_GOTO(cb_splits_stratified_shuffle(G, glabel, n_splits, train_fraction, seed, &gs), st, done);
-  test_of = calloc((size_t)n_splits * (size_t)G, 1);
+  test_of = calloc((size_t)n_splits * (size_t)G, 1); /* (n_splits, G) 1: the group is tested in the split */
   CB_ALLOC_GOTO(test_of, st, done);
   for (int k = 0; k < n_splits; ++k)
     for (int j = 0; j < gs->test_size[k]; ++j) test_of[(size_t)k * G + gs->test[(size_t)k * gs->n_test + j]] = 1;
@@ -171,11 +185,7 @@ cb_status cb_splits_group_shuffle(int n, const int *groups, const int *labels, i
 done:
   cb_splits_destroy(&gs);
   free(test_of);
-  free(next);
-  free(first);
-  free(count);
   free(glabel);
-  free(cls);
   free(gid);
   return st;
 }

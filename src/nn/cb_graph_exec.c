@@ -150,25 +150,42 @@ static int by_producer(const void *a, const void *b) {
   return x->producer != y->producer ? (x->producer > y->producer) - (x->producer < y->producer) : (x->k > y->k) - (x->k < y->k);
 }
 
-cb_status cb_graph_run_batch(cb_graph *g, const float *x, int n_img, size_t in_stride, int n_req, const int *req,
-                             float *const *out, const size_t *out_stride) {
-  if (g == NULL || x == NULL || (n_req > 0 && (req == NULL || out == NULL || out_stride == NULL)))
-    return CB_ERROR(CB_ERR_ARG, "graph run: NULL argument");
-  if (n_img <= 0) return CB_ERROR(CB_ERR_ARG, "graph run: %d images", n_img);
-  CB_CHECK(cb_graph_finish(g));
-  if (g->n_inputs != 1) return CB_ERROR(CB_ERR_UNSUPPORTED, "graph run: %d inputs (batched runs take one)", g->n_inputs);
+/* One batched run: the request, the group of images in flight and its arena copies. */
+typedef struct batch_run {
+  cb_graph *g;
+  const float *x;          /* (n_img, in_stride) input images */
+  size_t in_stride;
+  int n_req;
+  const int *req;          /* (n_req) requested values */
+  float *const *out;       /* (n_req) destinations, out_stride[k] floats per image */
+  const size_t *out_stride;
+  req_at *order;           /* (n_order) runtime values requested, by producing node */
+  int n_order;
+  int group;               /* images per group */
+  size_t stride;           /* bytes of one arena copy */
+  char *bases[GROUP_MAX];  /* (group) arena of each image of a group (image 0: the planned arena) */
+  const float *xs[GROUP_MAX];
+  float *ys[GROUP_MAX];
+  int b0, nb;              /* first image and size of the current group */
+  int threads;
+} batch_run;
+
+/* Checks the requests, copies out the constant ones and marks the nodes the runtime ones depend on (g->needed). */
+static cb_status batch_mark_needed(batch_run *br, int n_img) {
+  cb_graph *g = br->g;
   const int in_id = g->inputs[0];
   memset(g->needed, 0, (size_t)g->n_nodes);
-  for (int k = 0; k < n_req; ++k) {
-    if (req[k] < 0 || req[k] >= g->n_values)
-      return CB_ERROR(CB_ERR_ARG, "graph run: requested value %d out of range [0, %d)", req[k], g->n_values);
-    if (out[k] == NULL) return CB_ERROR(CB_ERR_ARG, "graph run: output %d is NULL", k);
-    const cb__value *v = &g->values[req[k]];
+  for (int k = 0; k < br->n_req; ++k) {
+    const int rk = br->req[k];
+    if (rk < 0 || rk >= g->n_values)
+      return CB_ERROR(CB_ERR_ARG, "graph run: requested value %d out of range [0, %d)", rk, g->n_values);
+    if (br->out[k] == NULL) return CB_ERROR(CB_ERR_ARG, "graph run: output %d is NULL", k);
+    const cb__value *v = &g->values[rk];
     if (v->kind == CB__V_RUNTIME) g->needed[v->producer] = 1;
     else
       for (int b = 0; b < n_img; ++b) {
-        g->values[in_id].data = (void *)(uintptr_t)(x + (size_t)b * in_stride);
-        copy_out(v, out[k] + (size_t)b * out_stride[k]);
+        g->values[in_id].data = (void *)(uintptr_t)(br->x + (size_t)b * br->in_stride);
+        copy_out(v, br->out[k] + (size_t)b * br->out_stride[k]);
       }
   }
   for (int i = g->n_nodes - 1; i >= 0; --i) {
@@ -177,21 +194,34 @@ cb_status cb_graph_run_batch(cb_graph *g, const float *x, int n_img, size_t in_s
     for (int k = 0; k < n->n_in; ++k)
       if (n->in[k] >= 0 && g->values[n->in[k]].kind == CB__V_RUNTIME) g->needed[g->values[n->in[k]].producer] = 1;
   }
-  /* The runtime values requested, in node order: each step of the loop below copies out those its nodes
-   * produced by walking this list once (not all n_req requests per node: a model with every layer requested). */
-  req_at *order = malloc((size_t)(n_req > 0 ? n_req : 1) * sizeof *order);
-  if (order == NULL) return CB_ERROR(CB_ERR_NOMEM, "graph run: out of memory");
-  int n_order = 0;
-  for (int k = 0; k < n_req; ++k)
-    if (g->values[req[k]].kind == CB__V_RUNTIME) order[n_order++] = (req_at){g->values[req[k]].producer, k};
-  qsort(order, (size_t)n_order, sizeof *order, by_producer);
+  return CB_OK;
+}
+
+/* The runtime values requested, in node order: each step of the run copies out those its nodes produced by walking
+ * this list once (not all n_req requests per node: a model with every layer requested). */
+static cb_status batch_order(batch_run *br) {
+  cb_graph *g = br->g;
+  br->order = malloc((size_t)(br->n_req > 0 ? br->n_req : 1) * sizeof *br->order);
+  if (br->order == NULL) return CB_ERROR(CB_ERR_NOMEM, "graph run: out of memory");
+  br->n_order = 0;
+  for (int k = 0; k < br->n_req; ++k)
+    if (g->values[br->req[k]].kind == CB__V_RUNTIME)
+      br->order[br->n_order++] = (req_at){g->values[br->req[k]].producer, k};
+  qsort(br->order, (size_t)br->n_order, sizeof *br->order, by_producer);
+  return CB_OK;
+}
+
+/* Images per group (as many arena copies as fit GROUP_BYTES, at most GROUP_MAX and n_img) and their arenas: image 0
+ * of a group uses the planned arena, the others copies in g->batch_arena (grown when too small). */
+static cb_status batch_arenas(batch_run *br, int n_img) {
+  cb_graph *g = br->g;
   const size_t stride = (g->arena_bytes + 63) / 64 * 64;
   int group = stride > 0 ? (int)(GROUP_BYTES / stride) : GROUP_MAX;
   if (group > n_img) group = n_img;
   if (group > GROUP_MAX) group = GROUP_MAX;
   if (group < 1) group = 1;
-  cb_status st = CB_OK;
-  const int threads = cb_sgemm_default_threads();
+  br->stride = stride;
+  br->group = group;
   const size_t arena_need = group > 1 ? stride * (size_t)(group - 1) + 64 : 0;
   if (g->batch_arena_bytes < arena_need) {
     free(g->batch_arena);
@@ -199,77 +229,112 @@ cb_status cb_graph_run_batch(cb_graph *g, const float *x, int n_img, size_t in_s
     g->batch_arena_bytes = g->batch_arena != NULL ? arena_need : 0;
   }
   char *arena = g->batch_arena;
-  const float *xs[GROUP_MAX];
-  float *ys[GROUP_MAX];
-  char *bases[GROUP_MAX];
-  if (group > 1 && arena == NULL) {
-    st = CB_ERROR(CB_ERR_NOMEM, "graph run: out of memory for %d image copies of %zu bytes", group, stride);
-    goto done;
+  if (group > 1 && arena == NULL)
+    return CB_ERROR(CB_ERR_NOMEM, "graph run: out of memory for %d image copies of %zu bytes", group, stride);
+  br->bases[0] = g->arena;
+  for (int j = 1; j < group; ++j) br->bases[j] = arena + stride * (size_t)(j - 1);
+  return CB_OK;
+}
+
+/* Conv node i on the whole group in one GEMM, with the following Relu fused when nobody else reads the conv output;
+ * the last node computed. */
+static int batch_conv(batch_run *br, int i, const char **pname, double *flops) {
+  cb_graph *g = br->g;
+  const cb__node *n = &g->nodes[i];
+  const cb__value *xv = cb__in(g, n, 0), *wv = cb__in(g, n, 1), *bv = cb__in(g, n, 2);
+  const cb__value *yv = cb__out(g, n, 0);
+  int last = i, relu = 0;
+  int j = i + 1;
+  while (j < g->n_nodes && (!g->needed[j] || g->nodes[j].folded)) ++j;
+  if (j < g->n_nodes && strcmp(g->nodes[j].op->name, "Relu") == 0 && g->nodes[j].in[0] == n->out[0] &&
+      yv->last_use == j && !yv->is_output) {
+    relu = 1;
+    for (int k = 0; k < br->n_req; ++k) relu &= br->req[k] != n->out[0];
   }
-  bases[0] = g->arena; /* image 0 of a group uses the planned arena */
-  for (int j = 1; j < group; ++j) bases[j] = arena + stride * (size_t)(j - 1);
-  for (int b0 = 0; b0 < n_img; b0 += group) {
-    const int nb = n_img - b0 < group ? n_img - b0 : group;
+  if (relu) {
+    last = j;
+    yv = cb__out(g, &g->nodes[j], 0);
+    *pname = "Conv+Relu";
+  }
+  for (int q = 0; q < br->nb; ++q) {
+    br->xs[q] = xv->kind == CB__V_INPUT ? br->x + (size_t)(br->b0 + q) * br->in_stride
+                : xv->kind == CB__V_RUNTIME ? (const float *)(br->bases[q] + xv->offset) : xv->data;
+    br->ys[q] = (float *)(br->bases[q] + yv->offset);
+  }
+  cb__conv2d_images(&n->p.win.geom, wv->data, bv ? bv->data : NULL, relu, br->nb, br->xs, br->ys, br->threads);
+  *flops = conv_flops(&n->p.win.geom) * br->nb;
+  return last;
+}
+
+/* Node i (and a fused Relu) on every image of the current group; the last node computed. */
+static int batch_step(batch_run *br, int i) {
+  cb_graph *g = br->g;
+  const cb__node *n = &g->nodes[i];
+  const double t0 = profile_sink ? now_s() : 0.0;
+  const char *pname = n->op->name;
+  double flops = 0.0;
+  int last = i;
+  if (n->op == &cb__op_conv) {
+    last = batch_conv(br, i, &pname, &flops);
+  } else if (gemm_batchable(g, n)) {
+    const cb__value *av = cb__in(g, n, 0), *yv = cb__out(g, n, 0);
+    for (int q = 0; q < br->nb; ++q) {
+      br->xs[q] = (const float *)(br->bases[q] + av->offset);
+      br->ys[q] = (float *)(br->bases[q] + yv->offset);
+    }
+    gemm_images(g, n, br->nb, br->xs, br->ys, br->threads);
+    flops = 2.0 * (double)av->shape[1] * (double)yv->shape[1] * br->nb;
+  } else {
+    for (int q = 0; q < br->nb; ++q) {
+      point_node(g, n, br->bases[q], br->x + (size_t)(br->b0 + q) * br->in_stride);
+      n->op->run(g, n, g->work);
+    }
+  }
+  if (profile_sink) profile_add(pname, now_s() - t0, flops);
+  return last;
+}
+
+/* Copies out, for every image of the group, the requested values produced by nodes i..last; *next = first entry of
+ * br->order not copied yet. */
+static void batch_copy_out(batch_run *br, int i, int last, int *next) {
+  cb_graph *g = br->g;
+  while (*next < br->n_order && br->order[*next].producer < i) ++*next; /* defensive: every requested producer runs */
+  for (; *next < br->n_order && br->order[*next].producer <= last; ++*next) {
+    const int k = br->order[*next].k;
+    cb__value *v = &g->values[br->req[k]];
+    for (int q = 0; q < br->nb; ++q) {
+      v->data = br->bases[q] + v->offset;
+      copy_out(v, br->out[k] + (size_t)(br->b0 + q) * br->out_stride[k]);
+    }
+  }
+}
+
+cb_status cb_graph_run_batch(cb_graph *g, const float *x, int n_img, size_t in_stride, int n_req, const int *req,
+                             float *const *out, const size_t *out_stride) {
+  if (g == NULL || x == NULL || (n_req > 0 && (req == NULL || out == NULL || out_stride == NULL)))
+    return CB_ERROR(CB_ERR_ARG, "graph run: NULL argument");
+  if (n_img <= 0) return CB_ERROR(CB_ERR_ARG, "graph run: %d images", n_img);
+  CB_CHECK(cb_graph_finish(g));
+  if (g->n_inputs != 1) return CB_ERROR(CB_ERR_UNSUPPORTED, "graph run: %d inputs (batched runs take one)", g->n_inputs);
+  batch_run br = {.g = g, .x = x, .in_stride = in_stride, .n_req = n_req, .req = req, .out = out,
+                  .out_stride = out_stride};
+  CB_CHECK(batch_mark_needed(&br, n_img));
+  CB_CHECK(batch_order(&br));
+  cb_status st = CB_OK;
+  br.threads = cb_sgemm_default_threads();
+  CB_CHECK_GOTO(batch_arenas(&br, n_img), st, done);
+  for (br.b0 = 0; br.b0 < n_img; br.b0 += br.group) {
+    br.nb = n_img - br.b0 < br.group ? n_img - br.b0 : br.group;
     int next = 0; /* first entry of order not copied out yet for this group */
     for (int i = 0; i < g->n_nodes; ++i) {
       if (!g->needed[i] || g->nodes[i].folded) continue;
-      const cb__node *n = &g->nodes[i];
-      const double t0 = profile_sink ? now_s() : 0.0;
-      const char *pname = n->op->name;
-      double flops = 0.0;
-      int last = i; /* last node this step computes */
-      if (n->op == &cb__op_conv) {
-        const cb__value *xv = cb__in(g, n, 0), *wv = cb__in(g, n, 1), *bv = cb__in(g, n, 2);
-        const cb__value *yv = cb__out(g, n, 0);
-        int relu = 0;
-        int j = i + 1;
-        while (j < g->n_nodes && (!g->needed[j] || g->nodes[j].folded)) ++j;
-        if (j < g->n_nodes && strcmp(g->nodes[j].op->name, "Relu") == 0 && g->nodes[j].in[0] == n->out[0] &&
-            yv->last_use == j && !yv->is_output) {
-          relu = 1;
-          for (int k = 0; k < n_req; ++k) relu &= req[k] != n->out[0];
-        }
-        if (relu) {
-          last = j;
-          yv = cb__out(g, &g->nodes[j], 0);
-          pname = "Conv+Relu";
-        }
-        for (int q = 0; q < nb; ++q) {
-          xs[q] = xv->kind == CB__V_INPUT ? x + (size_t)(b0 + q) * in_stride
-                  : xv->kind == CB__V_RUNTIME ? (const float *)(bases[q] + xv->offset) : xv->data;
-          ys[q] = (float *)(bases[q] + yv->offset);
-        }
-        cb__conv2d_images(&n->p.win.geom, wv->data, bv ? bv->data : NULL, relu, nb, xs, ys, threads);
-        flops = conv_flops(&n->p.win.geom) * nb;
-      } else if (gemm_batchable(g, n)) {
-        const cb__value *av = cb__in(g, n, 0), *yv = cb__out(g, n, 0);
-        for (int q = 0; q < nb; ++q) {
-          xs[q] = (const float *)(bases[q] + av->offset);
-          ys[q] = (float *)(bases[q] + yv->offset);
-        }
-        gemm_images(g, n, nb, xs, ys, threads);
-        flops = 2.0 * (double)av->shape[1] * (double)yv->shape[1] * nb;
-      } else {
-        for (int q = 0; q < nb; ++q) {
-          point_node(g, n, bases[q], x + (size_t)(b0 + q) * in_stride);
-          n->op->run(g, n, g->work);
-        }
-      }
-      if (profile_sink) profile_add(pname, now_s() - t0, flops);
-      while (next < n_order && order[next].producer < i) ++next; /* defensive: every requested producer runs */
-      for (; next < n_order && order[next].producer <= last; ++next) {
-        const int k = order[next].k;
-        cb__value *v = &g->values[req[k]];
-        for (int q = 0; q < nb; ++q) {
-          v->data = bases[q] + v->offset;
-          copy_out(v, out[k] + (size_t)(b0 + q) * out_stride[k]);
-        }
-      }
+      const int last = batch_step(&br, i);
+      batch_copy_out(&br, i, last, &next);
       i = last;
     }
   }
 done:
-  free(order);
+  free(br.order);
   for (int i = 0; i < g->n_values; ++i)
     if (g->values[i].kind == CB__V_RUNTIME) g->values[i].data = (char *)g->arena + g->values[i].offset;
   return st;

@@ -82,9 +82,14 @@ static cb_status points(cb_strbuf *o, const cb_report *r, const frame *f, int re
     CB_CHECK(cb_strbuf_printf(o, "<circle class=\"task-point\" r=\"4\" cx=\"%.2f\" cy=\"%.2f\"><title>", x, fy(f, y)));
     CB_CHECK(cb__html_escape(o, r->task_model[i]));
     CB_CHECK(cb_strbuf_printf(o, ": accuracy %.4f, score %.4f</title></circle>", r->task_acc[i], y));
-    CB_CHECK(cb__svg_text(o, x + 6, fy(f, y) - 6 - 12.0 * (i % 2), "start", "small", r->task_model[i]));
   }
-  return cb_strbuf_append(o, "</g>");
+  CB_CHECK(cb_strbuf_append(o, "</g>"));
+  for (int i = 0; i < r->n_task; ++i) { /* labels outside the group: no stroke */
+    const double y = score_of(r, i, region);
+    if (!isnan(y)) CB_CHECK(cb__svg_text(o, fx(f, r->task_acc[i]) + 6, fy(f, y) - 8 - 14.0 * (i % 2), "start", "small",
+                                         r->task_model[i]));
+  }
+  return CB_OK;
 }
 
 cb_status cb__svg_task(cb_strbuf *o, const cb_report *r, int region) {

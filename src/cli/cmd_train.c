@@ -7,11 +7,13 @@
 #include "cb_par_train.h"
 #include "cb_train_config.h"
 #include "cli.h"
+#include "train_synth.h"
 
 static void train_help(void) {
   printf("usage: cortexbench train CONFIG [-o DIR]\n\n"
          "Trains a model (a zoo builder, or an ONNX file as initial weights) on labelled images\n"
-         "(Fashion-MNIST, IDX files of the Debian package dataset-fashion-mnist) with the optimiser,\n"
+         "(Fashion-MNIST, IDX files of the Debian package dataset-fashion-mnist; or synthetic-it\n"
+         "categorisation, a new generated image every time) with the optimiser,\n"
          "schedule, batch and length that CONFIG's [train] section gives (docs/config.md, Training).\n\n"
          "  CONFIG          training configuration (INI), e.g. benchmarks/train-fashion-mnist.ini\n"
          "  -o, --out DIR   output directory (default: results/train): train.ini (the configuration),\n"
@@ -47,5 +49,10 @@ cb_status cb_cmd_train(cb_par *p, int argc, char **argv) {
   cb_train_config cfg;
   CB_CHECK(cb_par_agree(p, cb_train_config_read(argv[optind], &cfg)));
   cb_cli_print_header(p, cb_par_set_blas_threads(p));
-  return cb_par_train_run(p, &cfg, argv[optind], out);
+  if (strcmp(cfg.data, "synthetic-it") != 0) return cb_par_train_run(p, &cfg, argv[optind], out, NULL);
+  cb_par_train_source src = {0};
+  CB_CHECK(cb_par_agree(p, cb_cli_train_synth_create(&cfg, &src)));
+  st = cb_par_train_run(p, &cfg, argv[optind], out, &src);
+  cb_cli_train_synth_destroy(&src);
+  return st;
 }

@@ -226,6 +226,10 @@ static cb_status on_model(parse_state *ps, cb_cfg_model *m, const char *k, const
     return cb_ini_double(v, &m->visual_degrees) && m->visual_degrees > 0 ? CB_OK
                                                                         : BAD_VALUE(ps, k, "a positive number", v);
   if (!strcmp(k, "seed")) return parse_u64(v, &m->seed) ? CB_OK : BAD_VALUE(ps, k, "a non-negative integer", v);
+  if (!strcmp(k, "task_accuracy"))
+    return cb_ini_double(v, &m->task_accuracy) && m->task_accuracy >= 0 && m->task_accuracy <= 1
+               ? CB_OK
+               : BAD_VALUE(ps, k, "a number in [0, 1]", v);
   if (!strcmp(k, "modality")) return cb_modality_parse(v, &m->modality) ? CB_OK : BAD_VALUE(ps, k, "visual or audio", v);
   if (!strcmp(k, "front_end")) {
     if (!cb_config_name_ok(v) || strlen(v) >= 32) return BAD_VALUE(ps, k, "the name of an input front end", v);
@@ -420,6 +424,7 @@ static cb_status begin_section(parse_state *ps, const char *section) {
     m = &c->models[c->n_models];
     m->seed = SEED_UNSET;
     m->visual_degrees = NAN;
+    m->task_accuracy = NAN;
     ps->index = c->n_models++;
     ps->kind = SEC_MODEL;
     return set_str(&m->name, name);

@@ -46,6 +46,7 @@ typedef struct cb_cfg_model {
   int has_mean, has_std;   /* 1 when mean / std were given (onnx models) */
   float mean[3], std[3];   /* per-channel normalisation of [0, 1] pixels (onnx) */
   double visual_degrees;   /* field of view (onnx); NaN: 8 */
+  double task_accuracy;    /* accuracy on held-out images of the model's training task, for the report; NaN: none */
   cb_modality modality;    /* declared (`modality =`); UNSET: the builder's, visual for ONNX files */
   char *front_end;         /* declared input front end (src/input/cb_front_end.h), or NULL: the modality's default */
   uint64_t seed;

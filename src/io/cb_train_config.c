@@ -22,6 +22,8 @@ static const key keys[] = {
     {"model", K_STR, F(model), S(model), 0, 0},
     {"seed", K_U64, F(seed), 0, 0, 0},
     {"data", K_STR, F(data), S(data), 0, 0},
+    {"data_seed", K_U64, F(data_seed), 0, 0, 0},
+    {"test_seed", K_U64, F(test_seed), 0, 0, 0},
     {"data_dir", K_STR, F(data_dir), S(data_dir), 0, 0},
     {"train_images", K_LONG, F(train_images), 0, 0, 1e9},
     {"test_images", K_LONG, F(test_images), 0, 0, 1e9},
@@ -50,12 +52,14 @@ static const key keys[] = {
     {"mean", K_DBL, F(mean), 0, -1e3, 1e3},
     {"std", K_DBL, F(std), 0, 1e-6, 1e3},
     {"flip", K_BOOL, F(flip), 0, 0, 0},
+    {"start_checkpoint", K_BOOL, F(start_checkpoint), 0, 0, 0},
 };
 
 typedef struct ctx {
   const char *path;
   cb_train_config *c;
-  int seen_steps, seen_epochs;
+  int seen_steps, seen_epochs, seen_data_seed, seen_mean, seen_std;
+  char seen[160]; /* keys that synthetic-it refuses, as given ("" when none) */
 } ctx;
 
 /* Parses v into the field of key k. */
@@ -92,18 +96,41 @@ static cb_status on_entry(void *user, const cb_ini_entry *e) {
       return CB_ERROR(CB_ERR_CONFIG, "%s:%d: [train] %s = '%s' is not valid (docs/config.md, Training)", x->path,
                       e->line, e->key, e->value);
     x->seen_steps |= !strcmp(e->key, "steps"), x->seen_epochs |= !strcmp(e->key, "epochs");
+    x->seen_data_seed |= !strcmp(e->key, "data_seed");
+    x->seen_mean |= !strcmp(e->key, "mean"), x->seen_std |= !strcmp(e->key, "std");
+    static const char *const idx_only[] = {"data_dir", "train_images", "test_images", "epochs", "flip"};
+    for (size_t j = 0; j < sizeof idx_only / sizeof idx_only[0]; ++j)
+      if (!strcmp(e->key, idx_only[j]) && !x->seen[0]) snprintf(x->seen, sizeof x->seen, "%s", e->key);
     return CB_OK;
   }
   return CB_ERROR(CB_ERR_CONFIG, "%s:%d: [train] key '%s' unknown (docs/config.md, Training)", x->path, e->line, e->key);
 }
 
+/* data = synthetic-it: a stream of generated images (steps, not epochs), a training seed that is not the
+ * evaluated set's, no IDX keys; mean and std default to the synit_cnn's 0.5 and 0.25. */
+static cb_status check_synthetic_it(ctx *x) {
+  cb_train_config *c = x->c;
+  if (x->seen[0])
+    return CB_ERROR(CB_ERR_CONFIG, "%s: [train] %s does not apply to data = synthetic-it (a stream of new images; "
+                    "docs/config.md, Training)", x->path, x->seen);
+  if (!x->seen_data_seed)
+    return CB_ERROR(CB_ERR_CONFIG, "%s: [train] data = synthetic-it needs data_seed (the training images' seed)", x->path);
+  if (c->data_seed == c->test_seed)
+    return CB_ERROR(CB_ERR_CONFIG, "%s: [train] data_seed = %llu equals test_seed, the seed of the evaluated synthetic-it "
+                    "set: train on another seed", x->path, c->data_seed);
+  if (!x->seen_mean) c->mean = 0.5;
+  if (!x->seen_std) c->std = 0.25;
+  return CB_OK;
+}
+
 /* Consistency of the values read. */
-static cb_status check(const ctx *x) {
+static cb_status check(ctx *x) {
   const cb_train_config *c = x->c;
   const char *p = x->path;
   if (c->model[0] == '\0') return CB_ERROR(CB_ERR_CONFIG, "%s: [train] model is required", p);
-  if (strcmp(c->data, "fashion-mnist"))
-    return CB_ERROR(CB_ERR_CONFIG, "%s: [train] data = '%s' unknown (fashion-mnist)", p, c->data);
+  if (strcmp(c->data, "fashion-mnist") && strcmp(c->data, "synthetic-it"))
+    return CB_ERROR(CB_ERR_CONFIG, "%s: [train] data = '%s' unknown (fashion-mnist, synthetic-it)", p, c->data);
+  if (!strcmp(c->data, "synthetic-it")) CB_CHECK(check_synthetic_it(x));
   if (strcmp(c->optimizer, "sgd") && strcmp(c->optimizer, "adam") && strcmp(c->optimizer, "adamw"))
     return CB_ERROR(CB_ERR_CONFIG, "%s: [train] optimizer = '%s' unknown (sgd, adam, adamw)", p, c->optimizer);
   if (strcmp(c->schedule, "constant") && strcmp(c->schedule, "step") && strcmp(c->schedule, "cosine"))
@@ -121,7 +148,7 @@ cb_status cb_train_config_read(const char *path, cb_train_config *out) {
   if (path == NULL || out == NULL) return CB_ERROR(CB_ERR_ARG, "training configuration: NULL argument");
   cb_train_config c = {.seed = 1, .data = "fashion-mnist", .optimizer = "sgd", .lr = 0.01, .schedule = "constant",
                        .step_size = 1000, .gamma = 0.1, .warmup_factor = 0.1, .batch = 64, .micro_batch = 16,
-                       .log_every = 50, .mean = 0.2860, .std = 0.3530, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8};
+                       .log_every = 50, .mean = 0.2860, .std = 0.3530, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .test_seed = 1};
   ctx x = {.path = path, .c = &c};
   const cb_ini_opts o = {.path = path, .where = CB_INI_WHERE_COLON, .syntax_hint = "expected [train] and key = value"};
   CB_CHECK(cb_ini_parse_file(&o, on_entry, &x));

@@ -11,7 +11,9 @@
 typedef struct cb_train_config {
   char model[1024];       /* zoo name or path of an .onnx file (initial weights) */
   unsigned long long seed; /* weights of a zoo model, data order, augmentation, Dropout */
-  char data[32];          /* task data: "fashion-mnist" (10 classes, IDX files) */
+  char data[32];          /* task data: "fashion-mnist" (10 classes, IDX files) or "synthetic-it" (8, generated) */
+  unsigned long long data_seed; /* synthetic-it: the seed of the training images' stream (required) */
+  unsigned long long test_seed; /* synthetic-it: the seed of the evaluated set whose 640 images are the test set */
   char data_dir[1024];    /* directory of the IDX files ("" = the Debian package's) */
   long train_images;      /* use the first N training images (0 = all) */
   long test_images;       /* evaluate on the first N test images (0 = all) */
@@ -30,6 +32,7 @@ typedef struct cb_train_config {
   long log_every;         /* steps between progress lines */
   double mean, std;       /* input normalisation of [0, 1] pixels */
   int flip;               /* augmentation: random left-right mirror */
+  int start_checkpoint;   /* a checkpoint and an evaluation of the initial weights (step 0) */
 } cb_train_config;
 
 /* Reads path into *out (defaults first: docs/config.md). */

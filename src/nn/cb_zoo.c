@@ -35,6 +35,7 @@ static const zoo_entry zoo[] = {
     {"v1like", cb__zoo_build_v1like, "VOneNet-style V1 Gabor bank, 256 simple + 256 complex cells (seeded parameters)", 1},
     {"hmax", cb__zoo_build_hmax, "HMAX S1-C1-S2-C2 (Serre 2007), 4 x 64 S2 prototypes sampled under the seed", 1},
     {"fmnist_cnn", cb__zoo_build_fmnist_cnn, "small CNN for 1x28x28 images (the Fashion-MNIST training example)", 0},
+    {"synit_cnn", cb__zoo_build_synit_cnn, "small CNN for 1x64x64 images, 8 classes (the synthetic-it training example)", 0},
 };
 #define N_BUILTIN ((int)(sizeof zoo / sizeof zoo[0]))
 #define MAX_REGISTERED 16

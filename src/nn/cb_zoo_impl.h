@@ -19,6 +19,7 @@ cb_status cb__zoo_build_graph(const char *name, const cb_zoo_opts *o, cb_graph *
 
 /* The "input" of a builder: (1, 3, o->in_h or def_h, o->in_w or def_w). */
 cb_status cb__zoo_build_fmnist_cnn(const cb_zoo_opts *o, cb_graph *g, cb_model_info *info); /* cb_zoo_small.c */
+cb_status cb__zoo_build_synit_cnn(const cb_zoo_opts *o, cb_graph *g, cb_model_info *info);  /* cb_zoo_small.c */
 cb_status cb__zoo_input(cb_graph *g, const cb_zoo_opts *o, int def_h, int def_w, int *x);
 /* ImageNet normalisation and 8 degrees (Brain-Score's default field of view). */
 void cb__zoo_imagenet_info(cb_model_info *info, const char *name);

@@ -24,6 +24,9 @@ typedef struct run {
   cb_par *p;
   const cb_train_config *cfg;
   const char *dir;
+  const cb_par_train_source *src; /* NULL: the IDX files below */
+  int64_t n_train, n_test;        /* images (n_train 0: the source's stream) */
+  int classes, fresh;             /* fresh: no checkpoint to resume from */
   cb_idx_set *train, *test;
   cb_train_images tr_img, te_img;
   cb_trainer *t;
@@ -42,8 +45,14 @@ typedef struct run {
   int64_t log_images;
 } run;
 
-/* Reads the four IDX files of the task data. */
+/* Reads the four IDX files of the task data, or takes the caller's source. */
 static cb_status load_data(run *r) {
+  if (r->src != NULL) {
+    r->n_train = 0, r->n_test = r->src->n_test, r->classes = r->src->classes;
+    return CB_OK;
+  }
+  if (strcmp(r->cfg->data, "fashion-mnist") != 0)
+    return CB_ERROR(CB_ERR_ARG, "training: data = %s needs the caller's image source", r->cfg->data);
   const char *d = r->cfg->data_dir[0] ? r->cfg->data_dir : FMNIST_DIR;
   char ti[CB_PATH_MAX], tl[CB_PATH_MAX], ei[CB_PATH_MAX], el[CB_PATH_MAX];
   CB_CHECK(cb_path_join(ti, sizeof ti, d, "train-images-idx3-ubyte.gz"));
@@ -63,6 +72,29 @@ static cb_status load_data(run *r) {
   r->te_img.n = c->test_images > 0 && c->test_images < r->test->n ? c->test_images : r->test->n;
   r->te_img.h = r->test->h, r->te_img.w = r->test->w;
   r->te_img.pixels = r->test->pixels, r->te_img.labels = r->test->labels;
+  r->n_train = r->tr_img.n, r->n_test = r->te_img.n, r->classes = 10;
+  return CB_OK;
+}
+
+/* Training image at position p of the run (step * batch + j) into x (img), its class into *label. */
+static cb_status train_image(run *r, int64_t p, float *x, int *label) {
+  int c = 0, h = 0, w = 0;
+  cb_trainer_image_floats(r->t, &c, &h, &w);
+  if (r->src != NULL) return r->src->image(r->src->ctx, 0, p, c, h, w, x, label);
+  int64_t idx = 0, epoch = 0;
+  CB_CHECK(cb_train_order_at(&r->order, p, &idx, &epoch));
+  cb_train_images_fill(&r->tr_img, idx, epoch, x);
+  *label = r->tr_img.labels[idx];
+  return CB_OK;
+}
+
+/* Test image idx into x (img), its class into *label. */
+static cb_status test_image(run *r, int64_t idx, float *x, int *label) {
+  int c = 0, h = 0, w = 0;
+  cb_trainer_image_floats(r->t, &c, &h, &w);
+  if (r->src != NULL) return r->src->image(r->src->ctx, 1, idx, c, h, w, x, label);
+  cb_train_images_fill(&r->te_img, idx, -1, x);
+  *label = r->te_img.labels[idx];
   return CB_OK;
 }
 
@@ -186,12 +218,9 @@ static cb_status gather(run *r, MPI_Datatype type, const void *mine, void *all, 
 static cb_status local_shards(run *r, int64_t s) {
   for (int k = 0; k < r->my_cnt; ++k) {
     const int shard = r->my_s0 + k;
-    for (int j = 0; j < r->micro; ++j) {
-      int64_t idx = 0, epoch = 0;
-      CB_CHECK(cb_train_order_at(&r->order, s * r->cfg->batch + (int64_t)shard * r->micro + j, &idx, &epoch));
-      cb_train_images_fill(&r->tr_img, idx, epoch, r->x + (size_t)j * (size_t)r->img);
-      r->labels[j] = r->tr_img.labels[idx];
-    }
+    for (int j = 0; j < r->micro; ++j)
+      CB_CHECK(train_image(r, s * r->cfg->batch + (int64_t)shard * r->micro + j, r->x + (size_t)j * (size_t)r->img,
+                           &r->labels[j]));
     int correct = 0;
     CB_CHECK(cb_trainer_shard(r->t, r->x, r->labels, (uint64_t)s * (uint64_t)r->shards + (uint64_t)shard,
                               r->vec_local + (size_t)k * (size_t)r->L, &r->st_local[2 * k], &correct));
@@ -218,20 +247,21 @@ static cb_status train_step(run *r, int64_t s) {
 
 /* Test accuracy: each rank predicts a block of micro-sized batches; counts summed (integers: exact). */
 static cb_status evaluate(run *r, double *acc) {
-  const int64_t nb = (r->te_img.n + r->micro - 1) / r->micro;
+  const int64_t nb = (r->n_test + r->micro - 1) / r->micro;
   int64_t b0 = 0, cnt = 0;
   cb_par_block(nb, cb_par_rank(r->p), cb_par_size(r->p), &b0, &cnt);
   double correct = 0;
   cb_status st = CB_OK;
   for (int64_t b = b0; st == CB_OK && b < b0 + cnt; ++b) {
-    const int n = (int)(b * r->micro + r->micro <= r->te_img.n ? r->micro : r->te_img.n - b * r->micro);
-    for (int j = 0; j < n; ++j) cb_train_images_fill(&r->te_img, b * r->micro + j, -1, r->x + (size_t)j * (size_t)r->img);
-    st = cb_trainer_predict(r->t, r->x, n, r->pred);
-    for (int j = 0; st == CB_OK && j < n; ++j) correct += r->pred[j] == r->te_img.labels[b * r->micro + j];
+    const int n = (int)(b * r->micro + r->micro <= r->n_test ? r->micro : r->n_test - b * r->micro);
+    for (int j = 0; st == CB_OK && j < n; ++j)
+      st = test_image(r, b * r->micro + j, r->x + (size_t)j * (size_t)r->img, &r->labels[j]);
+    if (st == CB_OK) st = cb_trainer_predict(r->t, r->x, n, r->pred);
+    for (int j = 0; st == CB_OK && j < n; ++j) correct += r->pred[j] == r->labels[j];
   }
   CB_CHECK(cb_par_agree(r->p, st));
   CB_CHECK(cb_par_allreduce_sum(r->p, &correct, 1));
-  *acc = correct / (double)r->te_img.n;
+  *acc = correct / (double)r->n_test;
   return CB_OK;
 }
 
@@ -240,17 +270,22 @@ static void fmt_time(double s, char *out, size_t n) {
   else snprintf(out, n, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
 }
 
+/* Passes over the training images after `done` steps (0 for a source's stream: no image comes twice). */
+static double epoch_of(const run *r, int64_t done) {
+  return r->n_train > 0 ? (double)done * r->cfg->batch / (double)r->n_train : 0.0;
+}
+
 /* Rank 0: the progress line (and a curve row when test_acc >= 0), then the interval's sums restart. */
 static void report(run *r, int64_t done, double test_acc) {
   const double el = cb_now() - r->t_start, rate = (double)(done - r->step0) * r->cfg->batch / (el > 0 ? el : 1e-9);
   const double loss = r->log_images ? r->log_loss * r->micro / r->log_images : 0.0;
   const double acc = r->log_images ? r->log_correct / r->log_images : 0.0;
-  char eta[32], test[32] = "";
-  fmt_time((double)(r->total - done) * r->cfg->batch / (rate > 0 ? rate : 1e-9), eta, sizeof eta);
+  char eta[32] = "-", test[32] = "";
+  if (rate > 0) fmt_time((double)(r->total - done) * r->cfg->batch / rate, eta, sizeof eta);
   if (test_acc >= 0) snprintf(test, sizeof test, "  test %.2f%%", 100 * test_acc);
   if (test_acc >= 0 || cb_log_get_level() >= CB_LOG_INFO) /* -q: evaluation lines only */
     cb_print0("step %lld/%lld  epoch %.2f  loss %.4f  acc %.2f%%%s  %.0f images/s  ETA %s\n", (long long)done,
-              (long long)r->total, (double)done * r->cfg->batch / r->tr_img.n, loss, 100 * acc, test, rate, eta);
+              (long long)r->total, epoch_of(r, done), loss, 100 * acc, test, rate, eta);
   fflush(stdout);
   if (test_acc >= 0 && cb_par_rank(r->p) == 0) {
     char path[CB_PATH_MAX];
@@ -259,7 +294,7 @@ static void report(run *r, int64_t done, double test_acc) {
       FILE *f = fopen(path, "a");
       if (f) {
         if (fresh) fprintf(f, "step,epoch,train_loss,train_accuracy,test_accuracy,seconds,images_per_s\n");
-        fprintf(f, "%lld,%.4f,%.5f,%.5f,%.5f,%.1f,%.1f\n", (long long)done, (double)done * r->cfg->batch / r->tr_img.n,
+        fprintf(f, "%lld,%.4f,%.5f,%.5f,%.5f,%.1f,%.1f\n", (long long)done, epoch_of(r, done),
                 loss, acc, test_acc, el, rate);
         fclose(f);
       }
@@ -298,11 +333,13 @@ static cb_status setup(run *r, const char *config_path) {
   CB_CHECK(cb_par_agree(r->p, cb_trainer_create(g, &o, &r->t)));
   int c = 0, h = 0, w = 0;
   cb_trainer_image_floats(r->t, &c, &h, &w);
-  if (c != 1 || h != r->tr_img.h || w != r->tr_img.w)
+  if (r->src == NULL && (c != 1 || h != r->tr_img.h || w != r->tr_img.w))
     return CB_ERROR(CB_ERR_CONFIG, "model '%s' takes %dx%dx%d inputs, the task data are 1x%dx%d images", r->cfg->model,
                     c, h, w, r->tr_img.h, r->tr_img.w);
-  if (cb_trainer_classes(r->t) != 10)
-    return CB_ERROR(CB_ERR_CONFIG, "model '%s' has %d outputs, the task data 10 classes", r->cfg->model, cb_trainer_classes(r->t));
+  if (cb_trainer_classes(r->t) != r->classes)
+    return CB_ERROR(CB_ERR_CONFIG, "model '%s' has %d outputs, the task data %d classes", r->cfg->model,
+                    cb_trainer_classes(r->t), r->classes);
+  r->fresh = latest[0] == '\0';
   if (latest[0]) {
     char path[CB_PATH_MAX];
     CB_CHECK(cb_path_join(path, sizeof path, r->dir, latest));
@@ -311,9 +348,10 @@ static cb_status setup(run *r, const char *config_path) {
     cb_print0("resuming from %s (step %lld)\n", path, (long long)r->step0);
   }
   const cb_train_config *cf = r->cfg;
-  r->total = cf->steps > 0 ? cf->steps : (int64_t)ceil(cf->epochs * (double)r->tr_img.n / cf->batch);
+  if (cf->steps <= 0 && r->n_train <= 0) return CB_ERROR(CB_ERR_CONFIG, "training: data = %s needs steps", cf->data);
+  r->total = cf->steps > 0 ? cf->steps : (int64_t)ceil(cf->epochs * (double)r->n_train / cf->batch);
   if (r->sched.kind == CB_LR_COSINE) r->sched.t_max = (int)(r->total - r->sched.warmup);
-  CB_CHECK(cb_train_order_init(&r->order, cf->seed, r->tr_img.n));
+  if (r->n_train > 0) CB_CHECK(cb_train_order_init(&r->order, cf->seed, r->n_train));
   return cb_par_agree(r->p, alloc_step(r));
 }
 
@@ -325,6 +363,12 @@ static int stop_requested(run *r) {
 
 static cb_status loop(run *r) {
   const cb_train_config *c = r->cfg;
+  if (c->start_checkpoint && r->fresh && r->step0 == 0) { /* the initial weights, as step 0 */
+    double acc = -1;
+    CB_CHECK(cb_par_agree(r->p, cb_par_rank(r->p) == 0 ? checkpoint(r, 0) : CB_OK));
+    CB_CHECK(evaluate(r, &acc));
+    report(r, 0, acc);
+  }
   for (int64_t s = r->step0; s < r->total; ++s) {
     CB_CHECK(train_step(r, s));
     const int64_t done = s + 1, last = done == r->total;
@@ -349,15 +393,17 @@ static void cleanup(run *r) {
   cb_idx_set_destroy(&r->test);
 }
 
-cb_status cb_par_train_run(cb_par *p, const cb_train_config *cfg, const char *config_path, const char *outdir) {
-  if (p == NULL || cfg == NULL || config_path == NULL || outdir == NULL) return CB_ERROR(CB_ERR_ARG, "train: NULL argument");
-  run r = {.p = p, .cfg = cfg, .dir = outdir};
+cb_status cb_par_train_run(cb_par *p, const cb_train_config *cfg, const char *config_path, const char *outdir,
+                           const cb_par_train_source *src) {
+  if (p == NULL || cfg == NULL || config_path == NULL || outdir == NULL || (src != NULL && src->image == NULL))
+    return CB_ERROR(CB_ERR_ARG, "train: NULL argument");
+  run r = {.p = p, .cfg = cfg, .dir = outdir, .src = src};
   cb_signal_install();
   r.t_start = cb_now();
   cb_status st = setup(&r, config_path);
   if (st == CB_OK) {
     cb_print0("training %s on %s: %lld images, batch %d (%d shards of %d, %d rank%s), steps %lld to %lld\n", cfg->model,
-              cfg->data, (long long)r.tr_img.n, cfg->batch, r.shards, r.micro, cb_par_size(p),
+              cfg->data, (long long)(r.n_train > 0 ? r.n_train : r.total * cfg->batch), cfg->batch, r.shards, r.micro, cb_par_size(p),
               cb_par_size(p) == 1 ? "" : "s", (long long)r.step0, (long long)r.total);
     r.t_start = cb_now();
     st = loop(&r);

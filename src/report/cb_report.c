@@ -30,6 +30,9 @@ void cb_report_destroy(cb_report **rp) {
   free(r->meta);
   for (int i = 0; i < 2 * r->n_twin; ++i) free(r->twin[i]);
   free(r->twin);
+  for (int i = 0; i < r->n_task; ++i) free(r->task_model[i]);
+  free(r->task_model);
+  free(r->task_acc);
   free(r->title);
   free(r);
   *rp = NULL;
@@ -84,6 +87,18 @@ cb_status cb_report_add_twin(cb_report *r, const char *trained, const char *untr
     return CB_ERROR(CB_ERR_NOMEM, "out of memory");
   }
   r->n_twin++;
+  return CB_OK;
+}
+
+cb_status cb_report_add_task(cb_report *r, const char *model, double accuracy) {
+  if (!r || !model || !(accuracy >= 0 && accuracy <= 1))
+    return CB_ERROR(CB_ERR_ARG, "report: a task accuracy needs a model and a value in [0, 1]");
+  char **m = realloc(r->task_model, (size_t)(r->n_task + 1) * sizeof *m);
+  if (m) r->task_model = m;
+  double *a = m ? realloc(r->task_acc, (size_t)(r->n_task + 1) * sizeof *a) : NULL;
+  if (a) r->task_acc = a;
+  if (!m || !a || !(m[r->n_task] = cb_strdup(model))) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
+  a[r->n_task++] = accuracy;
   return CB_OK;
 }
 

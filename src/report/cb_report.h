@@ -6,7 +6,7 @@
  * Stable ids for tests and links (docs/report.md):
  *   table#leaderboard, tr.model-row[data-model=NAME] (id model-<k>),
  *   figure#fig-bars-<b>, figure#fig-heatmap, figure#fig-profile-<region k>,
- *   figure#fig-twin-<pair>-<region k>,
+ *   figure#fig-twin-<pair>-<region k>, figure#fig-task-<region k>,
  *   figure#fig-rdm-<group k> holding img.rdm[data-name=NAME], section#metadata.
  * The page's script sorts the table on header clicks and, once loaded, sets
  * body[data-ready=1] and img.rdm[data-decoded=1] for every decoded PNG.
@@ -43,6 +43,11 @@ cb_status cb_report_add_rdm(cb_report *r, const char *name, const double *D, int
  * their layer profiles are drawn on one plot per region they share,
  * figure#fig-twin-<pair>-<region k>[data-region][data-trained][data-untrained]. */
 cb_status cb_report_add_twin(cb_report *r, const char *trained, const char *untrained);
+/* A model's task performance (accuracy in [0, 1] on held-out images of its training task, e.g. the [model]
+ * task_accuracy of a training checkpoint). With two or more, the page gets section#task: per region,
+ * figure#fig-task-<region k>[data-region] plots each such model's region score against its accuracy, the points
+ * joined in the order added (cb_report_task.c). */
+cb_status cb_report_add_task(cb_report *r, const char *model, double accuracy);
 /* One line of run metadata (versions, BLAS core, ranks, seeds, checksums,
  * timings), shown in order. */
 cb_status cb_report_add_meta(cb_report *r, const char *key, const char *value);

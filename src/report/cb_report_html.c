@@ -254,6 +254,33 @@ static cb_status twin_figures(cb_strbuf *o, const cb_report *r, cb__figs *figs) 
   return cb_strbuf_append(o, "</section>\n");
 }
 
+/* Task accuracy against region score, one figure per region a task model was scored on. */
+cb_status cb__task_figures(cb_strbuf *o, const cb_report *r, cb__figs *figs) {
+  const cb_leaderboard *lb = r->lb;
+  if (r->n_task < 2) return CB_OK;
+  CB_CHECK(cb_strbuf_append(o, "<section id=\"task\"><h2>Task performance and neural predictivity</h2>\n<p "
+                               "class=\"note\">Each point a model with a task accuracy ([model] task_accuracy: "
+                               "accuracy on held-out images of its training task), joined in the order of the "
+                               "configuration; y: its region score (the leaderboard's region mean).</p>\n"));
+  for (int k = 0; k < lb->n_regions; ++k) {
+    int any = 0;
+    for (int i = 0; i < r->n_task && !any; ++i) any = has_region(lb, r->task_model[i], k);
+    if (!any) continue;
+    cb__fig *f = NULL;
+    char id[48], cap[512];
+    CB_CHECK(cb__figs_add(figs, "task", k, lb->region[k], &f));
+    CB_CHECK(cb__svg_task(&f->svg, r, k));
+    snprintf(id, sizeof id, "fig-task-%d", k);
+    snprintf(cap, sizeof cap, "%s: task accuracy against ceiled score", lb->region[k]);
+    cb_strbuf a = {0};
+    cb_status st = data_attr(&a, "region", lb->region[k]);
+    if (st == CB_OK) st = figure(o, id, a.data, cap, f);
+    cb_strbuf_free(&a);
+    CB_CHECK(st);
+  }
+  return cb_strbuf_append(o, "</section>\n");
+}
+
 static cb_status layer_tables(cb_strbuf *o, const cb_leaderboard *lb) {
   CB_CHECK(cb_strbuf_append(o, "<section id=\"layers\"><h2>Every layer</h2>\n"));
   for (int b = 0; b < lb->n_bench; ++b) {
@@ -364,6 +391,7 @@ cb_status cb__report_page(const cb_report *r, cb_strbuf *o, cb__figs *figs) {
     CB_CHECK(ranking(o, r->lb));
     CB_CHECK(figures(o, r->lb, figs));
     CB_CHECK(twin_figures(o, r, figs));
+    CB_CHECK(cb__task_figures(o, r, figs));
     CB_CHECK(layer_tables(o, r->lb));
   }
   CB_CHECK(rdms(o, r, figs));

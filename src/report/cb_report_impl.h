@@ -19,6 +19,9 @@ struct cb_report {
   int n_rdm, cap_rdm;
   char **twin;              /* (2 * n_twin) trained, untrained model names */
   int n_twin;
+  char **task_model;        /* (n_task) models with a task accuracy, in the order added */
+  double *task_acc;         /* (n_task) their task accuracies in [0, 1] */
+  int n_task;
   char **meta;              /* (2 * n_meta) key, value pairs */
   int n_meta, cap_meta;
 };
@@ -59,6 +62,10 @@ cb_status cb__svg_rdms(cb_strbuf *o, const cb__rdm *rdm, const int *idx, int n_i
  * lower bound / upper bound of the first chosen layer that has one; NaN when
  * no model's score carries an interval of its ceiling. */
 double cb__ceiling_lower(const cb_leaderboard *lb, int b);
+/* Lowest Nili lower bound (ceiled units) among the region's benchmarks; NaN when none has one. */
+double cb__region_lower(const cb_leaderboard *lb, int region);
+/* Task accuracy against neural score: one scatter per region (cb_report_task.c). */
+cb_status cb__svg_task(cb_strbuf *o, const cb_report *r, int region);
 /* Text with s > 1 marked: "1.002 &#9650;" (HTML-safe), else "%.3f"; "-" for NaN. */
 void cb__score_label(double s, int decimals, char *out, size_t n);
 
@@ -85,6 +92,8 @@ cb_status cb__figs_write(const cb__figs *f, const char *dir);
 /* SVG document svg (n bytes) rendered by librsvg onto a white background,
  * scale pixels per SVG pixel, encoded as PNG into *png (malloc'd, *n_png). */
 cb_status cb__svg_to_png(const char *svg, size_t n, double scale, unsigned char **png, size_t *n_png);
+/* Section#task of the page: the scatter of every region some task model was scored on. */
+cb_status cb__task_figures(cb_strbuf *o, const cb_report *r, cb__figs *figs);
 /* The page (HTML into o) and its figures (into figs). */
 cb_status cb__report_page(const cb_report *r, cb_strbuf *o, cb__figs *figs);
 

@@ -26,8 +26,7 @@ static int shown(const char *name, const char *const *only, int n_only) {
   return 0;
 }
 
-/* Lowest Nili lower bound (ceiled units) among the region's benchmarks; NaN when none has one. */
-static double region_lower(const cb_leaderboard *lb, int region) {
+double cb__region_lower(const cb_leaderboard *lb, int region) {
   double lo = NAN;
   for (int b = 0; b < lb->n_bench; ++b) {
     double v = lb->bench_region[b] == region ? cb__ceiling_lower(lb, b) : NAN;
@@ -149,7 +148,7 @@ cb_status cb__svg_profile(cb_strbuf *o, const cb_leaderboard *lb, int region, co
   if (h < f.top + 22.0 * n_shown + 20) h = f.top + 22.0 * n_shown + 20;
   CB_CHECK(cb__svg_begin(o, "profile", 960, h));
   CB_CHECK(cb__svg_text(o, 10, 22, "start", "title", lb->region[region]));
-  CB_CHECK(axes(o, &f, region_lower(lb, region)));
+  CB_CHECK(axes(o, &f, cb__region_lower(lb, region)));
   for (int m = 0, row = 0; m < lb->n_models; ++m) {
     const cb_lb_row *r = &lb->rows[m];
     if (!shown(r->model, only, n_only)) continue;

@@ -2,6 +2,7 @@
 #include "cb_report_suite.h"
 
 #include <cblas.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,13 @@ static void report_twins(const cb_plan *pl, cb_report *rep) {
   }
 }
 
+/* Models with a task accuracy ([model] task_accuracy), in configuration order. */
+static void report_task(const cb_plan *pl, cb_report *rep) {
+  for (int m = 0; m < pl->cfg->n_models; ++m)
+    if (!isnan(pl->cfg->models[m].task_accuracy))
+      cb_report_add_task(rep, pl->cfg->models[m].name, pl->cfg->models[m].task_accuracy);
+}
+
 static void report_meta(const cb_plan *pl, const cb_run_info *run, cb_report *rep) {
   char buf[512];
   cb_config *c = pl->cfg;
@@ -137,6 +145,7 @@ static cb_status write_report(const cb_plan *pl, const cb_run_info *run, const c
   if (st == CB_OK) {
     report_rdms(pl, lb, scores, n, rep, clk);
     report_twins(pl, rep);
+    report_task(pl, rep);
     report_meta(pl, run, rep);
     double t0 = cb_now();
     st = cb_report_write_html(rep, html);

@@ -8,13 +8,14 @@
 #include <string.h>
 
 #include "cb_rng.h"
+#include "cb_synth_it_impl.h"
 #include "cb_synth_util.h"
 
 #define N_OBJ (CB_SYNTH_IT_CATEGORIES * CB_SYNTH_IT_OBJECTS)
 #define IMAGES_PER_OBJECT 10
+_Static_assert(N_OBJ * IMAGES_PER_OBJECT == CB_SYNTH_IT_STIMULI, "CB_SYNTH_IT_STIMULI");
 #define UNIT_DEG 2.0       /* object coordinates: 1 unit = 2 deg at scale 1 */
 #define BG_RMS 0.2
-#define MAX_PRIM 7
 #define STREAM_OBJECT (5ull << 56)
 #define STREAM_VIEW (6ull << 56)
 #define STREAM_BACKGROUND (7ull << 56)
@@ -22,12 +23,6 @@
 #define STREAM_PROBE (12ull << 56)
 
 enum { ELLIPSE = 1, BOX, TRIANGLE };
-
-/* One primitive in object coordinates (x right, y up); tone 0 = main shade, 1 = detail shade. */
-typedef struct prim {
-  int type;
-  double cx, cy, rx, ry, ang, tone;
-} prim;
 
 static const char *const categories[CB_SYNTH_IT_CATEGORIES] = {"animals", "boats", "cars",   "chairs",
                                                                "faces",   "fruits", "planes", "tables"};
@@ -60,17 +55,9 @@ static const prim templates[CB_SYNTH_IT_CATEGORIES][MAX_PRIM] = {
 
 const char *cb_synth_it_category(int c) { return c >= 0 && c < CB_SYNTH_IT_CATEGORIES ? categories[c] : NULL; }
 
-typedef struct object {
-  int n;
-  prim p[MAX_PRIM];
-  double shade[2];                /* contrast of tone 0 and tone 1 */
-  double ca[MAX_PRIM], sa[MAX_PRIM]; /* cos and sin of each primitive's angle */
-} object;
-
-static void make_object(uint64_t seed, int o, object *ob) {
-  cb_rng r;
-  cb_rng_seed_stream(&r, seed, STREAM_OBJECT | (uint64_t)o);
-  const prim *t = templates[o / CB_SYNTH_IT_OBJECTS];
+void cb__it_object(cb_rng *rp, int category, cb__it_obj *ob) {
+  cb_rng r = *rp;
+  const prim *t = templates[category];
   ob->n = 0;
   for (int k = 0; k < MAX_PRIM && t[k].type != 0; ++k) {
     prim q = t[k];
@@ -86,6 +73,13 @@ static void make_object(uint64_t seed, int o, object *ob) {
   double sign = cb_rng_uniform(&r) < 0.5 ? -1.0 : 1.0, main = 0.5 + 0.4 * cb_rng_uniform(&r);
   ob->shade[0] = sign * main;
   ob->shade[1] = sign * (main - 0.6 - 0.3 * cb_rng_uniform(&r));
+  *rp = r;
+}
+
+static void make_object(uint64_t seed, int o, cb__it_obj *ob) {
+  cb_rng r;
+  cb_rng_seed_stream(&r, seed, STREAM_OBJECT | (uint64_t)o);
+  cb__it_object(&r, o / CB_SYNTH_IT_OBJECTS, ob);
 }
 
 static int inside(const prim *q, double c, double s, double u, double v) {
@@ -98,9 +92,7 @@ static int inside(const prim *q, double c, double s, double u, double v) {
   }
 }
 
-/* Paints the object over the contrast image img (size x size) with 2 x 2 supersampling. */
-static void paint(const object *ob, double px_deg, double py_deg, double scale, double rot_deg, double *img) {
-  const int n = CB_SYNTH_IT_SIZE;
+void cb__it_paint(const cb__it_obj *ob, int n, double px_deg, double py_deg, double scale, double rot_deg, double *img) {
   const double ppd = n / CB_SYNTH_IT_DEGREES, a = -rot_deg * CB__PI / 180.0, c = cos(a), s = sin(a);
   const double unit = UNIT_DEG * scale, reach = 1.5 * unit;
   for (int row = 0; row < n; ++row)
@@ -127,8 +119,23 @@ static void paint(const object *ob, double px_deg, double py_deg, double scale, 
     }
 }
 
-static void to_pixels(const double *img, uint8_t *px) {
-  for (size_t i = 0; i < (size_t)CB_SYNTH_IT_SIZE * CB_SYNTH_IT_SIZE; ++i)
+void cb__it_view(cb_rng *r, int level, double *view) {
+  const double t = level / 6.0;
+  /* (+ 0.0 turns the -0 of variation 0 into 0 for the metadata) */
+  view[0] = t * 1.6 * (2.0 * cb_rng_uniform(r) - 1.0) + 0.0;
+  view[1] = t * 1.6 * (2.0 * cb_rng_uniform(r) - 1.0) + 0.0;
+  view[2] = exp(t * log(1.6) * (2.0 * cb_rng_uniform(r) - 1.0));
+  view[3] = t * 60.0 * (2.0 * cb_rng_uniform(r) - 1.0) + 0.0;
+}
+
+cb_status cb__it_background(cb_rng *r, int n, double *img) {
+  CB_CHECK(cb__synth_noise(r, n, 16, 1.0, 0.0, 0.0, img));
+  for (size_t i = 0; i < (size_t)n * (size_t)n; ++i) img[i] *= BG_RMS;
+  return CB_OK;
+}
+
+void cb__it_pixels(const double *img, int n, uint8_t *px) {
+  for (size_t i = 0; i < (size_t)n * (size_t)n; ++i)
     px[i] = cb__synth_quant(128.0 + 127.0 * img[i]);
 }
 
@@ -140,13 +147,12 @@ cb_status cb_synth_it_render_probe(uint64_t seed, int k, uint8_t *px) {
   if (img == NULL) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
   cb_rng r;
   cb_rng_seed_stream(&r, seed, STREAM_PROBE | (uint64_t)k);
-  cb_status st = cb__synth_noise(&r, n, 16, 1.0, 0.0, 0.0, img);
+  cb_status st = cb__it_background(&r, n, img);
   if (st == CB_OK) {
-    for (size_t i = 0; i < np; ++i) img[i] *= BG_RMS;
-    object ob;
+    cb__it_obj ob;
     make_object(seed, k / CB_SYNTH_IT_PROBES_PER_OBJECT, &ob);
-    paint(&ob, 0.0, 0.0, 1.0, 0.0, img);
-    to_pixels(img, px);
+    cb__it_paint(&ob, n, 0.0, 0.0, 1.0, 0.0, img);
+    cb__it_pixels(img, n, px);
   }
   free(img);
   return st;
@@ -170,25 +176,22 @@ cb_status cb_synth_it_stimuli(uint64_t seed, cb_synth_set **out) {
                                     names, is_str, &s),
                 st, fail);
   for (int o = 0; o < N_OBJ; ++o) {
-    object ob;
+    cb__it_obj ob;
     make_object(seed, o, &ob);
     int cat = o / CB_SYNTH_IT_OBJECTS;
     char oname[48], id[96];
     snprintf(oname, sizeof oname, "%s_%d", categories[cat], o % CB_SYNTH_IT_OBJECTS);
     for (int v = 0; v < IMAGES_PER_OBJECT; ++v) {
       int k = o * IMAGES_PER_OBJECT + v, lev = levels[v];
-      double t = lev / 6.0;
       cb_rng r;
       cb_rng_seed_stream(&r, seed, STREAM_VIEW | (uint64_t)k);
-      /* (+ 0.0 turns the -0 of variation 0 into 0 for the metadata) */
-      double px = t * 1.6 * (2.0 * cb_rng_uniform(&r) - 1.0) + 0.0, py = t * 1.6 * (2.0 * cb_rng_uniform(&r) - 1.0) + 0.0;
-      double sc = exp(t * log(1.6) * (2.0 * cb_rng_uniform(&r) - 1.0));
-      double rot = t * 60.0 * (2.0 * cb_rng_uniform(&r) - 1.0) + 0.0;
+      double view[4];
+      cb__it_view(&r, lev, view);
+      const double px = view[0], py = view[1], sc = view[2], rot = view[3];
       cb_rng_seed_stream(&r, seed, STREAM_BACKGROUND | (uint64_t)k);
-      CB_CHECK_GOTO(cb__synth_noise(&r, n, 16, 1.0, 0.0, 0.0, img), st, fail);
-      for (size_t i = 0; i < np; ++i) img[i] *= BG_RMS;
-      paint(&ob, px, py, sc, rot, img);
-      to_pixels(img, s->images + (size_t)k * np);
+      CB_CHECK_GOTO(cb__it_background(&r, n, img), st, fail);
+      cb__it_paint(&ob, n, px, py, sc, rot, img);
+      cb__it_pixels(img, n, s->images + (size_t)k * np);
       snprintf(id, sizeof id, "it_%s_v%d_%02d", oname, lev, v);
       CB_CHECK_GOTO(cb_synth_set_id(s, k, id), st, fail);
       CB_CHECK_GOTO(cb_synth_set_meta_str(s, k, M_OBJECT, oname), st, fail);

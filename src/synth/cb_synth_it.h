@@ -60,6 +60,8 @@ typedef struct cb_synth_it_net {
   int *pref_category; /* (n_sites) */
 } cb_synth_it_net;
 
+#define CB_SYNTH_IT_STIMULI 640 /* images of the set: 8 categories x 8 objects x 10 views */
+
 /* Category names, index 0..7. */
 const char *cb_synth_it_category(int c);
 cb_status cb_synth_it_stimuli(uint64_t seed, cb_synth_set **out);
@@ -69,6 +71,15 @@ cb_status cb_synth_it_stimuli(uint64_t seed, cb_synth_set **out);
 #define CB_SYNTH_IT_PROBES_PER_OBJECT 4
 #define CB_SYNTH_IT_PROBES (CB_SYNTH_IT_CATEGORIES * CB_SYNTH_IT_OBJECTS * CB_SYNTH_IT_PROBES_PER_OBJECT)
 cb_status cb_synth_it_render_probe(uint64_t seed, int k, uint8_t *px);
+/* Category (0..7) of stimulus k of cb_synth_it_stimuli (-1 outside [0, 640)). */
+int cb_synth_it_stimulus_category(int k);
+/* Training image `index` of the stream `seed` (a pure function of both): a new object of a uniformly drawn
+ * category (its category's template jittered and shaded as the set's objects are, not one of the set's 64),
+ * a view of variation 0, 3 or 6 in the set's proportions (2:4:4), a new 1/f background; px (96, 96) gray at
+ * 8 deg like the set's images, *category its label. The set's objects come from other streams, so no training
+ * image is an image of the set, whatever the seeds; cortexbench train still refuses a training seed equal to
+ * the evaluated set's (docs/config.md, Training). */
+cb_status cb_synth_it_sample(uint64_t seed, uint64_t index, uint8_t *px, int *category);
 cb_status cb_synth_it_network(uint64_t seed, cb_synth_it_net **out);
 void cb_synth_it_net_destroy(cb_synth_it_net **n);
 /* Noise sd per site from the rates (n_stim, n_sites) and rho1. */

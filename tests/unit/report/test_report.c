@@ -214,6 +214,41 @@ START_TEST(test_html_page) {
 }
 END_TEST
 
+/* Task accuracy against region score: one figure per region, one point per model with an accuracy, Pearson's r
+ * in the title (3 models on a line of slope 0.5: r = 1; on V1 the third model has no score: 2 points, r = 1). */
+START_TEST(test_task_figure) {
+  cb_score s[] = {mk("m0", "l", "x.V1-pls", 0.2), mk("m1", "l", "x.V1-pls", 0.3), mk("m0", "l", "y.IT-pls", 0.1),
+                  mk("m1", "l", "y.IT-pls", 0.2), mk("m2", "l", "y.IT-pls", 0.3), mk("other", "l", "y.IT-pls", 0.9)};
+  cb_leaderboard *lb = NULL;
+  ck_assert_int_eq(cb_leaderboard_build(s, 6, NULL, 0, NULL, 0, &lb), CB_OK);
+  cb_report *r = NULL;
+  ck_assert_int_eq(cb_report_create("t", &r), CB_OK);
+  ck_assert_int_eq(cb_report_set_leaderboard(r, lb), CB_OK);
+  cb_strbuf h = {0};
+  ck_assert_int_eq(cb_report_add_task(r, "m0", 0.2), CB_OK);
+  ck_assert_int_eq(cb_report_html(r, &h), CB_OK);
+  ck_assert_ptr_null(strstr(h.data, "id=\"task\"")); /* one model: no plot */
+  cb_strbuf_free(&h);
+  ck_assert_int_eq(cb_report_add_task(r, "m1", 0.4), CB_OK);
+  ck_assert_int_eq(cb_report_add_task(r, "m2", 0.6), CB_OK);
+  ck_assert_int_ne(cb_report_add_task(r, "m3", 1.5), CB_OK);
+  ck_assert_int_eq(cb_report_html(r, &h), CB_OK);
+  const char *must[] = {"<section id=\"task\">", "id=\"fig-task-0\" data-file=\"task-0-V1\" data-region=\"V1\"",
+                        "id=\"fig-task-1\" data-file=\"task-1-IT\" data-region=\"IT\"",
+                        "V1: Pearson r = 1.000 over 2 models", "IT: Pearson r = 1.000 over 3 models",
+                        "m2: accuracy 0.6000, score 0.3000"};
+  for (size_t i = 0; i < sizeof must / sizeof *must; ++i)
+    if (!strstr(h.data, must[i])) ck_abort_msg("page lacks %s", must[i]);
+  int points = 0;
+  for (const char *p = h.data; (p = strstr(p, "<circle class=\"task-point\"")); ++p) ++points;
+  ck_assert_int_eq(points, 5);
+  ck_assert_ptr_null(strstr(h.data, "other: accuracy"));
+  cb_strbuf_free(&h);
+  cb_report_destroy(&r);
+  cb_leaderboard_destroy(&lb);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("report");
   TCase *tc = tcase_create("report");
@@ -222,6 +257,7 @@ int main(void) {
   tcase_add_test(tc, test_png_roundtrip);
   tcase_add_test(tc, test_rdm_image);
   tcase_add_test(tc, test_html_page);
+  tcase_add_test(tc, test_task_figure);
   tcase_set_timeout(tc, 120); /* librsvg renders 7 figures: slow under valgrind */
   suite_add_tcase(s, tc);
   return cb_test_run(s);

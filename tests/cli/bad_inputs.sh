@@ -208,6 +208,14 @@ bad_ini 's/^\[model pixels\]/[model pixels]\nmodality = audio/' declared_other
 doc doc-declared-other "cortexbench run: error: <config>: [model <name>]: model '<name>': declared modality <modality>, but it takes <other> stimuli" \
   "<config>=$tmp/declared_other.ini" "<name>=pixels" "<modality>=audio" "<other>=visual" \
   -- run "$tmp/declared_other.ini" -o "$tmp/out"
+printf '[train]\nmodel = fmnist_cnn\ncolour = blue\n' >"$tmp/train_key.ini"
+doc doc-train-key "cortexbench train: error: <config>:<line>: [train] key '<key>' unknown (docs/config.md, Training)" \
+  "<config>=$tmp/train_key.ini" "<line>=3" "<key>=colour" -- train "$tmp/train_key.ini" -o "$tmp/out/train"
+mkdir -p "$tmp/idx" # an IDX image file whose header promises 100 28x28 images and holds 5 bytes of them
+printf '\x00\x00\x08\x03\x00\x00\x00\x64\x00\x00\x00\x1c\x00\x00\x00\x1c\x00\x00\x00\x00\x00' | gzip -n >"$tmp/idx/train-images-idx3-ubyte.gz"
+printf '[train]\nmodel = fmnist_cnn\ndata_dir = %s/idx\nsteps = 2\n' "$tmp" >"$tmp/train_idx.ini"
+doc doc-idx-truncated "cortexbench train: error: <file>: truncated IDX file (<bytes> data bytes expected)" \
+  "<file>=$tmp/idx/train-images-idx3-ubyte.gz" "<bytes>=78400" -- train "$tmp/train_idx.ini" -o "$tmp/out/train"
 doc doc-list "cortexbench list: error: list: unknown list '<name>' (metrics, models, benchmarks or datasets)" "<name>=widgets" -- list widgets
 doc doc-generate "cortexbench generate: error: generate: unknown dataset '<name>' (see cortexbench generate --help)" \
   "<name>=imagenet" -- generate imagenet --out "$tmp/gen"

@@ -66,9 +66,12 @@ echo "SIGUSR1: exit $rc after ${dt} s with $(n_scores "$tmp/usr1")/$total scores
 valid_files "$tmp/usr1" || fail "SIGUSR1: invalid files"
 
 # 3. SIGTERM to the ranks themselves
+# The ranks are mpirun's children; a rank's own short-lived children (the
+# isolated HDF5 readers of core/cb_isolate.c) carry the same command line, so
+# pgrep -f would sometimes pick one of those instead of a rank.
 run_bg "$tmp/term"
 wait_scores "$tmp/term" 3 || fail "no scores appeared"
-ranks=$(pgrep -f "$bin -q run $config -o $tmp/term" | grep -v "^$PID\$")
+ranks=$(pgrep -P $PID)
 t0=$(date +%s.%N); kill -TERM $ranks; wait $PID; rc=$?; t1=$(date +%s.%N)
 dt=$(echo "$t1 - $t0" | bc)
 echo "SIGTERM to ranks: exit $rc after ${dt} s with $(n_scores "$tmp/term")/$total scores committed"
@@ -79,7 +82,7 @@ valid_files "$tmp/term" || fail "SIGTERM: invalid files"
 # 4. kill -9 of one rank
 run_bg "$tmp/kill"
 wait_scores "$tmp/kill" 4 || fail "no scores appeared"
-victim=$(pgrep -f "$bin -q run $config -o $tmp/kill" | grep -v "^$PID\$" | tail -1)
+victim=$(pgrep -P $PID | tail -1)
 kill -KILL "$victim"; wait $PID; rc=$?
 before=$(n_scores "$tmp/kill")
 echo "kill -9 of rank pid $victim: mpirun exit $rc, $before/$total scores committed"

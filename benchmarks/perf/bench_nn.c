@@ -20,57 +20,11 @@
 #include "cb_nn.h"
 #include "cb_nn_batch.h"
 #include "cb_sgemm.h"
+#include "cb_timer.h"
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
+#include "bench_util.h"
 
-/* Peak resident memory of this process (VmHWM), MB. */
-static double peak_rss_mb(void) {
-  FILE *f = fopen("/proc/self/status", "r");
-  char line[256];
-  long kb = -1;
-  while (f && fgets(line, sizeof line, f))
-    if (strncmp(line, "VmHWM:", 6) == 0) kb = strtol(line + 6, NULL, 10);
-  if (f) fclose(f);
-  if (kb < 0) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    kb = ru.ru_maxrss;
-  }
-  return kb / 1024.0;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-/* Best of `tries` C = A B (n x n), GFLOP/s, with OpenBLAS (which = 0) or cb_sgemm (1). */
-static double gemm_peak(int n, int which, int tries) {
-  float *a = malloc(sizeof *a * (size_t)n * n), *c = malloc(sizeof *c * (size_t)n * n);
-  double best = 0.0;
-  if (a == NULL || c == NULL) goto done;
-  for (size_t i = 0; i < (size_t)n * n; ++i) a[i] = (float)(i % 7) * 0.1f;
-  for (int r = 0; r < tries; ++r) {
-    double t = now();
-    if (which == 0) cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, a, n, 0.0f, c, n);
-    else {
-      cb_sgemm_args x = {.m = n, .n = n, .k = n, .a = a, .a_rs = n, .a_cs = 1, .b = a, .b_rs = n, .b_cs = 1, .c = c,
-                         .c_rs = n, .c_cs = 1, .alpha = 1.0f, .threads = cb_sgemm_default_threads()};
-      cb_sgemm(&x);
-    }
-    t = now() - t;
-    double gf = 2.0 * n * (double)n * n / t / 1e9;
-    if (gf > best) best = gf;
-  }
-done:
-  free(a);
-  free(c);
-  return best;
-}
+static double now(void) { return cb_now(); }
 
 int main(int argc, char **argv) {
   if (argc != 6) {
@@ -154,15 +108,15 @@ int main(int argc, char **argv) {
     }
     if (cs > 0 && cf / cs / 1e9 > conv_best) conv_best = cf / cs / 1e9;
     /* paired: the OpenBLAS peak measured right after this run (a shared machine's load changes by the second) */
-    const double peak = gemm_peak(2048, 0, 2); /* the first try touches fresh buffers */
+    const double peak = bench_gemm_peak(2048, 0, 2); /* the first try touches fresh buffers */
     frac[r] = peak > 0 && cs > 0 ? cf / cs / 1e9 / peak : 0.0;
   }
-  qsort(frac, (size_t)reps, sizeof *frac, cmp_double);
-  qsort(times, (size_t)reps, sizeof *times, cmp_double);
+  qsort(frac, (size_t)reps, sizeof *frac, bench_cmp_double);
+  qsort(times, (size_t)reps, sizeof *times, bench_cmp_double);
   const double med = times[reps / 2];
   printf("batch_s_median %.4f\n", med);
   printf("images_per_s %.2f\n", batch / med);
-  printf("peak_rss_mb %.1f\n", peak_rss_mb());
+  printf("peak_rss_mb %.1f\n", bench_peak_rss_mb());
   double total = 0, conv_s = 0, conv_f = 0;
   for (int i = 0; i < prof.n; ++i) total += prof.seconds[i];
   for (int i = 0; i < prof.n; ++i) {
@@ -176,8 +130,8 @@ int main(int argc, char **argv) {
   printf("conv_gflops_mean %.1f\n", conv_s > 0 ? conv_f / conv_s / 1e9 : 0.0);
   printf("conv_gflops %.1f\n", conv_best);
   printf("conv_fraction_paired_median %.3f\n", frac[reps / 2]);
-  printf("sgemm_peak_openblas_gflops %.1f\n", gemm_peak(2048, 0, 3));
-  printf("sgemm_peak_engine_gflops %.1f\n", gemm_peak(2048, 1, 3));
+  printf("sgemm_peak_openblas_gflops %.1f\n", bench_gemm_peak(2048, 0, 3));
+  printf("sgemm_peak_engine_gflops %.1f\n", bench_gemm_peak(2048, 1, 3));
   f = fopen(argv[5], "wb");
   if (f == NULL || fwrite(y, sizeof *y, out_size * batch, f) != out_size * batch) {
     fprintf(stderr, "bench_nn: cannot write %s\n", argv[5]);

@@ -388,6 +388,7 @@ cb_status cb_graph_param(cb_graph *g, const char *name, float **data, int64_t *n
 }
 
 int cb_graph_n_values(const cb_graph *g) { return g ? g->n_values : 0; }
+int cb_graph_n_nodes(const cb_graph *g) { return g ? g->n_nodes : 0; }
 
 int cb_graph_find(const cb_graph *g, const char *name) {
   if (g == NULL || name == NULL) return -1;

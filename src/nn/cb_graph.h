@@ -116,6 +116,8 @@ cb_status cb_graph_param(cb_graph *g, const char *name, float **data, int64_t *n
 cb_status cb_graph_finish(cb_graph *g);
 
 int cb_graph_n_values(const cb_graph *g);
+/* Nodes of the graph (folded ones included), indexed from 0 in execution order. */
+int cb_graph_n_nodes(const cb_graph *g);
 int cb_graph_find(const cb_graph *g, const char *name);
 const char *cb_graph_value_name(const cb_graph *g, int id);
 /* ndim and shape (CB_GRAPH_MAX_DIMS) of value id; -1 when out of range. */

@@ -27,10 +27,15 @@ static long window_argmax(const cb_conv2d_geom *g, const float *xp, int oy, int 
 }
 
 void cb_maxpool2d_backward(const cb_conv2d_geom *g, const float *x, const float *dy, int batch, float *dx) {
+  cb_maxpool2d_backward_planes(g, x, dy, 0, (size_t)batch * (size_t)g->in_c, dx);
+}
+
+void cb_maxpool2d_backward_planes(const cb_conv2d_geom *g, const float *x, const float *dy, size_t p0, size_t p1,
+                                  float *dx) {
   int oh, ow;
   cb_conv2d_out(g, &oh, &ow);
-  const size_t planes = (size_t)batch * (size_t)g->in_c, in_plane = (size_t)g->in_h * (size_t)g->in_w;
-  for (size_t p = 0; p < planes; ++p) {
+  const size_t in_plane = (size_t)g->in_h * (size_t)g->in_w;
+  for (size_t p = p0; p < p1; ++p) {
     const float *xp = x + p * in_plane, *dp = dy + p * (size_t)oh * (size_t)ow;
     float *gp = dx + p * in_plane;
     for (int oy = 0; oy < oh; ++oy)

@@ -20,6 +20,7 @@ void cb_train_destroy(cb_train **tp) {
   free(t->params);
   free(t->saved);
   free(t->work);
+  free(t->prof);
   free(t);
   *tp = NULL;
 }
@@ -68,6 +69,8 @@ static cb_status alloc_buffers(cb_train *t) {
   }
   t->work = calloc(t->work_floats > 0 ? t->work_floats : 1, sizeof *t->work);
   if (t->work == NULL) return CB_ERROR(CB_ERR_NOMEM, "training: out of memory");
+  if (t->opts.profile && (t->prof = calloc(2 * (size_t)(g->n_nodes > 0 ? g->n_nodes : 1), sizeof *t->prof)) == NULL)
+    return CB_ERROR(CB_ERR_NOMEM, "training: out of memory");
   return CB_OK;
 }
 

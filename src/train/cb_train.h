@@ -45,6 +45,7 @@ typedef struct cb_train_opts {
   int input_grads; /* also compute the gradients of the graph inputs */
   int bn_frozen;   /* BatchNormalization with its running statistics (PyTorch eval()), not the batch's */
   int threads;     /* threads of the backward GEMMs; <= 0: cb_sgemm_default_threads() */
+  int profile;     /* time every node's forward and backward (cb_train_node_profile) */
 } cb_train_opts;
 
 /* Training state for g (finished here if it is not; not owned, must outlive t). opts NULL: all defaults
@@ -84,5 +85,15 @@ float *cb_train_param_data(cb_train *t, int i, int64_t *numel);
  * ((batch) class indices), backward from it. *loss receives the mean loss. */
 cb_status cb_train_step_xent(cb_train *t, const float *const *inputs, int logits_id, const int *labels,
                              double *loss);
+
+/* Profile of node i (0 <= i < the graph's node count; opts.profile): operator and node name, seconds spent
+ * in its forward and backward since create (summed over calls), and the multiply-adds x 2 of its backward
+ * GEMMs per call (Conv, Gemm, MatMul: the data and parameter gradients it computes; 0 for other operators).
+ * CB_ERR_ARG when i is out of range, the node is folded away, or profiling is off. */
+typedef struct cb_train_node_prof {
+  const char *op, *name;
+  double fwd_s, bwd_s, bwd_flops;
+} cb_train_node_prof;
+cb_status cb_train_node_profile(const cb_train *t, int i, cb_train_node_prof *out);
 
 #endif

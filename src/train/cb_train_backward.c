@@ -97,7 +97,10 @@ cb_status cb_train_backward(cb_train *t, int n_seed, const int *ids, const float
     if (n->folded) continue;
     int any = 0;
     for (int k = 0; k < n->n_out; ++k) any |= t->has_grad[n->out[k]];
-    if (any) cb__train_backward_of(n)(t, n);
+    if (!any) continue;
+    const double t0 = t->prof ? cb__train_now() : 0.0;
+    cb__train_backward_of(n)(t, n);
+    if (t->prof) t->prof[2 * i + 1] += cb__train_now() - t0;
   }
   return CB_OK;
 }

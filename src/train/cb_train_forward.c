@@ -61,7 +61,9 @@ cb_status cb_train_forward(cb_train *t, const float *const *inputs) {
   for (int i = 0; i < g->n_nodes; ++i) {
     const cb__node *n = &g->nodes[i];
     if (n->folded) continue;
+    const double t0 = t->prof ? cb__train_now() : 0.0;
     if (!cb__train_forward_special(t, n)) n->op->run(g, n, g->work);
+    if (t->prof) t->prof[2 * i] += cb__train_now() - t0;
   }
   point_values(t, 0);
   t->step += 1;

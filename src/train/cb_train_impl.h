@@ -24,6 +24,7 @@ struct cb_train {
   float *work;         /* (work_floats) backward scratch: col buffers, regrouped dy */
   uint64_t step;       /* forwards run so far (Dropout's step) */
   int forwarded;       /* a forward ran since create */
+  double *prof;        /* (2 n_nodes) forward, backward seconds per node when opts.profile, else NULL */
 };
 
 /* Backward of one node: reads t->val of its inputs and outputs and t->grad of its outputs, adds to
@@ -50,5 +51,8 @@ static inline float *cb__tgrad_in(cb_train *t, const cb__node *n, int k) {
 /* Training-mode forward of the nodes whose inference run does not apply (BatchNormalization, Dropout):
  * 1 when handled here. */
 int cb__train_forward_special(cb_train *t, const cb__node *n);
+
+/* Monotonic seconds (the profile's clock). */
+double cb__train_now(void);
 
 #endif

@@ -4,10 +4,26 @@
 #include <math.h>
 
 #include "cb_train_impl.h"
+#include "cb_train_par.h"
 
+typedef struct relu_ctx {
+  const float *x, *dy;
+  float *dx;
+} relu_ctx;
+
+enum { RELU_BLOCK = 1 << 14 }; /* elements per unit of the parallel loop */
+
+static void relu_blocks(void *vctx, size_t u0, size_t u1) {
+  const relu_ctx *c = vctx;
+  cb_relu_backward(c->x + u0, c->dy + u0, u1 - u0, c->dx + u0);
+}
+
+/* element ranges shared between threads (at least RELU_BLOCK elements each) */
 void cb__bwd_relu(cb_train *t, const cb__node *n) {
   float *dx = cb__tgrad_in(t, n, 0);
-  if (dx) cb_relu_backward(cb__tval(t, n->in[0]), t->grad[n->out[0]], (size_t)cb__numel(cb__in(t->g, n, 0)), dx);
+  if (dx == NULL) return;
+  relu_ctx c = {cb__tval(t, n->in[0]), t->grad[n->out[0]], dx};
+  cb__par_for(t->threads, (size_t)cb__numel(cb__in(t->g, n, 0)), RELU_BLOCK, relu_blocks, &c);
 }
 
 void cb__bwd_copy(cb_train *t, const cb__node *n) {

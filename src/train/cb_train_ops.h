@@ -11,21 +11,21 @@
 #include "cb_nn_ops.h"
 
 /* ---- convolution (g as cb_conv2d_forward, passing cb_conv2d_check) ---- */
-/* Floats of scratch cb_conv2d_backward_data needs: (in_c/groups)*kh*kw * out_h*out_w. */
-size_t cb_conv2d_backward_workspace(const cb_conv2d_geom *g);
-/* dx += col2im(W_g^T dy_g) per image and group: dcol (kdim, P) = W_g^T (kdim, og) dy_g (og, P) on cb_sgemm. */
-void cb_conv2d_backward_data(const cb_conv2d_geom *g, const float *w /* (out_c, in_c/groups, kh, kw) */,
-                             const float *dy /* (batch, out_c, oh, ow) */, int batch, int threads,
-                             float *work /* (cb_conv2d_backward_workspace(g)) */,
-                             float *dx /* (batch, in_c, in_h, in_w) */);
-/* dw (may be NULL) += dy_g (og, batch*P) col_g^T (batch*P, kdim) per group: one cb_sgemm whose B (the transposed im2col
- * of all images) is packed from x in the GEMM's threads; the chain runs over images, then pixels, in order.
- * db (may be NULL) += sum over images and pixels of dy (double, fixed order). dyr: scratch (out_c/groups *
- * batch * P) floats. */
-void cb_conv2d_backward_params(const cb_conv2d_geom *g, const float *x /* (batch, in_c, in_h, in_w) */,
-                               const float *dy /* (batch, out_c, oh, ow) */, int batch, int threads,
-                               float *dyr /* (out_c/groups, batch*oh*ow) */,
-                               float *dw /* (out_c, in_c/groups, kh, kw) */, float *db /* (out_c) or NULL */);
+/* Floats of scratch cb_conv2d_backward needs for a batch: out_c/groups * batch*P (the regrouped output gradients)
+ * plus kdim * P * (images per input-gradient GEMM), P = out_h*out_w, kdim = in_c/groups*kh*kw. */
+size_t cb_conv2d_backward_workspace(const cb_conv2d_geom *g, int batch);
+/* Per group, with dy_g regrouped as (og, batch*P):
+ *  dx (may be NULL) += col2im(W_g^T (kdim, og) dy_g (og, batch*P)), one cb_sgemm per chunk of images;
+ *  dw (may be NULL) += dy_g (og, batch*P) col_g^T (batch*P, kdim): one cb_sgemm whose B (the transposed im2col of
+ *    all images) is packed from x in the GEMM's threads; the chain runs over images, then pixels, in order;
+ *  db (may be NULL) += sum over images and pixels of dy (double, fixed order).
+ * The bits depend on neither the thread count nor the chunking. */
+void cb_conv2d_backward(const cb_conv2d_geom *g, const float *x /* (batch, in_c, in_h, in_w) */,
+                        const float *w /* (out_c, in_c/groups, kh, kw) */,
+                        const float *dy /* (batch, out_c, oh, ow) */, int batch, int threads,
+                        float *work /* (cb_conv2d_backward_workspace(g, batch)) */,
+                        float *dx /* (batch, in_c, in_h, in_w) or NULL */,
+                        float *dw /* (out_c, in_c/groups, kh, kw) or NULL */, float *db /* (out_c) or NULL */);
 
 /* ---- pooling (g as the forward kernels) ---- */
 /* The gradient of each output goes to the first maximum of its window in scan order (rows, then columns;
@@ -33,6 +33,9 @@ void cb_conv2d_backward_params(const cb_conv2d_geom *g, const float *x /* (batch
 void cb_maxpool2d_backward(const cb_conv2d_geom *g, const float *x /* (batch, in_c, in_h, in_w) */,
                            const float *dy /* (batch, in_c, oh, ow) */, int batch,
                            float *dx /* (batch, in_c, in_h, in_w) */);
+/* The same for the (image, channel) planes [p0, p1) only (x, dy and dx point at plane 0). */
+void cb_maxpool2d_backward_planes(const cb_conv2d_geom *g, const float *x, const float *dy, size_t p0, size_t p1,
+                                  float *dx);
 /* dy / divisor to every input element of the window, the divisor of cb_avgpool2d_forward. */
 void cb_avgpool2d_backward(const cb_conv2d_geom *g, const float *dy /* (batch, in_c, oh, ow) */, int batch,
                            float *dx /* (batch, in_c, in_h, in_w) */);

@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "cb_kernel.h"
 #include "cb_predictivity.h"
 #include "cb_splits.h"
@@ -21,23 +22,6 @@ static double now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
-/* Peak resident memory of this process image: VmHWM from /proc/self/status (getrusage's ru_maxrss would
- * include the high-water mark of the Python parent that forked us); ru_maxrss where /proc is missing. */
-static double peak_rss_mb(void) {
-  FILE *f = fopen("/proc/self/status", "r");
-  char line[256];
-  long kb = -1;
-  while (f && fgets(line, sizeof line, f))
-    if (strncmp(line, "VmHWM:", 6) == 0) kb = strtol(line + 6, NULL, 10);
-  if (f) fclose(f);
-  if (kb < 0) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    kb = ru.ru_maxrss; /* Linux: kB */
-  }
-  return kb / 1024.0;
 }
 
 /* best of 3 runs of C = A B (N x N) in double and single precision, GFLOP/s */
@@ -111,7 +95,7 @@ int main(int argc, char **argv) {
   double t0 = now();
   if (cb_kernel_create(X, n, p, &k) != CB_OK) goto fail;
   double t_kernel = now() - t0;
-  double rss_kernel = peak_rss_mb();
+  double rss_kernel = bench_peak_rss_mb();
   free(X); /* the kernel form needs only K */
   X = NULL;
   double t1 = now();
@@ -130,7 +114,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < n_splits; ++i)
       fl += 9 * ntr * ntr * ntr + 2 * ntr * ntr * q + 99 * (2 * ntr * ntr * q + 2 * ntr * ntr);
   double dgf, sgf;
-  double rss = peak_rss_mb();
+  double rss = bench_peak_rss_mb();
   gemm_peak(2048, &dgf, &sgf);
   printf("n %d\np %d\nq %d\nkind %s\nsplits %d\n", n, p, q, argv[2], n_splits);
   printf("time_kernel_s %.4f\ntime_cv_s %.4f\ntime_total_s %.4f\n", t_kernel, t_cv, t_total);

@@ -2,7 +2,8 @@
 #ifndef BENCH_UTIL_H
 #define BENCH_UTIL_H
 
-/* Peak resident memory of this process (VmHWM), MB. */
+/* Peak resident memory of this process image, MB: VmHWM from /proc/self/status (getrusage's ru_maxrss would include
+ * the high-water mark of a Python parent that forked us); ru_maxrss where /proc is missing. */
 double bench_peak_rss_mb(void);
 /* Best of `tries` C = A B (n x n) in GFLOP/s: OpenBLAS's cblas_sgemm (which = 0) or the engine's cb_sgemm (1). */
 double bench_gemm_peak(int n, int which, int tries);

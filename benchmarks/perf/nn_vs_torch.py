@@ -2,7 +2,7 @@
 """Speed benchmark: cortexbench's NN engine against PyTorch on torchvision AlexNet and ResNet-18 with the same
 weights (exported to ONNX, opset 13). Not a test: it prints figures measured in this run.
 
-    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 benchmarks/perf/nn_vs_torch.py [--bin build/bin/bench_nn]
+    /usr/bin/python3 benchmarks/perf/nn_vs_torch.py [--bin build/bin/bench_nn]
         [--batch 64] [--reps 3] [--models alexnet,resnet18] [--no-default-core]
 
 Both sides: batch 64 (--batch), 224x224, 2 threads (torch.set_num_threads(2); OPENBLAS_NUM_THREADS=2 for the
@@ -54,6 +54,16 @@ def peak_rss_mb():
     return float("nan")
 
 
+def default_core():
+    """The kernel scripts/env.sh picks: SkylakeX with AVX-512, Haswell with AVX2 (forcing SkylakeX on an AVX2-only
+    CPU dies with an illegal instruction), else OpenBLAS's own detection (None)."""
+    try:
+        flags = open("/proc/cpuinfo").read().split()
+    except OSError:
+        return None
+    return "SkylakeX" if "avx512f" in flags else "Haswell" if "avx2" in flags else None
+
+
 def run_engine(binary, onnx_path, inp, batch, reps, out_path, coretype):
     env = dict(os.environ, OPENBLAS_NUM_THREADS="2", OMP_NUM_THREADS="2")
     if coretype is None:
@@ -82,7 +92,7 @@ def main():
     ap.add_argument("--models", default="alexnet,resnet18")
     ap.add_argument("--no-default-core", action="store_true")
     a = ap.parse_args()
-    core = os.environ.get("OPENBLAS_CORETYPE", "SkylakeX")
+    core = os.environ.get("OPENBLAS_CORETYPE") or default_core()
     print(f"torch {torch.__version__} (threads 2), torchvision {torchvision.__version__}, batch {a.batch}, 224x224")
     tmp = tempfile.mkdtemp(prefix="cb_nn_perf_")
     ok = True

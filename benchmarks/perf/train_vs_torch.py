@@ -31,6 +31,9 @@ import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from nn_vs_torch import peak_rss_mb  # noqa: E402  (VmHWM of this process)
+
 HYPER = {"lr": 0.01, "momentum": 0.9, "weight_decay": 5e-4}
 
 
@@ -45,14 +48,6 @@ def build(name):
                 setattr(parent, key, torch.nn.Identity())
     m.train()
     return m
-
-
-def peak_rss_mb():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    return float("nan")
 
 
 def torch_child(name, inp, lab, batch, steps, threads):

@@ -25,7 +25,7 @@ int cb__train_forward_special(cb_train *t, const cb__node *n) {
     float *mean = t->saved[i], *invstd = t->saved[i] + c;
     cb_batchnorm_train_forward(xd, (int)batch, (int)c, inner, n->p.f[0], cb__attr_float(n, "momentum", 0.9f),
                                cb__tval(t, n->in[1]), cb__tval(t, n->in[2]), cb__tval(t, n->in[3]),
-                               cb__tval(t, n->in[4]), y, mean, invstd);
+                               cb__tval(t, n->in[4]), y, mean, invstd, t->threads);
     return 1;
   }
   if (strcmp(n->op->name, "Dropout") == 0) {

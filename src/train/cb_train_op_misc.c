@@ -123,5 +123,5 @@ void cb__bwd_batchnorm(cb_train *t, const cb__node *n) {
   }
   cb_batchnorm_backward(cb__tval(t, n->in[0]), t->grad[n->out[0]], (int)batch, (int)c, inner,
                         cb__tval(t, n->in[1]), mean, invstd, !t->opts.bn_frozen, cb__tgrad_in(t, n, 0),
-                        cb__tgrad_in(t, n, 1), cb__tgrad_in(t, n, 2));
+                        cb__tgrad_in(t, n, 1), cb__tgrad_in(t, n, 2), t->threads);
 }

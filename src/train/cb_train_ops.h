@@ -56,18 +56,20 @@ uint64_t cb_dropout_salt(const char *name);
 /* ---- BatchNormalization over (batch, c, inner) ---- */
 /* Training mode: per channel mean and biased variance of the batch (double), y = (x - mean) * invstd *
  * scale + shift with invstd = 1 / sqrt(var + eps); saves mean and invstd; updates the running statistics
- * r = momentum r + (1 - momentum) s (the variance with the unbiased estimate), ONNX's momentum. */
+ * r = momentum r + (1 - momentum) s (the variance with the unbiased estimate), ONNX's momentum. Channels are
+ * shared between `threads` threads (same bits for any count). */
 void cb_batchnorm_train_forward(const float *x /* (batch, c, inner) */, int batch, int c, size_t inner, float eps,
                                 float momentum, const float *scale /* (c) */, const float *shift /* (c) */,
                                 float *run_mean /* (c) */, float *run_var /* (c) */, float *y /* (batch, c, inner) */,
-                                float *mean /* (c) */, float *invstd /* (c) */);
+                                float *mean /* (c) */, float *invstd /* (c) */, int threads);
 /* Backward of either mode given the mean and invstd used (batch: saved; frozen: the running ones, and
  * batch_stats 0): dscale += sum dy xhat, dshift += sum dy, dx += scale invstd (dy - [batch_stats]
  * (mean(dy) + xhat mean(dy xhat))). Any of dx, dscale, dshift may be NULL. */
 void cb_batchnorm_backward(const float *x /* (batch, c, inner) */, const float *dy /* (batch, c, inner) */,
                            int batch, int c, size_t inner, const float *scale /* (c) */,
                            const float *mean /* (c) */, const float *invstd /* (c) */, int batch_stats,
-                           float *dx /* (batch, c, inner) */, float *dscale /* (c) */, float *dshift /* (c) */);
+                           float *dx /* (batch, c, inner) */, float *dscale /* (c) */, float *dshift /* (c) */,
+                           int threads);
 
 /* ---- loss ---- */
 /* Mean softmax cross-entropy: loss = 1/n sum_i (logsumexp(z_i) - z_i[labels_i]); dz (may be NULL) =

@@ -52,6 +52,7 @@ static const key keys[] = {
     {"mean", K_DBL, F(mean), 0, -1e3, 1e3},
     {"std", K_DBL, F(std), 0, 1e-6, 1e3},
     {"flip", K_BOOL, F(flip), 0, 0, 0},
+    {"crop_padding", K_INT, F(crop_padding), 0, 0, 1024},
     {"start_checkpoint", K_BOOL, F(start_checkpoint), 0, 0, 0},
 };
 
@@ -98,7 +99,8 @@ static cb_status on_entry(void *user, const cb_ini_entry *e) {
     x->seen_steps |= !strcmp(e->key, "steps"), x->seen_epochs |= !strcmp(e->key, "epochs");
     x->seen_data_seed |= !strcmp(e->key, "data_seed");
     x->seen_mean |= !strcmp(e->key, "mean"), x->seen_std |= !strcmp(e->key, "std");
-    static const char *const idx_only[] = {"data_dir", "train_images", "test_images", "epochs", "flip"};
+    static const char *const idx_only[] = {"data_dir", "train_images", "test_images", "epochs", "flip",
+                                                 "crop_padding"};
     for (size_t j = 0; j < sizeof idx_only / sizeof idx_only[0]; ++j)
       if (!strcmp(e->key, idx_only[j]) && !x->seen[0]) snprintf(x->seen, sizeof x->seen, "%s", e->key);
     return CB_OK;

@@ -32,6 +32,7 @@ typedef struct cb_train_config {
   long log_every;         /* steps between progress lines */
   double mean, std;       /* input normalisation of [0, 1] pixels */
   int flip;               /* augmentation: random left-right mirror */
+  int crop_padding;       /* augmentation: random crop of the image's size from it padded by this many zeros, 0 = none */
   int start_checkpoint;   /* a checkpoint and an evaluation of the initial weights (step 0) */
 } cb_train_config;
 

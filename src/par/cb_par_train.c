@@ -68,6 +68,7 @@ static cb_status load_data(run *r) {
   r->tr_img = base, r->te_img = base;
   r->tr_img.n = c->train_images > 0 && c->train_images < r->train->n ? c->train_images : r->train->n;
   r->tr_img.h = r->train->h, r->tr_img.w = r->train->w, r->tr_img.flip = c->flip;
+  r->tr_img.crop_padding = c->crop_padding;
   r->tr_img.pixels = r->train->pixels, r->tr_img.labels = r->train->labels;
   r->te_img.n = c->test_images > 0 && c->test_images < r->test->n ? c->test_images : r->test->n;
   r->te_img.h = r->test->h, r->te_img.w = r->test->w;

@@ -35,24 +35,36 @@ cb_status cb_train_order_at(cb_train_order *o, int64_t p, int64_t *index, int64_
   return CB_OK;
 }
 
-/* splitmix64 finaliser: the flip draw of (seed, epoch, index). */
+/* splitmix64 finaliser: the flip and crop draws of (seed, epoch, index). */
 static uint64_t mix(uint64_t z) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
 }
 
+/* The draw of (seed, epoch, index) for an augmentation named by salt (independent draws per salt). */
+static uint64_t draw(const cb_train_images *d, uint64_t salt, int64_t idx, int64_t epoch) {
+  return mix(mix(d->seed ^ salt) ^ mix((uint64_t)epoch) ^ (uint64_t)idx * 0x2545f4914f6cdd1dULL);
+}
+
 void cb_train_images_fill(const cb_train_images *d, int64_t idx, int64_t epoch, float *x) {
   const size_t plane = (size_t)d->h * (size_t)d->w;
   const uint8_t *src = d->pixels + (size_t)idx * (size_t)d->c * plane;
-  const int flip = d->flip && epoch >= 0 &&
-                   (mix(mix(d->seed ^ 0x9e3779b97f4a7c15ULL) ^ mix((uint64_t)epoch) ^ (uint64_t)idx * 0x2545f4914f6cdd1dULL) & 1);
+  const int flip = d->flip && epoch >= 0 && (draw(d, 0x9e3779b97f4a7c15ULL, idx, epoch) & 1);
+  int oy = 0, ox = 0; /* source pixel of output (i, j) before the mirror: (i + oy, j + ox) */
+  if (d->crop_padding > 0 && epoch >= 0) {
+    const uint64_t r = draw(d, 0xc2b2ae3d27d4eb4fULL, idx, epoch), span = 2 * (uint64_t)d->crop_padding + 1;
+    oy = (int)((r >> 32) % span) - d->crop_padding;
+    ox = (int)((r & 0xffffffffULL) % span) - d->crop_padding;
+  }
   const float inv = 1.0f / d->std;
   for (int c = 0; c < d->c; ++c)
     for (int i = 0; i < d->h; ++i)
       for (int j = 0; j < d->w; ++j) {
-        const int jj = flip ? d->w - 1 - j : j;
-        const float v = (float)src[(size_t)c * plane + (size_t)i * (size_t)d->w + (size_t)jj] / 255.0f;
+        const int si = i + oy, sj = (flip ? d->w - 1 - j : j) + ox;
+        const float v = si >= 0 && si < d->h && sj >= 0 && sj < d->w
+                            ? (float)src[(size_t)c * plane + (size_t)si * (size_t)d->w + (size_t)sj] / 255.0f
+                            : 0.0f;
         x[(size_t)c * plane + (size_t)i * (size_t)d->w + (size_t)j] = (v - d->mean) * inv;
       }
 }

@@ -73,15 +73,17 @@ void cb_train_order_free(cb_train_order *o);
 /* Image index and epoch of position p. */
 cb_status cb_train_order_at(cb_train_order *o, int64_t p, int64_t *index, int64_t *epoch);
 
-/* A labelled set of 8-bit images (views, not owned) and how they become inputs: x = (pixel / 255 - mean) / std,
- * mirrored left-right when flip and the draw of (seed, epoch, index) says so (probability 1/2). */
+/* A labelled set of 8-bit images (views, not owned) and how they become inputs: x = (pixel / 255 - mean) / std of
+ * the image, randomly cropped when crop_padding = P > 0 (torchvision's RandomCrop(size, padding=P): the (h, w)
+ * window at offsets (dy, dx), each uniform in [0, 2P], of the image padded with P pixels of 0 on every side),
+ * then mirrored left-right when flip (probability 1/2); offsets and mirror are draws of (seed, epoch, index). */
 typedef struct cb_train_images {
   int64_t n;
   int c, h, w;
   const uint8_t *pixels; /* (n, c, h, w) */
   const int *labels;     /* (n) */
   float mean, std;
-  int flip;
+  int flip, crop_padding;
   uint64_t seed;
 } cb_train_images;
 /* Image idx into x (c, h, w); epoch < 0: no augmentation (evaluation). */

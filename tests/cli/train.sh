@@ -38,6 +38,7 @@ steps = 120
 train_images = 6000
 test_images = 500
 flip = true
+crop_padding = 2
 checkpoint_every = 10
 eval_every = 60
 log_every = 20

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Data-parallel training is rank-count independent: 25 steps of fmnist_cnn on Fashion-MNIST (5 micro-shards per
-# step: blocks 5 | 3+2 | 2+2+1 over the ranks, Adam, flip augmentation) under mpirun -n 1, 2 and 3 end with the
+# step: blocks 5 | 3+2 | 2+2+1 over the ranks, Adam, flip and crop augmentation) under mpirun -n 1, 2 and 3 end with the
 # same bytes (checkpoint ONNX and optimiser state) and print the same losses. Skipped without the data.
 # usage: train_ranks.sh MPIEXEC CORTEXBENCH
 set -uo pipefail
@@ -24,6 +24,7 @@ steps = 25
 train_images = 4000
 test_images = 400
 flip = true
+crop_padding = 2
 checkpoint_every = 25
 log_every = 5
 INI

@@ -91,12 +91,16 @@ def case(lines, name, op, ins, rt, fn, attrs="", grads=None, extra=None):
     lines.append("end")
 
 
+def conv(L, name, xs, ws, bias, stride, pad, groups, dil):
+    ins = [("x", f32(*xs)), ("w", f32(*ws, scale=0.5))] + ([("b", f32(ws[0]))] if bias else [])
+    attrs = "i:kernel_shape=%d,%d i:strides=%d,%d i:pads=%d,%d,%d,%d i:group=%d i:dilations=%d,%d" % (
+        ws[2], ws[3], stride[0], stride[1], pad[0], pad[1], pad[0], pad[1], groups, dil[0], dil[1])
+    case(L, name, "Conv", ins, 1, lambda t: F.conv2d(t["x"], t["w"], t.get("b"), stride, pad, dil, groups), attrs)
+
+
 def conv_cases(L):
-    def conv(name, xs, ws, bias, stride, pad, groups, dil):
-        ins = [("x", f32(*xs)), ("w", f32(*ws, scale=0.5))] + ([("b", f32(ws[0]))] if bias else [])
-        attrs = "i:kernel_shape=%d,%d i:strides=%d,%d i:pads=%d,%d,%d,%d i:group=%d i:dilations=%d,%d" % (
-            ws[2], ws[3], stride[0], stride[1], pad[0], pad[1], pad[0], pad[1], groups, dil[0], dil[1])
-        case(L, name, "Conv", ins, 1, lambda t: F.conv2d(t["x"], t["w"], t.get("b"), stride, pad, dil, groups), attrs)
+    def conv(*a):
+        globals()["conv"](L, *a)
 
     conv("conv_basic", (2, 3, 6, 5), (4, 3, 3, 3), True, (1, 1), (1, 1), 1, (1, 1))
     conv("conv_stride2_groups", (2, 4, 7, 7), (6, 2, 3, 3), True, (2, 2), (0, 0), 2, (1, 1))
@@ -195,6 +199,16 @@ def xent_case(L):
     L.append("end")
 
 
+def chunk_cases(L):
+    """A convolution whose input gradient runs as several GEMMs over chunks of images (src/train/cb_grad_conv.c:
+    1024 // pixels images per chunk; 19 x 19 outputs give chunks of 2, the last one ragged), per group. Drawn
+    from a generator of its own, so that the cases above keep their data."""
+    global rng
+    saved, rng = rng, np.random.default_rng(21)
+    conv(L, "conv_chunked_groups", (3, 2, 19, 19), (2, 1, 3, 3), True, (1, 1), (1, 1), 2, (1, 1))
+    rng = saved
+
+
 def write_ops():
     L = ["# Gradient goldens for src/train, by tests/reference/make_grad_goldens.py (torch %s, float64 autograd "
          "of float32 data)" % torch.__version__]
@@ -204,6 +218,7 @@ def write_ops():
     eltwise_cases(L)
     bn_cases(L)
     xent_case(L)
+    chunk_cases(L)
     with open(os.path.join(OUT, "grad_ops.txt"), "w") as f:
         f.write("\n".join(L) + "\n")
 

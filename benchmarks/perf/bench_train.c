@@ -150,6 +150,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   printf("load_s %.3f\n", cb_now() - t_load);
+  printf("inference_arena_mb %.1f\n", (double)(cb_graph_arena_bytes(g) + cb_graph_work_bytes(g)) / 1048576.0);
   printf("openblas_core %s\nopenblas_threads %d\nengine_gemm %s\n", openblas_get_corename(),
          openblas_get_num_threads(), cb_sgemm_kernel());
   int64_t shape[8];

@@ -12,10 +12,15 @@ void cb_train_destroy(cb_train **tp) {
   const int nv = t->g->n_values, nn = t->g->n_nodes;
   for (int i = 0; t->val && i < nv; ++i) free(t->val[i]);
   for (int i = 0; t->grad && i < nv; ++i) free(t->grad[i]);
+  if (t->pool) cb__train_grad_pool_free(t);
   for (int i = 0; t->saved && i < nn; ++i) free(t->saved[i]);
   free(t->val);
   free(t->grad);
   free(t->has_grad);
+  free(t->wants_grad);
+  free(t->grad_cap);
+  free(t->pool);
+  free(t->pool_cap);
   free(t->is_param);
   free(t->params);
   free(t->saved);
@@ -55,8 +60,10 @@ static cb_status alloc_buffers(cb_train *t) {
     const size_t numel = (size_t)cb__numel(v), bytes = (numel > 0 ? numel : 1) * sizeof(float);
     const int keep = v->dtype == CB_DT_FLOAT && (v->kind == CB__V_RUNTIME || v->kind == CB__V_INPUT);
     if (keep && (t->val[id] = calloc(1, bytes)) == NULL) return CB_ERROR(CB_ERR_NOMEM, "training: out of memory");
-    const int wants = (keep && (v->kind == CB__V_RUNTIME || t->opts.input_grads)) || t->is_param[id];
-    if (wants && (t->grad[id] = calloc(1, bytes)) == NULL) return CB_ERROR(CB_ERR_NOMEM, "training: out of memory");
+    t->wants_grad[id] = (keep && (v->kind == CB__V_RUNTIME || t->opts.input_grads)) || t->is_param[id];
+    /* runtime values take theirs during backward only (cb_train_gradpool.c) */
+    if (t->wants_grad[id] && v->kind != CB__V_RUNTIME && (t->grad[id] = calloc(1, bytes)) == NULL)
+      return CB_ERROR(CB_ERR_NOMEM, "training: out of memory");
   }
   for (int i = 0; i < g->n_nodes; ++i) {
     const cb__node *n = &g->nodes[i];
@@ -87,9 +94,14 @@ cb_status cb_train_create(cb_graph *g, const cb_train_opts *opts, cb_train **out
   t->val = calloc(nv, sizeof *t->val);
   t->grad = calloc(nv, sizeof *t->grad);
   t->has_grad = calloc(nv, 1);
+  t->wants_grad = calloc(nv, 1);
+  t->grad_cap = calloc(nv, sizeof *t->grad_cap);
+  t->pool = calloc(nv, sizeof *t->pool);
+  t->pool_cap = calloc(nv, sizeof *t->pool_cap);
   t->is_param = calloc(nv, 1);
   t->saved = calloc(nn, sizeof *t->saved);
-  if (!t->val || !t->grad || !t->has_grad || !t->is_param || !t->saved) {
+  if (!t->val || !t->grad || !t->has_grad || !t->wants_grad || !t->grad_cap || !t->pool || !t->pool_cap ||
+      !t->is_param || !t->saved) {
     st = CB_ERROR(CB_ERR_NOMEM, "training: out of memory");
     goto fail;
   }

@@ -4,8 +4,9 @@
  * itself: a copy of every value the forward pass computes (the planned arena
  * of inference reuses memory, training keeps everything backward reads), the
  * per-node state of the training-mode operators (BatchNormalization's batch
- * statistics, Dropout's mask) and one gradient buffer per runtime value and
- * per parameter.
+ * statistics, Dropout's mask), one gradient buffer per parameter, and a pool
+ * of gradient buffers for the runtime values (each held only between its
+ * first consumer's backward and its producer's).
  *
  * Parameters are the float constants that a node reads at a differentiable
  * input (Conv W and B, Gemm B and C, MatMul operands, BatchNormalization scale
@@ -69,8 +70,10 @@ const float *cb_train_value(const cb_train *t, int id);
  * flow back through every node and are added to the parameters' (and inputs') gradient buffers, which
  * keep accumulating over calls until cb_train_zero_grad. Activation gradients are recomputed each call. */
 cb_status cb_train_backward(cb_train *t, int n_seed, const int *ids, const float *const *seeds);
-/* Gradient buffer of value id ((numel) floats): parameters, runtime values, and inputs when
- * input_grads; NULL otherwise. */
+/* Gradient buffer of value id ((numel) floats): parameters, and inputs when input_grads; NULL otherwise. The
+ * gradients of runtime values (layers) exist only while cb_train_backward runs: each is taken from a pool when
+ * its first consumer adds to it and given back once its producer has read it, so the memory of a step holds the
+ * largest set alive at once, not one buffer per layer. */
 float *cb_train_grad(cb_train *t, int id);
 /* Sets every parameter (and input) gradient to zero. */
 void cb_train_zero_grad(cb_train *t);

@@ -71,9 +71,10 @@ static cb_status seed(cb_train *t, int n_seed, const int *ids, const float *cons
   cb_graph *g = t->g;
   for (int k = 0; k < n_seed; ++k) {
     const int id = ids[k];
-    if (id < 0 || id >= g->n_values || g->values[id].kind != CB__V_RUNTIME || t->grad[id] == NULL)
+    if (id < 0 || id >= g->n_values || g->values[id].kind != CB__V_RUNTIME || !t->wants_grad[id])
       return CB_ERROR(CB_ERR_ARG, "training backward: seed %d (value %d) is not a layer of the graph", k, id);
     if (seeds[k] == NULL) return CB_ERROR(CB_ERR_ARG, "training backward: seed %d is NULL", k);
+    CB_CHECK(cb__train_grad_take(t, id));
     const size_t m = (size_t)cb__numel(&g->values[id]);
     float *gr = t->grad[id];
     for (size_t i = 0; i < m; ++i) gr[i] += seeds[k][i];
@@ -88,19 +89,23 @@ cb_status cb_train_backward(cb_train *t, int n_seed, const int *ids, const float
   if (!t->forwarded) return CB_ERROR(CB_ERR_ARG, "training backward: no forward pass ran");
   cb_graph *g = t->g;
   memset(t->has_grad, 0, (size_t)g->n_values);
-  for (int id = 0; id < g->n_values; ++id)
-    if (t->grad[id] != NULL && g->values[id].kind == CB__V_RUNTIME)
-      memset(t->grad[id], 0, (size_t)cb__numel(&g->values[id]) * sizeof(float));
-  CB_CHECK(seed(t, n_seed, ids, seeds));
-  for (int i = g->n_nodes - 1; i >= 0; --i) {
+  t->nomem = 0;
+  cb_status st = seed(t, n_seed, ids, seeds);
+  for (int i = g->n_nodes - 1; st == CB_OK && i >= 0; --i) {
     const cb__node *n = &g->nodes[i];
     if (n->folded) continue;
     int any = 0;
     for (int k = 0; k < n->n_out; ++k) any |= t->has_grad[n->out[k]];
     if (!any) continue;
+    for (int k = 0; st == CB_OK && k < n->n_out; ++k) /* an output no consumer reached reads as zeros */
+      if (t->wants_grad[n->out[k]]) st = cb__train_grad_take(t, n->out[k]);
+    if (st != CB_OK) break;
     const double t0 = t->prof ? cb__train_now() : 0.0;
     cb__train_backward_of(n)(t, n);
     if (t->prof) t->prof[2 * i + 1] += cb__train_now() - t0;
+    if (t->nomem) st = CB_ERROR(CB_ERR_NOMEM, "training backward: out of memory in node '%s'", n->name);
+    for (int k = 0; k < n->n_out; ++k) cb__train_grad_give(t, n->out[k]); /* read for the last time */
   }
-  return CB_OK;
+  for (int id = 0; id < g->n_values; ++id) cb__train_grad_give(t, id); /* seeds of nodes that never ran */
+  return st;
 }

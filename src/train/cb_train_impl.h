@@ -14,7 +14,14 @@ struct cb_train {
   cb_train_opts opts;
   int threads;         /* resolved opts.threads */
   float **val;         /* (n_values) training copies of runtime values and inputs ((numel) floats), else NULL */
-  float **grad;        /* (n_values) gradient buffers ((numel) floats) of runtime values, parameters, inputs */
+  float **grad;        /* (n_values) gradient buffers ((numel) floats): parameters and inputs for the state's life,
+                        * runtime values only during backward (cb_train_gradpool.c), else NULL */
+  char *wants_grad;    /* (n_values) 1 when the value takes a gradient (grad[id] exists or is taken on demand) */
+  size_t *grad_cap;    /* (n_values) floats of the pool buffer a runtime value's grad holds */
+  float **pool;        /* (n_values) free gradient buffers of runtime values ... */
+  size_t *pool_cap;    /* (n_values) ... and their sizes in floats */
+  int pool_n;
+  int nomem;           /* a gradient buffer could not be taken during this backward */
   char *has_grad;      /* (n_values) 1 when grad[id] received something this backward */
   char *is_param;      /* (n_values) */
   int n_params;
@@ -41,9 +48,17 @@ size_t cb__train_work(cb_train *t, const cb__node *n);
 static inline float *cb__tval(cb_train *t, int id) {
   return t->val[id] != NULL ? t->val[id] : (float *)t->g->values[id].data;
 }
-/* Gradient buffer of input k of n (marked as written this pass), NULL when it takes none. */
+/* The gradient buffer of runtime value id, taken from the pool and zeroed when it has none (CB_ERR_NOMEM: sets
+ * t->nomem); given back to the pool (no-op for other values and values without one); every pooled buffer freed. */
+cb_status cb__train_grad_take(cb_train *t, int id);
+void cb__train_grad_give(cb_train *t, int id);
+void cb__train_grad_pool_free(cb_train *t);
+
+/* Gradient buffer of input k of n (marked as written this pass), NULL when it takes none (or, t->nomem set, when
+ * no memory was left for it). */
 static inline float *cb__tgrad_in(cb_train *t, const cb__node *n, int k) {
-  if (k >= n->n_in || n->in[k] < 0 || t->grad[n->in[k]] == NULL) return NULL;
+  if (k >= n->n_in || n->in[k] < 0 || !t->wants_grad[n->in[k]]) return NULL;
+  if (t->grad[n->in[k]] == NULL && cb__train_grad_take(t, n->in[k]) != CB_OK) return NULL;
   t->has_grad[n->in[k]] = 1;
   return t->grad[n->in[k]];
 }

@@ -12,7 +12,7 @@ double cb__train_now(void) {
 }
 
 static int takes_grad(const cb_train *t, const cb__node *n, int k) {
-  return k < n->n_in && n->in[k] >= 0 && t->grad[n->in[k]] != NULL;
+  return k < n->n_in && n->in[k] >= 0 && t->wants_grad[n->in[k]];
 }
 
 /* 2 x multiply-adds of the backward GEMMs of node n (one call). */

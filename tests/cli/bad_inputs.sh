@@ -216,6 +216,50 @@ printf '\x00\x00\x08\x03\x00\x00\x00\x64\x00\x00\x00\x1c\x00\x00\x00\x1c\x00\x00
 printf '[train]\nmodel = fmnist_cnn\ndata_dir = %s/idx\nsteps = 2\n' "$tmp" >"$tmp/train_idx.ini"
 doc doc-idx-truncated "cortexbench train: error: <file>: truncated IDX file (<bytes> data bytes expected)" \
   "<file>=$tmp/idx/train-images-idx3-ubyte.gz" "<bytes>=78400" -- train "$tmp/train_idx.ini" -o "$tmp/out/train"
+# train: each configuration error of docs/errors.md (one [train] section, valid values, consistent keys)
+train_doc() { # NAME TEMPLATE CONFIG_TEXT [<placeholder>=VALUE]...: <config> is the file the text is written to
+  local name=$1 template=$2 text=$3 ini="$tmp/$1.ini"
+  shift 3
+  printf "$text" >"$ini"
+  doc "$name" "$template" "<config>=$ini" "$@" -- train "$ini" -o "$tmp/out/$name"
+}
+train_doc doc-train-section "cortexbench train: error: <config>:<line>: section [<section>] unknown (a training configuration has one [train] section)" \
+  '[training]\nmodel = fmnist_cnn\n' "<line>=2" "<section>=training"
+train_doc doc-train-value "cortexbench train: error: <config>:<line>: [train] <key> = '<value>' is not valid (docs/config.md, Training)" \
+  '[train]\nmodel = fmnist_cnn\nbatch = many\n' "<line>=3" "<key>=batch" "<value>=many"
+train_doc doc-train-model "cortexbench train: error: <config>: [train] model is required" '[train]\nsteps = 2\n'
+train_doc doc-train-data "cortexbench train: error: <config>: [train] data = '<data>' unknown (fashion-mnist, synthetic-it)" \
+  '[train]\nmodel = fmnist_cnn\ndata = cifar\nsteps = 2\n' "<data>=cifar"
+train_doc doc-train-optimizer "cortexbench train: error: <config>: [train] optimizer = '<name>' unknown (sgd, adam, adamw)" \
+  '[train]\nmodel = fmnist_cnn\noptimizer = lbfgs\nsteps = 2\n' "<name>=lbfgs"
+train_doc doc-train-schedule "cortexbench train: error: <config>: [train] schedule = '<name>' unknown (constant, step, cosine)" \
+  '[train]\nmodel = fmnist_cnn\nschedule = poly\nsteps = 2\n' "<name>=poly"
+train_doc doc-train-length "cortexbench train: error: <config>: [train] give exactly one of steps and epochs" \
+  '[train]\nmodel = fmnist_cnn\nsteps = 2\nepochs = 1\n'
+train_doc doc-train-micro "cortexbench train: error: <config>: [train] micro_batch = <m> does not divide batch = <n>" \
+  '[train]\nmodel = fmnist_cnn\nsteps = 2\nbatch = 10\nmicro_batch = 4\n' "<m>=4" "<n>=10"
+train_doc doc-train-nesterov "cortexbench train: error: <config>: [train] nesterov needs momentum > 0 and dampening 0" \
+  '[train]\nmodel = fmnist_cnn\nsteps = 2\noptimizer = sgd\nnesterov = true\n'
+train_doc doc-train-synth-key "cortexbench train: error: <config>: [train] <key> does not apply to data = synthetic-it (a stream of new images; docs/config.md, Training)" \
+  '[train]\nmodel = synit_cnn\ndata = synthetic-it\ndata_seed = 5\nsteps = 2\ncrop_padding = 4\n' "<key>=crop_padding"
+train_doc doc-train-synth-seed "cortexbench train: error: <config>: [train] data = synthetic-it needs data_seed (the training images' seed)" \
+  '[train]\nmodel = synit_cnn\ndata = synthetic-it\nsteps = 2\n'
+train_doc doc-train-synth-same "cortexbench train: error: <config>: [train] data_seed = <seed> equals test_seed, the seed of the evaluated synthetic-it set: train on another seed" \
+  '[train]\nmodel = synit_cnn\ndata = synthetic-it\nsteps = 2\ndata_seed = 1\ntest_seed = 1\n' "<seed>=1"
+mkdir -p "$tmp/idx-empty"
+train_doc doc-train-missing "cortexbench train: error: <file>: missing (Fashion-MNIST: apt-get install dataset-fashion-mnist, scripts/deps.sh)" \
+  "[train]\nmodel = fmnist_cnn\nsteps = 2\ndata_dir = $tmp/idx-empty\n" "<file>=$tmp/idx-empty/train-images-idx3-ubyte.gz"
+if [[ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]]; then # these read the task data
+  train_doc doc-train-logits "cortexbench train: error: trainer: the model's output '<output>' is not (batch, classes) logits" \
+    '[train]\nmodel = tinycnn\nsteps = 2\n' "<output>=features.5"
+  printf '[train]\nmodel = fmnist_cnn\nsteps = 1\nbatch = 16\n' >"$tmp/train_once.ini"
+  "$bin" -q train "$tmp/train_once.ini" -o "$tmp/out/train_once" >/dev/null 2>&1
+  printf '[train]\nmodel = fmnist_cnn\nsteps = 1\nbatch = 32\n' >"$tmp/train_other.ini"
+  doc doc-train-outdir "cortexbench train: error: <dir>: the output directory holds a run of another configuration (<ini>); use another -o" \
+    "<dir>=$tmp/out/train_once" "<ini>=$tmp/out/train_once/train.ini" -- train "$tmp/train_other.ini" -o "$tmp/out/train_once"
+else
+  echo "skip doc-train-logits, doc-train-outdir: Fashion-MNIST not installed (scripts/deps.sh)"
+fi
 doc doc-list "cortexbench list: error: list: unknown list '<name>' (metrics, models, benchmarks or datasets)" "<name>=widgets" -- list widgets
 doc doc-generate "cortexbench generate: error: generate: unknown dataset '<name>' (see cortexbench generate --help)" \
   "<name>=imagenet" -- generate imagenet --out "$tmp/gen"

@@ -105,7 +105,9 @@ static cb_status tensor_data(const Onnx__TensorProto *t, const char *what, cb_dt
   case 7: *dtype = CB_DT_INT64, esz = 8; break;   /* INT64 */
   case 6: *dtype = CB_DT_INT64, esz = 4; break;   /* INT32, widened */
   case 11: *dtype = CB_DT_FLOAT, esz = 8; break;  /* DOUBLE, narrowed */
-  default: return CB_ERROR(CB_ERR_UNSUPPORTED, "tensor '%s': data type %d unsupported (float32, double, int32, int64)", what, dt);
+  case 9: *dtype = CB_DT_INT64, esz = 1; break;   /* BOOL, as 0 / 1 */
+  default:
+    return CB_ERROR(CB_ERR_UNSUPPORTED, "tensor '%s': data type %d unsupported (float32, double, int32, int64, bool)", what, dt);
   }
   if (t->has_raw_data) {
     int64_t bytes = 0;
@@ -114,7 +116,8 @@ static cb_status tensor_data(const Onnx__TensorProto *t, const char *what, cb_dt
       return CB_ERROR(CB_ERR_FORMAT, "tensor '%s': raw_data has %zu bytes, its shape needs %lld", what, t->raw_data.len,
                       (long long)bytes);
   } else {
-    size_t have = dt == 1 ? t->n_float_data : dt == 7 ? t->n_int64_data : dt == 6 ? t->n_int32_data : t->n_double_data;
+    size_t have = dt == 1 ? t->n_float_data : dt == 7 ? t->n_int64_data : dt == 6 || dt == 9 ? t->n_int32_data
+                                                                                             : t->n_double_data;
     if ((uint64_t)have != (uint64_t)numel)
       return CB_ERROR(CB_ERR_FORMAT, "tensor '%s': %zu values for the %lld elements of its shape", what, have, (long long)numel);
   }
@@ -125,6 +128,7 @@ static cb_status tensor_data(const Onnx__TensorProto *t, const char *what, cb_dt
     for (int64_t i = 0; i < numel; ++i) { /* little-endian on disk, like the host */
       if (dt == 1) memcpy((float *)out + i, r + 4 * i, 4);
       else if (dt == 7) memcpy((int64_t *)out + i, r + 8 * i, 8);
+      else if (dt == 9) ((int64_t *)out)[i] = r[i] != 0;
       else if (dt == 6) {
         int32_t v;
         memcpy(&v, r + 4 * i, 4);
@@ -140,6 +144,7 @@ static cb_status tensor_data(const Onnx__TensorProto *t, const char *what, cb_dt
       if (dt == 1) ((float *)out)[i] = t->float_data[i];
       else if (dt == 7) ((int64_t *)out)[i] = t->int64_data[i];
       else if (dt == 6) ((int64_t *)out)[i] = t->int32_data[i];
+      else if (dt == 9) ((int64_t *)out)[i] = t->int32_data[i] != 0;
       else ((float *)out)[i] = (float)t->double_data[i];
     }
   }
@@ -236,7 +241,30 @@ static cb_status convert_attr(const Onnx__AttributeProto *a, const char *nname, 
                   (int)a->type);
 }
 
-static cb_status add_node(cb_graph *g, const Onnx__NodeProto *nd, int index) {
+/* Whether any node or graph output reads the value `name`. */
+static int consumed(const Onnx__GraphProto *gp, const char *name) {
+  for (size_t i = 0; i < gp->n_node; ++i)
+    for (size_t k = 0; k < gp->node[i]->n_input; ++k)
+      if (strcmp(gp->node[i]->input[k], name) == 0) return 1;
+  for (size_t i = 0; i < gp->n_output; ++i)
+    if (gp->output[i]->name && strcmp(gp->output[i]->name, name) == 0) return 1;
+  return 0;
+}
+
+/* Optional outputs a training-mode export carries (BatchNormalization's running and saved statistics, Dropout's
+ * mask, MaxPool's indices): outputs from `first` on that nothing reads are dropped (their values change nothing
+ * the graph computes); one that is read stays, and the operator then refuses it. */
+static size_t used_outputs(const Onnx__GraphProto *gp, const Onnx__NodeProto *nd, size_t n_out) {
+  static const char *const ops[] = {"BatchNormalization", "Dropout", "MaxPool"};
+  for (size_t i = 0; i < sizeof ops / sizeof ops[0]; ++i)
+    if (nd->op_type && strcmp(nd->op_type, ops[i]) == 0) {
+      while (n_out > 1 && (nd->output[n_out - 1][0] == '\0' || !consumed(gp, nd->output[n_out - 1]))) --n_out;
+      break;
+    }
+  return n_out;
+}
+
+static cb_status add_node(cb_graph *g, const Onnx__GraphProto *gp, const Onnx__NodeProto *nd, int index) {
   char fallback[64];
   snprintf(fallback, sizeof fallback, "#%d", index);
   const char *nname = nd->name && nd->name[0] ? nd->name : (nd->n_output > 0 && nd->output[0][0] ? nd->output[0] : fallback);
@@ -269,7 +297,7 @@ static cb_status add_node(cb_graph *g, const Onnx__NodeProto *nd, int index) {
       goto done;
     }
   }
-  size_t n_out = nd->n_output;
+  size_t n_out = used_outputs(gp, nd, nd->n_output);
   while (n_out > 1 && nd->output[n_out - 1][0] == '\0') --n_out; /* absent optional outputs */
   if (n_out == 0) {
     st = CB_ERROR(CB_ERR_FORMAT, "node '%s' (op %s): no outputs", nname, op);
@@ -359,7 +387,7 @@ cb_status cb_onnx_load_graph(const char *path, const cb_onnx_options *opt, cb_gr
     CB_CHECK_GOTO(add_input(g, gp->input[i], opt, first), st, fail);
     first = 0;
   }
-  for (size_t i = 0; i < gp->n_node; ++i) CB_CHECK_GOTO(add_node(g, gp->node[i], (int)i), st, fail);
+  for (size_t i = 0; i < gp->n_node; ++i) CB_CHECK_GOTO(add_node(g, gp, gp->node[i], (int)i), st, fail);
   for (size_t i = 0; i < gp->n_output; ++i) {
     int id = cb_graph_find(g, gp->output[i]->name);
     if (id < 0) {

@@ -47,9 +47,11 @@ static cb_status bn_prepare(cb_graph *g, cb__node *n) {
   CB_CHECK(cb__attrs_known(n, known));
   CB_CHECK(cb__check_inputs(g, n, 5, 5, 0));
   if (cb__attr_int(n, "spatial", 1) != 1) return CB__NODE_ERROR(CB_ERR_UNSUPPORTED, n, "attribute 'spatial' value 0 unsupported");
-  if (cb__attr_int(n, "training_mode", 0) != 0)
-    return CB__NODE_ERROR(CB_ERR_UNSUPPORTED, n, "attribute 'training_mode' value 1 unsupported (inference only)");
-  if (n->n_out > 1) return CB__NODE_ERROR(CB_ERR_UNSUPPORTED, n, "training outputs (running mean/var) unsupported");
+  /* training_mode = 1 (a training-mode export): the graph runs inference with the running statistics; training
+   * (src/train) uses the batch's whatever the attribute says. Its statistics outputs must be unread (the importer
+   * drops them then). */
+  if (n->n_out > 1)
+    return CB__NODE_ERROR(CB_ERR_UNSUPPORTED, n, "the running-statistics outputs are read by other nodes (unsupported)");
   const cb__value *x = cb__in(g, n, 0);
   if (x->ndim < 2) return CB__NODE_ERROR(CB_ERR_FORMAT, n, "input '%s' %s has no channel dimension", x->name, cb__shape_str(x, bx, sizeof bx));
   for (int k = 1; k < 5; ++k) {

@@ -73,16 +73,13 @@ static cb_status unary_prepare(cb_graph *g, cb__node *n) {
       if (v && cb__numel(v) != 1) return CB__NODE_ERROR(CB_ERR_FORMAT, n, "input '%s' must be a scalar", v->name);
     }
   } else if (d->mode == U_DROPOUT) {
-    if (n->n_out > 1) return CB__NODE_ERROR(CB_ERR_UNSUPPORTED, n, "output 'mask' unsupported");
+    if (n->n_out > 1) return CB__NODE_ERROR(CB_ERR_UNSUPPORTED, n, "output 'mask' is read by other nodes (unsupported)");
     CB_CHECK(cb__check_inputs(g, n, 1, 3, 6u));
     const cb__value *t = cb__in(g, n, 2);
-    if (t != NULL) {
-      int64_t mode = 1;
-      int cnt = 0;
-      if (t->kind != CB__V_CONST || cb__numel(t) != 1) return CB__NODE_ERROR(CB_ERR_UNSUPPORTED, n, "input 'training_mode' must be a constant");
-      CB_CHECK(cb__const_ints(g, n, 2, 1, &mode, &cnt));
-      if (mode != 0) return CB__NODE_ERROR(CB_ERR_UNSUPPORTED, n, "input 'training_mode' true unsupported (inference only)");
-    }
+    /* training_mode true (a training-mode export) or false: inference is the identity either way; training
+     * (src/train) draws its own masks */
+    if (t != NULL && (t->kind != CB__V_CONST || cb__numel(t) != 1))
+      return CB__NODE_ERROR(CB_ERR_UNSUPPORTED, n, "input 'training_mode' must be a constant");
   } else {
     CB_CHECK(cb__check_inputs(g, n, 1, 1, d->mode == U_IDENTITY ? 1u : 0u));
   }

@@ -16,6 +16,7 @@
 
 #include <cblas.h>
 
+#include "cb_threads.h"
 #include "cb_sgemm.h"
 
 /* 8 x 48 tiles (24 zmm accumulators): channel counts are multiples of 8, so no tile rows are wasted; a KC x NR
@@ -312,13 +313,16 @@ typedef struct job {
   const float *apf; /* all of A packed, or NULL */
 } job;
 
-static void *job_run(void *arg) {
-  const job *j = arg;
-  if (j->i1 > j->i0 && j->j1 > j->j0) range_blocked(j->x, j->i0, j->i1, j->j0, j->j1, j->scratch, j->apf);
-  return NULL;
+/* cb_threads_fn over the jobs [u0, u1) (one per thread). */
+static void jobs_run(void *arg, size_t u0, size_t u1) {
+  const job *jobs = arg;
+  for (size_t u = u0; u < u1; ++u) {
+    const job *j = &jobs[u];
+    if (j->i1 > j->i0 && j->j1 > j->j0) range_blocked(j->x, j->i0, j->i1, j->j0, j->j1, j->scratch, j->apf);
+  }
 }
 
-#define MAX_THREADS 64
+#define MAX_THREADS CB_THREADS_MAX
 
 /* Scratch kept between calls (page faults on fresh buffers cost as much as a
  * small GEMM); used by one cb_sgemm at a time, others allocate their own.
@@ -376,8 +380,6 @@ void cb_sgemm(const cb_sgemm_args *x) {
     range_blocked(x, 0, x->m, 0, x->n, slots[0], apf);
   } else {
     job jobs[MAX_THREADS];
-    pthread_t tid[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
     for (int i = 0; i < t; ++i) {
       const int u0 = (int)((long)units * i / t), u1 = (int)((long)units * (i + 1) / t);
       jobs[i] = (job){x, 0, x->m, 0, x->n, slots[i], apf};
@@ -389,12 +391,7 @@ void cb_sgemm(const cb_sgemm_args *x) {
         jobs[i].i1 = u1 * MR < x->m ? u1 * MR : x->m;
       }
     }
-    for (int i = 1; i < t; ++i) started[i] = pthread_create(&tid[i], NULL, job_run, &jobs[i]) == 0;
-    job_run(&jobs[0]);
-    for (int i = 1; i < t; ++i) {
-      if (started[i]) pthread_join(tid[i], NULL);
-      else job_run(&jobs[i]); /* could not start a thread: do its share here */
-    }
+    cb_threads_for(t, (size_t)t, 1, jobs_run, jobs); /* one job per thread; a thread that cannot start: the caller */
   }
   free(apf_own);
   if (locked) pthread_mutex_unlock(&cache_lock);

@@ -11,7 +11,7 @@
 
 #include "cb_sgemm.h"
 #include "cb_train_ops.h"
-#include "cb_train_par.h"
+#include "cb_threads.h"
 
 enum { CHUNK_COLS = 1024 };
 
@@ -34,32 +34,29 @@ size_t cb_conv2d_backward_workspace(const cb_conv2d_geom *g, int batch) {
   return (size_t)d.og * (size_t)batch * (size_t)d.n + (size_t)d.kdim * (size_t)d.chunk * (size_t)d.n;
 }
 
-/* dx (c planes of in_h x in_w) += col2im(col): the transpose of cb_im2col; col rows (ch, i, j) with row stride
- * ld, columns (oy, ox). */
-static void col2im_add(const cb_conv2d_geom *g, const float *col, size_t ld, int c, float *dx) {
+/* One channel plane xc (in_h, in_w) += col2im(col): the transpose of cb_im2col; col rows (i, j) of that channel
+ * with row stride ld, columns (oy, ox). */
+static void col2im_add(const cb_conv2d_geom *g, const float *col, size_t ld, float *xc) {
   int oh, ow;
   cb_conv2d_out(g, &oh, &ow);
   const int h = g->in_h, w = g->in_w, sw = g->stride_w;
-  for (int ch = 0; ch < c; ++ch) {
-    float *xc = dx + (size_t)ch * (size_t)h * (size_t)w;
-    for (int i = 0; i < g->kh; ++i)
-      for (int j = 0; j < g->kw; ++j) {
-        const float *row = col + (size_t)((ch * g->kh + i) * g->kw + j) * ld;
-        const int x0 = j * g->dil_w - g->pad_l; /* input column of output column 0 */
-        const int lo = x0 >= 0 ? 0 : (-x0 + sw - 1) / sw, hi0 = x0 < w ? (w - x0 + sw - 1) / sw : 0;
-        const int hi = hi0 < ow ? hi0 : ow;
-        for (int oy = 0; oy < oh; ++oy) {
-          const int iy = oy * g->stride_h - g->pad_t + i * g->dil_h;
-          if (iy < 0 || iy >= h) continue;
-          const ptrdiff_t base = (ptrdiff_t)iy * w + x0; /* xc[base + ox*sw]: column x0 + ox*sw of row iy */
-          const float *r = row + (size_t)oy * (size_t)ow;
-          if (sw == 1)
-            for (int ox = lo; ox < hi; ++ox) xc[base + ox] += r[ox];
-          else
-            for (int ox = lo; ox < hi; ++ox) xc[base + (ptrdiff_t)ox * sw] += r[ox];
-        }
+  for (int i = 0; i < g->kh; ++i)
+    for (int j = 0; j < g->kw; ++j) {
+      const float *row = col + (size_t)(i * g->kw + j) * ld;
+      const int x0 = j * g->dil_w - g->pad_l; /* input column of output column 0 */
+      const int lo = x0 >= 0 ? 0 : (-x0 + sw - 1) / sw, hi0 = x0 < w ? (w - x0 + sw - 1) / sw : 0;
+      const int hi = hi0 < ow ? hi0 : ow;
+      for (int oy = 0; oy < oh; ++oy) {
+        const int iy = oy * g->stride_h - g->pad_t + i * g->dil_h;
+        if (iy < 0 || iy >= h) continue;
+        const ptrdiff_t base = (ptrdiff_t)iy * w + x0; /* xc[base + ox*sw]: column x0 + ox*sw of row iy */
+        const float *r = row + (size_t)oy * (size_t)ow;
+        if (sw == 1)
+          for (int ox = lo; ox < hi; ++ox) xc[base + ox] += r[ox];
+        else
+          for (int ox = lo; ox < hi; ++ox) xc[base + (ptrdiff_t)ox * sw] += r[ox];
       }
-  }
+    }
 }
 
 /* col2im of a chunk's (image, channel) planes [u0, u1). */
@@ -77,7 +74,7 @@ static void c2i_run(void *vctx, size_t u0, size_t u1) {
   const size_t plane = (size_t)j->g->in_h * (size_t)j->g->in_w;
   for (size_t u = u0; u < u1; ++u) {
     const size_t img = u / (size_t)j->cg, ch = u % (size_t)j->cg;
-    col2im_add(j->g, j->dcol + ch * (size_t)j->khw * j->ld + img * (size_t)j->n, j->ld, 1, j->dx + img * j->in_size + ch * plane);
+    col2im_add(j->g, j->dcol + ch * (size_t)j->khw * j->ld + img * (size_t)j->n, j->ld, j->dx + img * j->in_size + ch * plane);
   }
 }
 
@@ -96,7 +93,7 @@ static void backward_data(const cb_conv2d_geom *g, const conv_dims *d, const flo
     cb_sgemm(&a);
     c2i_ctx c = {g, dcol, (size_t)imgs * (size_t)d->n, d->n, d->cg, g->kh * g->kw,
                  dx + (size_t)i0 * in_size + (size_t)gr * (size_t)d->cg * (size_t)g->in_h * (size_t)g->in_w, in_size};
-    cb__par_for(threads, (size_t)imgs * (size_t)d->cg, 1, c2i_run, &c);
+    cb_threads_for(threads, (size_t)imgs * (size_t)d->cg, 1, c2i_run, &c);
   }
 }
 

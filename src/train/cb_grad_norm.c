@@ -4,7 +4,7 @@
 #include <math.h>
 
 #include "cb_train_ops.h"
-#include "cb_train_par.h"
+#include "cb_threads.h"
 
 /* What both passes read, for one range of channels at a time. */
 typedef struct bn_ctx {
@@ -53,7 +53,7 @@ void cb_batchnorm_train_forward(const float *x, int batch, int c, size_t inner, 
                                 float *mean, float *invstd, int threads) {
   bn_ctx k = {.x = x, .scale = scale, .shift = shift, .batch = batch, .c = c, .inner = inner, .eps = eps,
               .momentum = momentum, .run_mean = run_mean, .run_var = run_var, .y = y, .mean = mean, .invstd = invstd};
-  cb__par_for(threads, (size_t)(c > 0 ? c : 0), 1, bn_forward_channels, &k);
+  cb_threads_for(threads, (size_t)(c > 0 ? c : 0), 1, bn_forward_channels, &k);
 }
 
 static void bn_backward_channels(void *vctx, size_t c0, size_t c1) {
@@ -93,5 +93,5 @@ void cb_batchnorm_backward(const float *x, const float *dy, int batch, int c, si
                            float *dshift, int threads) {
   bn_ctx k = {.x = x, .dy = dy, .scale = scale, .batch = batch, .c = c, .batch_stats = batch_stats, .inner = inner,
               .dx = dx, .dscale = dscale, .dshift = dshift, .cmean = mean, .cinvstd = invstd};
-  cb__par_for(threads, (size_t)(c > 0 ? c : 0), 1, bn_backward_channels, &k);
+  cb_threads_for(threads, (size_t)(c > 0 ? c : 0), 1, bn_backward_channels, &k);
 }

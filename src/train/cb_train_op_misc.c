@@ -4,7 +4,7 @@
 #include <math.h>
 
 #include "cb_train_impl.h"
-#include "cb_train_par.h"
+#include "cb_threads.h"
 
 typedef struct relu_ctx {
   const float *x, *dy;
@@ -23,7 +23,7 @@ void cb__bwd_relu(cb_train *t, const cb__node *n) {
   float *dx = cb__tgrad_in(t, n, 0);
   if (dx == NULL) return;
   relu_ctx c = {cb__tval(t, n->in[0]), t->grad[n->out[0]], dx};
-  cb__par_for(t->threads, (size_t)cb__numel(cb__in(t->g, n, 0)), RELU_BLOCK, relu_blocks, &c);
+  cb_threads_for(t->threads, (size_t)cb__numel(cb__in(t->g, n, 0)), RELU_BLOCK, relu_blocks, &c);
 }
 
 void cb__bwd_copy(cb_train *t, const cb__node *n) {

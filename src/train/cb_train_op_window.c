@@ -1,7 +1,7 @@
 /* cb_train_op_window.c - backward adapters of the window operators on a graph node: Conv, MaxPool,
  * AveragePool (1-D windows run as H = 1, as in the forward), GlobalAveragePool. */
 #include "cb_train_impl.h"
-#include "cb_train_par.h"
+#include "cb_threads.h"
 
 size_t cb__bwd_conv_work(cb_train *t, const cb__node *n) {
   return cb_conv2d_backward_workspace(&n->p.win.geom, (int)cb__in(t->g, n, 0)->shape[0]);
@@ -31,7 +31,7 @@ void cb__bwd_maxpool(cb_train *t, const cb__node *n) {
   if (dx == NULL) return;
   const cb__value *x = cb__in(t->g, n, 0);
   maxpool_ctx c = {&n->p.win.geom, cb__tval(t, n->in[0]), t->grad[n->out[0]], dx};
-  cb__par_for(t->threads, (size_t)(x->shape[0] * x->shape[1]), 1, maxpool_planes, &c);
+  cb_threads_for(t->threads, (size_t)(x->shape[0] * x->shape[1]), 1, maxpool_planes, &c);
 }
 
 void cb__bwd_avgpool(cb_train *t, const cb__node *n) {

@@ -1,12 +1,10 @@
-/* cb_train_par.c - see cb_train_par.h. */
-#include "cb_train_par.h"
+/* cb_threads.c - see cb_threads.h. */
+#include "cb_threads.h"
 
 #include <pthread.h>
 
-enum { MAX_THREADS = 64 };
-
 typedef struct par_job {
-  cb__par_fn fn;
+  cb_threads_fn fn;
   void *ctx;
   size_t u0, u1;
 } par_job;
@@ -17,14 +15,14 @@ static void *par_run(void *arg) {
   return NULL;
 }
 
-void cb__par_for(int threads, size_t n, size_t min_units, cb__par_fn fn, void *ctx) {
+void cb_threads_for(int threads, size_t n, size_t min_units, cb_threads_fn fn, void *ctx) {
   if (n == 0) return;
-  size_t t = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : (size_t)threads;
+  size_t t = threads < 1 ? 1 : threads > CB_THREADS_MAX ? CB_THREADS_MAX : (size_t)threads;
   if (min_units < 1) min_units = 1;
   if (t > n / min_units) t = n / min_units > 0 ? n / min_units : 1;
-  par_job jobs[MAX_THREADS];
-  pthread_t tid[MAX_THREADS];
-  int started[MAX_THREADS] = {0};
+  par_job jobs[CB_THREADS_MAX];
+  pthread_t tid[CB_THREADS_MAX];
+  int started[CB_THREADS_MAX] = {0};
   for (size_t i = 0; i < t; ++i) jobs[i] = (par_job){fn, ctx, n * i / t, n * (i + 1) / t};
   for (size_t i = 1; i < t; ++i) started[i] = pthread_create(&tid[i], NULL, par_run, &jobs[i]) == 0;
   par_run(&jobs[0]);

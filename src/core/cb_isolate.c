@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cb_fs.h"
+#include "cb_written.h"
 
 #define REPLY_MAGIC INT64_C(0x43424953524c5931) /* "CBISRLY1" */
 #define ERR_KEEP 8192                           /* bytes of the child's stderr kept for the message */
@@ -176,7 +177,9 @@ int cb_isolate_trusted(const char *path) {
   return 0;
 }
 
-int cb_isolate_inline(const char *path) { return !cb_isolate_enabled() || cb_isolate_trusted(path); }
+int cb_isolate_inline(const char *path) {
+  return !cb_isolate_enabled() || cb_isolate_trusted(path) || cb_written_unchanged(path);
+}
 
 void cb_isolate_trust_clear(void) {
   for (int i = 0; i < n_trusted; ++i) free(trusted[i]);

@@ -97,7 +97,7 @@ static void *stream_room(cb_wire *w, size_t n) {
   if (off < 0 || page <= 0 || ftruncate(w->stream_fd, off + (off_t)n) != 0) return NULL;
   off_t base = off - off % page; /* mmap offsets are page multiples */
   size_t len = (size_t)(off - base) + n;
-  void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, w->stream_fd, base);
+  void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, w->stream_fd, base);
   if (m == MAP_FAILED) return NULL;
   if (lseek(w->stream_fd, off + (off_t)n, SEEK_SET) < 0) {
     munmap(m, len);

@@ -15,6 +15,7 @@
 #include "cb_h5_impl.h"
 #include "cb_isolate.h"
 #include "cb_mem.h"
+#include "cb_sha.h"
 #include "cb_strbuf.h"
 
 static void free_strings(char **s, int64_t n) {
@@ -646,6 +647,7 @@ cb_status cb_activations_write_shaped(const char *path, const char *model, const
   f = -1;
   if (st == CB_OK && e < 0) st = CB_ERROR(CB_ERR_IO, "%s: cannot finish writing (disk full?)", path);
   if (st == CB_OK) st = cb_file_commit(tmp, path);
+  if (st == CB_OK) st = cb_hash_record_written(path); /* PATH.sha256: read in-process while unchanged */
 done:
   cb__h5_close(&f, H5Fclose);
   if (st != CB_OK) remove(tmp);

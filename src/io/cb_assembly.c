@@ -23,6 +23,7 @@
 #include "cb_h5_impl.h"
 #include "cb_isolate.h"
 #include "cb_mem.h"
+#include "cb_sha.h"
 #include "cb_strbuf.h"
 #include "cb_version.h"
 
@@ -833,6 +834,7 @@ cb_status cb_assembly_write(const char *path, const cb_assembly *a) {
   f = -1;
   if (st == CB_OK && e < 0) st = CB_ERROR(CB_ERR_IO, "%s: cannot finish writing (disk full?)", path);
   if (st == CB_OK) st = cb_file_commit(tmp, path);
+  if (st == CB_OK) st = cb_hash_record_written(path); /* PATH.sha256: read in-process while unchanged */
 done:
   cb__h5_close(&f, H5Fclose);
   if (st != CB_OK) remove(tmp);

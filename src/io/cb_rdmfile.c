@@ -11,6 +11,7 @@
 #include "cb_h5_impl.h"
 #include "cb_isolate.h"
 #include "cb_mem.h"
+#include "cb_sha.h"
 #include "cb_strbuf.h"
 
 cb_status cb_rdmfile_create(int n_subject, int has_subject, int n, cb_rdmfile **out) {
@@ -142,7 +143,8 @@ cb_status cb_rdmfile_write(const char *path, const cb_rdmfile *r) {
     unlink(tmp);
     return CB_ERROR(CB_ERR_IO, "%s: cannot write RDM file", path);
   }
-  return cb_file_commit(tmp, path);
+  CB_CHECK(cb_file_commit(tmp, path));
+  return cb_hash_record_written(path); /* PATH.sha256: read in-process while unchanged */
 }
 
 /* Reads the 1-D string dataset /name of length n (fixed or vlen) into out (n). */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "cb_fs.h"
+#include "cb_written.h"
 
 const char *cb_hash_name(cb_hash_kind kind) { return kind == CB_HASH_SHA1 ? "sha1" : "sha256"; }
 size_t cb_hash_size(cb_hash_kind kind) { return kind == CB_HASH_SHA1 ? 20 : 32; }
@@ -75,4 +76,10 @@ cb_status cb_hash_file(const char *path, cb_hash_kind kind, char *hex, uint64_t 
   }
   if (n_bytes) *n_bytes = h.total;
   return cb_hash_hex(&h, hex);
+}
+
+cb_status cb_hash_record_written(const char *path) {
+  char hex[CB_HASH_HEX_MAX];
+  CB_CHECK(cb_hash_file(path, CB_HASH_SHA256, hex, NULL));
+  return cb_written_record(path, hex);
 }

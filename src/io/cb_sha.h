@@ -47,4 +47,8 @@ void cb_hash_discard(cb_hash *h);
 /* Digest of a whole file as lower-case hex; *n_bytes (if not NULL) = its size. */
 cb_status cb_hash_file(const char *path, cb_hash_kind kind, char *hex, uint64_t *n_bytes);
 
+/* Records a file this program has just written (its SHA-256 and stat, PATH.sha256: src/core/cb_written.h), so that
+ * its readers parse it in-process while it is unchanged. Call after the file's final rename. */
+cb_status cb_hash_record_written(const char *path);
+
 #endif

@@ -5,6 +5,7 @@
 
 #include "cb_extract.h"
 #include "cb_progress.h"
+#include "cb_sha.h"
 
 static void progress_update(int64_t done, void *ctx) { cb_progress_update(ctx, done); }
 
@@ -69,6 +70,8 @@ cb_status cb_par_activations_layout(cb_par *p, cb_model *m, const char *model_na
     st = cb_par_write_activations_shaped(p, out_path, model_name, task_key, set->n,
                                          (const char *const *)set->stimulus_id, n_layers, names, features, shapes,
                                          start, count, (const float *const *)X, layout);
+    /* rank 0 records what it wrote (F.h5.sha256): readers then parse it in-process while it is unchanged */
+    if (st == CB_OK) st = cb_par_agree(p, cb_par_rank(p) == 0 ? cb_hash_record_written(out_path) : CB_OK);
     cb_timers_stop(t, "write activations");
   }
   if (X)

@@ -28,6 +28,7 @@
 #include "cb_signal.h"
 #include "cb_strbuf.h"
 #include "cb_taskkey.h"
+#include "cb_written.h"
 
 typedef struct run_ctx {
   cb_plan pl;                    /* the resolved suite (src/bench/cb_plan.h): every rank holds the same */
@@ -268,32 +269,20 @@ typedef struct fresh_arg {
   int written; /* out: 1 when its bytes are those this program wrote (the SHA-256 beside it matches) */
 } fresh_arg;
 
-/* F.h5.sha256 beside an activations file this program wrote: the SHA-256 of its bytes. A file that still has them
- * cannot crash libhdf5, so a later run reads it in-process instead of through the isolated reader (cb_isolate),
- * whose copies and page faults cost more than the scoring on large layers; any other file stays isolated. */
-static void written_digest_path(const char *path, char *out) { snprintf(out, CB_PATH_MAX + 8, "%s.sha256", path); }
-
-static cb_status record_written_on_rank0(void *arg) {
-  const char *path = arg;
-  char hex[65], side[CB_PATH_MAX + 8];
-  CB_CHECK(cb_hash_file(path, CB_HASH_SHA256, hex, NULL));
-  written_digest_path(path, side);
-  hex[64] = '\n';
-  return cb_file_write_atomic(side, hex, 65);
-}
-
+/* Whether an activations file is the one this program wrote (its record F.h5.sha256, src/core/cb_written.h, written
+ * by cb_par_activations): unchanged since (its stat), or its bytes still hash to the recorded SHA-256 (a copy, or a
+ * record of an earlier version). Such a file cannot crash libhdf5, so it is read in-process instead of through the
+ * isolated reader (cb_isolate), whose copies and page faults cost more than the scoring on large layers; any other
+ * file stays isolated. */
 static int written_by_us(const char *path) {
-  char hex[65], side[CB_PATH_MAX + 8], kept[66] = {0};
-  written_digest_path(path, side);
-  FILE *fh = fopen(side, "r");
-  if (!fh) return 0;
-  size_t got = fread(kept, 1, sizeof kept - 1, fh);
-  fclose(fh);
-  if (got != 65 || kept[64] != '\n' || cb_hash_file(path, CB_HASH_SHA256, hex, NULL) != CB_OK) {
+  char hex[CB_HASH_HEX_MAX], kept[CB_HASH_HEX_MAX];
+  if (cb_written_unchanged(path)) return 1;
+  if (!cb_written_digest(path, kept)) return 0;
+  if (cb_hash_file(path, CB_HASH_SHA256, hex, NULL) != CB_OK) {
     cb_error_clear();
     return 0;
   }
-  return memcmp(hex, kept, 64) == 0;
+  return strcmp(hex, kept) == 0;
 }
 
 static cb_status activations_fresh_on_rank0(void *arg) {
@@ -396,7 +385,6 @@ static cb_status model_on_dataset(run_ctx *r, int m, int d, cb_model *model, con
     st = cb_par_activations_layout(r->p, model, cm->name, key, set, r->pl.degrees[d], c->batch, idx, n_idx, path,
                                    &layout, r->t);
     if (st == CB_OK) st = cb_isolate_trust(path); /* written by this run: read in-process */
-    if (st == CB_OK) st = on_rank0(r->p, record_written_on_rank0, path);
     r->computed_act++;
   }
   cb_stimulus_set_destroy(&set);

@@ -169,7 +169,7 @@ cb_status cb_bench_load_rdm(const char *rdm_path, const char *stimuli_csv, const
   CB_CHECK_GOTO(parse_params(b), st, fail);
   CB_CHECK_GOTO(cb_rdmfile_read(rdm_path, &r), st, fail);
   CB_CHECK_GOTO(cb_rdmfile_check(r, 1e-6, 0, rdm_path), st, fail);
-  CB_CHECK_GOTO(cb_hash_file(rdm_path, CB_HASH_SHA256, b->assembly_sha256, NULL), st, fail);
+  CB_CHECK_GOTO(cb_hash_file_sha256(rdm_path, b->assembly_sha256), st, fail);
   if (!b->params.id) CB_CHECK_GOTO(cb__bench_default_id(b, r->identifier), st, fail);
   CB_CHECK_GOTO(load_subjects(b, r), st, fail);
   CB_CHECK_GOTO(load_stimuli(b, r, stimuli_csv), st, fail);

@@ -315,7 +315,7 @@ cb_status cb_bench_load(const char *assembly_path, const cb_bench_params *p, cb_
     goto fail;
   }
   CB_CHECK_GOTO(cb_assembly_read(assembly_path, &a), st, fail);
-  CB_CHECK_GOTO(cb_hash_file(assembly_path, CB_HASH_SHA256, b->assembly_sha256, NULL), st, fail);
+  CB_CHECK_GOTO(cb_hash_file_sha256(assembly_path, b->assembly_sha256), st, fail);
   if (!b->params.id) CB_CHECK_GOTO(cb__bench_default_id(b, a->identifier), st, fail);
   CB_CHECK_GOTO(cb__bench_record_init(b, a->identifier, a->stimulus_set_identifier, p->stimuli), st, fail);
   CB_CHECK_GOTO(cb_neural_from_assembly(a, p->region, p->t0, p->t1, p->stratify, &b->neural), st, fail);

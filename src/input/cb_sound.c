@@ -71,7 +71,7 @@ cb_status cb_sound_resample(const float *in, int64_t n_in, int rate_in, int rate
  * (should be PRESENT)" (WAV, W64, RF64, CAF), "SSND : ..." (AIFF) or
  * "BODY : ..." (8SVX). 1 with the two byte counts when the log has one. */
 static int header_overpromises(SNDFILE *f, long long *promised, long long *present) {
-  static _Thread_local char log[16384];
+  char log[16384];
   log[0] = '\0';
   sf_command(f, SFC_GET_LOG_INFO, log, (int)sizeof log);
   static const char *const keys[] = {"data", "SSND", "BODY"};

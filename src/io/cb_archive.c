@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +12,59 @@
 #include <unistd.h>
 
 #include "cb_archive.h"
+#include "cb_dl.h"
 #include "cb_fs.h"
 #include "cb_log.h"
 #include "cb_manifest.h"
+
+#ifndef CB_LIBARCHIVE_SONAME
+#define CB_LIBARCHIVE_SONAME "libarchive.so.13"
+#endif
+
+/* libarchive is opened at the first unpacking (cb_dl), not linked: with its compression and XML libraries (ICU,
+ * libxml2) it is nine of the program's shared libraries, loaded at every start of every command although only
+ * `zoo fetch` unpacks. The calls used here, typed by libarchive's headers: */
+static struct {
+  __typeof__(archive_read_data_block) *archive_read_data_block;
+  __typeof__(archive_error_string) *archive_error_string;
+  __typeof__(archive_read_new) *archive_read_new;
+  __typeof__(archive_read_support_filter_all) *archive_read_support_filter_all;
+  __typeof__(archive_read_support_format_all) *archive_read_support_format_all;
+  __typeof__(archive_read_open_filename) *archive_read_open_filename;
+  __typeof__(archive_read_next_header) *archive_read_next_header;
+  __typeof__(archive_entry_pathname) *archive_entry_pathname;
+  __typeof__(archive_entry_filetype) *archive_entry_filetype;
+  __typeof__(archive_read_free) *archive_read_free;
+} L;
+static char load_error[256] = "not loaded"; /* "" once L is complete */
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+
+static void load_libarchive(void) {
+  const cb_dl_sym sym[] = {
+#define CB_SYM(f) {#f, (void **)&L.f}
+      CB_SYM(archive_read_data_block),
+      CB_SYM(archive_error_string),
+      CB_SYM(archive_read_new),
+      CB_SYM(archive_read_support_filter_all),
+      CB_SYM(archive_read_support_format_all),
+      CB_SYM(archive_read_open_filename),
+      CB_SYM(archive_read_next_header),
+      CB_SYM(archive_entry_pathname),
+      CB_SYM(archive_entry_filetype),
+      CB_SYM(archive_read_free),
+#undef CB_SYM
+  };
+  if (cb_dl_open(CB_LIBARCHIVE_SONAME, sym, sizeof sym / sizeof sym[0], load_error, sizeof load_error))
+    load_error[0] = '\0';
+}
+
+/* CB_OK when libarchive is loaded (once per process). */
+static cb_status need_libarchive(const char *archive) {
+  pthread_once(&load_once, load_libarchive);
+  if (load_error[0])
+    return CB_ERROR(CB_ERR_IO, "%s: cannot load libarchive (package libarchive13) to unpack it: %s", archive, load_error);
+  return CB_OK;
+}
 
 static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
   (void)sb, (void)flag, (void)ftw;
@@ -34,10 +85,10 @@ static cb_status write_member(struct archive *a, const char *archive, const char
   size_t size;
   la_int64_t offset, written = 0;
   for (;;) {
-    int r = archive_read_data_block(a, &buf, &size, &offset);
+    int r = L.archive_read_data_block(a, &buf, &size, &offset);
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: member %s: %s", archive, name, archive_error_string(a));
+      st = CB_ERROR(CB_ERR_FORMAT, "%s: member %s: %s", archive, name, L.archive_error_string(a));
       break;
     }
     if (offset != written && lseek(fd, offset, SEEK_SET) < 0) { /* sparse member */
@@ -69,35 +120,36 @@ cb_status cb_archive_extract(const char *archive, const char *dest, int *n_files
   char parent[CB_PATH_MAX];
   cb_path_dirname(dest, parent, sizeof parent);
   CB_CHECK(cb_mkdirs(parent));
+  CB_CHECK(need_libarchive(archive));
   remove_tree(tmp);
   if (mkdir(tmp, 0755) != 0) return CB_ERROR(CB_ERR_IO, "%s: cannot create (%s)", tmp, strerror(errno));
   cb_status st = CB_OK;
   int files = 0;
-  struct archive *a = archive_read_new();
+  struct archive *a = L.archive_read_new();
   CB_ALLOC_GOTO(a, st, done);
-  archive_read_support_filter_all(a);
-  archive_read_support_format_all(a);
+  L.archive_read_support_filter_all(a);
+  L.archive_read_support_format_all(a);
   CB_CHECK_GOTO(cb_file_check_regular(archive), st, done);
-  if (archive_read_open_filename(a, archive, 1 << 16) != ARCHIVE_OK) {
-    st = CB_ERROR(CB_ERR_FORMAT, "%s: not a readable archive (%s)", archive, archive_error_string(a));
+  if (L.archive_read_open_filename(a, archive, 1 << 16) != ARCHIVE_OK) {
+    st = CB_ERROR(CB_ERR_FORMAT, "%s: not a readable archive (%s)", archive, L.archive_error_string(a));
     goto done;
   }
   struct archive_entry *e;
   for (;;) {
-    int r = archive_read_next_header(a, &e);
+    int r = L.archive_read_next_header(a, &e);
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-      st = CB_ERROR(CB_ERR_FORMAT, "%s: corrupt archive (%s)", archive, archive_error_string(a));
+      st = CB_ERROR(CB_ERR_FORMAT, "%s: corrupt archive (%s)", archive, L.archive_error_string(a));
       goto done;
     }
     char name[CB_PATH_MAX];
-    snprintf(name, sizeof name, "%s", archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
+    snprintf(name, sizeof name, "%s", L.archive_entry_pathname(e) ? L.archive_entry_pathname(e) : "");
     size_t len = strlen(name);
     while (len > 0 && name[len - 1] == '/') name[--len] = '\0'; /* "dir/" */
     const char *nm = name;
     while (nm[0] == '.' && nm[1] == '/') nm += 2; /* "./x" as written by tar -C dir . */
     if (!strcmp(nm, ".") || !*nm) continue;
-    mode_t type = archive_entry_filetype(e);
+    mode_t type = L.archive_entry_filetype(e);
     if (!cb_manifest_name_ok(nm)) {
       st = CB_ERROR(CB_ERR_FORMAT, "%s: member '%s' has an unsafe name", archive, name);
       goto done;
@@ -122,7 +174,7 @@ cb_status cb_archive_extract(const char *archive, const char *dest, int *n_files
   remove_tree(dest);
   if (rename(tmp, dest) != 0) st = CB_ERROR(CB_ERR_IO, "%s: cannot rename into place (%s)", dest, strerror(errno));
 done:
-  if (a) archive_read_free(a);
+  if (a) L.archive_read_free(a);
   if (st != CB_OK) remove_tree(tmp);
   else if (n_files) *n_files = files;
   return st;

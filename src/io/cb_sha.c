@@ -65,7 +65,7 @@ cb_status cb_hash_file(const char *path, cb_hash_kind kind, char *hex, uint64_t 
     fclose(f);
     return st;
   }
-  static _Thread_local uint8_t buf[1 << 16];
+  uint8_t buf[1 << 16];
   size_t r;
   while ((r = fread(buf, 1, sizeof buf, f)) > 0) cb_hash_update(&h, buf, r);
   int bad = ferror(f);
@@ -82,4 +82,9 @@ cb_status cb_hash_record_written(const char *path) {
   char hex[CB_HASH_HEX_MAX];
   CB_CHECK(cb_hash_file(path, CB_HASH_SHA256, hex, NULL));
   return cb_written_record(path, hex);
+}
+
+cb_status cb_hash_file_sha256(const char *path, char *hex) {
+  if (cb_written_unchanged(path) && cb_written_digest(path, hex)) return CB_OK;
+  return cb_hash_file(path, CB_HASH_SHA256, hex, NULL);
 }

@@ -50,5 +50,8 @@ cb_status cb_hash_file(const char *path, cb_hash_kind kind, char *hex, uint64_t 
 /* Records a file this program has just written (its SHA-256 and stat, PATH.sha256: src/core/cb_written.h), so that
  * its readers parse it in-process while it is unchanged. Call after the file's final rename. */
 cb_status cb_hash_record_written(const char *path);
+/* cb_hash_file's SHA-256 of path, taken from its record when the file is one this program wrote and is unchanged
+ * (cb_written_unchanged: no byte read), else computed. */
+cb_status cb_hash_file_sha256(const char *path, char *hex);
 
 #endif

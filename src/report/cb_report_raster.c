@@ -1,18 +1,18 @@
 /* cb_report_raster.c - a figure's SVG rendered to PNG with librsvg and
  * cairo (Debian librsvg2-dev): one drawing code, two formats.
  *
- * librsvg is opened with dlopen on the first PNG, not linked: with cairo,
+ * librsvg is opened with dlopen on the first PNG (cb_dl), not linked: with cairo,
  * pango, glib and fontconfig it is 34 of the program's shared libraries,
  * ~20 ms of dynamic linking at every start of every command (`version`,
  * `score`) that never draws a figure. The headers still type every call. */
 #include <cairo.h>
-#include <dlfcn.h>
 #include <librsvg/rsvg.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_dl.h"
 #include "cb_report_impl.h"
 
 #ifndef CB_RSVG_SONAME
@@ -41,16 +41,7 @@ static char load_error[256] = "not loaded"; /* "" once R is complete */
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 
 static void load_rsvg(void) {
-  void *h = dlopen(CB_RSVG_SONAME, RTLD_NOW | RTLD_LOCAL);
-  if (!h) {
-    const char *e = dlerror();
-    snprintf(load_error, sizeof load_error, "%s", e ? e : CB_RSVG_SONAME ": cannot be loaded");
-    return;
-  }
-  struct {
-    const char *name;
-    void **slot;
-  } sym[] = {
+  const cb_dl_sym sym[] = {
 #define CB_SYM(f) {#f, (void **)&R.f}
       CB_SYM(rsvg_handle_new_from_data), CB_SYM(rsvg_handle_get_intrinsic_size_in_pixels),
       CB_SYM(rsvg_handle_render_document), CB_SYM(cairo_image_surface_create), CB_SYM(cairo_create),
@@ -59,14 +50,7 @@ static void load_rsvg(void) {
       CB_SYM(cairo_surface_destroy), CB_SYM(g_object_unref), CB_SYM(g_clear_error),
 #undef CB_SYM
   };
-  for (size_t i = 0; i < sizeof sym / sizeof sym[0]; ++i) {
-    *sym[i].slot = dlsym(h, sym[i].name);
-    if (!*sym[i].slot) {
-      snprintf(load_error, sizeof load_error, "%s has no %s", CB_RSVG_SONAME, sym[i].name);
-      return; /* h stays open: the process keeps what it loaded */
-    }
-  }
-  load_error[0] = '\0';
+  if (cb_dl_open(CB_RSVG_SONAME, sym, sizeof sym / sizeof sym[0], load_error, sizeof load_error)) load_error[0] = '\0';
 }
 
 /* CB_OK when librsvg is loaded (once per process). */

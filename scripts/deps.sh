@@ -9,7 +9,7 @@ BUILD_PKGS=(build-essential cmake pkg-config
   libopenblas-dev liblapacke-dev libcurl4-openssl-dev check
   libinih-dev libjansson-dev libpng-dev libmatio-dev libzip-dev libjpeg-dev
   libsndfile1-dev libsamplerate0-dev libprotobuf-c-dev protobuf-c-compiler libonnx-dev
-  libarchive-dev libfftw3-dev libssl-dev libcsv-dev librsvg2-dev)
+  libarchive-dev libfftw3-dev libssl-dev libcsv-dev librsvg2-dev libdeflate-dev)
 # Tests: h5py/numpy read what cortexbench writes (interoperability checks; h5netcdf:
 # tests/cli/make_generic_dataset.py writes assemblies with xarray's h5netcdf engine);
 # PIL and onnx make test inputs; valgrind for the memcheck label that CI runs.

@@ -1,7 +1,11 @@
 /* cb_threads.c - see cb_threads.h. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* sched_getaffinity */
+#endif
 #include "cb_threads.h"
 
 #include <pthread.h>
+#include <sched.h>
 
 typedef struct par_job {
   cb_threads_fn fn;
@@ -31,3 +35,14 @@ void cb_threads_for(int threads, size_t n, size_t min_units, cb_threads_fn fn, v
     else par_run(&jobs[i]);
   }
 }
+
+static int default_threads; /* 0: not set */
+
+int cb_threads_default(void) {
+  if (default_threads > 0) return default_threads;
+  cpu_set_t set;
+  int n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+  return n < 1 ? 1 : n > CB_THREADS_MAX ? CB_THREADS_MAX : n;
+}
+
+void cb_threads_set_default(int threads) { default_threads = threads > CB_THREADS_MAX ? CB_THREADS_MAX : threads; }

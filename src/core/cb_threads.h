@@ -15,4 +15,10 @@ typedef void (*cb_threads_fn)(void *ctx, size_t u0, size_t u1);
  * start: its range runs in the caller). At most CB_THREADS_MAX threads. */
 void cb_threads_for(int threads, size_t n, size_t min_units, cb_threads_fn fn, void *ctx);
 
+/* The threads a process's own parallel loops may use when nothing else decides (e.g. decompressing a file's
+ * chunks): the cores this process may run on, or the share of them set for it (src/par gives each rank of a node
+ * its share). Loops whose results would depend on it must not use it. */
+int cb_threads_default(void);
+void cb_threads_set_default(int threads);
+
 #endif

@@ -395,7 +395,7 @@ static cb_status layer_open(const cb_activations *a, const char *path, int li, u
 
 /* buf (n, e) = the layer as float32. */
 static cb_status layer_fill(const cb_activations *a, const char *path, int li, layer_in *L, float *buf) {
-  if (L->n * L->e > 0 && H5Dread(L->d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+  if (L->n * L->e > 0 && cb__h5_read_all(L->d, H5T_NATIVE_FLOAT, buf) < 0)
     return CB_ERROR(CB_ERR_FORMAT, "%s: cannot read layer '%s' (truncated or corrupt file)", path,
                     a->layer_names[li]);
   return CB_OK;

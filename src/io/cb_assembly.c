@@ -436,7 +436,7 @@ static cb_status read_rest(read_ctx *x, cb_assembly *a) {
   cb_status st = CB_OK;
   const char *dname = x->names.names[x->which];
   hid_t d = H5Dopen2(x->f, dname, H5P_DEFAULT);
-  if (d < 0 || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a->data) < 0) {
+  if (d < 0 || cb__h5_read_all(d, H5T_NATIVE_DOUBLE, a->data) < 0) {
     cb__h5_close(&d, H5Dclose);
     return CB_ERROR(CB_ERR_FORMAT, "%s: cannot read data variable '%s' (truncated or corrupt file)", x->path, dname);
   }

@@ -56,4 +56,10 @@ cb_status cb__h5_read_strings(hid_t obj, int is_attr, int64_t n, const char *pat
  * string, or NULL when obj has no such attribute. */
 cb_status cb__h5_read_string_attr(hid_t obj, const char *name, const char *path, char **out);
 
+/* H5Dread(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), the same bytes: a chunked dataset stored with
+ * [shuffle,] deflate and no type conversion has its chunks inflated in threads (libdeflate; cb_h5_read.c). */
+herr_t cb__h5_read_all(hid_t d, hid_t mem_type, void *buf);
+/* How many datasets cb__h5_read_all has read by the threaded path (for tests). */
+long cb__h5_read_fast_count(void);
+
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cb_log.h"
+#include "cb_threads.h"
 
 struct cb_par {
   MPI_Comm comm;       /* private duplicate of MPI_COMM_WORLD */
@@ -131,6 +132,7 @@ int cb_par_set_blas_threads(cb_par *p) {
     if (allowed >= 1 && allowed < share) share = allowed;
   }
   openblas_set_num_threads(share);
+  cb_threads_set_default(share);
   return openblas_get_num_threads();
 }
 

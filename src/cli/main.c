@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cb_log.h"
 #include "cb_mem.h"
@@ -114,5 +115,11 @@ int main(int argc, char **argv) {
   }
   fflush(stdout);
   cb_par_destroy(&par);
+#ifndef __SANITIZE_ADDRESS__
+  /* Every output is committed and closed by now: leave without the libraries' exit handlers (HDF5's shutdown, its
+   * caches freed one by one), ~5 ms of every command. Sanitizer builds keep them: LeakSanitizer checks at exit. */
+  fflush(NULL);
+  _exit(rc);
+#endif
   return rc;
 }

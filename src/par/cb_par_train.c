@@ -320,6 +320,32 @@ static void init_schedules(run *r, cb_trainer_opts *o) {
                               .warmup = c->warmup, .warmup_factor = c->warmup_factor};
 }
 
+/* Rank 0: DIR/curve.csv keeps the rows of the steps before this process's first (a fresh run starts a new curve;
+ * a resumed one drops the rows an interrupted run wrote after its last checkpoint), so that rows are never
+ * repeated. */
+static cb_status trim_curve(const run *r) {
+  char path[CB_PATH_MAX];
+  CB_CHECK(cb_path_join(path, sizeof path, r->dir, "curve.csv"));
+  if (!cb_path_exists(path)) return CB_OK;
+  if (r->fresh) return remove(path) == 0 ? CB_OK : CB_ERROR(CB_ERR_IO, "%s: cannot remove", path);
+  char *text = NULL;
+  size_t len = 0, kept = 0;
+  CB_CHECK(cb_file_read_all(path, &text, &len));
+  for (size_t at = 0, line = 0; at < len; ++line) { /* the header, then rows whose step <= step0 */
+    size_t end = at;
+    while (end < len && text[end] != '\n') ++end;
+    if (end < len) ++end;
+    if (line == 0 || strtoll(text + at, NULL, 10) <= r->step0) {
+      memmove(text + kept, text + at, end - at);
+      kept += end - at;
+    }
+    at = end;
+  }
+  cb_status st = cb_file_write_atomic(path, text, kept);
+  free(text);
+  return st;
+}
+
 /* Model, trainer, resume point, order, buffers. */
 static cb_status setup(run *r, const char *config_path) {
   char latest[256] = "";
@@ -348,6 +374,7 @@ static cb_status setup(run *r, const char *config_path) {
     CB_CHECK(cb_par_agree(r->p, cb_trainer_load_state(r->t, path, &r->step0)));
     cb_print0("resuming from %s (step %lld)\n", path, (long long)r->step0);
   }
+  CB_CHECK(cb_par_agree(r->p, cb_par_rank(r->p) == 0 ? trim_curve(r) : CB_OK));
   const cb_train_config *cf = r->cfg;
   if (cf->steps <= 0 && r->n_train <= 0) return CB_ERROR(CB_ERR_CONFIG, "training: data = %s needs steps", cf->data);
   r->total = cf->steps > 0 ? cf->steps : (int64_t)ceil(cf->epochs * (double)r->n_train / cf->batch);

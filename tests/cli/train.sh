@@ -4,7 +4,8 @@
 #  2. `cortexbench activations --model CHECKPOINT` reads a checkpoint, and its logits on 8 test images equal a
 #     NumPy forward of the checkpoint's own weights (1e-4);
 #  3. a run killed with kill -9 after its first checkpoint, then run again with the same command, ends with the
-#     same bytes (ONNX and optimiser state) as the uninterrupted run;
+#     same bytes (ONNX and optimiser state) and curve as the uninterrupted run; run again without its checkpoints,
+#     it writes a new curve (not rows appended to the old one);
 #  4. another configuration in the same directory is refused; bad configurations give one line and exit 1.
 # usage: train.sh CORTEXBENCH   (from the repository root)
 set -uo pipefail
@@ -106,6 +107,14 @@ rc=$?
 check "resumed run: exit 0 (got $rc) and says it resumed" "[[ $rc -eq 0 ]] && grep -q '^resuming from' $tmp/b2.out"
 check "resumed = uninterrupted, bitwise (ONNX and optimiser state)" \
   "cmp $tmp/a/$final.onnx $tmp/b/$final.onnx && cmp $tmp/a/$final.state $tmp/b/$final.state"
+check "resumed curve = uninterrupted curve (steps, losses, accuracies)" \
+  "diff <(cut -d, -f1-5 $tmp/a/curve.csv) <(cut -d, -f1-5 $tmp/b/curve.csv)"
+# a fresh run (no checkpoints) in a directory that keeps an earlier run's curve starts a new curve
+rm -rf "$tmp/b/checkpoints"
+"$bin" train "$tmp/t.ini" -o "$tmp/b" >"$tmp/b3.out" 2>&1
+rc=$?
+check "fresh run over an old curve: exit 0 (got $rc), the same curve, no rows appended" \
+  "[[ $rc -eq 0 ]] && diff <(cut -d, -f1-5 $tmp/a/curve.csv) <(cut -d, -f1-5 $tmp/b/curve.csv)"
 
 # 4. errors
 sed 's/seed = 3/seed = 4/' "$tmp/t.ini" >"$tmp/t2.ini"

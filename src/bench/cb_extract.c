@@ -64,13 +64,6 @@ done:
   return st;
 }
 
-const char *cb_extract_model_modality(const cb_model *m) {
-  const cb_model_info *i = cb_model_get_info(m);
-  return cb_modality_name(i ? i->modality : CB_MODALITY_UNSET);
-}
-
-const char *cb_extract_set_modality(const cb_stimulus_set *s) { return cb_modality_name(cb_stimulus_set_modality(s)); }
-
 int64_t cb_extract_features(const cb_model *m, int l) {
   int c, h, w;
   cb_model_layer_shape(m, l, &c, &h, &w);

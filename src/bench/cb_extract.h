@@ -18,10 +18,6 @@
 cb_status cb_extract_resolve_layers(const cb_model *m, const char *const *names, int n_names, int **idx,
                                     int *n_idx);
 
-/* Modality of a model (declared in its description, cb_model_info.modality) and of a stimulus set
- * (cb_stimulus_set_modality: declared, or the kind of its files), as "visual" or "audio". Models only run on
- * stimulus sets of their own modality. */
-const char *cb_extract_model_modality(const cb_model *m);
 /* 1 when m declares the audio modality. */
 int cb_extract_is_audio_model(const cb_model *m);
 /* The input front end m declares (cb_front_end.h), for stimuli of `stimulus_degrees` (<= 0: the model's field of
@@ -34,7 +30,6 @@ void cb_extract_front_end_params(const cb_model *m, double stimulus_degrees, cb_
 cb_status cb_extract_audio_input_create(const cb_model *m, cb_audio_input **out);
 /* One-shot: *x (C * T, malloc'ed) = m's input for the sound file `path`. */
 cb_status cb_extract_audio_model_input(const char *path, const cb_model *m, float **x /* (1, 1, C, T) */);
-const char *cb_extract_set_modality(const cb_stimulus_set *s);
 
 /* Features per stimulus of layer l as extracted: c*h*w, except for audio
  * models, whose (units, frequency, time) layers are averaged over time per

@@ -20,7 +20,7 @@ int cb_plan_dataset_index(const cb_config *c, const char *id) {
 int cb_plan_compatible(const cb_plan *pl, int m, int d) {
   const cb_cfg_model *cm = &pl->cfg->models[m];
   if (cm->rdm && !pl->rdm_ok[(size_t)m * pl->cfg->n_datasets + d]) return 0;
-  if (!cm->rdm && strcmp(pl->model_modality[m], pl->set_modality[d]) != 0) return 0;
+  if (!cm->rdm && pl->model_modality[m] != pl->set_modality[d]) return 0;
   if (d == pl->pca_d) return !cm->rdm; /* the PCA fit set serves every network of its modality */
   if (cm->n_datasets == 0) return 1;
   for (int k = 0; k < cm->n_datasets; ++k)

@@ -11,6 +11,7 @@
 
 #include "cb_config.h"
 #include "cb_fs.h"
+#include "cb_modality.h"
 #include "cb_status.h"
 #include "cb_taskkey.h"
 
@@ -26,12 +27,12 @@ typedef struct cb_plan {
   int *used;                     /* (n_datasets) 1 when a benchmark uses it */
   char (*set_key)[CB_KEY_HEX];   /* (n_datasets) digest of the stimulus set */
   char (*asm_key)[CB_KEY_HEX];   /* (n_datasets) digest of the assembly file */
-  char (*set_modality)[8];       /* (n_datasets) "visual" or "audio" */
+  cb_modality *set_modality;     /* (n_datasets) declared, or the kind of its files */
   int *rdm_set;                  /* (n_datasets) 1: the dataset's responses are RDMs (assembly[] is the RDM file) */
   int *act_src;                  /* (n_datasets) the dataset whose activations files d uses: the first with the same
                                     stimulus set (key) and degrees (e.g. two RDM datasets of one image set) */
   /* per model */
-  char (*model_modality)[8];     /* (n_models) */
+  cb_modality *model_modality;   /* (n_models) declared by the model; UNSET for RDM-only models */
   int *n_layers;                 /* (n_models) */
   char ***layers;                /* (n_models) each (n_layers[m]) layer names */
   int64_t **features;            /* (n_models) each (n_layers[m]) features per stimulus */

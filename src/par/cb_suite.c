@@ -93,7 +93,7 @@ static cb_status dataset_keys_on_rank0(void *arg) {
   cb_stimulus_set *set = NULL;
   CB_CHECK(cb_stimulus_set_read(r->pl.stimuli[k->d], &set));
   cb_status st = declare_modality(r->pl.cfg, &r->pl.cfg->datasets[k->d], set);
-  snprintf(r->pl.set_modality[k->d], sizeof r->pl.set_modality[k->d], "%s", cb_extract_set_modality(set));
+  r->pl.set_modality[k->d] = cb_stimulus_set_modality(set);
   if (st == CB_OK) st = cb_key_stimulus_set(set, r->pl.set_key[k->d]);
   cb_stimulus_set_destroy(&set);
   CB_CHECK(st);
@@ -131,7 +131,10 @@ static cb_status stage_datasets(run_ctx *r) {
     CB_CHECK(on_rank0(r->p, dataset_keys_on_rank0, &k));
     CB_CHECK(cb_par_bcast_string(r->p, r->pl.set_key[i], CB_KEY_HEX));
     CB_CHECK(cb_par_bcast_string(r->p, r->pl.asm_key[i], CB_KEY_HEX));
-    CB_CHECK(cb_par_bcast_string(r->p, r->pl.set_modality[i], sizeof r->pl.set_modality[i]));
+    char modality[16]; /* rank 0's, by name */
+    snprintf(modality, sizeof modality, "%s", cb_modality_name(r->pl.set_modality[i]));
+    CB_CHECK(cb_par_bcast_string(r->p, modality, sizeof modality));
+    if (!cb_modality_parse(modality, &r->pl.set_modality[i])) r->pl.set_modality[i] = CB_MODALITY_UNSET;
   }
   for (int i = 0; i < c->n_datasets; ++i) { /* datasets of one stimulus set share activations */
     r->pl.act_src[i] = i;
@@ -143,12 +146,12 @@ static cb_status stage_datasets(run_ctx *r) {
   if (r->pl.pca_d >= 0) { /* the fit set must share a selection benchmark's modality */
     int ok = 0;
     for (int b = 0; b < c->n_benchmarks; ++b)
-      if (r->pl.selection[b] && !strcmp(r->pl.set_modality[cb_plan_dataset_index(c, c->benchmarks[b].dataset)],
-                                     r->pl.set_modality[r->pl.pca_d]))
+      if (r->pl.selection[b] &&
+          r->pl.set_modality[cb_plan_dataset_index(c, c->benchmarks[b].dataset)] == r->pl.set_modality[r->pl.pca_d])
         ok = 1;
     if (!ok)
       return CB_ERROR(CB_ERR_CONFIG, "%s: [suite] key 'selection_pca_dataset': [dataset %s] is %s, no selection "
-                      "benchmark is", c->path, c->datasets[r->pl.pca_d].id, r->pl.set_modality[r->pl.pca_d]);
+                      "benchmark is", c->path, c->datasets[r->pl.pca_d].id, cb_modality_name(r->pl.set_modality[r->pl.pca_d]));
   }
   return CB_OK;
 }
@@ -251,7 +254,7 @@ static cb_status stage_rdm_models(run_ctx *r) {
     r->pl.features[m] = calloc(2, sizeof(int64_t));
     if (!r->pl.layers[m] || !r->pl.features[m] || !(r->pl.layers[m][0] = cb_strdup("rdm")))
       return CB_ERROR(CB_ERR_NOMEM, "out of memory");
-    snprintf(r->pl.model_modality[m], sizeof r->pl.model_modality[m], "rdm");
+    r->pl.model_modality[m] = CB_MODALITY_UNSET; /* an RDM has no stimuli of its own kind */
     for (int d = 0; d < c->n_datasets; ++d) {
       r->pl.rdm_ok[(size_t)m * c->n_datasets + d] = a.flags[d] == '1';
       snprintf(r->pl.act_key[(size_t)m * c->n_datasets + d], CB_KEY_HEX, "%s", a.key);
@@ -327,7 +330,7 @@ static cb_status open_plan_model(run_ctx *r, int m, cb_model **model, int **idx,
   r->pl.layers[m] = calloc((size_t)*n_idx + 1, sizeof(char *));
   r->pl.features[m] = calloc((size_t)*n_idx + 1, sizeof(int64_t));
   if (!r->pl.layers[m] || !r->pl.features[m]) return CB_ERROR(CB_ERR_NOMEM, "out of memory");
-  snprintf(r->pl.model_modality[m], sizeof r->pl.model_modality[m], "%s", cb_extract_model_modality(*model));
+  r->pl.model_modality[m] = cb_model_get_info(*model)->modality;
   for (int l = 0; l < *n_idx; ++l) {
     r->pl.features[m][l] = cb_extract_features(*model, (*idx)[l]);
     if (!(r->pl.layers[m][l] = cb_strdup(cb_model_layer_name(*model, (*idx)[l]))))
@@ -356,7 +359,7 @@ static cb_status model_on_dataset(run_ctx *r, int m, int d, cb_model *model, con
   if (!r->pl.used[d]) return CB_OK;
   if (!cb_plan_compatible(&r->pl, m, d)) {
     cb_print0("activations: %-16s on %-16s skipped (%s)\n", cm->name, c->datasets[d].id,
-              strcmp(r->pl.model_modality[m], r->pl.set_modality[d]) ? "other modality" : "not in the model's datasets");
+              r->pl.model_modality[m] != r->pl.set_modality[d] ? "other modality" : "not in the model's datasets");
     return CB_OK;
   }
   char path[CB_PATH_MAX], *key = r->pl.act_key[(size_t)m * c->n_datasets + d];
@@ -574,7 +577,7 @@ static void warn_default_degrees(const run_ctx *r) {
   if (cb_par_rank(r->p) != 0) return;
   for (int i = 0; i < r->pl.cfg->n_datasets; ++i) {
     const cb_cfg_dataset *d = &r->pl.cfg->datasets[i];
-    if (!r->pl.used[i] || d->generator || !isnan(d->stimulus_degrees) || strcmp(r->pl.set_modality[i], "visual") != 0)
+    if (!r->pl.used[i] || d->generator || !isnan(d->stimulus_degrees) || r->pl.set_modality[i] != CB_MODALITY_VISUAL)
       continue;
     cb_log(CB_LOG_WARN,
            "%s: [dataset %s] gives no stimulus_degrees: each model saw the images across its own field of view (its "

@@ -9,7 +9,9 @@ every other file must be whole.
                docs/formats.md
   *.csv        every row has the header's column count, ends with a newline
   *.png        decodes (PIL)
-  *.sha256     the configuration fingerprint: 64 hex digits and a newline
+  *.sha256     the configuration fingerprint: 64 hex digits and a newline; a record
+               beside a written file (F.sha256, docs/formats.md): that, then its
+               stat line "stat DEV INO SIZE MTIME CTIME" and a newline
 usage: check_tree.py DIR     (prints each problem; exit 1 when any)
 """
 import csv
@@ -77,8 +79,9 @@ def check_png(path):
 def check_sha256(path):
     with open(path) as f:
         text = f.read()
-    if not re.fullmatch(r"[0-9a-f]{64}\n", text):
-        raise ValueError("not 64 hex digits and a newline")
+    record = r"stat \d+ \d+ \d+ \d+\.\d{9} \d+\.\d{9}\n"
+    if not re.fullmatch(r"[0-9a-f]{64}\n(%s)?" % record, text):
+        raise ValueError("not 64 hex digits and a newline (and a record's stat line)")
 
 
 CHECKS = {".h5": check_h5, ".nc": check_h5, ".json": check_json, ".csv": check_csv, ".png": check_png,

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""make_report_case.py OUT - the data of benchmarks/perf/report_breakdown.sh: the size of a user's report case
-(#18: 440 stimuli, 360 V1 neuroids). OUT/stimuli.csv + OUT/images/*.png: 440 random 64x64 RGB textures;
+"""make_report_case.py OUT [N] - the data of benchmarks/perf/report_breakdown.sh: the size of a user's report case
+(#18: 440 stimuli, 360 V1 neuroids; N stimuli instead of 440 when given). OUT/stimuli.csv + OUT/images/*.png: 440
+random 64x64 RGB textures;
 OUT/assembly.nc: 360 neuroids of region V1, 4 repetitions, responses a noisy linear map of the first 512 pixel
 values (so that early layers score best and the report reads the largest layers)."""
 import os, sys
@@ -8,7 +9,7 @@ import numpy as np, xarray as xr
 from PIL import Image
 out = sys.argv[1]
 rng = np.random.default_rng(5)
-n, units, reps, d = 440, 360, 4, 16
+n, units, reps, d = int(sys.argv[2]) if len(sys.argv) > 2 else 440, 360, 4, 16
 os.makedirs(os.path.join(out, "images"), exist_ok=True)
 ids, names = [], []
 X = rng.uniform(0, 1, size=(n, 64, 64, 3))

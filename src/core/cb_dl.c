@@ -2,9 +2,10 @@
 #include "cb_dl.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 
-int cb_dl_open(const char *soname, const cb_dl_sym *syms, size_t n, char *err, size_t errn) {
+static int open_lib(const char *soname, const cb_dl_sym *syms, size_t n, char *err, size_t errn) {
   void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
   if (!h) {
     const char *e = dlerror();
@@ -19,4 +20,16 @@ int cb_dl_open(const char *soname, const cb_dl_sym *syms, size_t n, char *err, s
     }
   }
   return 1;
+}
+
+int cb_dl_need(cb_dl_lib *lib) {
+  static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+  pthread_mutex_lock(&lock);
+  if (!lib->tried) {
+    lib->ok = open_lib(lib->soname, lib->syms, lib->n, lib->error, sizeof lib->error);
+    lib->tried = 1;
+  }
+  int ok = lib->ok;
+  pthread_mutex_unlock(&lock);
+  return ok;
 }

@@ -15,9 +15,18 @@ typedef struct cb_dl_sym {
   void **slot;      /* where its address goes */
 } cb_dl_sym;
 
-/* Opens soname (RTLD_NOW | RTLD_LOCAL; kept open for the life of the process) and resolves every symbol into its
- * slot. 1 on success; 0 with why (dlerror's text, or the missing symbol) in err (errn bytes). Not thread-safe by
- * itself: call it under pthread_once. */
-int cb_dl_open(const char *soname, const cb_dl_sym *syms, size_t n, char *err, size_t errn);
+/* A library opened at its first use: `static cb_dl_lib lib = {SONAME, syms, N};` beside the table of pointers. */
+typedef struct cb_dl_lib {
+  const char *soname;
+  const cb_dl_sym *syms;
+  size_t n;
+  int tried, ok;   /* set by cb_dl_need */
+  char error[256]; /* why it could not be opened */
+} cb_dl_lib;
+
+/* Opens lib's soname (RTLD_NOW | RTLD_LOCAL; kept open for the life of the process) and resolves every symbol into
+ * its slot, once (thread-safe; later calls return the first outcome). 1 when every slot is set; 0 with why
+ * (dlerror's text, or the missing symbol) in lib->error. */
+int cb_dl_need(cb_dl_lib *lib);
 
 #endif

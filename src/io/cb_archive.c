@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,33 +35,22 @@ static struct {
   __typeof__(archive_entry_filetype) *archive_entry_filetype;
   __typeof__(archive_read_free) *archive_read_free;
 } L;
-static char load_error[256] = "not loaded"; /* "" once L is complete */
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-
-static void load_libarchive(void) {
-  const cb_dl_sym sym[] = {
 #define CB_SYM(f) {#f, (void **)&L.f}
-      CB_SYM(archive_read_data_block),
-      CB_SYM(archive_error_string),
-      CB_SYM(archive_read_new),
-      CB_SYM(archive_read_support_filter_all),
-      CB_SYM(archive_read_support_format_all),
-      CB_SYM(archive_read_open_filename),
-      CB_SYM(archive_read_next_header),
-      CB_SYM(archive_entry_pathname),
-      CB_SYM(archive_entry_filetype),
-      CB_SYM(archive_read_free),
+static const cb_dl_sym libarchive_syms[] = {
+    CB_SYM(archive_read_data_block), CB_SYM(archive_error_string), CB_SYM(archive_read_new),
+    CB_SYM(archive_read_support_filter_all), CB_SYM(archive_read_support_format_all),
+    CB_SYM(archive_read_open_filename), CB_SYM(archive_read_next_header), CB_SYM(archive_entry_pathname),
+    CB_SYM(archive_entry_filetype), CB_SYM(archive_read_free),
+};
 #undef CB_SYM
-  };
-  if (cb_dl_open(CB_LIBARCHIVE_SONAME, sym, sizeof sym / sizeof sym[0], load_error, sizeof load_error))
-    load_error[0] = '\0';
-}
+static cb_dl_lib libarchive = {CB_LIBARCHIVE_SONAME, libarchive_syms,
+                               sizeof libarchive_syms / sizeof libarchive_syms[0], 0, 0, ""};
 
 /* CB_OK when libarchive is loaded (once per process). */
 static cb_status need_libarchive(const char *archive) {
-  pthread_once(&load_once, load_libarchive);
-  if (load_error[0])
-    return CB_ERROR(CB_ERR_IO, "%s: cannot load libarchive (package libarchive13) to unpack it: %s", archive, load_error);
+  if (!cb_dl_need(&libarchive))
+    return CB_ERROR(CB_ERR_IO, "%s: cannot load libarchive (package libarchive13) to unpack it: %s", archive,
+                    libarchive.error);
   return CB_OK;
 }
 

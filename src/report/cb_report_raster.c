@@ -8,7 +8,6 @@
 #include <cairo.h>
 #include <librsvg/rsvg.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,26 +36,20 @@ static struct {
   __typeof__(g_object_unref) *g_object_unref;
   __typeof__(g_clear_error) *g_clear_error;
 } R;
-static char load_error[256] = "not loaded"; /* "" once R is complete */
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-
-static void load_rsvg(void) {
-  const cb_dl_sym sym[] = {
 #define CB_SYM(f) {#f, (void **)&R.f}
-      CB_SYM(rsvg_handle_new_from_data), CB_SYM(rsvg_handle_get_intrinsic_size_in_pixels),
-      CB_SYM(rsvg_handle_render_document), CB_SYM(cairo_image_surface_create), CB_SYM(cairo_create),
-      CB_SYM(cairo_set_source_rgb), CB_SYM(cairo_paint), CB_SYM(cairo_surface_flush), CB_SYM(cairo_status),
-      CB_SYM(cairo_status_to_string), CB_SYM(cairo_surface_write_to_png_stream), CB_SYM(cairo_destroy),
-      CB_SYM(cairo_surface_destroy), CB_SYM(g_object_unref), CB_SYM(g_clear_error),
+static const cb_dl_sym rsvg_syms[] = {
+    CB_SYM(rsvg_handle_new_from_data), CB_SYM(rsvg_handle_get_intrinsic_size_in_pixels),
+    CB_SYM(rsvg_handle_render_document), CB_SYM(cairo_image_surface_create), CB_SYM(cairo_create),
+    CB_SYM(cairo_set_source_rgb), CB_SYM(cairo_paint), CB_SYM(cairo_surface_flush), CB_SYM(cairo_status),
+    CB_SYM(cairo_status_to_string), CB_SYM(cairo_surface_write_to_png_stream), CB_SYM(cairo_destroy),
+    CB_SYM(cairo_surface_destroy), CB_SYM(g_object_unref), CB_SYM(g_clear_error),
+};
 #undef CB_SYM
-  };
-  if (cb_dl_open(CB_RSVG_SONAME, sym, sizeof sym / sizeof sym[0], load_error, sizeof load_error)) load_error[0] = '\0';
-}
+static cb_dl_lib rsvg = {CB_RSVG_SONAME, rsvg_syms, sizeof rsvg_syms / sizeof rsvg_syms[0], 0, 0, ""};
 
 /* CB_OK when librsvg is loaded (once per process). */
 static cb_status need_rsvg(void) {
-  pthread_once(&load_once, load_rsvg);
-  if (load_error[0]) return CB_ERROR(CB_ERR_IO, "png: cannot load librsvg (package librsvg2-2): %s", load_error);
+  if (!cb_dl_need(&rsvg)) return CB_ERROR(CB_ERR_IO, "png: cannot load librsvg (package librsvg2-2): %s", rsvg.error);
   return CB_OK;
 }
 

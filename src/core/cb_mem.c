@@ -140,14 +140,23 @@ static int keep_freed;
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 #define HEAP_HUGE_RESERVE ((size_t)256 << 20)
 
-/* 1 when the kernel gives transparent huge pages to regions that ask (enabled = always or madvise). */
-static int thp_advisable(void) {
-  FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
-  if (!f) return 0;
-  char line[128] = {0};
-  int ok = fgets(line, sizeof line, f) != NULL && strstr(line, "[never]") == NULL;
+/* The first line of a /proc or /sys file ("" when unreadable). */
+static void first_line(const char *path, char *line, size_t n) {
+  line[0] = '\0';
+  FILE *f = fopen(path, "r");
+  if (!f) return;
+  if (!fgets(line, (int)n, f)) line[0] = '\0';
   fclose(f);
-  return ok;
+}
+
+/* 1 when the kernel gives transparent huge pages to regions that ask (enabled = always or madvise) and reserving
+ * untouched address space is free (strict overcommit, vm.overcommit_memory = 2, would count the reserve against
+ * the node's commit limit for every rank). */
+static int thp_advisable(void) {
+  char thp[128], commit[16];
+  first_line("/sys/kernel/mm/transparent_hugepage/enabled", thp, sizeof thp);
+  first_line("/proc/sys/vm/overcommit_memory", commit, sizeof commit);
+  return thp[0] && strstr(thp, "[never]") == NULL && commit[0] != '2';
 }
 
 /* The heap's next HEAP_HUGE_RESERVE bytes are taken from the kernel (sbrk, untouched: no physical memory), marked

@@ -39,8 +39,8 @@ cb_status cb_mem_check(uint64_t need, const char *fmt, ...) __attribute__((forma
  * no mmap'ed chunks, no trimming). A scoring task allocates and frees its layer's buffers; on a virtual machine the
  * page faults of fresh memory cost ~2.8 s per GB (measured), so each task paid them again. cb_mem_available counts
  * the free memory at the top of the heap as available. The heap's first 256 MB ask for transparent huge pages
- * (MADV_HUGEPAGE, when the kernel allows it): one fault per 2 MB touched instead of 512. Call once, early, in a
- * program (the CLI does). */
+ * (MADV_HUGEPAGE, when the kernel allows it, and not under strict overcommit): one fault per 2 MB touched instead
+ * of 512. Call once, early, in a program (the CLI does). */
 void cb_mem_keep_freed(void);
 
 /* need = a * b * c * d bytes, saturating at UINT64_MAX (no overflow). */

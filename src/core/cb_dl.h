@@ -3,8 +3,8 @@
  * A library the program links is loaded and relocated at every start of every command; on this project's
  * machines each costs 0.5-1 ms with its dependencies (librsvg with cairo and pango ~20 ms, libarchive with ICU and
  * libxml2 ~5 ms), which `version` or a single `score` pays for nothing. Code that needs one only for a rare task
- * (drawing a PNG, unpacking a downloaded archive) opens it with cb_dl_open and calls through a table of pointers
- * typed by the library's own headers (`__typeof__(fn) *fn;`). */
+ * (drawing a PNG, unpacking a downloaded archive) declares a table of pointers typed by the library's own headers
+ * (`__typeof__(fn) *fn;`), a cb_dl_lib naming them, and calls cb_dl_need before its first call through them. */
 #ifndef CB_DL_H
 #define CB_DL_H
 

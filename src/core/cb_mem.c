@@ -189,13 +189,14 @@ static uint64_t kept_resident(void) {
   const uintptr_t end = (uintptr_t)sbrk(0), page = (uintptr_t)pg;
   const uintptr_t start = (end - top + page - 1) & ~(page - 1);
   if (end == (uintptr_t)-1 || end <= start) return 0;
-  const size_t pages = (end - start) / page;
-  unsigned char *vec = malloc(pages ? pages : 1);
-  if (!vec) return 0;
   uint64_t res = 0;
-  if (mincore((void *)start, pages * page, vec) == 0)
+  unsigned char vec[4096]; /* one byte per page, 4096 pages at a time (no allocation: it would move the top) */
+  for (uintptr_t at = start; at < end;) {
+    const size_t pages = (end - at) / page < sizeof vec ? (end - at) / page : sizeof vec;
+    if (pages == 0 || mincore((void *)at, pages * page, vec) != 0) break;
     for (size_t i = 0; i < pages; ++i) res += (vec[i] & 1) ? page : 0;
-  free(vec);
+    at += pages * page;
+  }
   return res;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cb_arena.h"
+#include "cb_dl.h"
 #include "cb_fs.h"
 #include "cb_lock.h"
 #include "cb_mem.h"
@@ -525,6 +526,61 @@ START_TEST(test_pb_check_depth) {
 }
 END_TEST
 
+/* The heap's huge-page reserve (cb_mem_keep_freed) is address space, not memory: the estimate against physical
+ * memory does not count it (it would be ~256 MB above MemAvailable). Skipped where no reserve is made (no
+ * transparent huge pages, strict overcommit, an allocator other than glibc's). */
+static uint64_t mem_available_now(void) {
+  FILE *f = fopen("/proc/meminfo", "r");
+  char line[256];
+  unsigned long long kb = 0;
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) break;
+  if (f) fclose(f);
+  return (uint64_t)kb << 10;
+}
+
+START_TEST(test_memory_reserve_not_counted) {
+  cb_mem_keep_freed();
+  if (mallinfo2().keepcost < ((size_t)200 << 20)) {
+    fprintf(stderr, "test_memory_reserve_not_counted: skipped (no huge-page reserve in this process)\n");
+    return;
+  }
+  unsetenv("CORTEXBENCH_MEM_LIMIT");
+  uint64_t have = 0;
+  const char *src = NULL;
+  const uint64_t m0 = mem_available_now();
+  ck_assert_int_eq(cb_mem_available(&have, &src), CB_OK);
+  const uint64_t m1 = mem_available_now();
+  if (strcmp(src, "MemAvailable") != 0 || m0 == 0) {
+    fprintf(stderr, "test_memory_reserve_not_counted: skipped (%s decides the estimate)\n", src);
+    return;
+  }
+  const uint64_t m = m0 > m1 ? m0 : m1;
+  ck_assert_msg(have <= m + ((uint64_t)64 << 20), "estimate %llu MB, MemAvailable %llu MB: the reserve was counted",
+                (unsigned long long)(have >> 20), (unsigned long long)(m >> 20));
+}
+END_TEST
+
+/* cb_dl_need: a library and its symbols resolved once; a missing library or symbol says which. */
+static double (*dl_cos)(double);
+static void *dl_none;
+
+START_TEST(test_dl_need) {
+  cb_dl_sym ok_syms[] = {{"cos", (void **)&dl_cos}};
+  cb_dl_lib ok = {"libm.so.6", ok_syms, 1, 0, 0, ""};
+  ck_assert_int_eq(cb_dl_need(&ok), 1);
+  ck_assert_double_eq(dl_cos(0.0), 1.0);
+  ck_assert_int_eq(cb_dl_need(&ok), 1); /* once */
+  cb_dl_lib missing = {"libcortexbench-none.so.9", ok_syms, 1, 0, 0, ""};
+  ck_assert_int_eq(cb_dl_need(&missing), 0);
+  ck_assert_ptr_nonnull(strstr(missing.error, "libcortexbench-none.so.9"));
+  cb_dl_sym bad_syms[] = {{"cos", (void **)&dl_cos}, {"cb_no_such_symbol", &dl_none}};
+  cb_dl_lib bad = {"libm.so.6", bad_syms, 2, 0, 0, ""};
+  ck_assert_int_eq(cb_dl_need(&bad), 0);
+  ck_assert_str_eq(bad.error, "libm.so.6 has no cb_no_such_symbol");
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("core");
   TCase *tc = tcase_create("core");
@@ -536,6 +592,8 @@ int main(void) {
   tcase_add_test(tc, test_input_policy);
   tcase_add_test(tc, test_memory_estimate);
   tcase_add_test(tc, test_memory_kept_is_available);
+  tcase_add_test(tc, test_memory_reserve_not_counted);
+  tcase_add_test(tc, test_dl_need);
   tcase_add_test(tc, test_dirlock);
   tcase_add_test(tc, test_file_reserve);
   tcase_add_test(tc, test_strlist_and_strbuf);

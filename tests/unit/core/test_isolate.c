@@ -12,6 +12,7 @@
 #include "cb_status.h"
 #include "cb_strbuf.h"
 #include "cb_wire.h"
+#include "cb_written.h"
 #include "cb_test_main.h"
 
 START_TEST(test_wire_round_trip) {
@@ -265,6 +266,67 @@ START_TEST(test_isolate_timeout) {
 }
 END_TEST
 
+/* Where cb_isolate_call parsed: this process or another. */
+static int64_t parsed_in(const char *path) {
+  cb_wire w;
+  int64_t pid = 0;
+  ck_assert_int_eq(cb_isolate_call(path, child, "ok", &w), CB_OK);
+  ck_assert(cb_wire_get_i64(&w, &pid));
+  cb_wire_free(&w);
+  return pid;
+}
+
+static void put_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+/* The record beside a written file (cb_written.h): a file still as recorded is read in-process and its digest taken
+ * from the record; a changed file, a copy moved into its place, a one-line (older) record or a malformed one is not
+ * trusted. */
+START_TEST(test_written_record_trust) {
+  unsetenv("CB_ISOLATE");
+  char dir[] = "/tmp/cbwrittenXXXXXX", path[64], side[80], copy[64], hex[65];
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/a.h5", dir);
+  snprintf(side, sizeof side, "%s.sha256", path);
+  snprintf(copy, sizeof copy, "%s/b.h5", dir);
+  const char *digest = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  put_file(path, "written");
+  ck_assert_int_eq(parsed_in(path) == getpid(), 0); /* no record: isolated */
+  ck_assert_int_eq(cb_written_record(path, digest), CB_OK);
+  ck_assert_int_eq(cb_written_unchanged(path), 1);
+  ck_assert_int_eq(cb_isolate_inline(path), 1);
+  ck_assert_int_eq(parsed_in(path), getpid());
+  ck_assert_int_eq(cb_written_digest(path, hex), 1);
+  ck_assert_str_eq(hex, digest);
+  FILE *f = fopen(path, "a"); /* changed in place: size and change time move */
+  fputs("!", f);
+  fclose(f);
+  ck_assert_int_eq(cb_written_unchanged(path), 0);
+  ck_assert_int_ne(parsed_in(path), getpid());
+  ck_assert_int_eq(cb_written_record(path, digest), CB_OK);
+  put_file(copy, "written!"); /* the same bytes moved over it: another inode */
+  ck_assert_int_eq(rename(copy, path), 0);
+  ck_assert_int_eq(cb_written_unchanged(path), 0);
+  ck_assert_int_eq(cb_written_digest(path, hex), 1); /* the digest line still reads (the suite re-hashes) */
+  char line[80];
+  snprintf(line, sizeof line, "%s\n", digest); /* an older record: the digest only */
+  put_file(side, line);
+  ck_assert_int_eq(cb_written_unchanged(path), 0);
+  ck_assert_int_eq(cb_written_digest(path, hex), 1);
+  put_file(side, "not a digest at all, not a digest at all, not a digest at all!!\nstat 1 2 3 4.000000000 5.0\n");
+  ck_assert_int_eq(cb_written_digest(path, hex), 0);
+  ck_assert_int_eq(cb_written_unchanged(path), 0);
+  ck_assert_int_eq(cb_written_record(path, "abc"), CB_ERR_ARG);
+  unlink(side);
+  unlink(path);
+  rmdir(dir);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("isolate");
   TCase *tc = tcase_create("isolate");
@@ -276,6 +338,7 @@ int main(void) {
   tcase_add_test(tc, test_wire_rooms);
   tcase_add_test(tc, test_isolate_crashes_become_one_line);
   tcase_add_test(tc, test_isolate_timeout);
+  tcase_add_test(tc, test_written_record_trust);
   suite_add_tcase(s, tc);
   return cb_test_run(s);
 }
